@@ -1,0 +1,20 @@
+package io.parley.protocol;
+
+/** WebSocket close codes Parley uses. docs/protocol.md says what a client should do for each. */
+public final class CloseCodes {
+    /** Normal closure (client or server ended the session on purpose). */
+    public static final int NORMAL = 1000;
+    /** The server is shutting down: reconnect (to another node) with backoff and resume. */
+    public static final int GOING_AWAY = 1001;
+    /** A frame was larger than the server's maxFrameBytes. */
+    public static final int TOO_BIG = 1009;
+    /** Missing, invalid or expired token, or no auth frame in time. Do not retry with the same token. */
+    public static final int UNAUTHORIZED = 4001;
+    /** No frame or pong within the idle timeout: the connection was presumed dead. Reconnect and resume. */
+    public static final int IDLE_TIMEOUT = 4004;
+    /** The session could not keep up (outbound queue full) or missed events: reconnect and resume with sync. */
+    public static final int RESYNC = 4008;
+
+    private CloseCodes() {
+    }
+}

@@ -1,0 +1,42 @@
+package io.parley.protocol;
+
+/**
+ * Error codes of {@code error} frames and of REST error bodies. Their wire names are stable API; docs/protocol.md
+ * lists each with its meaning.
+ */
+public enum ErrorCode {
+    /** The frame is not valid JSON, or not a JSON object. */
+    BAD_JSON("bad_json"),
+    /** The {@code type} field names no known frame. */
+    UNKNOWN_TYPE("unknown_type"),
+    /** A required field is absent or null. */
+    MISSING_FIELD("missing_field"),
+    /** A field has the wrong JSON type or an invalid value. */
+    INVALID_FIELD("invalid_field"),
+    /** The message body is empty or only white space. */
+    BODY_EMPTY("body_empty"),
+    /** The message body is longer than the configured limit. */
+    BODY_TOO_LONG("body_too_long"),
+    /** No such conversation, or the user is not a member of it: the two are indistinguishable on purpose. */
+    CONVERSATION_NOT_FOUND("conversation_not_found"),
+    /** The user does not have the role this action needs (e.g. only owners and admins add members). */
+    FORBIDDEN("forbidden"),
+    /** No such user. */
+    USER_NOT_FOUND("user_not_found"),
+    /** A frame other than auth arrived before authentication, or a second auth frame. */
+    NOT_AUTHENTICATED("not_authenticated"),
+    /** The store could not commit; nothing was stored; retry with the same clientMsgId. */
+    UNAVAILABLE("unavailable"),
+    /** Unexpected server failure; nothing was acked. Retry with the same clientMsgId. */
+    INTERNAL("internal");
+
+    private final String wire;
+
+    ErrorCode(String wire) {
+        this.wire = wire;
+    }
+
+    public String wire() {
+        return wire;
+    }
+}

@@ -1,0 +1,34 @@
+package io.parley.protocol;
+
+/** Kinds of entries in a conversation's ordered log, with their wire names. */
+public enum EventKind {
+    /** A new message: actorId (sender), messageId, clientMsgId, body. */
+    MESSAGE("message"),
+    /** The conversation was created by actorId; title for groups. */
+    CONVERSATION_CREATED("conversation_created"),
+    /** memberId joined with role (added by actorId, or created with the conversation). */
+    MEMBER_ADDED("member_added"),
+    /** memberId was removed by actorId, or left (actorId == memberId). */
+    MEMBER_REMOVED("member_removed"),
+    /** memberId's role changed to role, by actorId. */
+    MEMBER_ROLE("member_role");
+
+    private final String wire;
+
+    EventKind(String wire) {
+        this.wire = wire;
+    }
+
+    public String wire() {
+        return wire;
+    }
+
+    public static EventKind fromWire(String wire) {
+        for (EventKind k : values()) {
+            if (k.wire.equals(wire)) {
+                return k;
+            }
+        }
+        throw new IllegalArgumentException("unknown event kind: " + wire);
+    }
+}

@@ -1,0 +1,65 @@
+package io.parley.protocol;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import com.fasterxml.jackson.annotation.JsonTypeName;
+
+import java.util.Map;
+
+/**
+ * Frames the server sends to a client over {@code /ws}; docs/protocol.md is the reference. Optional fields that are
+ * null are left out of the JSON.
+ */
+@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, include = JsonTypeInfo.As.PROPERTY, property = "type")
+@JsonSubTypes({
+        @JsonSubTypes.Type(ServerFrame.Welcome.class),
+        @JsonSubTypes.Type(ServerFrame.Ack.class),
+        @JsonSubTypes.Type(ServerFrame.Event.class),
+        @JsonSubTypes.Type(ServerFrame.Synced.class),
+        @JsonSubTypes.Type(ServerFrame.Error.class),
+        @JsonSubTypes.Type(ServerFrame.Pong.class),
+})
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public sealed interface ServerFrame {
+
+    /** First frame after successful authentication. Times are milliseconds. */
+    @JsonTypeName("welcome")
+    record Welcome(String sessionId, String userId, long heartbeatIntervalMs, long idleTimeoutMs,
+                   int maxFrameBytes, int maxBodyChars) implements ServerFrame {}
+
+    /**
+     * The message with {@code clientMsgId} is durably stored at {@code seq}. {@code duplicate} is true when this
+     * answers a retry of a message stored earlier (nothing new was stored).
+     */
+    @JsonTypeName("ack")
+    record Ack(String clientMsgId, String conversationId, String messageId, long seq, String createdAt,
+               boolean duplicate) implements ServerFrame {}
+
+    /**
+     * One entry of a conversation's ordered log. {@code kind} is one of {@link EventKind}'s wire names. Fields that
+     * do not apply to the kind are absent.
+     */
+    @JsonTypeName("event")
+    record Event(String conversationId, long seq, String kind, String createdAt, String actorId,
+                 String messageId, String clientMsgId, String body, String memberId, String role,
+                 String title) implements ServerFrame {}
+
+    /**
+     * Caught-up marker after a {@code sync}: every event up to {@code conversations[id]} has been sent for every
+     * conversation the user is a member of; live events follow with no gap.
+     */
+    @JsonTypeName("synced")
+    record Synced(Map<String, Long> conversations) implements ServerFrame {}
+
+    /**
+     * A frame was rejected; the connection stays open. {@code ref} names what was rejected (the clientMsgId of a
+     * send, or the frame type) when known.
+     */
+    @JsonTypeName("error")
+    record Error(String code, String message, String ref) implements ServerFrame {}
+
+    /** Answer to a client {@code ping}. */
+    @JsonTypeName("pong")
+    record Pong(String id) implements ServerFrame {}
+}

@@ -1,0 +1,29 @@
+package io.parley.server.store;
+
+/** Expected failures of {@link ChatStore} operations. Anything else means the store is unavailable. */
+public abstract class StoreException extends RuntimeException {
+    protected StoreException(String message) {
+        super(message, null, false, false);
+    }
+
+    /** The conversation, user or membership does not exist (or is not visible to the caller). */
+    public static final class NotFound extends StoreException {
+        public NotFound(String message) {
+            super(message);
+        }
+    }
+
+    /** A unique value is taken (e.g. a username). */
+    public static final class Conflict extends StoreException {
+        public Conflict(String message) {
+            super(message);
+        }
+    }
+
+    /** The store is closed. */
+    public static final class Closed extends StoreException {
+        public Closed() {
+            super("store is closed");
+        }
+    }
+}
