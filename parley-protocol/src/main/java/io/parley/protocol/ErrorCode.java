@@ -23,8 +23,14 @@ public enum ErrorCode {
     FORBIDDEN("forbidden"),
     /** No such user. */
     USER_NOT_FOUND("user_not_found"),
-    /** A frame other than auth arrived before authentication, or a second auth frame. */
-    NOT_AUTHENTICATED("not_authenticated"),
+    /** REST: no valid bearer token (WebSocket sessions are closed with 4001 instead). */
+    UNAUTHORIZED("unauthorized"),
+    /** A name is taken (e.g. a username at registration). */
+    CONFLICT("conflict"),
+    /** Wrong username or password at login. */
+    BAD_CREDENTIALS("bad_credentials"),
+    /** A request the current state does not allow (e.g. a sync while one is running). */
+    BAD_REQUEST("bad_request"),
     /** The store could not commit; nothing was stored; retry with the same clientMsgId. */
     UNAVAILABLE("unavailable"),
     /** Unexpected server failure; nothing was acked. Retry with the same clientMsgId. */

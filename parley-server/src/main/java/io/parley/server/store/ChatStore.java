@@ -68,6 +68,9 @@ public interface ChatStore extends AutoCloseable {
     /** Every conversation {@code userId} is a member of, most recently active first. */
     CompletableFuture<List<ConversationSummary>> listConversations(String userId);
 
+    /** The member's role, or empty when the conversation does not exist or the user is not a member. */
+    CompletableFuture<Optional<Role>> roleOf(String conversationId, String userId);
+
     /** The members of a conversation, or {@link StoreException.NotFound} when {@code userId} is not one of them. */
     CompletableFuture<List<Member>> members(String conversationId, String userId);
 

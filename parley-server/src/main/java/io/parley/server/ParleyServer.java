@@ -1,0 +1,196 @@
+package io.parley.server;
+
+import io.parley.protocol.CloseCodes;
+import io.parley.protocol.FrameCodec;
+import io.parley.server.api.AuthApi;
+import io.parley.server.api.RestApi;
+import io.parley.server.auth.Authenticator;
+import io.parley.server.auth.HmacJwt;
+import io.parley.server.auth.PasswordHasher;
+import io.parley.server.auth.SecretFile;
+import io.parley.server.bus.Bus;
+import io.parley.server.bus.LocalBus;
+import io.parley.server.chat.ChatService;
+import io.parley.server.config.Config;
+import io.parley.server.gateway.SessionRegistry;
+import io.parley.server.gateway.WsGateway;
+import io.parley.server.store.ChatStore;
+import io.parley.server.store.jdbc.JdbcChatStore;
+import io.parley.server.store.jdbc.SqliteOptions;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.time.Clock;
+
+/**
+ * One Parley node: store, bus, sessions, WebSocket gateway and REST API on one HTTP port, served by one HTTP server
+ * per event loop. {@link #start} completes when the port is bound; {@link #stop} drains and releases everything.
+ */
+public final class ParleyServer {
+    private static final Logger LOG = LoggerFactory.getLogger(ParleyServer.class);
+
+    private final Config config;
+    private final Vertx vertx;
+    private final ChatStore store;
+    private final Bus bus;
+    private final SessionRegistry registry;
+    private final WsGateway gateway;
+    private final Router router;
+    private final int port;
+    private volatile boolean stopped;
+
+    private ParleyServer(Config config, Vertx vertx, ChatStore store, Bus bus, SessionRegistry registry,
+                         WsGateway gateway, Router router, int port) {
+        this.config = config;
+        this.vertx = vertx;
+        this.store = store;
+        this.bus = bus;
+        this.registry = registry;
+        this.gateway = gateway;
+        this.router = router;
+        this.port = port;
+    }
+
+    /** Builds and starts a node. Blocking parts (migrations, secret file) run on the calling thread, not a loop. */
+    public static Future<ParleyServer> start(Config config) {
+        Clock clock = Clock.systemUTC();
+        try {
+            Files.createDirectories(config.dataDir());
+        } catch (IOException e) {
+            return Future.failedFuture(new UncheckedIOException("cannot create data dir " + config.dataDir(), e));
+        }
+        byte[] secret = config.auth().jwtSecret() != null
+                ? config.auth().jwtSecret().getBytes(StandardCharsets.UTF_8)
+                : SecretFile.loadOrCreate(config.dataDir());
+        FrameCodec codec = new FrameCodec();
+        SessionRegistry registry = new SessionRegistry(codec);
+        Bus bus = new LocalBus(registry::deliver);
+        ChatStore store;
+        try {
+            store = JdbcChatStore.openSqlite(config.store().sqliteFile(config.dataDir()),
+                    new SqliteOptions(config.store().fsync(), config.store().maxBatch(), config.store().readers()),
+                    bus::publish);
+        } catch (RuntimeException e) {
+            return Future.failedFuture(e);
+        }
+        Vertx vertx = Vertx.vertx();
+        HmacJwt jwt = new HmacJwt(secret, config.auth().issuer(), config.auth().audience(), clock);
+        ChatService chat = new ChatService(store, config.limits(), clock);
+        Authenticator authenticator = new Authenticator(jwt, store);
+        WsGateway gateway = new WsGateway(vertx, config, chat, registry, codec, authenticator::authenticate, clock);
+        PasswordHasher hasher = new PasswordHasher(config.auth().bcryptCost());
+
+        Router router = Router.router(vertx);
+        router.get("/health/live").handler(ctx -> ctx.response().putHeader("content-type", "application/json")
+                .end(new JsonObject().put("status", "UP").encode()));
+        router.get("/health/ready").handler(ctx -> store.ping().whenComplete((ok, err) -> {
+            boolean ready = err == null && Boolean.TRUE.equals(ok);
+            ctx.response().setStatusCode(ready ? 200 : 503).putHeader("content-type", "application/json")
+                    .end(new JsonObject().put("status", ready ? "UP" : "DOWN")
+                            .put("checks", new JsonObject().put("store", ready ? "UP" : "DOWN")).encode());
+        }));
+        router.get("/ws").handler(gateway);
+        new RestApi(chat, authenticator, config).mount(router);
+        new AuthApi(vertx, store, hasher, jwt, config.auth(), clock).mount(router);
+
+        int port;
+        try {
+            port = config.http().port() != 0 ? config.http().port() : freePort(config.http().host());
+        } catch (IOException e) {
+            store.close();
+            vertx.close();
+            return Future.failedFuture(e);
+        }
+        HttpServerOptions options = new HttpServerOptions()
+                .setHost(config.http().host())
+                .setPort(port)
+                .setMaxWebSocketFrameSize(config.limits().maxFrameBytes())
+                .setMaxWebSocketMessageSize(config.limits().maxFrameBytes())
+                .setRegisterWebSocketWriteHandlers(false)
+                .setTcpNoDelay(true);
+        int instances = Math.max(1, Runtime.getRuntime().availableProcessors());
+        ParleyServer server = new ParleyServer(config, vertx, store, bus, registry, gateway, router, port);
+        return vertx.deployVerticle(() -> new HttpVerticle(options, router), new DeploymentOptions().setInstances(instances))
+                .map(id -> {
+                    LOG.info("Parley listening on http://{}:{} (data dir {})", config.http().host(), port,
+                            config.dataDir().toAbsolutePath().normalize());
+                    return server;
+                })
+                .recover(err -> {
+                    store.close();
+                    return vertx.close().transform(v -> Future.failedFuture(err));
+                });
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public Config config() {
+        return config;
+    }
+
+    public ChatStore store() {
+        return store;
+    }
+
+    /** Sessions connected to this node. */
+    public int sessionCount() {
+        return registry.size();
+    }
+
+    /**
+     * Graceful stop: refuse new connections, close sessions with 1001 (clients reconnect elsewhere and resume),
+     * commit queued writes, release the store and the event loops. Idempotent.
+     */
+    public Future<Void> stop() {
+        if (stopped) {
+            return Future.succeededFuture();
+        }
+        stopped = true;
+        gateway.stopAccepting();
+        registry.all().forEach(s -> s.closeFromServer(CloseCodes.GOING_AWAY, "server shutting down"));
+        // Give the close frames a moment to leave before the event loops stop.
+        return vertx.timer(300).transform(ar -> vertx.close()).andThen(ar -> {
+            bus.close();
+            store.close();
+        });
+    }
+
+    private static int freePort(String host) throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName(host))) {
+            return s.getLocalPort();
+        }
+    }
+
+    /** One HTTP server per event loop; all share the port. */
+    private static final class HttpVerticle extends VerticleBase {
+        private final HttpServerOptions options;
+        private final Router router;
+
+        HttpVerticle(HttpServerOptions options, Router router) {
+            this.options = options;
+            this.router = router;
+        }
+
+        @Override
+        public Future<?> start() {
+            HttpServer server = vertx.createHttpServer(options).requestHandler(router);
+            return server.listen();
+        }
+    }
+}

@@ -1,0 +1,109 @@
+package io.parley.server.api;
+
+import io.parley.protocol.ErrorCode;
+import io.parley.server.auth.HmacJwt;
+import io.parley.server.auth.PasswordHasher;
+import io.parley.server.chat.Ids;
+import io.parley.server.config.Config;
+import io.parley.server.gateway.Frames;
+import io.parley.server.store.ChatStore;
+import io.parley.server.store.StoreException;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.regex.Pattern;
+
+/**
+ * Built-in accounts: register and log in, answering with a signed token. bcrypt runs on Vert.x worker threads
+ * ({@code executeBlocking}), never on an event loop.
+ */
+public final class AuthApi {
+    private static final Pattern USERNAME = Pattern.compile("[A-Za-z0-9_.-]{3,32}");
+
+    private final Vertx vertx;
+    private final ChatStore store;
+    private final PasswordHasher hasher;
+    private final HmacJwt jwt;
+    private final Config.Auth config;
+    private final Clock clock;
+
+    public AuthApi(Vertx vertx, ChatStore store, PasswordHasher hasher, HmacJwt jwt, Config.Auth config, Clock clock) {
+        this.vertx = vertx;
+        this.store = store;
+        this.hasher = hasher;
+        this.jwt = jwt;
+        this.config = config;
+        this.clock = clock;
+    }
+
+    /** Call after {@link RestApi#mount} so the body handler is in place. */
+    public void mount(Router router) {
+        router.post("/api/v1/auth/register").handler(this::register);
+        router.post("/api/v1/auth/login").handler(this::login);
+    }
+
+    private void register(RoutingContext ctx) {
+        RestApi.guard(ctx, () -> {
+            if (!config.registrationEnabled()) {
+                throw new Http.BadRequest(ErrorCode.FORBIDDEN, "registration is disabled on this server");
+            }
+            JsonObject body = Http.body(ctx);
+            String username = Http.string(body, "username", 64);
+            String password = Http.string(body, "password", 1024);
+            if (!USERNAME.matcher(username).matches()) {
+                throw new Http.BadRequest(ErrorCode.INVALID_FIELD,
+                        "username must be 3 to 32 characters: letters, digits, '_', '.', '-'");
+            }
+            int bytes = password.getBytes(StandardCharsets.UTF_8).length;
+            if (password.length() < 8 || bytes > 72) {
+                throw new Http.BadRequest(ErrorCode.INVALID_FIELD, "password must be 8 characters to 72 bytes");
+            }
+            CompletableFuture<String> hash = vertx.executeBlocking(() -> hasher.hash(password), false)
+                    .toCompletionStage().toCompletableFuture();
+            String userId = Ids.userId();
+            CompletableFuture<JsonObject> done = hash
+                    .thenCompose(h -> store.createUser(userId, username, h))
+                    .thenApply(u -> tokenJson(u.id(), u.username()))
+                    .exceptionallyCompose(err -> {
+                        Throwable c = err instanceof CompletionException && err.getCause() != null ? err.getCause() : err;
+                        if (c instanceof StoreException.Conflict) {
+                            return CompletableFuture.failedFuture(
+                                    new io.parley.server.chat.ChatException(ErrorCode.CONFLICT, 409, "username is taken"));
+                        }
+                        return CompletableFuture.failedFuture(c);
+                    });
+            RestApi.respond(ctx, done, j -> Http.json(ctx, 201, j));
+        });
+    }
+
+    private void login(RoutingContext ctx) {
+        RestApi.guard(ctx, () -> {
+            JsonObject body = Http.body(ctx);
+            String username = Http.string(body, "username", 64);
+            String password = Http.string(body, "password", 1024);
+            CompletableFuture<JsonObject> done = store.findCredentials(username).thenCompose(cred ->
+                    vertx.executeBlocking(() -> {
+                        // Verify against a dummy hash when the user is unknown, so timing does not tell.
+                        boolean ok = hasher.verify(password, cred.map(c -> c.passwordHash()).orElse(null));
+                        if (!ok || cred.isEmpty()) {
+                            throw new io.parley.server.chat.ChatException(ErrorCode.BAD_CREDENTIALS, 401,
+                                    "wrong username or password");
+                        }
+                        return tokenJson(cred.get().userId(), cred.get().username());
+                    }, false).toCompletionStage().toCompletableFuture());
+            RestApi.respond(ctx, done, j -> Http.json(ctx, 200, j));
+        });
+    }
+
+    private JsonObject tokenJson(String userId, String username) {
+        long expiresAt = clock.millis() + config.tokenTtl().toMillis();
+        return new JsonObject().put("userId", userId).put("username", username)
+                .put("token", jwt.issue(userId, config.tokenTtl())).put("expiresAt", Frames.time(expiresAt));
+    }
+}

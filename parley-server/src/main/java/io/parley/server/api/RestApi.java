@@ -1,0 +1,291 @@
+package io.parley.server.api;
+
+import io.parley.protocol.ErrorCode;
+import io.parley.server.auth.Authenticator;
+import io.parley.server.chat.ChatService;
+import io.parley.server.config.Config;
+import io.parley.server.gateway.Frames;
+import io.parley.server.store.Appended;
+import io.parley.server.store.ConversationSummary;
+import io.parley.server.store.Created;
+import io.parley.server.store.LogEvent;
+import io.parley.server.store.Member;
+import io.parley.server.store.Role;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
+
+/** REST routes under /api/v1 except auth (see {@link AuthApi}). docs/api.md is the reference. */
+public final class RestApi {
+    static final String USER = "parley.userId";
+
+    private final ChatService chat;
+    private final Authenticator authenticator;
+    private final Config config;
+
+    public RestApi(ChatService chat, Authenticator authenticator, Config config) {
+        this.chat = chat;
+        this.authenticator = authenticator;
+        this.config = config;
+    }
+
+    public void mount(Router router) {
+        router.route("/api/v1/*").handler(BodyHandler.create(false).setBodyLimit(config.limits().maxFrameBytes()));
+        router.route("/api/v1/*").handler(this::authenticate);
+        router.get("/api/v1/me").handler(ctx -> respond(ctx, chat.store().findUser(user(ctx)), u ->
+                Http.json(ctx, 200, new JsonObject().put("userId", user(ctx))
+                        .put("username", u.map(x -> x.username()).orElse(null)))));
+        router.get("/api/v1/users/by-username/:username").handler(this::userByName);
+        router.post("/api/v1/conversations").handler(this::createConversation);
+        router.get("/api/v1/conversations").handler(ctx -> respond(ctx, chat.conversations(user(ctx)), list -> {
+            JsonArray a = new JsonArray();
+            list.forEach(c -> a.add(conversationJson(c)));
+            Http.json(ctx, 200, new JsonObject().put("conversations", a));
+        }));
+        router.get("/api/v1/conversations/:id").handler(ctx -> respond(ctx,
+                chat.conversation(user(ctx), ctx.pathParam("id")), c -> Http.json(ctx, 200, conversationJson(c))));
+        router.get("/api/v1/conversations/:id/members").handler(ctx -> respond(ctx,
+                chat.members(user(ctx), ctx.pathParam("id")), ms -> Http.json(ctx, 200,
+                        new JsonObject().put("members", membersJson(ms)))));
+        router.post("/api/v1/conversations/:id/members").handler(this::addMembers);
+        router.delete("/api/v1/conversations/:id/members/:userId").handler(ctx -> respond(ctx,
+                chat.removeMember(user(ctx), ctx.pathParam("id"), ctx.pathParam("userId")),
+                e -> Http.json(ctx, 200, new JsonObject().put("event", eventJson(e)))));
+        router.put("/api/v1/conversations/:id/members/:userId/role").handler(this::setRole);
+        router.get("/api/v1/conversations/:id/messages").handler(this::history);
+        router.post("/api/v1/conversations/:id/messages").handler(this::send);
+        router.post("/api/v1/conversations/:id/read").handler(this::markRead);
+    }
+
+    private void authenticate(RoutingContext ctx) {
+        String path = ctx.request().path();
+        if (path.startsWith("/api/v1/auth/")) {
+            ctx.next();
+            return;
+        }
+        String header = ctx.request().getHeader("Authorization");
+        if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            Http.error(ctx, 401, ErrorCode.UNAUTHORIZED, "missing bearer token");
+            return;
+        }
+        authenticator.authenticate(header.substring(7).trim()).whenCompleteAsync((uid, err) -> {
+            if (err != null) {
+                Http.fail(ctx, err);
+            } else {
+                ctx.put(USER, uid);
+                ctx.next();
+            }
+        }, onContext(ctx));
+    }
+
+    private void userByName(RoutingContext ctx) {
+        respond(ctx, chat.store().findUserByUsername(ctx.pathParam("username")), u -> {
+            if (u.isEmpty()) {
+                Http.error(ctx, 404, ErrorCode.USER_NOT_FOUND, "no such user");
+            } else {
+                Http.json(ctx, 200, new JsonObject().put("userId", u.get().id()).put("username", u.get().username()));
+            }
+        });
+    }
+
+    private void createConversation(RoutingContext ctx) {
+        guard(ctx, () -> {
+            JsonObject body = Http.body(ctx);
+            String type = Http.string(body, "type", 16);
+            String me = user(ctx);
+            if (type.equals("direct")) {
+                String peerId = Http.optString(body, "userId", 128);
+                String peerName = Http.optString(body, "username", 64);
+                if ((peerId == null) == (peerName == null)) {
+                    throw new Http.BadRequest(ErrorCode.MISSING_FIELD, "give exactly one of 'userId' or 'username'");
+                }
+                CompletableFuture<String> peer = peerId != null ? CompletableFuture.completedFuture(peerId)
+                        : chat.store().findUserByUsername(peerName).thenApply(u -> u.orElseThrow(() ->
+                        new io.parley.server.chat.ChatException(ErrorCode.USER_NOT_FOUND, 404, "no such user")).id());
+                respond(ctx, peer.thenCompose(p -> chat.openDirect(me, p)), c -> created(ctx, c));
+            } else if (type.equals("group")) {
+                String title = Http.string(body, "title", 200);
+                List<String> members = stringList(body, "members");
+                respond(ctx, chat.createGroup(me, title, members), c -> created(ctx, c));
+            } else {
+                throw new Http.BadRequest(ErrorCode.INVALID_FIELD, "type must be 'direct' or 'group'");
+            }
+        });
+    }
+
+    private void created(RoutingContext ctx, Created c) {
+        Http.json(ctx, c.created() ? 201 : 200, conversationJson(c.conversation()));
+    }
+
+    private void addMembers(RoutingContext ctx) {
+        guard(ctx, () -> {
+            List<String> ids = stringList(Http.body(ctx), "userIds");
+            respond(ctx, chat.addMembers(user(ctx), ctx.pathParam("id"), ids), events -> {
+                JsonArray a = new JsonArray();
+                events.forEach(e -> a.add(eventJson(e)));
+                Http.json(ctx, 200, new JsonObject().put("events", a));
+            });
+        });
+    }
+
+    private void setRole(RoutingContext ctx) {
+        guard(ctx, () -> {
+            String role = Http.string(Http.body(ctx), "role", 16);
+            if (!role.equals("admin") && !role.equals("member")) {
+                throw new Http.BadRequest(ErrorCode.INVALID_FIELD, "role must be 'admin' or 'member'");
+            }
+            respond(ctx, chat.setRole(user(ctx), ctx.pathParam("id"), ctx.pathParam("userId"), Role.fromWire(role)),
+                    e -> Http.json(ctx, 200, new JsonObject().put("event", eventJson(e))));
+        });
+    }
+
+    private void history(RoutingContext ctx) {
+        guard(ctx, () -> {
+            Long before = Http.longParam(ctx, "before");
+            Long after = Http.longParam(ctx, "after");
+            Long limitParam = Http.longParam(ctx, "limit");
+            if (before != null && after != null) {
+                throw new Http.BadRequest(ErrorCode.BAD_REQUEST, "give at most one of 'before' and 'after'");
+            }
+            int limit = limitParam == null ? config.limits().defaultPageSize()
+                    : (int) Math.max(1, Math.min(limitParam, config.limits().maxPageSize()));
+            respond(ctx, chat.history(user(ctx), ctx.pathParam("id"), before, after, limit), events -> {
+                boolean hasMore = events.size() > limit;
+                List<LogEvent> page = new ArrayList<>(events);
+                if (hasMore) {
+                    // limit+1 were read; drop the one furthest from the cursor.
+                    if (after != null) {
+                        page.remove(page.size() - 1);
+                    } else {
+                        page.remove(0);
+                    }
+                }
+                JsonArray a = new JsonArray();
+                page.forEach(e -> a.add(eventJson(e)));
+                JsonObject out = new JsonObject().put("events", a).put("hasMore", hasMore).put("limit", limit);
+                if (!page.isEmpty()) {
+                    out.put("firstSeq", page.get(0).seq()).put("lastSeq", page.get(page.size() - 1).seq());
+                }
+                Http.json(ctx, 200, out);
+            });
+        });
+    }
+
+    private void send(RoutingContext ctx) {
+        guard(ctx, () -> {
+            JsonObject body = Http.body(ctx);
+            String clientMsgId = Http.string(body, "clientMsgId", io.parley.protocol.FrameCodec.MAX_ID_LENGTH);
+            if (clientMsgId.isEmpty()) {
+                throw new Http.BadRequest(ErrorCode.INVALID_FIELD, "field 'clientMsgId' must not be empty");
+            }
+            String text = Http.string(body, "body", Integer.MAX_VALUE);
+            respond(ctx, chat.send(user(ctx), ctx.pathParam("id"), clientMsgId, text), (Appended a) ->
+                    Http.json(ctx, a.duplicate() ? 200 : 201, JsonObject.mapFrom(Frames.ack(a))));
+        });
+    }
+
+    private void markRead(RoutingContext ctx) {
+        guard(ctx, () -> {
+            Object seq = Http.body(ctx).getValue("seq");
+            if (seq == null) {
+                throw new Http.BadRequest(ErrorCode.MISSING_FIELD, "missing field 'seq'");
+            }
+            if (!(seq instanceof Number n) || n.longValue() < 0 || n.doubleValue() != n.longValue()) {
+                throw new Http.BadRequest(ErrorCode.INVALID_FIELD, "field 'seq' must be a non-negative integer");
+            }
+            respond(ctx, chat.markRead(user(ctx), ctx.pathParam("id"), ((Number) seq).longValue()),
+                    r -> Http.json(ctx, 200, new JsonObject().put("readSeq", r)));
+        });
+    }
+
+    // ---- JSON shapes -------------------------------------------------------------------------------------------------
+
+    static JsonObject conversationJson(ConversationSummary c) {
+        return new JsonObject()
+                .put("id", c.id())
+                .put("type", c.kind().wire())
+                .put("title", c.title())
+                .put("createdBy", c.createdBy())
+                .put("createdAt", Frames.time(c.createdAt()))
+                .put("lastSeq", c.lastSeq())
+                .put("readSeq", c.readSeq())
+                .put("unreadCount", c.unreadCount())
+                .put("lastMessage", c.lastMessage() == null ? null : eventJson(c.lastMessage()))
+                .put("members", membersJson(c.members()));
+    }
+
+    static JsonArray membersJson(List<Member> members) {
+        JsonArray a = new JsonArray();
+        for (Member m : members) {
+            a.add(new JsonObject().put("userId", m.userId()).put("username", m.username()).put("role", m.role().wire())
+                    .put("joinedAt", Frames.time(m.joinedAt())).put("readSeq", m.readSeq()));
+        }
+        return a;
+    }
+
+    static JsonObject eventJson(LogEvent e) {
+        JsonObject o = JsonObject.mapFrom(Frames.event(e));
+        o.remove("type");
+        return o;
+    }
+
+    // ---- plumbing ----------------------------------------------------------------------------------------------------
+
+    static String user(RoutingContext ctx) {
+        return ctx.get(USER);
+    }
+
+    private static List<String> stringList(JsonObject body, String field) {
+        Object v = body.getValue(field);
+        if (v == null) {
+            throw new Http.BadRequest(ErrorCode.MISSING_FIELD, "missing field '" + field + "'");
+        }
+        if (!(v instanceof JsonArray arr)) {
+            throw new Http.BadRequest(ErrorCode.INVALID_FIELD, "field '" + field + "' must be an array of user ids");
+        }
+        List<String> out = new ArrayList<>();
+        for (Object o : arr) {
+            if (!(o instanceof String s) || s.isEmpty() || s.length() > 128) {
+                throw new Http.BadRequest(ErrorCode.INVALID_FIELD, "field '" + field + "' must be an array of user ids");
+            }
+            out.add(s);
+        }
+        return out;
+    }
+
+    /** Runs {@code body}, turning a thrown BadRequest into its error response. */
+    static void guard(RoutingContext ctx, Runnable body) {
+        try {
+            body.run();
+        } catch (Http.BadRequest e) {
+            Http.fail(ctx, e);
+        }
+    }
+
+    /** Store futures complete on store threads; route handling continues on the request's event loop. */
+    static java.util.concurrent.Executor onContext(RoutingContext ctx) {
+        io.vertx.core.Context c = ctx.vertx().getOrCreateContext();
+        return r -> c.runOnContext(v -> r.run());
+    }
+
+    static <T> void respond(RoutingContext ctx, CompletableFuture<T> f, Consumer<T> ok) {
+        f.whenCompleteAsync((v, err) -> {
+            if (err != null) {
+                Http.fail(ctx, err);
+                return;
+            }
+            try {
+                ok.accept(v);
+            } catch (RuntimeException e) {
+                Http.fail(ctx, e);
+            }
+        }, onContext(ctx));
+    }
+}

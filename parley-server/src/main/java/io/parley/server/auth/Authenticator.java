@@ -1,0 +1,46 @@
+package io.parley.server.auth;
+
+import io.parley.server.store.ChatStore;
+
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Turns a bearer token into a user id: verifies it, then provisions the user on first sight (tokens minted by an
+ * application backend name users Parley has never seen). Provisioned ids are remembered so that a known user costs
+ * no store write; the memory is bounded by clearing it when it grows past {@link #MAX_REMEMBERED}.
+ */
+public final class Authenticator {
+    static final int MAX_REMEMBERED = 200_000;
+
+    private final TokenVerifier verifier;
+    private final ChatStore store;
+    private final Set<String> known = ConcurrentHashMap.newKeySet();
+
+    public Authenticator(TokenVerifier verifier, ChatStore store) {
+        this.verifier = verifier;
+        this.store = store;
+    }
+
+    /** Fails with {@link TokenVerifier.InvalidTokenException} for a bad token. */
+    public CompletableFuture<String> authenticate(String token) {
+        TokenVerifier.Identity id;
+        try {
+            id = verifier.verify(token);
+        } catch (TokenVerifier.InvalidTokenException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        String userId = id.userId();
+        if (known.contains(userId)) {
+            return CompletableFuture.completedFuture(userId);
+        }
+        return store.provisionUser(userId).thenApply(u -> {
+            if (known.size() >= MAX_REMEMBERED) {
+                known.clear();
+            }
+            known.add(userId);
+            return userId;
+        });
+    }
+}

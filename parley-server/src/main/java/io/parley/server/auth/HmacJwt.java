@@ -1,0 +1,115 @@
+package io.parley.server.auth;
+
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.crypto.MACSigner;
+import com.nimbusds.jose.crypto.MACVerifier;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
+
+import java.text.ParseException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Date;
+import java.util.List;
+
+/**
+ * HS256 JSON Web Tokens with one shared secret: verifies tokens minted by an application backend, and issues tokens
+ * for built-in accounts. {@code exp} is required (a token that never expires cannot be revoked by waiting);
+ * {@code iss} and {@code aud} are checked when configured. Clock skew of 30 s is tolerated.
+ */
+public final class HmacJwt implements TokenVerifier {
+    private static final long SKEW_MILLIS = 30_000;
+
+    private final MACSigner signer;
+    private final MACVerifier verifier;
+    private final String issuer;
+    private final String audience;
+    private final Clock clock;
+
+    public HmacJwt(byte[] secret, String issuer, String audience, Clock clock) {
+        try {
+            this.signer = new MACSigner(secret);
+            this.verifier = new MACVerifier(secret);
+        } catch (JOSEException e) {
+            throw new IllegalArgumentException("JWT secret unusable for HS256: " + e.getMessage(), e);
+        }
+        this.issuer = issuer;
+        this.audience = audience;
+        this.clock = clock;
+    }
+
+    /** Issues a token for {@code userId} valid for {@code ttl}. */
+    public String issue(String userId, Duration ttl) {
+        long now = clock.millis();
+        JWTClaimsSet.Builder claims = new JWTClaimsSet.Builder()
+                .subject(userId)
+                .issueTime(new Date(now))
+                .expirationTime(new Date(now + ttl.toMillis()));
+        if (issuer != null) {
+            claims.issuer(issuer);
+        }
+        if (audience != null) {
+            claims.audience(audience);
+        }
+        SignedJWT jwt = new SignedJWT(new JWSHeader(JWSAlgorithm.HS256), claims.build());
+        try {
+            jwt.sign(signer);
+        } catch (JOSEException e) {
+            throw new IllegalStateException("cannot sign token", e);
+        }
+        return jwt.serialize();
+    }
+
+    @Override
+    public Identity verify(String token) throws InvalidTokenException {
+        if (token == null || token.isBlank()) {
+            throw new InvalidTokenException("missing token");
+        }
+        SignedJWT jwt;
+        JWTClaimsSet claims;
+        try {
+            jwt = SignedJWT.parse(token);
+            claims = jwt.getJWTClaimsSet();
+        } catch (ParseException e) {
+            throw new InvalidTokenException("malformed token");
+        }
+        if (!JWSAlgorithm.HS256.equals(jwt.getHeader().getAlgorithm())) {
+            throw new InvalidTokenException("unsupported algorithm " + jwt.getHeader().getAlgorithm());
+        }
+        try {
+            if (!jwt.verify(verifier)) {
+                throw new InvalidTokenException("bad signature");
+            }
+        } catch (JOSEException e) {
+            throw new InvalidTokenException("cannot verify signature: " + e.getMessage());
+        }
+        long now = clock.millis();
+        Date exp = claims.getExpirationTime();
+        if (exp == null) {
+            throw new InvalidTokenException("token has no exp claim");
+        }
+        if (exp.getTime() + SKEW_MILLIS < now) {
+            throw new InvalidTokenException("token expired");
+        }
+        Date nbf = claims.getNotBeforeTime();
+        if (nbf != null && nbf.getTime() - SKEW_MILLIS > now) {
+            throw new InvalidTokenException("token not valid yet");
+        }
+        if (issuer != null && !issuer.equals(claims.getIssuer())) {
+            throw new InvalidTokenException("wrong issuer");
+        }
+        if (audience != null) {
+            List<String> aud = claims.getAudience();
+            if (aud == null || !aud.contains(audience)) {
+                throw new InvalidTokenException("wrong audience");
+            }
+        }
+        String sub = claims.getSubject();
+        if (sub == null || sub.isBlank() || sub.length() > 128) {
+            throw new InvalidTokenException("token has no usable sub claim");
+        }
+        return new Identity(sub, exp.getTime());
+    }
+}

@@ -1,0 +1,249 @@
+package io.parley.server.config;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+
+/**
+ * Builds a {@link Config} from, in increasing precedence: {@link #DEFAULTS}, a properties file, and environment
+ * variables {@code PARLEY_<KEY>} (key upper-cased, dots and dashes as underscores: {@code http.port} ->
+ * {@code PARLEY_HTTP_PORT}). Unknown keys in the file are rejected so typos do not pass silently.
+ */
+public final class ConfigLoader {
+
+    /** Every key with its default. The order is the order of docs/operations.md. */
+    public static final Map<String, String> DEFAULTS = defaults();
+
+    private static Map<String, String> defaults() {
+        Map<String, String> d = new LinkedHashMap<>();
+        d.put("http.host", "127.0.0.1");
+        d.put("http.port", "8080");
+        d.put("data.dir", "./data");
+        d.put("store.url", "sqlite:");
+        d.put("store.fsync", "true");
+        d.put("store.max-batch", "512");
+        d.put("store.readers", "4");
+        d.put("auth.jwt-secret", "");
+        d.put("auth.issuer", "parley");
+        d.put("auth.audience", "");
+        d.put("auth.token-ttl", "24h");
+        d.put("auth.registration-enabled", "true");
+        d.put("auth.bcrypt-cost", "10");
+        d.put("ws.allowed-origins", "");
+        d.put("ws.heartbeat-interval", "25s");
+        d.put("ws.idle-timeout", "60s");
+        d.put("ws.auth-timeout", "10s");
+        d.put("ws.max-outbound-bytes", "4194304");
+        d.put("ws.sync-page-size", "500");
+        d.put("ws.max-sync-buffer", "10000");
+        d.put("limits.max-frame-bytes", "65536");
+        d.put("limits.max-body-chars", "4000");
+        d.put("limits.max-group-size", "1000");
+        d.put("limits.max-page-size", "200");
+        d.put("limits.default-page-size", "50");
+        return java.util.Collections.unmodifiableMap(d);
+    }
+
+    private ConfigLoader() {
+    }
+
+    /** Loads the file (if non-null) and the given environment over the defaults. */
+    public static Config load(Path file, Map<String, String> env) {
+        Map<String, String> values = new LinkedHashMap<>(DEFAULTS);
+        Map<String, String> source = new LinkedHashMap<>();
+        DEFAULTS.keySet().forEach(k -> source.put(k, "default"));
+        if (file != null) {
+            Properties p = new Properties();
+            try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+                p.load(r);
+            } catch (IOException e) {
+                throw new ConfigException("cannot read config file " + file + ": " + e.getMessage());
+            }
+            for (String key : p.stringPropertyNames()) {
+                if (!DEFAULTS.containsKey(key)) {
+                    throw new ConfigException("unknown config key '" + key + "' in " + file
+                            + " (known keys: " + String.join(", ", DEFAULTS.keySet()) + ")");
+                }
+                values.put(key, p.getProperty(key).trim());
+                source.put(key, file.toString());
+            }
+        }
+        for (String key : DEFAULTS.keySet()) {
+            String v = env.get(envName(key));
+            if (v != null) {
+                values.put(key, v.trim());
+                source.put(key, "environment " + envName(key));
+            }
+        }
+        return new Parser(values, source).parse();
+    }
+
+    /** Defaults only (plus overrides), for tests and embedding. */
+    public static Config defaultsWith(Map<String, String> overrides) {
+        Map<String, String> env = new LinkedHashMap<>();
+        overrides.forEach((k, v) -> {
+            if (!DEFAULTS.containsKey(k)) {
+                throw new ConfigException("unknown config key '" + k + "'");
+            }
+            env.put(envName(k), v);
+        });
+        return load(null, env);
+    }
+
+    public static String envName(String key) {
+        return "PARLEY_" + key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
+    }
+
+    private static final class Parser {
+        private final Map<String, String> values;
+        private final Map<String, String> source;
+
+        Parser(Map<String, String> values, Map<String, String> source) {
+            this.values = values;
+            this.source = source;
+        }
+
+        Config parse() {
+            Config.Http http = new Config.Http(nonEmpty("http.host"), intIn("http.port", 0, 65535));
+            Path dataDir = Path.of(nonEmpty("data.dir"));
+            String url = nonEmpty("store.url");
+            if (!url.startsWith("sqlite:")) {
+                if (url.startsWith("postgresql://") || url.startsWith("postgres://")) {
+                    throw bad("store.url", "PostgreSQL is not supported yet; use sqlite:");
+                }
+                throw bad("store.url", "must start with sqlite: (e.g. 'sqlite:' or 'sqlite:/var/lib/parley/parley.db')");
+            }
+            Config.Store store = new Config.Store(url, bool("store.fsync"), intIn("store.max-batch", 1, 100_000),
+                    intIn("store.readers", 1, 64));
+            String secret = values.get("auth.jwt-secret");
+            if (!secret.isEmpty() && secret.getBytes(StandardCharsets.UTF_8).length < 32) {
+                throw bad("auth.jwt-secret", "must be at least 32 bytes for HS256 (value hidden)", "<hidden>");
+            }
+            Config.Auth auth = new Config.Auth(secret.isEmpty() ? null : secret, emptyToNull("auth.issuer"),
+                    emptyToNull("auth.audience"), duration("auth.token-ttl", Duration.ofMinutes(1)),
+                    bool("auth.registration-enabled"), intIn("auth.bcrypt-cost", 4, 31));
+            Config.WebSocket ws = new Config.WebSocket(origins("ws.allowed-origins"),
+                    duration("ws.heartbeat-interval", Duration.ofMillis(100)),
+                    duration("ws.idle-timeout", Duration.ofMillis(200)),
+                    duration("ws.auth-timeout", Duration.ofMillis(100)),
+                    intIn("ws.max-outbound-bytes", 65_536, Integer.MAX_VALUE),
+                    intIn("ws.sync-page-size", 1, 10_000), intIn("ws.max-sync-buffer", 100, 10_000_000));
+            if (ws.idleTimeout().compareTo(ws.heartbeatInterval()) <= 0) {
+                throw bad("ws.idle-timeout", "must be longer than ws.heartbeat-interval (" + values.get("ws.heartbeat-interval") + ")");
+            }
+            Config.Limits limits = new Config.Limits(intIn("limits.max-frame-bytes", 1024, 16 * 1024 * 1024),
+                    intIn("limits.max-body-chars", 1, 1_000_000), intIn("limits.max-group-size", 2, 1_000_000),
+                    intIn("limits.max-page-size", 1, 10_000), intIn("limits.default-page-size", 1, 10_000));
+            if (limits.defaultPageSize() > limits.maxPageSize()) {
+                throw bad("limits.default-page-size", "must not exceed limits.max-page-size (" + limits.maxPageSize() + ")");
+            }
+            // A body of maxBodyChars must fit in a frame with its envelope; 4 bytes per char is the UTF-8 worst case.
+            if ((long) limits.maxBodyChars() * 4 + 512 > limits.maxFrameBytes()) {
+                throw bad("limits.max-body-chars", "a body this long (up to 4 bytes a character) does not fit in "
+                        + "limits.max-frame-bytes=" + limits.maxFrameBytes());
+            }
+            return new Config(http, dataDir, store, auth, ws, limits);
+        }
+
+        private ConfigException bad(String key, String why) {
+            return bad(key, why, values.get(key));
+        }
+
+        private ConfigException bad(String key, String why, String shown) {
+            return new ConfigException("invalid value for " + key + " (from " + source.get(key) + "): '" + shown
+                    + "' " + why);
+        }
+
+        private String nonEmpty(String key) {
+            String v = values.get(key);
+            if (v.isEmpty()) {
+                throw bad(key, "must not be empty");
+            }
+            return v;
+        }
+
+        private String emptyToNull(String key) {
+            String v = values.get(key);
+            return v.isEmpty() ? null : v;
+        }
+
+        private int intIn(String key, int min, long max) {
+            String v = values.get(key);
+            long n;
+            try {
+                n = Long.parseLong(v);
+            } catch (NumberFormatException e) {
+                throw bad(key, "is not an integer");
+            }
+            if (n < min || n > max) {
+                throw bad(key, "must be between " + min + " and " + max);
+            }
+            return (int) n;
+        }
+
+        private boolean bool(String key) {
+            String v = values.get(key).toLowerCase(Locale.ROOT);
+            if (v.equals("true")) {
+                return true;
+            }
+            if (v.equals("false")) {
+                return false;
+            }
+            throw bad(key, "must be true or false");
+        }
+
+        /** Durations: a number with a unit ms, s, m, h or d (e.g. 250ms, 25s, 24h). */
+        private Duration duration(String key, Duration min) {
+            String v = values.get(key).toLowerCase(Locale.ROOT);
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d{1,9})(ms|s|m|h|d)").matcher(v);
+            if (!m.matches()) {
+                throw bad(key, "is not a duration (a number followed by ms, s, m, h or d, e.g. 25s)");
+            }
+            long n = Long.parseLong(m.group(1));
+            Duration d = switch (m.group(2)) {
+                case "ms" -> Duration.ofMillis(n);
+                case "s" -> Duration.ofSeconds(n);
+                case "m" -> Duration.ofMinutes(n);
+                case "h" -> Duration.ofHours(n);
+                default -> Duration.ofDays(n);
+            };
+            if (d.compareTo(min) < 0) {
+                throw bad(key, "must be at least " + min.toMillis() + "ms");
+            }
+            return d;
+        }
+
+        private List<String> origins(String key) {
+            String v = values.get(key);
+            if (v.isEmpty()) {
+                return List.of();
+            }
+            List<String> out = new ArrayList<>();
+            for (String o : Arrays.asList(v.split(","))) {
+                String t = o.trim();
+                if (t.isEmpty()) {
+                    continue;
+                }
+                if (!t.equals("*") && !t.matches("https?://[^/\\s]+")) {
+                    throw bad(key, "entries must be '*' or origins like https://chat.example.com (no path), got '" + t + "'");
+                }
+                out.add(t.toLowerCase(Locale.ROOT));
+            }
+            return List.copyOf(out);
+        }
+    }
+
+    /** Keys that hold secrets and must never be logged. */
+    public static final Set<String> SECRET_KEYS = Set.of("auth.jwt-secret");
+}

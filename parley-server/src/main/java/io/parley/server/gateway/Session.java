@@ -1,0 +1,427 @@
+package io.parley.server.gateway;
+
+import io.parley.protocol.ClientFrame;
+import io.parley.protocol.CloseCodes;
+import io.parley.protocol.ErrorCode;
+import io.parley.protocol.EventKind;
+import io.parley.protocol.FrameCodec;
+import io.parley.protocol.ProtocolException;
+import io.parley.protocol.ServerFrame;
+import io.parley.server.chat.ChatException;
+import io.parley.server.chat.ChatService;
+import io.parley.server.config.Config;
+import io.parley.server.store.LogEvent;
+
+import java.time.Clock;
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
+import java.util.function.Function;
+
+/**
+ * One client connection's protocol logic, independent of the socket ({@link Transport}). All methods except
+ * {@link #offer} run on the session's own event-loop context ({@code loop}); {@code offer} hops onto it, so the
+ * state below is confined to one thread.
+ *
+ * <p>Delivery invariant: after a client {@code sync}, the session sends every event of every conversation the user
+ * belongs to exactly once and in seq order: replayed events from the store first (paged, waiting for the socket to
+ * drain between pages), while live events are buffered; then the buffer with duplicates of the replay dropped; then
+ * the {@code synced} marker; then live events. A live event that skips a seq triggers the same catch-up for its
+ * conversation, so a gap is filled from the store rather than passed on.
+ */
+public final class Session {
+    enum State { AWAITING_AUTH, OPEN, SYNCING, LIVE, CLOSED }
+
+    private record Pending(LogEvent event, String text) {}
+
+    private final String sessionId;
+    private final Transport transport;
+    private final Executor loop;
+    private final Function<String, CompletableFuture<String>> authenticator;
+    private final ChatService chat;
+    private final SessionRegistry registry;
+    private final FrameCodec codec;
+    private final Config config;
+    private final Clock clock;
+
+    private State state = State.AWAITING_AUTH;
+    private String userId;
+    private long lastActivity;
+    private int inFlightSends;
+    private boolean readingPaused;
+
+    /** Last seq sent per conversation; null until the client's first sync. */
+    private Map<String, Long> cursors;
+    private ArrayDeque<Pending> buffer;
+    private final ArrayDeque<String> replayQueue = new ArrayDeque<>();
+    private boolean clientSyncRunning;
+    private boolean authenticating;
+    /** Incremented when a client sync restarts replay, so that reads of an abandoned replay are ignored. */
+    private int replayGeneration;
+    private State stateAfterCatchUp;
+
+    static final int MAX_IN_FLIGHT_SENDS = 1000;
+
+    Session(String sessionId, Transport transport, Executor loop,
+            Function<String, CompletableFuture<String>> authenticator, ChatService chat, SessionRegistry registry,
+            FrameCodec codec, Config config, Clock clock) {
+        this.sessionId = sessionId;
+        this.transport = transport;
+        this.loop = loop;
+        this.authenticator = authenticator;
+        this.chat = chat;
+        this.registry = registry;
+        this.codec = codec;
+        this.config = config;
+        this.clock = clock;
+        this.lastActivity = clock.millis();
+    }
+
+    String userId() {
+        return userId;
+    }
+
+    State state() {
+        return state;
+    }
+
+    // ---- inbound ---------------------------------------------------------------------------------------------------
+
+    /** A token from the upgrade request (query parameter). */
+    void authenticate(String token) {
+        authenticating = true;
+        transport.pauseReading();
+        authenticator.apply(token).whenCompleteAsync((uid, err) -> {
+            if (state == State.CLOSED) {
+                return;
+            }
+            transport.resumeReading();
+            if (err != null) {
+                closeWith(CloseCodes.UNAUTHORIZED, reasonOf(err));
+                return;
+            }
+            userId = uid;
+            state = State.OPEN;
+            registry.add(this);
+            Config.WebSocket ws = config.ws();
+            send(new ServerFrame.Welcome(sessionId, uid, ws.heartbeatInterval().toMillis(), ws.idleTimeout().toMillis(),
+                    config.limits().maxFrameBytes(), config.limits().maxBodyChars()));
+        }, loop);
+    }
+
+    void onText(String text) {
+        lastActivity = clock.millis();
+        ClientFrame frame;
+        try {
+            frame = codec.decodeClient(text);
+        } catch (ProtocolException e) {
+            if (state == State.AWAITING_AUTH) {
+                closeWith(CloseCodes.UNAUTHORIZED, "not authenticated: the first frame must be auth");
+                return;
+            }
+            error(e.code(), e.getMessage(), e.ref());
+            return;
+        }
+        if (state == State.AWAITING_AUTH) {
+            if (frame instanceof ClientFrame.Auth a && !authenticating) {
+                authenticate(a.token());
+            } else if (!(frame instanceof ClientFrame.Auth)) {
+                closeWith(CloseCodes.UNAUTHORIZED, "not authenticated: the first frame must be auth");
+            }
+            return;
+        }
+        if (frame instanceof ClientFrame.Send s) {
+            onSend(s);
+        } else if (frame instanceof ClientFrame.Sync s) {
+            onSync(s);
+        } else if (frame instanceof ClientFrame.Ping p) {
+            send(new ServerFrame.Pong(p.id()));
+        } else if (frame instanceof ClientFrame.Auth) {
+            error(ErrorCode.BAD_REQUEST, "already authenticated", "auth");
+        }
+    }
+
+    void onBinary() {
+        lastActivity = clock.millis();
+        if (state == State.AWAITING_AUTH) {
+            closeWith(CloseCodes.UNAUTHORIZED, "not authenticated: the first frame must be auth");
+            return;
+        }
+        error(ErrorCode.BAD_JSON, "binary frames are not supported; send JSON text frames", null);
+    }
+
+    void onPong() {
+        lastActivity = clock.millis();
+    }
+
+    /** Heartbeat: called every heartbeat interval. Closes a connection that has been silent too long. */
+    void tick() {
+        if (state == State.CLOSED) {
+            return;
+        }
+        if (clock.millis() - lastActivity > config.ws().idleTimeout().toMillis()) {
+            closeWith(CloseCodes.IDLE_TIMEOUT, "idle timeout");
+            return;
+        }
+        transport.ping();
+    }
+
+    /** The auth deadline passed: close unless authenticated. */
+    void authDeadline() {
+        if (state == State.AWAITING_AUTH && userId == null) {
+            closeWith(CloseCodes.UNAUTHORIZED, "authentication timeout");
+        }
+    }
+
+    /** The socket closed (either side). Idempotent. */
+    void onClosed() {
+        if (state == State.CLOSED) {
+            return;
+        }
+        state = State.CLOSED;
+        buffer = null;
+        replayQueue.clear();
+        if (userId != null) {
+            registry.remove(this);
+        }
+    }
+
+    // ---- send ------------------------------------------------------------------------------------------------------
+
+    private void onSend(ClientFrame.Send s) {
+        inFlightSends++;
+        if (inFlightSends >= MAX_IN_FLIGHT_SENDS && !readingPaused) {
+            readingPaused = true;
+            transport.pauseReading();
+        }
+        chat.send(userId, s.conversationId(), s.clientMsgId(), s.body()).whenCompleteAsync((appended, err) -> {
+            inFlightSends--;
+            if (readingPaused && inFlightSends < MAX_IN_FLIGHT_SENDS / 2) {
+                readingPaused = false;
+                transport.resumeReading();
+            }
+            if (state == State.CLOSED) {
+                return;
+            }
+            if (err == null) {
+                send(Frames.ack(appended));
+            } else {
+                failure(err, s.clientMsgId());
+            }
+        }, loop);
+    }
+
+    // ---- delivery --------------------------------------------------------------------------------------------------
+
+    /** From any thread: an event for this session's user, with its encoded frame. */
+    void offer(LogEvent event, String text) {
+        loop.execute(() -> deliver(new Pending(event, text)));
+    }
+
+    private void deliver(Pending p) {
+        switch (state) {
+            case OPEN -> sendLive(p.text());
+            case SYNCING -> {
+                if (buffer.size() >= config.ws().maxSyncBuffer()) {
+                    closeWith(CloseCodes.RESYNC, "too many events while catching up; reconnect and sync");
+                    return;
+                }
+                buffer.add(p);
+            }
+            case LIVE -> deliverLive(p);
+            default -> { }
+        }
+    }
+
+    private void deliverLive(Pending p) {
+        LogEvent e = p.event();
+        Long cursor = cursors.get(e.conversationId());
+        if (cursor != null && e.seq() <= cursor) {
+            return;
+        }
+        if (cursor != null && e.seq() > cursor + 1) {
+            startCatchUp(List.of(e.conversationId()));
+            buffer.add(p);
+            return;
+        }
+        if (e.kind() == EventKind.MEMBER_REMOVED && userId.equals(e.memberId())) {
+            // No longer a member: forget the cursor so a later re-add does not "fill the gap" with events from
+            // the time this user was not a member.
+            cursors.remove(e.conversationId());
+        } else {
+            cursors.put(e.conversationId(), e.seq());
+        }
+        sendLive(p.text());
+    }
+
+    private void sendLive(String text) {
+        transport.send(text);
+        if (transport.writeQueueFull()) {
+            closeWith(CloseCodes.RESYNC, "slow consumer: outbound queue full; reconnect and sync");
+        }
+    }
+
+    // ---- sync and catch-up -----------------------------------------------------------------------------------------
+
+    private void onSync(ClientFrame.Sync s) {
+        if (clientSyncRunning) {
+            error(ErrorCode.BAD_REQUEST, "a sync is already running", "sync");
+            return;
+        }
+        clientSyncRunning = true;
+        State before = state == State.SYNCING ? State.LIVE : state;
+        if (state != State.SYNCING) {
+            state = State.SYNCING;
+            buffer = new ArrayDeque<>();
+        }
+        int generation = ++replayGeneration;
+        chat.store().lastSeqs(userId).whenCompleteAsync((last, err) -> {
+            if (state == State.CLOSED) {
+                return;
+            }
+            if (err != null) {
+                clientSyncRunning = false;
+                if (before == State.OPEN) {
+                    state = before;
+                    ArrayDeque<Pending> held = buffer;
+                    buffer = null;
+                    held.forEach(p -> sendLive(p.text()));
+                    failure(err, "sync");
+                } else {
+                    closeWith(CloseCodes.RESYNC, "store unavailable while catching up; reconnect and sync");
+                }
+                return;
+            }
+            cursors = new HashMap<>();
+            replayQueue.clear();
+            boolean replayUnlisted = ClientFrame.Sync.REPLAY.equals(s.unlisted());
+            for (Map.Entry<String, Long> e : last.entrySet()) {
+                Long claimed = s.cursors().get(e.getKey());
+                long from = claimed != null ? claimed : (replayUnlisted ? 0 : e.getValue());
+                cursors.put(e.getKey(), from);
+                if (from < e.getValue()) {
+                    replayQueue.add(e.getKey());
+                }
+            }
+            stateAfterCatchUp = State.LIVE;
+            if (generation == replayGeneration) {
+                replayNext();
+            }
+        }, loop);
+    }
+
+    private void startCatchUp(List<String> conversations) {
+        stateAfterCatchUp = State.LIVE;
+        if (state != State.SYNCING) {
+            state = State.SYNCING;
+            buffer = new ArrayDeque<>();
+            replayQueue.addAll(conversations);
+            replayGeneration++;
+            replayNext();
+        } else {
+            for (String c : conversations) {
+                if (!replayQueue.contains(c)) {
+                    replayQueue.add(c);
+                }
+            }
+        }
+    }
+
+    private void replayNext() {
+        if (state != State.SYNCING) {
+            return;
+        }
+        String conversationId = replayQueue.peek();
+        if (conversationId == null) {
+            finishCatchUp();
+            return;
+        }
+        int pageSize = config.ws().syncPageSize();
+        long from = cursors.getOrDefault(conversationId, 0L);
+        int generation = replayGeneration;
+        chat.store().eventsAfter(conversationId, from, pageSize).whenCompleteAsync((page, err) -> {
+            if (state != State.SYNCING || generation != replayGeneration) {
+                return;
+            }
+            if (err != null) {
+                closeWith(CloseCodes.RESYNC, "store unavailable while catching up; reconnect and sync");
+                return;
+            }
+            for (LogEvent e : page) {
+                if (e.seq() > cursors.getOrDefault(conversationId, 0L)) {
+                    transport.send(codec.encodeToString(Frames.event(e)));
+                    cursors.put(conversationId, e.seq());
+                }
+            }
+            if (page.size() < pageSize) {
+                replayQueue.poll();
+            }
+            transport.whenDrained(() -> {
+                if (generation == replayGeneration) {
+                    replayNext();
+                }
+            });
+        }, loop);
+    }
+
+    private void finishCatchUp() {
+        state = stateAfterCatchUp;
+        ArrayDeque<Pending> buffered = buffer;
+        buffer = null;
+        for (Pending p : buffered) {
+            if (state != State.LIVE) {
+                // A buffered event revealed another gap: catch-up restarted; keep the rest for after it.
+                buffer.add(p);
+                continue;
+            }
+            deliverLive(p);
+        }
+        if (state == State.LIVE && clientSyncRunning) {
+            clientSyncRunning = false;
+            send(new ServerFrame.Synced(new LinkedHashMap<>(cursors)));
+        }
+    }
+
+    // ---- output helpers --------------------------------------------------------------------------------------------
+
+    private void send(ServerFrame frame) {
+        if (state != State.CLOSED) {
+            transport.send(codec.encodeToString(frame));
+        }
+    }
+
+    private void error(ErrorCode code, String message, String ref) {
+        send(new ServerFrame.Error(code.wire(), message, ref));
+    }
+
+    private void failure(Throwable err, String ref) {
+        Throwable cause = err instanceof CompletionException && err.getCause() != null ? err.getCause() : err;
+        if (cause instanceof ChatException ce) {
+            error(ce.code(), ce.getMessage(), ref);
+        } else {
+            GatewayLog.LOG.warn("session {}: request {} failed: {}", sessionId, ref, cause.toString());
+            error(ErrorCode.UNAVAILABLE, "not stored: the store is unavailable; retry with the same clientMsgId", ref);
+        }
+    }
+
+    /** From any thread: close this session (server shutdown). */
+    public void closeFromServer(int code, String reason) {
+        loop.execute(() -> closeWith(code, reason));
+    }
+
+    void closeWith(int code, String reason) {
+        transport.close(code, reason);
+        onClosed();
+    }
+
+    private static String reasonOf(Throwable err) {
+        Throwable cause = err instanceof CompletionException && err.getCause() != null ? err.getCause() : err;
+        String m = cause.getMessage();
+        return m == null ? "unauthorized" : m;
+    }
+}

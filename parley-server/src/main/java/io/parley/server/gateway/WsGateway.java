@@ -1,0 +1,124 @@
+package io.parley.server.gateway;
+
+import io.parley.protocol.ErrorCode;
+import io.parley.protocol.FrameCodec;
+import io.parley.server.chat.ChatService;
+import io.parley.server.config.Config;
+import io.vertx.core.Context;
+import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+
+import java.net.URI;
+import java.time.Clock;
+import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+
+/**
+ * The {@code /ws} upgrade: checks the Origin allow-list (cross-site WebSocket hijacking), upgrades, wires the socket
+ * to a {@link Session}, and drives its heartbeat. Authentication is by {@code ?token=} on the upgrade or by an
+ * {@code auth} first frame; failures close with 4001 (browsers cannot read an HTTP status of a failed upgrade).
+ */
+public final class WsGateway implements Handler<RoutingContext> {
+    private final Vertx vertx;
+    private final Config config;
+    private final ChatService chat;
+    private final SessionRegistry registry;
+    private final FrameCodec codec;
+    private final Function<String, CompletableFuture<String>> authenticator;
+    private final Clock clock;
+    private final AtomicLong ids = new AtomicLong();
+    private final String nodePrefix = Long.toString(System.nanoTime() & 0xffffff, 36);
+    private volatile boolean accepting = true;
+
+    public WsGateway(Vertx vertx, Config config, ChatService chat, SessionRegistry registry, FrameCodec codec,
+                     Function<String, CompletableFuture<String>> authenticator, Clock clock) {
+        this.vertx = vertx;
+        this.config = config;
+        this.chat = chat;
+        this.registry = registry;
+        this.codec = codec;
+        this.authenticator = authenticator;
+        this.clock = clock;
+    }
+
+    /** Refuse new upgrades (shutdown). */
+    public void stopAccepting() {
+        accepting = false;
+    }
+
+    @Override
+    public void handle(RoutingContext ctx) {
+        HttpServerRequest req = ctx.request();
+        if (!accepting) {
+            ctx.response().setStatusCode(503).putHeader("content-type", "application/json")
+                    .end(error(ErrorCode.UNAVAILABLE, "server is shutting down").encode());
+            return;
+        }
+        String origin = req.getHeader("Origin");
+        if (origin != null && !originAllowed(origin, req.getHeader("Host"))) {
+            ctx.response().setStatusCode(403).putHeader("content-type", "application/json")
+                    .end(error(ErrorCode.FORBIDDEN, "origin not allowed").encode());
+            return;
+        }
+        String token = req.getParam("token");
+        req.toWebSocket().onSuccess(ws -> accept(ws, token)).onFailure(err ->
+                GatewayLog.LOG.debug("websocket upgrade failed: {}", err.toString()));
+    }
+
+    private void accept(ServerWebSocket ws, String token) {
+        Context context = vertx.getOrCreateContext();
+        ws.setWriteQueueMaxSize(config.ws().maxOutboundBytes());
+        Session session = new Session(nodePrefix + "-" + ids.incrementAndGet(), new WsTransport(ws),
+                r -> context.runOnContext(v -> r.run()), authenticator, chat, registry, codec, config, clock);
+        long heartbeat = vertx.setPeriodic(config.ws().heartbeatInterval().toMillis(), id -> session.tick());
+        ws.textMessageHandler(session::onText);
+        ws.binaryMessageHandler(b -> session.onBinary());
+        ws.pongHandler(b -> session.onPong());
+        ws.exceptionHandler(err -> GatewayLog.LOG.debug("websocket error: {}", err.toString()));
+        ws.closeHandler(v -> {
+            vertx.cancelTimer(heartbeat);
+            session.onClosed();
+        });
+        if (token != null) {
+            session.authenticate(token);
+        } else {
+            vertx.setTimer(config.ws().authTimeout().toMillis(), id -> session.authDeadline());
+        }
+    }
+
+    /**
+     * Same origin (scheme-less host:port equal to the Host header) is always allowed; otherwise the origin must be in
+     * ws.allowed-origins, or that list must contain "*".
+     */
+    boolean originAllowed(String origin, String host) {
+        String o = origin.toLowerCase(Locale.ROOT);
+        for (String allowed : config.ws().allowedOrigins()) {
+            if (allowed.equals("*") || allowed.equals(o)) {
+                return true;
+            }
+        }
+        try {
+            URI u = URI.create(o);
+            if (u.getHost() == null || host == null) {
+                return false;
+            }
+            String originHostPort = u.getPort() == -1 ? u.getHost() + ":" + (o.startsWith("https:") ? 443 : 80)
+                    : u.getHost() + ":" + u.getPort();
+            String h = host.toLowerCase(Locale.ROOT);
+            String hostPort = h.contains(":") && !h.endsWith("]") ? h : h + ":" + (o.startsWith("https:") ? 443 : 80);
+            return originHostPort.equals(hostPort);
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    static JsonObject error(ErrorCode code, String message) {
+        return new JsonObject().put("error", new JsonObject().put("code", code.wire()).put("message", message));
+    }
+}

@@ -1,0 +1,103 @@
+package io.parley.server;
+
+import io.parley.server.auth.HmacJwt;
+import io.parley.server.config.Config;
+import io.parley.server.config.ConfigLoader;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/** A real Parley node on a free loopback port with its own data dir, for tests. */
+public final class TestServer implements AutoCloseable {
+    public static final String SECRET = "test-secret-that-is-at-least-32-bytes-long!";
+
+    private final Path dataDir;
+    private final Map<String, String> overrides;
+    private ParleyServer server;
+
+    public TestServer(Path dataDir) {
+        this(dataDir, Map.of());
+    }
+
+    public TestServer(Path dataDir, Map<String, String> overrides) {
+        this.dataDir = dataDir;
+        this.overrides = overrides;
+    }
+
+    public static Config config(Path dataDir, Map<String, String> overrides) {
+        Map<String, String> o = new HashMap<>();
+        o.put("http.port", "0");
+        o.put("data.dir", dataDir.toString());
+        o.put("auth.jwt-secret", SECRET);
+        o.put("auth.bcrypt-cost", "4");
+        o.putAll(overrides);
+        return ConfigLoader.defaultsWith(o);
+    }
+
+    public TestServer start() {
+        return startOn(0);
+    }
+
+    /** Starts (again) on a given port (0: a free one), on the same data dir. */
+    public TestServer startOn(int port) {
+        Map<String, String> o = new HashMap<>(overrides);
+        o.put("http.port", Integer.toString(port));
+        try {
+            server = ParleyServer.start(config(dataDir, o)).toCompletionStage().toCompletableFuture()
+                    .get(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException("server did not start", e);
+        }
+        return this;
+    }
+
+    public ParleyServer server() {
+        return server;
+    }
+
+    public int port() {
+        return server.port();
+    }
+
+    public String wsUrl() {
+        return "ws://127.0.0.1:" + port() + "/ws";
+    }
+
+    public String httpUrl() {
+        return "http://127.0.0.1:" + port();
+    }
+
+    /** A token for {@code userId} signed with the test secret, valid for an hour. */
+    public static String token(String userId) {
+        return new HmacJwt(SECRET.getBytes(StandardCharsets.UTF_8), "parley", null, Clock.systemUTC())
+                .issue(userId, Duration.ofHours(1));
+    }
+
+    /** A token that expired an hour ago. */
+    public static String expiredToken(String userId) {
+        Clock past = Clock.offset(Clock.systemUTC(), Duration.ofHours(-3));
+        return new HmacJwt(SECRET.getBytes(StandardCharsets.UTF_8), "parley", null, past)
+                .issue(userId, Duration.ofHours(1));
+    }
+
+    public void stop() {
+        if (server != null) {
+            try {
+                server.stop().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                throw new IllegalStateException("server did not stop", e);
+            }
+            server = null;
+        }
+    }
+
+    @Override
+    public void close() {
+        stop();
+    }
+}
