@@ -61,7 +61,7 @@ public final class Main {
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {
-                server.stop().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+                server.stop().get(30, TimeUnit.SECONDS);
             } catch (Exception e) {
                 System.err.println("parley: unclean stop: " + e);
             } finally {

@@ -35,6 +35,8 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Clock;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One Parley node: store, bus, sessions, WebSocket gateway and REST API on one HTTP port, served by one HTTP server
@@ -157,18 +159,21 @@ public final class ParleyServer {
      * Graceful stop: refuse new connections, close sessions with 1001 (clients reconnect elsewhere and resume),
      * commit queued writes, release the store and the event loops. Idempotent.
      */
-    public Future<Void> stop() {
+    public CompletableFuture<Void> stop() {
         if (stopped) {
-            return Future.succeededFuture();
+            return CompletableFuture.completedFuture(null);
         }
         stopped = true;
         gateway.stopAccepting();
         registry.all().forEach(s -> s.closeFromServer(CloseCodes.GOING_AWAY, "server shutting down"));
-        // Give the close frames a moment to leave before the event loops stop.
-        return vertx.timer(300).transform(ar -> vertx.close()).andThen(ar -> {
-            bus.close();
-            store.close();
-        });
+        // Give the close frames a moment to leave before the event loops stop. vertx.close() is called from a plain
+        // thread: a close started on an event loop could not report its own completion.
+        return CompletableFuture.runAsync(() -> { }, CompletableFuture.delayedExecutor(300, TimeUnit.MILLISECONDS))
+                .thenCompose(v -> vertx.close().toCompletionStage().toCompletableFuture())
+                .whenComplete((v, err) -> {
+                    bus.close();
+                    store.close();
+                });
     }
 
     private static int freePort(String host) throws IOException {

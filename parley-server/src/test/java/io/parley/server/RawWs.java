@@ -1,6 +1,7 @@
 package io.parley.server;
 
 import io.vertx.core.Vertx;
+import io.vertx.core.http.ClientWebSocket;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
@@ -23,14 +24,22 @@ public final class RawWs implements AutoCloseable {
     private final CompletableFuture<Integer> closed = new CompletableFuture<>();
     private volatile String closeReason;
 
-    private RawWs(WebSocketClient client, WebSocket ws) {
+    private RawWs(WebSocketClient client, WebSocketConnectOptions options) {
         this.client = client;
+        ClientWebSocket ws = client.webSocket();
         this.ws = ws;
+        // Handlers before connect, so that no frame (the welcome, an immediate close) can be missed.
         ws.textMessageHandler(t -> frames.add(new JsonObject(t)));
         ws.closeHandler(v -> {
             closeReason = ws.closeReason();
             closed.complete(ws.closeStatusCode() == null ? -1 : (int) ws.closeStatusCode());
         });
+        try {
+            ws.connect(options).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            client.close();
+            throw new IllegalStateException(e.getCause() != null ? e.getCause() : e);
+        }
     }
 
     public static RawWs connect(Vertx vertx, int port, String uri) {
@@ -42,13 +51,7 @@ public final class RawWs implements AutoCloseable {
                 .setMaxFrameSize(16 * 1024 * 1024).setMaxMessageSize(16 * 1024 * 1024));
         WebSocketConnectOptions o = new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI(uri);
         headers.forEach(o::addHeader);
-        try {
-            WebSocket ws = client.connect(o).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-            return new RawWs(client, ws);
-        } catch (Exception e) {
-            client.close();
-            throw new IllegalStateException(e.getCause() != null ? e.getCause() : e);
-        }
+        return new RawWs(client, o);
     }
 
     /** The upgrade's failure, for a connection that must be refused. */
@@ -69,6 +72,11 @@ public final class RawWs implements AutoCloseable {
 
     public void send(String text) {
         ws.writeTextMessage(text).toCompletionStage().toCompletableFuture().join();
+    }
+
+    /** Sends without waiting: the server may close the connection while the frame is still being written. */
+    public void sendNoWait(String text) {
+        ws.writeTextMessage(text);
     }
 
     public void sendJson(JsonObject o) {

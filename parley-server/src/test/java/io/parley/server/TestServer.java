@@ -88,7 +88,7 @@ public final class TestServer implements AutoCloseable {
     public void stop() {
         if (server != null) {
             try {
-                server.stop().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+                server.stop().get(30, TimeUnit.SECONDS);
             } catch (Exception e) {
                 throw new IllegalStateException("server did not stop", e);
             }

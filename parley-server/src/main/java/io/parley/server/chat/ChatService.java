@@ -189,11 +189,10 @@ public final class ChatService {
     /** Store failures with a meaning for the user become ChatExceptions; anything else stays (unavailable). */
     static <T> CompletableFuture<T> mapFailure(Throwable t) {
         Throwable cause = t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
-        if (cause instanceof StoreException.NotFound nf) {
-            String msg = nf.getMessage() == null ? "" : nf.getMessage();
-            if (msg.startsWith("user")) {
-                return CompletableFuture.failedFuture(new ChatException(ErrorCode.USER_NOT_FOUND, 404, msg));
-            }
+        if (cause instanceof StoreException.UnknownUser u) {
+            return CompletableFuture.failedFuture(new ChatException(ErrorCode.USER_NOT_FOUND, 404, u.getMessage()));
+        }
+        if (cause instanceof StoreException.NotFound) {
             return CompletableFuture.failedFuture(ChatException.notFound());
         }
         if (cause instanceof StoreException.Conflict c) {

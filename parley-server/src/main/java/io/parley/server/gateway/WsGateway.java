@@ -67,7 +67,10 @@ public final class WsGateway implements Handler<RoutingContext> {
             return;
         }
         String token = req.getParam("token");
-        req.toWebSocket().onSuccess(ws -> accept(ws, token)).onFailure(err ->
+        req.toWebSocket().onSuccess(ws -> {
+            FrameGuard.install(req.connection());
+            accept(ws, token);
+        }).onFailure(err ->
                 GatewayLog.LOG.debug("websocket upgrade failed: {}", err.toString()));
     }
 

@@ -50,7 +50,7 @@ public interface ChatStore extends AutoCloseable {
     /**
      * Returns the one direct conversation of the two users, creating it with {@code newId} when there is none. The
      * same conversation comes back whichever user asks first, also under concurrent calls. Creating appends
-     * conversation_created and one member_added per user. Fails with {@link StoreException.NotFound} when a user
+     * conversation_created and one member_added per user. Fails with {@link StoreException.UnknownUser} when a user
      * does not exist.
      */
     CompletableFuture<Created> getOrCreateDirect(String newId, String userA, String userB, long nowMillis);
@@ -58,7 +58,7 @@ public interface ChatStore extends AutoCloseable {
     /**
      * Creates a group owned by {@code ownerId} with the other members as {@link Role#MEMBER}. Appends
      * conversation_created and one member_added per member (owner first). Unknown users fail with
-     * {@link StoreException.NotFound}.
+     * {@link StoreException.UnknownUser}.
      */
     CompletableFuture<Created> createGroup(String newId, String ownerId, String title, List<String> memberIds, long nowMillis);
 

@@ -13,6 +13,13 @@ public abstract class StoreException extends RuntimeException {
         }
     }
 
+    /** A user named in the request does not exist. */
+    public static final class UnknownUser extends StoreException {
+        public UnknownUser(String message) {
+            super(message);
+        }
+    }
+
     /** A unique value is taken (e.g. a username). */
     public static final class Conflict extends StoreException {
         public Conflict(String message) {

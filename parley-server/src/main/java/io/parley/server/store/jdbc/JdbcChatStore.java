@@ -1,5 +1,261 @@
 package io.parley.server.store.jdbc;
-import io.parley.server.store.*;
-public abstract class JdbcChatStore implements ChatStore {
-  public static JdbcChatStore openSqlite(java.nio.file.Path f, SqliteOptions o, CommitListener l) { throw new UnsupportedOperationException(); }
+
+import io.parley.server.store.Appended;
+import io.parley.server.store.ChatStore;
+import io.parley.server.store.CommitListener;
+import io.parley.server.store.ConversationSummary;
+import io.parley.server.store.Created;
+import io.parley.server.store.Credentials;
+import io.parley.server.store.LogEvent;
+import io.parley.server.store.Member;
+import io.parley.server.store.NewMessage;
+import io.parley.server.store.Role;
+import io.parley.server.store.StoreException;
+import io.parley.server.store.User;
+import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.MigrationInfo;
+import org.sqlite.SQLiteConfig;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * {@link ChatStore} on JDBC: one {@link Writer} with group commit for every write, and {@link Readers} (a small
+ * fixed set of read connections, each owned by one thread) for reads. SQLite runs in WAL mode, so reads never wait
+ * for the writer.
+ */
+public final class JdbcChatStore implements ChatStore {
+    private final Writer writer;
+    private final Readers readers;
+    private final Queries q;
+    private final WriteOps ops;
+    private final SqlDialect d;
+    private final Clock clock = Clock.systemUTC();
+    private volatile boolean closed;
+
+    private JdbcChatStore(SqlDialect dialect, Writer writer, Readers readers) {
+        this.d = dialect;
+        this.writer = writer;
+        this.readers = readers;
+        this.q = new Queries(dialect);
+        this.ops = new WriteOps(dialect, q);
+    }
+
+    /**
+     * Opens (creating and migrating when needed) the SQLite database at {@code dbFile}. Blocks while migrating: call
+     * at start-up, not on an event loop. Refuses a database whose schema history has migrations this version does not
+     * know (written by a newer Parley).
+     */
+    public static JdbcChatStore openSqlite(Path dbFile, SqliteOptions options, CommitListener listener) {
+        try {
+            Path parent = dbFile.toAbsolutePath().getParent();
+            if (parent != null) {
+                Files.createDirectories(parent);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create directory for " + dbFile, e);
+        }
+        String url = "jdbc:sqlite:" + dbFile.toAbsolutePath();
+        SqlDialect dialect = SqlDialect.SQLITE;
+        Connection writerConnection = null;
+        try {
+            SQLiteConfig wc = new SQLiteConfig();
+            wc.setJournalMode(SQLiteConfig.JournalMode.WAL);
+            wc.setSynchronous(options.fsync() ? SQLiteConfig.SynchronousMode.FULL : SQLiteConfig.SynchronousMode.NORMAL);
+            wc.setBusyTimeout(10_000);
+            wc.enforceForeignKeys(true);
+            writerConnection = DriverManager.getConnection(url, wc.toProperties());
+            migrate(url, dialect);
+            Writer writer = new Writer(dialect, writerConnection, listener, options.maxBatch());
+            SQLiteConfig rc = new SQLiteConfig();
+            rc.setBusyTimeout(10_000);
+            rc.setReadOnly(true);
+            Readers readers = new Readers(options.readers(), () -> DriverManager.getConnection(url, rc.toProperties()));
+            return new JdbcChatStore(dialect, writer, readers);
+        } catch (SQLException e) {
+            closeQuietly(writerConnection, e);
+            throw new IllegalStateException("cannot open SQLite store " + dbFile + ": " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            closeQuietly(writerConnection, e);
+            throw e;
+        }
+    }
+
+    private static void migrate(String url, SqlDialect dialect) {
+        Flyway flyway = Flyway.configure()
+                .dataSource(url, null, null)
+                .locations(dialect.migrationLocation())
+                .load();
+        for (MigrationInfo m : flyway.info().all()) {
+            // Flyway only warns about migrations applied by a newer version; running on a schema we do not know
+            // could corrupt it, so refuse.
+            if (m.getState().name().startsWith("FUTURE")) {
+                throw new IllegalStateException("the database schema is at version " + m.getVersion()
+                        + " (" + m.getDescription() + "), newer than this Parley knows; upgrade Parley or restore a backup");
+            }
+        }
+        flyway.migrate();
+    }
+
+    private static void closeQuietly(Connection c, Exception primary) {
+        if (c != null) {
+            try {
+                c.close();
+            } catch (SQLException e) {
+                primary.addSuppressed(e);
+            }
+        }
+    }
+
+    // ---- users -----------------------------------------------------------------------------------------------------
+
+    @Override
+    public CompletableFuture<User> createUser(String id, String username, String passwordHash) {
+        long now = clock.millis();
+        return writer.submit(tx -> ops.createUser(tx, id, username, passwordHash, now));
+    }
+
+    @Override
+    public CompletableFuture<User> provisionUser(String id) {
+        long now = clock.millis();
+        return writer.submit(tx -> ops.provisionUser(tx, id, now));
+    }
+
+    @Override
+    public CompletableFuture<Optional<User>> findUser(String id) {
+        return readers.read(sql -> q.userById(sql, id));
+    }
+
+    @Override
+    public CompletableFuture<Optional<User>> findUserByUsername(String username) {
+        return readers.read(sql -> q.user(sql, d.userByName, username));
+    }
+
+    @Override
+    public CompletableFuture<Optional<Credentials>> findCredentials(String username) {
+        return readers.read(sql -> {
+            PreparedStatement ps = sql.ps(d.credentials);
+            ps.setString(1, username);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next() || rs.getString(3) == null) {
+                    return Optional.empty();
+                }
+                return Optional.of(new Credentials(rs.getString(1), rs.getString(2), rs.getString(3)));
+            }
+        });
+    }
+
+    // ---- conversations ---------------------------------------------------------------------------------------------
+
+    @Override
+    public CompletableFuture<Created> getOrCreateDirect(String newId, String userA, String userB, long nowMillis) {
+        return writer.submit(tx -> ops.getOrCreateDirect(tx, newId, userA, userB, nowMillis));
+    }
+
+    @Override
+    public CompletableFuture<Created> createGroup(String newId, String ownerId, String title, List<String> memberIds,
+                                                  long nowMillis) {
+        return writer.submit(tx -> ops.createGroup(tx, newId, ownerId, title, memberIds, nowMillis));
+    }
+
+    @Override
+    public CompletableFuture<Optional<ConversationSummary>> findConversation(String conversationId, String userId) {
+        return readers.read(sql -> q.summary(sql, conversationId, userId));
+    }
+
+    @Override
+    public CompletableFuture<List<ConversationSummary>> listConversations(String userId) {
+        return readers.read(sql -> q.conversationsOf(sql, userId));
+    }
+
+    @Override
+    public CompletableFuture<Optional<Role>> roleOf(String conversationId, String userId) {
+        return readers.read(sql -> q.roleOf(sql, conversationId, userId));
+    }
+
+    @Override
+    public CompletableFuture<List<Member>> members(String conversationId, String userId) {
+        return readers.read(sql -> {
+            List<Member> members = q.members(sql, conversationId);
+            if (members.stream().noneMatch(m -> m.userId().equals(userId))) {
+                throw new StoreException.NotFound("conversation not found");
+            }
+            return members;
+        });
+    }
+
+    @Override
+    public CompletableFuture<List<LogEvent>> addMembers(String conversationId, String actorId, List<String> userIds,
+                                                        long nowMillis) {
+        return writer.submit(tx -> ops.addMembers(tx, conversationId, actorId, userIds, nowMillis));
+    }
+
+    @Override
+    public CompletableFuture<LogEvent> removeMember(String conversationId, String actorId, String memberId, long nowMillis) {
+        return writer.submit(tx -> ops.removeMember(tx, conversationId, actorId, memberId, nowMillis));
+    }
+
+    @Override
+    public CompletableFuture<LogEvent> setRole(String conversationId, String actorId, String memberId, Role role,
+                                               long nowMillis) {
+        return writer.submit(tx -> ops.setRole(tx, conversationId, actorId, memberId, role, nowMillis));
+    }
+
+    // ---- the log ---------------------------------------------------------------------------------------------------
+
+    @Override
+    public CompletableFuture<Appended> appendMessage(NewMessage message) {
+        return writer.submit(tx -> ops.appendMessage(tx, message));
+    }
+
+    @Override
+    public CompletableFuture<List<LogEvent>> eventsAfter(String conversationId, long afterSeq, int limit) {
+        return readers.read(sql -> q.eventsAfter(sql, conversationId, afterSeq, limit));
+    }
+
+    @Override
+    public CompletableFuture<List<LogEvent>> eventsBefore(String conversationId, long beforeSeq, int limit) {
+        return readers.read(sql -> q.eventsBefore(sql, conversationId, beforeSeq, limit));
+    }
+
+    @Override
+    public CompletableFuture<Map<String, Long>> lastSeqs(String userId) {
+        return readers.read(sql -> q.lastSeqs(sql, userId));
+    }
+
+    @Override
+    public CompletableFuture<Long> markRead(String conversationId, String userId, long seq) {
+        return writer.submit(tx -> ops.markRead(tx, conversationId, userId, seq));
+    }
+
+    @Override
+    public CompletableFuture<Boolean> ping() {
+        return readers.read(sql -> {
+            try (ResultSet rs = sql.ps("SELECT 1").executeQuery()) {
+                return rs.next();
+            }
+        });
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        writer.close();
+        readers.close();
+    }
 }

@@ -1,0 +1,38 @@
+package io.parley.server.gateway;
+
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
+import io.vertx.core.http.HttpConnection;
+import io.vertx.core.net.impl.ConnectionBase;
+
+/**
+ * Vert.x drops the TCP connection without a close frame when the WebSocket decoder rejects a frame (too large,
+ * malformed), so the client would only see 1006. This handler, placed before Vert.x's own, answers such a frame
+ * with the proper close code (1009 for a frame over maxFrameBytes, 1002 for a protocol error) and then closes.
+ * It touches Vert.x internals (the connection's Netty pipeline); if those are not there it does nothing, and the
+ * connection is still closed by Vert.x, just without the code.
+ */
+final class FrameGuard extends ChannelInboundHandlerAdapter {
+    static final String NAME = "parley-frame-guard";
+
+    static void install(HttpConnection connection) {
+        if (connection instanceof ConnectionBase base && base.channel().pipeline().get("handler") != null
+                && base.channel().pipeline().get(NAME) == null) {
+            base.channel().pipeline().addBefore("handler", NAME, new FrameGuard());
+        }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof CorruptedWebSocketFrameException c) {
+            String reason = c.closeStatus().code() == 1009 ? "frame too big" : "protocol error";
+            ctx.writeAndFlush(new CloseWebSocketFrame(c.closeStatus().code(), reason))
+                    .addListener(ChannelFutureListener.CLOSE);
+            return;
+        }
+        ctx.fireExceptionCaught(cause);
+    }
+}

@@ -1,0 +1,161 @@
+package io.parley.server.store.jdbc;
+
+import io.parley.server.store.ConversationKind;
+import io.parley.server.store.ConversationSummary;
+import io.parley.server.store.LogEvent;
+import io.parley.server.store.Member;
+import io.parley.server.store.Role;
+import io.parley.server.store.User;
+
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** Read queries, usable from reader threads and from the writer inside its transaction. */
+final class Queries {
+    private final SqlDialect d;
+
+    Queries(SqlDialect dialect) {
+        this.d = dialect;
+    }
+
+    Optional<User> user(Sql sql, String query, String key) throws SQLException {
+        PreparedStatement ps = sql.ps(query);
+        ps.setString(1, key);
+        try (ResultSet rs = ps.executeQuery()) {
+            return rs.next() ? Optional.of(new User(rs.getString(1), rs.getString(2), rs.getLong(3))) : Optional.empty();
+        }
+    }
+
+    Optional<User> userById(Sql sql, String id) throws SQLException {
+        return user(sql, d.userById, id);
+    }
+
+    Optional<Role> roleOf(Sql sql, String conversationId, String userId) throws SQLException {
+        PreparedStatement ps = sql.ps(d.roleOf);
+        ps.setString(1, conversationId);
+        ps.setString(2, userId);
+        try (ResultSet rs = ps.executeQuery()) {
+            return rs.next() ? Optional.of(Role.fromWire(rs.getString(1))) : Optional.empty();
+        }
+    }
+
+    List<String> memberIds(Sql sql, String conversationId) throws SQLException {
+        PreparedStatement ps = sql.ps(d.memberIds);
+        ps.setString(1, conversationId);
+        List<String> out = new ArrayList<>();
+        try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                out.add(rs.getString(1));
+            }
+        }
+        return out;
+    }
+
+    List<Member> members(Sql sql, String conversationId) throws SQLException {
+        PreparedStatement ps = sql.ps(d.membersWithNames);
+        ps.setString(1, conversationId);
+        List<Member> out = new ArrayList<>();
+        try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                out.add(new Member(rs.getString(1), rs.getString(2), Role.fromWire(rs.getString(3)), rs.getLong(4),
+                        rs.getLong(5)));
+            }
+        }
+        return out;
+    }
+
+    /** The conversation as {@code userId} sees it; empty when it does not exist or the user is not a member. */
+    Optional<ConversationSummary> summary(Sql sql, String conversationId, String userId) throws SQLException {
+        List<Member> members = members(sql, conversationId);
+        Member me = members.stream().filter(m -> m.userId().equals(userId)).findFirst().orElse(null);
+        if (me == null) {
+            return Optional.empty();
+        }
+        PreparedStatement ps = sql.ps(d.conversationRow);
+        ps.setString(1, conversationId);
+        try (ResultSet rs = ps.executeQuery()) {
+            if (!rs.next()) {
+                return Optional.empty();
+            }
+            return Optional.of(summaryOf(sql, rs.getString(1), ConversationKind.fromWire(rs.getString(2)),
+                    rs.getString(3), rs.getString(4), rs.getLong(5), rs.getLong(6), me.readSeq(), userId, members));
+        }
+    }
+
+    List<ConversationSummary> conversationsOf(Sql sql, String userId) throws SQLException {
+        record Row(String id, String kind, String title, String createdBy, long createdAt, long lastSeq, long readSeq) {}
+        List<Row> rows = new ArrayList<>();
+        PreparedStatement ps = sql.ps(d.conversationsOfUser);
+        ps.setString(1, userId);
+        try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                rows.add(new Row(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getLong(5),
+                        rs.getLong(6), rs.getLong(7)));
+            }
+        }
+        List<ConversationSummary> out = new ArrayList<>(rows.size());
+        for (Row r : rows) {
+            out.add(summaryOf(sql, r.id(), ConversationKind.fromWire(r.kind()), r.title(), r.createdBy(), r.createdAt(),
+                    r.lastSeq(), r.readSeq(), userId, members(sql, r.id())));
+        }
+        return out;
+    }
+
+    private ConversationSummary summaryOf(Sql sql, String id, ConversationKind kind, String title, String createdBy,
+                                          long createdAt, long lastSeq, long readSeq, String userId,
+                                          List<Member> members) throws SQLException {
+        PreparedStatement last = sql.ps(d.lastMessage);
+        last.setString(1, id);
+        List<LogEvent> lastMessage = Rows.events(last);
+        PreparedStatement unread = sql.ps(d.unreadCount);
+        unread.setString(1, id);
+        unread.setLong(2, readSeq);
+        unread.setString(3, userId);
+        long unreadCount;
+        try (ResultSet rs = unread.executeQuery()) {
+            rs.next();
+            unreadCount = rs.getLong(1);
+        }
+        return new ConversationSummary(id, kind, title, createdBy, createdAt, lastSeq, List.copyOf(members),
+                lastMessage.isEmpty() ? null : lastMessage.get(0), readSeq, unreadCount);
+    }
+
+    List<LogEvent> eventsAfter(Sql sql, String conversationId, long afterSeq, int limit) throws SQLException {
+        PreparedStatement ps = sql.ps(d.eventsAfter);
+        ps.setString(1, conversationId);
+        ps.setLong(2, afterSeq);
+        ps.setInt(3, limit);
+        return Rows.events(ps);
+    }
+
+    List<LogEvent> eventsBefore(Sql sql, String conversationId, long beforeSeq, int limit) throws SQLException {
+        PreparedStatement ps = sql.ps(d.eventsBefore);
+        ps.setString(1, conversationId);
+        ps.setLong(2, beforeSeq);
+        ps.setInt(3, limit);
+        List<LogEvent> desc = Rows.events(ps);
+        List<LogEvent> asc = new ArrayList<>(desc.size());
+        for (int i = desc.size() - 1; i >= 0; i--) {
+            asc.add(desc.get(i));
+        }
+        return asc;
+    }
+
+    Map<String, Long> lastSeqs(Sql sql, String userId) throws SQLException {
+        PreparedStatement ps = sql.ps(d.lastSeqs);
+        ps.setString(1, userId);
+        Map<String, Long> out = new LinkedHashMap<>();
+        try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                out.put(rs.getString(1), rs.getLong(2));
+            }
+        }
+        return out;
+    }
+}

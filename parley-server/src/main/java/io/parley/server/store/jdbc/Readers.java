@@ -1,0 +1,106 @@
+package io.parley.server.store.jdbc;
+
+import io.parley.server.store.StoreException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Read side: a fixed pool of threads, each owning one connection with its own statement cache, so a read never
+ * waits for a connection and statements are prepared once per thread.
+ */
+final class Readers implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Readers.class);
+
+    @FunctionalInterface
+    interface Read<T> {
+        T run(Sql sql) throws SQLException;
+    }
+
+    @FunctionalInterface
+    interface ConnectionFactory {
+        Connection open() throws SQLException;
+    }
+
+    private static final class Slot {
+        Connection connection;
+        final Map<String, PreparedStatement> statements = new HashMap<>();
+    }
+
+    private final ExecutorService executor;
+    private final ConnectionFactory factory;
+    private final ThreadLocal<Slot> slot = ThreadLocal.withInitial(Slot::new);
+    private final List<Slot> slots = new CopyOnWriteArrayList<>();
+
+    Readers(int threads, ConnectionFactory factory) {
+        this.factory = factory;
+        AtomicInteger n = new AtomicInteger();
+        this.executor = Executors.newFixedThreadPool(threads, r -> {
+            Thread t = new Thread(r, "parley-store-reader-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    <T> CompletableFuture<T> read(Read<T> read) {
+        CompletableFuture<T> f = new CompletableFuture<>();
+        try {
+            executor.execute(() -> {
+                try {
+                    f.complete(read.run(this::statement));
+                } catch (SQLException | RuntimeException e) {
+                    f.completeExceptionally(e);
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            f.completeExceptionally(new StoreException.Closed());
+        }
+        return f;
+    }
+
+    private PreparedStatement statement(String sql) throws SQLException {
+        Slot s = slot.get();
+        if (s.connection == null) {
+            s.connection = factory.open();
+            slots.add(s);
+        }
+        PreparedStatement ps = s.statements.get(sql);
+        if (ps == null) {
+            ps = s.connection.prepareStatement(sql);
+            s.statements.put(sql, ps);
+        }
+        return ps;
+    }
+
+    @Override
+    public void close() {
+        executor.shutdown();
+        try {
+            if (!executor.awaitTermination(10, TimeUnit.SECONDS)) {
+                executor.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        for (Slot s : slots) {
+            try {
+                s.connection.close();
+            } catch (SQLException e) {
+                LOG.warn("closing reader connection failed", e);
+            }
+        }
+    }
+}

@@ -1,0 +1,58 @@
+package io.parley.server.store.jdbc;
+
+import io.parley.protocol.EventKind;
+import io.parley.server.store.LogEvent;
+import io.parley.server.store.Role;
+
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Row mapping and parameter binding for events. */
+final class Rows {
+    private Rows() {
+    }
+
+    /** Reads an event in {@link SqlDialect#EVENT_COLUMNS} order. */
+    static LogEvent event(ResultSet rs) throws SQLException {
+        String role = rs.getString(10);
+        return new LogEvent(rs.getString(1), rs.getLong(2), EventKind.fromWire(rs.getString(3)), rs.getLong(4),
+                rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8), rs.getString(9),
+                role == null ? null : Role.fromWire(role), rs.getString(11), List.of());
+    }
+
+    static List<LogEvent> events(PreparedStatement ps) throws SQLException {
+        List<LogEvent> out = new ArrayList<>();
+        try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                out.add(event(rs));
+            }
+        }
+        return out;
+    }
+
+    static void bindEvent(PreparedStatement ps, LogEvent e) throws SQLException {
+        ps.setString(1, e.conversationId());
+        ps.setLong(2, e.seq());
+        ps.setString(3, e.kind().wire());
+        ps.setLong(4, e.createdAt());
+        ps.setString(5, e.actorId());
+        setNullable(ps, 6, e.messageId());
+        setNullable(ps, 7, e.clientMsgId());
+        setNullable(ps, 8, e.body());
+        setNullable(ps, 9, e.memberId());
+        setNullable(ps, 10, e.role() == null ? null : e.role().wire());
+        setNullable(ps, 11, e.title());
+    }
+
+    static void setNullable(PreparedStatement ps, int i, String v) throws SQLException {
+        if (v == null) {
+            ps.setNull(i, Types.VARCHAR);
+        } else {
+            ps.setString(i, v);
+        }
+    }
+}

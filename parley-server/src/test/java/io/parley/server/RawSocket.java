@@ -1,0 +1,88 @@
+package io.parley.server;
+
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+
+/**
+ * A WebSocket peer written on a bare TCP socket, for what a well-behaved client library will not do: stay silent
+ * to pings, or announce a frame far larger than the server accepts.
+ */
+final class RawSocket implements AutoCloseable {
+    record Frame(int opcode, byte[] payload) {
+        int closeCode() {
+            return ((payload[0] & 0xff) << 8) | (payload[1] & 0xff);
+        }
+    }
+
+    private final Socket socket;
+    private final DataInputStream in;
+    private final OutputStream out;
+
+    RawSocket(int port, String uri) throws IOException {
+        socket = new Socket("127.0.0.1", port);
+        socket.setSoTimeout(10_000);
+        out = socket.getOutputStream();
+        in = new DataInputStream(socket.getInputStream());
+        String key = Base64.getEncoder().encodeToString("0123456789abcdef".getBytes(StandardCharsets.US_ASCII));
+        out.write(("GET " + uri + " HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nUpgrade: websocket\r\n"
+                + "Connection: Upgrade\r\nSec-WebSocket-Key: " + key + "\r\nSec-WebSocket-Version: 13\r\n\r\n")
+                .getBytes(StandardCharsets.US_ASCII));
+        out.flush();
+        StringBuilder sb = new StringBuilder();
+        while (!sb.toString().endsWith("\r\n\r\n")) {
+            int c = in.read();
+            if (c < 0) {
+                throw new IOException("eof in handshake: " + sb);
+            }
+            sb.append((char) c);
+        }
+        if (!sb.toString().startsWith("HTTP/1.1 101")) {
+            throw new IOException("upgrade refused: " + sb);
+        }
+    }
+
+    Frame read() throws IOException {
+        int b0 = in.readUnsignedByte();
+        int b1 = in.readUnsignedByte();
+        long len = b1 & 0x7f;
+        if (len == 126) {
+            len = in.readUnsignedShort();
+        } else if (len == 127) {
+            len = in.readLong();
+        }
+        byte[] payload = new byte[(int) len];
+        in.readFully(payload);
+        return new Frame(b0 & 0x0f, payload);
+    }
+
+    /** Reads until a close frame and returns it. */
+    Frame readUntilClose() throws IOException {
+        while (true) {
+            Frame f = read();
+            if (f.opcode() == 0x8) {
+                return f;
+            }
+        }
+    }
+
+    /** Writes the header of a masked text frame announcing {@code length} bytes, and the first {@code sent} of them. */
+    void announceTextFrame(long length, int sent) throws IOException {
+        out.write(0x81);
+        out.write(0x80 | 127);
+        for (int i = 7; i >= 0; i--) {
+            out.write((int) (length >>> (i * 8)) & 0xff);
+        }
+        out.write(new byte[]{1, 2, 3, 4});
+        out.write(new byte[sent]);
+        out.flush();
+    }
+
+    @Override
+    public void close() throws IOException {
+        socket.close();
+    }
+}
