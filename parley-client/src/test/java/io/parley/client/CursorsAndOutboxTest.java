@@ -1,0 +1,88 @@
+package io.parley.client;
+
+import io.parley.protocol.ServerFrame;
+import org.junit.jupiter.api.Test;
+
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class CursorsAndOutboxTest {
+
+    @Test
+    void cursors_dropDuplicatesAndOldEvents_acceptLegitimateGaps() {
+        Cursors c = new Cursors(Map.of("a", 5L));
+        assertThat(c.accept("a", 5)).isFalse();
+        assertThat(c.accept("a", 3)).isFalse();
+        assertThat(c.accept("a", 6)).isTrue();
+        assertThat(c.accept("a", 6)).isFalse();
+        assertThat(c.accept("b", 50)).isTrue();
+        assertThat(c.accept("b", 52)).isTrue();
+        assertThat(c.snapshot()).isEqualTo(Map.of("a", 6L, "b", 52L));
+    }
+
+    static ServerFrame.Ack ack(String cmid, long seq) {
+        return new ServerFrame.Ack(cmid, "c", "m-" + seq, seq, "2026-11-22T00:00:00Z", false);
+    }
+
+    @Test
+    void outbox_keepsSendOrder_andAckMakesSent() {
+        Outbox o = new Outbox();
+        OutgoingMessage m1 = new OutgoingMessage("c", "1", "one", 0);
+        OutgoingMessage m2 = new OutgoingMessage("c", "2", "two", 0);
+        o.add(m1);
+        o.add(m2);
+        assertThat(o.pending()).containsExactly(m1, m2);
+        assertThat(o.acked(ack("2", 7))).isSameAs(m2);
+        assertThat(m2.state()).isEqualTo(MessageState.SENT);
+        assertThat(m2.acked()).isCompletedWithValue(ack("2", 7));
+        assertThat(o.acked(ack("2", 7))).isNull();
+        assertThat(o.pending()).containsExactly(m1);
+    }
+
+    @Test
+    void outbox_ownEchoBeforeAck_makesSent() {
+        Outbox o = new Outbox();
+        OutgoingMessage m = new OutgoingMessage("c", "x", "hi", 0);
+        o.add(m);
+        o.echoed(new ServerFrame.Event("c", 9, "message", "t", "me", "m9", "x", "hi", null, null, null));
+        assertThat(m.state()).isEqualTo(MessageState.SENT);
+        assertThat(m.ack().seq()).isEqualTo(9);
+    }
+
+    @Test
+    void outbox_permanentErrorFails_transientKeepsPending() {
+        Outbox o = new Outbox();
+        OutgoingMessage m1 = new OutgoingMessage("c", "1", "one", 0);
+        OutgoingMessage m2 = new OutgoingMessage("c", "2", "", 0);
+        o.add(m1);
+        o.add(m2);
+        assertThat(o.errored(new ServerFrame.Error("unavailable", "store down", "1"))).isNull();
+        assertThat(m1.state()).isEqualTo(MessageState.PENDING);
+        assertThat(o.errored(new ServerFrame.Error("body_empty", "empty", "2"))).isSameAs(m2);
+        assertThat(m2.state()).isEqualTo(MessageState.FAILED);
+        assertThat(m2.errorCode()).isEqualTo("body_empty");
+        assertThat(m2.acked()).isCompletedExceptionally();
+        assertThat(o.pending()).containsExactly(m1);
+    }
+
+    @Test
+    void outbox_timeoutFails_andRetryRequeuesWithSameClientMsgId() {
+        Outbox o = new Outbox();
+        long second = 1_000_000_000L;
+        OutgoingMessage old = new OutgoingMessage("c", "old", "x", 0);
+        OutgoingMessage young = new OutgoingMessage("c", "young", "y", 20 * second);
+        o.add(old);
+        o.add(young);
+        assertThat(o.expire(30 * second, 30 * second)).containsExactly(old);
+        assertThat(old.state()).isEqualTo(MessageState.FAILED);
+        assertThat(old.errorCode()).isEqualTo("timeout");
+        assertThat(young.state()).isEqualTo(MessageState.PENDING);
+        old.requeue(31 * second);
+        o.add(old);
+        assertThat(old.state()).isEqualTo(MessageState.PENDING);
+        assertThat(old.acked()).isNotDone();
+        assertThat(o.pending()).extracting(OutgoingMessage::clientMsgId).containsExactly("young", "old");
+        assertThat(o.expire(40 * second, 30 * second)).isEmpty();
+    }
+}
