@@ -42,18 +42,6 @@ final class Outbox {
     }
 
     /**
-     * Our own message came back as an event before its ack (the ack was lost with a connection): it is stored, so
-     * it is SENT; the ack is rebuilt from the event.
-     */
-    OutgoingMessage echoed(ServerFrame.Event e) {
-        OutgoingMessage m = e.clientMsgId() == null ? null : pending.remove(e.clientMsgId());
-        if (m != null) {
-            m.markSent(new ServerFrame.Ack(e.clientMsgId(), e.conversationId(), e.messageId(), e.seq(), e.createdAt(), true));
-        }
-        return m;
-    }
-
-    /**
      * An error frame about a pending message. A permanent code fails it (returned); a transient one (unavailable,
      * internal) leaves it pending for the next resend (returns null).
      */

@@ -227,12 +227,18 @@ public final class ParleyClient implements AutoCloseable {
                     if (err != null) {
                         LOG.log(System.Logger.Level.DEBUG, "connect failed: {0}", err.toString());
                         lost(gen, 1006, "connect failed: " + err.getMessage());
-                        return;
                     }
-                    socket = ws;
-                    sendChain = CompletableFuture.completedFuture(null);
-                    lastReceivedNanos = nanoTime.getAsLong();
                 }, exec);
+    }
+
+    private void opened(int gen, WebSocket ws) {
+        if (gen != generation) {
+            ws.abort();
+            return;
+        }
+        socket = ws;
+        sendChain = CompletableFuture.completedFuture(null);
+        lastReceivedNanos = nanoTime.getAsLong();
     }
 
     private void onFrame(int gen, String text) {
@@ -248,9 +254,6 @@ public final class ParleyClient implements AutoCloseable {
             return;
         }
         if (frame instanceof ServerFrame.Event e) {
-            if (e.clientMsgId() != null && e.actorId() != null && e.actorId().equals(userId)) {
-                notifyMessage(outbox.echoed(e));
-            }
             if (cursors.accept(e.conversationId(), e.seq())) {
                 safely(() -> listener.onEvent(e));
             }
@@ -409,6 +412,13 @@ public final class ParleyClient implements AutoCloseable {
 
         Socket(int gen) {
             this.gen = gen;
+        }
+
+        @Override
+        public void onOpen(WebSocket ws) {
+            // Runs before any onText: the socket is in place when the welcome is handled.
+            exec.execute(() -> opened(gen, ws));
+            ws.request(1);
         }
 
         @Override

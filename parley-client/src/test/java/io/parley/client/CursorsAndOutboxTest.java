@@ -41,16 +41,6 @@ class CursorsAndOutboxTest {
     }
 
     @Test
-    void outbox_ownEchoBeforeAck_makesSent() {
-        Outbox o = new Outbox();
-        OutgoingMessage m = new OutgoingMessage("c", "x", "hi", 0);
-        o.add(m);
-        o.echoed(new ServerFrame.Event("c", 9, "message", "t", "me", "m9", "x", "hi", null, null, null));
-        assertThat(m.state()).isEqualTo(MessageState.SENT);
-        assertThat(m.ack().seq()).isEqualTo(9);
-    }
-
-    @Test
     void outbox_permanentErrorFails_transientKeepsPending() {
         Outbox o = new Outbox();
         OutgoingMessage m1 = new OutgoingMessage("c", "1", "one", 0);

@@ -1,0 +1,99 @@
+package io.parley.server;
+
+import io.parley.client.OutgoingMessage;
+import io.parley.client.ParleyClient;
+import io.parley.client.ParleyListener;
+import io.parley.protocol.ServerFrame;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+
+/** A user's device in tests: a real {@link ParleyClient} that records every event it is given. */
+public final class Chatter implements AutoCloseable {
+    final String user;
+    final ParleyClient client;
+    private final List<ServerFrame.Event> events = new ArrayList<>();
+
+    Chatter(String user, String wsUrl, Map<String, Long> cursors) {
+        this.user = user;
+        this.client = ParleyClient.builder()
+                .uri(URI.create(wsUrl))
+                .tokenSupplier(() -> TestServer.token(user))
+                .initialCursors(cursors)
+                .reconnectBackoff(Duration.ofMillis(50), Duration.ofMillis(500))
+                .listener(new ParleyListener() {
+                    @Override
+                    public void onEvent(ServerFrame.Event event) {
+                        synchronized (events) {
+                            events.add(event);
+                            events.notifyAll();
+                        }
+                    }
+                })
+                .build();
+    }
+
+    static Chatter connect(String user, String wsUrl) {
+        return connect(user, wsUrl, Map.of());
+    }
+
+    static Chatter connect(String user, String wsUrl, Map<String, Long> cursors) {
+        Chatter c = new Chatter(user, wsUrl, cursors);
+        try {
+            c.client.connect().get(20, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException(user + " did not connect", e);
+        }
+        return c;
+    }
+
+    OutgoingMessage send(String conversationId, String body) {
+        return client.send(conversationId, body);
+    }
+
+    /** Message events received, in arrival order. */
+    List<ServerFrame.Event> messages() {
+        synchronized (events) {
+            return events.stream().filter(e -> e.kind().equals("message")).toList();
+        }
+    }
+
+    List<ServerFrame.Event> messages(String conversationId) {
+        return messages().stream().filter(e -> e.conversationId().equals(conversationId)).toList();
+    }
+
+    /** Waits until the recorded message events satisfy {@code condition}; fails after {@code timeout}. */
+    void awaitMessages(Predicate<List<ServerFrame.Event>> condition, Duration timeout, String what) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        synchronized (events) {
+            while (!condition.test(messages())) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    throw new AssertionError(user + ": timed out waiting for " + what + "; have " + messages().size()
+                            + " messages");
+                }
+                try {
+                    events.wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new AssertionError(e);
+                }
+            }
+        }
+    }
+
+    void awaitCount(String conversationId, int count, Duration timeout) {
+        awaitMessages(all -> all.stream().filter(e -> e.conversationId().equals(conversationId)).count() >= count,
+                timeout, count + " messages in " + conversationId);
+    }
+
+    @Override
+    public void close() {
+        client.close();
+    }
+}
