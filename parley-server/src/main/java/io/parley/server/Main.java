@@ -62,6 +62,7 @@ public final class Main {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {
                 server.stop().get(30, TimeUnit.SECONDS);
+                System.out.println("Parley stopped");
             } catch (Exception e) {
                 System.err.println("parley: unclean stop: " + e);
             } finally {
