@@ -7,14 +7,14 @@ public abstract class StoreException extends RuntimeException {
     }
 
     /** The conversation, user or membership does not exist (or is not visible to the caller). */
-    public static final class NotFound extends StoreException {
+    public static class NotFound extends StoreException {
         public NotFound(String message) {
             super(message);
         }
     }
 
-    /** A user named in the request does not exist. */
-    public static final class UnknownUser extends StoreException {
+    /** A user named in the request does not exist (a {@link NotFound} that names a user, not a conversation). */
+    public static final class UnknownUser extends NotFound {
         public UnknownUser(String message) {
             super(message);
         }

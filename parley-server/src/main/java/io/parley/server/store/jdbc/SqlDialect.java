@@ -42,8 +42,10 @@ class SqlDialect {
             + "WHERE m.user_id = ?";
 
     // members
-    final String insertMember = "INSERT INTO members (conversation_id, user_id, role, joined_at, read_seq) VALUES (?, ?, ?, ?, 0) "
-            + "ON CONFLICT DO NOTHING";
+    /** A newcomer has read everything before joining: history is not unread. */
+    final String insertMember = "INSERT INTO members (conversation_id, user_id, role, joined_at, read_seq) "
+            + "VALUES (?, ?, ?, ?, (SELECT last_seq FROM conversations WHERE id = ?)) ON CONFLICT DO NOTHING";
+    final String conversationExists = "SELECT 1 FROM conversations WHERE id = ?";
     final String memberIds = "SELECT user_id FROM members WHERE conversation_id = ?";
     final String membersWithNames = "SELECT m.user_id, u.username, m.role, m.joined_at, m.read_seq FROM members m "
             + "LEFT JOIN users u ON u.id = m.user_id WHERE m.conversation_id = ? ORDER BY m.joined_at, m.user_id";

@@ -40,6 +40,9 @@ final class WriteOps {
                 throw new StoreException.Conflict("username '" + username + "' is taken");
             }
         }
+        if (q.userById(tx::ps, id).isPresent()) {
+            throw new StoreException.Conflict("user id '" + id + "' is taken");
+        }
         PreparedStatement ps = tx.ps(d.insertUser);
         ps.setString(1, id);
         ps.setString(2, username);
@@ -108,7 +111,9 @@ final class WriteOps {
             }
         }
         requireUsers(tx, all);
-        insertConversation(tx, id, ConversationKind.GROUP, title, null, ownerId, now);
+        if (!insertConversation(tx, id, ConversationKind.GROUP, title, null, ownerId, now)) {
+            throw new StoreException.Conflict("conversation id '" + id + "' is taken");
+        }
         List<LogEvent> events = new ArrayList<>();
         events.add(append(tx, id, EventKind.CONVERSATION_CREATED, ownerId, now, null, null, title, all));
         for (String u : all) {
@@ -132,12 +137,11 @@ final class WriteOps {
             }
         }
         requireUsers(tx, added);
+        members.addAll(added);
         List<LogEvent> events = new ArrayList<>();
         for (String u : added) {
             insertMember(tx, conversationId, u, Role.MEMBER, now);
-            members.add(u);
-            events.add(append(tx, conversationId, EventKind.MEMBER_ADDED, actorId, now, u, Role.MEMBER, null,
-                    List.copyOf(members)));
+            events.add(append(tx, conversationId, EventKind.MEMBER_ADDED, actorId, now, u, Role.MEMBER, null, members));
         }
         return events;
     }
@@ -241,6 +245,7 @@ final class WriteOps {
         ps.setString(2, userId);
         ps.setString(3, role.wire());
         ps.setLong(4, now);
+        ps.setString(5, conversationId);
         ps.executeUpdate();
     }
 

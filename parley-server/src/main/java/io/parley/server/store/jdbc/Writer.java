@@ -88,6 +88,8 @@ final class Writer implements AutoCloseable {
         }
     }
 
+    static final String THREAD_NAME = "parley-store-writer";
+
     private static final Job<Void> POISON = new Job<>(tx -> null);
 
     private final SqlDialect dialect;
@@ -107,7 +109,7 @@ final class Writer implements AutoCloseable {
         this.listener = listener;
         this.maxBatch = maxBatch;
         this.control = connection.createStatement();
-        this.thread = new Thread(this::loop, "parley-store-writer");
+        this.thread = new Thread(this::loop, THREAD_NAME);
         this.thread.setDaemon(true);
         this.thread.start();
     }
