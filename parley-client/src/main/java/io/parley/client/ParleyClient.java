@@ -213,7 +213,9 @@ public final class ParleyClient implements AutoCloseable {
             return;
         }
         lastToken = token;
-        URI target = URI.create(uri + (uri.getQuery() == null ? "?" : "&") + "token="
+        // resume=1: the server holds live events until our sync, so none can overtake the replay (and be taken
+        // for a duplicate by the cursors).
+        URI target = URI.create(uri + (uri.getQuery() == null ? "?" : "&") + "resume=1&token="
                 + URLEncoder.encode(token == null ? "" : token, StandardCharsets.UTF_8));
         http.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(10))
                 .buildAsync(target, new Socket(gen))

@@ -76,4 +76,28 @@ class ResumeTest {
             }
         }
     }
+
+    @Test
+    void resumeWhileMessagesKeepArriving_noGapNoDuplicateBetweenReplayAndLive(@TempDir Path dir) throws Exception {
+        try (TestServer server = new TestServer(dir, Map.of("ws.sync-page-size", "50")).start()) {
+            new Rest(server.httpUrl(), TestServer.token("bob")).get("/api/v1/me");
+            String dm = new Rest(server.httpUrl(), TestServer.token("alice")).direct("bob");
+            try (Chatter alice = Chatter.connect("alice", server.wsUrl())) {
+                List<OutgoingMessage> sent = new ArrayList<>();
+                for (int i = 0; i < 600; i++) {
+                    sent.add(alice.send(dm, "m" + i));
+                }
+                sent.get(299).acked().get(30, TimeUnit.SECONDS);
+                // Bob resumes from scratch while the rest are still being committed and fanned out.
+                try (Chatter bob = Chatter.connect("bob", server.wsUrl())) {
+                    for (int i = 600; i < 900; i++) {
+                        sent.add(alice.send(dm, "m" + i));
+                    }
+                    bob.awaitCount(dm, 900, Duration.ofSeconds(30));
+                    List<String> bodies = bob.messages(dm).stream().map(ServerFrame.Event::body).toList();
+                    assertThat(bodies).isEqualTo(java.util.stream.IntStream.range(0, 900).mapToObj(i -> "m" + i).toList());
+                }
+            }
+        }
+    }
 }

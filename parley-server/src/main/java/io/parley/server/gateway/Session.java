@@ -61,6 +61,8 @@ public final class Session {
     private final ArrayDeque<String> replayQueue = new ArrayDeque<>();
     private boolean clientSyncRunning;
     private boolean authenticating;
+    /** The client asked (?resume=1) to receive nothing live before its sync: events wait in the buffer. */
+    private boolean resumeRequested;
     /** Incremented when a client sync restarts replay, so that reads of an abandoned replay are ignored. */
     private int replayGeneration;
     private State stateAfterCatchUp;
@@ -86,6 +88,11 @@ public final class Session {
         return userId;
     }
 
+    /** Before authentication: the client will send sync first; live events wait for it. */
+    void requestResume() {
+        resumeRequested = true;
+    }
+
     State state() {
         return state;
     }
@@ -106,7 +113,13 @@ public final class Session {
                 return;
             }
             userId = uid;
-            state = State.OPEN;
+            if (resumeRequested) {
+                // Hold live events until the client's sync says where it stands, so none can overtake the replay.
+                state = State.SYNCING;
+                buffer = new ArrayDeque<>();
+            } else {
+                state = State.OPEN;
+            }
             registry.add(this);
             Config.WebSocket ws = config.ws();
             send(new ServerFrame.Welcome(sessionId, uid, ws.heartbeatInterval().toMillis(), ws.idleTimeout().toMillis(),

@@ -67,18 +67,22 @@ public final class WsGateway implements Handler<RoutingContext> {
             return;
         }
         String token = req.getParam("token");
+        boolean resume = "1".equals(req.getParam("resume")) || "true".equals(req.getParam("resume"));
         req.toWebSocket().onSuccess(ws -> {
             FrameGuard.install(req.connection());
-            accept(ws, token);
+            accept(ws, token, resume);
         }).onFailure(err ->
                 GatewayLog.LOG.debug("websocket upgrade failed: {}", err.toString()));
     }
 
-    private void accept(ServerWebSocket ws, String token) {
+    private void accept(ServerWebSocket ws, String token, boolean resume) {
         Context context = vertx.getOrCreateContext();
         ws.setWriteQueueMaxSize(config.ws().maxOutboundBytes());
         Session session = new Session(nodePrefix + "-" + ids.incrementAndGet(), new WsTransport(ws),
                 r -> context.runOnContext(v -> r.run()), authenticator, chat, registry, codec, config, clock);
+        if (resume) {
+            session.requestResume();
+        }
         long heartbeat = vertx.setPeriodic(config.ws().heartbeatInterval().toMillis(), id -> session.tick());
         ws.textMessageHandler(session::onText);
         ws.binaryMessageHandler(b -> session.onBinary());

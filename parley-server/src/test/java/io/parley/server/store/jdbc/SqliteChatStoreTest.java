@@ -60,6 +60,17 @@ class SqliteChatStoreTest extends ChatStoreContract {
     }
 
     @Test
+    void close_checkpointsTheWal_leavingOneSelfContainedFile() {
+        users("a");
+        assertThat(Path.of(dbFile() + "-wal")).exists();
+
+        store().close();
+
+        assertThat(Path.of(dbFile() + "-wal")).doesNotExist();
+        assertThat(dbFile()).exists();
+    }
+
+    @Test
     void listener_isCalledOnlyFromTheWriterThread() {
         ConcurrentLinkedQueue<String> listenerThreads = new ConcurrentLinkedQueue<>();
         ChatStore own = track(JdbcChatStore.openSqlite(dir.resolve("other.db"), SqliteOptions.defaults(),

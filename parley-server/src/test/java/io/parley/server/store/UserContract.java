@@ -1,0 +1,63 @@
+package io.parley.server.store;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+
+import static io.parley.server.store.StoreFixture.await;
+import static io.parley.server.store.StoreFixture.failure;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Accounts: creation, lookup, credentials and provisioning.
+ */
+interface UserContract extends StoreFixture {
+
+    @Test
+    default void createUser_thenFindByIdOrUsername_returnsIt() {
+        User created = await(store().createUser("u1", "alice", "hash-a"));
+
+        assertThat(created.id()).isEqualTo("u1");
+        assertThat(await(store().findUser("u1"))).contains(created);
+        assertThat(await(store().findUserByUsername("alice"))).contains(created);
+        assertThat(await(store().findUser("nobody"))).isEmpty();
+        assertThat(await(store().findUserByUsername("nobody"))).isEmpty();
+    }
+
+    @Test
+    default void createUser_withTakenUsername_failsWithConflictAndKeepsTheFirst() {
+        await(store().createUser("u1", "alice", "hash-a"));
+
+        assertThat(failure(store().createUser("u2", "alice", "hash-b"))).isInstanceOf(StoreException.Conflict.class);
+        assertThat(failure(store().createUser("u1", "other", "hash-b"))).isInstanceOf(StoreException.Conflict.class);
+        assertThat(await(store().findUser("u2"))).isEmpty();
+        assertThat(await(store().findCredentials("alice")))
+                .contains(new Credentials("u1", "alice", "hash-a"));
+    }
+
+    @Test
+    default void findCredentials_isEmptyForUnknownNamesAndAccountsWithoutPassword() {
+        await(store().provisionUser("ext-1"));
+
+        assertThat(await(store().findCredentials("nobody"))).isEmpty();
+        assertThat(await(store().findUser("ext-1"))).get().extracting(User::username).isNull();
+    }
+
+    @Test
+    default void provisionUser_concurrently_createsOneUserOnce() {
+        List<CompletableFuture<User>> calls = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            calls.add(store().provisionUser("ext-1"));
+        }
+        Set<User> users = new HashSet<>();
+        calls.forEach(c -> users.add(await(c)));
+
+        assertThat(users).hasSize(1);
+        assertThat(users.iterator().next().username()).isNull();
+        assertThat(await(store().provisionUser("ext-1"))).isEqualTo(users.iterator().next());
+    }
+}
