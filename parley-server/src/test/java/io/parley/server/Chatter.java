@@ -18,6 +18,8 @@ public final class Chatter implements AutoCloseable {
     final String user;
     final ParleyClient client;
     private final List<ServerFrame.Event> events = new ArrayList<>();
+    /** Every socket close the client saw, for failure messages. */
+    final List<String> closes = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     Chatter(String user, String wsUrl, Map<String, Long> cursors) {
         this.user = user;
@@ -27,6 +29,11 @@ public final class Chatter implements AutoCloseable {
                 .initialCursors(cursors)
                 .reconnectBackoff(Duration.ofMillis(50), Duration.ofMillis(500))
                 .listener(new ParleyListener() {
+                    @Override
+                    public void onClosed(int code, String reason) {
+                        closes.add(code + " " + reason);
+                    }
+
                     @Override
                     public void onEvent(ServerFrame.Event event) {
                         synchronized (events) {

@@ -20,7 +20,8 @@ final class TcpProxy implements AutoCloseable {
     private final NetServer server;
     private final NetClient client;
     private final List<NetSocket> sockets = new CopyOnWriteArrayList<>();
-    private final AtomicBoolean blackhole = new AtomicBoolean();
+    /** One flag per proxied connection: once a connection's downstream is blackholed it stays so until it dies. */
+    private final List<AtomicBoolean> dropFlags = new CopyOnWriteArrayList<>();
     final int port;
 
     TcpProxy(Vertx vertx, int targetPort) throws Exception {
@@ -34,11 +35,13 @@ final class TcpProxy implements AutoCloseable {
                     return;
                 }
                 NetSocket back = ar.result();
+                AtomicBoolean drop = new AtomicBoolean();
+                dropFlags.add(drop);
                 sockets.add(front);
                 sockets.add(back);
                 front.handler(back::write);
                 back.handler(buf -> {
-                    if (!blackhole.get()) {
+                    if (!drop.get()) {
                         front.write(buf);
                     }
                 });
@@ -50,15 +53,23 @@ final class TcpProxy implements AutoCloseable {
         this.port = server.listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS).actualPort();
     }
 
-    void blackholeDownstream(boolean on) {
-        blackhole.set(on);
+    /** From now on, drop server-to-client bytes of every connection open now (new connections are not affected). */
+    void blackholeDownstream() {
+        dropFlags.forEach(f -> f.set(true));
     }
 
+    /** Closes every proxied connection and waits until they are closed. */
     void cutAll() {
-        for (NetSocket s : sockets) {
-            s.close();
-        }
+        List<NetSocket> open = List.copyOf(sockets);
         sockets.clear();
+        dropFlags.clear();
+        for (NetSocket s : open) {
+            try {
+                s.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                throw new IllegalStateException("proxy connection did not close", e);
+            }
+        }
     }
 
     @Override
