@@ -16,6 +16,10 @@ final class RawSocket implements AutoCloseable {
         int closeCode() {
             return ((payload[0] & 0xff) << 8) | (payload[1] & 0xff);
         }
+
+        String closeReason() {
+            return new String(payload, 2, payload.length - 2, StandardCharsets.UTF_8);
+        }
     }
 
     private final Socket socket;
