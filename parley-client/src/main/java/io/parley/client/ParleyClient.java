@@ -15,7 +15,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -23,7 +22,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
-import java.util.random.RandomGenerator;
 
 /**
  * A Parley connection that stays up: it reconnects with exponential backoff and full jitter, resumes from its own
@@ -49,13 +47,28 @@ public final class ParleyClient implements AutoCloseable {
     private final Cursors cursors;
     private final Outbox outbox = new Outbox();
     private final CompletableFuture<Void> firstSync = new CompletableFuture<>();
+    private final Connection.Events events = new Connection.Events() {
+        @Override
+        public void opened(Connection c) {
+            ParleyClient.this.opened(c);
+        }
+
+        @Override
+        public void text(Connection c, String text) {
+            ParleyClient.this.text(c, text);
+        }
+
+        @Override
+        public void ended(Connection c, int code, String reason) {
+            ParleyClient.this.ended(c, code, reason);
+        }
+    };
 
     // Confined to exec.
     private volatile ConnectionState state = ConnectionState.IDLE;
     private volatile String userId;
-    private WebSocket socket;
-    private int generation;
-    private CompletableFuture<?> sendChain = CompletableFuture.completedFuture(null);
+    /** The current socket attempt; null between attempts. Callbacks of older ones are ignored. */
+    private Connection connection;
     private String lastToken;
     private long lastReceivedNanos;
     private long heartbeatMillis;
@@ -65,7 +78,7 @@ public final class ParleyClient implements AutoCloseable {
     private final ScheduledFuture<?> timeouts;
     private boolean closing;
 
-    private ParleyClient(Builder b) {
+    ParleyClient(ParleyClientBuilder b) {
         this.uri = Objects.requireNonNull(b.uri, "uri");
         this.tokenSupplier = Objects.requireNonNull(b.tokenSupplier, "tokenSupplier");
         this.listener = b.listener;
@@ -85,8 +98,8 @@ public final class ParleyClient implements AutoCloseable {
         this.timeouts = exec.scheduleWithFixedDelay(this::expireSends, tick, tick, TimeUnit.MILLISECONDS);
     }
 
-    public static Builder builder() {
-        return new Builder();
+    public static ParleyClientBuilder builder() {
+        return new ParleyClientBuilder();
     }
 
     // ---- public API ------------------------------------------------------------------------------------------------
@@ -142,7 +155,7 @@ public final class ParleyClient implements AutoCloseable {
         return call(outbox::pending);
     }
 
-    /** Highest seq processed per conversation: persist it and pass it to {@link Builder#initialCursors} to resume. */
+    /** Highest seq processed per conversation: persist it and pass it to {@link ParleyClientBuilder#initialCursors} to resume. */
     public Map<String, Long> cursors() {
         return call(cursors::snapshot);
     }
@@ -159,9 +172,8 @@ public final class ParleyClient implements AutoCloseable {
     /** Drops the socket without a close handshake, as a network failure would; the client reconnects. */
     public void abortConnection() {
         exec.execute(() -> {
-            if (socket != null) {
-                socket.abort();
-                lost(generation, 1006, "aborted by the application");
+            if (connection != null) {
+                connection.abort("aborted by the application");
             }
         });
     }
@@ -175,12 +187,9 @@ public final class ParleyClient implements AutoCloseable {
                 closing = true;
                 cancelTimers();
                 timeouts.cancel(false);
-                WebSocket ws = socket;
-                socket = null;
-                generation++;
-                if (ws != null) {
-                    ws.sendClose(WebSocket.NORMAL_CLOSURE, "bye").orTimeout(2, TimeUnit.SECONDS)
-                            .whenComplete((w, e) -> ws.abort());
+                if (connection != null) {
+                    connection.close(WebSocket.NORMAL_CLOSURE, "bye");
+                    connection = null;
                 }
                 outbox.failAll("closed").forEach(this::notifyMessage);
                 setState(ConnectionState.CLOSED);
@@ -203,7 +212,6 @@ public final class ParleyClient implements AutoCloseable {
             return;
         }
         setState(ConnectionState.CONNECTING);
-        int gen = ++generation;
         String token;
         try {
             token = tokenSupplier.get();
@@ -217,34 +225,19 @@ public final class ParleyClient implements AutoCloseable {
         // for a duplicate by the cursors).
         URI target = URI.create(uri + (uri.getQuery() == null ? "?" : "&") + "resume=1&token="
                 + URLEncoder.encode(token == null ? "" : token, StandardCharsets.UTF_8));
-        http.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(10))
-                .buildAsync(target, new Socket(gen))
-                .whenCompleteAsync((ws, err) -> {
-                    if (gen != generation) {
-                        if (ws != null) {
-                            ws.abort();
-                        }
-                        return;
-                    }
-                    if (err != null) {
-                        LOG.log(System.Logger.Level.DEBUG, "connect failed: {0}", err.toString());
-                        lost(gen, 1006, "connect failed: " + err.getMessage());
-                    }
-                }, exec);
+        connection = Connection.open(http, target, exec, events);
     }
 
-    private void opened(int gen, WebSocket ws) {
-        if (gen != generation) {
-            ws.abort();
-            return;
+    private void opened(Connection c) {
+        if (c == connection) {
+            lastReceivedNanos = nanoTime.getAsLong();
+        } else {
+            c.abort("superseded");
         }
-        socket = ws;
-        sendChain = CompletableFuture.completedFuture(null);
-        lastReceivedNanos = nanoTime.getAsLong();
     }
 
-    private void onFrame(int gen, String text) {
-        if (gen != generation) {
+    private void text(Connection c, String text) {
+        if (c != connection) {
             return;
         }
         lastReceivedNanos = nanoTime.getAsLong();
@@ -290,29 +283,27 @@ public final class ParleyClient implements AutoCloseable {
         if (heartbeat != null) {
             heartbeat.cancel(false);
         }
-        int gen = generation;
-        heartbeat = exec.scheduleWithFixedDelay(() -> beat(gen), heartbeatMillis, heartbeatMillis, TimeUnit.MILLISECONDS);
+        Connection c = connection;
+        heartbeat = exec.scheduleWithFixedDelay(() -> beat(c), heartbeatMillis, heartbeatMillis, TimeUnit.MILLISECONDS);
     }
 
-    private void beat(int gen) {
-        if (gen != generation || socket == null) {
+    private void beat(Connection c) {
+        if (c != connection) {
             return;
         }
         if (TimeUnit.NANOSECONDS.toMillis(nanoTime.getAsLong() - lastReceivedNanos) > idleTimeoutMillis) {
-            socket.abort();
-            lost(gen, 1006, "nothing heard for " + idleTimeoutMillis + " ms");
+            c.abort("nothing heard for " + idleTimeoutMillis + " ms");
             return;
         }
         write(codec.encode(new ClientFrame.Ping(null)));
     }
 
-    /** The socket of generation {@code gen} is gone: reconnect, or stop on an authentication failure. */
-    private void lost(int gen, int code, String reason) {
-        if (gen != generation) {
+    /** The current socket is gone: reconnect, or stop on an authentication failure. */
+    private void ended(Connection c, int code, String reason) {
+        if (c != connection) {
             return;
         }
-        generation++;
-        socket = null;
+        connection = null;
         cancelTimers();
         safely(() -> listener.onClosed(code, reason));
         if (closing) {
@@ -346,19 +337,10 @@ public final class ParleyClient implements AutoCloseable {
         write(codec.encode(new ClientFrame.Send(m.conversationId(), m.clientMsgId(), m.body())));
     }
 
-    /** The JDK allows one outstanding send per socket: chain them. A failed write drops the connection. */
     private void write(String text) {
-        WebSocket ws = socket;
-        if (ws == null) {
-            return;
+        if (connection != null) {
+            connection.send(text);
         }
-        int gen = generation;
-        sendChain = sendChain.thenCompose(x -> ws.sendText(text, true)).whenCompleteAsync((w, err) -> {
-            if (err != null && gen == generation) {
-                ws.abort();
-                lost(gen, 1006, "write failed: " + err.getMessage());
-            }
-        }, exec);
     }
 
     private void expireSends() {
@@ -404,121 +386,6 @@ public final class ParleyClient implements AutoCloseable {
             return f.get(10, TimeUnit.SECONDS);
         } catch (Exception e) {
             throw new IllegalStateException("client thread did not answer", e);
-        }
-    }
-
-    /** JDK WebSocket callbacks: assemble messages and hop onto the client thread. */
-    private final class Socket implements WebSocket.Listener {
-        private final int gen;
-        private final StringBuilder partial = new StringBuilder();
-
-        Socket(int gen) {
-            this.gen = gen;
-        }
-
-        @Override
-        public void onOpen(WebSocket ws) {
-            // Runs before any onText: the socket is in place when the welcome is handled.
-            exec.execute(() -> opened(gen, ws));
-            ws.request(1);
-        }
-
-        @Override
-        public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
-            partial.append(data);
-            if (last) {
-                String text = partial.toString();
-                partial.setLength(0);
-                exec.execute(() -> onFrame(gen, text));
-            }
-            ws.request(1);
-            return null;
-        }
-
-        @Override
-        public CompletionStage<?> onClose(WebSocket ws, int statusCode, String reason) {
-            exec.execute(() -> lost(gen, statusCode, reason));
-            return null;
-        }
-
-        @Override
-        public void onError(WebSocket ws, Throwable error) {
-            exec.execute(() -> lost(gen, 1006, String.valueOf(error)));
-        }
-    }
-
-    /** Settings of a {@link ParleyClient}. */
-    public static final class Builder {
-        private URI uri;
-        private Supplier<String> tokenSupplier;
-        private ParleyListener listener = new ParleyListener() { };
-        private Map<String, Long> initialCursors = Map.of();
-        private Duration backoffInitial = Duration.ofMillis(250);
-        private Duration backoffMax = Duration.ofSeconds(30);
-        private Duration sendTimeout = Duration.ofSeconds(30);
-        private Duration heartbeatInterval = Duration.ofSeconds(25);
-        private HttpClient httpClient;
-        private RandomGenerator random = RandomGenerator.getDefault();
-        private LongSupplier nanoTime = System::nanoTime;
-
-        /** The WebSocket URL, e.g. {@code ws://127.0.0.1:8080/ws} (the token is added as a query parameter). */
-        public Builder uri(URI uri) {
-            this.uri = uri;
-            return this;
-        }
-
-        /** Called on every (re)connect, so an expiring token can be refreshed. */
-        public Builder tokenSupplier(Supplier<String> tokenSupplier) {
-            this.tokenSupplier = tokenSupplier;
-            return this;
-        }
-
-        public Builder listener(ParleyListener listener) {
-            this.listener = Objects.requireNonNull(listener);
-            return this;
-        }
-
-        /** Cursors saved from {@link ParleyClient#cursors()} by an earlier run: resume from there. */
-        public Builder initialCursors(Map<String, Long> cursors) {
-            this.initialCursors = Map.copyOf(cursors);
-            return this;
-        }
-
-        public Builder reconnectBackoff(Duration initial, Duration max) {
-            this.backoffInitial = initial;
-            this.backoffMax = max;
-            return this;
-        }
-
-        /** A message not acked within this time is FAILED (default 30 s). */
-        public Builder sendTimeout(Duration timeout) {
-            this.sendTimeout = timeout;
-            return this;
-        }
-
-        /** Upper bound for the client's ping interval (the server's, from welcome, is used when shorter). */
-        public Builder heartbeatInterval(Duration interval) {
-            this.heartbeatInterval = interval;
-            return this;
-        }
-
-        public Builder httpClient(HttpClient client) {
-            this.httpClient = client;
-            return this;
-        }
-
-        Builder random(RandomGenerator random) {
-            this.random = random;
-            return this;
-        }
-
-        Builder nanoTime(LongSupplier nanoTime) {
-            this.nanoTime = nanoTime;
-            return this;
-        }
-
-        public ParleyClient build() {
-            return new ParleyClient(this);
         }
     }
 

@@ -1,0 +1,85 @@
+package io.parley.client;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
+import java.util.random.RandomGenerator;
+
+/** Settings of a {@link ParleyClient}. */
+public final class ParleyClientBuilder {
+    URI uri;
+    Supplier<String> tokenSupplier;
+    ParleyListener listener = new ParleyListener() { };
+    Map<String, Long> initialCursors = Map.of();
+    Duration backoffInitial = Duration.ofMillis(250);
+    Duration backoffMax = Duration.ofSeconds(30);
+    Duration sendTimeout = Duration.ofSeconds(30);
+    Duration heartbeatInterval = Duration.ofSeconds(25);
+    HttpClient httpClient;
+    RandomGenerator random = RandomGenerator.getDefault();
+    LongSupplier nanoTime = System::nanoTime;
+
+    /** The WebSocket URL, e.g. {@code ws://127.0.0.1:8080/ws} (the token is added as a query parameter). */
+    public ParleyClientBuilder uri(URI uri) {
+        this.uri = uri;
+        return this;
+    }
+
+    /** Called on every (re)connect, so an expiring token can be refreshed. */
+    public ParleyClientBuilder tokenSupplier(Supplier<String> tokenSupplier) {
+        this.tokenSupplier = tokenSupplier;
+        return this;
+    }
+
+    public ParleyClientBuilder listener(ParleyListener listener) {
+        this.listener = Objects.requireNonNull(listener);
+        return this;
+    }
+
+    /** Cursors saved from {@link ParleyClient#cursors()} by an earlier run: resume from there. */
+    public ParleyClientBuilder initialCursors(Map<String, Long> cursors) {
+        this.initialCursors = Map.copyOf(cursors);
+        return this;
+    }
+
+    public ParleyClientBuilder reconnectBackoff(Duration initial, Duration max) {
+        this.backoffInitial = initial;
+        this.backoffMax = max;
+        return this;
+    }
+
+    /** A message not acked within this time is FAILED (default 30 s). */
+    public ParleyClientBuilder sendTimeout(Duration timeout) {
+        this.sendTimeout = timeout;
+        return this;
+    }
+
+    /** Upper bound for the client's ping interval (the server's, from welcome, is used when shorter). */
+    public ParleyClientBuilder heartbeatInterval(Duration interval) {
+        this.heartbeatInterval = interval;
+        return this;
+    }
+
+    public ParleyClientBuilder httpClient(HttpClient client) {
+        this.httpClient = client;
+        return this;
+    }
+
+    ParleyClientBuilder random(RandomGenerator random) {
+        this.random = random;
+        return this;
+    }
+
+    ParleyClientBuilder nanoTime(LongSupplier nanoTime) {
+        this.nanoTime = nanoTime;
+        return this;
+    }
+
+    public ParleyClient build() {
+        return new ParleyClient(this);
+    }
+}
