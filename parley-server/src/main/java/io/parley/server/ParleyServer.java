@@ -51,19 +51,17 @@ public final class ParleyServer {
     private final Bus bus;
     private final SessionRegistry registry;
     private final WsGateway gateway;
-    private final Router router;
     private final int port;
     private volatile boolean stopped;
 
     private ParleyServer(Config config, Vertx vertx, ChatStore store, Bus bus, SessionRegistry registry,
-                         WsGateway gateway, Router router, int port) {
+                         WsGateway gateway, int port) {
         this.config = config;
         this.vertx = vertx;
         this.store = store;
         this.bus = bus;
         this.registry = registry;
         this.gateway = gateway;
-        this.router = router;
         this.port = port;
     }
 
@@ -125,7 +123,7 @@ public final class ParleyServer {
                 .setRegisterWebSocketWriteHandlers(false)
                 .setTcpNoDelay(true);
         int instances = Math.max(1, Runtime.getRuntime().availableProcessors());
-        ParleyServer server = new ParleyServer(config, vertx, store, bus, registry, gateway, router, port);
+        ParleyServer server = new ParleyServer(config, vertx, store, bus, registry, gateway, port);
         return vertx.deployVerticle(() -> new HttpVerticle(options, router), new DeploymentOptions().setInstances(instances))
                 .map(id -> {
                     LOG.info("Parley listening on http://{}:{} (data dir {})", config.http().host(), port,

@@ -104,7 +104,7 @@ public final class ChatService {
             if (c.members().size() + newOnes > limits.maxGroupSize()) {
                 throw ChatException.invalid("a group has at most " + limits.maxGroupSize() + " members");
             }
-            return mapped(store.addMembers(conversationId, actorId, List.copyOf(new LinkedHashSet<>(userIds)), clock.millis()));
+            return store.addMembers(conversationId, actorId, List.copyOf(new LinkedHashSet<>(userIds)), clock.millis());
         }).exceptionallyCompose(ChatService::mapFailure);
     }
 
@@ -130,7 +130,7 @@ public final class ChatService {
             } else if (!(actorRole == Role.OWNER || (actorRole == Role.ADMIN && target.get().role() == Role.MEMBER))) {
                 throw ChatException.forbidden("only the owner removes admins; owners and admins remove members");
             }
-            return mapped(store.removeMember(conversationId, actorId, memberId, clock.millis()));
+            return store.removeMember(conversationId, actorId, memberId, clock.millis());
         }).exceptionallyCompose(ChatService::mapFailure);
     }
 
@@ -150,7 +150,7 @@ public final class ChatService {
             if (c.members().stream().noneMatch(m -> m.userId().equals(memberId))) {
                 throw new ChatException(ErrorCode.USER_NOT_FOUND, 404, "no such member");
             }
-            return mapped(store.setRole(conversationId, actorId, memberId, role, clock.millis()));
+            return store.setRole(conversationId, actorId, memberId, role, clock.millis());
         }).exceptionallyCompose(ChatService::mapFailure);
     }
 

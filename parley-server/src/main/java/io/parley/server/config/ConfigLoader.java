@@ -13,7 +13,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
-import java.util.Set;
 
 /**
  * Builds a {@link Config} from, in increasing precedence: {@link #DEFAULTS}, a properties file, and environment
@@ -243,7 +242,4 @@ public final class ConfigLoader {
             return List.copyOf(out);
         }
     }
-
-    /** Keys that hold secrets and must never be logged. */
-    public static final Set<String> SECRET_KEYS = Set.of("auth.jwt-secret");
 }

@@ -65,7 +65,6 @@ public final class Session {
     private boolean resumeRequested;
     /** Incremented when a client sync restarts replay, so that reads of an abandoned replay are ignored. */
     private int replayGeneration;
-    private State stateAfterCatchUp;
 
     static final int MAX_IN_FLIGHT_SENDS = 1000;
 
@@ -287,7 +286,6 @@ public final class Session {
             return;
         }
         clientSyncRunning = true;
-        State before = state == State.SYNCING ? State.LIVE : state;
         if (state != State.SYNCING) {
             state = State.SYNCING;
             buffer = new ArrayDeque<>();
@@ -298,16 +296,7 @@ public final class Session {
                 return;
             }
             if (err != null) {
-                clientSyncRunning = false;
-                if (before == State.OPEN) {
-                    state = before;
-                    ArrayDeque<Pending> held = buffer;
-                    buffer = null;
-                    held.forEach(p -> sendLive(p.text()));
-                    failure(err, "sync");
-                } else {
-                    closeWith(CloseCodes.RESYNC, "store unavailable while catching up; reconnect and sync");
-                }
+                closeWith(CloseCodes.RESYNC, "store unavailable while catching up; reconnect and sync");
                 return;
             }
             cursors = new HashMap<>();
@@ -321,7 +310,6 @@ public final class Session {
                     replayQueue.add(e.getKey());
                 }
             }
-            stateAfterCatchUp = State.LIVE;
             if (generation == replayGeneration) {
                 replayNext();
             }
@@ -329,7 +317,6 @@ public final class Session {
     }
 
     private void startCatchUp(List<String> conversations) {
-        stateAfterCatchUp = State.LIVE;
         if (state != State.SYNCING) {
             state = State.SYNCING;
             buffer = new ArrayDeque<>();
@@ -383,10 +370,13 @@ public final class Session {
     }
 
     private void finishCatchUp() {
-        state = stateAfterCatchUp;
+        state = State.LIVE;
         ArrayDeque<Pending> buffered = buffer;
         buffer = null;
         for (Pending p : buffered) {
+            if (state == State.CLOSED) {
+                return;
+            }
             if (state != State.LIVE) {
                 // A buffered event revealed another gap: catch-up restarted; keep the rest for after it.
                 buffer.add(p);
