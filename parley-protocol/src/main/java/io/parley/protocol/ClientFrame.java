@@ -23,15 +23,57 @@ public sealed interface ClientFrame {
      * not in {@code cursors}: {@code "replay"} (default) replays them from seq 1, {@code "skip"} replays nothing and only
      * reports their last seq in the {@code synced} frame.
      */
-    record Sync(Map<String, Long> cursors, String unlisted) implements ClientFrame {
+    record Sync(Map<String, Long> cursors, String unlisted, Long receiptsSince) implements ClientFrame {
         public static final String REPLAY = "replay";
         public static final String SKIP = "skip";
+
+        public Sync(Map<String, Long> cursors, String unlisted) {
+            this(cursors, unlisted, null);
+        }
+
         public String type() { return "sync"; }
     }
 
-    /** Send a message. The server answers with an {@code ack} only after the message is durably committed. */
-    record Send(String conversationId, String clientMsgId, String body) implements ClientFrame {
+    /**
+     * Send a message, optionally as a reply to {@code replyTo} (a message id of the same conversation). The server
+     * answers with an {@code ack} only after the message is durably committed.
+     */
+    record Send(String conversationId, String clientMsgId, String body, String replyTo) implements ClientFrame {
+        public Send(String conversationId, String clientMsgId, String body) {
+            this(conversationId, clientMsgId, body, null);
+        }
+
         public String type() { return "send"; }
+    }
+
+    /** Edit one's own message within the edit window. Answered with {@code ok} (ref) or {@code error}. */
+    record Edit(String ref, String conversationId, String messageId, String body) implements ClientFrame {
+        public String type() { return "edit"; }
+    }
+
+    /** Delete a message: one's own, or (owners and admins of a group) anyone's. Answered with {@code ok}. */
+    record Delete(String ref, String conversationId, String messageId) implements ClientFrame {
+        public String type() { return "delete"; }
+    }
+
+    /** Add ({@code remove == false}, type {@code react}) or remove (type {@code unreact}) an emoji reaction. */
+    record React(String ref, String conversationId, String messageId, String emoji, boolean remove) implements ClientFrame {
+        public String type() { return remove ? "unreact" : "react"; }
+    }
+
+    /** Receipt cursors: the client received ({@code delivered}) or read ({@code read}) everything up to {@code seq}. */
+    record Receipt(String conversationId, long seq, boolean read) implements ClientFrame {
+        public String type() { return read ? "read" : "delivered"; }
+    }
+
+    /** The user is typing in the conversation ({@code active}), or stopped. */
+    record Typing(String conversationId, boolean active) implements ClientFrame {
+        public String type() { return "typing"; }
+    }
+
+    /** Ask for the presence of users who share a conversation with the caller; answered with {@code presence}. */
+    record PresenceQuery(String ref, java.util.List<String> userIds) implements ClientFrame {
+        public String type() { return "presence_query"; }
     }
 
     /** Application-level heartbeat; the server answers {@code pong} with the same id. */

@@ -19,6 +19,10 @@ public enum ErrorCode {
     BODY_TOO_LONG("body_too_long"),
     /** No such conversation, or the user is not a member of it: the two are indistinguishable on purpose. */
     CONVERSATION_NOT_FOUND("conversation_not_found"),
+    /** No such message in this conversation (or it was deleted, for edits, reactions and replies). */
+    MESSAGE_NOT_FOUND("message_not_found"),
+    /** The edit window of the message has passed. */
+    EDIT_WINDOW_CLOSED("edit_window_closed"),
     /** The user does not have the role this action needs (e.g. only owners and admins add members). */
     FORBIDDEN("forbidden"),
     /** No such user. */

@@ -11,7 +11,15 @@ public enum EventKind {
     /** memberId was removed by actorId, or left (actorId == memberId). */
     MEMBER_REMOVED("member_removed"),
     /** memberId's role changed to role, by actorId. */
-    MEMBER_ROLE("member_role");
+    MEMBER_ROLE("member_role"),
+    /** actorId (the sender) edited messageId; body is the new text. */
+    MESSAGE_EDITED("message_edited"),
+    /** messageId was deleted by actorId (the sender, or an owner/admin moderating); its content is gone. */
+    MESSAGE_DELETED("message_deleted"),
+    /** actorId reacted to messageId with emoji. */
+    REACTION_ADDED("reaction_added"),
+    /** actorId took back their emoji reaction to messageId. */
+    REACTION_REMOVED("reaction_removed");
 
     private final String wire;
 

@@ -60,10 +60,45 @@ public final class FrameCodec {
                 String clientMsgId = id(root, "clientMsgId", type, null);
                 String conversationId = id(root, "conversationId", type, clientMsgId);
                 String body = string(root, "body", type, clientMsgId);
-                return new ClientFrame.Send(conversationId, clientMsgId, body);
+                String replyTo = optionalId(root, "replyTo", type, clientMsgId);
+                return new ClientFrame.Send(conversationId, clientMsgId, body, replyTo);
             }
             case "sync":
-                return new ClientFrame.Sync(cursors(root, type), unlisted(root, type));
+                return new ClientFrame.Sync(cursors(root, type), unlisted(root, type), optionalSeq(root, "receiptsSince", type));
+            case "edit": {
+                String ref = optionalId(root, "ref", type, null);
+                return new ClientFrame.Edit(ref, id(root, "conversationId", type, ref), id(root, "messageId", type, ref),
+                        string(root, "body", type, ref));
+            }
+            case "delete": {
+                String ref = optionalId(root, "ref", type, null);
+                return new ClientFrame.Delete(ref, id(root, "conversationId", type, ref), id(root, "messageId", type, ref));
+            }
+            case "react", "unreact": {
+                String ref = optionalId(root, "ref", type, null);
+                return new ClientFrame.React(ref, id(root, "conversationId", type, ref), id(root, "messageId", type, ref),
+                        emoji(root, type, ref), type.equals("unreact"));
+            }
+            case "read", "delivered": {
+                String conversationId = id(root, "conversationId", type, null);
+                Long seq = optionalSeq(root, "seq", type);
+                if (seq == null) {
+                    throw new ProtocolException(ErrorCode.MISSING_FIELD, "missing field 'seq' in " + type, type);
+                }
+                return new ClientFrame.Receipt(conversationId, seq, type.equals("read"));
+            }
+            case "typing": {
+                String conversationId = id(root, "conversationId", type, null);
+                JsonNode active = root.get("active");
+                if (active != null && !active.isNull() && !active.isBoolean()) {
+                    throw new ProtocolException(ErrorCode.INVALID_FIELD, "field 'active' must be a boolean", type);
+                }
+                return new ClientFrame.Typing(conversationId, active == null || active.isNull() || active.booleanValue());
+            }
+            case "presence_query": {
+                String ref = optionalId(root, "ref", type, null);
+                return new ClientFrame.PresenceQuery(ref, userIds(root, type, ref));
+            }
             case "ping": {
                 JsonNode id = root.get("id");
                 if (id == null || id.isNull()) {
@@ -112,6 +147,9 @@ public final class FrameCodec {
             node.put("conversationId", s.conversationId());
             node.put("clientMsgId", s.clientMsgId());
             node.put("body", s.body());
+            if (s.replyTo() != null) {
+                node.put("replyTo", s.replyTo());
+            }
         } else if (frame instanceof ClientFrame.Sync s) {
             ObjectNode c = node.putObject("cursors");
             if (s.cursors() != null) {
@@ -120,6 +158,32 @@ public final class FrameCodec {
             if (s.unlisted() != null) {
                 node.put("unlisted", s.unlisted());
             }
+            if (s.receiptsSince() != null) {
+                node.put("receiptsSince", s.receiptsSince());
+            }
+        } else if (frame instanceof ClientFrame.Edit e) {
+            putIfPresent(node, "ref", e.ref());
+            node.put("conversationId", e.conversationId());
+            node.put("messageId", e.messageId());
+            node.put("body", e.body());
+        } else if (frame instanceof ClientFrame.Delete d) {
+            putIfPresent(node, "ref", d.ref());
+            node.put("conversationId", d.conversationId());
+            node.put("messageId", d.messageId());
+        } else if (frame instanceof ClientFrame.React r) {
+            putIfPresent(node, "ref", r.ref());
+            node.put("conversationId", r.conversationId());
+            node.put("messageId", r.messageId());
+            node.put("emoji", r.emoji());
+        } else if (frame instanceof ClientFrame.Receipt r) {
+            node.put("conversationId", r.conversationId());
+            node.put("seq", r.seq());
+        } else if (frame instanceof ClientFrame.Typing t) {
+            node.put("conversationId", t.conversationId());
+            node.put("active", t.active());
+        } else if (frame instanceof ClientFrame.PresenceQuery q) {
+            putIfPresent(node, "ref", q.ref());
+            q.userIds().forEach(node.putArray("userIds")::add);
         } else if (frame instanceof ClientFrame.Ping p) {
             if (p.id() != null) {
                 node.put("id", p.id());
@@ -135,6 +199,87 @@ public final class FrameCodec {
     }
 
     // ---- validation helpers ------------------------------------------------------------------------------------
+
+    /** Longest accepted emoji (grapheme clusters with modifiers and ZWJ sequences fit comfortably). */
+    public static final int MAX_EMOJI_LENGTH = 32;
+    /** Most user ids in one presence query. */
+    public static final int MAX_PRESENCE_QUERY = 500;
+
+    private static void putIfPresent(ObjectNode node, String field, String value) {
+        if (value != null) {
+            node.put(field, value);
+        }
+    }
+
+    private static String optionalId(JsonNode root, String field, String type, String ref) throws ProtocolException {
+        JsonNode n = root.get(field);
+        return n == null || n.isNull() ? null : id(root, field, type, ref);
+    }
+
+    private static Long optionalSeq(JsonNode root, String field, String type) throws ProtocolException {
+        JsonNode n = root.get(field);
+        if (n == null || n.isNull()) {
+            return null;
+        }
+        if (!n.canConvertToExactIntegral() || !n.canConvertToLong() || n.asLong() < 0) {
+            throw new ProtocolException(ErrorCode.INVALID_FIELD, "field '" + field + "' must be a non-negative integer", type);
+        }
+        return n.asLong();
+    }
+
+    /**
+     * An emoji reaction: 1 to {@link #MAX_EMOJI_LENGTH} UTF-16 units holding at least one symbol, with no white
+     * space, control characters or letters, and no ASCII except keycap digits, '#' and '*' (so ":+1:" shortcodes and
+     * plain text are refused).
+     */
+    public static boolean isEmoji(String s) {
+        if (s.isEmpty() || s.length() > MAX_EMOJI_LENGTH) {
+            return false;
+        }
+        boolean symbol = false;
+        for (int i = 0; i < s.length(); ) {
+            int cp = s.codePointAt(i);
+            i += Character.charCount(cp);
+            if (Character.isWhitespace(cp) || Character.isISOControl(cp) || Character.isLetter(cp)) {
+                return false;
+            }
+            if (cp < 0x80 && !(cp >= '0' && cp <= '9') && cp != '#' && cp != '*') {
+                return false; // keycaps like 1️⃣ are the only ASCII allowed
+            }
+            // Newer emoji than this JDK's Unicode tables show as unassigned code points in the emoji planes.
+            symbol |= Character.getType(cp) == Character.OTHER_SYMBOL || cp >= 0x1F000 || cp == 0x20E3;
+        }
+        return symbol;
+    }
+
+    private static String emoji(JsonNode root, String type, String ref) throws ProtocolException {
+        String e = string(root, "emoji", type, ref);
+        if (!isEmoji(e)) {
+            throw new ProtocolException(ErrorCode.INVALID_FIELD,
+                    "field 'emoji' must be one emoji (at most " + MAX_EMOJI_LENGTH + " UTF-16 units, no text)",
+                    ref != null ? ref : type);
+        }
+        return e;
+    }
+
+    private static java.util.List<String> userIds(JsonNode root, String type, String ref) throws ProtocolException {
+        JsonNode n = root.get("userIds");
+        if (n == null || n.isNull()) {
+            throw new ProtocolException(ErrorCode.MISSING_FIELD, "missing field 'userIds' in " + type, ref != null ? ref : type);
+        }
+        if (!n.isArray() || n.size() > MAX_PRESENCE_QUERY) {
+            throw new ProtocolException(ErrorCode.INVALID_FIELD,
+                    "field 'userIds' must be an array of at most " + MAX_PRESENCE_QUERY + " user ids", ref != null ? ref : type);
+        }
+        java.util.List<String> out = new java.util.ArrayList<>();
+        for (JsonNode u : n) {
+            if (!u.isTextual() || u.textValue().isEmpty() || u.textValue().length() > MAX_ID_LENGTH) {
+                throw new ProtocolException(ErrorCode.INVALID_FIELD, "field 'userIds' must hold user ids", ref != null ? ref : type);
+            }
+            out.add(u.textValue());
+        }
+        return out;
+    }
 
     private static String string(JsonNode root, String field, String type, String ref) throws ProtocolException {
         JsonNode n = root.get(field);

@@ -19,6 +19,10 @@ import java.util.Map;
         @JsonSubTypes.Type(ServerFrame.Synced.class),
         @JsonSubTypes.Type(ServerFrame.Error.class),
         @JsonSubTypes.Type(ServerFrame.Pong.class),
+        @JsonSubTypes.Type(ServerFrame.Ok.class),
+        @JsonSubTypes.Type(ServerFrame.Receipts.class),
+        @JsonSubTypes.Type(ServerFrame.Typing.class),
+        @JsonSubTypes.Type(ServerFrame.Presence.class),
 })
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public sealed interface ServerFrame {
@@ -43,14 +47,15 @@ public sealed interface ServerFrame {
     @JsonTypeName("event")
     record Event(String conversationId, long seq, String kind, String createdAt, String actorId,
                  String messageId, String clientMsgId, String body, String memberId, String role,
-                 String title) implements ServerFrame {}
+                 String title, String emoji, String replyTo, String replySnippet,
+                 Boolean deleted) implements ServerFrame {}
 
     /**
      * Caught-up marker after a {@code sync}: every event up to {@code conversations[id]} has been sent for every
      * conversation the user is a member of; live events follow with no gap.
      */
     @JsonTypeName("synced")
-    record Synced(Map<String, Long> conversations) implements ServerFrame {}
+    record Synced(Map<String, Long> conversations, Long serverTime) implements ServerFrame {}
 
     /**
      * A frame was rejected; the connection stays open. {@code ref} names what was rejected (the clientMsgId of a
@@ -62,4 +67,28 @@ public sealed interface ServerFrame {
     /** Answer to a client {@code ping}. */
     @JsonTypeName("pong")
     record Pong(String id) implements ServerFrame {}
+
+    /**
+     * An {@code edit}, {@code delete}, {@code react} or {@code unreact} succeeded. {@code seq} is the log position of
+     * the resulting event; absent (with {@code duplicate: true}) when nothing changed (already so).
+     */
+    @JsonTypeName("ok")
+    record Ok(String ref, String conversationId, String messageId, Long seq, boolean duplicate) implements ServerFrame {}
+
+    /** Receipt cursors of members of a conversation (each only moves forward). */
+    @JsonTypeName("receipts")
+    record Receipts(String conversationId, java.util.List<Receipt> receipts) implements ServerFrame {}
+
+    record Receipt(String userId, long deliveredSeq, long readSeq) {}
+
+    /** {@code userId} is typing in the conversation; forget it after {@code ttlMs} without a refresh. */
+    @JsonTypeName("typing")
+    record Typing(String conversationId, String userId, boolean active, long ttlMs) implements ServerFrame {}
+
+    /** Presence of users: a batch of changes, or the answer to a {@code presence_query} ({@code ref}). */
+    @JsonTypeName("presence")
+    record Presence(java.util.List<PresenceEntry> users, String ref) implements ServerFrame {}
+
+    /** {@code status} is "online" or "offline"; {@code lastSeen} (ISO-8601) per the server's privacy setting. */
+    record PresenceEntry(String userId, String status, String lastSeen) {}
 }

@@ -2,6 +2,7 @@ package io.parley.protocol;
 
 import org.junit.jupiter.api.Test;
 
+import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -26,12 +27,59 @@ class FrameCodecTest {
     @Test
     void serverFrames_roundTripThroughJson() {
         ServerFrame.Event e = new ServerFrame.Event("c_1", 7, "message", "2026-11-22T12:00:00Z", "u_1", "m_1", "x",
-                "hi", null, null, null);
+                "hi", null, null, null, null, "m_0", "parent text", null);
         String json = codec.encodeToString(e);
         assertThat(json).contains("\"type\":\"event\"").doesNotContain("memberId");
         assertThat(codec.decodeServer(json)).isEqualTo(e);
         ServerFrame.Ack a = new ServerFrame.Ack("x", "c_1", "m_1", 7, "2026-11-22T12:00:00Z", true);
         assertThat(codec.decodeServer(codec.encodeToString(a))).isEqualTo(a);
+    }
+
+    @Test
+    void featureFrames_roundTrip() throws Exception {
+        List<ClientFrame> frames = List.of(
+                new ClientFrame.Send("c_1", "k1", "hi", "m_0"),
+                new ClientFrame.Sync(Map.of("c_1", 5L), "replay", 1234L),
+                new ClientFrame.Edit("r1", "c_1", "m_1", "new text"),
+                new ClientFrame.Delete(null, "c_1", "m_1"),
+                new ClientFrame.React("r2", "c_1", "m_1", "\uD83D\uDC4D", false),
+                new ClientFrame.React("r3", "c_1", "m_1", "\u2764\uFE0F", true),
+                new ClientFrame.Receipt("c_1", 9, true),
+                new ClientFrame.Receipt("c_1", 10, false),
+                new ClientFrame.Typing("c_1", false),
+                new ClientFrame.PresenceQuery("q", List.of("u_1", "u_2")));
+        for (ClientFrame f : frames) {
+            assertThat(codec.decodeClient(codec.encode(f))).as(f.type()).isEqualTo(f);
+        }
+        assertThat(codec.decodeClient("{\"type\":\"typing\",\"conversationId\":\"c\"}"))
+                .isEqualTo(new ClientFrame.Typing("c", true));
+        List<ServerFrame> server = List.of(
+                new ServerFrame.Ok("r1", "c_1", "m_1", 12L, false),
+                new ServerFrame.Receipts("c_1", List.of(new ServerFrame.Receipt("u_1", 5, 3))),
+                new ServerFrame.Typing("c_1", "u_1", true, 6000),
+                new ServerFrame.Presence(List.of(new ServerFrame.PresenceEntry("u_1", "offline", "2026-11-22T12:00:00Z")), null),
+                new ServerFrame.Synced(Map.of("c_1", 4L), 99L));
+        for (ServerFrame f : server) {
+            assertThat(codec.decodeServer(codec.encodeToString(f))).isEqualTo(f);
+        }
+    }
+
+    @Test
+    void emoji_acceptsEmojiAndRefusesText() {
+        for (String ok : List.of("\uD83D\uDC4D", "\u2764\uFE0F", "\uD83D\uDC4D\uD83C\uDFFD", "1\uFE0F\u20E3",
+                "\uD83D\uDC68\u200D\uD83D\uDC69\u200D\uD83D\uDC67", "\uD83C\uDDEB\uD83C\uDDF7")) {
+            assertThat(FrameCodec.isEmoji(ok)).as(ok).isTrue();
+        }
+        for (String bad : List.of("", "a", ":+1:", "ok", "\u00e9", " \uD83D\uDC4D", "\uD83D\uDC4D".repeat(17), "<b>")) {
+            assertThat(FrameCodec.isEmoji(bad)).as(bad).isFalse();
+        }
+        assertCode("{\"type\":\"react\",\"conversationId\":\"c\",\"messageId\":\"m\",\"emoji\":\"lol\"}",
+                ErrorCode.INVALID_FIELD);
+        assertCode("{\"type\":\"read\",\"conversationId\":\"c\"}", ErrorCode.MISSING_FIELD);
+        assertCode("{\"type\":\"read\",\"conversationId\":\"c\",\"seq\":-1}", ErrorCode.INVALID_FIELD);
+        assertCode("{\"type\":\"typing\",\"conversationId\":\"c\",\"active\":\"yes\"}", ErrorCode.INVALID_FIELD);
+        assertCode("{\"type\":\"presence_query\",\"userIds\":\"u\"}", ErrorCode.INVALID_FIELD);
+        assertCode("{\"type\":\"edit\",\"conversationId\":\"c\",\"messageId\":\"m\"}", ErrorCode.MISSING_FIELD);
     }
 
     @Test

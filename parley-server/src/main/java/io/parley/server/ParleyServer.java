@@ -10,6 +10,10 @@ import io.parley.server.auth.PasswordHasher;
 import io.parley.server.auth.SecretFile;
 import io.parley.server.bus.Bus;
 import io.parley.server.bus.LocalBus;
+import io.parley.server.chat.ReceiptBatcher;
+import io.parley.server.presence.LocalPresence;
+import io.parley.server.presence.Presence;
+import io.parley.server.presence.PresenceHub;
 import io.parley.server.chat.ChatService;
 import io.parley.server.config.Config;
 import io.parley.server.gateway.SessionRegistry;
@@ -52,10 +56,23 @@ public final class ParleyServer {
     private final SessionRegistry registry;
     private final WsGateway gateway;
     private final int port;
+    private final Extras extras;
+
+    /** The node's parts with a lifecycle besides the store and the bus, closed in this order after the store's users. */
+    private record Extras(PresenceHub presenceHub, ReceiptBatcher receipts, Presence presence) {
+        void closeBefore(Bus bus, ChatStore store) {
+            presenceHub.close();
+            receipts.close();
+            bus.close();
+            store.close();
+            presence.close();
+        }
+    }
     private volatile boolean stopped;
 
     private ParleyServer(Config config, Vertx vertx, ChatStore store, Bus bus, SessionRegistry registry,
-                         WsGateway gateway, int port) {
+                         WsGateway gateway, int port, Extras extras) {
+        this.extras = extras;
         this.config = config;
         this.vertx = vertx;
         this.store = store;
@@ -77,21 +94,27 @@ public final class ParleyServer {
                 ? config.auth().jwtSecret().getBytes(StandardCharsets.UTF_8)
                 : SecretFile.loadOrCreate(config.dataDir());
         FrameCodec codec = new FrameCodec();
-        SessionRegistry registry = new SessionRegistry(codec);
-        Bus bus = new LocalBus(registry::deliver);
+        Presence presence = new LocalPresence(config.presence().ttl().toMillis(), clock);
+        SessionRegistry registry = new SessionRegistry(codec, presence);
+        Bus bus = new LocalBus(registry::deliver, registry::deliver);
         ChatStore store;
         try {
             store = JdbcChatStore.openSqlite(config.store().sqliteFile(config.dataDir()),
                     new SqliteOptions(config.store().fsync(), config.store().maxBatch(), config.store().readers()),
                     bus::publish);
         } catch (RuntimeException e) {
+            presence.close();
             return Future.failedFuture(e);
         }
         Vertx vertx = Vertx.vertx();
+        ReceiptBatcher receipts = new ReceiptBatcher(store, bus, config.receipts().window().toMillis(),
+                config.receipts().maxFanoutMembers(), clock);
+        PresenceHub presenceHub = new PresenceHub(presence, store, config.presence(), codec, registry);
         HmacJwt jwt = new HmacJwt(secret, config.auth().issuer(), config.auth().audience(), clock);
-        ChatService chat = new ChatService(store, config.limits(), clock);
+        ChatService chat = new ChatService(store, config, bus, presence, receipts, clock);
         Authenticator authenticator = new Authenticator(jwt, store);
-        WsGateway gateway = new WsGateway(vertx, config, chat, registry, codec, authenticator::authenticate, clock);
+        WsGateway gateway = new WsGateway(vertx, config, chat, registry, codec, authenticator::authenticate, clock,
+                presenceHub);
         PasswordHasher hasher = new PasswordHasher(config.auth().bcryptCost());
 
         Router router = Router.router(vertx);
@@ -104,14 +127,14 @@ public final class ParleyServer {
                             .put("checks", new JsonObject().put("store", ready ? "UP" : "DOWN")).encode());
         }));
         router.get("/ws").handler(gateway);
-        new RestApi(chat, authenticator, config).mount(router);
+        new RestApi(chat, presenceHub, authenticator, config).mount(router);
         new AuthApi(vertx, store, hasher, jwt, config.auth(), clock).mount(router);
 
         int port;
         try {
             port = config.http().port() != 0 ? config.http().port() : freePort(config.http().host());
         } catch (IOException e) {
-            store.close();
+            new Extras(presenceHub, receipts, presence).closeBefore(bus, store);
             vertx.close();
             return Future.failedFuture(e);
         }
@@ -123,7 +146,8 @@ public final class ParleyServer {
                 .setRegisterWebSocketWriteHandlers(false)
                 .setTcpNoDelay(true);
         int instances = Math.max(1, Runtime.getRuntime().availableProcessors());
-        ParleyServer server = new ParleyServer(config, vertx, store, bus, registry, gateway, port);
+        Extras extras = new Extras(presenceHub, receipts, presence);
+        ParleyServer server = new ParleyServer(config, vertx, store, bus, registry, gateway, port, extras);
         return vertx.deployVerticle(() -> new HttpVerticle(options, router), new DeploymentOptions().setInstances(instances))
                 .map(id -> {
                     LOG.info("Parley listening on http://{}:{} (data dir {})", config.http().host(), port,
@@ -131,7 +155,7 @@ public final class ParleyServer {
                     return server;
                 })
                 .recover(err -> {
-                    store.close();
+                    extras.closeBefore(bus, store);
                     return vertx.close().transform(v -> Future.failedFuture(err));
                 });
     }
@@ -146,6 +170,10 @@ public final class ParleyServer {
 
     public ChatStore store() {
         return store;
+    }
+
+    public PresenceHub presenceHub() {
+        return extras.presenceHub();
     }
 
     /** Sessions connected to this node. */
@@ -169,8 +197,7 @@ public final class ParleyServer {
         return CompletableFuture.runAsync(() -> { }, CompletableFuture.delayedExecutor(300, TimeUnit.MILLISECONDS))
                 .thenCompose(v -> vertx.close().toCompletionStage().toCompletableFuture())
                 .whenComplete((v, err) -> {
-                    bus.close();
-                    store.close();
+                    extras.closeBefore(bus, store);
                 });
     }
 

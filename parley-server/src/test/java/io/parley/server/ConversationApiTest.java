@@ -100,7 +100,7 @@ class ConversationApiTest {
         conv.getJsonArray("members").forEach(m -> members.add(((JsonObject) m).getString("userId")));
         assertThat(members).containsExactlyInAnyOrder("g-owner", "g-admin");
         List<String> kinds = new ArrayList<>();
-        owner.get("/api/v1/conversations/" + id + "/messages?after=0").json().getJsonArray("events")
+        owner.get("/api/v1/conversations/" + id + "/events?after=0").json().getJsonArray("events")
                 .forEach(e -> kinds.add(((JsonObject) e).getString("kind")));
         assertThat(kinds).containsExactly("conversation_created", "member_added", "member_added", "member_added",
                 "member_role", "member_added", "member_removed", "member_removed");
@@ -163,11 +163,9 @@ class ConversationApiTest {
 
     private static List<String> bodies(JsonObject page) {
         List<String> out = new ArrayList<>();
-        page.getJsonArray("events").forEach(e -> {
+        page.getJsonArray("messages").forEach(e -> {
             JsonObject ev = (JsonObject) e;
-            if ("message".equals(ev.getString("kind"))) {
-                out.add(ev.getString("body"));
-            }
+            out.add(ev.getString("body"));
         });
         return out;
     }

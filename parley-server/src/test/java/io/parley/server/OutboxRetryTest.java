@@ -45,8 +45,8 @@ class OutboxRetryTest {
                 assertThat(ack.duplicate()).as("the re-send was answered with the original ack: %s; client closes: %s", ack, alice.closes).isTrue();
                 assertThat(ack.seq()).isEqualTo(before + 1);
                 JsonObject history = aliceRest.get("/api/v1/conversations/" + dm + "/messages?after=" + before).json();
-                assertThat(history.getJsonArray("events")).hasSize(1);
-                assertThat(history.getJsonArray("events").getJsonObject(0).getString("clientMsgId")).isEqualTo(m.clientMsgId());
+                assertThat(history.getJsonArray("messages")).hasSize(1);
+                assertThat(history.getJsonArray("messages").getJsonObject(0).getString("clientMsgId")).isEqualTo(m.clientMsgId());
                 // Bob got it once, and Alice's replay after reconnect delivered it to her once too.
                 assertThat(bob.messages(dm)).hasSize(1);
                 alice.awaitCount(dm, 1, Duration.ofSeconds(10));

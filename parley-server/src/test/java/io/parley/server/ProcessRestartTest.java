@@ -61,8 +61,7 @@ class ProcessRestartTest {
                     }
                     JsonObject history = new Rest(base, TestServer.token("bob"))
                             .get("/api/v1/conversations/" + dm + "/messages?limit=200").json();
-                    long stored = history.getJsonArray("events").stream()
-                            .filter(e -> "message".equals(((JsonObject) e).getString("kind"))).count();
+                    long stored = history.getJsonArray("messages").size();
                     assertThat(stored).as("stored exactly once each").isEqualTo(200);
                     assertThat(second.terminate()).as("%s", second.output).isTrue();
                 }
@@ -99,7 +98,7 @@ class ProcessRestartTest {
             Rest anon = new Rest(base, null);
             String token = anon.post("/api/v1/auth/login", account).json().getString("token");
             JsonObject history = new Rest(base, token).get("/api/v1/conversations/" + conversation + "/messages").json();
-            assertThat(history.getJsonArray("events").stream().map(e -> ((JsonObject) e).getString("body")))
+            assertThat(history.getJsonArray("messages").stream().map(e -> ((JsonObject) e).getString("body")))
                     .contains("kept");
             p.terminate();
         }

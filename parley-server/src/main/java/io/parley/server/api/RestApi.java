@@ -5,7 +5,7 @@ import io.parley.server.auth.Authenticator;
 import io.parley.server.chat.ChatService;
 import io.parley.server.config.Config;
 import io.parley.server.gateway.Frames;
-import io.parley.server.store.Appended;
+import io.parley.server.presence.PresenceHub;
 import io.parley.server.store.ConversationSummary;
 import io.parley.server.store.Created;
 import io.parley.server.store.LogEvent;
@@ -30,8 +30,11 @@ public final class RestApi {
     private final Authenticator authenticator;
     private final Config config;
 
-    public RestApi(ChatService chat, Authenticator authenticator, Config config) {
+    private final PresenceHub presenceHub;
+
+    public RestApi(ChatService chat, PresenceHub presenceHub, Authenticator authenticator, Config config) {
         this.chat = chat;
+        this.presenceHub = presenceHub;
         this.authenticator = authenticator;
         this.config = config;
     }
@@ -59,9 +62,8 @@ public final class RestApi {
                 chat.removeMember(user(ctx), ctx.pathParam("id"), ctx.pathParam("userId")),
                 e -> Http.json(ctx, 200, new JsonObject().put("event", eventJson(e)))));
         router.put("/api/v1/conversations/:id/members/:userId/role").handler(this::setRole);
-        router.get("/api/v1/conversations/:id/messages").handler(this::history);
-        router.post("/api/v1/conversations/:id/messages").handler(this::send);
-        router.post("/api/v1/conversations/:id/read").handler(this::markRead);
+        new MessageApi(chat, config).mount(router);
+        new PresenceApi(presenceHub).mount(router);
     }
 
     private void authenticate(RoutingContext ctx) {
@@ -146,65 +148,6 @@ public final class RestApi {
         });
     }
 
-    private void history(RoutingContext ctx) {
-        guard(ctx, () -> {
-            Long before = Http.longParam(ctx, "before");
-            Long after = Http.longParam(ctx, "after");
-            Long limitParam = Http.longParam(ctx, "limit");
-            if (before != null && after != null) {
-                throw new Http.BadRequest(ErrorCode.BAD_REQUEST, "give at most one of 'before' and 'after'");
-            }
-            int limit = limitParam == null ? config.limits().defaultPageSize()
-                    : (int) Math.max(1, Math.min(limitParam, config.limits().maxPageSize()));
-            respond(ctx, chat.history(user(ctx), ctx.pathParam("id"), before, after, limit), events -> {
-                boolean hasMore = events.size() > limit;
-                List<LogEvent> page = new ArrayList<>(events);
-                if (hasMore) {
-                    // limit+1 were read; drop the one furthest from the cursor.
-                    if (after != null) {
-                        page.remove(page.size() - 1);
-                    } else {
-                        page.remove(0);
-                    }
-                }
-                JsonArray a = new JsonArray();
-                page.forEach(e -> a.add(eventJson(e)));
-                JsonObject out = new JsonObject().put("events", a).put("hasMore", hasMore).put("limit", limit);
-                if (!page.isEmpty()) {
-                    out.put("firstSeq", page.get(0).seq()).put("lastSeq", page.get(page.size() - 1).seq());
-                }
-                Http.json(ctx, 200, out);
-            });
-        });
-    }
-
-    private void send(RoutingContext ctx) {
-        guard(ctx, () -> {
-            JsonObject body = Http.body(ctx);
-            String clientMsgId = Http.string(body, "clientMsgId", io.parley.protocol.FrameCodec.MAX_ID_LENGTH);
-            if (clientMsgId.isEmpty()) {
-                throw new Http.BadRequest(ErrorCode.INVALID_FIELD, "field 'clientMsgId' must not be empty");
-            }
-            String text = Http.string(body, "body", Integer.MAX_VALUE);
-            respond(ctx, chat.send(user(ctx), ctx.pathParam("id"), clientMsgId, text), (Appended a) ->
-                    Http.json(ctx, a.duplicate() ? 200 : 201, JsonObject.mapFrom(Frames.ack(a))));
-        });
-    }
-
-    private void markRead(RoutingContext ctx) {
-        guard(ctx, () -> {
-            Object seq = Http.body(ctx).getValue("seq");
-            if (seq == null) {
-                throw new Http.BadRequest(ErrorCode.MISSING_FIELD, "missing field 'seq'");
-            }
-            if (!(seq instanceof Number n) || n.longValue() < 0 || n.doubleValue() != n.longValue()) {
-                throw new Http.BadRequest(ErrorCode.INVALID_FIELD, "field 'seq' must be a non-negative integer");
-            }
-            respond(ctx, chat.markRead(user(ctx), ctx.pathParam("id"), ((Number) seq).longValue()),
-                    r -> Http.json(ctx, 200, new JsonObject().put("readSeq", r)));
-        });
-    }
-
     // ---- JSON shapes -------------------------------------------------------------------------------------------------
 
     static JsonObject conversationJson(ConversationSummary c) {
@@ -225,7 +168,8 @@ public final class RestApi {
         JsonArray a = new JsonArray();
         for (Member m : members) {
             a.add(new JsonObject().put("userId", m.userId()).put("username", m.username()).put("role", m.role().wire())
-                    .put("joinedAt", Frames.time(m.joinedAt())).put("readSeq", m.readSeq()));
+                    .put("joinedAt", Frames.time(m.joinedAt())).put("readSeq", m.readSeq())
+                    .put("deliveredSeq", m.deliveredSeq()));
         }
         return a;
     }

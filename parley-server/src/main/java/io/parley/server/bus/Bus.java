@@ -14,6 +14,12 @@ public interface Bus extends AutoCloseable {
 
     void publish(LogEvent event);
 
+    /**
+     * Hands an ephemeral signal to every node with sessions of its recipients. Best effort: a signal lost while the
+     * bus is down is not recovered (receipts are also sent in full on every resume; typing expires anyway).
+     */
+    void publish(Signal signal);
+
     @Override
     void close();
 }

@@ -10,10 +10,19 @@ import java.util.function.Consumer;
  */
 public final class LocalBus implements Bus {
     private final Consumer<LogEvent> sink;
+    private final Consumer<Signal> signalSink;
     private volatile boolean closed;
 
-    public LocalBus(Consumer<LogEvent> sink) {
+    public LocalBus(Consumer<LogEvent> sink, Consumer<Signal> signalSink) {
         this.sink = sink;
+        this.signalSink = signalSink;
+    }
+
+    @Override
+    public void publish(Signal signal) {
+        if (!closed) {
+            signalSink.accept(signal);
+        }
     }
 
     @Override

@@ -1,6 +1,16 @@
 package io.parley.server.chat;
 
 import io.parley.protocol.ErrorCode;
+import io.parley.protocol.FrameCodec;
+import io.parley.protocol.ServerFrame;
+import io.parley.server.bus.Bus;
+import io.parley.server.bus.Signal;
+import io.parley.server.presence.Presence;
+import io.parley.server.store.AuditEntry;
+import io.parley.server.store.Changed;
+import io.parley.server.store.MessageVersion;
+import io.parley.server.store.MessageView;
+import io.parley.server.store.ReceiptUpdate;
 import io.parley.server.config.Config;
 import io.parley.server.store.Appended;
 import io.parley.server.store.ChatStore;
@@ -29,11 +39,19 @@ import java.util.concurrent.CompletionException;
 public final class ChatService {
     private final ChatStore store;
     private final Config.Limits limits;
+    private final Config config;
+    private final Bus bus;
+    private final Presence presence;
+    private final ReceiptBatcher receipts;
     private final Clock clock;
 
-    public ChatService(ChatStore store, Config.Limits limits, Clock clock) {
+    public ChatService(ChatStore store, Config config, Bus bus, Presence presence, ReceiptBatcher receipts, Clock clock) {
         this.store = store;
-        this.limits = limits;
+        this.limits = config.limits();
+        this.config = config;
+        this.bus = bus;
+        this.presence = presence;
+        this.receipts = receipts;
         this.clock = clock;
     }
 
@@ -43,17 +61,134 @@ public final class ChatService {
 
     /** Validates the body, then appends (durable when the future completes; idempotent per sender + clientMsgId). */
     public CompletableFuture<Appended> send(String userId, String conversationId, String clientMsgId, String body) {
-        if (body.isBlank()) {
-            return CompletableFuture.failedFuture(new ChatException(ErrorCode.BODY_EMPTY, 400, "message body is empty"));
-        }
-        int chars = body.codePointCount(0, body.length());
-        if (chars > limits.maxBodyChars()) {
-            return CompletableFuture.failedFuture(new ChatException(ErrorCode.BODY_TOO_LONG, 400,
-                    "message body has " + chars + " characters; the limit is " + limits.maxBodyChars()));
+        return send(userId, conversationId, clientMsgId, body, null);
+    }
+
+    /** As {@link #send(String, String, String, String)}, as a reply to {@code replyTo} (nullable). */
+    public CompletableFuture<Appended> send(String userId, String conversationId, String clientMsgId, String body,
+                                            String replyTo) {
+        ChatException bad = checkBody(body);
+        if (bad != null) {
+            return CompletableFuture.failedFuture(bad);
         }
         long now = clock.millis();
         return mapped(store.appendMessage(new NewMessage(conversationId, userId, clientMsgId, body,
-                Ids.messageId(now), now)));
+                Ids.messageId(now), now, replyTo)));
+    }
+
+    private ChatException checkBody(String body) {
+        if (body.isBlank()) {
+            return new ChatException(ErrorCode.BODY_EMPTY, 400, "message body is empty");
+        }
+        int chars = body.codePointCount(0, body.length());
+        if (chars > limits.maxBodyChars()) {
+            return new ChatException(ErrorCode.BODY_TOO_LONG, 400,
+                    "message body has " + chars + " characters; the limit is " + limits.maxBodyChars());
+        }
+        return null;
+    }
+
+    // ---- message changes -------------------------------------------------------------------------------------------
+
+    /** The sender changes the text within the edit window; an edit to the same text changes nothing. */
+    public CompletableFuture<Changed> edit(String userId, String conversationId, String messageId, String body) {
+        ChatException bad = checkBody(body);
+        if (bad != null) {
+            return CompletableFuture.failedFuture(bad);
+        }
+        return mapped(store.editMessage(conversationId, userId, messageId, body, clock.millis(),
+                config.messages().editWindow().toMillis()));
+    }
+
+    /** The sender, or an owner or admin of a group (moderation, audited), deletes a message. */
+    public CompletableFuture<Changed> delete(String userId, String conversationId, String messageId) {
+        return mapped(store.deleteMessage(conversationId, userId, messageId, clock.millis()));
+    }
+
+    public CompletableFuture<Changed> react(String userId, String conversationId, String messageId, String emoji,
+                                            boolean add) {
+        if (!FrameCodec.isEmoji(emoji)) {
+            return CompletableFuture.failedFuture(ChatException.invalid("emoji must be one emoji (no text)"));
+        }
+        return mapped(store.react(conversationId, userId, messageId, emoji, add, clock.millis()));
+    }
+
+    /** Messages in their current state (edits applied, deleted ones as tombstones, reactions, reply snippets). */
+    public CompletableFuture<List<MessageView>> messages(String userId, String conversationId, Long before, Long after,
+                                                         int limit) {
+        return requireMember(conversationId, userId)
+                .thenCompose(r -> store.messages(conversationId, before, after, limit + 1))
+                .exceptionallyCompose(ChatService::mapFailure);
+    }
+
+    public CompletableFuture<List<MessageView>> replies(String userId, String conversationId, String messageId,
+                                                        long after, int limit) {
+        return requireMember(conversationId, userId)
+                .thenCompose(r -> store.replies(conversationId, messageId, after, limit + 1))
+                .exceptionallyCompose(ChatService::mapFailure);
+    }
+
+    /** The versions of a message's text, original first; message_not_found when there is none (or it was deleted). */
+    public CompletableFuture<List<MessageVersion>> editHistory(String userId, String conversationId, String messageId) {
+        return requireMember(conversationId, userId)
+                .thenCompose(r -> store.editHistory(conversationId, messageId))
+                .thenApply(versions -> {
+                    if (versions.isEmpty()) {
+                        throw messageNotFound();
+                    }
+                    return versions;
+                })
+                .exceptionallyCompose(ChatService::mapFailure);
+    }
+
+    /** The moderation log, for owners and admins. */
+    public CompletableFuture<List<AuditEntry>> auditLog(String userId, String conversationId, long beforeId, int limit) {
+        return requireMember(conversationId, userId).thenCompose(role -> {
+            if (!role.canManageMembers()) {
+                throw ChatException.forbidden("only owners and admins read the audit log");
+            }
+            return store.auditLog(conversationId, beforeId, limit + 1);
+        }).exceptionallyCompose(ChatService::mapFailure);
+    }
+
+    // ---- receipts and typing ---------------------------------------------------------------------------------------
+
+    /** A client's delivered/read cursor: checked now, written and fanned out within one receipts window. */
+    public CompletableFuture<Void> receipt(String userId, String conversationId, long seq, boolean read) {
+        return requireMember(conversationId, userId).thenAccept(r -> receipts.submit(conversationId, userId, seq, read));
+    }
+
+    /** A message and the conversation's members with their receipt cursors: who received and who read it. */
+    public record MessageMembers(MessageView message, List<Member> members) {}
+
+    public CompletableFuture<MessageMembers> messageWithMembers(String userId, String conversationId, String messageId) {
+        return mapped(store.members(conversationId, userId)).thenCompose(members ->
+                mapped(store.message(conversationId, messageId)).thenApply(m ->
+                        new MessageMembers(m.orElseThrow(ChatService::messageNotFound), members)));
+    }
+
+    /** The receipt cursors of every member of a conversation. */
+    public CompletableFuture<List<Member>> receipts(String userId, String conversationId) {
+        return members(userId, conversationId);
+    }
+
+    /**
+     * Typing start ({@code active}) or stop: throttled per user and conversation; when granted, sent to the other
+     * members' sessions (never stored). Completes with whether it was fanned out.
+     */
+    public CompletableFuture<Boolean> typing(String userId, String conversationId, boolean active) {
+        Config.Presence p = config.presence();
+        return mapped(store.members(conversationId, userId)).thenCompose(members ->
+                presence.tryTyping(conversationId, userId, active, p.typingThrottle().toMillis(), p.typingTtl().toMillis())
+                        .thenApply(granted -> {
+                            if (granted) {
+                                List<String> others = members.stream().map(Member::userId)
+                                        .filter(u -> !u.equals(userId)).toList();
+                                bus.publish(new Signal(others, new ServerFrame.Typing(conversationId, userId, active,
+                                        active ? p.typingTtl().toMillis() : 0)));
+                            }
+                            return granted;
+                        }));
     }
 
     public CompletableFuture<Created> openDirect(String userId, String peerId) {
@@ -155,10 +290,10 @@ public final class ChatService {
     }
 
     /**
-     * A page of the log. Exactly one of {@code before}/{@code after} may be given; neither means the newest page.
+     * A page of the raw log. Exactly one of {@code before}/{@code after} may be given; neither means the newest page.
      * Returns limit+1 events at most so that the caller can tell whether there are more.
      */
-    public CompletableFuture<List<LogEvent>> history(String userId, String conversationId, Long before, Long after, int limit) {
+    public CompletableFuture<List<LogEvent>> events(String userId, String conversationId, Long before, Long after, int limit) {
         return requireMember(conversationId, userId).thenCompose(r -> {
             if (after != null) {
                 return store.eventsAfter(conversationId, after, limit + 1);
@@ -167,14 +302,22 @@ public final class ChatService {
         }).exceptionallyCompose(ChatService::mapFailure);
     }
 
+    /** REST read: written at once (not batched) and fanned out; returns the resulting read cursor. */
     public CompletableFuture<Long> markRead(String userId, String conversationId, long seq) {
         return requireMember(conversationId, userId)
-                .thenCompose(r -> store.markRead(conversationId, userId, seq))
+                .thenCompose(r -> receipts.writeNow(List.of(new ReceiptUpdate(conversationId, userId, 0, seq))))
+                .thenCompose(changes -> changes.isEmpty()
+                        ? store.markRead(conversationId, userId, 0)
+                        : CompletableFuture.completedFuture(changes.get(0).readSeq()))
                 .exceptionallyCompose(ChatService::mapFailure);
     }
 
     public CompletableFuture<Role> requireMember(String conversationId, String userId) {
         return mapped(store.roleOf(conversationId, userId)).thenApply(o -> o.orElseThrow(ChatException::notFound));
+    }
+
+    private static ChatException messageNotFound() {
+        return new ChatException(ErrorCode.MESSAGE_NOT_FOUND, 404, "message not found");
     }
 
     private static Role roleIn(ConversationSummary c, String userId) {
@@ -189,6 +332,15 @@ public final class ChatService {
     /** Store failures with a meaning for the user become ChatExceptions; anything else stays (unavailable). */
     static <T> CompletableFuture<T> mapFailure(Throwable t) {
         Throwable cause = t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
+        if (cause instanceof StoreException.MessageNotFound) {
+            return CompletableFuture.failedFuture(messageNotFound());
+        }
+        if (cause instanceof StoreException.Forbidden f) {
+            return CompletableFuture.failedFuture(ChatException.forbidden(f.getMessage()));
+        }
+        if (cause instanceof StoreException.EditWindowClosed w) {
+            return CompletableFuture.failedFuture(new ChatException(ErrorCode.EDIT_WINDOW_CLOSED, 403, w.getMessage()));
+        }
         if (cause instanceof StoreException.UnknownUser u) {
             return CompletableFuture.failedFuture(new ChatException(ErrorCode.USER_NOT_FOUND, 404, u.getMessage()));
         }

@@ -8,7 +8,8 @@ import java.util.List;
  * The whole server configuration: immutable, validated once by {@link ConfigLoader}. Defaults live in
  * {@link ConfigLoader#DEFAULTS} and in docs/operations.md.
  */
-public record Config(Http http, Path dataDir, Store store, Auth auth, WebSocket ws, Limits limits) {
+public record Config(Http http, Path dataDir, Store store, Auth auth, WebSocket ws, Limits limits,
+                     Messages messages, Receipts receipts, Presence presence) {
 
     public record Http(String host, int port) {}
 
@@ -47,8 +48,31 @@ public record Config(Http http, Path dataDir, Store store, Auth auth, WebSocket 
     public record Limits(int maxFrameBytes, int maxBodyChars, int maxGroupSize, int maxPageSize,
                          int defaultPageSize) {}
 
+    /** Message changes: a sender edits their message for {@code editWindow} after sending it. */
+    public record Messages(Duration editWindow) {}
+
+    /**
+     * Receipt cursors reported by clients are coalesced for {@code window}, then written in one transaction and fanned
+     * out; conversations with more than {@code maxFanoutMembers} members send a member's receipts only to that
+     * member's own devices.
+     */
+    public record Receipts(Duration window, int maxFanoutMembers) {}
+
+    /**
+     * Presence and typing. A session's presence lives {@code ttl} unless refreshed (every {@code refreshInterval});
+     * changes go out in batches every {@code batchWindow}, only to users sharing a conversation of at most
+     * {@code maxConversationSize} members. {@code lastSeen} is what others see of the time a user was last online.
+     * Typing fans out at most once per {@code typingThrottle} per user and conversation and expires after
+     * {@code typingTtl}.
+     */
+    public record Presence(Duration ttl, Duration refreshInterval, Duration batchWindow, LastSeen lastSeen,
+                           int maxConversationSize, Duration typingThrottle, Duration typingTtl) {}
+
+    /** Privacy of last seen: the exact time, the time rounded down to 15 minutes, or nothing. */
+    public enum LastSeen { EXACT, COARSE, HIDDEN }
+
     /** A copy with another HTTP port (tests use port 0). */
     public Config withPort(int port) {
-        return new Config(new Http(http.host(), port), dataDir, store, auth, ws, limits);
+        return new Config(new Http(http.host(), port), dataDir, store, auth, ws, limits, messages, receipts, presence);
     }
 }

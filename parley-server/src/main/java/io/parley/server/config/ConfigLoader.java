@@ -51,6 +51,16 @@ public final class ConfigLoader {
         d.put("limits.max-group-size", "1000");
         d.put("limits.max-page-size", "200");
         d.put("limits.default-page-size", "50");
+        d.put("messages.edit-window", "15m");
+        d.put("receipts.window", "1s");
+        d.put("receipts.max-fanout-members", "500");
+        d.put("presence.ttl", "60s");
+        d.put("presence.refresh-interval", "20s");
+        d.put("presence.batch-window", "5s");
+        d.put("presence.last-seen", "coarse");
+        d.put("presence.max-conversation-size", "500");
+        d.put("typing.throttle", "2s");
+        d.put("typing.ttl", "6s");
         return java.util.Collections.unmodifiableMap(d);
     }
 
@@ -152,7 +162,18 @@ public final class ConfigLoader {
                 throw bad("limits.max-body-chars", "a body this long (up to 4 bytes a character) does not fit in "
                         + "limits.max-frame-bytes=" + limits.maxFrameBytes());
             }
-            return new Config(http, dataDir, store, auth, ws, limits);
+            Config.Messages messages = new Config.Messages(duration("messages.edit-window", Duration.ZERO));
+            Config.Receipts receipts = new Config.Receipts(duration("receipts.window", Duration.ofMillis(10)),
+                    intIn("receipts.max-fanout-members", 0, 1_000_000));
+            Config.Presence presence = new Config.Presence(duration("presence.ttl", Duration.ofMillis(100)),
+                    duration("presence.refresh-interval", Duration.ofMillis(50)),
+                    duration("presence.batch-window", Duration.ofMillis(10)), lastSeen("presence.last-seen"),
+                    intIn("presence.max-conversation-size", 0, 1_000_000),
+                    duration("typing.throttle", Duration.ofMillis(10)), duration("typing.ttl", Duration.ofMillis(100)));
+            if (presence.refreshInterval().compareTo(presence.ttl()) >= 0) {
+                throw bad("presence.refresh-interval", "must be shorter than presence.ttl (" + values.get("presence.ttl") + ")");
+            }
+            return new Config(http, dataDir, store, auth, ws, limits, messages, receipts, presence);
         }
 
         private ConfigException bad(String key, String why) {
@@ -221,6 +242,16 @@ public final class ConfigLoader {
                 throw bad(key, "must be at least " + min.toMillis() + "ms");
             }
             return d;
+        }
+
+        private Config.LastSeen lastSeen(String key) {
+            String v = values.get(key).toLowerCase(Locale.ROOT);
+            return switch (v) {
+                case "exact" -> Config.LastSeen.EXACT;
+                case "coarse" -> Config.LastSeen.COARSE;
+                case "hidden" -> Config.LastSeen.HIDDEN;
+                default -> throw bad(key, "must be exact, coarse or hidden");
+            };
         }
 
         private List<String> origins(String key) {

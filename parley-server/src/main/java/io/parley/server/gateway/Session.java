@@ -10,7 +10,9 @@ import io.parley.protocol.ServerFrame;
 import io.parley.server.chat.ChatException;
 import io.parley.server.chat.ChatService;
 import io.parley.server.config.Config;
+import io.parley.server.presence.PresenceHub;
 import io.parley.server.store.LogEvent;
+import io.parley.server.store.ReceiptChange;
 
 import java.time.Clock;
 import java.util.ArrayDeque;
@@ -48,6 +50,7 @@ public final class Session {
     private final FrameCodec codec;
     private final Config config;
     private final Clock clock;
+    private final PresenceHub presenceHub;
 
     private State state = State.AWAITING_AUTH;
     private String userId;
@@ -65,12 +68,22 @@ public final class Session {
     private boolean resumeRequested;
     /** Incremented when a client sync restarts replay, so that reads of an abandoned replay are ignored. */
     private int replayGeneration;
+    /** The receipt cursors read at the start of the running client sync; sent just before {@code synced}. */
+    private CompletableFuture<List<ReceiptChange>> syncReceipts;
+    private long syncStartedAt;
+
+    /**
+     * A resuming client asks for receipts changed since the {@code serverTime} of its last {@code synced}; the server
+     * looks this much further back, to cover clock differences between nodes and commits in flight.
+     */
+    static final long RECEIPTS_MARGIN_MILLIS = 30_000;
 
     static final int MAX_IN_FLIGHT_SENDS = 1000;
 
     Session(String sessionId, Transport transport, Executor loop,
             Function<String, CompletableFuture<String>> authenticator, ChatService chat, SessionRegistry registry,
-            FrameCodec codec, Config config, Clock clock) {
+            FrameCodec codec, Config config, Clock clock, PresenceHub presenceHub) {
+        this.presenceHub = presenceHub;
         this.sessionId = sessionId;
         this.transport = transport;
         this.loop = loop;
@@ -85,6 +98,10 @@ public final class Session {
 
     String userId() {
         return userId;
+    }
+
+    String id() {
+        return sessionId;
     }
 
     /** Before authentication: the client will send sync first; live events wait for it. */
@@ -149,6 +166,22 @@ public final class Session {
         }
         if (frame instanceof ClientFrame.Send s) {
             onSend(s);
+        } else if (frame instanceof ClientFrame.Receipt r) {
+            request(chat.receipt(userId, r.conversationId(), r.seq(), r.read()), r.type(), v -> { });
+        } else if (frame instanceof ClientFrame.Typing t) {
+            request(chat.typing(userId, t.conversationId(), t.active()), t.type(), v -> { });
+        } else if (frame instanceof ClientFrame.Edit e) {
+            request(chat.edit(userId, e.conversationId(), e.messageId(), e.body()), refOf(e.ref(), e),
+                    c -> send(Frames.ok(e.ref(), c, e.conversationId())));
+        } else if (frame instanceof ClientFrame.Delete d) {
+            request(chat.delete(userId, d.conversationId(), d.messageId()), refOf(d.ref(), d),
+                    c -> send(Frames.ok(d.ref(), c, d.conversationId())));
+        } else if (frame instanceof ClientFrame.React r) {
+            request(chat.react(userId, r.conversationId(), r.messageId(), r.emoji(), !r.remove()), refOf(r.ref(), r),
+                    c -> send(Frames.ok(r.ref(), c, r.conversationId())));
+        } else if (frame instanceof ClientFrame.PresenceQuery q) {
+            request(presenceHub.lookup(userId, q.userIds()), refOf(q.ref(), q),
+                    entries -> send(new ServerFrame.Presence(entries, q.ref())));
         } else if (frame instanceof ClientFrame.Sync s) {
             onSync(s);
         } else if (frame instanceof ClientFrame.Ping p) {
@@ -203,6 +236,26 @@ public final class Session {
         }
     }
 
+    // ---- requests ----------------------------------------------------------------------------------------------------
+
+    private static String refOf(String ref, ClientFrame frame) {
+        return ref != null ? ref : frame.type();
+    }
+
+    /** Runs a request; its answer (or error frame with {@code ref}) goes out on the session's loop. */
+    private <T> void request(CompletableFuture<T> future, String ref, java.util.function.Consumer<T> onSuccess) {
+        future.whenCompleteAsync((value, err) -> {
+            if (state == State.CLOSED) {
+                return;
+            }
+            if (err == null) {
+                onSuccess.accept(value);
+            } else {
+                failure(err, ref);
+            }
+        }, loop);
+    }
+
     // ---- send ------------------------------------------------------------------------------------------------------
 
     private void onSend(ClientFrame.Send s) {
@@ -211,7 +264,7 @@ public final class Session {
             readingPaused = true;
             transport.pauseReading();
         }
-        chat.send(userId, s.conversationId(), s.clientMsgId(), s.body()).whenCompleteAsync((appended, err) -> {
+        chat.send(userId, s.conversationId(), s.clientMsgId(), s.body(), s.replyTo()).whenCompleteAsync((appended, err) -> {
             inFlightSends--;
             if (readingPaused && inFlightSends < MAX_IN_FLIGHT_SENDS / 2) {
                 readingPaused = false;
@@ -233,6 +286,15 @@ public final class Session {
     /** From any thread: an event for this session's user, with its encoded frame. */
     void offer(LogEvent event, String text) {
         loop.execute(() -> deliver(new Pending(event, text)));
+    }
+
+    /** From any thread: an ephemeral frame (receipts, typing, presence). Not buffered, not replayed. */
+    void offerSignal(String text) {
+        loop.execute(() -> {
+            if (state == State.OPEN || state == State.SYNCING || state == State.LIVE) {
+                sendLive(text);
+            }
+        });
     }
 
     private void deliver(Pending p) {
@@ -291,6 +353,9 @@ public final class Session {
             buffer = new ArrayDeque<>();
         }
         int generation = ++replayGeneration;
+        syncStartedAt = clock.millis();
+        long since = s.receiptsSince() == null ? 0 : Math.max(0, s.receiptsSince() - RECEIPTS_MARGIN_MILLIS);
+        syncReceipts = chat.store().receiptsSince(userId, since, config.receipts().maxFanoutMembers());
         chat.store().lastSeqs(userId).whenCompleteAsync((last, err) -> {
             if (state == State.CLOSED) {
                 return;
@@ -370,6 +435,26 @@ public final class Session {
     }
 
     private void finishCatchUp() {
+        if (clientSyncRunning && syncReceipts != null) {
+            if (!syncReceipts.isDone()) {
+                int generation = replayGeneration;
+                syncReceipts.whenCompleteAsync((r, err) -> {
+                    if (state == State.SYNCING && generation == replayGeneration && replayQueue.isEmpty()) {
+                        finishCatchUp();
+                    }
+                }, loop);
+                return;
+            }
+            List<ReceiptChange> receipts;
+            try {
+                receipts = syncReceipts.join();
+            } catch (CompletionException | java.util.concurrent.CancellationException e) {
+                closeWith(CloseCodes.RESYNC, "store unavailable while catching up; reconnect and sync");
+                return;
+            }
+            syncReceipts = null;
+            sendReceipts(receipts);
+        }
         state = State.LIVE;
         ArrayDeque<Pending> buffered = buffer;
         buffer = null;
@@ -386,8 +471,17 @@ public final class Session {
         }
         if (state == State.LIVE && clientSyncRunning) {
             clientSyncRunning = false;
-            send(new ServerFrame.Synced(new LinkedHashMap<>(cursors)));
+            send(new ServerFrame.Synced(new LinkedHashMap<>(cursors), syncStartedAt));
         }
+    }
+
+    /** The receipt cursors of a sync, one frame per conversation, for conversations the session knows. */
+    private void sendReceipts(List<ReceiptChange> receipts) {
+        Map<String, List<ReceiptChange>> byConversation = new LinkedHashMap<>();
+        for (ReceiptChange r : receipts) {
+            byConversation.computeIfAbsent(r.conversationId(), k -> new java.util.ArrayList<>()).add(r);
+        }
+        byConversation.forEach((c, list) -> send(Frames.receipts(c, list)));
     }
 
     // ---- output helpers --------------------------------------------------------------------------------------------

@@ -3,6 +3,7 @@ package io.parley.server.gateway;
 import io.parley.protocol.ErrorCode;
 import io.parley.protocol.FrameCodec;
 import io.parley.server.chat.ChatService;
+import io.parley.server.presence.PresenceHub;
 import io.parley.server.config.Config;
 import io.vertx.core.Context;
 import io.vertx.core.Handler;
@@ -32,12 +33,15 @@ public final class WsGateway implements Handler<RoutingContext> {
     private final FrameCodec codec;
     private final Function<String, CompletableFuture<String>> authenticator;
     private final Clock clock;
+    private final PresenceHub presenceHub;
     private final AtomicLong ids = new AtomicLong();
-    private final String nodePrefix = Long.toString(System.nanoTime() & 0xffffff, 36);
+    /** Random per process: session ids are unique across the nodes of a cluster (presence keys them). */
+    private final String nodePrefix = Long.toString(new java.security.SecureRandom().nextLong() & Long.MAX_VALUE, 36);
     private volatile boolean accepting = true;
 
     public WsGateway(Vertx vertx, Config config, ChatService chat, SessionRegistry registry, FrameCodec codec,
-                     Function<String, CompletableFuture<String>> authenticator, Clock clock) {
+                     Function<String, CompletableFuture<String>> authenticator, Clock clock, PresenceHub presenceHub) {
+        this.presenceHub = presenceHub;
         this.vertx = vertx;
         this.config = config;
         this.chat = chat;
@@ -79,7 +83,8 @@ public final class WsGateway implements Handler<RoutingContext> {
         Context context = vertx.getOrCreateContext();
         ws.setWriteQueueMaxSize(config.ws().maxOutboundBytes());
         Session session = new Session(nodePrefix + "-" + ids.incrementAndGet(), new WsTransport(ws),
-                r -> context.runOnContext(v -> r.run()), authenticator, chat, registry, codec, config, clock);
+                r -> context.runOnContext(v -> r.run()), authenticator, chat, registry, codec, config, clock,
+                presenceHub);
         if (resume) {
             session.requestResume();
         }

@@ -109,8 +109,80 @@ public interface ChatStore extends AutoCloseable {
     /** Conversation id to last seq, for every conversation {@code userId} is a member of. */
     CompletableFuture<Map<String, Long>> lastSeqs(String userId);
 
-    /** Moves the member's read cursor forward to {@code seq} (never backward; capped at the last seq). */
+    /**
+     * Moves the member's read cursor forward to {@code seq} (never backward; capped at the last seq) and returns it.
+     * Same as {@link #updateReceipts} with one read update, for callers that want the resulting value.
+     */
     CompletableFuture<Long> markRead(String conversationId, String userId, long seq);
+
+    // ---- message changes -----------------------------------------------------------------------------------------
+
+    /**
+     * Appends message_edited with the new body, if {@code actorId} sent the message, it is not deleted and it is at
+     * most {@code editWindowMillis} old at {@code nowMillis}. Fails with {@link StoreException.MessageNotFound} (no
+     * such message in the conversation, or deleted), {@link StoreException.Forbidden} (someone else's message),
+     * {@link StoreException.EditWindowClosed}; {@link StoreException.NotFound} when the actor is not a member. An edit
+     * to the body the message already has changes nothing ({@link Changed#event()} null).
+     */
+    CompletableFuture<Changed> editMessage(String conversationId, String actorId, String messageId, String body,
+                                           long nowMillis, long editWindowMillis);
+
+    /**
+     * Soft-deletes a message: appends message_deleted and removes its text from every stored place (the message, its
+     * edits, the snippets of replies to it, its reactions), keeping its seq. The sender may delete; in a group the
+     * owner and admins may delete anyone's message, which is recorded in the audit log. Deleting a deleted message
+     * changes nothing. Failures as for {@link #editMessage}.
+     */
+    CompletableFuture<Changed> deleteMessage(String conversationId, String actorId, String messageId, long nowMillis);
+
+    /**
+     * Adds ({@code add}) or removes the actor's {@code emoji} reaction to a message (one per user, emoji and message),
+     * appending reaction_added or reaction_removed; nothing changes when it is already so. Reacting to a deleted
+     * message fails with {@link StoreException.MessageNotFound}.
+     */
+    CompletableFuture<Changed> react(String conversationId, String actorId, String messageId, String emoji, boolean add,
+                                     long nowMillis);
+
+    /**
+     * Messages (kind message only) with {@code seq < beforeSeq}, the newest {@code limit}, ascending; or with
+     * {@code afterSeq} (non-null) the oldest {@code limit} with {@code seq > afterSeq}. Membership is the caller's.
+     */
+    CompletableFuture<List<MessageView>> messages(String conversationId, Long beforeSeq, Long afterSeq, int limit);
+
+    /** One message in its current state (deleted ones too), without reactions; empty when not in the conversation. */
+    CompletableFuture<Optional<MessageView>> message(String conversationId, String messageId);
+
+    /** The replies to {@code messageId}, ascending, with {@code seq > afterSeq}, at most {@code limit}. */
+    CompletableFuture<List<MessageView>> replies(String conversationId, String messageId, long afterSeq, int limit);
+
+    /** The versions of a message's text, oldest first; empty when no such message or it was deleted. */
+    CompletableFuture<List<MessageVersion>> editHistory(String conversationId, String messageId);
+
+    /** Moderation entries of a conversation with {@code id < beforeId}, newest first, at most {@code limit}. */
+    CompletableFuture<List<AuditEntry>> auditLog(String conversationId, long beforeId, int limit);
+
+    // ---- receipts and contacts -----------------------------------------------------------------------------------
+
+    /**
+     * Applies receipt updates in one transaction. Cursors only move forward and are capped at the conversation's last
+     * seq; delivered is raised to at least read. Updates of non-members are ignored. Returns the changes that moved a
+     * cursor, with recipients: all members, or only the member in conversations with more than
+     * {@code maxFanoutMembers} members.
+     */
+    CompletableFuture<List<ReceiptChange>> updateReceipts(List<ReceiptUpdate> updates, long nowMillis, int maxFanoutMembers);
+
+    /**
+     * The receipt cursors, changed after {@code sinceMillis}, of the members of every conversation of {@code userId}
+     * (only the user's own in conversations with more than {@code maxFanoutMembers} members).
+     */
+    CompletableFuture<List<ReceiptChange>> receiptsSince(String userId, long sinceMillis, int maxFanoutMembers);
+
+    /**
+     * For each user, the other users who share a conversation of at most {@code maxConversationSize} members with
+     * them (users with none are absent).
+     */
+    CompletableFuture<Map<String, java.util.Set<String>>> contacts(java.util.Collection<String> userIds,
+                                                                   int maxConversationSize);
 
     /** True when the store can serve requests (for /health/ready). */
     CompletableFuture<Boolean> ping();

@@ -1,3 +1,4 @@
 package io.parley.server.store;
 
-public record Member(String userId, String username, Role role, long joinedAt, long readSeq) {}
+/** A member of a conversation with their receipt cursors (each only moves forward; deliveredSeq >= readSeq). */
+public record Member(String userId, String username, Role role, long joinedAt, long readSeq, long deliveredSeq) {}

@@ -13,6 +13,27 @@ public abstract class StoreException extends RuntimeException {
         }
     }
 
+    /** No such message in the conversation, or it was deleted (for edits, reactions and replies). */
+    public static final class MessageNotFound extends NotFound {
+        public MessageNotFound(String message) {
+            super(message);
+        }
+    }
+
+    /** The actor may not do this to this message (edit someone else's, delete without being owner or admin). */
+    public static final class Forbidden extends StoreException {
+        public Forbidden(String message) {
+            super(message);
+        }
+    }
+
+    /** The message's edit window has passed. */
+    public static final class EditWindowClosed extends StoreException {
+        public EditWindowClosed(String message) {
+            super(message);
+        }
+    }
+
     /** A user named in the request does not exist (a {@link NotFound} that names a user, not a conversation). */
     public static final class UnknownUser extends NotFound {
         public UnknownUser(String message) {

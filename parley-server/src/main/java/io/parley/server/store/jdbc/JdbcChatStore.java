@@ -1,5 +1,14 @@
 package io.parley.server.store.jdbc;
 
+import io.parley.server.store.AuditEntry;
+import io.parley.server.store.Changed;
+import io.parley.server.store.MessageVersion;
+import io.parley.server.store.MessageView;
+import io.parley.server.store.ReceiptChange;
+import io.parley.server.store.ReceiptUpdate;
+import java.util.Collection;
+import java.util.Set;
+
 import io.parley.server.store.Appended;
 import io.parley.server.store.ChatStore;
 import io.parley.server.store.CommitListener;
@@ -238,6 +247,71 @@ public final class JdbcChatStore implements ChatStore {
     @Override
     public CompletableFuture<Long> markRead(String conversationId, String userId, long seq) {
         return writer.submit(tx -> ops.markRead(tx, conversationId, userId, seq));
+    }
+
+    // ---- message changes -------------------------------------------------------------------------------------------
+
+    @Override
+    public CompletableFuture<Changed> editMessage(String conversationId, String actorId, String messageId, String body,
+                                                  long nowMillis, long editWindowMillis) {
+        return writer.submit(tx -> ops.editMessage(tx, conversationId, actorId, messageId, body, nowMillis, editWindowMillis));
+    }
+
+    @Override
+    public CompletableFuture<Changed> deleteMessage(String conversationId, String actorId, String messageId, long nowMillis) {
+        return writer.submit(tx -> ops.deleteMessage(tx, conversationId, actorId, messageId, nowMillis));
+    }
+
+    @Override
+    public CompletableFuture<Changed> react(String conversationId, String actorId, String messageId, String emoji,
+                                            boolean add, long nowMillis) {
+        return writer.submit(tx -> ops.react(tx, conversationId, actorId, messageId, emoji, add, nowMillis));
+    }
+
+    @Override
+    public CompletableFuture<List<MessageView>> messages(String conversationId, Long beforeSeq, Long afterSeq, int limit) {
+        return readers.read(sql -> q.messages(sql, conversationId, beforeSeq, afterSeq, limit));
+    }
+
+    @Override
+    public CompletableFuture<Optional<MessageView>> message(String conversationId, String messageId) {
+        return readers.read(sql -> q.message(sql, messageId).filter(m -> m.conversationId().equals(conversationId)));
+    }
+
+    @Override
+    public CompletableFuture<List<MessageView>> replies(String conversationId, String messageId, long afterSeq, int limit) {
+        return readers.read(sql -> q.replies(sql, conversationId, messageId, afterSeq, limit));
+    }
+
+    @Override
+    public CompletableFuture<List<MessageVersion>> editHistory(String conversationId, String messageId) {
+        return readers.read(sql -> q.versions(sql, conversationId, messageId));
+    }
+
+    @Override
+    public CompletableFuture<List<AuditEntry>> auditLog(String conversationId, long beforeId, int limit) {
+        return readers.read(sql -> q.auditLog(sql, conversationId, beforeId, limit));
+    }
+
+    // ---- receipts and contacts -------------------------------------------------------------------------------------
+
+    @Override
+    public CompletableFuture<List<ReceiptChange>> updateReceipts(List<ReceiptUpdate> updates, long nowMillis,
+                                                                 int maxFanoutMembers) {
+        return writer.submit(tx -> ops.updateReceipts(tx, updates, nowMillis, maxFanoutMembers));
+    }
+
+    @Override
+    public CompletableFuture<List<ReceiptChange>> receiptsSince(String userId, long sinceMillis, int maxFanoutMembers) {
+        return readers.read(sql -> q.receiptsSince(sql, userId, sinceMillis, maxFanoutMembers));
+    }
+
+    @Override
+    public CompletableFuture<Map<String, Set<String>>> contacts(Collection<String> userIds, int maxConversationSize) {
+        if (userIds.isEmpty()) {
+            return CompletableFuture.completedFuture(Map.of());
+        }
+        return readers.read(sql -> q.contacts(sql, userIds, maxConversationSize));
     }
 
     @Override

@@ -7,7 +7,17 @@ import io.parley.server.store.Member;
 import io.parley.server.store.Role;
 import io.parley.server.store.User;
 
+import io.parley.server.store.AuditEntry;
+import io.parley.server.store.MessageVersion;
+import io.parley.server.store.MessageView;
+import io.parley.server.store.ReceiptChange;
+
 import java.sql.PreparedStatement;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.Set;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -64,7 +74,7 @@ final class Queries {
         try (ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
                 out.add(new Member(rs.getString(1), rs.getString(2), Role.fromWire(rs.getString(3)), rs.getLong(4),
-                        rs.getLong(5)));
+                        rs.getLong(5), rs.getLong(6)));
             }
         }
         return out;
@@ -154,6 +164,141 @@ final class Queries {
         try (ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
                 out.put(rs.getString(1), rs.getLong(2));
+            }
+        }
+        return out;
+    }
+
+    // ---- messages --------------------------------------------------------------------------------------------------
+
+    /** The message row (any conversation), without reactions. */
+    Optional<MessageView> message(Sql sql, String messageId) throws SQLException {
+        PreparedStatement ps = sql.ps(d.messageRow);
+        ps.setString(1, messageId);
+        try (ResultSet rs = ps.executeQuery()) {
+            return rs.next() ? Optional.of(Rows.message(rs)) : Optional.empty();
+        }
+    }
+
+    List<MessageView> messages(Sql sql, String conversationId, Long beforeSeq, Long afterSeq, int limit)
+            throws SQLException {
+        PreparedStatement ps = sql.ps(afterSeq != null ? d.messagesAfter : d.messagesBefore);
+        ps.setString(1, conversationId);
+        ps.setLong(2, afterSeq != null ? afterSeq : (beforeSeq == null ? Long.MAX_VALUE : beforeSeq));
+        ps.setInt(3, limit);
+        List<MessageView> rows = messageRows(ps);
+        if (afterSeq == null) {
+            java.util.Collections.reverse(rows);
+        }
+        return withReactions(sql, rows);
+    }
+
+    List<MessageView> replies(Sql sql, String conversationId, String messageId, long afterSeq, int limit)
+            throws SQLException {
+        PreparedStatement ps = sql.ps(d.replies);
+        ps.setString(1, conversationId);
+        ps.setString(2, messageId);
+        ps.setLong(3, afterSeq);
+        ps.setInt(4, limit);
+        return withReactions(sql, messageRows(ps));
+    }
+
+    List<MessageVersion> versions(Sql sql, String conversationId, String messageId) throws SQLException {
+        Optional<MessageView> m = message(sql, messageId);
+        if (m.isEmpty() || !m.get().conversationId().equals(conversationId) || m.get().deleted()) {
+            return List.of();
+        }
+        PreparedStatement ps = sql.ps(d.versions);
+        ps.setString(1, messageId);
+        List<MessageVersion> out = new ArrayList<>();
+        try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                out.add(new MessageVersion(rs.getLong(1), rs.getString(2), rs.getLong(3)));
+            }
+        }
+        return out;
+    }
+
+    private static List<MessageView> messageRows(PreparedStatement ps) throws SQLException {
+        List<MessageView> out = new ArrayList<>();
+        try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                out.add(Rows.message(rs));
+            }
+        }
+        return out;
+    }
+
+    private List<MessageView> withReactions(Sql sql, List<MessageView> messages) throws SQLException {
+        List<MessageView> out = new ArrayList<>(messages.size());
+        PreparedStatement ps = sql.ps(d.reactionsOf);
+        for (MessageView m : messages) {
+            ps.setString(1, m.messageId());
+            Map<String, List<String>> byEmoji = new LinkedHashMap<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    byEmoji.computeIfAbsent(rs.getString(1), k -> new ArrayList<>()).add(rs.getString(2));
+                }
+            }
+            if (byEmoji.isEmpty()) {
+                out.add(m);
+                continue;
+            }
+            List<MessageView.Reaction> reactions = new ArrayList<>();
+            byEmoji.forEach((emoji, users) -> reactions.add(new MessageView.Reaction(emoji, users.size(), List.copyOf(users))));
+            out.add(new MessageView(m.conversationId(), m.seq(), m.messageId(), m.senderId(), m.clientMsgId(), m.body(),
+                    m.createdAt(), m.editedAt(), m.deleted(), m.replyTo(), m.replySnippet(), List.copyOf(reactions)));
+        }
+        return out;
+    }
+
+    List<AuditEntry> auditLog(Sql sql, String conversationId, long beforeId, int limit) throws SQLException {
+        PreparedStatement ps = sql.ps(d.auditLog);
+        ps.setString(1, conversationId);
+        ps.setLong(2, beforeId);
+        ps.setInt(3, limit);
+        List<AuditEntry> out = new ArrayList<>();
+        try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                long seq = rs.getLong(7);
+                Long s = rs.wasNull() ? null : seq;
+                out.add(new AuditEntry(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                        rs.getString(5), rs.getString(6), s, rs.getLong(8)));
+            }
+        }
+        return out;
+    }
+
+    // ---- receipts and contacts -------------------------------------------------------------------------------------
+
+    List<ReceiptChange> receiptsSince(Sql sql, String userId, long since, int maxFanout) throws SQLException {
+        PreparedStatement ps = sql.ps(d.receiptsSince);
+        ps.setString(1, userId);
+        ps.setLong(2, since);
+        ps.setInt(3, maxFanout);
+        List<ReceiptChange> out = new ArrayList<>();
+        try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                out.add(new ReceiptChange(rs.getString(1), rs.getString(2), rs.getLong(3), rs.getLong(4), List.of()));
+            }
+        }
+        return out;
+    }
+
+    Map<String, Set<String>> contacts(Sql sql, Collection<String> userIds, int maxSize) throws SQLException {
+        List<String> ids = List.copyOf(new LinkedHashSet<>(userIds));
+        Map<String, Set<String>> out = new HashMap<>();
+        PreparedStatement ps = sql.ps(d.contacts);
+        for (int from = 0; from < ids.size(); from += SqlDialect.CONTACTS_CHUNK) {
+            List<String> chunk = ids.subList(from, Math.min(ids.size(), from + SqlDialect.CONTACTS_CHUNK));
+            ps.setInt(1, maxSize);
+            for (int i = 0; i < SqlDialect.CONTACTS_CHUNK; i++) {
+                ps.setString(i + 2, chunk.get(Math.min(i, chunk.size() - 1)));
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.computeIfAbsent(rs.getString(1), k -> new HashSet<>()).add(rs.getString(2));
+                }
             }
         }
         return out;

@@ -2,6 +2,7 @@ package io.parley.server.store.jdbc;
 
 import io.parley.protocol.EventKind;
 import io.parley.server.store.LogEvent;
+import io.parley.server.store.MessageView;
 import io.parley.server.store.Role;
 
 import java.sql.PreparedStatement;
@@ -19,9 +20,12 @@ final class Rows {
     /** Reads an event in {@link SqlDialect#EVENT_COLUMNS} order. */
     static LogEvent event(ResultSet rs) throws SQLException {
         String role = rs.getString(10);
+        rs.getLong(15);
+        boolean deleted = !rs.wasNull();
         return new LogEvent(rs.getString(1), rs.getLong(2), EventKind.fromWire(rs.getString(3)), rs.getLong(4),
                 rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8), rs.getString(9),
-                role == null ? null : Role.fromWire(role), rs.getString(11), List.of());
+                role == null ? null : Role.fromWire(role), rs.getString(11), rs.getString(12), rs.getString(13),
+                rs.getString(14), deleted, List.of());
     }
 
     static List<LogEvent> events(PreparedStatement ps) throws SQLException {
@@ -46,6 +50,20 @@ final class Rows {
         setNullable(ps, 9, e.memberId());
         setNullable(ps, 10, e.role() == null ? null : e.role().wire());
         setNullable(ps, 11, e.title());
+        setNullable(ps, 12, e.emoji());
+        setNullable(ps, 13, e.replyTo());
+        setNullable(ps, 14, e.replySnippet());
+    }
+
+    /** Reads a message in {@link SqlDialect#MESSAGE_COLUMNS} order, without its reactions. */
+    static MessageView message(ResultSet rs) throws SQLException {
+        long editedAt = rs.getLong(8);
+        Long edited = rs.wasNull() ? null : editedAt;
+        rs.getLong(9);
+        boolean deleted = !rs.wasNull();
+        return new MessageView(rs.getString(1), rs.getLong(2), rs.getString(3), rs.getString(4), rs.getString(5),
+                deleted ? null : rs.getString(6), rs.getLong(7), edited, deleted, rs.getString(10),
+                rs.getString(11), List.of());
     }
 
     static void setNullable(PreparedStatement ps, int i, String v) throws SQLException {

@@ -47,23 +47,73 @@ class SqlDialect {
             + "VALUES (?, ?, ?, ?, (SELECT last_seq FROM conversations WHERE id = ?)) ON CONFLICT DO NOTHING";
     final String conversationExists = "SELECT 1 FROM conversations WHERE id = ?";
     final String memberIds = "SELECT user_id FROM members WHERE conversation_id = ?";
-    final String membersWithNames = "SELECT m.user_id, u.username, m.role, m.joined_at, m.read_seq FROM members m "
+    final String membersWithNames = "SELECT m.user_id, u.username, m.role, m.joined_at, m.read_seq, m.delivered_seq FROM members m "
             + "LEFT JOIN users u ON u.id = m.user_id WHERE m.conversation_id = ? ORDER BY m.joined_at, m.user_id";
     final String roleOf = "SELECT role FROM members WHERE conversation_id = ? AND user_id = ?";
     final String deleteMember = "DELETE FROM members WHERE conversation_id = ? AND user_id = ?";
     final String updateRole = "UPDATE members SET role = ? WHERE conversation_id = ? AND user_id = ?";
-    final String markRead = "UPDATE members SET read_seq = MAX(read_seq, MIN(?, (SELECT last_seq FROM conversations WHERE id = ?))) "
-            + "WHERE conversation_id = ? AND user_id = ? RETURNING read_seq";
+    final String memberCount = "UPDATE conversations SET member_count = member_count + ? WHERE id = ?";
+
+    // receipts: the new values are computed from receiptCursor; the WHERE keeps them monotonic under concurrent writers
+    final String receiptCursor = "SELECT m.delivered_seq, m.read_seq, c.last_seq, c.member_count FROM members m "
+            + "JOIN conversations c ON c.id = m.conversation_id WHERE m.conversation_id = ? AND m.user_id = ?";
+    final String updateReceipt = "UPDATE members SET delivered_seq = ?, read_seq = ?, receipt_at = ? "
+            + "WHERE conversation_id = ? AND user_id = ? AND delivered_seq <= ? AND read_seq <= ?";
+    final String receiptsSince = "SELECT m2.conversation_id, m2.user_id, m2.delivered_seq, m2.read_seq FROM members m1 "
+            + "JOIN conversations c ON c.id = m1.conversation_id "
+            + "JOIN members m2 ON m2.conversation_id = m1.conversation_id "
+            + "WHERE m1.user_id = ? AND m2.receipt_at > ? AND (c.member_count <= ? OR m2.user_id = m1.user_id) "
+            + "ORDER BY m2.conversation_id, m2.user_id";
+
+    /** Contacts of up to {@link #CONTACTS_CHUNK} users at once (unused slots repeat the last id). */
+    static final int CONTACTS_CHUNK = 100;
+    final String contacts = "SELECT DISTINCT m1.user_id, m2.user_id FROM members m1 "
+            + "JOIN conversations c ON c.id = m1.conversation_id AND c.member_count <= ? "
+            + "JOIN members m2 ON m2.conversation_id = m1.conversation_id AND m2.user_id <> m1.user_id "
+            + "WHERE m1.user_id IN (" + "?, ".repeat(CONTACTS_CHUNK - 1) + "?)";
 
     // events
-    static final String EVENT_COLUMNS = "conversation_id, seq, kind, created_at, actor_id, message_id, client_msg_id, "
-            + "body, member_id, role, title";
-    final String insertEvent = "INSERT INTO events (" + EVENT_COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    static final String EVENT_INSERT_COLUMNS = "conversation_id, seq, kind, created_at, actor_id, message_id, client_msg_id, "
+            + "body, member_id, role, title, emoji, reply_to, reply_snippet";
+    /** {@link #EVENT_INSERT_COLUMNS} and whether the message was deleted, in {@link Rows#event} order. */
+    static final String EVENT_COLUMNS = EVENT_INSERT_COLUMNS + ", deleted_at";
+    final String insertEvent = "INSERT INTO events (" + EVENT_INSERT_COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
     final String eventByClientMsgId = "SELECT " + EVENT_COLUMNS + " FROM events WHERE actor_id = ? AND client_msg_id = ?";
     final String eventsAfter = "SELECT " + EVENT_COLUMNS + " FROM events WHERE conversation_id = ? AND seq > ? ORDER BY seq LIMIT ?";
     final String eventsBefore = "SELECT " + EVENT_COLUMNS + " FROM events WHERE conversation_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?";
     final String lastMessage = "SELECT " + EVENT_COLUMNS + " FROM events WHERE conversation_id = ? AND kind = 'message' "
             + "ORDER BY seq DESC LIMIT 1";
     final String unreadCount = "SELECT COUNT(*) FROM events WHERE conversation_id = ? AND seq > ? AND kind = 'message' "
-            + "AND actor_id <> ?";
+            + "AND actor_id <> ? AND deleted_at IS NULL";
+
+    // messages (rows of kind 'message'): their current state
+    static final String MESSAGE_COLUMNS = "conversation_id, seq, message_id, actor_id, client_msg_id, "
+            + "COALESCE(edited_body, body), created_at, edited_at, deleted_at, reply_to, reply_snippet";
+    final String messageRow = "SELECT " + MESSAGE_COLUMNS + " FROM events WHERE message_id = ? AND kind = 'message'";
+    final String messagesBefore = "SELECT " + MESSAGE_COLUMNS + " FROM events WHERE conversation_id = ? AND kind = 'message' "
+            + "AND seq < ? ORDER BY seq DESC LIMIT ?";
+    final String messagesAfter = "SELECT " + MESSAGE_COLUMNS + " FROM events WHERE conversation_id = ? AND kind = 'message' "
+            + "AND seq > ? ORDER BY seq LIMIT ?";
+    final String replies = "SELECT " + MESSAGE_COLUMNS + " FROM events WHERE conversation_id = ? AND reply_to = ? "
+            + "AND kind = 'message' AND seq > ? ORDER BY seq LIMIT ?";
+    final String versions = "SELECT seq, body, created_at FROM events WHERE message_id = ? "
+            + "AND kind IN ('message', 'message_edited') AND deleted_at IS NULL ORDER BY seq";
+    final String setEditedBody = "UPDATE events SET edited_body = ?, edited_at = ? WHERE message_id = ? AND kind = 'message'";
+    final String scrubMessage = "UPDATE events SET body = NULL, edited_body = NULL, deleted_at = ? WHERE message_id = ? "
+            + "AND kind IN ('message', 'message_edited')";
+    final String scrubSnippets = "UPDATE events SET reply_snippet = NULL WHERE conversation_id = ? AND reply_to = ?";
+
+    // reactions
+    final String insertReaction = "INSERT INTO reactions (conversation_id, message_id, user_id, emoji, created_at) "
+            + "VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING";
+    final String deleteReaction = "DELETE FROM reactions WHERE message_id = ? AND emoji = ? AND user_id = ?";
+    final String deleteReactions = "DELETE FROM reactions WHERE message_id = ?";
+    final String reactionsOf = "SELECT emoji, user_id FROM reactions WHERE message_id = ? ORDER BY created_at, user_id";
+
+    // audit log
+    final String insertAudit = "INSERT INTO audit_log (conversation_id, actor_id, action, target_message_id, "
+            + "target_user_id, seq, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)";
+    final String auditLog = "SELECT id, conversation_id, actor_id, action, target_message_id, target_user_id, seq, "
+            + "created_at FROM audit_log WHERE conversation_id = ? AND id < ? ORDER BY id DESC LIMIT ?";
+    final String conversationKind = "SELECT kind FROM conversations WHERE id = ?";
 }

@@ -2,6 +2,10 @@ package io.parley.server.store.jdbc;
 
 import io.parley.protocol.EventKind;
 import io.parley.server.store.Appended;
+import io.parley.server.store.Changed;
+import io.parley.server.store.MessageView;
+import io.parley.server.store.ReceiptChange;
+import io.parley.server.store.ReceiptUpdate;
 import io.parley.server.store.ConversationKind;
 import io.parley.server.store.ConversationSummary;
 import io.parley.server.store.Created;
@@ -72,9 +76,14 @@ final class WriteOps {
         if (!members.contains(m.senderId())) {
             throw new StoreException.NotFound("conversation not found");
         }
+        String snippet = null;
+        if (m.replyTo() != null) {
+            MessageView parent = liveMessage(tx, m.conversationId(), m.replyTo());
+            snippet = snippet(parent.body());
+        }
         long seq = nextSeq(tx, m.conversationId(), m.createdAt());
         LogEvent e = new LogEvent(m.conversationId(), seq, EventKind.MESSAGE, m.createdAt(), m.senderId(), m.messageId(),
-                m.clientMsgId(), m.body(), null, null, null, List.copyOf(members));
+                m.clientMsgId(), m.body(), null, null, null, null, m.replyTo(), snippet, false, List.copyOf(members));
         insert(tx, e);
         return new Appended(e, false);
     }
@@ -156,8 +165,13 @@ final class WriteOps {
         ps.setString(1, conversationId);
         ps.setString(2, memberId);
         ps.executeUpdate();
+        countMembers(tx, conversationId, -1);
         // The removed member hears of it too, so every device of theirs can drop the conversation.
-        return append(tx, conversationId, EventKind.MEMBER_REMOVED, actorId, now, memberId, null, null, members);
+        LogEvent e = append(tx, conversationId, EventKind.MEMBER_REMOVED, actorId, now, memberId, null, null, members);
+        if (!actorId.equals(memberId)) {
+            audit(tx, conversationId, actorId, "member_removed", null, memberId, e.seq(), now);
+        }
+        return e;
     }
 
     LogEvent setRole(Writer.Tx tx, String conversationId, String actorId, String memberId, Role role, long now)
@@ -175,16 +189,150 @@ final class WriteOps {
     }
 
     long markRead(Writer.Tx tx, String conversationId, String userId, long seq) throws SQLException {
-        PreparedStatement ps = tx.ps(d.markRead);
-        ps.setLong(1, seq);
-        ps.setString(2, conversationId);
-        ps.setString(3, conversationId);
-        ps.setString(4, userId);
-        try (ResultSet rs = ps.executeQuery()) {
-            if (!rs.next()) {
-                throw new StoreException.NotFound("conversation not found");
+        Optional<ReceiptChange> change = updateReceipt(tx, new ReceiptUpdate(conversationId, userId, 0, seq), 0, 0);
+        if (change.isPresent()) {
+            return change.get().readSeq();
+        }
+        long[] cursor = receiptCursor(tx, conversationId, userId);
+        if (cursor == null) {
+            throw new StoreException.NotFound("conversation not found");
+        }
+        return cursor[1];
+    }
+
+    // ---- message changes -------------------------------------------------------------------------------------------
+
+    Changed editMessage(Writer.Tx tx, String conversationId, String actorId, String messageId, String body, long now,
+                        long window) throws SQLException {
+        List<String> members = requireMember(tx, conversationId, actorId);
+        MessageView m = liveMessage(tx, conversationId, messageId);
+        if (!m.senderId().equals(actorId)) {
+            throw new StoreException.Forbidden("only the sender edits a message");
+        }
+        if (now - m.createdAt() > window) {
+            throw new StoreException.EditWindowClosed("the message is older than the edit window ("
+                    + java.time.Duration.ofMillis(window) + ")");
+        }
+        if (body.equals(m.body())) {
+            return new Changed(messageId, null);
+        }
+        PreparedStatement ps = tx.ps(d.setEditedBody);
+        ps.setString(1, body);
+        ps.setLong(2, now);
+        ps.setString(3, messageId);
+        ps.executeUpdate();
+        return new Changed(messageId, appendChange(tx, conversationId, EventKind.MESSAGE_EDITED, actorId, now, messageId,
+                body, null, members));
+    }
+
+    Changed deleteMessage(Writer.Tx tx, String conversationId, String actorId, String messageId, long now)
+            throws SQLException {
+        List<String> members = requireMember(tx, conversationId, actorId);
+        MessageView m = message(tx, conversationId, messageId);
+        if (m.deleted()) {
+            return new Changed(messageId, null);
+        }
+        boolean moderation = !m.senderId().equals(actorId);
+        if (moderation) {
+            Role role = q.roleOf(tx::ps, conversationId, actorId).orElseThrow(() -> new StoreException.NotFound("conversation not found"));
+            if (!isGroup(tx, conversationId) || !role.canManageMembers()) {
+                throw new StoreException.Forbidden("only the sender, or an owner or admin of a group, deletes a message");
             }
-            return rs.getLong(1);
+        }
+        PreparedStatement scrub = tx.ps(d.scrubMessage);
+        scrub.setLong(1, now);
+        scrub.setString(2, messageId);
+        scrub.executeUpdate();
+        PreparedStatement snippets = tx.ps(d.scrubSnippets);
+        snippets.setString(1, conversationId);
+        snippets.setString(2, messageId);
+        snippets.executeUpdate();
+        PreparedStatement reactions = tx.ps(d.deleteReactions);
+        reactions.setString(1, messageId);
+        reactions.executeUpdate();
+        LogEvent e = appendChange(tx, conversationId, EventKind.MESSAGE_DELETED, actorId, now, messageId, null, null, members);
+        if (moderation) {
+            audit(tx, conversationId, actorId, "message_deleted", messageId, m.senderId(), e.seq(), now);
+        }
+        return new Changed(messageId, e);
+    }
+
+    Changed react(Writer.Tx tx, String conversationId, String actorId, String messageId, String emoji, boolean add,
+                  long now) throws SQLException {
+        List<String> members = requireMember(tx, conversationId, actorId);
+        liveMessage(tx, conversationId, messageId);
+        PreparedStatement ps;
+        if (add) {
+            ps = tx.ps(d.insertReaction);
+            ps.setString(1, conversationId);
+            ps.setString(2, messageId);
+            ps.setString(3, actorId);
+            ps.setString(4, emoji);
+            ps.setLong(5, now);
+        } else {
+            ps = tx.ps(d.deleteReaction);
+            ps.setString(1, messageId);
+            ps.setString(2, emoji);
+            ps.setString(3, actorId);
+        }
+        if (ps.executeUpdate() == 0) {
+            return new Changed(messageId, null);
+        }
+        return new Changed(messageId, appendChange(tx, conversationId,
+                add ? EventKind.REACTION_ADDED : EventKind.REACTION_REMOVED, actorId, now, messageId, null, emoji, members));
+    }
+
+    // ---- receipts --------------------------------------------------------------------------------------------------
+
+    List<ReceiptChange> updateReceipts(Writer.Tx tx, List<ReceiptUpdate> updates, long now, int maxFanout)
+            throws SQLException {
+        List<ReceiptChange> out = new ArrayList<>();
+        for (ReceiptUpdate u : updates) {
+            updateReceipt(tx, u, now, maxFanout).ifPresent(out::add);
+        }
+        return out;
+    }
+
+    /** Moves the cursors forward; empty when nothing moved or the user is not a member. */
+    private Optional<ReceiptChange> updateReceipt(Writer.Tx tx, ReceiptUpdate u, long now, int maxFanout)
+            throws SQLException {
+        // Another node may move the same cursors between the read and the write: then the guarded UPDATE matches no
+        // row and we read again.
+        for (int attempt = 0; attempt < 5; attempt++) {
+            long[] c = receiptCursor(tx, u.conversationId(), u.userId());
+            if (c == null) {
+                return Optional.empty();
+            }
+            long delivered = c[0], read = c[1], last = c[2];
+            long newRead = Math.max(read, Math.min(u.readSeq(), last));
+            long newDelivered = Math.max(delivered, Math.min(Math.max(u.deliveredSeq(), newRead), last));
+            if (newRead == read && newDelivered == delivered) {
+                return Optional.empty();
+            }
+            PreparedStatement ps = tx.ps(d.updateReceipt);
+            ps.setLong(1, newDelivered);
+            ps.setLong(2, newRead);
+            ps.setLong(3, now);
+            ps.setString(4, u.conversationId());
+            ps.setString(5, u.userId());
+            ps.setLong(6, delivered);
+            ps.setLong(7, read);
+            if (ps.executeUpdate() == 1) {
+                List<String> recipients = maxFanout > 0 && c[3] <= maxFanout
+                        ? q.memberIds(tx::ps, u.conversationId()) : List.of(u.userId());
+                return Optional.of(new ReceiptChange(u.conversationId(), u.userId(), newDelivered, newRead, recipients));
+            }
+        }
+        throw new SQLException("receipt cursors of " + u.userId() + " in " + u.conversationId() + " keep changing");
+    }
+
+    /** delivered, read, last seq, member count; null when not a member. */
+    private long[] receiptCursor(Writer.Tx tx, String conversationId, String userId) throws SQLException {
+        PreparedStatement ps = tx.ps(d.receiptCursor);
+        ps.setString(1, conversationId);
+        ps.setString(2, userId);
+        try (ResultSet rs = ps.executeQuery()) {
+            return rs.next() ? new long[] {rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4)} : null;
         }
     }
 
@@ -193,10 +341,80 @@ final class WriteOps {
     private LogEvent append(Writer.Tx tx, String conversationId, EventKind kind, String actorId, long now,
                             String memberId, Role role, String title, List<String> recipients) throws SQLException {
         long seq = nextSeq(tx, conversationId, now);
-        LogEvent e = new LogEvent(conversationId, seq, kind, now, actorId, null, null, null, memberId, role, title,
-                List.copyOf(recipients));
+        LogEvent e = LogEvent.basic(conversationId, seq, kind, now, actorId, memberId, role, title, List.copyOf(recipients));
         insert(tx, e);
         return e;
+    }
+
+    private LogEvent appendChange(Writer.Tx tx, String conversationId, EventKind kind, String actorId, long now,
+                                  String messageId, String body, String emoji, List<String> recipients)
+            throws SQLException {
+        long seq = nextSeq(tx, conversationId, now);
+        LogEvent e = new LogEvent(conversationId, seq, kind, now, actorId, messageId, null, body, null, null, null,
+                emoji, null, null, false, List.copyOf(recipients));
+        insert(tx, e);
+        return e;
+    }
+
+    private List<String> requireMember(Writer.Tx tx, String conversationId, String userId) throws SQLException {
+        List<String> members = q.memberIds(tx::ps, conversationId);
+        if (!members.contains(userId)) {
+            throw new StoreException.NotFound("conversation not found");
+        }
+        return members;
+    }
+
+    /** The message, deleted or not; {@link StoreException.MessageNotFound} when not in this conversation. */
+    private MessageView message(Writer.Tx tx, String conversationId, String messageId) throws SQLException {
+        return q.message(tx::ps, messageId).filter(m -> m.conversationId().equals(conversationId))
+                .orElseThrow(() -> new StoreException.MessageNotFound("message not found"));
+    }
+
+    /** The message if it is not deleted. */
+    private MessageView liveMessage(Writer.Tx tx, String conversationId, String messageId) throws SQLException {
+        MessageView m = message(tx, conversationId, messageId);
+        if (m.deleted()) {
+            throw new StoreException.MessageNotFound("message not found (deleted)");
+        }
+        return m;
+    }
+
+    /** Longest reply snippet, in code points. */
+    static final int SNIPPET_CHARS = 100;
+
+    static String snippet(String body) {
+        if (body.codePointCount(0, body.length()) <= SNIPPET_CHARS) {
+            return body;
+        }
+        return body.substring(0, body.offsetByCodePoints(0, SNIPPET_CHARS)) + "\u2026";
+    }
+
+    private boolean isGroup(Writer.Tx tx, String conversationId) throws SQLException {
+        PreparedStatement ps = tx.ps(d.conversationKind);
+        ps.setString(1, conversationId);
+        try (ResultSet rs = ps.executeQuery()) {
+            return rs.next() && ConversationKind.fromWire(rs.getString(1)) == ConversationKind.GROUP;
+        }
+    }
+
+    private void audit(Writer.Tx tx, String conversationId, String actorId, String action, String messageId,
+                       String userId, long seq, long now) throws SQLException {
+        PreparedStatement ps = tx.ps(d.insertAudit);
+        ps.setString(1, conversationId);
+        ps.setString(2, actorId);
+        ps.setString(3, action);
+        Rows.setNullable(ps, 4, messageId);
+        Rows.setNullable(ps, 5, userId);
+        ps.setLong(6, seq);
+        ps.setLong(7, now);
+        ps.executeUpdate();
+    }
+
+    private void countMembers(Writer.Tx tx, String conversationId, int delta) throws SQLException {
+        PreparedStatement ps = tx.ps(d.memberCount);
+        ps.setInt(1, delta);
+        ps.setString(2, conversationId);
+        ps.executeUpdate();
     }
 
     private void insert(Writer.Tx tx, LogEvent e) throws SQLException {
@@ -246,7 +464,9 @@ final class WriteOps {
         ps.setString(3, role.wire());
         ps.setLong(4, now);
         ps.setString(5, conversationId);
-        ps.executeUpdate();
+        if (ps.executeUpdate() == 1) {
+            countMembers(tx, conversationId, 1);
+        }
     }
 
     private void requireUsers(Writer.Tx tx, List<String> ids) throws SQLException {

@@ -1,0 +1,265 @@
+package io.parley.server.api;
+
+import io.parley.protocol.ErrorCode;
+import io.parley.protocol.FrameCodec;
+import io.parley.server.chat.ChatService;
+import io.parley.server.config.Config;
+import io.parley.server.gateway.Frames;
+import io.parley.server.store.Appended;
+import io.parley.server.store.AuditEntry;
+import io.parley.server.store.Changed;
+import io.parley.server.store.LogEvent;
+import io.parley.server.store.Member;
+import io.parley.server.store.MessageVersion;
+import io.parley.server.store.MessageView;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import static io.parley.server.api.RestApi.guard;
+import static io.parley.server.api.RestApi.respond;
+import static io.parley.server.api.RestApi.user;
+
+/** Messages of a conversation: history, send, edit, delete, reactions, replies, receipts, typing, audit log. */
+final class MessageApi {
+    private final ChatService chat;
+    private final Config config;
+
+    MessageApi(ChatService chat, Config config) {
+        this.chat = chat;
+        this.config = config;
+    }
+
+    void mount(Router router) {
+        String c = "/api/v1/conversations/:id";
+        String m = c + "/messages/:messageId";
+        router.get(c + "/messages").handler(this::history);
+        router.get(c + "/events").handler(this::events);
+        router.post(c + "/messages").handler(this::send);
+        router.patch(m).handler(this::edit);
+        router.delete(m).handler(ctx -> respond(ctx, chat.delete(user(ctx), ctx.pathParam("id"), ctx.pathParam("messageId")),
+                ch -> changed(ctx, ch)));
+        router.get(m + "/edits").handler(ctx -> respond(ctx,
+                chat.editHistory(user(ctx), ctx.pathParam("id"), ctx.pathParam("messageId")), versions -> {
+                    JsonArray a = new JsonArray();
+                    for (MessageVersion v : versions) {
+                        a.add(new JsonObject().put("seq", v.seq()).put("body", v.body()).put("at", Frames.time(v.at())));
+                    }
+                    Http.json(ctx, 200, new JsonObject().put("messageId", ctx.pathParam("messageId")).put("versions", a));
+                }));
+        router.get(m + "/replies").handler(this::replies);
+        router.put(m + "/reactions/:emoji").handler(ctx -> react(ctx, true));
+        router.delete(m + "/reactions/:emoji").handler(ctx -> react(ctx, false));
+        router.get(m + "/receipts").handler(this::messageReceipts);
+        router.get(c + "/receipts").handler(ctx -> respond(ctx, chat.receipts(user(ctx), ctx.pathParam("id")),
+                members -> Http.json(ctx, 200, new JsonObject().put("receipts", receiptsJson(members)))));
+        router.post(c + "/read").handler(this::markRead);
+        router.post(c + "/typing").handler(this::typing);
+        router.get(c + "/audit").handler(this::audit);
+    }
+
+    private int limit(RoutingContext ctx) {
+        Long limitParam = Http.longParam(ctx, "limit");
+        return limitParam == null ? config.limits().defaultPageSize()
+                : (int) Math.max(1, Math.min(limitParam, config.limits().maxPageSize()));
+    }
+
+    private void history(RoutingContext ctx) {
+        guard(ctx, () -> {
+            Long before = Http.longParam(ctx, "before");
+            Long after = Http.longParam(ctx, "after");
+            if (before != null && after != null) {
+                throw new Http.BadRequest(ErrorCode.BAD_REQUEST, "give at most one of 'before' and 'after'");
+            }
+            int limit = limit(ctx);
+            respond(ctx, chat.messages(user(ctx), ctx.pathParam("id"), before, after, limit),
+                    rows -> Http.json(ctx, 200, page(rows, limit, after != null)));
+        });
+    }
+
+    private void events(RoutingContext ctx) {
+        guard(ctx, () -> {
+            Long before = Http.longParam(ctx, "before");
+            Long after = Http.longParam(ctx, "after");
+            if (before != null && after != null) {
+                throw new Http.BadRequest(ErrorCode.BAD_REQUEST, "give at most one of 'before' and 'after'");
+            }
+            int limit = limit(ctx);
+            respond(ctx, chat.events(user(ctx), ctx.pathParam("id"), before, after, limit), rows -> {
+                boolean hasMore = rows.size() > limit;
+                List<LogEvent> page = new ArrayList<>(rows);
+                if (hasMore) {
+                    page.remove(after != null ? page.size() - 1 : 0);
+                }
+                JsonArray a = new JsonArray();
+                page.forEach(e -> a.add(RestApi.eventJson(e)));
+                JsonObject out = new JsonObject().put("events", a).put("hasMore", hasMore).put("limit", limit);
+                if (!page.isEmpty()) {
+                    out.put("firstSeq", page.get(0).seq()).put("lastSeq", page.get(page.size() - 1).seq());
+                }
+                Http.json(ctx, 200, out);
+            });
+        });
+    }
+
+    private void replies(RoutingContext ctx) {
+        guard(ctx, () -> {
+            Long after = Http.longParam(ctx, "after");
+            int limit = limit(ctx);
+            respond(ctx, chat.replies(user(ctx), ctx.pathParam("id"), ctx.pathParam("messageId"),
+                    after == null ? 0 : after, limit), rows -> Http.json(ctx, 200, page(rows, limit, true)));
+        });
+    }
+
+    /** limit+1 rows were read: the extra one, furthest from the cursor, only tells that there is more. */
+    private static JsonObject page(List<MessageView> rows, int limit, boolean ascendingFromCursor) {
+        boolean hasMore = rows.size() > limit;
+        List<MessageView> page = new ArrayList<>(rows);
+        if (hasMore) {
+            page.remove(ascendingFromCursor ? page.size() - 1 : 0);
+        }
+        JsonArray a = new JsonArray();
+        page.forEach(v -> a.add(messageJson(v)));
+        JsonObject out = new JsonObject().put("messages", a).put("hasMore", hasMore).put("limit", limit);
+        if (!page.isEmpty()) {
+            out.put("firstSeq", page.get(0).seq()).put("lastSeq", page.get(page.size() - 1).seq());
+        }
+        return out;
+    }
+
+    private void send(RoutingContext ctx) {
+        guard(ctx, () -> {
+            JsonObject body = Http.body(ctx);
+            String clientMsgId = Http.string(body, "clientMsgId", FrameCodec.MAX_ID_LENGTH);
+            if (clientMsgId.isEmpty()) {
+                throw new Http.BadRequest(ErrorCode.INVALID_FIELD, "field 'clientMsgId' must not be empty");
+            }
+            String text = Http.string(body, "body", Integer.MAX_VALUE);
+            String replyTo = Http.optString(body, "replyTo", FrameCodec.MAX_ID_LENGTH);
+            respond(ctx, chat.send(user(ctx), ctx.pathParam("id"), clientMsgId, text, replyTo), (Appended a) ->
+                    Http.json(ctx, a.duplicate() ? 200 : 201, JsonObject.mapFrom(Frames.ack(a))));
+        });
+    }
+
+    private void edit(RoutingContext ctx) {
+        guard(ctx, () -> {
+            String text = Http.string(Http.body(ctx), "body", Integer.MAX_VALUE);
+            respond(ctx, chat.edit(user(ctx), ctx.pathParam("id"), ctx.pathParam("messageId"), text),
+                    ch -> changed(ctx, ch));
+        });
+    }
+
+    private void react(RoutingContext ctx, boolean add) {
+        // The path parameter arrives percent-decoded.
+        respond(ctx, chat.react(user(ctx), ctx.pathParam("id"), ctx.pathParam("messageId"), ctx.pathParam("emoji"), add),
+                ch -> changed(ctx, ch));
+    }
+
+    private static void changed(RoutingContext ctx, Changed ch) {
+        JsonObject out = new JsonObject().put("messageId", ch.messageId()).put("changed", ch.changed());
+        if (ch.changed()) {
+            out.put("event", RestApi.eventJson(ch.event()));
+        }
+        Http.json(ctx, 200, out);
+    }
+
+    /** Who has received and who has read one message: members whose cursors reached its seq (the sender excluded). */
+    private void messageReceipts(RoutingContext ctx) {
+        String conversationId = ctx.pathParam("id");
+        String messageId = ctx.pathParam("messageId");
+        respond(ctx, chat.messageWithMembers(user(ctx), conversationId, messageId), mm -> {
+            JsonArray delivered = new JsonArray();
+            JsonArray read = new JsonArray();
+            for (Member member : mm.members()) {
+                if (member.userId().equals(mm.message().senderId())) {
+                    continue;
+                }
+                if (member.deliveredSeq() >= mm.message().seq()) {
+                    delivered.add(member.userId());
+                }
+                if (member.readSeq() >= mm.message().seq()) {
+                    read.add(member.userId());
+                }
+            }
+            Http.json(ctx, 200, new JsonObject().put("messageId", messageId).put("seq", mm.message().seq())
+                    .put("deliveredTo", delivered).put("readBy", read));
+        });
+    }
+
+    private void markRead(RoutingContext ctx) {
+        guard(ctx, () -> {
+            Object seq = Http.body(ctx).getValue("seq");
+            if (seq == null) {
+                throw new Http.BadRequest(ErrorCode.MISSING_FIELD, "missing field 'seq'");
+            }
+            if (!(seq instanceof Number n) || n.longValue() < 0 || n.doubleValue() != n.longValue()) {
+                throw new Http.BadRequest(ErrorCode.INVALID_FIELD, "field 'seq' must be a non-negative integer");
+            }
+            respond(ctx, chat.markRead(user(ctx), ctx.pathParam("id"), ((Number) seq).longValue()),
+                    r -> Http.json(ctx, 200, new JsonObject().put("readSeq", r)));
+        });
+    }
+
+    private void typing(RoutingContext ctx) {
+        guard(ctx, () -> {
+            Object active = Http.body(ctx).getValue("active");
+            if (active != null && !(active instanceof Boolean)) {
+                throw new Http.BadRequest(ErrorCode.INVALID_FIELD, "field 'active' must be a boolean");
+            }
+            respond(ctx, chat.typing(user(ctx), ctx.pathParam("id"), active == null || (Boolean) active),
+                    sent -> Http.json(ctx, 200, new JsonObject().put("sent", sent)));
+        });
+    }
+
+    private void audit(RoutingContext ctx) {
+        guard(ctx, () -> {
+            Long before = Http.longParam(ctx, "before");
+            int limit = limit(ctx);
+            respond(ctx, chat.auditLog(user(ctx), ctx.pathParam("id"), before == null ? Long.MAX_VALUE : before, limit),
+                    rows -> {
+                        boolean hasMore = rows.size() > limit;
+                        JsonArray a = new JsonArray();
+                        for (AuditEntry e : hasMore ? rows.subList(0, limit) : rows) {
+                            a.add(new JsonObject().put("id", e.id()).put("actorId", e.actorId()).put("action", e.action())
+                                    .put("targetMessageId", e.targetMessageId()).put("targetUserId", e.targetUserId())
+                                    .put("seq", e.seq()).put("at", Frames.time(e.createdAt())));
+                        }
+                        Http.json(ctx, 200, new JsonObject().put("entries", a).put("hasMore", hasMore));
+                    });
+        });
+    }
+
+    static JsonArray receiptsJson(List<Member> members) {
+        JsonArray a = new JsonArray();
+        for (Member m : members) {
+            a.add(new JsonObject().put("userId", m.userId()).put("deliveredSeq", m.deliveredSeq()).put("readSeq", m.readSeq()));
+        }
+        return a;
+    }
+
+    static JsonObject messageJson(MessageView v) {
+        JsonObject o = new JsonObject()
+                .put("messageId", v.messageId())
+                .put("conversationId", v.conversationId())
+                .put("seq", v.seq())
+                .put("senderId", v.senderId())
+                .put("clientMsgId", v.clientMsgId())
+                .put("body", v.body())
+                .put("createdAt", Frames.time(v.createdAt()))
+                .put("editedAt", v.editedAt() == null ? null : Frames.time(v.editedAt()))
+                .put("deleted", v.deleted());
+        if (v.replyTo() != null) {
+            o.put("replyTo", new JsonObject().put("messageId", v.replyTo()).put("snippet", v.replySnippet()));
+        }
+        JsonArray reactions = new JsonArray();
+        for (MessageView.Reaction r : v.reactions()) {
+            reactions.add(new JsonObject().put("emoji", r.emoji()).put("count", r.count())
+                    .put("userIds", new JsonArray(new ArrayList<>(r.userIds()))));
+        }
+        return o.put("reactions", reactions);
+    }
+}

@@ -1,0 +1,181 @@
+package io.parley.server.presence;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * The embedded default: presence of this one node, in memory. A daemon thread expires sessions whose TTL passed.
+ * Listeners are called on the thread that caused the change, outside the lock.
+ */
+public final class LocalPresence implements Presence {
+    private static final Logger LOG = LoggerFactory.getLogger("io.parley.presence");
+    private record Typing(long startedAt, boolean stopped, long forgetAt) {}
+
+    private final long ttlMillis;
+    private final Clock clock;
+    private final Object lock = new Object();
+    /** user id -> session id -> expiry (epoch ms). */
+    private final Map<String, Map<String, Long>> sessions = new HashMap<>();
+    private final Map<String, Long> lastSeen = new HashMap<>();
+    private final Map<String, Typing> typing = new HashMap<>();
+    private final List<Consumer<PresenceState>> listeners = new CopyOnWriteArrayList<>();
+    private final ScheduledExecutorService sweeper;
+
+    public LocalPresence(long ttlMillis, Clock clock) {
+        this.ttlMillis = ttlMillis;
+        this.clock = clock;
+        this.sweeper = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "parley-presence-sweeper");
+            t.setDaemon(true);
+            return t;
+        });
+        long period = Math.max(10, Math.min(1000, ttlMillis / 4));
+        sweeper.scheduleWithFixedDelay(this::sweep, period, period, TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public CompletableFuture<Void> connected(String userId, String sessionId) {
+        boolean cameOnline;
+        synchronized (lock) {
+            Map<String, Long> mine = sessions.computeIfAbsent(userId, k -> new HashMap<>());
+            cameOnline = mine.isEmpty();
+            mine.put(sessionId, clock.millis() + ttlMillis);
+        }
+        if (cameOnline) {
+            notify(new PresenceState(userId, true, null));
+        }
+        return CompletableFuture.completedFuture(null);
+    }
+
+    @Override
+    public CompletableFuture<Void> disconnected(String userId, String sessionId) {
+        PresenceState offline = null;
+        synchronized (lock) {
+            Map<String, Long> mine = sessions.get(userId);
+            if (mine != null && mine.remove(sessionId) != null && mine.isEmpty()) {
+                sessions.remove(userId);
+                long now = clock.millis();
+                lastSeen.put(userId, now);
+                offline = new PresenceState(userId, false, now);
+            }
+        }
+        if (offline != null) {
+            notify(offline);
+        }
+        return CompletableFuture.completedFuture(null);
+    }
+
+    @Override
+    public CompletableFuture<Void> refresh(Map<String, String> refreshed) {
+        long expiry = clock.millis() + ttlMillis;
+        synchronized (lock) {
+            refreshed.forEach((sessionId, userId) -> {
+                Map<String, Long> mine = sessions.get(userId);
+                if (mine != null) {
+                    mine.computeIfPresent(sessionId, (k, v) -> expiry);
+                }
+            });
+        }
+        return CompletableFuture.completedFuture(null);
+    }
+
+    @Override
+    public CompletableFuture<Map<String, PresenceState>> lookup(Collection<String> userIds) {
+        Map<String, PresenceState> out = new LinkedHashMap<>();
+        synchronized (lock) {
+            for (String u : userIds) {
+                boolean online = sessions.containsKey(u);
+                out.put(u, new PresenceState(u, online, online ? null : lastSeen.get(u)));
+            }
+        }
+        return CompletableFuture.completedFuture(out);
+    }
+
+    @Override
+    public void listen(Consumer<PresenceState> listener) {
+        listeners.add(listener);
+    }
+
+    @Override
+    public CompletableFuture<Boolean> tryTyping(String conversationId, String userId, boolean active,
+                                                long intervalMillis, long typingTtlMillis) {
+        String key = conversationId + "\n" + userId;
+        long now = clock.millis();
+        boolean granted;
+        synchronized (lock) {
+            Typing t = typing.get(key);
+            if (active) {
+                granted = t == null || now - t.startedAt() >= intervalMillis;
+                if (granted) {
+                    typing.put(key, new Typing(now, false, now + Math.max(intervalMillis, typingTtlMillis)));
+                }
+            } else {
+                granted = t != null && !t.stopped() && now - t.startedAt() < typingTtlMillis;
+                if (granted) {
+                    typing.put(key, new Typing(t.startedAt(), true, t.forgetAt()));
+                }
+            }
+        }
+        return CompletableFuture.completedFuture(granted);
+    }
+
+    /** Expires sessions past their TTL and forgets old typing entries. */
+    void sweep() {
+        long now = clock.millis();
+        List<PresenceState> offline = new ArrayList<>();
+        synchronized (lock) {
+            Iterator<Map.Entry<String, Map<String, Long>>> users = sessions.entrySet().iterator();
+            while (users.hasNext()) {
+                Map.Entry<String, Map<String, Long>> u = users.next();
+                long latestExpiry = 0;
+                Iterator<Map.Entry<String, Long>> it = u.getValue().entrySet().iterator();
+                while (it.hasNext()) {
+                    long expiry = it.next().getValue();
+                    if (expiry <= now) {
+                        latestExpiry = Math.max(latestExpiry, expiry);
+                        it.remove();
+                    }
+                }
+                if (u.getValue().isEmpty()) {
+                    users.remove();
+                    long seen = latestExpiry - ttlMillis;
+                    lastSeen.put(u.getKey(), seen);
+                    offline.add(new PresenceState(u.getKey(), false, seen));
+                }
+            }
+            typing.values().removeIf(t -> t.forgetAt() <= now);
+        }
+        offline.forEach(this::notify);
+    }
+
+    private void notify(PresenceState state) {
+        for (Consumer<PresenceState> l : listeners) {
+            try {
+                l.accept(state);
+            } catch (RuntimeException e) {
+                // One broken listener must not stop the others or the sweeper; the failure is reported, not hidden.
+                LOG.warn("presence listener failed for {}", state.userId(), e);
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        sweeper.shutdownNow();
+    }
+}

@@ -1,0 +1,170 @@
+package io.parley.server.presence;
+
+import io.parley.protocol.FrameCodec;
+import io.parley.protocol.ServerFrame;
+import io.parley.server.config.Config;
+import io.parley.server.store.ChatStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * This node's side of presence: refreshes the TTL of its sessions, and delivers presence changes to its local users
+ * in batches. Every {@code batchWindow} it takes the users whose state changed (coalesced: the latest state wins),
+ * finds who shares a conversation of at most {@code maxConversationSize} members with them, and sends each such
+ * local user ONE {@code presence} frame listing the changes they may see. So a subscriber gets at most one presence
+ * frame per window, however many users come and go.
+ */
+public final class PresenceHub implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger("io.parley.presence");
+    private static final long COARSE_MILLIS = 15 * 60_000;
+
+    private final Presence presence;
+    private final ChatStore store;
+    private final Config.Presence config;
+    private final FrameCodec codec;
+    private final LocalSessions local;
+    private final ScheduledExecutorService timer;
+    private final Map<String, PresenceState> pending = new ConcurrentHashMap<>();
+    private final AtomicBoolean flushing = new AtomicBoolean();
+    private final AtomicLong framesSent = new AtomicLong();
+    private final AtomicLong updatesSent = new AtomicLong();
+
+    public PresenceHub(Presence presence, ChatStore store, Config.Presence config, FrameCodec codec, LocalSessions local) {
+        this.presence = presence;
+        this.store = store;
+        this.config = config;
+        this.codec = codec;
+        this.local = local;
+        this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "parley-presence");
+            t.setDaemon(true);
+            return t;
+        });
+        presence.listen(s -> pending.put(s.userId(), s));
+        long window = config.batchWindow().toMillis();
+        timer.scheduleWithFixedDelay(this::flush, window, window, TimeUnit.MILLISECONDS);
+        long refresh = config.refreshInterval().toMillis();
+        timer.scheduleWithFixedDelay(this::refresh, refresh, refresh, TimeUnit.MILLISECONDS);
+    }
+
+    public Presence presence() {
+        return presence;
+    }
+
+    /** Presence frames sent to local sessions' users (one per subscriber per batch). */
+    public long framesSent() {
+        return framesSent.get();
+    }
+
+    /** Presence entries delivered (a frame holds one per changed contact). */
+    public long updatesSent() {
+        return updatesSent.get();
+    }
+
+    /**
+     * The presence of the users {@code requesterId} may see (themselves and users sharing a conversation with them);
+     * the others are left out.
+     */
+    public CompletableFuture<List<ServerFrame.PresenceEntry>> lookup(String requesterId, Collection<String> userIds) {
+        return store.contacts(List.of(requesterId), Integer.MAX_VALUE).thenCompose(contacts -> {
+            Set<String> visible = contacts.getOrDefault(requesterId, Set.of());
+            List<String> allowed = userIds.stream().distinct()
+                    .filter(u -> u.equals(requesterId) || visible.contains(u)).toList();
+            return presence.lookup(allowed);
+        }).thenApply(states -> states.values().stream().map(this::entry).toList());
+    }
+
+    /** The wire form of a state, with lastSeen as the privacy setting allows. */
+    public ServerFrame.PresenceEntry entry(PresenceState s) {
+        String lastSeen = null;
+        if (!s.online() && s.lastSeen() != null) {
+            lastSeen = switch (config.lastSeen()) {
+                case EXACT -> Instant.ofEpochMilli(s.lastSeen()).toString();
+                case COARSE -> Instant.ofEpochMilli(s.lastSeen() - s.lastSeen() % COARSE_MILLIS).toString();
+                case HIDDEN -> null;
+            };
+        }
+        return new ServerFrame.PresenceEntry(s.userId(), s.online() ? "online" : "offline", lastSeen);
+    }
+
+    private void refresh() {
+        Map<String, String> sessions = local.sessions();
+        if (sessions.isEmpty()) {
+            return;
+        }
+        presence.refresh(sessions).whenComplete((v, err) -> {
+            if (err != null) {
+                LOG.warn("presence refresh of {} sessions failed: {}", sessions.size(), err.toString());
+            }
+        });
+    }
+
+    /** One batch: runs on the timer; skipped while the previous one is still being delivered. */
+    void flush() {
+        if (pending.isEmpty() || !flushing.compareAndSet(false, true)) {
+            return;
+        }
+        Map<String, PresenceState> batch = new HashMap<>();
+        for (String u : List.copyOf(pending.keySet())) {
+            PresenceState s = pending.remove(u);
+            if (s != null) {
+                batch.put(u, s);
+            }
+        }
+        store.contacts(batch.keySet(), config.maxConversationSize()).whenComplete((contacts, err) -> {
+            try {
+                if (err != null) {
+                    // Put the changes back (newer ones win) so the next window delivers them.
+                    batch.forEach(pending::putIfAbsent);
+                    LOG.warn("presence batch of {} changes postponed: {}", batch.size(), err.toString());
+                    return;
+                }
+                deliver(batch, contacts);
+            } finally {
+                flushing.set(false);
+            }
+        });
+    }
+
+    private void deliver(Map<String, PresenceState> batch, Map<String, Set<String>> contacts) {
+        Map<String, List<ServerFrame.PresenceEntry>> bySubscriber = new LinkedHashMap<>();
+        contacts.forEach((changed, subscribers) -> {
+            PresenceState s = batch.get(changed);
+            if (s == null) {
+                return;
+            }
+            ServerFrame.PresenceEntry e = entry(s);
+            for (String sub : subscribers) {
+                if (local.hasUser(sub)) {
+                    bySubscriber.computeIfAbsent(sub, k -> new ArrayList<>()).add(e);
+                }
+            }
+        });
+        bySubscriber.forEach((sub, entries) -> {
+            local.sendTo(sub, codec.encodeToString(new ServerFrame.Presence(entries, null)));
+            framesSent.incrementAndGet();
+            updatesSent.addAndGet(entries.size());
+        });
+    }
+
+    @Override
+    public void close() {
+        timer.shutdownNow();
+    }
+}
