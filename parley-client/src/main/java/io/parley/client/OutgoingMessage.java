@@ -13,6 +13,7 @@ public final class OutgoingMessage {
     private final String conversationId;
     private final String clientMsgId;
     private final String body;
+    private String replyTo;
     private volatile long queuedAtNanos;
     private volatile MessageState state = MessageState.PENDING;
     private volatile ServerFrame.Ack ack;
@@ -32,6 +33,16 @@ public final class OutgoingMessage {
 
     public String clientMsgId() {
         return clientMsgId;
+    }
+
+    /** The message this one replies to, or null. */
+    public String replyTo() {
+        return replyTo;
+    }
+
+    OutgoingMessage replyingTo(String messageId) {
+        this.replyTo = messageId;
+        return this;
     }
 
     public String body() {

@@ -10,9 +10,12 @@ import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
@@ -20,6 +23,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
@@ -34,6 +38,8 @@ import java.util.function.Supplier;
 public final class ParleyClient implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(ParleyClient.class.getName());
     private static final AtomicInteger THREADS = new AtomicInteger();
+    /** Received events are reported as delivered in one frame per conversation after this quiet time. */
+    static final long DELIVERED_DELAY_MILLIS = 200;
 
     private final URI uri;
     private final Supplier<String> tokenSupplier;
@@ -46,6 +52,9 @@ public final class ParleyClient implements AutoCloseable {
     private final Backoff backoff;
     private final Cursors cursors;
     private final Outbox outbox = new Outbox();
+    private final LiveState live;
+    private final boolean autoDelivered;
+    private ScheduledFuture<?> receiptFlush;
     private final CompletableFuture<Void> firstSync = new CompletableFuture<>();
     private final Connection.Events events = new Connection.Events() {
         @Override
@@ -87,6 +96,8 @@ public final class ParleyClient implements AutoCloseable {
         this.nanoTime = b.nanoTime;
         this.backoff = new Backoff(b.backoffInitial, b.backoffMax, b.random);
         this.cursors = new Cursors(b.initialCursors);
+        this.live = new LiveState(b.nanoTime);
+        this.autoDelivered = b.autoDelivered;
         this.heartbeatMillis = b.heartbeatInterval.toMillis();
         this.idleTimeoutMillis = b.heartbeatInterval.toMillis() * 3;
         this.exec = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -121,7 +132,16 @@ public final class ParleyClient implements AutoCloseable {
 
     /** Sends with the caller's clientMsgId (e.g. one persisted before a process restart). */
     public OutgoingMessage send(String conversationId, String clientMsgId, String body) {
-        OutgoingMessage m = new OutgoingMessage(conversationId, clientMsgId, body, nanoTime.getAsLong());
+        return enqueue(new OutgoingMessage(conversationId, clientMsgId, body, nanoTime.getAsLong()));
+    }
+
+    /** Sends a reply to {@code replyTo} (a message id of the same conversation), with a fresh clientMsgId. */
+    public OutgoingMessage reply(String conversationId, String replyTo, String body) {
+        return enqueue(new OutgoingMessage(conversationId, UUID.randomUUID().toString(), body, nanoTime.getAsLong())
+                .replyingTo(replyTo));
+    }
+
+    private OutgoingMessage enqueue(OutgoingMessage m) {
         exec.execute(() -> {
             if (state == ConnectionState.CLOSED) {
                 m.markFailed("closed", "client is closed");
@@ -134,6 +154,93 @@ public final class ParleyClient implements AutoCloseable {
             }
         });
         return m;
+    }
+
+    // ---- conversation features (see docs/client-java.md) --------------------------------------------------------------
+
+    /** Edits one's own message (within the server's edit window). Fails with {@link ParleyException}. */
+    public CompletableFuture<ServerFrame.Ok> edit(String conversationId, String messageId, String body) {
+        return request(ref -> new ClientFrame.Edit(ref, conversationId, messageId, body)).thenApply(ServerFrame.Ok.class::cast);
+    }
+
+    /** Deletes a message: one's own, or anyone's as an owner or admin of a group. */
+    public CompletableFuture<ServerFrame.Ok> delete(String conversationId, String messageId) {
+        return request(ref -> new ClientFrame.Delete(ref, conversationId, messageId)).thenApply(ServerFrame.Ok.class::cast);
+    }
+
+    /** Adds ({@code add}) or removes one's emoji reaction to a message. */
+    public CompletableFuture<ServerFrame.Ok> react(String conversationId, String messageId, String emoji, boolean add) {
+        return request(ref -> new ClientFrame.React(ref, conversationId, messageId, emoji, !add))
+                .thenApply(ServerFrame.Ok.class::cast);
+    }
+
+    /** The presence of users who share a conversation with this user (others are left out of the answer). */
+    public CompletableFuture<List<ServerFrame.PresenceEntry>> queryPresence(Collection<String> userIds) {
+        return request(ref -> new ClientFrame.PresenceQuery(ref, List.copyOf(userIds)))
+                .thenApply(f -> ((ServerFrame.Presence) f).users());
+    }
+
+    /** Marks everything up to {@code seq} read; sent now, or after the next reconnect. Other devices see it too. */
+    public void markRead(String conversationId, long seq) {
+        exec.execute(() -> {
+            live.read(conversationId, seq);
+            flushReceipts();
+        });
+    }
+
+    /** Tells the other members this user is typing ({@code true}) or stopped. The server throttles starts. */
+    public void typing(String conversationId, boolean active) {
+        exec.execute(() -> write(codec.encode(new ClientFrame.Typing(conversationId, active))));
+    }
+
+    /** Receipt cursors of the members of a conversation, as far as this client has heard. */
+    public Map<String, ServerFrame.Receipt> receipts(String conversationId) {
+        return live.receiptsOf(conversationId);
+    }
+
+    /** Members whose read cursor reached {@code seq} (for a sent message: who has read it). */
+    public Set<String> readBy(String conversationId, long seq) {
+        return live.readBy(conversationId, seq, true);
+    }
+
+    /** Members whose delivered cursor reached {@code seq} (who has received it). */
+    public Set<String> deliveredTo(String conversationId, long seq) {
+        return live.readBy(conversationId, seq, false);
+    }
+
+    /** Users typing in the conversation now; an entry disappears by itself after the server's ttl. */
+    public Set<String> typingIn(String conversationId) {
+        return live.typingIn(conversationId);
+    }
+
+    /** The last presence heard of a user (batches and query answers); empty when none yet. */
+    public Optional<ServerFrame.PresenceEntry> presence(String userId) {
+        return live.presenceOf(userId);
+    }
+
+    private CompletableFuture<ServerFrame> request(Function<String, ClientFrame> frame) {
+        CompletableFuture<ServerFrame> answer = new CompletableFuture<>();
+        exec.execute(() -> {
+            if (connection == null || (state != ConnectionState.SYNCING && state != ConnectionState.LIVE)) {
+                answer.completeExceptionally(new ParleyException("offline", "not connected; try again when connected"));
+                return;
+            }
+            String ref = UUID.randomUUID().toString();
+            live.expect(ref, answer);
+            write(codec.encode(frame.apply(ref)));
+        });
+        return answer;
+    }
+
+    /** Sends pending receipt cursors when connected; otherwise they wait for the next connection. */
+    private void flushReceipts() {
+        if (receiptFlush != null) {
+            receiptFlush.cancel(false);
+            receiptFlush = null;
+        }
+        if (connection != null && (state == ConnectionState.SYNCING || state == ConnectionState.LIVE)) {
+            live.drainReceipts().forEach(f -> write(codec.encode(f)));
+        }
     }
 
     /** Puts a FAILED message back in the outbox with the same clientMsgId. */
@@ -251,6 +358,25 @@ public final class ParleyClient implements AutoCloseable {
         if (frame instanceof ServerFrame.Event e) {
             if (cursors.accept(e.conversationId(), e.seq())) {
                 safely(() -> listener.onEvent(e));
+                if (autoDelivered) {
+                    live.received(e.conversationId(), e.seq());
+                    if (receiptFlush == null) {
+                        receiptFlush = exec.schedule(this::flushReceipts, DELIVERED_DELAY_MILLIS, TimeUnit.MILLISECONDS);
+                    }
+                }
+            }
+        } else if (frame instanceof ServerFrame.Ok ok) {
+            live.answer(ok.ref(), ok);
+        } else if (frame instanceof ServerFrame.Receipts r) {
+            live.receipts(r);
+            safely(() -> listener.onReceipts(r));
+        } else if (frame instanceof ServerFrame.Typing t) {
+            live.typing(t);
+            safely(() -> listener.onTyping(t));
+        } else if (frame instanceof ServerFrame.Presence p) {
+            live.presence(p);
+            if (!live.answer(p.ref(), p)) {
+                safely(() -> listener.onPresence(p.users()));
             }
         } else if (frame instanceof ServerFrame.Ack a) {
             notifyMessage(outbox.acked(a));
@@ -258,14 +384,16 @@ public final class ParleyClient implements AutoCloseable {
             onWelcome(w);
         } else if (frame instanceof ServerFrame.Synced s) {
             backoff.reset();
+            live.synced(s);
             setState(ConnectionState.LIVE);
+            flushReceipts();
             safely(() -> listener.onSynced(s.conversations()));
             firstSync.complete(null);
         } else if (frame instanceof ServerFrame.Error e) {
             OutgoingMessage failed = outbox.errored(e);
             if (failed != null) {
                 notifyMessage(failed);
-            } else if (e.ref() == null || !outbox.contains(e.ref())) {
+            } else if (!live.answer(e.ref(), e) && (e.ref() == null || !outbox.contains(e.ref()))) {
                 safely(() -> listener.onError(e));
             }
         }
@@ -276,7 +404,7 @@ public final class ParleyClient implements AutoCloseable {
         heartbeatMillis = Math.max(50, Math.min(heartbeatMillis, w.heartbeatIntervalMs()));
         idleTimeoutMillis = w.idleTimeoutMs();
         setState(ConnectionState.SYNCING);
-        write(codec.encode(new ClientFrame.Sync(cursors.snapshot(), ClientFrame.Sync.REPLAY)));
+        write(codec.encode(new ClientFrame.Sync(cursors.snapshot(), ClientFrame.Sync.REPLAY, live.receiptsSince())));
         for (OutgoingMessage m : outbox.pending()) {
             transmit(m);
         }
@@ -305,6 +433,7 @@ public final class ParleyClient implements AutoCloseable {
         }
         connection = null;
         cancelTimers();
+        live.failRequests("connection closed (" + code + ") before the answer");
         safely(() -> listener.onClosed(code, reason));
         if (closing) {
             return;
@@ -334,7 +463,7 @@ public final class ParleyClient implements AutoCloseable {
     }
 
     private void transmit(OutgoingMessage m) {
-        write(codec.encode(new ClientFrame.Send(m.conversationId(), m.clientMsgId(), m.body())));
+        write(codec.encode(new ClientFrame.Send(m.conversationId(), m.clientMsgId(), m.body(), m.replyTo())));
     }
 
     private void write(String text) {

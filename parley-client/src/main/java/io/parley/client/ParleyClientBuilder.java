@@ -22,6 +22,7 @@ public final class ParleyClientBuilder {
     HttpClient httpClient;
     RandomGenerator random = RandomGenerator.getDefault();
     LongSupplier nanoTime = System::nanoTime;
+    boolean autoDelivered = true;
 
     /** The WebSocket URL, e.g. {@code ws://127.0.0.1:8080/ws} (the token is added as a query parameter). */
     public ParleyClientBuilder uri(URI uri) {
@@ -61,6 +62,15 @@ public final class ParleyClientBuilder {
     /** Upper bound for the client's ping interval (the server's, from welcome, is used when shorter). */
     public ParleyClientBuilder heartbeatInterval(Duration interval) {
         this.heartbeatInterval = interval;
+        return this;
+    }
+
+    /**
+     * Report received events to the server as delivered (default true): other members see "delivered" receipts.
+     * Reports are coalesced per conversation and sent after a short quiet time.
+     */
+    public ParleyClientBuilder autoDelivered(boolean on) {
+        this.autoDelivered = on;
         return this;
     }
 

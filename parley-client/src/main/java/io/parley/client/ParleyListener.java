@@ -32,6 +32,18 @@ public interface ParleyListener {
     default void onAuthFailed(String reason) {
     }
 
+    /** Receipt cursors of members of a conversation moved (including this user's, from another device). */
+    default void onReceipts(ServerFrame.Receipts receipts) {
+    }
+
+    /** Someone started ({@code active}) or stopped typing; a start expires by itself after {@code ttlMs}. */
+    default void onTyping(ServerFrame.Typing typing) {
+    }
+
+    /** A batch of presence changes of users sharing a conversation with this user. */
+    default void onPresence(java.util.List<ServerFrame.PresenceEntry> changes) {
+    }
+
     /** A socket closed (code 1006 when it was lost without a close frame); the client reconnects unless CLOSED. */
     default void onClosed(int code, String reason) {
     }

@@ -18,6 +18,17 @@ public final class Chatter implements AutoCloseable {
     final String user;
     final ParleyClient client;
     private final List<ServerFrame.Event> events = new ArrayList<>();
+    /** Typing, presence and receipts frames as received, with their arrival time (System.nanoTime). */
+    final List<Timed<ServerFrame>> signals = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    record Timed<T>(long nanos, T frame) {}
+
+    /** Error frames not tied to a send or a request. */
+    private final List<ServerFrame.Error> errors = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    List<ServerFrame.Error> errors() {
+        return List.copyOf(errors);
+    }
     /** Every socket close the client saw, for failure messages. */
     final List<String> closes = new java.util.concurrent.CopyOnWriteArrayList<>();
 
@@ -32,6 +43,26 @@ public final class Chatter implements AutoCloseable {
                     @Override
                     public void onClosed(int code, String reason) {
                         closes.add(code + " " + reason);
+                    }
+
+                    @Override
+                    public void onError(ServerFrame.Error error) {
+                        errors.add(error);
+                    }
+
+                    @Override
+                    public void onTyping(ServerFrame.Typing typing) {
+                        signals.add(new Timed<>(System.nanoTime(), typing));
+                    }
+
+                    @Override
+                    public void onPresence(List<ServerFrame.PresenceEntry> changes) {
+                        signals.add(new Timed<>(System.nanoTime(), new ServerFrame.Presence(changes, null)));
+                    }
+
+                    @Override
+                    public void onReceipts(ServerFrame.Receipts receipts) {
+                        signals.add(new Timed<>(System.nanoTime(), receipts));
                     }
 
                     @Override
@@ -61,6 +92,34 @@ public final class Chatter implements AutoCloseable {
 
     OutgoingMessage send(String conversationId, String body) {
         return client.send(conversationId, body);
+    }
+
+    /** Every event received, in arrival order. */
+    List<ServerFrame.Event> events() {
+        synchronized (events) {
+            return List.copyOf(events);
+        }
+    }
+
+    /** Signals of one frame type, in arrival order. */
+    <T extends ServerFrame> List<T> signals(Class<T> type) {
+        return signals.stream().map(Timed::frame).filter(type::isInstance).map(type::cast).toList();
+    }
+
+    /** Polls {@code condition} until it holds; fails after {@code timeout}. */
+    static void await(java.util.function.BooleanSupplier condition, Duration timeout, String what) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting for " + what);
+            }
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError(e);
+            }
+        }
     }
 
     /** Message events received, in arrival order. */

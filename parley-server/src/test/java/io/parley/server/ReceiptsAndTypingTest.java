@@ -1,0 +1,127 @@
+package io.parley.server;
+
+import io.parley.protocol.ServerFrame;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Receipt cursors across devices and members; typing throttled and expiring. */
+class ReceiptsAndTypingTest {
+
+    @Test
+    void bobReadsOnDeviceA_deviceBShowsItRead_aliceSeesReadByBob_alsoAfterResume(@TempDir Path dir) throws Exception {
+        long window = 300;
+        try (TestServer server = new TestServer(dir, Map.of("receipts.window", window + "ms")).start()) {
+            Rest bobRest = new Rest(server.httpUrl(), TestServer.token("bob"));
+            bobRest.get("/api/v1/me");
+            Rest aliceRest = new Rest(server.httpUrl(), TestServer.token("alice"));
+            String dm = aliceRest.direct("bob");
+            try (Chatter alice = Chatter.connect("alice", server.wsUrl());
+                 Chatter bobA = Chatter.connect("bob", server.wsUrl());
+                 Chatter bobB = Chatter.connect("bob", server.wsUrl())) {
+                ServerFrame.Ack first = alice.send(dm, "one").acked().get(10, TimeUnit.SECONDS);
+                ServerFrame.Ack last = alice.send(dm, "two").acked().get(10, TimeUnit.SECONDS);
+                bobA.awaitCount(dm, 2, Duration.ofSeconds(10));
+                bobB.awaitCount(dm, 2, Duration.ofSeconds(10));
+                assertThat(unread(bobRest, dm)).isEqualTo(2);
+
+                // Both devices report delivery by themselves; Alice sees "delivered" before anything is read.
+                Chatter.await(() -> alice.client.deliveredTo(dm, last.seq()).contains("bob"), Duration.ofSeconds(10),
+                        "alice sees delivered to bob");
+                assertThat(alice.client.readBy(dm, first.seq())).doesNotContain("bob");
+
+                long readAt = System.nanoTime();
+                bobA.client.markRead(dm, last.seq());
+                Chatter.await(() -> bobB.client.receipts(dm).containsKey("bob")
+                        && bobB.client.receipts(dm).get("bob").readSeq() >= last.seq(), Duration.ofSeconds(10),
+                        "bob's other device sees the conversation read");
+                long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - readAt);
+                Chatter.await(() -> alice.client.readBy(dm, last.seq()).contains("bob"), Duration.ofSeconds(10),
+                        "alice sees read by bob");
+                assertThat(alice.client.readBy(dm, first.seq())).containsExactly("bob");
+                // Unread counts come from the read cursor: the same on every device.
+                assertThat(unread(bobRest, dm)).isZero();
+                JsonObject receipts = aliceRest.get("/api/v1/conversations/" + dm + "/messages/"
+                        + last.messageId() + "/receipts").json();
+                assertThat(receipts.getJsonArray("readBy")).containsExactly("bob");
+                assertThat(receipts.getJsonArray("deliveredTo")).containsExactly("bob");
+                // Generous bound: one window plus scheduling on a busy CI machine. The figure is printed.
+                System.out.printf("read on device A seen on device B after %d ms (window %d ms)%n", tookMillis, window);
+                assertThat(tookMillis).isLessThan(window + 5_000);
+
+                // Cursors never move back.
+                bobB.client.markRead(dm, first.seq());
+                Thread.sleep(window * 3);
+                assertThat(bobA.client.receipts(dm).get("bob").readSeq()).isEqualTo(last.seq());
+
+                // Alice away while Bob reads a new message: her resume brings the receipt.
+                Map<String, Long> aliceCursors = alice.client.cursors();
+                alice.close();
+                ServerFrame.Ack third = new Rest(server.httpUrl(), TestServer.token("alice")).post(
+                        "/api/v1/conversations/" + dm + "/messages", new JsonObject().put("clientMsgId", "c3")
+                                .put("body", "three")).json().mapTo(ServerFrame.Ack.class);
+                assertThat(bobRest.post("/api/v1/conversations/" + dm + "/read", new JsonObject().put("seq", third.seq()))
+                        .json().getLong("readSeq")).isEqualTo(third.seq());
+                try (Chatter back = Chatter.connect("alice", server.wsUrl(), aliceCursors)) {
+                    assertThat(back.client.readBy(dm, third.seq())).as("receipts arrive with the sync").contains("bob");
+                }
+            }
+        }
+    }
+
+    private static long unread(Rest rest, String conversationId) {
+        return rest.get("/api/v1/conversations/" + conversationId).json().getLong("unreadCount");
+    }
+
+    @Test
+    void typingBurst_isThrottled_andExpiresWithoutAStopFrame(@TempDir Path dir) throws Exception {
+        long throttle = 500;
+        long ttl = 1500;
+        try (TestServer server = new TestServer(dir, Map.of("typing.throttle", throttle + "ms", "typing.ttl", ttl + "ms")).start()) {
+            new Rest(server.httpUrl(), TestServer.token("bob")).get("/api/v1/me");
+            String dm = new Rest(server.httpUrl(), TestServer.token("alice")).direct("bob");
+            try (Chatter alice = Chatter.connect("alice", server.wsUrl());
+                 Chatter bob = Chatter.connect("bob", server.wsUrl())) {
+                long start = System.nanoTime();
+                for (int i = 0; i < 25; i++) {
+                    alice.client.typing(dm, true);
+                    Thread.sleep(40);
+                }
+                long burstMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+                Chatter.await(() -> bob.client.typingIn(dm).contains("alice"), Duration.ofSeconds(5), "bob sees alice typing");
+                Thread.sleep(throttle);
+                List<ServerFrame.Typing> got = bob.signals(ServerFrame.Typing.class);
+                // At most one fanout per throttle interval, the first one at once.
+                assertThat(got).isNotEmpty().hasSizeLessThanOrEqualTo((int) (burstMillis / throttle) + 1);
+                assertThat(got).allSatisfy(t -> {
+                    assertThat(t.userId()).isEqualTo("alice");
+                    assertThat(t.ttlMs()).isEqualTo(ttl);
+                });
+                assertThat(alice.signals(ServerFrame.Typing.class)).as("not echoed to the typist").isEmpty();
+                // No stop frame: it expires by itself.
+                Chatter.await(() -> bob.client.typingIn(dm).isEmpty(), Duration.ofMillis(ttl + 2_000), "typing expires");
+                assertThat(bob.signals(ServerFrame.Typing.class)).hasSize(got.size());
+
+                // An explicit stop goes out once after a start; a second stop is dropped.
+                Thread.sleep(throttle);
+                alice.client.typing(dm, true);
+                Chatter.await(() -> bob.client.typingIn(dm).contains("alice"), Duration.ofSeconds(5), "typing again");
+                alice.client.typing(dm, false);
+                alice.client.typing(dm, false);
+                Chatter.await(() -> bob.client.typingIn(dm).isEmpty(), Duration.ofSeconds(5), "stopped");
+                Thread.sleep(200);
+                List<ServerFrame.Typing> all = bob.signals(ServerFrame.Typing.class);
+                assertThat(all.get(all.size() - 1).active()).isFalse();
+                assertThat(all.stream().filter(t -> !t.active()).count()).isEqualTo(1);
+            }
+        }
+    }
+}
