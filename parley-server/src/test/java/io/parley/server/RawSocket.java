@@ -85,6 +85,25 @@ final class RawSocket implements AutoCloseable {
         out.flush();
     }
 
+    /** Sends one masked text frame (under 64 KiB). */
+    void sendText(String text) throws IOException {
+        byte[] payload = text.getBytes(StandardCharsets.UTF_8);
+        byte[] mask = {7, 1, 3, 9};
+        out.write(0x81);
+        if (payload.length < 126) {
+            out.write(0x80 | payload.length);
+        } else {
+            out.write(0x80 | 126);
+            out.write(payload.length >>> 8);
+            out.write(payload.length & 0xff);
+        }
+        out.write(mask);
+        for (int i = 0; i < payload.length; i++) {
+            out.write(payload[i] ^ mask[i % 4]);
+        }
+        out.flush();
+    }
+
     @Override
     public void close() throws IOException {
         socket.close();

@@ -44,6 +44,7 @@ public final class PresenceHub implements AutoCloseable {
     private final AtomicBoolean flushing = new AtomicBoolean();
     private final AtomicLong framesSent = new AtomicLong();
     private final AtomicLong updatesSent = new AtomicLong();
+    private final AtomicLong batches = new AtomicLong();
 
     public PresenceHub(Presence presence, ChatStore store, Config.Presence config, FrameCodec codec, LocalSessions local) {
         this.presence = presence;
@@ -70,6 +71,11 @@ public final class PresenceHub implements AutoCloseable {
     /** Presence frames sent to local sessions' users (one per subscriber per batch). */
     public long framesSent() {
         return framesSent.get();
+    }
+
+    /** Batches delivered so far: no subscriber has received more presence frames than this. */
+    public long batches() {
+        return batches.get();
     }
 
     /** Presence entries delivered (a frame holds one per changed contact). */
@@ -143,6 +149,7 @@ public final class PresenceHub implements AutoCloseable {
     }
 
     private void deliver(Map<String, PresenceState> batch, Map<String, Set<String>> contacts) {
+        batches.incrementAndGet();
         Map<String, List<ServerFrame.PresenceEntry>> bySubscriber = new LinkedHashMap<>();
         contacts.forEach((changed, subscribers) -> {
             PresenceState s = batch.get(changed);

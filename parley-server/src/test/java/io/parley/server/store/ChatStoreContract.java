@@ -15,7 +15,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * {@link #create}, so tests depend neither on each other nor on their order.
  */
 public abstract class ChatStoreContract
-        implements UserContract, ConversationContract, LogContract, ReadStateContract, LifecycleContract {
+        implements UserContract, ConversationContract, LogContract, ReadStateContract, LifecycleContract,
+        MessageChangesContract {
 
     protected static final long T0 = StoreFixture.T0;
 
