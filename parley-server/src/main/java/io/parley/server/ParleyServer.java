@@ -10,7 +10,11 @@ import io.parley.server.auth.PasswordHasher;
 import io.parley.server.auth.SecretFile;
 import io.parley.server.bus.Bus;
 import io.parley.server.bus.LocalBus;
+import io.parley.server.chat.Ids;
 import io.parley.server.chat.ReceiptBatcher;
+import io.parley.server.redis.RedisBus;
+import io.parley.server.redis.RedisConnections;
+import io.parley.server.redis.RedisPresence;
 import io.parley.server.presence.LocalPresence;
 import io.parley.server.presence.Presence;
 import io.parley.server.presence.PresenceHub;
@@ -59,13 +63,16 @@ public final class ParleyServer {
     private final Extras extras;
 
     /** The node's parts with a lifecycle besides the store and the bus, closed in this order after the store's users. */
-    private record Extras(PresenceHub presenceHub, ReceiptBatcher receipts, Presence presence) {
+    private record Extras(PresenceHub presenceHub, ReceiptBatcher receipts, Presence presence, RedisConnections redis) {
         void closeBefore(Bus bus, ChatStore store) {
             presenceHub.close();
             receipts.close();
             bus.close();
             store.close();
             presence.close();
+            if (redis != null) {
+                redis.close();
+            }
         }
     }
     private volatile boolean stopped;
@@ -94,9 +101,38 @@ public final class ParleyServer {
                 ? config.auth().jwtSecret().getBytes(StandardCharsets.UTF_8)
                 : SecretFile.loadOrCreate(config.dataDir());
         FrameCodec codec = new FrameCodec();
-        Presence presence = new LocalPresence(config.presence().ttl().toMillis(), clock);
+        RedisConnections redis = null;
+        Presence presence;
+        if (config.redis().enabled()) {
+            try {
+                redis = new RedisConnections(config.redis().url(), config.redis().prefix());
+            } catch (RuntimeException e) {
+                return Future.failedFuture(e);
+            }
+            presence = new RedisPresence(redis, config.presence().ttl().toMillis());
+        } else {
+            presence = new LocalPresence(config.presence().ttl().toMillis(), clock);
+        }
         SessionRegistry registry = new SessionRegistry(codec, presence);
-        Bus bus = new LocalBus(registry::deliver, registry::deliver);
+        Bus bus;
+        if (redis != null) {
+            RedisBus redisBus = new RedisBus(redis, codec, Ids.nodeId(), registry);
+            registry.interest(new SessionRegistry.Interest() {
+                @Override
+                public CompletableFuture<Void> arrived(String userId) {
+                    return redisBus.userArrived(userId);
+                }
+
+                @Override
+                public void left(String userId) {
+                    redisBus.userLeft(userId);
+                }
+            });
+            redis.onResubscribed(registry::resyncAll);
+            bus = redisBus;
+        } else {
+            bus = new LocalBus(registry::deliver, registry::deliver);
+        }
         ChatStore store;
         try {
             store = JdbcChatStore.openSqlite(config.store().sqliteFile(config.dataDir()),
@@ -104,6 +140,9 @@ public final class ParleyServer {
                     bus::publish);
         } catch (RuntimeException e) {
             presence.close();
+            if (redis != null) {
+                redis.close();
+            }
             return Future.failedFuture(e);
         }
         Vertx vertx = Vertx.vertx();
@@ -120,12 +159,22 @@ public final class ParleyServer {
         Router router = Router.router(vertx);
         router.get("/health/live").handler(ctx -> ctx.response().putHeader("content-type", "application/json")
                 .end(new JsonObject().put("status", "UP").encode()));
-        router.get("/health/ready").handler(ctx -> store.ping().whenComplete((ok, err) -> {
-            boolean ready = err == null && Boolean.TRUE.equals(ok);
-            ctx.response().setStatusCode(ready ? 200 : 503).putHeader("content-type", "application/json")
-                    .end(new JsonObject().put("status", ready ? "UP" : "DOWN")
-                            .put("checks", new JsonObject().put("store", ready ? "UP" : "DOWN")).encode());
-        }));
+        RedisConnections redisForHealth = redis;
+        router.get("/health/ready").handler(ctx -> {
+            CompletableFuture<Boolean> storeUp = store.ping().exceptionally(err -> false);
+            CompletableFuture<Boolean> redisUp = redisForHealth == null ? CompletableFuture.completedFuture(true)
+                    : redisForHealth.ping().exceptionally(err -> false);
+            storeUp.thenCombine(redisUp, (s, r) -> {
+                boolean ready = s && r;
+                JsonObject checks = new JsonObject().put("store", s ? "UP" : "DOWN");
+                if (redisForHealth != null) {
+                    checks.put("redis", r ? "UP" : "DOWN");
+                }
+                ctx.response().setStatusCode(ready ? 200 : 503).putHeader("content-type", "application/json")
+                        .end(new JsonObject().put("status", ready ? "UP" : "DOWN").put("checks", checks).encode());
+                return null;
+            });
+        });
         router.get("/ws").handler(gateway);
         new RestApi(chat, presenceHub, authenticator, config).mount(router);
         new AuthApi(vertx, store, hasher, jwt, config.auth(), clock).mount(router);
@@ -134,7 +183,7 @@ public final class ParleyServer {
         try {
             port = config.http().port() != 0 ? config.http().port() : freePort(config.http().host());
         } catch (IOException e) {
-            new Extras(presenceHub, receipts, presence).closeBefore(bus, store);
+            new Extras(presenceHub, receipts, presence, redis).closeBefore(bus, store);
             vertx.close();
             return Future.failedFuture(e);
         }
@@ -146,7 +195,7 @@ public final class ParleyServer {
                 .setRegisterWebSocketWriteHandlers(false)
                 .setTcpNoDelay(true);
         int instances = Math.max(1, Runtime.getRuntime().availableProcessors());
-        Extras extras = new Extras(presenceHub, receipts, presence);
+        Extras extras = new Extras(presenceHub, receipts, presence, redis);
         ParleyServer server = new ParleyServer(config, vertx, store, bus, registry, gateway, port, extras);
         return vertx.deployVerticle(() -> new HttpVerticle(options, router), new DeploymentOptions().setInstances(instances))
                 .map(id -> {

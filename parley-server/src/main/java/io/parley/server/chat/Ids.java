@@ -17,6 +17,11 @@ public final class Ids {
         return "c_" + random(20);
     }
 
+    /** A random id for one server process (cluster bus messages carry it to skip their own). */
+    public static String nodeId() {
+        return "n_" + random(12);
+    }
+
     public static String userId() {
         return "u_" + random(20);
     }

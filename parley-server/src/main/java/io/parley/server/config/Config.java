@@ -9,7 +9,7 @@ import java.util.List;
  * {@link ConfigLoader#DEFAULTS} and in docs/operations.md.
  */
 public record Config(Http http, Path dataDir, Store store, Auth auth, WebSocket ws, Limits limits,
-                     Messages messages, Receipts receipts, Presence presence) {
+                     Messages messages, Receipts receipts, Presence presence, Redis redis) {
 
     public record Http(String host, int port) {}
 
@@ -68,11 +68,23 @@ public record Config(Http http, Path dataDir, Store store, Auth auth, WebSocket 
     public record Presence(Duration ttl, Duration refreshInterval, Duration batchWindow, LastSeen lastSeen,
                            int maxConversationSize, Duration typingThrottle, Duration typingTtl) {}
 
+    /**
+     * Cluster mode: {@code url} (redis://host:port[/db]) makes the node use Redis for fanout between nodes and for
+     * presence and typing state; null runs everything in process (one node). {@code prefix} namespaces the keys and
+     * channels of one deployment.
+     */
+    public record Redis(String url, String prefix) {
+        public boolean enabled() {
+            return url != null;
+        }
+    }
+
     /** Privacy of last seen: the exact time, the time rounded down to 15 minutes, or nothing. */
     public enum LastSeen { EXACT, COARSE, HIDDEN }
 
     /** A copy with another HTTP port (tests use port 0). */
     public Config withPort(int port) {
-        return new Config(new Http(http.host(), port), dataDir, store, auth, ws, limits, messages, receipts, presence);
+        return new Config(new Http(http.host(), port), dataDir, store, auth, ws, limits, messages, receipts, presence,
+                redis);
     }
 }

@@ -61,6 +61,8 @@ public final class ConfigLoader {
         d.put("presence.max-conversation-size", "500");
         d.put("typing.throttle", "2s");
         d.put("typing.ttl", "6s");
+        d.put("redis.url", "");
+        d.put("redis.prefix", "parley");
         return java.util.Collections.unmodifiableMap(d);
     }
 
@@ -173,7 +175,16 @@ public final class ConfigLoader {
             if (presence.refreshInterval().compareTo(presence.ttl()) >= 0) {
                 throw bad("presence.refresh-interval", "must be shorter than presence.ttl (" + values.get("presence.ttl") + ")");
             }
-            return new Config(http, dataDir, store, auth, ws, limits, messages, receipts, presence);
+            String redisUrl = emptyToNull("redis.url");
+            if (redisUrl != null && !redisUrl.matches("rediss?://.+")) {
+                throw bad("redis.url", "must look like redis://host:port (or be empty for the in-process mode)");
+            }
+            String redisPrefix = nonEmpty("redis.prefix");
+            if (!redisPrefix.matches("[A-Za-z0-9_.-]{1,64}")) {
+                throw bad("redis.prefix", "must be 1 to 64 letters, digits, '_', '.' or '-'");
+            }
+            return new Config(http, dataDir, store, auth, ws, limits, messages, receipts, presence,
+                    new Config.Redis(redisUrl, redisPrefix));
         }
 
         private ConfigException bad(String key, String why) {

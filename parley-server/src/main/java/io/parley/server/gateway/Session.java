@@ -136,10 +136,18 @@ public final class Session {
             } else {
                 state = State.OPEN;
             }
-            registry.add(this);
-            Config.WebSocket ws = config.ws();
-            send(new ServerFrame.Welcome(sessionId, uid, ws.heartbeatInterval().toMillis(), ws.idleTimeout().toMillis(),
-                    config.limits().maxFrameBytes(), config.limits().maxBodyChars()));
+            // Welcome only once this node receives the user's traffic (cluster: the Redis subscription is active), so
+            // nothing committed after the client's sync starts can slip past both the replay and the live feed.
+            transport.pauseReading();
+            registry.add(this).whenCompleteAsync((v, subscribeErr) -> {
+                if (state == State.CLOSED) {
+                    return;
+                }
+                transport.resumeReading();
+                Config.WebSocket ws = config.ws();
+                send(new ServerFrame.Welcome(sessionId, uid, ws.heartbeatInterval().toMillis(),
+                        ws.idleTimeout().toMillis(), config.limits().maxFrameBytes(), config.limits().maxBodyChars()));
+            }, loop);
         }, loop);
     }
 
@@ -504,6 +512,22 @@ public final class Session {
             GatewayLog.LOG.warn("session {}: request {} failed: {}", sessionId, ref, cause.toString());
             error(ErrorCode.UNAVAILABLE, "not stored: the store is unavailable; retry with the same clientMsgId", ref);
         }
+    }
+
+    /**
+     * From any thread: the node may have missed live events (its bus subscription was lost and is back). A caught-up
+     * session replays from the store what it may have missed, as if the client had sent its sync again (every
+     * conversation from its cursor, new ones from the start), ending with a {@code synced}; a session in the middle of
+     * a sync or without one is closed with 4008 so that its client reconnects and syncs.
+     */
+    public void resync() {
+        loop.execute(() -> {
+            if (state == State.LIVE && cursors != null && !clientSyncRunning) {
+                onSync(new ClientFrame.Sync(new HashMap<>(cursors), ClientFrame.Sync.REPLAY));
+            } else if (state != State.CLOSED && state != State.AWAITING_AUTH) {
+                closeWith(CloseCodes.RESYNC, "live events may have been missed; reconnect and sync");
+            }
+        });
     }
 
     /** From any thread: close this session (server shutdown). */

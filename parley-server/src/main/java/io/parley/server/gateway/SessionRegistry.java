@@ -2,6 +2,7 @@ package io.parley.server.gateway;
 
 import io.parley.protocol.FrameCodec;
 import io.parley.server.bus.Signal;
+import io.parley.server.bus.Sink;
 import io.parley.server.presence.LocalSessions;
 import io.parley.server.presence.Presence;
 import io.parley.server.store.LogEvent;
@@ -10,6 +11,7 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -18,7 +20,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * The sessions of this node by user. {@link #deliver} is the sink of the bus: it encodes an event once and offers the
  * same text to every local session of every recipient.
  */
-public final class SessionRegistry implements LocalSessions {
+public final class SessionRegistry implements LocalSessions, Sink {
     private final Map<String, CopyOnWriteArrayList<Session>> byUser = new ConcurrentHashMap<>();
     private final AtomicInteger count = new AtomicInteger();
     private final FrameCodec codec;
@@ -29,13 +31,54 @@ public final class SessionRegistry implements LocalSessions {
         this.presence = presence;
     }
 
-    void add(Session s) {
-        byUser.computeIfAbsent(s.userId(), k -> new CopyOnWriteArrayList<>()).add(s);
+    /** Told when a user gets their first session on this node, and when their last one ends (cluster bus interest). */
+    public interface Interest {
+        /** Completes when this node receives the user's traffic. */
+        CompletableFuture<Void> arrived(String userId);
+
+        void left(String userId);
+
+        Interest NONE = new Interest() {
+            @Override
+            public CompletableFuture<Void> arrived(String userId) {
+                return CompletableFuture.completedFuture(null);
+            }
+
+            @Override
+            public void left(String userId) {
+            }
+        };
+    }
+
+    private volatile Interest interest = Interest.NONE;
+
+    public void interest(Interest interest) {
+        this.interest = interest;
+    }
+
+    /** Registers an authenticated session; completes when the node receives its user's traffic. */
+    CompletableFuture<Void> add(Session s) {
+        // Interest calls happen inside compute: for one user they are issued in the order the sessions come and go.
+        @SuppressWarnings("unchecked")
+        CompletableFuture<Void>[] ready = new CompletableFuture[] {CompletableFuture.completedFuture(null)};
+        byUser.compute(s.userId(), (k, list) -> {
+            if (list == null) {
+                list = new CopyOnWriteArrayList<>();
+                ready[0] = interest.arrived(k);
+            }
+            list.add(s);
+            return list;
+        });
         count.incrementAndGet();
         presence.connected(s.userId(), s.id()).whenComplete((v, err) -> {
             if (err != null) {
                 GatewayLog.LOG.warn("presence: connect of session {} not recorded: {}", s.id(), err.toString());
             }
+        });
+        return ready[0].exceptionally(err -> {
+            GatewayLog.LOG.warn("bus subscription for {} failed; live events from other nodes arrive after a resync: {}",
+                    s.userId(), err.toString());
+            return null;
         });
     }
 
@@ -46,7 +89,11 @@ public final class SessionRegistry implements LocalSessions {
                 count.decrementAndGet();
                 removed[0] = true;
             }
-            return list.isEmpty() ? null : list;
+            if (list.isEmpty()) {
+                interest.left(k);
+                return null;
+            }
+            return list;
         });
         if (removed[0]) {
             presence.disconnected(s.userId(), s.id()).whenComplete((v, err) -> {
@@ -80,7 +127,24 @@ public final class SessionRegistry implements LocalSessions {
         }
     }
 
+    /** An event that came from another node, already encoded, for one user's sessions here. */
+    @Override
+    public void deliverEncoded(String userId, LogEvent event, String text) {
+        List<Session> sessions = byUser.get(userId);
+        if (sessions != null) {
+            for (Session s : sessions) {
+                s.offer(event, text);
+            }
+        }
+    }
+
+    /** Every session may have missed live events: each replays from the store (see {@link Session#resync}). */
+    public void resyncAll() {
+        byUser.values().forEach(list -> list.forEach(Session::resync));
+    }
+
     /** Sink of the bus for ephemeral signals: encoded once, offered to every local session of every recipient. */
+    @Override
     public void deliver(Signal signal) {
         String text = null;
         for (String userId : signal.recipients()) {
@@ -102,6 +166,7 @@ public final class SessionRegistry implements LocalSessions {
     }
 
     /** Called on the publishing thread in per-conversation order; never blocks. */
+    @Override
     public void deliver(LogEvent event) {
         List<String> recipients = event.recipients();
         String text = null;

@@ -1,0 +1,142 @@
+package io.parley.server;
+
+import io.parley.client.OutgoingMessage;
+import io.parley.protocol.ServerFrame;
+import io.parley.server.redis.RedisSupport;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Two nodes sharing one store and one Redis: messages, typing, receipts and presence cross nodes; a lost Redis
+ * subscription and a Redis outage lose nothing. (The nodes share an SQLite file here, which SQLite's locking makes
+ * safe within one machine; the PostgreSQL store is the production choice for a cluster.)
+ */
+class ClusterTest {
+
+    @BeforeAll
+    static void redis() {
+        RedisSupport.requireRedis();
+    }
+
+    private static Map<String, String> node(Path shared, String redisUrl, String prefix) {
+        Map<String, String> c = new HashMap<>();
+        c.put("store.url", "sqlite:" + shared.resolve("shared.db"));
+        c.put("redis.url", redisUrl);
+        c.put("redis.prefix", prefix);
+        c.put("presence.batch-window", "100ms");
+        c.put("receipts.window", "100ms");
+        return c;
+    }
+
+    private static List<String> bodies(Chatter c, String conversationId) {
+        return c.messages(conversationId).stream().map(ServerFrame.Event::body).toList();
+    }
+
+    private static void assertInOrderOnce(Chatter c, String conversationId) {
+        List<Long> seqs = c.messages(conversationId).stream().map(ServerFrame.Event::seq).toList();
+        for (int i = 1; i < seqs.size(); i++) {
+            assertThat(seqs.get(i)).as("seq order at %d", i).isGreaterThan(seqs.get(i - 1));
+        }
+    }
+
+    @Test
+    void messagesTypingReceiptsAndPresence_crossNodes(@TempDir Path dir) throws Exception {
+        String prefix = RedisSupport.newPrefix();
+        try (TestServer a = new TestServer(dir.resolve("a"), node(dir, RedisSupport.URL, prefix)).start();
+             TestServer b = new TestServer(dir.resolve("b"), node(dir, RedisSupport.URL, prefix)).start()) {
+            new Rest(b.httpUrl(), TestServer.token("bob")).get("/api/v1/me");
+            String dm = new Rest(a.httpUrl(), TestServer.token("alice")).direct("bob");
+            try (Chatter alice = Chatter.connect("alice", a.wsUrl());
+                 Chatter bob = Chatter.connect("bob", b.wsUrl())) {
+                List<OutgoingMessage> sent = new ArrayList<>();
+                for (int i = 0; i < 300; i++) {
+                    sent.add(alice.send(dm, "a" + i));
+                    if (i % 3 == 0) {
+                        sent.add(bob.send(dm, "b" + i));
+                    }
+                }
+                CompletableFuture.allOf(sent.stream().map(OutgoingMessage::acked).toArray(CompletableFuture[]::new))
+                        .get(60, TimeUnit.SECONDS);
+                bob.awaitCount(dm, sent.size(), Duration.ofSeconds(20));
+                alice.awaitCount(dm, sent.size(), Duration.ofSeconds(20));
+                for (Chatter c : List.of(alice, bob)) {
+                    assertThat(c.messages(dm)).hasSize(sent.size());
+                    assertInOrderOnce(c, dm);
+                }
+                assertThat(bodies(bob, dm).stream().filter(x -> x.startsWith("a")).toList())
+                        .isEqualTo(IntStream.range(0, 300).mapToObj(i -> "a" + i).toList());
+
+                bob.client.typing(dm, true);
+                Chatter.await(() -> alice.client.typingIn(dm).contains("bob"), Duration.ofSeconds(10), "typing crosses nodes");
+                long last = alice.messages(dm).get(sent.size() - 1).seq();
+                bob.client.markRead(dm, last);
+                Chatter.await(() -> alice.client.readBy(dm, last).contains("bob"), Duration.ofSeconds(10), "receipt crosses nodes");
+                Chatter.await(() -> alice.client.presence("bob").map(e -> e.status().equals("online")).orElse(false),
+                        Duration.ofSeconds(10), "presence crosses nodes");
+                // Bob's device on node A keeps him online when he leaves node B.
+                try (Chatter bobOnA = Chatter.connect("bob", a.wsUrl())) {
+                    bob.close();
+                    Thread.sleep(400);
+                    assertThat(new Rest(a.httpUrl(), TestServer.token("alice")).get("/api/v1/presence/bob").json()
+                            .getString("status")).isEqualTo("online");
+                    assertThat(bobOnA.client.state()).isNotNull();
+                }
+                Chatter.await(() -> alice.client.presence("bob").map(e -> e.status().equals("offline")).orElse(false),
+                        Duration.ofSeconds(10), "bob offline once his last device left");
+            }
+        } finally {
+            RedisSupport.deleteKeys(RedisSupport.URL, prefix);
+        }
+    }
+
+    @Test
+    void redisOutage_sendsStillCommitAndAck_andTheGapClosesWhenRedisReturns(@TempDir Path dir) throws Exception {
+        try (RedisSupport.Private redis = new RedisSupport.Private()) {
+            String prefix = RedisSupport.newPrefix();
+            try (TestServer a = new TestServer(dir.resolve("a"), node(dir, redis.url(), prefix)).start();
+                 TestServer b = new TestServer(dir.resolve("b"), node(dir, redis.url(), prefix)).start()) {
+                new Rest(b.httpUrl(), TestServer.token("bob")).get("/api/v1/me");
+                String dm = new Rest(a.httpUrl(), TestServer.token("alice")).direct("bob");
+                try (Chatter alice = Chatter.connect("alice", a.wsUrl());
+                     Chatter bob = Chatter.connect("bob", b.wsUrl())) {
+                    alice.send(dm, "before").acked().get(10, TimeUnit.SECONDS);
+                    bob.awaitCount(dm, 1, Duration.ofSeconds(10));
+
+                    redis.kill();
+                    assertThat(new Rest(a.httpUrl(), null).get("/health/ready").status()).isEqualTo(503);
+                    List<OutgoingMessage> during = new ArrayList<>();
+                    for (int i = 0; i < 50; i++) {
+                        during.add(alice.send(dm, "during" + i));
+                    }
+                    // Durable and acked although Redis is down.
+                    CompletableFuture.allOf(during.stream().map(OutgoingMessage::acked).toArray(CompletableFuture[]::new))
+                            .get(30, TimeUnit.SECONDS);
+                    assertThat(bob.messages(dm)).as("nothing crossed while Redis was down").hasSize(1);
+
+                    redis.start();
+                    bob.awaitCount(dm, 51, Duration.ofSeconds(30));
+                    assertThat(bodies(bob, dm)).isEqualTo(java.util.stream.Stream.concat(java.util.stream.Stream.of("before"),
+                            IntStream.range(0, 50).mapToObj(i -> "during" + i)).toList());
+                    assertInOrderOnce(bob, dm);
+                    Chatter.await(() -> new Rest(a.httpUrl(), null).get("/health/ready").status() == 200,
+                            Duration.ofSeconds(10), "ready again");
+                    alice.send(dm, "after").acked().get(10, TimeUnit.SECONDS);
+                    bob.awaitCount(dm, 52, Duration.ofSeconds(10));
+                }
+            }
+        }
+    }
+}
