@@ -24,6 +24,7 @@ import io.parley.server.gateway.SessionRegistry;
 import io.parley.server.gateway.WsGateway;
 import io.parley.server.store.ChatStore;
 import io.parley.server.store.jdbc.JdbcChatStore;
+import io.parley.server.store.jdbc.PostgresOptions;
 import io.parley.server.store.jdbc.SqliteOptions;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -135,9 +136,12 @@ public final class ParleyServer {
         }
         ChatStore store;
         try {
-            store = JdbcChatStore.openSqlite(config.store().sqliteFile(config.dataDir()),
-                    new SqliteOptions(config.store().fsync(), config.store().maxBatch(), config.store().readers()),
-                    bus::publish);
+            store = config.store().isSqlite()
+                    ? JdbcChatStore.openSqlite(config.store().sqliteFile(config.dataDir()),
+                            new SqliteOptions(config.store().fsync(), config.store().maxBatch(), config.store().readers()),
+                            bus::publish)
+                    : JdbcChatStore.openPostgres(PostgresOptions.fromUrl(config.store().url(),
+                            config.store().readers() + 1, config.store().maxBatch()), bus::publish);
         } catch (RuntimeException e) {
             presence.close();
             if (redis != null) {

@@ -3,6 +3,8 @@ package io.parley.server;
 import io.parley.client.OutgoingMessage;
 import io.parley.protocol.ServerFrame;
 import io.parley.server.redis.RedisSupport;
+import io.parley.server.store.jdbc.PostgresSupport;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -20,20 +22,26 @@ import java.util.stream.IntStream;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Two nodes sharing one store and one Redis: messages, typing, receipts and presence cross nodes; a lost Redis
- * subscription and a Redis outage lose nothing. (The nodes share an SQLite file here, which SQLite's locking makes
- * safe within one machine; the PostgreSQL store is the production choice for a cluster.)
+ * Two nodes on the machine's PostgreSQL (a schema of the test's own) and Redis (a key prefix of the test's own):
+ * messages, typing, receipts and presence cross nodes; a Redis outage loses nothing.
  */
 class ClusterTest {
+    private final String schema = PostgresSupport.newSchema();
 
     @BeforeAll
-    static void redis() {
+    static void services() {
+        PostgresSupport.requirePostgres();
         RedisSupport.requireRedis();
     }
 
-    private static Map<String, String> node(Path shared, String redisUrl, String prefix) {
+    @AfterEach
+    void dropSchema() {
+        PostgresSupport.dropSchema(schema);
+    }
+
+    private Map<String, String> node(Path unused, String redisUrl, String prefix) {
         Map<String, String> c = new HashMap<>();
-        c.put("store.url", "sqlite:" + shared.resolve("shared.db"));
+        c.put("store.url", PostgresSupport.url(schema));
         c.put("redis.url", redisUrl);
         c.put("redis.prefix", prefix);
         c.put("presence.batch-window", "100ms");

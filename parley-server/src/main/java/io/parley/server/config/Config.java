@@ -15,7 +15,8 @@ public record Config(Http http, Path dataDir, Store store, Auth auth, WebSocket 
 
     /**
      * Where messages live. {@code url} is {@code sqlite:} (the file parley.db under the data dir),
-     * {@code sqlite:/path/to/file.db}, or (cluster issue) {@code postgresql://...}.
+     * {@code sqlite:/path/to/file.db}, or {@code postgresql://user:password@host:port/db[?schema=name]} (then
+     * {@code readers} + 1 is the connection pool size).
      */
     public record Store(String url, boolean fsync, int maxBatch, int readers) {
 

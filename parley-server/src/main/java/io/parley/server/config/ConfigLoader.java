@@ -129,11 +129,15 @@ public final class ConfigLoader {
             Config.Http http = new Config.Http(nonEmpty("http.host"), intIn("http.port", 0, 65535));
             Path dataDir = Path.of(nonEmpty("data.dir"));
             String url = nonEmpty("store.url");
-            if (!url.startsWith("sqlite:")) {
-                if (url.startsWith("postgresql://") || url.startsWith("postgres://")) {
-                    throw bad("store.url", "PostgreSQL is not supported yet; use sqlite:");
+            if (url.startsWith("postgresql://") || url.startsWith("postgres://")) {
+                try {
+                    io.parley.server.store.jdbc.PostgresOptions.fromUrl(url, 2, 1);
+                } catch (IllegalArgumentException e) {
+                    throw bad("store.url", e.getMessage());
                 }
-                throw bad("store.url", "must start with sqlite: (e.g. 'sqlite:' or 'sqlite:/var/lib/parley/parley.db')");
+            } else if (!url.startsWith("sqlite:")) {
+                throw bad("store.url", "must start with sqlite: (e.g. 'sqlite:' or 'sqlite:/var/lib/parley/parley.db') "
+                        + "or postgresql:// (e.g. 'postgresql://parley@db.internal:5432/parley')");
             }
             Config.Store store = new Config.Store(url, bool("store.fsync"), intIn("store.max-batch", 1, 100_000),
                     intIn("store.readers", 1, 64));

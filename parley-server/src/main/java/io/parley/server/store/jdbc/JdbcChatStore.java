@@ -9,6 +9,9 @@ import io.parley.server.store.ReceiptUpdate;
 import java.util.Collection;
 import java.util.Set;
 
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+
 import io.parley.server.store.Appended;
 import io.parley.server.store.ChatStore;
 import io.parley.server.store.CommitListener;
@@ -54,7 +57,10 @@ public final class JdbcChatStore implements ChatStore {
     private final Clock clock = Clock.systemUTC();
     private volatile boolean closed;
 
-    private JdbcChatStore(SqlDialect dialect, Writer writer, Readers readers) {
+    private final AutoCloseable pool;
+
+    private JdbcChatStore(SqlDialect dialect, Writer writer, Readers readers, AutoCloseable pool) {
+        this.pool = pool;
         this.d = dialect;
         this.writer = writer;
         this.readers = readers;
@@ -86,13 +92,22 @@ public final class JdbcChatStore implements ChatStore {
             wc.setBusyTimeout(10_000);
             wc.enforceForeignKeys(true);
             writerConnection = DriverManager.getConnection(url, wc.toProperties());
-            migrate(url, dialect);
-            Writer writer = new Writer(dialect, writerConnection, listener, options.maxBatch());
+            migrate(Flyway.configure().dataSource(url, null, null), dialect);
+            Connection[] first = {writerConnection};
+            Writer writer = new Writer(dialect, () -> {
+                // The connection opened above (it set WAL mode before the migration) is the writer's first.
+                if (first[0] != null) {
+                    Connection c = first[0];
+                    first[0] = null;
+                    return c;
+                }
+                return DriverManager.getConnection(url, wc.toProperties());
+            }, listener, options.maxBatch());
             SQLiteConfig rc = new SQLiteConfig();
             rc.setBusyTimeout(10_000);
             rc.setReadOnly(true);
             Readers readers = new Readers(options.readers(), () -> DriverManager.getConnection(url, rc.toProperties()));
-            return new JdbcChatStore(dialect, writer, readers);
+            return new JdbcChatStore(dialect, writer, readers, null);
         } catch (SQLException e) {
             closeQuietly(writerConnection, e);
             throw new IllegalStateException("cannot open SQLite store " + dbFile + ": " + e.getMessage(), e);
@@ -102,9 +117,48 @@ public final class JdbcChatStore implements ChatStore {
         }
     }
 
-    private static void migrate(String url, SqlDialect dialect) {
-        Flyway flyway = Flyway.configure()
-                .dataSource(url, null, null)
+    /**
+     * Opens the PostgreSQL store (creating the schema and migrating when needed) with a HikariCP pool: one connection
+     * for the writer, the rest for the reader threads. Blocks while connecting and migrating: call at start-up. Several
+     * nodes may open the same database; Flyway serialises their migrations with a lock.
+     */
+    public static JdbcChatStore openPostgres(PostgresOptions options, CommitListener listener) {
+        SqlDialect dialect = SqlDialect.POSTGRESQL;
+        HikariConfig hc = new HikariConfig();
+        hc.setJdbcUrl(options.jdbcUrl());
+        hc.setUsername(options.user());
+        hc.setPassword(options.password());
+        hc.setMaximumPoolSize(options.poolSize());
+        hc.setMinimumIdle(1);
+        hc.setPoolName("parley-pg");
+        hc.setConnectionTimeout(10_000);
+        hc.setInitializationFailTimeout(10_000);
+        if (options.schema() != null) {
+            hc.setSchema(options.schema());
+        }
+        HikariDataSource ds;
+        try {
+            ds = new HikariDataSource(hc);
+        } catch (RuntimeException e) {
+            throw new IllegalStateException("cannot connect to PostgreSQL at " + options.jdbcUrl() + ": " + e.getMessage(), e);
+        }
+        try {
+            org.flywaydb.core.api.configuration.FluentConfiguration fc = Flyway.configure().dataSource(ds);
+            if (options.schema() != null) {
+                fc = fc.schemas(options.schema()).createSchemas(true);
+            }
+            migrate(fc, dialect);
+            Writer writer = new Writer(dialect, ds::getConnection, listener, options.maxBatch());
+            Readers readers = new Readers(options.readers(), ds::getConnection);
+            return new JdbcChatStore(dialect, writer, readers, ds);
+        } catch (SQLException | RuntimeException e) {
+            ds.close();
+            throw new IllegalStateException("cannot open PostgreSQL store " + options.jdbcUrl() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void migrate(org.flywaydb.core.api.configuration.FluentConfiguration base, SqlDialect dialect) {
+        Flyway flyway = base
                 .locations(dialect.migrationLocation())
                 .load();
         for (MigrationInfo m : flyway.info().all()) {
@@ -331,5 +385,12 @@ public final class JdbcChatStore implements ChatStore {
         closed = true;
         writer.close();
         readers.close();
+        if (pool != null) {
+            try {
+                pool.close();
+            } catch (Exception e) {
+                org.slf4j.LoggerFactory.getLogger(JdbcChatStore.class).warn("closing the connection pool failed", e);
+            }
+        }
     }
 }

@@ -61,7 +61,10 @@ final class Readers implements AutoCloseable {
             executor.execute(() -> {
                 try {
                     f.complete(read.run(this::statement));
-                } catch (SQLException | RuntimeException e) {
+                } catch (SQLException e) {
+                    dropIfBroken(slot.get());
+                    f.completeExceptionally(e);
+                } catch (RuntimeException e) {
                     f.completeExceptionally(e);
                 }
             });
@@ -69,6 +72,29 @@ final class Readers implements AutoCloseable {
             f.completeExceptionally(new StoreException.Closed());
         }
         return f;
+    }
+
+    /** A broken connection (database restarted, network) is given up; the thread's next read opens a new one. */
+    private void dropIfBroken(Slot s) {
+        if (s.connection == null) {
+            return;
+        }
+        try {
+            if (s.connection.isValid(1)) {
+                return;
+            }
+        } catch (SQLException e) {
+            LOG.debug("connection check failed", e);
+        }
+        LOG.warn("a reader's database connection is broken; the next read reconnects");
+        s.statements.clear();
+        try {
+            s.connection.close();
+        } catch (SQLException e) {
+            LOG.debug("closing a broken reader connection failed", e);
+        }
+        s.connection = null;
+        slots.remove(s);
     }
 
     private PreparedStatement statement(String sql) throws SQLException {

@@ -2,10 +2,13 @@ package io.parley.server.store.jdbc;
 
 /**
  * Every SQL statement of the JDBC store, with placeholders. The statements are written to run on SQLite and
- * PostgreSQL alike (ON CONFLICT, RETURNING); a dialect overrides only what differs.
+ * PostgreSQL alike (ON CONFLICT, RETURNING, no engine-specific functions); the dialects differ only in how a write
+ * transaction starts and where their migrations live.
  */
 class SqlDialect {
     static final SqlDialect SQLITE = new SqlDialect("sqlite", "BEGIN IMMEDIATE");
+    /** The same statements; concurrent writers of one conversation queue on its row lock in nextSeq. */
+    static final SqlDialect POSTGRESQL = new SqlDialect("postgresql", "BEGIN");
 
     final String name;
     /** Starts a write transaction (SQLite: take the write lock up front so the batch cannot hit SQLITE_BUSY midway). */

@@ -92,26 +92,73 @@ final class Writer implements AutoCloseable {
 
     private static final Job<Void> POISON = new Job<>(tx -> null);
 
+    /** Opens the writer's connection (again, after one broke). */
+    @FunctionalInterface
+    interface ConnectionFactory {
+        Connection open() throws SQLException;
+    }
+
+    /**
+     * SQLSTATEs worth running an operation again for, inside the same batch: serialization failure, deadlock (another
+     * node's transaction locked the same conversations in another order), unique violation (another node stored the
+     * same idempotency key or direct pair first: the retry finds it).
+     */
+    private static final java.util.Set<String> RETRYABLE = java.util.Set.of("40001", "40P01", "23505");
+    private static final int ATTEMPTS = 3;
+
     private final SqlDialect dialect;
-    private final Connection connection;
-    private final Tx tx;
+    private final ConnectionFactory factory;
+    private Connection connection;
+    private Tx tx;
     private final CommitListener listener;
     private final int maxBatch;
     private final LinkedBlockingQueue<Job<?>> queue = new LinkedBlockingQueue<>();
     private final Thread thread;
-    private final Statement control;
+    private Statement control;
     private volatile boolean closed;
 
-    Writer(SqlDialect dialect, Connection connection, CommitListener listener, int maxBatch) throws SQLException {
+    Writer(SqlDialect dialect, ConnectionFactory factory, CommitListener listener, int maxBatch) throws SQLException {
         this.dialect = dialect;
-        this.connection = connection;
-        this.tx = new Tx(connection);
+        this.factory = factory;
         this.listener = listener;
         this.maxBatch = maxBatch;
-        this.control = connection.createStatement();
+        connect();
         this.thread = new Thread(this::loop, THREAD_NAME);
         this.thread.setDaemon(true);
         this.thread.start();
+    }
+
+    private void connect() throws SQLException {
+        connection = factory.open();
+        tx = new Tx(connection);
+        control = connection.createStatement();
+    }
+
+    /**
+     * After a failed batch: when the connection itself is broken (database restarted, network), open a new one so the
+     * next batch can commit. The failed batch's writes were not acknowledged; their clients retry.
+     */
+    private void reconnectIfBroken() {
+        try {
+            if (connection.isValid(2)) {
+                return;
+            }
+        } catch (SQLException e) {
+            LOG.debug("connection check failed", e);
+        }
+        LOG.warn("the writer's database connection is broken; reconnecting");
+        tx.closeStatements();
+        try {
+            connection.close();
+        } catch (SQLException e) {
+            LOG.debug("closing the broken connection failed", e);
+        }
+        try {
+            connect();
+        } catch (SQLException e) {
+            // Keep the closed connection: the next batch fails fast and tries again.
+            LOG.warn("reconnecting the writer failed: {}", e.getMessage());
+        }
     }
 
     <T> CompletableFuture<T> submit(Op<T> op) {
@@ -160,9 +207,13 @@ final class Writer implements AutoCloseable {
 
     private void runBatch(List<Job<?>> batch) {
         try {
+            if (connection.isClosed()) {
+                connect();
+            }
             control.execute(dialect.begin);
         } catch (SQLException e) {
             failAll(batch, e);
+            reconnectIfBroken();
             return;
         }
         for (Job<?> job : batch) {
@@ -178,6 +229,7 @@ final class Writer implements AutoCloseable {
                 e.addSuppressed(rollback);
             }
             failAll(batch, e);
+            reconnectIfBroken();
             return;
         }
         for (Job<?> job : batch) {
@@ -196,23 +248,32 @@ final class Writer implements AutoCloseable {
     }
 
     private <T> void runInSavepoint(Job<T> job) {
-        try {
-            control.execute("SAVEPOINT op");
-            tx.emitted = job.events;
+        for (int attempt = 1; ; attempt++) {
+            job.failure = null;
             try {
-                job.result = job.op.run(tx);
-                control.execute("RELEASE SAVEPOINT op");
-            } catch (SQLException | RuntimeException e) {
+                control.execute("SAVEPOINT op");
+                tx.emitted = job.events;
+                try {
+                    job.result = job.op.run(tx);
+                    control.execute("RELEASE SAVEPOINT op");
+                    return;
+                } catch (SQLException | RuntimeException e) {
+                    job.failure = e;
+                    job.events.clear();
+                    control.execute("ROLLBACK TO SAVEPOINT op");
+                    control.execute("RELEASE SAVEPOINT op");
+                }
+            } catch (SQLException e) {
                 job.failure = e;
                 job.events.clear();
-                control.execute("ROLLBACK TO SAVEPOINT op");
-                control.execute("RELEASE SAVEPOINT op");
+                return;
+            } finally {
+                tx.emitted = null;
             }
-        } catch (SQLException e) {
-            job.failure = e;
-            job.events.clear();
-        } finally {
-            tx.emitted = null;
+            if (!(job.failure instanceof SQLException sql) || !RETRYABLE.contains(sql.getSQLState()) || attempt == ATTEMPTS) {
+                return;
+            }
+            LOG.debug("retrying a write after {} ({})", sql.getSQLState(), sql.getMessage());
         }
     }
 
