@@ -64,7 +64,8 @@ public final class ParleyServer {
     private final Extras extras;
 
     /** The node's parts with a lifecycle besides the store and the bus, closed in this order after the store's users. */
-    private record Extras(PresenceHub presenceHub, ReceiptBatcher receipts, Presence presence, RedisConnections redis) {
+    private record Extras(PresenceHub presenceHub, ReceiptBatcher receipts, Presence presence, RedisConnections redis,
+                          java.util.concurrent.atomic.AtomicBoolean stopping) {
         void closeBefore(Bus bus, ChatStore store) {
             presenceHub.close();
             receipts.close();
@@ -164,7 +165,14 @@ public final class ParleyServer {
         router.get("/health/live").handler(ctx -> ctx.response().putHeader("content-type", "application/json")
                 .end(new JsonObject().put("status", "UP").encode()));
         RedisConnections redisForHealth = redis;
+        java.util.concurrent.atomic.AtomicBoolean stopping = new java.util.concurrent.atomic.AtomicBoolean();
         router.get("/health/ready").handler(ctx -> {
+            if (stopping.get()) {
+                ctx.response().setStatusCode(503).putHeader("content-type", "application/json")
+                        .end(new JsonObject().put("status", "DOWN").put("checks", new JsonObject().put("node", "STOPPING"))
+                                .encode());
+                return;
+            }
             CompletableFuture<Boolean> storeUp = store.ping().exceptionally(err -> false);
             CompletableFuture<Boolean> redisUp = redisForHealth == null ? CompletableFuture.completedFuture(true)
                     : redisForHealth.ping().exceptionally(err -> false);
@@ -187,7 +195,7 @@ public final class ParleyServer {
         try {
             port = config.http().port() != 0 ? config.http().port() : freePort(config.http().host());
         } catch (IOException e) {
-            new Extras(presenceHub, receipts, presence, redis).closeBefore(bus, store);
+            new Extras(presenceHub, receipts, presence, redis, stopping).closeBefore(bus, store);
             vertx.close();
             return Future.failedFuture(e);
         }
@@ -199,7 +207,7 @@ public final class ParleyServer {
                 .setRegisterWebSocketWriteHandlers(false)
                 .setTcpNoDelay(true);
         int instances = Math.max(1, Runtime.getRuntime().availableProcessors());
-        Extras extras = new Extras(presenceHub, receipts, presence, redis);
+        Extras extras = new Extras(presenceHub, receipts, presence, redis, stopping);
         ParleyServer server = new ParleyServer(config, vertx, store, bus, registry, gateway, port, extras);
         return vertx.deployVerticle(() -> new HttpVerticle(options, router), new DeploymentOptions().setInstances(instances))
                 .map(id -> {
@@ -208,8 +216,13 @@ public final class ParleyServer {
                     return server;
                 })
                 .recover(err -> {
-                    extras.closeBefore(bus, store);
-                    return vertx.close().transform(v -> Future.failedFuture(err));
+                    // Not on this event loop: closing Vert.x from one of its own threads could not finish.
+                    Thread closer = new Thread(() -> {
+                        extras.closeBefore(bus, store);
+                        vertx.close();
+                    }, "parley-failed-start");
+                    closer.start();
+                    return Future.failedFuture(err);
                 });
     }
 
@@ -238,16 +251,33 @@ public final class ParleyServer {
      * Graceful stop: refuse new connections, close sessions with 1001 (clients reconnect elsewhere and resume),
      * commit queued writes, release the store and the event loops. Idempotent.
      */
+    /** Longest wait for sessions' in-flight sends during a graceful stop. */
+    static final long DRAIN_TIMEOUT_MILLIS = 5_000;
+
+    /** True from the start of {@link #stop}: /health/ready answers 503 so load balancers stop routing here. */
+    public boolean stopping() {
+        return stopped;
+    }
+
     public CompletableFuture<Void> stop() {
         if (stopped) {
             return CompletableFuture.completedFuture(null);
         }
         stopped = true;
+        extras.stopping().set(true);
         gateway.stopAccepting();
-        registry.all().forEach(s -> s.closeFromServer(CloseCodes.GOING_AWAY, "server shutting down"));
+        // Each session stops reading, waits for its in-flight sends to commit and their acks to go out, then closes
+        // with 1001 (clients reconnect, to another node behind a load balancer, and resume). Bounded by DRAIN_TIMEOUT:
+        // a send still uncommitted then is not acked, and its client retries it.
+        CompletableFuture<?>[] drained = registry.all().stream()
+                .map(s -> s.drainAndClose(CloseCodes.GOING_AWAY, "server shutting down; reconnect"))
+                .toArray(CompletableFuture[]::new);
+        CompletableFuture<Void> allDrained = CompletableFuture.allOf(drained)
+                .completeOnTimeout(null, DRAIN_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
         // Give the close frames a moment to leave before the event loops stop. vertx.close() is called from a plain
         // thread: a close started on an event loop could not report its own completion.
-        return CompletableFuture.runAsync(() -> { }, CompletableFuture.delayedExecutor(300, TimeUnit.MILLISECONDS))
+        return allDrained.thenCompose(v -> CompletableFuture.runAsync(() -> { },
+                        CompletableFuture.delayedExecutor(300, TimeUnit.MILLISECONDS)))
                 .thenCompose(v -> vertx.close().toCompletionStage().toCompletableFuture())
                 .whenComplete((v, err) -> {
                     extras.closeBefore(bus, store);

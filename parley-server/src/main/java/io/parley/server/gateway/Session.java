@@ -274,7 +274,7 @@ public final class Session {
         }
         chat.send(userId, s.conversationId(), s.clientMsgId(), s.body(), s.replyTo()).whenCompleteAsync((appended, err) -> {
             inFlightSends--;
-            if (readingPaused && inFlightSends < MAX_IN_FLIGHT_SENDS / 2) {
+            if (readingPaused && inFlightSends < MAX_IN_FLIGHT_SENDS / 2 && drainClose == null) {
                 readingPaused = false;
                 transport.resumeReading();
             }
@@ -285,6 +285,9 @@ public final class Session {
                 send(Frames.ack(appended));
             } else {
                 failure(err, s.clientMsgId());
+            }
+            if (drainClose != null && inFlightSends == 0) {
+                drainClose.run();
             }
         }, loop);
     }
@@ -533,6 +536,33 @@ public final class Session {
     /** From any thread: close this session (server shutdown). */
     public void closeFromServer(int code, String reason) {
         loop.execute(() -> closeWith(code, reason));
+    }
+
+    /** Set while draining for a graceful close: runs once the last in-flight send is answered. */
+    private Runnable drainClose;
+
+    /**
+     * From any thread: stop reading frames, let the sends already taken commit and get their acks out, then close
+     * with {@code code}. The future completes when the session is closed.
+     */
+    public CompletableFuture<Void> drainAndClose(int code, String reason) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        loop.execute(() -> {
+            if (state == State.CLOSED) {
+                done.complete(null);
+                return;
+            }
+            transport.pauseReading();
+            readingPaused = true;
+            drainClose = () -> {
+                closeWith(code, reason);
+                done.complete(null);
+            };
+            if (inFlightSends == 0) {
+                drainClose.run();
+            }
+        });
+        return done;
     }
 
     void closeWith(int code, String reason) {

@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# A local Parley cluster on loopback: this machine's PostgreSQL and Redis, three nodes and HAProxy.
+#   deploy/cluster.sh start    build if needed, start everything, print the URL
+#   deploy/cluster.sh status   node health through the load balancer and directly
+#   deploy/cluster.sh stop     stop what start started (by PID)
+# Settings (environment): PARLEY_CLUSTER_DIR (run dir, default ./cluster-run), PG_URL (default
+# postgresql://postgres@127.0.0.1:5432/parley; the database is created when missing), REDIS_URL (default
+# redis://127.0.0.1:6379), LB_PORT (8080), NODE_PORTS ("8081 8082 8083").
+set -euo pipefail
+cd "$(dirname "$0")/.."
+RUN=${PARLEY_CLUSTER_DIR:-./cluster-run}
+PG_URL=${PG_URL:-postgresql://postgres@127.0.0.1:5432/parley}
+REDIS_URL=${REDIS_URL:-redis://127.0.0.1:6379}
+LB_PORT=${LB_PORT:-8080}
+read -r -a PORTS <<< "${NODE_PORTS:-8081 8082 8083}"
+
+need_haproxy() {
+    if ! command -v haproxy > /dev/null; then
+        echo "installing haproxy (Debian package)..."
+        if [ "$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq haproxy > /dev/null
+        else sudo apt-get update -qq && sudo apt-get install -y -qq haproxy > /dev/null; fi
+    fi
+}
+
+ensure_database() {
+    local db=${PG_URL##*/}; db=${db%%\?*}
+    local admin=${PG_URL%/*}/postgres
+    if ! psql "$admin" -tAc "SELECT 1 FROM pg_database WHERE datname = '$db'" | grep -q 1; then
+        echo "creating database $db"
+        psql "$admin" -qc "CREATE DATABASE \"$db\""
+    fi
+}
+
+wait_ready() {
+    for _ in $(seq 1 100); do
+        if curl -fs "http://127.0.0.1:$1/health/ready" > /dev/null; then return 0; fi
+        if [ -n "${2:-}" ] && ! kill -0 "$2" 2> /dev/null; then
+            echo "the process for port $1 exited; see $RUN/node-$1.log" >&2
+            return 1
+        fi
+        sleep 0.2
+    done
+    echo "node on port $1 did not become ready; see $RUN/node-$1.log" >&2
+    return 1
+}
+
+start() {
+    mkdir -p "$RUN"
+    for f in "$RUN"/*.pid; do
+        if [ -f "$f" ] && kill -0 "$(cat "$f")" 2> /dev/null; then
+            echo "already running ($f); run '$0 stop' first" >&2
+            exit 1
+        fi
+    done
+    [ -f parley-server/target/parley.jar ] || mvn -q -DskipTests package
+    need_haproxy
+    ensure_database
+    # Every node must verify every other node's tokens: one shared secret, kept in the run dir.
+    [ -f "$RUN/jwt-secret" ] || head -c 48 /dev/urandom | base64 | tr -d '\n' > "$RUN/jwt-secret"
+    local secret; secret=$(cat "$RUN/jwt-secret")
+    for port in "${PORTS[@]}"; do
+        PARLEY_HTTP_PORT=$port PARLEY_DATA_DIR="$RUN/node-$port" PARLEY_STORE_URL="$PG_URL" \
+        PARLEY_REDIS_URL="$REDIS_URL" PARLEY_AUTH_JWT_SECRET="$secret" \
+            nohup java -jar parley-server/target/parley.jar > "$RUN/node-$port.log" 2>&1 &
+        echo $! > "$RUN/node-$port.pid"
+    done
+    for port in "${PORTS[@]}"; do wait_ready "$port" "$(cat "$RUN/node-$port.pid")" || { stop; exit 1; }; done
+    LB_PORT=$LB_PORT NODE1_PORT=${PORTS[0]} NODE2_PORT=${PORTS[1]} NODE3_PORT=${PORTS[2]} \
+        haproxy -f deploy/haproxy.cfg -D -p "$RUN/haproxy.pid"
+    wait_ready "$LB_PORT" "$(cat "$RUN/haproxy.pid")" || { stop; exit 1; }
+    echo "Parley cluster: http://127.0.0.1:$LB_PORT (nodes ${PORTS[*]}, logs in $RUN)"
+}
+
+status() {
+    curl -s "http://127.0.0.1:$LB_PORT/health/ready" && echo "  <- load balancer :$LB_PORT"
+    for port in "${PORTS[@]}"; do
+        curl -s "http://127.0.0.1:$port/health/ready" && echo "  <- node :$port"
+    done
+}
+
+stop() {
+    for f in "$RUN"/haproxy.pid "$RUN"/node-*.pid; do
+        [ -f "$f" ] || continue
+        local pid; pid=$(cat "$f")
+        # SIGTERM: nodes drain in-flight sends and close their sockets with 1001 before exiting.
+        kill "$pid" 2> /dev/null || true
+        for _ in $(seq 1 50); do kill -0 "$pid" 2> /dev/null || break; sleep 0.2; done
+        rm -f "$f"
+    done
+    echo "stopped"
+}
+
+case "${1:-}" in
+    start) start ;;
+    status) status ;;
+    stop) stop ;;
+    *) echo "usage: $0 start|status|stop" >&2; exit 2 ;;
+esac
