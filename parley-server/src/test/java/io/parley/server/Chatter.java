@@ -23,6 +23,9 @@ public final class Chatter implements AutoCloseable {
 
     record Timed<T>(long nanos, T frame) {}
 
+    /** When each message body first arrived (System.nanoTime), for latency figures. */
+    final Map<String, Long> arrivals = new java.util.concurrent.ConcurrentHashMap<>();
+
     /** Error frames not tied to a send or a request. */
     private final List<ServerFrame.Error> errors = new java.util.concurrent.CopyOnWriteArrayList<>();
 
@@ -33,8 +36,13 @@ public final class Chatter implements AutoCloseable {
     final List<String> closes = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     Chatter(String user, String wsUrl, Map<String, Long> cursors) {
+        this(user, wsUrl, cursors, Duration.ofSeconds(30));
+    }
+
+    Chatter(String user, String wsUrl, Map<String, Long> cursors, Duration sendTimeout) {
         this.user = user;
         this.client = ParleyClient.builder()
+                .sendTimeout(sendTimeout)
                 .uri(URI.create(wsUrl))
                 .tokenSupplier(() -> TestServer.token(user))
                 .initialCursors(cursors)
@@ -67,6 +75,9 @@ public final class Chatter implements AutoCloseable {
 
                     @Override
                     public void onEvent(ServerFrame.Event event) {
+                        if (event.body() != null) {
+                            arrivals.putIfAbsent(event.body(), System.nanoTime());
+                        }
                         synchronized (events) {
                             events.add(event);
                             events.notifyAll();

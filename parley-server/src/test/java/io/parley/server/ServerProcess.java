@@ -67,6 +67,12 @@ final class ServerProcess implements AutoCloseable {
         }
     }
 
+    /** The port from the "Parley listening on http://host:port" line. */
+    int port() {
+        String line = listening.join();
+        return Integer.parseInt(line.substring(line.lastIndexOf(':') + 1).trim());
+    }
+
     long pid() {
         return process.pid();
     }
