@@ -20,6 +20,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
@@ -51,6 +52,8 @@ public final class Session {
     private final Config config;
     private final Clock clock;
     private final PresenceHub presenceHub;
+    /** Runs a task after a delay, on any thread. */
+    private final java.util.function.BiConsumer<Long, Runnable> timer;
 
     private State state = State.AWAITING_AUTH;
     private String userId;
@@ -82,8 +85,10 @@ public final class Session {
 
     Session(String sessionId, Transport transport, Executor loop,
             Function<String, CompletableFuture<String>> authenticator, ChatService chat, SessionRegistry registry,
-            FrameCodec codec, Config config, Clock clock, PresenceHub presenceHub) {
+            FrameCodec codec, Config config, Clock clock, PresenceHub presenceHub,
+            java.util.function.BiConsumer<Long, Runnable> timer) {
         this.presenceHub = presenceHub;
+        this.timer = timer;
         this.sessionId = sessionId;
         this.transport = transport;
         this.loop = loop;
@@ -238,6 +243,7 @@ public final class Session {
         }
         state = State.CLOSED;
         buffer = null;
+        held.clear();
         replayQueue.clear();
         if (userId != null) {
             registry.remove(this);
@@ -330,8 +336,7 @@ public final class Session {
             return;
         }
         if (cursor != null && e.seq() > cursor + 1) {
-            startCatchUp(List.of(e.conversationId()));
-            buffer.add(p);
+            hold(p);
             return;
         }
         if (e.kind() == EventKind.MEMBER_REMOVED && userId.equals(e.memberId())) {
@@ -342,6 +347,55 @@ public final class Session {
             cursors.put(e.conversationId(), e.seq());
         }
         sendLive(p.text());
+        // Held events that are next in line now.
+        TreeMap<Long, Held> waiting = held.get(e.conversationId());
+        if (waiting != null && state == State.LIVE) {
+            Map.Entry<Long, Held> first = waiting.firstEntry();
+            if (first != null && first.getKey() == e.seq() + 1) {
+                waiting.pollFirstEntry();
+                if (waiting.isEmpty()) {
+                    held.remove(e.conversationId());
+                }
+                deliverLive(first.getValue().pending());
+            }
+        }
+    }
+
+    private record Held(Pending pending, long since) {}
+
+    /**
+     * Longest wait for a missing seq before catching up from the store. In a cluster, events of one conversation
+     * committed on different nodes may arrive out of order by a millisecond or so; holding the later one briefly
+     * avoids a store read for every such swap.
+     */
+    static final long REORDER_WAIT_MILLIS = 200;
+
+    /** Live events that arrived ahead of a missing seq, per conversation, waiting for it. */
+    private final Map<String, TreeMap<Long, Held>> held = new HashMap<>();
+
+    private void hold(Pending p) {
+        String c = p.event().conversationId();
+        TreeMap<Long, Held> waiting = held.computeIfAbsent(c, k -> new TreeMap<>());
+        boolean first = waiting.isEmpty();
+        waiting.putIfAbsent(p.event().seq(), new Held(p, clock.millis()));
+        if (first) {
+            timer.accept(REORDER_WAIT_MILLIS, () -> loop.execute(() -> gapTimedOut(c)));
+        }
+    }
+
+    /** The missing seq did not come: fetch it from the store (the held events follow after the catch-up). */
+    private void gapTimedOut(String conversationId) {
+        TreeMap<Long, Held> waiting = held.get(conversationId);
+        if (state != State.LIVE || waiting == null || waiting.isEmpty()) {
+            return;
+        }
+        long oldest = waiting.values().stream().mapToLong(Held::since).min().orElse(clock.millis());
+        if (clock.millis() - oldest < REORDER_WAIT_MILLIS) {
+            // A newer gap: its own timer decides.
+            timer.accept(REORDER_WAIT_MILLIS, () -> loop.execute(() -> gapTimedOut(conversationId)));
+            return;
+        }
+        startCatchUp(List.of(conversationId));
     }
 
     private void sendLive(String text) {
@@ -396,6 +450,11 @@ public final class Session {
         if (state != State.SYNCING) {
             state = State.SYNCING;
             buffer = new ArrayDeque<>();
+            // Held events wait in the buffer like any live event; after the catch-up they are delivered or dropped.
+            for (TreeMap<Long, Held> waiting : held.values()) {
+                waiting.values().forEach(h -> buffer.add(h.pending()));
+            }
+            held.clear();
             replayQueue.addAll(conversations);
             replayGeneration++;
             replayNext();

@@ -84,7 +84,7 @@ public final class WsGateway implements Handler<RoutingContext> {
         ws.setWriteQueueMaxSize(config.ws().maxOutboundBytes());
         Session session = new Session(nodePrefix + "-" + ids.incrementAndGet(), new WsTransport(ws),
                 r -> context.runOnContext(v -> r.run()), authenticator, chat, registry, codec, config, clock,
-                presenceHub);
+                presenceHub, (millis, task) -> vertx.setTimer(millis, id -> task.run()));
         if (resume) {
             session.requestResume();
         }
