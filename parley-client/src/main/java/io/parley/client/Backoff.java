@@ -37,6 +37,17 @@ final class Backoff {
         return random.nextLong(ceiling + 1);
     }
 
+    /**
+     * A delay for the given attempt of something else (a resend), with the same full jitter, not counted as a
+     * connection failure; never below 50 ms so a failing store is not hammered.
+     */
+    long delayForAttempt(int n) {
+        int shift = Math.min(n, 30);
+        long ceiling = initialMillis << shift;
+        ceiling = ceiling <= 0 || ceiling > maxMillis ? maxMillis : ceiling;
+        return 50 + random.nextLong(ceiling + 1);
+    }
+
     /** After a successful connection. */
     void reset() {
         attempt = 0;

@@ -45,6 +45,10 @@ final class Outbox {
      * An error frame about a pending message. A permanent code fails it (returned); a transient one (unavailable,
      * internal) leaves it pending for the next resend (returns null).
      */
+    OutgoingMessage get(String clientMsgId) {
+        return pending.get(clientMsgId);
+    }
+
     OutgoingMessage errored(ServerFrame.Error error) {
         if (error.ref() == null || !PERMANENT.contains(error.code())) {
             return null;

@@ -35,6 +35,13 @@ public final class OutgoingMessage {
         return clientMsgId;
     }
 
+    private int retries;
+
+    /** Counts a resend after a transient refusal; returns the attempt number (0 for the first). */
+    int nextRetry() {
+        return retries++;
+    }
+
     /** The message this one replies to, or null. */
     public String replyTo() {
         return replyTo;

@@ -393,7 +393,9 @@ public final class ParleyClient implements AutoCloseable {
             OutgoingMessage failed = outbox.errored(e);
             if (failed != null) {
                 notifyMessage(failed);
-            } else if (!live.answer(e.ref(), e) && (e.ref() == null || !outbox.contains(e.ref()))) {
+            } else if (e.ref() != null && outbox.contains(e.ref())) {
+                retryLater(e.ref());
+            } else if (!live.answer(e.ref(), e)) {
                 safely(() -> listener.onError(e));
             }
         }
@@ -460,6 +462,24 @@ public final class ParleyClient implements AutoCloseable {
         setState(ConnectionState.BACKOFF);
         long delay = backoff.nextDelayMillis();
         reconnect = exec.schedule(this::open, delay, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * A send was refused for a passing reason (unavailable: the store could not commit): send it again, with the same
+     * clientMsgId, after a growing delay with jitter, on the same connection; a reconnect also resends it.
+     */
+    private void retryLater(String clientMsgId) {
+        OutgoingMessage m = outbox.get(clientMsgId);
+        if (m == null) {
+            return;
+        }
+        long delay = backoff.delayForAttempt(m.nextRetry());
+        exec.schedule(() -> {
+            if (outbox.get(clientMsgId) == m && connection != null
+                    && (state == ConnectionState.SYNCING || state == ConnectionState.LIVE)) {
+                transmit(m);
+            }
+        }, delay, TimeUnit.MILLISECONDS);
     }
 
     private void transmit(OutgoingMessage m) {
