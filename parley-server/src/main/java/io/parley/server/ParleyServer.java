@@ -11,6 +11,7 @@ import io.parley.server.auth.SecretFile;
 import io.parley.server.bus.Bus;
 import io.parley.server.bus.LocalBus;
 import io.parley.server.chat.Ids;
+import io.parley.server.metrics.Metrics;
 import io.parley.server.chat.ReceiptBatcher;
 import io.parley.server.redis.RedisBus;
 import io.parley.server.redis.RedisConnections;
@@ -65,10 +66,11 @@ public final class ParleyServer {
 
     /** The node's parts with a lifecycle besides the store and the bus, closed in this order after the store's users. */
     private record Extras(PresenceHub presenceHub, ReceiptBatcher receipts, Presence presence, RedisConnections redis,
-                          java.util.concurrent.atomic.AtomicBoolean stopping) {
+                          java.util.concurrent.atomic.AtomicBoolean stopping, Metrics metrics) {
         void closeBefore(Bus bus, ChatStore store) {
             presenceHub.close();
             receipts.close();
+            metrics.close();
             bus.close();
             store.close();
             presence.close();
@@ -135,7 +137,9 @@ public final class ParleyServer {
         } else {
             bus = new LocalBus(registry::deliver, registry::deliver);
         }
-        ChatStore store;
+        Metrics metrics = new Metrics();
+        metrics.connections(registry::size);
+        JdbcChatStore store;
         try {
             store = config.store().isSqlite()
                     ? JdbcChatStore.openSqlite(config.store().sqliteFile(config.dataDir()),
@@ -145,6 +149,7 @@ public final class ParleyServer {
                             config.store().readers() + 1, config.store().maxBatch()), bus::publish);
         } catch (RuntimeException e) {
             presence.close();
+            metrics.close();
             if (redis != null) {
                 redis.close();
             }
@@ -153,12 +158,14 @@ public final class ParleyServer {
         Vertx vertx = Vertx.vertx();
         ReceiptBatcher receipts = new ReceiptBatcher(store, bus, config.receipts().window().toMillis(),
                 config.receipts().maxFanoutMembers(), clock);
-        PresenceHub presenceHub = new PresenceHub(presence, store, config.presence(), codec, registry);
+        store.observeCommits(metrics::committed);
+        PresenceHub presenceHub = new PresenceHub(presence, store, config.presence(), codec, registry,
+                metrics::presenceUpdates);
         HmacJwt jwt = new HmacJwt(secret, config.auth().issuer(), config.auth().audience(), clock);
         ChatService chat = new ChatService(store, config, bus, presence, receipts, clock);
         Authenticator authenticator = new Authenticator(jwt, store);
         WsGateway gateway = new WsGateway(vertx, config, chat, registry, codec, authenticator::authenticate, clock,
-                presenceHub);
+                presenceHub, metrics);
         PasswordHasher hasher = new PasswordHasher(config.auth().bcryptCost());
 
         Router router = Router.router(vertx);
@@ -187,6 +194,8 @@ public final class ParleyServer {
                 return null;
             });
         });
+        router.get("/metrics").handler(ctx -> ctx.response()
+                .putHeader("content-type", "text/plain; version=0.0.4; charset=utf-8").end(metrics.scrape()));
         router.get("/ws").handler(gateway);
         new RestApi(chat, presenceHub, authenticator, config).mount(router);
         new AuthApi(vertx, store, hasher, jwt, config.auth(), clock).mount(router);
@@ -195,7 +204,7 @@ public final class ParleyServer {
         try {
             port = config.http().port() != 0 ? config.http().port() : freePort(config.http().host());
         } catch (IOException e) {
-            new Extras(presenceHub, receipts, presence, redis, stopping).closeBefore(bus, store);
+            new Extras(presenceHub, receipts, presence, redis, stopping, metrics).closeBefore(bus, store);
             vertx.close();
             return Future.failedFuture(e);
         }
@@ -207,7 +216,7 @@ public final class ParleyServer {
                 .setRegisterWebSocketWriteHandlers(false)
                 .setTcpNoDelay(true);
         int instances = Math.max(1, Runtime.getRuntime().availableProcessors());
-        Extras extras = new Extras(presenceHub, receipts, presence, redis, stopping);
+        Extras extras = new Extras(presenceHub, receipts, presence, redis, stopping, metrics);
         ParleyServer server = new ParleyServer(config, vertx, store, bus, registry, gateway, port, extras);
         return vertx.deployVerticle(() -> new HttpVerticle(options, router), new DeploymentOptions().setInstances(instances))
                 .map(id -> {

@@ -10,6 +10,7 @@ import io.parley.protocol.ServerFrame;
 import io.parley.server.chat.ChatException;
 import io.parley.server.chat.ChatService;
 import io.parley.server.config.Config;
+import io.parley.server.metrics.Metrics;
 import io.parley.server.presence.PresenceHub;
 import io.parley.server.store.LogEvent;
 import io.parley.server.store.ReceiptChange;
@@ -54,6 +55,7 @@ public final class Session {
     private final PresenceHub presenceHub;
     /** Runs a task after a delay, on any thread. */
     private final java.util.function.BiConsumer<Long, Runnable> timer;
+    private final Metrics metrics;
 
     private State state = State.AWAITING_AUTH;
     private String userId;
@@ -86,9 +88,10 @@ public final class Session {
     Session(String sessionId, Transport transport, Executor loop,
             Function<String, CompletableFuture<String>> authenticator, ChatService chat, SessionRegistry registry,
             FrameCodec codec, Config config, Clock clock, PresenceHub presenceHub,
-            java.util.function.BiConsumer<Long, Runnable> timer) {
+            java.util.function.BiConsumer<Long, Runnable> timer, Metrics metrics) {
         this.presenceHub = presenceHub;
         this.timer = timer;
+        this.metrics = metrics;
         this.sessionId = sessionId;
         this.transport = transport;
         this.loop = loop;
@@ -289,6 +292,7 @@ public final class Session {
             }
             if (err == null) {
                 send(Frames.ack(appended));
+                metrics.acked();
             } else {
                 failure(err, s.clientMsgId());
             }
@@ -347,6 +351,9 @@ public final class Session {
             cursors.put(e.conversationId(), e.seq());
         }
         sendLive(p.text());
+        if (e.kind() == EventKind.MESSAGE) {
+            metrics.delivered(e.createdAt(), clock.millis());
+        }
         // Held events that are next in line now.
         TreeMap<Long, Held> waiting = held.get(e.conversationId());
         if (waiting != null && state == State.LIVE) {
@@ -401,6 +408,7 @@ public final class Session {
     private void sendLive(String text) {
         transport.send(text);
         if (transport.writeQueueFull()) {
+            metrics.slowConsumer();
             closeWith(CloseCodes.RESYNC, "slow consumer: outbound queue full; reconnect and sync");
         }
     }
@@ -487,12 +495,15 @@ public final class Session {
                 closeWith(CloseCodes.RESYNC, "store unavailable while catching up; reconnect and sync");
                 return;
             }
+            int sent = 0;
             for (LogEvent e : page) {
                 if (e.seq() > cursors.getOrDefault(conversationId, 0L)) {
                     transport.send(codec.encodeToString(Frames.event(e)));
                     cursors.put(conversationId, e.seq());
+                    sent++;
                 }
             }
+            metrics.replayed(sent);
             if (page.size() < pageSize) {
                 replayQueue.poll();
             }
@@ -542,6 +553,7 @@ public final class Session {
         if (state == State.LIVE && clientSyncRunning) {
             clientSyncRunning = false;
             send(new ServerFrame.Synced(new LinkedHashMap<>(cursors), syncStartedAt));
+            metrics.synced(clock.millis() - syncStartedAt);
         }
     }
 

@@ -3,6 +3,7 @@ package io.parley.server.gateway;
 import io.parley.protocol.ErrorCode;
 import io.parley.protocol.FrameCodec;
 import io.parley.server.chat.ChatService;
+import io.parley.server.metrics.Metrics;
 import io.parley.server.presence.PresenceHub;
 import io.parley.server.config.Config;
 import io.vertx.core.Context;
@@ -34,14 +35,17 @@ public final class WsGateway implements Handler<RoutingContext> {
     private final Function<String, CompletableFuture<String>> authenticator;
     private final Clock clock;
     private final PresenceHub presenceHub;
+    private final Metrics metrics;
     private final AtomicLong ids = new AtomicLong();
     /** Random per process: session ids are unique across the nodes of a cluster (presence keys them). */
     private final String nodePrefix = Long.toString(new java.security.SecureRandom().nextLong() & Long.MAX_VALUE, 36);
     private volatile boolean accepting = true;
 
     public WsGateway(Vertx vertx, Config config, ChatService chat, SessionRegistry registry, FrameCodec codec,
-                     Function<String, CompletableFuture<String>> authenticator, Clock clock, PresenceHub presenceHub) {
+                     Function<String, CompletableFuture<String>> authenticator, Clock clock, PresenceHub presenceHub,
+                     Metrics metrics) {
         this.presenceHub = presenceHub;
+        this.metrics = metrics;
         this.vertx = vertx;
         this.config = config;
         this.chat = chat;
@@ -84,7 +88,7 @@ public final class WsGateway implements Handler<RoutingContext> {
         ws.setWriteQueueMaxSize(config.ws().maxOutboundBytes());
         Session session = new Session(nodePrefix + "-" + ids.incrementAndGet(), new WsTransport(ws),
                 r -> context.runOnContext(v -> r.run()), authenticator, chat, registry, codec, config, clock,
-                presenceHub, (millis, task) -> vertx.setTimer(millis, id -> task.run()));
+                presenceHub, (millis, task) -> vertx.setTimer(millis, id -> task.run()), metrics);
         if (resume) {
             session.requestResume();
         }

@@ -46,7 +46,11 @@ public final class PresenceHub implements AutoCloseable {
     private final AtomicLong updatesSent = new AtomicLong();
     private final AtomicLong batches = new AtomicLong();
 
-    public PresenceHub(Presence presence, ChatStore store, Config.Presence config, FrameCodec codec, LocalSessions local) {
+    private final java.util.function.IntConsumer updatesDelivered;
+
+    public PresenceHub(Presence presence, ChatStore store, Config.Presence config, FrameCodec codec, LocalSessions local,
+                       java.util.function.IntConsumer updatesDelivered) {
+        this.updatesDelivered = updatesDelivered;
         this.presence = presence;
         this.store = store;
         this.config = config;
@@ -167,6 +171,7 @@ public final class PresenceHub implements AutoCloseable {
             local.sendTo(sub, codec.encodeToString(new ServerFrame.Presence(entries, null)));
             framesSent.incrementAndGet();
             updatesSent.addAndGet(entries.size());
+            updatesDelivered.accept(entries.size());
         });
     }
 

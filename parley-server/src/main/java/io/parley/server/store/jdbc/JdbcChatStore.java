@@ -377,6 +377,11 @@ public final class JdbcChatStore implements ChatStore {
         });
     }
 
+    /** Reports the duration of every group commit (nanoseconds) to {@code observer}. */
+    public void observeCommits(java.util.function.LongConsumer observer) {
+        writer.observeCommits(observer);
+    }
+
     @Override
     public void close() {
         if (closed) {

@@ -205,7 +205,15 @@ final class Writer implements AutoCloseable {
         tx.closeStatements();
     }
 
+    /** Told the duration of each successful group commit (nanoseconds), for metrics. */
+    private volatile java.util.function.LongConsumer commitObserver = n -> { };
+
+    void observeCommits(java.util.function.LongConsumer observer) {
+        this.commitObserver = observer;
+    }
+
     private void runBatch(List<Job<?>> batch) {
+        long started = System.nanoTime();
         try {
             if (connection.isClosed()) {
                 connect();
@@ -221,6 +229,7 @@ final class Writer implements AutoCloseable {
         }
         try {
             control.execute("COMMIT");
+            commitObserver.accept(System.nanoTime() - started);
         } catch (SQLException e) {
             LOG.error("group commit of {} writes failed", batch.size(), e);
             try {
