@@ -133,7 +133,7 @@ public final class ConfigLoader {
                 try {
                     io.parley.server.store.jdbc.PostgresOptions.fromUrl(url, 2, 1);
                 } catch (IllegalArgumentException e) {
-                    throw bad("store.url", e.getMessage());
+                    throw bad("store.url", e.getMessage(), redact(url));
                 }
             } else if (!url.startsWith("sqlite:")) {
                 throw bad("store.url", "must start with sqlite: (e.g. 'sqlite:' or 'sqlite:/var/lib/parley/parley.db') "
@@ -181,7 +181,8 @@ public final class ConfigLoader {
             }
             String redisUrl = emptyToNull("redis.url");
             if (redisUrl != null && !redisUrl.matches("rediss?://.+")) {
-                throw bad("redis.url", "must look like redis://host:port (or be empty for the in-process mode)");
+                throw bad("redis.url", "must look like redis://host:port (or be empty for the in-process mode)",
+                        redact(redisUrl));
             }
             String redisPrefix = nonEmpty("redis.prefix");
             if (!redisPrefix.matches("[A-Za-z0-9_.-]{1,64}")) {
@@ -189,6 +190,11 @@ public final class ConfigLoader {
             }
             return new Config(http, dataDir, store, auth, ws, limits, messages, receipts, presence,
                     new Config.Redis(redisUrl, redisPrefix));
+        }
+
+        /** A URL with its password (user:password@) replaced, for error messages. */
+        private static String redact(String url) {
+            return url.replaceAll("://([^:/@]*):[^@/]*@", "://$1:***@");
         }
 
         private ConfigException bad(String key, String why) {
