@@ -87,6 +87,14 @@ class ClusterTest {
                 assertThat(bodies(bob, dm).stream().filter(x -> x.startsWith("a")).toList())
                         .isEqualTo(IntStream.range(0, 300).mapToObj(i -> "a" + i).toList());
 
+                // A group across the nodes too.
+                String group = new Rest(a.httpUrl(), TestServer.token("alice")).group("both nodes", "bob");
+                alice.send(group, "to the group").acked().get(10, TimeUnit.SECONDS);
+                bob.send(group, "back from node b").acked().get(10, TimeUnit.SECONDS);
+                bob.awaitCount(group, 2, Duration.ofSeconds(10));
+                alice.awaitCount(group, 2, Duration.ofSeconds(10));
+                assertThat(bodies(alice, group)).containsExactly("to the group", "back from node b");
+
                 bob.client.typing(dm, true);
                 Chatter.await(() -> alice.client.typingIn(dm).contains("bob"), Duration.ofSeconds(10), "typing crosses nodes");
                 long last = alice.messages(dm).get(sent.size() - 1).seq();
