@@ -90,7 +90,7 @@ class ClusterProcessesTest {
                 CompletableFuture.allOf(clients.stream().map(c -> c.client.connect()).toArray(CompletableFuture[]::new))
                         .get(60, TimeUnit.SECONDS);
 
-                // Phase 1, all nodes up: 10 messages per client, one client every 5 ms (200 messages/s, 4,000
+                // Phase 1, all nodes up: 10 messages per client, one client every 25 ms (40 messages/s, 800
                 // deliveries/s), for the latency figure; the first two rounds warm the JVMs up and are not counted.
                 List<OutgoingMessage> sent = new ArrayList<>();
                 List<Long> ackMicros = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -102,7 +102,7 @@ class ClusterProcessesTest {
                             m.acked().thenRun(() -> ackMicros.add(TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - t0)));
                         }
                         sent.add(m);
-                        Thread.sleep(round < WARM_ROUNDS ? 15 : 5);
+                        Thread.sleep(round < WARM_ROUNDS ? 15 : 25);
                     }
                 }
                 CompletableFuture.allOf(sent.stream().map(OutgoingMessage::acked).toArray(CompletableFuture[]::new))
@@ -192,6 +192,12 @@ class ClusterProcessesTest {
                 assertThat(reconnected).as("clients of the killed node").isPositive();
             }
         } finally {
+            for (int i = 0; i < nodes.size(); i++) {
+                String out = nodes.get(i).output.toString();
+                System.out.printf("node %d output: %d lines, %d warnings%n%s%n", i, out.lines().count(),
+                        out.lines().filter(l -> l.contains("WARN")).count(),
+                        String.join("\n", out.lines().filter(l -> l.contains("WARN")).limit(8).toList()));
+            }
             clients.forEach(Chatter::close);
             for (ServerProcess p : nodes) {
                 p.close();

@@ -37,6 +37,7 @@ public final class RedisConnections implements AutoCloseable {
     private final Map<String, BiConsumer<String, String>> handlers = new ConcurrentHashMap<>();
     private final CopyOnWriteArrayList<Runnable> resubscribed = new CopyOnWriteArrayList<>();
     private volatile boolean subscriptionLost;
+    private volatile boolean closing;
 
     /**
      * Connects (blocking, at start-up). {@code prefix} namespaces every key and channel; it is wrapped in a hash tag
@@ -66,6 +67,9 @@ public final class RedisConnections implements AutoCloseable {
         pubsub.addListener(new RedisConnectionStateListener() {
             @Override
             public void onRedisDisconnected(RedisChannelHandler<?, ?> connection) {
+                if (closing) {
+                    return;
+                }
                 if (!subscriptionLost) {
                     LOG.warn("lost the Redis subscription connection; sessions will resync when it is back");
                 }
@@ -135,6 +139,7 @@ public final class RedisConnections implements AutoCloseable {
 
     @Override
     public void close() {
+        closing = true;
         pubsub.close();
         commands.close();
         client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
