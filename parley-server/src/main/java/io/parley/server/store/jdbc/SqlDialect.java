@@ -6,17 +6,27 @@ package io.parley.server.store.jdbc;
  * transaction starts and where their migrations live.
  */
 class SqlDialect {
-    static final SqlDialect SQLITE = new SqlDialect("sqlite", "BEGIN IMMEDIATE");
-    /** The same statements; concurrent writers of one conversation queue on its row lock in nextSeq. */
-    static final SqlDialect POSTGRESQL = new SqlDialect("postgresql", "BEGIN");
+    /** SQLite has one writer at a time (BEGIN IMMEDIATE), so reading the conversation row is lock enough. */
+    static final SqlDialect SQLITE = new SqlDialect("sqlite", "BEGIN IMMEDIATE",
+            "SELECT 1 FROM conversations WHERE id = ?");
+    /** Writers on several nodes: a conversation's writes take its row lock first, then read members and messages. */
+    static final SqlDialect POSTGRESQL = new SqlDialect("postgresql", "BEGIN",
+            "SELECT 1 FROM conversations WHERE id = ? FOR UPDATE");
 
     final String name;
     /** Starts a write transaction (SQLite: take the write lock up front so the batch cannot hit SQLITE_BUSY midway). */
     final String begin;
 
-    SqlDialect(String name, String begin) {
+    /**
+     * Taken at the start of every write to a conversation's log, before its members or messages are read, so that a
+     * membership change or deletion committed by another node cannot slip between the check and the append.
+     */
+    final String lockConversation;
+
+    SqlDialect(String name, String begin, String lockConversation) {
         this.name = name;
         this.begin = begin;
+        this.lockConversation = lockConversation;
     }
 
     String migrationLocation() {

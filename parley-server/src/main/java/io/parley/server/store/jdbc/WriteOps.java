@@ -72,6 +72,7 @@ final class WriteOps {
         if (!existing.isEmpty()) {
             return new Appended(existing.get(0), true);
         }
+        lock(tx, m.conversationId());
         List<String> members = q.memberIds(tx::ps, m.conversationId());
         if (!members.contains(m.senderId())) {
             throw new StoreException.NotFound("conversation not found");
@@ -135,6 +136,7 @@ final class WriteOps {
 
     List<LogEvent> addMembers(Writer.Tx tx, String conversationId, String actorId, List<String> userIds, long now)
             throws SQLException {
+        lock(tx, conversationId);
         List<String> members = new ArrayList<>(q.memberIds(tx::ps, conversationId));
         if (!members.contains(actorId)) {
             throw new StoreException.NotFound("conversation not found");
@@ -157,6 +159,7 @@ final class WriteOps {
 
     LogEvent removeMember(Writer.Tx tx, String conversationId, String actorId, String memberId, long now)
             throws SQLException {
+        lock(tx, conversationId);
         List<String> members = q.memberIds(tx::ps, conversationId);
         if (!members.contains(actorId) || !members.contains(memberId)) {
             throw new StoreException.NotFound("conversation not found");
@@ -176,6 +179,7 @@ final class WriteOps {
 
     LogEvent setRole(Writer.Tx tx, String conversationId, String actorId, String memberId, Role role, long now)
             throws SQLException {
+        lock(tx, conversationId);
         List<String> members = q.memberIds(tx::ps, conversationId);
         if (!members.contains(actorId) || !members.contains(memberId)) {
             throw new StoreException.NotFound("conversation not found");
@@ -356,7 +360,20 @@ final class WriteOps {
         return e;
     }
 
+    /** See {@link SqlDialect#lockConversation}. */
+    private void lock(Writer.Tx tx, String conversationId) throws SQLException {
+        PreparedStatement ps = tx.ps(d.lockConversation);
+        ps.setString(1, conversationId);
+        try (ResultSet rs = ps.executeQuery()) {
+            if (!rs.next()) {
+                throw new StoreException.NotFound("conversation not found");
+            }
+        }
+    }
+
+    /** Locks the conversation, then checks membership: for edits, deletes and reactions. */
     private List<String> requireMember(Writer.Tx tx, String conversationId, String userId) throws SQLException {
+        lock(tx, conversationId);
         List<String> members = q.memberIds(tx::ps, conversationId);
         if (!members.contains(userId)) {
             throw new StoreException.NotFound("conversation not found");
