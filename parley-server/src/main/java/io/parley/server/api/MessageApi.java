@@ -69,19 +69,22 @@ final class MessageApi {
     }
 
     private void history(RoutingContext ctx) {
-        guard(ctx, () -> {
-            Long before = Http.longParam(ctx, "before");
-            Long after = Http.longParam(ctx, "after");
-            if (before != null && after != null) {
-                throw new Http.BadRequest(ErrorCode.BAD_REQUEST, "give at most one of 'before' and 'after'");
-            }
-            int limit = limit(ctx);
-            respond(ctx, chat.messages(user(ctx), ctx.pathParam("id"), before, after, limit),
-                    rows -> Http.json(ctx, 200, page(rows, limit, after != null)));
-        });
+        paged(ctx, (before, after, limit) -> chat.messages(user(ctx), ctx.pathParam("id"), before, after, limit),
+                "messages", MessageView::seq, MessageApi::messageJson);
     }
 
     private void events(RoutingContext ctx) {
+        paged(ctx, (before, after, limit) -> chat.events(user(ctx), ctx.pathParam("id"), before, after, limit),
+                "events", LogEvent::seq, RestApi::eventJson);
+    }
+
+    /** Reads limit+1 rows around a before/after seq cursor; the extra row only says that there is more. */
+    private interface PageRead<T> {
+        java.util.concurrent.CompletableFuture<List<T>> read(Long before, Long after, int limit);
+    }
+
+    private <T> void paged(RoutingContext ctx, PageRead<T> read, String field, java.util.function.ToLongFunction<T> seq,
+                           java.util.function.Function<T, JsonObject> json) {
         guard(ctx, () -> {
             Long before = Http.longParam(ctx, "before");
             Long after = Http.longParam(ctx, "after");
@@ -89,20 +92,8 @@ final class MessageApi {
                 throw new Http.BadRequest(ErrorCode.BAD_REQUEST, "give at most one of 'before' and 'after'");
             }
             int limit = limit(ctx);
-            respond(ctx, chat.events(user(ctx), ctx.pathParam("id"), before, after, limit), rows -> {
-                boolean hasMore = rows.size() > limit;
-                List<LogEvent> page = new ArrayList<>(rows);
-                if (hasMore) {
-                    page.remove(after != null ? page.size() - 1 : 0);
-                }
-                JsonArray a = new JsonArray();
-                page.forEach(e -> a.add(RestApi.eventJson(e)));
-                JsonObject out = new JsonObject().put("events", a).put("hasMore", hasMore).put("limit", limit);
-                if (!page.isEmpty()) {
-                    out.put("firstSeq", page.get(0).seq()).put("lastSeq", page.get(page.size() - 1).seq());
-                }
-                Http.json(ctx, 200, out);
-            });
+            respond(ctx, read.read(before, after, limit),
+                    rows -> Http.json(ctx, 200, page(rows, limit, after != null, field, seq, json)));
         });
     }
 
@@ -111,22 +102,25 @@ final class MessageApi {
             Long after = Http.longParam(ctx, "after");
             int limit = limit(ctx);
             respond(ctx, chat.replies(user(ctx), ctx.pathParam("id"), ctx.pathParam("messageId"),
-                    after == null ? 0 : after, limit), rows -> Http.json(ctx, 200, page(rows, limit, true)));
+                    after == null ? 0 : after, limit),
+                    rows -> Http.json(ctx, 200, page(rows, limit, true, "messages", MessageView::seq, MessageApi::messageJson)));
         });
     }
 
     /** limit+1 rows were read: the extra one, furthest from the cursor, only tells that there is more. */
-    private static JsonObject page(List<MessageView> rows, int limit, boolean ascendingFromCursor) {
+    private static <T> JsonObject page(List<T> rows, int limit, boolean ascendingFromCursor, String field,
+                                       java.util.function.ToLongFunction<T> seq,
+                                       java.util.function.Function<T, JsonObject> json) {
         boolean hasMore = rows.size() > limit;
-        List<MessageView> page = new ArrayList<>(rows);
+        List<T> page = new ArrayList<>(rows);
         if (hasMore) {
             page.remove(ascendingFromCursor ? page.size() - 1 : 0);
         }
         JsonArray a = new JsonArray();
-        page.forEach(v -> a.add(messageJson(v)));
-        JsonObject out = new JsonObject().put("messages", a).put("hasMore", hasMore).put("limit", limit);
+        page.forEach(v -> a.add(json.apply(v)));
+        JsonObject out = new JsonObject().put(field, a).put("hasMore", hasMore).put("limit", limit);
         if (!page.isEmpty()) {
-            out.put("firstSeq", page.get(0).seq()).put("lastSeq", page.get(page.size() - 1).seq());
+            out.put("firstSeq", seq.applyAsLong(page.get(0))).put("lastSeq", seq.applyAsLong(page.get(page.size() - 1)));
         }
         return out;
     }

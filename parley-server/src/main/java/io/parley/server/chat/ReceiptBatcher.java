@@ -1,5 +1,6 @@
 package io.parley.server.chat;
 
+import io.parley.server.Threads;
 import io.parley.server.bus.Bus;
 import io.parley.server.bus.Signal;
 import io.parley.server.gateway.Frames;
@@ -15,7 +16,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -43,11 +43,7 @@ public final class ReceiptBatcher implements AutoCloseable {
         this.bus = bus;
         this.maxFanout = maxFanout;
         this.clock = clock;
-        this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "parley-receipts");
-            t.setDaemon(true);
-            return t;
-        });
+        this.timer = Threads.scheduler("parley-receipts");
         timer.scheduleWithFixedDelay(this::flush, windowMillis, windowMillis, TimeUnit.MILLISECONDS);
     }
 

@@ -49,4 +49,9 @@ public interface Presence extends AutoCloseable {
 
     @Override
     void close();
+
+    /** How often an implementation looks for expired sessions: a quarter of the TTL, between 10 ms and 1 s. */
+    static long sweepPeriodMillis(long ttlMillis) {
+        return Math.max(10, Math.min(1000, ttlMillis / 4));
+    }
 }

@@ -1,5 +1,6 @@
 package io.parley.server.presence;
 
+import io.parley.server.Threads;
 import io.parley.protocol.FrameCodec;
 import io.parley.protocol.ServerFrame;
 import io.parley.server.config.Config;
@@ -17,7 +18,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -56,11 +56,7 @@ public final class PresenceHub implements AutoCloseable {
         this.config = config;
         this.codec = codec;
         this.local = local;
-        this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "parley-presence");
-            t.setDaemon(true);
-            return t;
-        });
+        this.timer = Threads.scheduler("parley-presence");
         presence.listen(s -> pending.put(s.userId(), s));
         long window = config.batchWindow().toMillis();
         timer.scheduleWithFixedDelay(this::flush, window, window, TimeUnit.MILLISECONDS);

@@ -1,5 +1,6 @@
 package io.parley.server.redis;
 
+import io.parley.server.Threads;
 import io.lettuce.core.ScriptOutputType;
 import io.parley.server.presence.Presence;
 import io.parley.server.presence.PresenceState;
@@ -13,7 +14,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -114,12 +114,8 @@ public final class RedisPresence implements Presence {
         this.lastSeenKey = redis.key("lastseen");
         redis.handle(channel, (ch, message) -> onMessage(message));
         redis.subscribe(channel).join();
-        this.sweeper = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "parley-presence-sweeper");
-            t.setDaemon(true);
-            return t;
-        });
-        long period = Math.max(10, Math.min(1000, ttlMillis / 4));
+        this.sweeper = Threads.scheduler("parley-presence-sweeper");
+        long period = Presence.sweepPeriodMillis(ttlMillis);
         sweeper.scheduleWithFixedDelay(this::sweep, period, period, TimeUnit.MILLISECONDS);
     }
 
