@@ -50,6 +50,7 @@ test('alice and bob chat in a DM: live messages, typing, receipts, presence, ine
     await statusOf(alice, 'hi bob, see https://example.com/path?x=1.', 'read');
     await alice.page.locator('#conv-status', { hasText: 'online' }).waitFor();
     await bob.page.locator('#conv-status', { hasText: 'online' }).waitFor();
+    await alice.page.locator('#conversation-list .conv[data-name="bob"] .presence-dot[data-presence="online"]').waitFor();
 
     // Typing: Bob types, Alice sees it; it goes away when Bob sends.
     await bob.page.fill('#composer-input', 'hey alice');
@@ -134,3 +135,99 @@ test('alice and bob chat in a DM: live messages, typing, receipts, presence, ine
     await alice.context.close();
     await bob2.context.close();
   });
+
+test('a server restart: reconnecting banner, a send during the outage waits in the outbox, then everyone is caught up',
+  async () => {
+    const dave = await newUser(browser, server.url, 'dave');
+    const erin = await newUser(browser, server.url, 'erin');
+    await openDm(dave, 'erin');
+    await send(dave, 'before the outage');
+    await openFromList(erin, 'dave');
+    await statusOf(dave, 'before the outage', 'read');
+
+    await server.stop();
+    await dave.page.locator('#banner', { hasText: 'Reconnecting…' }).waitFor();
+    await erin.page.locator('#banner', { hasText: 'Reconnecting…' }).waitFor();
+    await send(dave, 'sent during the outage');
+    await statusOf(dave, 'sent during the outage', 'pending');
+    await screenshot(dave.page, 'reconnecting');
+
+    await server.launch();
+    await dave.page.locator('#banner').waitFor({ state: 'hidden', timeout: 20000 });
+    await erin.page.locator('#banner').waitFor({ state: 'hidden', timeout: 20000 });
+    await erin.page.locator('#toast', { hasText: "You're all caught up" }).waitFor();
+    await bubble(erin, 'sent during the outage').waitFor();
+    await statusOf(dave, 'sent during the outage', 'read');
+    // Stored once: the outbox re-sent it with its clientMsgId, whoever reconnected first.
+    assert.equal(await bubble(erin, 'sent during the outage').count(), 1);
+    assert.equal(await bubble(dave, 'sent during the outage').count(), 1);
+    assertClean(dave);
+    assertClean(erin);
+    await dave.context.close();
+    await erin.context.close();
+  });
+
+test('groups, adding a member, a refused send with its retry button, and scrolling up through history', async () => {
+  const frank = await newUser(browser, server.url, 'frank');
+  const grace = await newUser(browser, server.url, 'grace');
+  const heidi = await newUser(browser, server.url, 'heidi');
+
+  await frank.page.click('#group-details summary');
+  await frank.page.fill('#group-title', 'Team');
+  await frank.page.fill('#group-members', 'grace');
+  await frank.page.click('#group-form button[type="submit"]');
+  await frank.page.locator('#conv-title', { hasText: 'Team' }).waitFor();
+  await send(frank, 'welcome to the team');
+  await grace.page.locator('#conversation-list .conv[data-name="Team"] .badge', { hasText: '1' }).waitFor();
+  assert.equal(await heidi.page.locator('#conversation-list .conv[data-name="Team"]').count(), 0);
+
+  await frank.page.fill('#add-member-input', 'heidi');
+  await frank.page.press('#add-member-input', 'Enter');
+  await heidi.page.locator('#conversation-list .conv[data-name="Team"]').waitFor();
+  await frank.page.locator('#conv-status', { hasText: 'heidi' }).waitFor();
+  await openFromList(grace, 'Team');
+  await send(grace, 'hi all');
+  await bubble(frank, 'hi all').locator('.author', { hasText: 'grace' }).waitFor();
+
+  // A message over the server's limit is refused: failed, with a retry button that really sends it again.
+  const sends = () => frank.sent.filter((f) => f.type === 'send' && f.body.length === 4001).map((f) => f.clientMsgId);
+  const tooLong = 'x'.repeat(4001);
+  await send(frank, tooLong);
+  const failed = frank.page.locator('#message-list .msg.outgoing[data-status="failed"]');
+  await failed.locator('.error', { hasText: 'too long' }).waitFor();
+  await failed.locator('.retry-btn').click();
+  await until('the retry to be sent and refused again', async () =>
+    sends().length === 2 && (await failed.count()) === 1, 10000, async () => ({ sends: sends(), failed: await failed.count() }));
+  assert.equal(sends()[0], sends()[1], 'a retry keeps the clientMsgId');
+
+  // 70 more messages (over REST, as another app would); heidi reloads and scrolls up through them page by page.
+  const token = await frank.page.evaluate(() => JSON.parse(localStorage.getItem('parley.session')).token);
+  const convId = await frank.page.evaluate(() => decodeURIComponent(location.hash.slice('#/c/'.length)));
+  const history = Array.from({ length: 70 }, (_, i) => `history ${i + 1}`);
+  for (const [i, body] of history.entries()) {
+    const res = await fetch(`${server.url}/api/v1/conversations/${encodeURIComponent(convId)}/messages`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ clientMsgId: `seed-${i}`, body }),
+    });
+    assert.equal(res.status, 201, await res.text());
+  }
+  await textIs(heidi.page, '#conversation-list .conv[data-name="Team"] .badge', '71'); // 70 + "hi all": "welcome" predates her
+  await heidi.page.reload();
+  await openFromList(heidi, 'Team');
+  await bubble(heidi, 'history 70').waitFor();
+  const firstPage = (await bodies(heidi)).filter((b) => b.startsWith('history '));
+  assert.ok(firstPage.length < 70, `the first page is a page, not everything (${firstPage.length})`);
+  await until('scrolling up to reach the beginning', async () => {
+    await heidi.page.locator('#messages').evaluate((box) => { box.scrollTop = 0; });
+    return (await heidi.page.textContent('#history-status')) === 'Beginning of the conversation';
+  }, 15000, () => heidi.page.textContent('#history-status'));
+  const all = (await bodies(heidi)).filter((b) => b.startsWith('history '));
+  assert.deepEqual(all, history);
+  assert.deepEqual((await bodies(heidi)).slice(0, 2), ['welcome to the team', 'hi all']);
+  await screenshot(heidi.page, 'group');
+  for (const u of [frank, grace, heidi]) {
+    assertClean(u);
+    await u.context.close();
+  }
+});

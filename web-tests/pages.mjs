@@ -8,7 +8,7 @@ export const PASSWORD = 'correct horse battery';
 export async function newUser(browser, baseUrl, username, contextOptions) {
   const context = await browser.newContext({ viewport: { width: 1100, height: 720 }, ...contextOptions });
   const page = await context.newPage();
-  const user = { username, context, page, dialogs: [], errors: [] };
+  const user = { username, context, page, dialogs: [], errors: [], sent: [] };
   watch(user);
   await page.goto(baseUrl);
   await page.locator('#login-view').waitFor();
@@ -23,7 +23,7 @@ export async function newUser(browser, baseUrl, username, contextOptions) {
 export async function comeBack(browser, baseUrl, user, storageState) {
   const context = await browser.newContext({ viewport: { width: 1100, height: 720 }, storageState });
   const page = await context.newPage();
-  const back = { username: user.username, context, page, dialogs: [], errors: [] };
+  const back = { username: user.username, context, page, dialogs: [], errors: [], sent: [] };
   watch(back);
   await page.goto(baseUrl);
   await page.locator('#app-view').waitFor();
@@ -37,6 +37,8 @@ function watch(user) {
     return d.dismiss();
   });
   user.page.on('pageerror', (e) => user.errors.push(String(e)));
+  // Every frame the page sends on its WebSockets, parsed (tests look at what the client really sent).
+  user.page.on('websocket', (ws) => ws.on('framesent', (f) => user.sent.push(JSON.parse(String(f.payload)))));
 }
 
 export async function openDm(user, peer) {
