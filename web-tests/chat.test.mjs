@@ -123,6 +123,7 @@ test('alice and bob chat in a DM: live messages, typing, receipts, presence, ine
     const bob2 = await comeBack(browser, server.url, bob, bobStorage);
     await textIs(bob2.page, '#toast', "You're all caught up · 50 new messages");
     await bob2.page.locator('#conversation-list .conv[data-name="alice"] .badge', { hasText: '50' }).waitFor();
+    await bob2.page.locator('#conversation-list .conv[data-name="alice"] .presence-dot[data-presence="online"]').waitFor();
     await screenshot(bob2.page, 'conversation-list');
     await openFromList(bob2, 'alice');
     await bubble(bob2, fifty[49]).waitFor();
