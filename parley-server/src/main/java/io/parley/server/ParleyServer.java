@@ -32,9 +32,11 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
+import io.vertx.ext.web.handler.StaticHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -199,6 +201,7 @@ public final class ParleyServer {
         router.get("/ws").handler(gateway);
         new RestApi(chat, presenceHub, authenticator, config).mount(router);
         new AuthApi(vertx, store, hasher, jwt, config.auth(), clock).mount(router);
+        mountWebApp(router);
 
         int port;
         try {
@@ -291,6 +294,26 @@ public final class ParleyServer {
                 .whenComplete((v, err) -> {
                     extras.closeBefore(bus, store);
                 });
+    }
+
+    /**
+     * The browser app (src/main/resources/webroot, inside the jar) at {@code /}, after the API routes so it only
+     * answers what they did not. The policy headers keep user text inert even if a rendering bug slipped through:
+     * scripts and styles only from this origin, no inline script, no framing.
+     */
+    private static void mountWebApp(Router router) {
+        router.route().method(HttpMethod.GET).method(HttpMethod.HEAD)
+                .handler(ctx -> {
+                    ctx.response().putHeader("Content-Security-Policy", "default-src 'self'; script-src 'self'; "
+                                    + "style-src 'self'; img-src 'self' data:; connect-src 'self'; object-src 'none'; "
+                                    + "base-uri 'none'; frame-ancestors 'none'; form-action 'self'")
+                            .putHeader("X-Content-Type-Options", "nosniff")
+                            .putHeader("Referrer-Policy", "no-referrer");
+                    ctx.next();
+                })
+                .handler(StaticHandler.create("webroot")
+                        .setMaxAgeSeconds(300)
+                        .setIndexPage("index.html"));
     }
 
     private static int freePort(String host) throws IOException {

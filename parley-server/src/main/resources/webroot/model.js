@@ -1,0 +1,233 @@
+// The app's view of its conversations, built from REST pages and the client's events. No DOM here.
+//
+// Messages of a conversation form a contiguous range of its log: REST pages (newest first, then older) and events
+// (which the client hands over complete from its cursor on) meet without holes, so paging older always continues
+// below the lowest seq held.
+
+export class Conversation {
+  constructor(json, me) {
+    this.id = json.id;
+    this.me = me;
+    this.messages = new Map(); // messageId -> message
+    this.outgoing = new Map(); // clientMsgId -> OutgoingMessage not yet seen as an event
+    this.hasMoreBefore = true;
+    this.loaded = false;
+    this.fetching = 0;
+    this.changesWhileFetching = [];
+    this.localUnread = new Set();
+    this.version = 0;
+    this.update(json);
+  }
+
+  /** Takes the server's description (list or detail). Unread counts: the server's, plus what arrived since. */
+  update(json) {
+    this.type = json.type;
+    this.title = json.title;
+    this.members = json.members || [];
+    this.lastSeq = Math.max(this.lastSeq || 0, json.lastSeq || 0);
+    this.serverUnread = json.unreadCount || 0;
+    this.serverUnreadAt = json.lastSeq || 0;
+    this.readSeq = Math.max(this.readSeq || 0, json.readSeq || 0);
+    for (const s of [...this.localUnread]) {
+      if (s <= this.serverUnreadAt) {
+        this.localUnread.delete(s);
+      }
+    }
+    const lm = json.lastMessage;
+    if (lm && (!this.lastMessage || lm.seq >= this.lastMessage.seq)) {
+      this.lastMessage = { messageId: lm.messageId, seq: lm.seq, actorId: lm.actorId, body: lm.body, deleted: !!lm.deleted, createdAt: lm.createdAt };
+    }
+    this.lastActivity = this.lastMessage ? this.lastMessage.createdAt : json.createdAt;
+    this.version++;
+  }
+
+  get unread() {
+    return this.serverUnread + this.localUnread.size;
+  }
+
+  /** The other members (for a direct conversation: the peer). */
+  others() {
+    return this.members.filter((m) => m.userId !== this.me);
+  }
+
+  displayName() {
+    if (this.type === 'group') {
+      return this.title || 'Group';
+    }
+    const peer = this.others()[0];
+    return peer ? (peer.username || peer.userId) : 'Direct';
+  }
+
+  nameOf(userId) {
+    const m = this.members.find((x) => x.userId === userId);
+    return m && m.username ? m.username : userId;
+  }
+
+  /** Applies one log event (from the client, in seq order). Returns true when the message list changed. */
+  apply(e) {
+    this.lastSeq = Math.max(this.lastSeq, e.seq);
+    switch (e.kind) {
+      case 'message': {
+        const msg = fromEvent(e);
+        if (!this.messages.has(msg.messageId)) {
+          this.messages.set(msg.messageId, msg);
+        }
+        if (msg.clientMsgId && e.actorId === this.me) {
+          this.outgoing.delete(msg.clientMsgId);
+        }
+        this.lastMessage = { messageId: e.messageId, seq: e.seq, actorId: e.actorId, body: e.body, deleted: !!e.deleted, createdAt: e.createdAt };
+        this.lastActivity = e.createdAt;
+        if (e.actorId !== this.me && e.seq > this.readSeq && e.seq > this.serverUnreadAt && !e.deleted) {
+          this.localUnread.add(e.seq);
+        }
+        this.version++;
+        return true;
+      }
+      case 'message_edited':
+      case 'message_deleted':
+      case 'reaction_added':
+      case 'reaction_removed': {
+        if (this.fetching > 0) {
+          this.changesWhileFetching.push(e);
+        }
+        if (this.lastMessage && this.lastMessage.messageId === e.messageId) {
+          if (e.kind === 'message_edited' && !e.deleted) {
+            this.lastMessage = { ...this.lastMessage, body: e.body };
+          } else if (e.kind === 'message_deleted' || e.deleted) {
+            this.lastMessage = { ...this.lastMessage, body: null, deleted: true };
+          }
+          this.version++;
+        }
+        return this.applyChange(e);
+      }
+      default:
+        return false; // membership changes: the app reloads the conversation
+    }
+  }
+
+  applyChange(e) {
+    const m = this.messages.get(e.messageId);
+    if (!m) {
+      return false; // not loaded: a later page brings its current state
+    }
+    if (e.kind === 'message_edited' && !e.deleted && !m.deleted) {
+      m.body = e.body;
+      m.editedAt = e.createdAt;
+    } else if (e.kind === 'message_deleted' || e.deleted) {
+      m.deleted = true;
+      m.body = null;
+      this.localUnread.delete(m.seq);
+      if (this.lastMessage && this.lastMessage.seq === m.seq) {
+        this.lastMessage = { ...this.lastMessage, body: null, deleted: true };
+        this.version++;
+      }
+    } else if (e.kind === 'reaction_added' || e.kind === 'reaction_removed') {
+      let users = m.reactions.get(e.emoji);
+      if (!users) {
+        users = new Set();
+        m.reactions.set(e.emoji, users);
+      }
+      if (e.kind === 'reaction_added') {
+        users.add(e.actorId);
+      } else {
+        users.delete(e.actorId);
+        if (users.size === 0) {
+          m.reactions.delete(e.emoji);
+        }
+      }
+    }
+    for (const r of this.messages.values()) {
+      if (r.replyTo && r.replyTo.messageId === m.messageId && m.deleted) {
+        r.replyTo = { ...r.replyTo, snippet: null };
+        r.v++;
+      }
+    }
+    m.v++;
+    return true;
+  }
+
+  /** Merges a REST page (messages in their current state); events seen during the fetch are applied again. */
+  mergePage(page, older) {
+    for (const j of page.messages) {
+      if (!this.messages.has(j.messageId)) {
+        this.messages.set(j.messageId, fromRest(j));
+      }
+      if (j.clientMsgId && j.senderId === this.me) {
+        this.outgoing.delete(j.clientMsgId);
+      }
+    }
+    if (older) {
+      this.hasMoreBefore = page.hasMore;
+    } else {
+      const lowest = this.lowestSeq();
+      this.hasMoreBefore = page.hasMore || (lowest != null && page.firstSeq != null && lowest < page.firstSeq);
+    }
+    if (this.fetching === 0) {
+      // Idempotent changes, in order: the page may predate some of them.
+      this.changesWhileFetching.forEach((e) => this.applyChange(e));
+      this.changesWhileFetching = [];
+    }
+    this.loaded = true;
+    this.version++;
+  }
+
+  lowestSeq() {
+    let low = null;
+    for (const m of this.messages.values()) {
+      if (low == null || m.seq < low) {
+        low = m.seq;
+      }
+    }
+    return low;
+  }
+
+  /** Messages by seq, then own messages still in flight (acked ones by seq, then the rest in send order). */
+  timeline() {
+    const list = [...this.messages.values()].sort((a, b) => a.seq - b.seq);
+    const inFlight = [...this.outgoing.values()].sort((a, b) => {
+      const sa = a.ack ? a.ack.seq : Infinity;
+      const sb = b.ack ? b.ack.seq : Infinity;
+      return sa - sb || a.createdAt - b.createdAt;
+    });
+    return { list, inFlight };
+  }
+
+  /** Status of one's own message with this seq: read / delivered by every other member, or just sent. */
+  statusOf(seq, receipts) {
+    const others = this.others();
+    if (others.length === 0) {
+      return 'sent';
+    }
+    const cursor = (u, key) => {
+      const r = receipts.get(u.userId);
+      return Math.max(r ? r[key] : 0, u[key] || 0);
+    };
+    if (others.every((u) => cursor(u, 'readSeq') >= seq)) {
+      return 'read';
+    }
+    if (others.every((u) => cursor(u, 'deliveredSeq') >= seq)) {
+      return 'delivered';
+    }
+    return 'sent';
+  }
+}
+
+function fromEvent(e) {
+  return {
+    messageId: e.messageId, seq: e.seq, senderId: e.actorId, clientMsgId: e.clientMsgId,
+    body: e.deleted ? null : e.body, createdAt: e.createdAt, editedAt: null, deleted: !!e.deleted,
+    replyTo: e.replyTo ? { messageId: e.replyTo, snippet: e.replySnippet ?? null } : null,
+    reactions: new Map(), v: 0,
+  };
+}
+
+function fromRest(j) {
+  const reactions = new Map();
+  for (const r of j.reactions || []) {
+    reactions.set(r.emoji, new Set(r.userIds || []));
+  }
+  return {
+    messageId: j.messageId, seq: j.seq, senderId: j.senderId, clientMsgId: j.clientMsgId, body: j.body,
+    createdAt: j.createdAt, editedAt: j.editedAt, deleted: !!j.deleted, replyTo: j.replyTo || null, reactions, v: 0,
+  };
+}

@@ -1,0 +1,751 @@
+// Parley browser client: one WebSocket that stays up and loses nothing. Same semantics as the Java SDK
+// (docs/client-java.md): reconnect with exponential backoff and full jitter, resume from cursors (kept in
+// localStorage), dedup by seq, an outbox re-sent with the original clientMsgId after every reconnect, delivered
+// receipts sent by itself, typing entries that expire. No dependencies; see docs/client-js.md.
+
+export const State = Object.freeze({
+  IDLE: 'idle', CONNECTING: 'connecting', SYNCING: 'syncing', LIVE: 'live', BACKOFF: 'backoff', CLOSED: 'closed',
+});
+
+export const MessageState = Object.freeze({ PENDING: 'pending', SENT: 'sent', FAILED: 'failed' });
+
+/** Error codes after which re-sending cannot succeed (the rest, e.g. unavailable and internal, stay pending). */
+export const PERMANENT_ERRORS = new Set(['bad_json', 'unknown_type', 'missing_field', 'invalid_field', 'body_empty',
+  'body_too_long', 'conversation_not_found', 'forbidden', 'user_not_found', 'bad_request', 'message_not_found']);
+
+/** Received events are reported as delivered in one frame per conversation after this delay. */
+const DELIVERED_DELAY_MS = 200;
+/** Before the server's welcome says otherwise: a connection that says nothing this long is dead. */
+const WELCOME_TIMEOUT_MS = 15000;
+
+export class ParleyError extends Error {
+  constructor(code, message) {
+    super(message || code);
+    this.name = 'ParleyError';
+    this.code = code;
+  }
+}
+
+/**
+ * Exponential backoff with full jitter: the n-th consecutive failure waits a uniformly random time in
+ * [0, min(max, initial * 2^n)], so a crowd of clients that lost the same server does not come back in lockstep.
+ */
+export class Backoff {
+  constructor(initialMs = 250, maxMs = 30000, random = Math.random) {
+    if (!(initialMs > 0) || maxMs < initialMs) {
+      throw new RangeError(`backoff needs 0 < initial <= max, got ${initialMs} / ${maxMs}`);
+    }
+    this.initialMs = initialMs;
+    this.maxMs = maxMs;
+    this.random = random;
+    this.attempt = 0;
+  }
+
+  ceilingMs() {
+    return Math.min(this.maxMs, this.initialMs * 2 ** Math.min(this.attempt, 30));
+  }
+
+  nextDelayMs() {
+    const ceiling = this.ceilingMs();
+    this.attempt++;
+    return Math.floor(this.random() * (ceiling + 1));
+  }
+
+  reset() {
+    this.attempt = 0;
+  }
+}
+
+/** A message in the outbox. `state` moves pending -> sent (with `ack`) or failed (with `errorCode`). */
+export class OutgoingMessage {
+  constructor(conversationId, clientMsgId, body, replyTo, createdAt) {
+    this.conversationId = conversationId;
+    this.clientMsgId = clientMsgId;
+    this.body = body;
+    this.replyTo = replyTo || null;
+    this.createdAt = createdAt || Date.now();
+    this.state = MessageState.PENDING;
+    this.ack = null;
+    this.errorCode = null;
+    this.errorMessage = null;
+    this.queuedAt = monotonicNow();
+  }
+}
+
+function monotonicNow() {
+  return globalThis.performance ? performance.now() : Date.now();
+}
+
+function uuid() {
+  if (globalThis.crypto && crypto.randomUUID) {
+    return crypto.randomUUID();
+  }
+  const b = crypto.getRandomValues(new Uint8Array(16));
+  b[6] = (b[6] & 0x0f) | 0x40;
+  b[8] = (b[8] & 0x3f) | 0x80;
+  const h = [...b].map((x) => x.toString(16).padStart(2, '0')).join('');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+/** A listener that throws must not stop the client; its error is reported, not hidden. */
+function report(err) {
+  if (typeof globalThis.reportError === 'function') {
+    globalThis.reportError(err);
+  } else {
+    setTimeout(() => { throw err; });
+  }
+}
+
+function defaultUrl() {
+  const loc = globalThis.location;
+  return `${loc.protocol === 'https:' ? 'wss:' : 'ws:'}//${loc.host}/ws`;
+}
+
+/**
+ * new ParleyClient({token, url?, storage?, storageKey?, unlisted?, backoffInitialMs?, backoffMaxMs?,
+ *                   sendTimeoutMs?, heartbeatIntervalMs?, autoDelivered?, WebSocket?, random?})
+ * Events (client.on(name, fn)): event, synced, state, message, receipts, typing, presence, error, closed, authfailed.
+ */
+export class ParleyClient {
+  constructor(options) {
+    const o = options || {};
+    if (o.token == null) {
+      throw new TypeError('token (a string or a function returning one, or a promise of one) is required');
+    }
+    this._token = typeof o.token === 'function' ? o.token : () => o.token;
+    this._url = o.url || defaultUrl();
+    this._storage = o.storage === undefined ? (globalThis.localStorage || null) : o.storage;
+    this._key = o.storageKey || 'parley';
+    this._unlisted = o.unlisted || 'replay';
+    this._backoff = new Backoff(o.backoffInitialMs || 250, o.backoffMaxMs || 30000, o.random || Math.random);
+    this._sendTimeoutMs = o.sendTimeoutMs || 30000;
+    this._heartbeatMs = o.heartbeatIntervalMs || 25000;
+    this._idleTimeoutMs = this._heartbeatMs * 3;
+    this._autoDelivered = o.autoDelivered !== false;
+    this._WebSocket = o.WebSocket || globalThis.WebSocket;
+
+    this._listeners = new Map();
+    this.state = State.IDLE;
+    this.userId = null;
+    this._ws = null;
+    this._closing = false;
+    this._timers = { heartbeat: null, reconnect: null, receipts: null };
+    this._cursorSave = null;
+    this._lastHeard = 0;
+    this._lastToken = null;
+    this._requests = new Map();
+    this._receipts = new Map(); // conversation -> Map(user -> {userId, deliveredSeq, readSeq})
+    this._typing = new Map(); // conversation -> Map(user -> expiry ms)
+    this._presence = new Map(); // user -> {userId, status, lastSeen}
+    this._deliveredToSend = new Map();
+    this._readToSend = new Map();
+    this._syncs = 0;
+    this._replayed = 0;
+    this._firstSync = null;
+
+    const saved = this._load('cursors') || {};
+    this._cursors = new Map(Object.entries(saved).filter(([, v]) => Number.isInteger(v) && v >= 0));
+    this._hadCursors = this._cursors.size > 0;
+    this._receiptsSince = this._load('receiptsSince');
+    this._outbox = new Map();
+    for (const m of this._load('outbox') || []) {
+      const out = new OutgoingMessage(m.conversationId, m.clientMsgId, m.body, m.replyTo, m.createdAt);
+      this._outbox.set(out.clientMsgId, out);
+    }
+    this._expiry = setInterval(() => this._expireSends(),
+      Math.max(10, Math.min(1000, Math.floor(this._sendTimeoutMs / 4))));
+    this._onOnline = () => {
+      if (this.state === State.BACKOFF) {
+        clearTimeout(this._timers.reconnect);
+        this._open();
+      }
+    };
+    globalThis.addEventListener?.('online', this._onOnline);
+    this._onPageHide = () => this._saveCursors();
+    globalThis.addEventListener?.('pagehide', this._onPageHide);
+  }
+
+  // ---- public API ------------------------------------------------------------------------------------------------
+
+  /** Subscribes to an event; returns a function that unsubscribes. */
+  on(name, fn) {
+    if (!this._listeners.has(name)) {
+      this._listeners.set(name, new Set());
+    }
+    this._listeners.get(name).add(fn);
+    return () => this._listeners.get(name).delete(fn);
+  }
+
+  /** Starts connecting (and reconnecting); resolves at the first `synced`, rejects if authentication fails. */
+  connect() {
+    if (!this._firstSync) {
+      this._firstSync = {};
+      this._firstSync.promise = new Promise((resolve, reject) => {
+        this._firstSync.resolve = resolve;
+        this._firstSync.reject = reject;
+      });
+      if (this.state === State.IDLE) {
+        this._open();
+      }
+    }
+    return this._firstSync.promise;
+  }
+
+  /** Sends a message: pending at once, sent when acked. options: {clientMsgId, replyTo}. */
+  send(conversationId, body, options) {
+    const o = options || {};
+    const m = new OutgoingMessage(conversationId, o.clientMsgId || uuid(), body, o.replyTo);
+    if (this.state === State.CLOSED) {
+      this._fail(m, 'closed', 'client is closed');
+      return m;
+    }
+    this._outbox.set(m.clientMsgId, m);
+    this._saveOutbox();
+    if (this._connected()) {
+      this._transmit(m);
+    }
+    return m;
+  }
+
+  reply(conversationId, replyTo, body) {
+    return this.send(conversationId, body, { replyTo });
+  }
+
+  /** Puts a failed message back in the outbox with the same clientMsgId. */
+  retry(m) {
+    if (m.state !== MessageState.FAILED || this.state === State.CLOSED) {
+      return;
+    }
+    m.state = MessageState.PENDING;
+    m.errorCode = null;
+    m.errorMessage = null;
+    m.queuedAt = monotonicNow();
+    this._outbox.set(m.clientMsgId, m);
+    this._saveOutbox();
+    this._emit('message', m);
+    if (this._connected()) {
+      this._transmit(m);
+    }
+  }
+
+  edit(conversationId, messageId, body) {
+    return this._request((ref) => ({ type: 'edit', ref, conversationId, messageId, body }));
+  }
+
+  delete(conversationId, messageId) {
+    return this._request((ref) => ({ type: 'delete', ref, conversationId, messageId }));
+  }
+
+  /** Adds (add = true) or removes one's reaction. */
+  react(conversationId, messageId, emoji, add = true) {
+    return this._request((ref) => ({ type: add ? 'react' : 'unreact', ref, conversationId, messageId, emoji }));
+  }
+
+  /** Resolves with [{userId, status, lastSeen}] for the users that share a conversation with this one. */
+  queryPresence(userIds) {
+    return this._request((ref) => ({ type: 'presence_query', ref, userIds: [...userIds] })).then((p) => p.users);
+  }
+
+  /** Marks everything up to seq read: sent now, or after the next reconnect. */
+  markRead(conversationId, seq) {
+    this._readToSend.set(conversationId, Math.max(seq, this._readToSend.get(conversationId) || 0));
+    this._flushReceipts();
+  }
+
+  /** Tells the other members this user is typing (call again every ~2 s while typing) or stopped (false). */
+  typing(conversationId, active = true) {
+    if (this._connected()) {
+      this._write({ type: 'typing', conversationId, active });
+    }
+  }
+
+  /** Receipt cursors of the members of a conversation: Map(userId -> {userId, deliveredSeq, readSeq}). */
+  receipts(conversationId) {
+    return new Map(this._receipts.get(conversationId) || []);
+  }
+
+  readBy(conversationId, seq) {
+    return [...this.receipts(conversationId).values()].filter((r) => r.readSeq >= seq).map((r) => r.userId);
+  }
+
+  deliveredTo(conversationId, seq) {
+    return [...this.receipts(conversationId).values()].filter((r) => r.deliveredSeq >= seq).map((r) => r.userId);
+  }
+
+  /** Users typing in the conversation now; entries past the server's ttl are gone. */
+  typingIn(conversationId) {
+    const c = this._typing.get(conversationId);
+    if (!c) {
+      return [];
+    }
+    const now = Date.now();
+    for (const [u, expiry] of c) {
+      if (expiry <= now) {
+        c.delete(u);
+      }
+    }
+    return [...c.keys()];
+  }
+
+  /** The last presence heard of a user ({userId, status, lastSeen}), or null. */
+  presence(userId) {
+    return this._presence.get(userId) || null;
+  }
+
+  /** Messages waiting for an ack, in send order. */
+  pending() {
+    return [...this._outbox.values()];
+  }
+
+  /** Highest seq processed per conversation. */
+  cursors() {
+    return Object.fromEntries(this._cursors);
+  }
+
+  /** Drops the socket at once, as a network failure would; the client reconnects and resumes. */
+  abortConnection() {
+    if (this._ws) {
+      this._abort(this._ws, 'aborted by the application');
+    }
+  }
+
+  /** Closes with 1000 and stops reconnecting; pending messages fail with "closed". Idempotent. */
+  close() {
+    if (this.state === State.CLOSED && this._closing) {
+      return;
+    }
+    this._closing = true;
+    this._cancelTimers();
+    clearInterval(this._expiry);
+    globalThis.removeEventListener?.('online', this._onOnline);
+    globalThis.removeEventListener?.('pagehide', this._onPageHide);
+    this._saveCursors();
+    if (this._ws) {
+      const ws = this._ws;
+      this._ws = null;
+      ws.close(1000, 'bye');
+    }
+    this._failRequests('client closed');
+    const pending = this.pending();
+    this._outbox.clear();
+    this._saveOutbox();
+    pending.forEach((m) => this._fail(m, 'closed', 'client is closed'));
+    this._setState(State.CLOSED);
+    this._firstSync?.reject(new ParleyError('closed', 'client closed'));
+  }
+
+  /** Forgets the cursors, outbox and receipt time kept in storage for this storageKey (e.g. on logout). */
+  clearStorage() {
+    for (const k of ['cursors', 'outbox', 'receiptsSince']) {
+      this._storage?.removeItem(`${this._key}:${k}`);
+    }
+  }
+
+  // ---- connection lifecycle ----------------------------------------------------------------------------------------
+
+  async _open() {
+    if (this._closing) {
+      return;
+    }
+    this._setState(State.CONNECTING);
+    let token;
+    try {
+      token = await this._token();
+    } catch (err) {
+      report(err);
+      this._scheduleReconnect();
+      return;
+    }
+    if (this._closing) {
+      return;
+    }
+    this._lastToken = token;
+    // resume=1: the server holds live events until our sync, so none can overtake the replay (and be taken for
+    // a duplicate by the cursors).
+    const sep = this._url.includes('?') ? '&' : '?';
+    const ws = new this._WebSocket(`${this._url}${sep}resume=1&token=${encodeURIComponent(token || '')}`);
+    this._ws = ws;
+    this._lastHeard = monotonicNow();
+    this._idleLimit = WELCOME_TIMEOUT_MS;
+    this._startLiveness(ws);
+    ws.onmessage = (m) => {
+      if (ws === this._ws) {
+        this._lastHeard = monotonicNow();
+        this._frame(m.data);
+      }
+    };
+    ws.onclose = (ev) => {
+      if (ws === this._ws) {
+        this._ended(ev.code, ev.reason);
+      }
+    };
+  }
+
+  /** Pings every heartbeat interval; a connection silent for longer than the idle timeout is dropped. */
+  _startLiveness(ws) {
+    clearInterval(this._timers.heartbeat);
+    const tick = Math.max(50, Math.min(this._heartbeatMs, 1000));
+    let sincePing = 0;
+    this._timers.heartbeat = setInterval(() => {
+      if (ws !== this._ws) {
+        return;
+      }
+      if (monotonicNow() - this._lastHeard > this._idleLimit) {
+        this._abort(ws, `nothing heard for ${this._idleLimit} ms`);
+        return;
+      }
+      sincePing += tick;
+      if (sincePing >= this._heartbeatMs && this._connected()) {
+        sincePing = 0;
+        this._write({ type: 'ping' });
+      }
+    }, tick);
+  }
+
+  _abort(ws, reason) {
+    ws.onmessage = null;
+    ws.onclose = null;
+    // Browsers have no abort without a close handshake; 4000 tells the server it was us.
+    ws.close(4000, reason.slice(0, 100));
+    if (ws === this._ws) {
+      this._ended(1006, reason);
+    }
+  }
+
+  _frame(text) {
+    let f;
+    try {
+      f = JSON.parse(text);
+    } catch (err) {
+      report(new ParleyError('bad_json', `undecodable frame from server: ${String(text).slice(0, 200)}`));
+      return;
+    }
+    switch (f.type) {
+      case 'welcome': return this._welcome(f);
+      case 'event': return this._event(f);
+      case 'ack': return this._ack(f);
+      case 'synced': return this._synced(f);
+      case 'ok': return this._answer(f.ref, f);
+      case 'receipts': return this._mergeReceipts(f);
+      case 'typing': return this._onTyping(f);
+      case 'presence':
+        f.users.forEach((u) => this._presence.set(u.userId, u));
+        if (!this._answer(f.ref, f)) {
+          this._emit('presence', f.users);
+        }
+        return undefined;
+      case 'error': return this._error(f);
+      default: return undefined; // pong, and frame types newer than this client
+    }
+  }
+
+  _welcome(w) {
+    this.userId = w.userId;
+    this._heartbeatMs = Math.max(50, Math.min(this._heartbeatMs, w.heartbeatIntervalMs || this._heartbeatMs));
+    this._idleTimeoutMs = w.idleTimeoutMs || this._idleTimeoutMs;
+    this._idleLimit = this._idleTimeoutMs;
+    this._replayed = 0;
+    this._setState(State.SYNCING);
+    const sync = { type: 'sync', cursors: this.cursors(), unlisted: this._unlisted };
+    if (this._receiptsSince != null) {
+      sync.receiptsSince = this._receiptsSince;
+    }
+    this._write(sync);
+    for (const m of this._outbox.values()) {
+      this._transmit(m);
+    }
+  }
+
+  _event(e) {
+    const current = this._cursors.get(e.conversationId);
+    if (current !== undefined && e.seq <= current) {
+      return; // a duplicate: replay overlapping live delivery, or a second delivery after a reconnect
+    }
+    this._cursors.set(e.conversationId, e.seq);
+    if (this.state === State.SYNCING) {
+      this._replayed++;
+      this._saveCursorsSoon(); // a replay can be long: one write per 250 ms, and one at synced
+    } else {
+      this._saveCursors();
+    }
+    this._emit('event', e);
+    if (this._autoDelivered) {
+      this._deliveredToSend.set(e.conversationId, Math.max(e.seq, this._deliveredToSend.get(e.conversationId) || 0));
+      if (!this._timers.receipts) {
+        this._timers.receipts = setTimeout(() => this._flushReceipts(), DELIVERED_DELAY_MS);
+      }
+    }
+  }
+
+  _ack(a) {
+    const m = this._outbox.get(a.clientMsgId);
+    if (!m) {
+      return;
+    }
+    this._outbox.delete(a.clientMsgId);
+    this._saveOutbox();
+    m.state = MessageState.SENT;
+    m.ack = a;
+    this._emit('message', m);
+  }
+
+  _synced(s) {
+    this._backoff.reset();
+    if (s.serverTime != null) {
+      this._receiptsSince = s.serverTime;
+      this._save('receiptsSince', s.serverTime);
+    }
+    // Conversations the server started at their last seq (unlisted: "skip") resume from there next time.
+    for (const [c, seq] of Object.entries(s.conversations || {})) {
+      if (!this._cursors.has(c)) {
+        this._cursors.set(c, seq);
+      }
+    }
+    this._saveCursors();
+    this._syncs++;
+    const resumed = this._syncs > 1 || this._hadCursors;
+    this._setState(State.LIVE);
+    this._flushReceipts();
+    this._emit('synced', { conversations: s.conversations || {}, serverTime: s.serverTime, resumed,
+      replayed: this._replayed });
+    this._firstSync?.resolve();
+  }
+
+  _error(e) {
+    const m = e.ref != null ? this._outbox.get(e.ref) : null;
+    if (m) {
+      if (PERMANENT_ERRORS.has(e.code)) {
+        this._outbox.delete(m.clientMsgId);
+        this._saveOutbox();
+        this._fail(m, e.code, e.message);
+      }
+      return; // transient (unavailable, internal): stays pending, re-sent after the next reconnect
+    }
+    if (!this._answer(e.ref, e)) {
+      this._emit('error', e);
+    }
+  }
+
+  _ended(code, reason) {
+    this._ws = null;
+    clearInterval(this._timers.heartbeat);
+    this._timers.heartbeat = null;
+    this._failRequests(`connection closed (${code}) before the answer`);
+    this._emit('closed', { code, reason });
+    if (this._closing) {
+      return;
+    }
+    if (code === 4001) {
+      Promise.resolve().then(() => this._token()).then((fresh) => {
+        if (fresh == null || fresh === this._lastToken) {
+          this._authFailed(reason);
+        } else {
+          this._scheduleReconnect();
+        }
+      }, (err) => {
+        report(err);
+        this._authFailed(reason);
+      });
+      return;
+    }
+    this._scheduleReconnect();
+  }
+
+  _authFailed(reason) {
+    this._closing = true;
+    this._cancelTimers();
+    this._setState(State.CLOSED);
+    this._emit('authfailed', reason);
+    this._firstSync?.reject(new ParleyError('unauthorized', `authentication failed: ${reason}`));
+  }
+
+  _scheduleReconnect() {
+    this._setState(State.BACKOFF);
+    const delay = this._backoff.nextDelayMs();
+    this._timers.reconnect = setTimeout(() => this._open(), delay);
+  }
+
+  // ---- requests, receipts, typing ---------------------------------------------------------------------------------
+
+  _request(frameOf) {
+    if (!this._connected()) {
+      return Promise.reject(new ParleyError('offline', 'not connected; try again when connected'));
+    }
+    const ref = uuid();
+    return new Promise((resolve, reject) => {
+      this._requests.set(ref, { resolve, reject });
+      this._write(frameOf(ref));
+    });
+  }
+
+  _answer(ref, frame) {
+    const r = ref == null ? null : this._requests.get(ref);
+    if (!r) {
+      return false;
+    }
+    this._requests.delete(ref);
+    if (frame.type === 'error') {
+      r.reject(new ParleyError(frame.code, frame.message));
+    } else {
+      r.resolve(frame);
+    }
+    return true;
+  }
+
+  _failRequests(why) {
+    for (const r of this._requests.values()) {
+      r.reject(new ParleyError('disconnected', why));
+    }
+    this._requests.clear();
+  }
+
+  _flushReceipts() {
+    clearTimeout(this._timers.receipts);
+    this._timers.receipts = null;
+    if (!this._connected()) {
+      return; // kept for the next connection
+    }
+    for (const [c, seq] of this._readToSend) {
+      this._write({ type: 'read', conversationId: c, seq });
+    }
+    for (const [c, seq] of this._deliveredToSend) {
+      if ((this._readToSend.get(c) ?? -1) < seq) {
+        this._write({ type: 'delivered', conversationId: c, seq });
+      }
+    }
+    this._readToSend.clear();
+    this._deliveredToSend.clear();
+  }
+
+  _mergeReceipts(r) {
+    let c = this._receipts.get(r.conversationId);
+    if (!c) {
+      c = new Map();
+      this._receipts.set(r.conversationId, c);
+    }
+    for (const x of r.receipts) {
+      const old = c.get(x.userId);
+      c.set(x.userId, old ? {
+        userId: x.userId,
+        deliveredSeq: Math.max(old.deliveredSeq, x.deliveredSeq),
+        readSeq: Math.max(old.readSeq, x.readSeq),
+      } : { userId: x.userId, deliveredSeq: x.deliveredSeq, readSeq: x.readSeq });
+    }
+    this._emit('receipts', r);
+  }
+
+  _onTyping(t) {
+    let c = this._typing.get(t.conversationId);
+    if (!c) {
+      c = new Map();
+      this._typing.set(t.conversationId, c);
+    }
+    if (t.active === false) {
+      c.delete(t.userId);
+    } else {
+      const ttl = t.ttlMs || 6000;
+      c.set(t.userId, Date.now() + ttl);
+      // Tell the application again when the entry has expired, so it can redraw without polling.
+      setTimeout(() => this._emit('typing', { conversationId: t.conversationId, userId: t.userId, active: false,
+        expired: true }), ttl + 20);
+    }
+    this._emit('typing', t);
+  }
+
+  // ---- plumbing ---------------------------------------------------------------------------------------------------
+
+  _connected() {
+    return this._ws !== null && (this.state === State.SYNCING || this.state === State.LIVE);
+  }
+
+  _transmit(m) {
+    const f = { type: 'send', conversationId: m.conversationId, clientMsgId: m.clientMsgId, body: m.body };
+    if (m.replyTo) {
+      f.replyTo = m.replyTo;
+    }
+    this._write(f);
+  }
+
+  _write(frame) {
+    if (this._ws && this._ws.readyState === 1) {
+      this._ws.send(JSON.stringify(frame));
+    }
+  }
+
+  _expireSends() {
+    const now = monotonicNow();
+    const expired = [...this._outbox.values()].filter((m) => now - m.queuedAt >= this._sendTimeoutMs);
+    if (expired.length === 0) {
+      return;
+    }
+    expired.forEach((m) => this._outbox.delete(m.clientMsgId));
+    this._saveOutbox();
+    expired.forEach((m) => this._fail(m, 'timeout', 'no ack within the send timeout'));
+  }
+
+  _fail(m, code, message) {
+    m.state = MessageState.FAILED;
+    m.errorCode = code;
+    m.errorMessage = message || null;
+    this._emit('message', m);
+  }
+
+  _cancelTimers() {
+    clearInterval(this._timers.heartbeat);
+    clearTimeout(this._timers.reconnect);
+    clearTimeout(this._timers.receipts);
+    this._timers = { heartbeat: null, reconnect: null, receipts: null };
+  }
+
+  _setState(s) {
+    if (this.state !== s) {
+      this.state = s;
+      this._emit('state', s);
+    }
+  }
+
+  _emit(name, value) {
+    for (const fn of this._listeners.get(name) || []) {
+      try {
+        fn(value);
+      } catch (err) {
+        report(err);
+      }
+    }
+  }
+
+  _load(name) {
+    const raw = this._storage?.getItem(`${this._key}:${name}`);
+    if (raw == null) {
+      return null;
+    }
+    try {
+      return JSON.parse(raw);
+    } catch (err) {
+      report(new Error(`ignoring unreadable ${this._key}:${name} in storage: ${err.message}`));
+      return null;
+    }
+  }
+
+  _save(name, value) {
+    this._storage?.setItem(`${this._key}:${name}`, JSON.stringify(value));
+  }
+
+  _saveCursors() {
+    clearTimeout(this._cursorSave);
+    this._cursorSave = null;
+    this._save('cursors', this.cursors());
+  }
+
+  /** Coalesces the writes of a replay; `pagehide` and `synced` write at once. */
+  _saveCursorsSoon() {
+    if (!this._cursorSave) {
+      this._cursorSave = setTimeout(() => this._saveCursors(), 250);
+    }
+  }
+
+  _saveOutbox() {
+    this._save('outbox', this.pending().map((m) => ({ conversationId: m.conversationId, clientMsgId: m.clientMsgId,
+      body: m.body, replyTo: m.replyTo, createdAt: m.createdAt })));
+  }
+}
