@@ -320,7 +320,12 @@ public final class Session {
 
     private void deliver(Pending p) {
         switch (state) {
-            case OPEN -> sendLive(p.text());
+            case OPEN -> {
+                sendLive(p.text());
+                if (p.event().kind() == EventKind.MESSAGE) {
+                    metrics.delivered(p.event().createdAt(), clock.millis());
+                }
+            }
             case SYNCING -> {
                 if (buffer.size() >= config.ws().maxSyncBuffer()) {
                     closeWith(CloseCodes.RESYNC, "too many events while catching up; reconnect and sync");

@@ -117,7 +117,8 @@ public final class RedisBus implements Bus {
             JsonNode n = codec.mapper().readTree(text);
             JsonNode member = n.get("memberId");
             LogEvent e = LogEvent.basic(n.get("conversationId").textValue(), n.get("seq").longValue(),
-                    EventKind.fromWire(n.get("kind").textValue()), 0, null,
+                    EventKind.fromWire(n.get("kind").textValue()),
+                    java.time.Instant.parse(n.get("createdAt").textValue()).toEpochMilli(), null,
                     member == null ? null : member.textValue(), null, null, List.of(userId));
             local.deliverEncoded(userId, e, text);
         } catch (Exception e) {

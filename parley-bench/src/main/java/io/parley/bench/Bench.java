@@ -1,0 +1,526 @@
+package io.parley.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.parley.server.auth.HmacJwt;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketClientOptions;
+import io.vertx.core.http.WebSocketConnectOptions;
+import org.HdrHistogram.ConcurrentHistogram;
+import org.HdrHistogram.Histogram;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * The load generator: opens N WebSocket connections (one per user, spread over several local addresses 127.0.0.x),
+ * places the users in groups (or direct pairs), sends at a rate per user with jitter, and measures connections,
+ * sends, acks, deliveries (loss, duplicates, order by seq), delivery and ack latency, and the server's CPU and RSS.
+ * Usage: {@code java -jar parley-bench/target/parley-bench.jar parley-bench/scenarios/smoke.properties [key=value...]}.
+ */
+public final class Bench {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final BenchConfig c;
+    private final Clock clock = Clock.systemUTC();
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    private final LongAdder attempted = new LongAdder();
+    private final LongAdder established = new LongAdder();
+    private final LongAdder failed = new LongAdder();
+    private final LongAdder sent = new LongAdder();
+    private final LongAdder acked = new LongAdder();
+    private final LongAdder received = new LongAdder();
+    private final LongAdder duplicates = new LongAdder();
+    private final LongAdder gaps = new LongAdder();
+    private final LongAdder errors = new LongAdder();
+    private final LongAdder closedEarly = new LongAdder();
+    private final Histogram connectHist = new ConcurrentHistogram(3);
+    private String baseUrl;
+    private HmacJwt jwt;
+
+    /** One measured window (a step of the throughput scenario, or the whole run). */
+    static final class Window {
+        final double rate;
+        volatile long startNanos;
+        volatile long endNanos;
+        final LongAdder sentIn = new LongAdder();
+        final LongAdder ackedIn = new LongAdder();
+        final LongAdder deliveredIn = new LongAdder();
+        final Histogram delivery = new ConcurrentHistogram(TimeUnit.SECONDS.toMicros(60), 3);
+        final Histogram ack = new ConcurrentHistogram(TimeUnit.SECONDS.toMicros(60), 3);
+        long cpuMillis;
+        long wallMillis;
+
+        Window(double rate) {
+            this.rate = rate;
+        }
+
+        boolean contains(long nanos) {
+            return startNanos != 0 && nanos >= startNanos && (endNanos == 0 || nanos < endNanos);
+        }
+    }
+
+    private final List<Window> windows = new ArrayList<>();
+    private volatile Window current;
+
+    /** One user's connection. State is touched only on the connection's event loop. */
+    final class Conn {
+        final String user;
+        final String token;
+        String conversationId;
+        int members;
+        WebSocket ws;
+        long lastSeq = -1;
+        long nextId;
+        final ConcurrentHashMap<String, Long> pendingAcks = new ConcurrentHashMap<>();
+
+        Conn(String user) {
+            this.user = user;
+            this.token = jwt.issue(user, Duration.ofHours(6));
+        }
+
+        void onText(String text) {
+            JsonNode n;
+            try {
+                n = JSON.readTree(text);
+            } catch (Exception e) {
+                errors.increment();
+                return;
+            }
+            String type = n.path("type").asText();
+            if (type.equals("event") && n.path("kind").asText().equals("message")) {
+                long seq = n.path("seq").asLong();
+                if (lastSeq >= 0 && seq <= lastSeq) {
+                    duplicates.increment();
+                    return;
+                }
+                if (lastSeq >= 0 && seq > lastSeq + 1) {
+                    gaps.add(seq - lastSeq - 1);
+                }
+                lastSeq = seq;
+                received.increment();
+                String body = n.path("body").asText();
+                int bar = body.indexOf('|');
+                if (body.startsWith("t") && bar > 1) {
+                    long sentAt = Long.parseLong(body.substring(1, bar));
+                    Window w = windowOf(sentAt);
+                    if (w != null) {
+                        w.deliveredIn.increment();
+                        w.delivery.recordValue(Math.max(0, (System.nanoTime() - sentAt) / 1000));
+                    }
+                }
+            } else if (type.equals("ack")) {
+                Long sentAt = pendingAcks.remove(n.path("clientMsgId").asText());
+                if (sentAt != null) {
+                    acked.increment();
+                    Window w = windowOf(sentAt);
+                    if (w != null) {
+                        w.ackedIn.increment();
+                        w.ack.recordValue(Math.max(0, (System.nanoTime() - sentAt) / 1000));
+                    }
+                }
+            } else if (type.equals("error")) {
+                errors.increment();
+            }
+        }
+
+        void send(String padding) {
+            if (ws == null || ws.isClosed()) {
+                return;
+            }
+            long now = System.nanoTime();
+            String id = user + "-" + (nextId++);
+            String body = ("t" + now + "|" + padding);
+            pendingAcks.put(id, now);
+            sent.increment();
+            Window w = windowOf(now);
+            if (w != null) {
+                w.sentIn.increment();
+            }
+            ws.writeTextMessage("{\"type\":\"send\",\"conversationId\":\"" + conversationId + "\",\"clientMsgId\":\""
+                    + id + "\",\"body\":\"" + body + "\"}");
+        }
+    }
+
+    Bench(BenchConfig c) {
+        this.c = c;
+    }
+
+    private Window windowOf(long nanos) {
+        for (int i = windows.size() - 1; i >= 0; i--) {
+            Window w = windows.get(i);
+            if (w.contains(nanos)) {
+                return w;
+            }
+        }
+        return null;
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (args.length == 0 || args[0].equals("--help")) {
+            System.out.println("usage: java -jar parley-bench.jar SCENARIO.properties [key=value ...]");
+            return;
+        }
+        BenchConfig c = BenchConfig.load(Path.of(args[0]), java.util.Arrays.copyOfRange(args, 1, args.length));
+        Result r = new Bench(c).run();
+        System.out.println(r.summary());
+        System.exit(r.clean() ? 0 : 1);
+    }
+
+    /** The outcome: the JSON document, the human summary, and whether nothing was lost or duplicated. */
+    public record Result(ObjectNode json, String summary, long lost, long duplicates, long failedConnections) {
+        public boolean clean() {
+            return lost == 0 && duplicates == 0 && failedConnections == 0;
+        }
+    }
+
+    public Result run() throws Exception {
+        ServerHandle server = c.startServer() ? ServerHandle.start(c) : ServerHandle.external(c);
+        Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(Math.max(2, Runtime.getRuntime().availableProcessors())));
+        try {
+            baseUrl = server.url();
+            jwt = new HmacJwt(c.secret().getBytes(StandardCharsets.UTF_8), "parley", null, clock);
+            ProcSampler proc = new ProcSampler(server.pid());
+            long rssIdle = proc.available() ? proc.rssKib() : -1;
+            List<Conn> conns = setUp();
+            connect(vertx, conns);
+            System.gc();
+            Thread.sleep(1000);
+            long rssConnected = proc.available() ? proc.rssKib() : -1;
+            double deliveredBefore = serverCounter("messages_delivered_total");
+            long receivedBefore = received.sum();
+            String padding = "x".repeat(Math.max(1, c.bodyBytes() - 22));
+            long peakRss = rssConnected;
+            Window best = null;
+            for (int step = 0; step < Math.max(1, c.maxSteps()); step++) {
+                Window w = new Window(c.ratePerUser() + step * c.rateStep());
+                startSending(vertx, conns, w.rate, padding);
+                if (step == 0) {
+                    progress("warm-up", c.warmupSeconds());
+                }
+                long cpu0 = proc.available() ? proc.cpuMillis() : 0;
+                long wall0 = System.nanoTime();
+                w.startNanos = System.nanoTime();
+                windows.add(w);
+                current = w;
+                progress(String.format(Locale.ROOT, "measuring at %.3f msg/s per user", w.rate), c.durationSeconds());
+                w.endNanos = System.nanoTime();
+                sending = false;
+                w.cpuMillis = proc.available() ? proc.cpuMillis() - cpu0 : -1;
+                w.wallMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - wall0);
+                if (proc.available()) {
+                    peakRss = Math.max(peakRss, proc.rssKib());
+                }
+                progress("draining", c.drainSeconds());
+                long expected = w.ackedIn.sum() * membersPerConversation();
+                boolean ok = w.deliveredIn.sum() >= expected && duplicates.sum() == 0
+                        && w.delivery.getValueAtPercentile(99) <= 100_000;
+                if (ok) {
+                    best = w;
+                }
+                if (c.maxSteps() > 1 && !ok) {
+                    break;
+                }
+            }
+            long receivedTotal = received.sum() - receivedBefore;
+            double serverDelivered = serverCounter("messages_delivered_total") - deliveredBefore;
+            Result r = report(conns, rssIdle, rssConnected, peakRss, best, receivedTotal, serverDelivered);
+            for (Conn x : conns) {
+                if (x.ws != null) {
+                    x.ws.close();
+                }
+            }
+            return r;
+        } finally {
+            vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+            server.stop();
+        }
+    }
+
+    private int membersPerConversation() {
+        return c.directPairs() ? 2 : c.groupSize();
+    }
+
+    /** Provisions the users and creates their conversations over REST, a few dozen requests at a time. */
+    private List<Conn> setUp() throws Exception {
+        String run = Long.toString(System.currentTimeMillis() % 1_000_000_000L, 36);
+        List<Conn> conns = new ArrayList<>();
+        for (int i = 0; i < c.users(); i++) {
+            conns.add(new Conn("b" + run + "-" + i));
+        }
+        Semaphore inFlight = new Semaphore(32);
+        List<CompletableFuture<?>> all = new ArrayList<>();
+        for (Conn x : conns) {
+            all.add(call(inFlight, "GET", "/api/v1/me", x.token, null));
+        }
+        CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).get(10, TimeUnit.MINUTES);
+        all.clear();
+        int size = membersPerConversation();
+        for (int g = 0; g + size <= conns.size(); g += size) {
+            List<Conn> members = conns.subList(g, g + size);
+            ObjectNode req = JSON.createObjectNode();
+            if (c.directPairs()) {
+                req.put("type", "direct").put("userId", members.get(1).user);
+            } else {
+                req.put("type", "group").put("title", "bench " + g);
+                ArrayNode m = req.putArray("members");
+                members.subList(1, size).forEach(x -> m.add(x.user));
+            }
+            all.add(call(inFlight, "POST", "/api/v1/conversations", members.get(0).token, req.toString()).thenAccept(body -> {
+                String id = body.path("id").asText();
+                for (Conn x : members) {
+                    x.conversationId = id;
+                    x.members = size;
+                }
+            }));
+        }
+        CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).get(10, TimeUnit.MINUTES);
+        return conns.stream().filter(x -> x.conversationId != null).toList();
+    }
+
+    private CompletableFuture<JsonNode> call(Semaphore inFlight, String method, String path, String token, String body) {
+        inFlight.acquireUninterruptibly();
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(Duration.ofSeconds(60))
+                .header("Authorization", "Bearer " + token)
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        if (body != null) {
+            b.header("content-type", "application/json");
+        }
+        return http.sendAsync(b.build(), HttpResponse.BodyHandlers.ofString()).handle((r, err) -> {
+            inFlight.release();
+            if (err != null) {
+                throw new IllegalStateException(method + " " + path + " failed", err);
+            }
+            if (r.statusCode() >= 300) {
+                throw new IllegalStateException(method + " " + path + " -> " + r.statusCode() + " " + r.body());
+            }
+            try {
+                return JSON.readTree(r.body());
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+    }
+
+    /** Opens every connection at {@code ramp.per.second}, spread over 127.0.0.1..127.0.0.N as source addresses. */
+    private void connect(Vertx vertx, List<Conn> conns) throws Exception {
+        URI u = URI.create(baseUrl);
+        List<WebSocketClient> clients = new ArrayList<>();
+        for (int i = 1; i <= Math.max(1, c.bindAddresses()); i++) {
+            clients.add(vertx.createWebSocketClient(new WebSocketClientOptions()
+                    .setLocalAddress("127.0.0." + i).setMaxConnections(conns.size() + 1)
+                    .setConnectTimeout(30_000).setTcpNoDelay(true)));
+        }
+        long gapNanos = TimeUnit.SECONDS.toNanos(1) / Math.max(1, c.rampPerSecond());
+        List<CompletableFuture<Void>> opened = new ArrayList<>();
+        long start = System.nanoTime();
+        for (int i = 0; i < conns.size(); i++) {
+            long due = start + i * gapNanos;
+            long wait = due - System.nanoTime();
+            if (wait > 1_000_000) {
+                TimeUnit.NANOSECONDS.sleep(wait);
+            }
+            Conn x = conns.get(i);
+            CompletableFuture<Void> f = new CompletableFuture<>();
+            opened.add(f);
+            attempted.increment();
+            long t0 = System.nanoTime();
+            clients.get(i % clients.size()).connect(new WebSocketConnectOptions().setHost(u.getHost()).setPort(u.getPort())
+                    .setURI("/ws?token=" + x.token)).onComplete(ar -> {
+                if (ar.failed()) {
+                    failed.increment();
+                    f.complete(null);
+                    return;
+                }
+                connectHist.recordValue((System.nanoTime() - t0) / 1000);
+                established.increment();
+                x.ws = ar.result();
+                x.ws.textMessageHandler(x::onText);
+                x.ws.closeHandler(v -> {
+                    if (current == null || current.endNanos == 0) {
+                        closedEarly.increment();
+                    }
+                });
+                f.complete(null);
+            });
+            if (i % 1000 == 999) {
+                System.out.printf("  connecting: %d attempted, %d established, %d failed%n", attempted.sum(),
+                        established.sum(), failed.sum());
+            }
+        }
+        CompletableFuture.allOf(opened.toArray(CompletableFuture[]::new)).get(5, TimeUnit.MINUTES);
+        System.out.printf("connected: %d of %d (%d failed), connect p50 %.1f ms p99 %.1f ms%n", established.sum(),
+                attempted.sum(), failed.sum(), connectHist.getValueAtPercentile(50) / 1000.0,
+                connectHist.getValueAtPercentile(99) / 1000.0);
+    }
+
+    private volatile boolean sending;
+
+    /** Each user sends at {@code rate} messages/s on average, with uniform jitter of +-50% between sends. */
+    private void startSending(Vertx vertx, List<Conn> conns, double rate, String padding) {
+        sending = rate > 0;
+        if (!sending) {
+            return;
+        }
+        long meanMillis = Math.max(1, (long) (1000 / rate));
+        for (Conn x : conns) {
+            if (x.ws != null) {
+                // The first send at a random point of the first period, so users do not send in lockstep.
+                long first = Math.max(1, (long) (meanMillis * ThreadLocalRandom.current().nextDouble()));
+                vertx.setTimer(first, t -> tick(vertx, x, meanMillis, padding));
+            }
+        }
+    }
+
+    /** One user's send, then the next one armed; the chain ends when {@link #sending} is cleared. */
+    private void tick(Vertx vertx, Conn x, long meanMillis, String padding) {
+        if (!sending) {
+            return;
+        }
+        x.send(padding);
+        long next = Math.max(1, (long) (meanMillis * (0.5 + ThreadLocalRandom.current().nextDouble())));
+        vertx.setTimer(next, t -> tick(vertx, x, meanMillis, padding));
+    }
+
+    private void progress(String phase, int seconds) throws InterruptedException {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        while (System.nanoTime() < end) {
+            long left = end - System.nanoTime();
+            TimeUnit.NANOSECONDS.sleep(Math.min(left, TimeUnit.SECONDS.toNanos(5)));
+            Window w = current;
+            System.out.printf(Locale.ROOT, "[%s] %s: conns %d, sent %d, acked %d, received %d, dup %d, gaps %d, errors %d%s%n",
+                    Instant.now().toString().substring(11, 19), phase, established.sum() - closedEarly.sum(), sent.sum(),
+                    acked.sum(), received.sum(), duplicates.sum(), gaps.sum(), errors.sum(),
+                    w == null || w.delivery.getTotalCount() == 0 ? "" : String.format(Locale.ROOT,
+                            ", delivery p50 %.2f ms p99 %.2f ms", w.delivery.getValueAtPercentile(50) / 1000.0,
+                            w.delivery.getValueAtPercentile(99) / 1000.0));
+        }
+    }
+
+    /** A counter from the server's /metrics (NaN when unavailable). */
+    private double serverCounter(String name) {
+        try {
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(baseUrl + "/metrics")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            for (String line : r.body().split("\n")) {
+                if (line.startsWith(name + " ") || line.startsWith(name + "{")) {
+                    return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+                }
+            }
+        } catch (Exception e) {
+            System.out.println("could not read " + name + " from /metrics: " + e);
+        }
+        return Double.NaN;
+    }
+
+    private Result report(List<Conn> conns, long rssIdle, long rssConnected, long peakRss, Window best,
+                          long receivedTotal, double serverDelivered) throws Exception {
+        Window w = best != null ? best : windows.get(windows.size() - 1);
+        long expected = w.ackedIn.sum() * membersPerConversation();
+        long lost = Math.max(0, expected - w.deliveredIn.sum());
+        long unacked = conns.stream().mapToLong(x -> x.pendingAcks.size()).sum();
+        double seconds = w.wallMillis / 1000.0;
+        ObjectNode j = JSON.createObjectNode();
+        j.put("scenario", c.name()).put("date", Instant.now().toString()).put("users", c.users())
+                .put("groupSize", c.groupSize()).put("ratePerUser", w.rate).put("bodyBytes", c.bodyBytes())
+                .put("durationSeconds", seconds);
+        j.putObject("connections").put("attempted", attempted.sum()).put("established", established.sum())
+                .put("failed", failed.sum()).put("closedEarly", closedEarly.sum())
+                .put("connectP50Ms", connectHist.getValueAtPercentile(50) / 1000.0)
+                .put("connectP99Ms", connectHist.getValueAtPercentile(99) / 1000.0);
+        j.putObject("messages").put("sent", w.sentIn.sum()).put("acked", w.ackedIn.sum())
+                .put("deliveriesExpected", expected).put("deliveriesReceived", w.deliveredIn.sum())
+                .put("lost", lost).put("duplicates", duplicates.sum()).put("gaps", gaps.sum())
+                .put("unackedAtEnd", unacked).put("errors", errors.sum())
+                .put("sendsPerSecond", w.ackedIn.sum() / seconds)
+                .put("deliveriesPerSecond", w.deliveredIn.sum() / seconds);
+        latency(j.putObject("deliveryLatencyMs"), w.delivery);
+        latency(j.putObject("ackLatencyMs"), w.ack);
+        ObjectNode s = j.putObject("server");
+        s.put("rssIdleKiB", rssIdle).put("rssConnectedKiB", rssConnected).put("rssPeakKiB", peakRss)
+                .put("rssPerConnectionKiB", rssIdle > 0 && established.sum() > 0
+                        ? (double) (rssConnected - rssIdle) / established.sum() : -1)
+                .put("cpuPercent", w.cpuMillis >= 0 ? 100.0 * w.cpuMillis / Math.max(1, w.wallMillis) : -1)
+                .put("messagesDeliveredByServer", serverDelivered).put("messagesReceivedByBench", receivedTotal);
+        if (windows.size() > 1) {
+            ArrayNode steps = j.putArray("steps");
+            for (Window x : windows) {
+                ObjectNode o = steps.addObject().put("ratePerUser", x.rate)
+                        .put("deliveriesPerSecond", x.deliveredIn.sum() / Math.max(0.001, x.wallMillis / 1000.0))
+                        .put("lost", Math.max(0, x.ackedIn.sum() * membersPerConversation() - x.deliveredIn.sum()));
+                latency(o.putObject("deliveryLatencyMs"), x.delivery);
+            }
+        }
+        String summary = String.format(Locale.ROOT, """
+                == %s: %d users, groups of %d, %.3f msg/s per user, %d-byte bodies, %.0f s measured
+                connections: %d attempted, %d established, %d failed, %d closed early; connect p50 %.1f ms, p99 %.1f ms
+                sends: %d sent, %d acked (%.0f/s); ack p50 %.2f ms, p99 %.2f ms
+                deliveries: %d expected, %d received (%.0f/s); lost %d, duplicates %d, gaps %d
+                delivery latency: p50 %.2f ms, p95 %.2f ms, p99 %.2f ms, p99.9 %.2f ms, max %.2f ms
+                server: RSS idle %d KiB, connected %d KiB (%.1f KiB per connection), peak %d KiB; CPU %.0f%%
+                cross-check: server delivered %.0f message events, bench received %d""",
+                c.name(), c.users(), c.groupSize(), w.rate, c.bodyBytes(), seconds,
+                attempted.sum(), established.sum(), failed.sum(), closedEarly.sum(),
+                connectHist.getValueAtPercentile(50) / 1000.0, connectHist.getValueAtPercentile(99) / 1000.0,
+                w.sentIn.sum(), w.ackedIn.sum(), w.ackedIn.sum() / seconds,
+                w.ack.getValueAtPercentile(50) / 1000.0, w.ack.getValueAtPercentile(99) / 1000.0,
+                expected, w.deliveredIn.sum(), w.deliveredIn.sum() / seconds, lost, duplicates.sum(), gaps.sum(),
+                pct(w.delivery, 50), pct(w.delivery, 95), pct(w.delivery, 99), pct(w.delivery, 99.9),
+                w.delivery.getMaxValue() / 1000.0,
+                rssIdle, rssConnected, j.path("server").path("rssPerConnectionKiB").asDouble(), peakRss,
+                j.path("server").path("cpuPercent").asDouble(), serverDelivered, receivedTotal);
+        if (windows.size() > 1) {
+            StringBuilder b = new StringBuilder(summary).append("\nsteps:");
+            for (Window x : windows) {
+                b.append(String.format(Locale.ROOT, "%n  %.3f msg/s per user: %.0f deliveries/s, p99 %.2f ms, lost %d",
+                        x.rate, x.deliveredIn.sum() / Math.max(0.001, x.wallMillis / 1000.0), pct(x.delivery, 99),
+                        Math.max(0, x.ackedIn.sum() * membersPerConversation() - x.deliveredIn.sum())));
+            }
+            b.append(String.format(Locale.ROOT, "%nhighest sustained (p99 <= 100 ms, nothing lost): %s",
+                    best == null ? "none" : String.format(Locale.ROOT, "%.0f deliveries/s at %.3f msg/s per user",
+                            best.deliveredIn.sum() / (best.wallMillis / 1000.0), best.rate)));
+            summary = b.toString();
+        }
+        Path dir = Path.of(c.out());
+        Files.createDirectories(dir);
+        String stem = c.name() + "-" + Instant.now().toString().replace(":", "").substring(0, 15);
+        Files.writeString(dir.resolve(stem + ".json"), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(j));
+        Files.writeString(dir.resolve(stem + ".txt"), summary + "\n");
+        Files.writeString(dir.resolve(stem + ".svg"), Svg.percentilePlot(c.name() + ": latency by percentile",
+                List.of(new Svg.Series("delivery (send to receive)", w.delivery, "#1f77b4"),
+                        new Svg.Series("ack (send to ack)", w.ack, "#ff7f0e"))));
+        System.out.println("results: " + dir.resolve(stem + ".json") + " (.txt, .svg)");
+        return new Result(j, summary, lost, duplicates.sum(), failed.sum());
+    }
+
+    private static double pct(Histogram h, double p) {
+        return h.getTotalCount() == 0 ? 0 : h.getValueAtPercentile(p) / 1000.0;
+    }
+
+    private static void latency(ObjectNode o, Histogram h) {
+        o.put("count", h.getTotalCount()).put("p50", pct(h, 50)).put("p95", pct(h, 95)).put("p99", pct(h, 99))
+                .put("p999", pct(h, 99.9)).put("max", h.getTotalCount() == 0 ? 0 : h.getMaxValue() / 1000.0);
+    }
+}

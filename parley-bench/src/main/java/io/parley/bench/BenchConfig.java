@@ -1,0 +1,58 @@
+package io.parley.bench;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Properties;
+
+/**
+ * A scenario: a properties file (parley-bench/scenarios/*.properties) plus key=value overrides on the command line.
+ * Every key has a default; docs/performance.md lists them.
+ */
+public record BenchConfig(String name, String url, String secret, boolean startServer, String serverJar,
+                          String serverOptions, long serverPid, int users, int groupSize, double ratePerUser,
+                          double rateStep, int maxSteps, int warmupSeconds, int durationSeconds, int drainSeconds,
+                          int rampPerSecond, int bodyBytes, int bindAddresses, String out) {
+
+    public static BenchConfig load(Path file, String... overrides) throws IOException {
+        Properties p = new Properties();
+        if (file != null) {
+            try (Reader r = Files.newBufferedReader(file)) {
+                p.load(r);
+            }
+        }
+        for (String o : overrides) {
+            int eq = o.indexOf('=');
+            if (eq < 1) {
+                throw new IllegalArgumentException("override must be key=value: " + o);
+            }
+            p.setProperty(o.substring(0, eq), o.substring(eq + 1));
+        }
+        String name = p.getProperty("name", file == null ? "adhoc" : file.getFileName().toString().replace(".properties", ""));
+        return new BenchConfig(name,
+                p.getProperty("url", "http://127.0.0.1:8080"),
+                p.getProperty("secret", "bench-secret-that-is-at-least-32-bytes!!"),
+                Boolean.parseBoolean(p.getProperty("server.start", "true")),
+                p.getProperty("server.jar", "parley-server/target/parley.jar"),
+                p.getProperty("server.options", "-Xmx1g"),
+                Long.parseLong(p.getProperty("server.pid", "0")),
+                Integer.parseInt(p.getProperty("users", "200")),
+                Integer.parseInt(p.getProperty("group.size", "10")),
+                Double.parseDouble(p.getProperty("rate.per.user", "0.1")),
+                Double.parseDouble(p.getProperty("rate.step", "0")),
+                Integer.parseInt(p.getProperty("max.steps", "1")),
+                Integer.parseInt(p.getProperty("warmup.seconds", "5")),
+                Integer.parseInt(p.getProperty("duration.seconds", "10")),
+                Integer.parseInt(p.getProperty("drain.seconds", "5")),
+                Integer.parseInt(p.getProperty("ramp.per.second", "2000")),
+                Integer.parseInt(p.getProperty("body.bytes", "64")),
+                Integer.parseInt(p.getProperty("bind.addresses", "4")),
+                p.getProperty("out", "parley-bench/results"));
+    }
+
+    /** Users are placed in groups of {@link #groupSize}; 2 means direct conversations (pairs). */
+    public boolean directPairs() {
+        return groupSize == 2;
+    }
+}

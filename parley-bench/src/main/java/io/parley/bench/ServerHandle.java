@@ -1,0 +1,102 @@
+package io.parley.bench;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/** The server under test: a child process started from the jar (fresh data dir), or one already running. */
+final class ServerHandle {
+    private final String url;
+    private final long pid;
+    private final Process process;
+
+    private ServerHandle(String url, long pid, Process process) {
+        this.url = url;
+        this.pid = pid;
+        this.process = process;
+    }
+
+    static ServerHandle external(BenchConfig c) {
+        return new ServerHandle(c.url(), c.serverPid(), null);
+    }
+
+    static ServerHandle start(BenchConfig c) throws Exception {
+        Path jar = Path.of(c.serverJar());
+        if (!Files.exists(jar)) {
+            throw new IllegalStateException(jar + " not found: build it with mvn -q -DskipTests package");
+        }
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        Path data = Files.createTempDirectory("parley-bench-data");
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.addAll(Arrays.asList(c.serverOptions().trim().split("\\s+")));
+        cmd.add("-jar");
+        cmd.add(jar.toAbsolutePath().toString());
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        pb.environment().keySet().removeIf(k -> k.startsWith("PARLEY_"));
+        pb.environment().put("PARLEY_HTTP_PORT", Integer.toString(port));
+        pb.environment().put("PARLEY_DATA_DIR", data.toString());
+        pb.environment().put("PARLEY_AUTH_JWT_SECRET", c.secret());
+        Process p = pb.start();
+        CompletableFuture<Void> listening = new CompletableFuture<>();
+        Path log = data.resolve("server.log");
+        Thread reader = new Thread(() -> {
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+                 var w = Files.newBufferedWriter(log)) {
+                String line;
+                while ((line = r.readLine()) != null) {
+                    w.write(line);
+                    w.newLine();
+                    w.flush();
+                    if (line.startsWith("Parley listening on ")) {
+                        listening.complete(null);
+                    }
+                }
+                listening.completeExceptionally(new IllegalStateException("server exited; see " + log));
+            } catch (IOException e) {
+                listening.completeExceptionally(e);
+            }
+        }, "bench-server-output");
+        reader.setDaemon(true);
+        reader.start();
+        try {
+            listening.get(60, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            p.destroyForcibly();
+            throw new IllegalStateException("server did not start; see " + log, e);
+        }
+        System.out.printf("server: pid %d on port %d, data and log in %s%n", p.pid(), port, data);
+        return new ServerHandle("http://127.0.0.1:" + port, p.pid(), p);
+    }
+
+    String url() {
+        return url;
+    }
+
+    long pid() {
+        return pid;
+    }
+
+    /** SIGTERM to a server we started (it drains and exits), SIGKILL after 30 s. */
+    void stop() throws InterruptedException {
+        if (process == null) {
+            return;
+        }
+        process.toHandle().destroy();
+        if (!process.waitFor(30, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+        }
+    }
+}
