@@ -57,8 +57,11 @@ public final class Bench {
     private final LongAdder errors = new LongAdder();
     private final LongAdder closedEarly = new LongAdder();
     private final Histogram connectHist = new ConcurrentHistogram(3);
+    /** Why connections closed before the end, by close code and reason. */
+    private final ConcurrentHashMap<String, LongAdder> closeCodes = new ConcurrentHashMap<>();
     private String baseUrl;
     private HmacJwt jwt;
+    private final List<WebSocketClient> clients = new ArrayList<>();
 
     /** One measured window (a step of the throughput scenario, or the whole run). */
     static final class Window {
@@ -327,7 +330,7 @@ public final class Bench {
     /** Opens every connection at {@code ramp.per.second}, spread over 127.0.0.1..127.0.0.N as source addresses. */
     private void connect(Vertx vertx, List<Conn> conns) throws Exception {
         URI u = URI.create(baseUrl);
-        List<WebSocketClient> clients = new ArrayList<>();
+        // Held in a field: Vert.x closes a client (and all its connections) once it is garbage collected.
         for (int i = 1; i <= Math.max(1, c.bindAddresses()); i++) {
             clients.add(vertx.createWebSocketClient(new WebSocketClientOptions()
                     .setLocalAddress("127.0.0." + i).setMaxConnections(conns.size() + 1)
@@ -358,9 +361,12 @@ public final class Bench {
                 established.increment();
                 x.ws = ar.result();
                 x.ws.textMessageHandler(x::onText);
+                WebSocket ws = x.ws;
                 x.ws.closeHandler(v -> {
                     if (current == null || current.endNanos == 0) {
                         closedEarly.increment();
+                        closeCodes.computeIfAbsent(ws.closeStatusCode() + " " + ws.closeReason(), k -> new LongAdder())
+                                .increment();
                     }
                 });
                 f.complete(null);
@@ -450,6 +456,8 @@ public final class Bench {
                 .put("failed", failed.sum()).put("closedEarly", closedEarly.sum())
                 .put("connectP50Ms", connectHist.getValueAtPercentile(50) / 1000.0)
                 .put("connectP99Ms", connectHist.getValueAtPercentile(99) / 1000.0);
+        ObjectNode codes = ((ObjectNode) j.path("connections")).putObject("closedEarlyByCode");
+        closeCodes.forEach((k, v) -> codes.put(k, v.sum()));
         j.putObject("messages").put("sent", w.sentIn.sum()).put("acked", w.ackedIn.sum())
                 .put("deliveriesExpected", expected).put("deliveriesReceived", w.deliveredIn.sum())
                 .put("lost", lost).put("duplicates", duplicates.sum()).put("gaps", gaps.sum())
@@ -475,14 +483,15 @@ public final class Bench {
         }
         String summary = String.format(Locale.ROOT, """
                 == %s: %d users, groups of %d, %.3f msg/s per user, %d-byte bodies, %.0f s measured
-                connections: %d attempted, %d established, %d failed, %d closed early; connect p50 %.1f ms, p99 %.1f ms
+                connections: %d attempted, %d established, %d failed, %d closed early %s; connect p50 %.1f ms, p99 %.1f ms
                 sends: %d sent, %d acked (%.0f/s); ack p50 %.2f ms, p99 %.2f ms
                 deliveries: %d expected, %d received (%.0f/s); lost %d, duplicates %d, gaps %d
                 delivery latency: p50 %.2f ms, p95 %.2f ms, p99 %.2f ms, p99.9 %.2f ms, max %.2f ms
                 server: RSS idle %d KiB, connected %d KiB (%.1f KiB per connection), peak %d KiB; CPU %.0f%%
                 cross-check: server delivered %.0f message events, bench received %d""",
                 c.name(), c.users(), c.groupSize(), w.rate, c.bodyBytes(), seconds,
-                attempted.sum(), established.sum(), failed.sum(), closedEarly.sum(),
+                attempted.sum(), established.sum(), failed.sum(), closedEarly.sum(), closeCodes.isEmpty() ? ""
+                        : j.path("connections").path("closedEarlyByCode").toString(),
                 connectHist.getValueAtPercentile(50) / 1000.0, connectHist.getValueAtPercentile(99) / 1000.0,
                 w.sentIn.sum(), w.ackedIn.sum(), w.ackedIn.sum() / seconds,
                 w.ack.getValueAtPercentile(50) / 1000.0, w.ack.getValueAtPercentile(99) / 1000.0,

@@ -15,19 +15,20 @@ final class WsTransport implements Transport {
 
     @Override
     public void send(String text) {
-        if (!closed) {
+        if (!closed && !ws.isClosed()) {
             ws.writeTextMessage(text);
         }
     }
 
+    /** False once the socket is closed (its close handler may not have run yet): nothing more is queued then. */
     @Override
     public boolean writeQueueFull() {
-        return ws.writeQueueFull();
+        return !closed && !ws.isClosed() && ws.writeQueueFull();
     }
 
     @Override
     public void whenDrained(Runnable r) {
-        if (!ws.writeQueueFull()) {
+        if (closed || ws.isClosed() || !ws.writeQueueFull()) {
             r.run();
         } else {
             ws.drainHandler(v -> {
@@ -39,7 +40,7 @@ final class WsTransport implements Transport {
 
     @Override
     public void ping() {
-        if (!closed) {
+        if (!closed && !ws.isClosed()) {
             ws.writePing(EMPTY);
         }
     }
