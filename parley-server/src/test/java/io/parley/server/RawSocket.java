@@ -27,7 +27,16 @@ final class RawSocket implements AutoCloseable {
     private final OutputStream out;
 
     RawSocket(int port, String uri) throws IOException {
-        socket = new Socket("127.0.0.1", port);
+        this(port, uri, 0);
+    }
+
+    /** With a receive buffer of {@code receiveBuffer} bytes (0: the system's default), set before connecting. */
+    RawSocket(int port, String uri, int receiveBuffer) throws IOException {
+        socket = new Socket();
+        if (receiveBuffer > 0) {
+            socket.setReceiveBufferSize(receiveBuffer);
+        }
+        socket.connect(new java.net.InetSocketAddress("127.0.0.1", port));
         socket.setSoTimeout(10_000);
         out = socket.getOutputStream();
         in = new DataInputStream(socket.getInputStream());

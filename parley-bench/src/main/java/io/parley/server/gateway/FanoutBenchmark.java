@@ -44,7 +44,7 @@ public class FanoutBenchmark {
         long frames;
 
         @Override
-        public void send(String text) {
+        public void send(byte[] utf8) {
             frames++;
         }
 

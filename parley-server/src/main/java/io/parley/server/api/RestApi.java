@@ -214,7 +214,7 @@ public final class RestApi {
     }
 
     /** Store futures complete on store threads; route handling continues on the request's event loop. */
-    static java.util.concurrent.Executor onContext(RoutingContext ctx) {
+    public static java.util.concurrent.Executor onContext(RoutingContext ctx) {
         io.vertx.core.Context c = ctx.vertx().getOrCreateContext();
         return r -> c.runOnContext(v -> r.run());
     }

@@ -11,8 +11,8 @@ public interface Sink {
     void deliver(Signal signal);
 
     /** One user's local sessions: an event that came from another node, its frame already encoded. */
-    void deliverEncoded(String userId, LogEvent event, String text);
+    void deliverEncoded(String userId, LogEvent event, byte[] frame);
 
     /** One user's local sessions: an encoded ephemeral frame. */
-    void sendTo(String userId, String text);
+    void sendTo(String userId, byte[] frame);
 }

@@ -41,7 +41,8 @@ import java.util.function.Function;
 public final class Session {
     enum State { AWAITING_AUTH, OPEN, SYNCING, LIVE, CLOSED }
 
-    private record Pending(LogEvent event, String text) {}
+    /** A live event and its frame, encoded once per node and shared by every session it goes to. */
+    record Pending(LogEvent event, byte[] frame) {}
 
     private final String sessionId;
     private final Transport transport;
@@ -305,23 +306,33 @@ public final class Session {
     // ---- delivery --------------------------------------------------------------------------------------------------
 
     /** From any thread: an event for this session's user, with its encoded frame. */
-    void offer(LogEvent event, String text) {
-        loop.execute(() -> deliver(new Pending(event, text)));
+    void offer(LogEvent event, byte[] frame) {
+        Pending p = new Pending(event, frame);
+        loop.execute(() -> deliver(p));
+    }
+
+    /** The context this session runs on: sessions that share it share this instance. */
+    Executor loop() {
+        return loop;
     }
 
     /** From any thread: an ephemeral frame (receipts, typing, presence). Not buffered, not replayed. */
-    void offerSignal(String text) {
-        loop.execute(() -> {
-            if (state == State.OPEN || state == State.SYNCING || state == State.LIVE) {
-                sendLive(text);
-            }
-        });
+    void offerSignal(byte[] frame) {
+        loop.execute(() -> deliverSignal(frame));
     }
 
-    private void deliver(Pending p) {
+    /** On the session's loop: an ephemeral frame. */
+    void deliverSignal(byte[] frame) {
+        if (state == State.OPEN || state == State.SYNCING || state == State.LIVE) {
+            sendLive(frame);
+        }
+    }
+
+    /** On the session's loop: a live event. */
+    void deliver(Pending p) {
         switch (state) {
             case OPEN -> {
-                sendLive(p.text());
+                sendLive(p.frame());
                 if (p.event().kind() == EventKind.MESSAGE) {
                     metrics.delivered(p.event().createdAt(), clock.millis());
                 }
@@ -355,7 +366,7 @@ public final class Session {
         } else {
             cursors.put(e.conversationId(), e.seq());
         }
-        sendLive(p.text());
+        sendLive(p.frame());
         if (e.kind() == EventKind.MESSAGE) {
             metrics.delivered(e.createdAt(), clock.millis());
         }
@@ -410,8 +421,8 @@ public final class Session {
         startCatchUp(List.of(conversationId));
     }
 
-    private void sendLive(String text) {
-        transport.send(text);
+    private void sendLive(byte[] frame) {
+        transport.send(frame);
         if (transport.writeQueueFull()) {
             metrics.slowConsumer();
             closeWith(CloseCodes.RESYNC, "slow consumer: outbound queue full; reconnect and sync");
@@ -503,7 +514,7 @@ public final class Session {
             int sent = 0;
             for (LogEvent e : page) {
                 if (e.seq() > cursors.getOrDefault(conversationId, 0L)) {
-                    transport.send(codec.encodeToString(Frames.event(e)));
+                    transport.send(codec.encode(Frames.event(e)));
                     cursors.put(conversationId, e.seq());
                     sent++;
                 }
@@ -575,7 +586,7 @@ public final class Session {
 
     private void send(ServerFrame frame) {
         if (state != State.CLOSED) {
-            transport.send(codec.encodeToString(frame));
+            transport.send(codec.encode(frame));
         }
     }
 

@@ -7,6 +7,7 @@ import io.parley.server.presence.LocalSessions;
 import io.parley.server.presence.Presence;
 import io.parley.server.store.LogEvent;
 
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
@@ -118,22 +119,22 @@ public final class SessionRegistry implements LocalSessions, Sink {
     }
 
     @Override
-    public void sendTo(String userId, String text) {
+    public void sendTo(String userId, byte[] frame) {
         List<Session> sessions = byUser.get(userId);
         if (sessions != null) {
             for (Session s : sessions) {
-                s.offerSignal(text);
+                s.offerSignal(frame);
             }
         }
     }
 
     /** An event that came from another node, already encoded, for one user's sessions here. */
     @Override
-    public void deliverEncoded(String userId, LogEvent event, String text) {
+    public void deliverEncoded(String userId, LogEvent event, byte[] frame) {
         List<Session> sessions = byUser.get(userId);
         if (sessions != null) {
             for (Session s : sessions) {
-                s.offer(event, text);
+                s.offer(event, frame);
             }
         }
     }
@@ -143,21 +144,17 @@ public final class SessionRegistry implements LocalSessions, Sink {
         byUser.values().forEach(list -> list.forEach(Session::resync));
     }
 
-    /** Sink of the bus for ephemeral signals: encoded once, offered to every local session of every recipient. */
+    /** Sink of the bus for ephemeral signals: encoded once, handed to each event loop once with all its sessions. */
     @Override
     public void deliver(Signal signal) {
-        String text = null;
-        for (String userId : signal.recipients()) {
-            List<Session> sessions = byUser.get(userId);
-            if (sessions == null) {
-                continue;
-            }
-            if (text == null) {
-                text = codec.encodeToString(signal.frame());
-            }
-            for (Session s : sessions) {
-                s.offerSignal(text);
-            }
+        ByLoop groups = group(signal.recipients());
+        if (groups != null) {
+            byte[] frame = codec.encode(signal.frame());
+            groups.run(list -> {
+                for (int i = 0, n = list.size(); i < n; i++) {
+                    list.get(i).deliverSignal(frame);
+                }
+            });
         }
     }
 
@@ -165,21 +162,65 @@ public final class SessionRegistry implements LocalSessions, Sink {
         return count.get();
     }
 
-    /** Called on the publishing thread in per-conversation order; never blocks. */
+    /**
+     * Sink of the bus for events. Called on the publishing thread in per-conversation order; never blocks. The event
+     * is encoded once; each event loop that has recipients gets one task that delivers it to all of them (the same
+     * bytes, the same {@link Session.Pending}), so nothing is allocated per recipient.
+     */
     @Override
     public void deliver(LogEvent event) {
-        List<String> recipients = event.recipients();
-        String text = null;
-        for (String userId : recipients) {
-            List<Session> sessions = byUser.get(userId);
+        ByLoop groups = group(event.recipients());
+        if (groups != null) {
+            Session.Pending p = new Session.Pending(event, codec.encode(Frames.event(event)));
+            groups.run(list -> {
+                for (int i = 0, n = list.size(); i < n; i++) {
+                    list.get(i).deliver(p);
+                }
+            });
+        }
+    }
+
+    /** The local sessions of these users grouped by event loop, or null when there are none. */
+    private ByLoop group(List<String> recipients) {
+        ByLoop groups = null;
+        for (int i = 0, n = recipients.size(); i < n; i++) {
+            List<Session> sessions = byUser.get(recipients.get(i));
             if (sessions == null) {
                 continue;
             }
-            if (text == null) {
-                text = codec.encodeToString(Frames.event(event));
-            }
             for (Session s : sessions) {
-                s.offer(event, text);
+                if (groups == null) {
+                    groups = new ByLoop();
+                }
+                groups.add(s);
+            }
+        }
+        return groups;
+    }
+
+    /** Sessions by loop; a node has a handful of loops, so a short list of pairs beats a map. */
+    private static final class ByLoop {
+        private final ArrayList<java.util.concurrent.Executor> loops = new ArrayList<>(4);
+        private final ArrayList<ArrayList<Session>> lists = new ArrayList<>(4);
+
+        void add(Session s) {
+            java.util.concurrent.Executor loop = s.loop();
+            for (int i = 0, n = loops.size(); i < n; i++) {
+                if (loops.get(i) == loop) {
+                    lists.get(i).add(s);
+                    return;
+                }
+            }
+            loops.add(loop);
+            ArrayList<Session> list = new ArrayList<>();
+            list.add(s);
+            lists.add(list);
+        }
+
+        void run(java.util.function.Consumer<ArrayList<Session>> work) {
+            for (int i = 0, n = loops.size(); i < n; i++) {
+                ArrayList<Session> list = lists.get(i);
+                loops.get(i).execute(() -> Flusher.batch(() -> work.accept(list)));
             }
         }
     }

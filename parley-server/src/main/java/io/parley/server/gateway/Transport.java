@@ -5,7 +5,12 @@ package io.parley.server.gateway;
  * Implementations never block: {@link #send} queues.
  */
 interface Transport {
-    void send(String text);
+    /**
+     * Queues one text frame, already UTF-8 encoded. The same array may be handed to many transports (an event is
+     * encoded once per node), so implementations never modify it. Frames queued in one event-loop turn may be flushed
+     * to the socket together, at the end of that turn.
+     */
+    void send(byte[] utf8);
 
     /** True when the outbound queue is above its limit: the peer is not reading fast enough. */
     boolean writeQueueFull();

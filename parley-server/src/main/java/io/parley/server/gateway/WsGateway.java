@@ -37,6 +37,9 @@ public final class WsGateway implements Handler<RoutingContext> {
     private final PresenceHub presenceHub;
     private final Metrics metrics;
     private final AtomicLong ids = new AtomicLong();
+    /** One executor per event-loop context, shared by its sessions, so a fanout can group its deliveries by loop. */
+    private final java.util.Map<Context, java.util.concurrent.Executor> executors =
+            new java.util.concurrent.ConcurrentHashMap<>();
     /** Random per process: session ids are unique across the nodes of a cluster (presence keys them). */
     private final String nodePrefix = Long.toString(new java.security.SecureRandom().nextLong() & Long.MAX_VALUE, 36);
     private volatile boolean accepting = true;
@@ -78,16 +81,18 @@ public final class WsGateway implements Handler<RoutingContext> {
         boolean resume = "1".equals(req.getParam("resume")) || "true".equals(req.getParam("resume"));
         req.toWebSocket().onSuccess(ws -> {
             FrameGuard.install(req.connection());
-            accept(ws, token, resume);
+            io.netty.channel.Channel channel = NettyAccess.channel(req.connection());
+            NettyAccess.directWrites(channel);
+            accept(ws, channel, token, resume);
         }).onFailure(err ->
                 GatewayLog.LOG.debug("websocket upgrade failed: {}", err.toString()));
     }
 
-    private void accept(ServerWebSocket ws, String token, boolean resume) {
+    private void accept(ServerWebSocket ws, io.netty.channel.Channel channel, String token, boolean resume) {
         Context context = vertx.getOrCreateContext();
         ws.setWriteQueueMaxSize(config.ws().maxOutboundBytes());
-        Session session = new Session(nodePrefix + "-" + ids.incrementAndGet(), new WsTransport(ws),
-                r -> context.runOnContext(v -> r.run()), authenticator, chat, registry, codec, config, clock,
+        Session session = new Session(nodePrefix + "-" + ids.incrementAndGet(), new WsTransport(ws, channel),
+                executors.computeIfAbsent(context, c -> r -> c.runOnContext(v -> r.run())), authenticator, chat, registry, codec, config, clock,
                 presenceHub, (millis, task) -> vertx.setTimer(millis, id -> task.run()), metrics);
         if (resume) {
             session.requestResume();

@@ -12,5 +12,5 @@ public interface LocalSessions {
     boolean hasUser(String userId);
 
     /** Sends an encoded frame to every session of the user on this node (ephemeral: dropped while a session syncs). */
-    void sendTo(String userId, String text);
+    void sendTo(String userId, byte[] frame);
 }

@@ -164,7 +164,7 @@ public final class PresenceHub implements AutoCloseable {
             }
         });
         bySubscriber.forEach((sub, entries) -> {
-            local.sendTo(sub, codec.encodeToString(new ServerFrame.Presence(entries, null)));
+            local.sendTo(sub, codec.encode(new ServerFrame.Presence(entries, null)));
             framesSent.incrementAndGet();
             updatesSent.addAndGet(entries.size());
             updatesDelivered.accept(entries.size());

@@ -110,7 +110,7 @@ public final class RedisBus implements Bus {
         String userId = channel.substring(userChannelPrefix.length());
         String text = message.substring(bar + 1);
         if (message.charAt(0) == 'S') {
-            local.sendTo(userId, text);
+            local.sendTo(userId, text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
             return;
         }
         try {
@@ -120,7 +120,7 @@ public final class RedisBus implements Bus {
                     EventKind.fromWire(n.get("kind").textValue()),
                     java.time.Instant.parse(n.get("createdAt").textValue()).toEpochMilli(), null,
                     member == null ? null : member.textValue(), null, null, List.of(userId));
-            local.deliverEncoded(userId, e, text);
+            local.deliverEncoded(userId, e, text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
         } catch (Exception e) {
             LOG.warn("ignoring undecodable bus event on {}: {}", channel, e.toString());
         }

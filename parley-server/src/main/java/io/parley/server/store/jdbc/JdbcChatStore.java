@@ -91,6 +91,9 @@ public final class JdbcChatStore implements ChatStore {
             wc.setSynchronous(options.fsync() ? SQLiteConfig.SynchronousMode.FULL : SQLiteConfig.SynchronousMode.NORMAL);
             wc.setBusyTimeout(10_000);
             wc.enforceForeignKeys(true);
+            // A page cache large enough for the hot index pages of a busy node (SQLite's default is 2 MiB).
+            wc.setCacheSize(-16_384);
+            wc.setPragma(SQLiteConfig.Pragma.WAL_AUTOCHECKPOINT, Integer.toString(SqliteCheckpointer.WRITER_BACKSTOP_PAGES));
             writerConnection = DriverManager.getConnection(url, wc.toProperties());
             migrate(Flyway.configure().dataSource(url, null, null), dialect);
             Connection[] first = {writerConnection};
@@ -107,7 +110,10 @@ public final class JdbcChatStore implements ChatStore {
             rc.setBusyTimeout(10_000);
             rc.setReadOnly(true);
             Readers readers = new Readers(options.readers(), () -> DriverManager.getConnection(url, rc.toProperties()));
-            return new JdbcChatStore(dialect, writer, readers, null);
+            SQLiteConfig cc = new SQLiteConfig();
+            cc.setBusyTimeout(10_000);
+            SqliteCheckpointer checkpointer = new SqliteCheckpointer(DriverManager.getConnection(url, cc.toProperties()));
+            return new JdbcChatStore(dialect, writer, readers, checkpointer);
         } catch (SQLException e) {
             closeQuietly(writerConnection, e);
             throw new IllegalStateException("cannot open SQLite store " + dbFile + ": " + e.getMessage(), e);

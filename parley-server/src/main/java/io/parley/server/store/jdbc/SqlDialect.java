@@ -29,6 +29,11 @@ class SqlDialect {
         this.lockConversation = lockConversation;
     }
 
+    /** False for SQLite: one writer holds the database's write lock for the whole batch, so row locks add nothing. */
+    boolean concurrentWriters() {
+        return this != SQLITE;
+    }
+
     String migrationLocation() {
         return "classpath:db/migration/" + name;
     }

@@ -72,7 +72,10 @@ final class WriteOps {
         if (!existing.isEmpty()) {
             return new Appended(existing.get(0), true);
         }
-        lock(tx, m.conversationId());
+        if (d.concurrentWriters()) {
+            lock(tx, m.conversationId());
+        }
+        // An unknown conversation has no members: the check below refuses it too.
         List<String> members = q.memberIds(tx::ps, m.conversationId());
         if (!members.contains(m.senderId())) {
             throw new StoreException.NotFound("conversation not found");

@@ -260,11 +260,11 @@ final class Writer implements AutoCloseable {
         for (int attempt = 1; ; attempt++) {
             job.failure = null;
             try {
-                control.execute("SAVEPOINT op");
+                tx.ps("SAVEPOINT op").execute();
                 tx.emitted = job.events;
                 try {
                     job.result = job.op.run(tx);
-                    control.execute("RELEASE SAVEPOINT op");
+                    tx.ps("RELEASE SAVEPOINT op").execute();
                     return;
                 } catch (SQLException | RuntimeException e) {
                     job.failure = e;
