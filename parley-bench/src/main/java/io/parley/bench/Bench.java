@@ -387,7 +387,7 @@ public final class Bench {
             attempted.increment();
             long t0 = System.nanoTime();
             clients.get(i % clients.size()).connect(new WebSocketConnectOptions().setHost(u.getHost()).setPort(u.getPort())
-                    .setURI("/ws?token=" + x.token)).onComplete(ar -> {
+                    .setURI(c.tokenInUrl() ? "/ws?token=" + x.token : "/ws")).onComplete(ar -> {
                 if (ar.failed()) {
                     failed.increment();
                     f.complete(null);
@@ -397,6 +397,11 @@ public final class Bench {
                 established.increment();
                 x.ws = ar.result();
                 x.ws.textMessageHandler(x::onText);
+                if (!c.tokenInUrl()) {
+                    // The token in the first frame (the protocol's auth frame) rather than the upgrade URL: the server
+                    // does not keep a copy of the URL's token per connection, and tokens stay out of access logs.
+                    x.ws.writeTextMessage("{\"type\":\"auth\",\"token\":\"" + x.token + "\"}");
+                }
                 WebSocket ws = x.ws;
                 x.ws.closeHandler(v -> {
                     if (current == null || current.endNanos == 0) {

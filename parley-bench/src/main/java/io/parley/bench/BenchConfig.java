@@ -13,7 +13,7 @@ import java.util.Properties;
 public record BenchConfig(String name, String url, String secret, boolean startServer, String serverJar,
                           String serverOptions, long serverPid, int users, int groupSize, double ratePerUser,
                           double rateStep, int maxSteps, int warmupSeconds, int durationSeconds, int drainSeconds,
-                          int rampPerSecond, int bodyBytes, int bindAddresses, String out) {
+                          int rampPerSecond, int bodyBytes, int bindAddresses, boolean tokenInUrl, String out) {
 
     public static BenchConfig load(Path file, String... overrides) throws IOException {
         Properties p = new Properties();
@@ -48,6 +48,7 @@ public record BenchConfig(String name, String url, String secret, boolean startS
                 Integer.parseInt(p.getProperty("ramp.per.second", "2000")),
                 Integer.parseInt(p.getProperty("body.bytes", "64")),
                 Integer.parseInt(p.getProperty("bind.addresses", "4")),
+                "url".equals(p.getProperty("token.in", "frame")),
                 p.getProperty("out", "parley-bench/results"));
     }
 

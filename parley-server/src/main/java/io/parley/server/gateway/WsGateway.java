@@ -77,8 +77,11 @@ public final class WsGateway implements Handler<RoutingContext> {
                     .end(error(ErrorCode.FORBIDDEN, "origin not allowed").encode());
             return;
         }
-        String token = req.getParam("token");
-        boolean resume = "1".equals(req.getParam("resume")) || "true".equals(req.getParam("resume"));
+        // Read from the query string directly: req.getParam would build (and the connection keep) a parameter map.
+        String query = req.query();
+        String token = queryParam(query, "token");
+        String resumeParam = queryParam(query, "resume");
+        boolean resume = "1".equals(resumeParam) || "true".equals(resumeParam);
         req.toWebSocket().onSuccess(ws -> {
             FrameGuard.install(req.connection());
             io.netty.channel.Channel channel = NettyAccess.channel(req.connection());
@@ -111,6 +114,33 @@ public final class WsGateway implements Handler<RoutingContext> {
         } else {
             vertx.setTimer(config.ws().authTimeout().toMillis(), id -> session.authDeadline());
         }
+    }
+
+    /** The first value of {@code name} in a query string (URL-decoded), or null. */
+    static String queryParam(String query, String name) {
+        if (query == null) {
+            return null;
+        }
+        int start = 0;
+        while (start <= query.length()) {
+            int end = query.indexOf('&', start);
+            if (end < 0) {
+                end = query.length();
+            }
+            int eq = query.indexOf('=', start);
+            boolean hasValue = eq >= 0 && eq < end;
+            String key = query.substring(start, hasValue ? eq : end);
+            if (key.equals(name)) {
+                String value = hasValue ? query.substring(eq + 1, end) : "";
+                try {
+                    return java.net.URLDecoder.decode(value, java.nio.charset.StandardCharsets.UTF_8);
+                } catch (IllegalArgumentException e) {
+                    return value;
+                }
+            }
+            start = end + 1;
+        }
+        return null;
     }
 
     /**
