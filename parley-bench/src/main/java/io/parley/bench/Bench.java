@@ -244,6 +244,10 @@ public final class Bench {
             ProcSampler proc = new ProcSampler(server.pid());
             long rssIdle = proc.available() ? proc.rssKib() : -1;
             List<Conn> conns = setUp();
+            // A second baseline once the users and conversations exist (created over REST, which grows the heap) and
+            // before any WebSocket: what the connections alone add is measured against it too.
+            Thread.sleep(1000);
+            long rssSetUp = proc.available() ? proc.rssKib() : -1;
             connect(vertx, conns);
             System.gc();
             Thread.sleep(1000);
@@ -285,7 +289,7 @@ public final class Bench {
             }
             long receivedTotal = received.sum() - receivedBefore;
             double serverDelivered = serverCounter("messages_delivered_total") - deliveredBefore;
-            Result r = report(conns, rssIdle, rssConnected, peakRss, best, receivedTotal, serverDelivered);
+            Result r = report(conns, rssIdle, rssSetUp, rssConnected, peakRss, best, receivedTotal, serverDelivered);
             for (Conn x : conns) {
                 if (x.ws != null) {
                     x.ws.close();
@@ -482,7 +486,7 @@ public final class Bench {
         return Double.NaN;
     }
 
-    private Result report(List<Conn> conns, long rssIdle, long rssConnected, long peakRss, Window best,
+    private Result report(List<Conn> conns, long rssIdle, long rssSetUp, long rssConnected, long peakRss, Window best,
                           long receivedTotal, double serverDelivered) throws Exception {
         Window w = best != null ? best : windows.get(windows.size() - 1);
         long expected = w.ackedIn.sum() * membersPerConversation();
@@ -511,6 +515,9 @@ public final class Bench {
         s.put("rssIdleKiB", rssIdle).put("rssConnectedKiB", rssConnected).put("rssPeakKiB", peakRss)
                 .put("rssPerConnectionKiB", rssIdle > 0 && established.sum() > 0
                         ? (double) (rssConnected - rssIdle) / established.sum() : -1)
+                .put("rssAfterSetUpKiB", rssSetUp)
+                .put("rssPerConnectionAfterSetUpKiB", rssSetUp > 0 && established.sum() > 0
+                        ? (double) (rssConnected - rssSetUp) / established.sum() : -1)
                 .put("cpuPercent", w.cpuMillis >= 0 ? 100.0 * w.cpuMillis / Math.max(1, w.wallMillis) : -1)
                 .put("messagesDeliveredByServer", serverDelivered).put("messagesReceivedByBench", receivedTotal);
         if (windows.size() > 1) {
@@ -529,6 +536,7 @@ public final class Bench {
                 deliveries: %d expected, %d received (%.0f/s); lost %d, duplicates %d, gaps %d
                 delivery latency: p50 %.2f ms, p95 %.2f ms, p99 %.2f ms, p99.9 %.2f ms, max %.2f ms
                 server: RSS idle %d KiB, connected %d KiB (%.1f KiB per connection), peak %d KiB; CPU %.0f%%
+                server: RSS after users and conversations were created %d KiB (%.1f KiB per connection from there)
                 cross-check: server delivered %.0f message events, bench received %d""",
                 c.name(), c.users(), c.groupSize(), w.rate, c.bodyBytes(), seconds,
                 attempted.sum(), established.sum(), failed.sum(), closedEarly.sum(), closeCodes.isEmpty() ? ""
@@ -540,7 +548,8 @@ public final class Bench {
                 pct(w.delivery, 50), pct(w.delivery, 95), pct(w.delivery, 99), pct(w.delivery, 99.9),
                 w.delivery.getMaxValue() / 1000.0,
                 rssIdle, rssConnected, j.path("server").path("rssPerConnectionKiB").asDouble(), peakRss,
-                j.path("server").path("cpuPercent").asDouble(), serverDelivered, receivedTotal);
+                j.path("server").path("cpuPercent").asDouble(), rssSetUp,
+                j.path("server").path("rssPerConnectionAfterSetUpKiB").asDouble(), serverDelivered, receivedTotal);
         if (windows.size() > 1) {
             StringBuilder b = new StringBuilder(summary).append("\nsteps:");
             for (Window x : windows) {
