@@ -12,6 +12,7 @@ import io.vertx.core.net.impl.ConnectionBase;
  * Vert.x drops the TCP connection without a close frame when the WebSocket decoder rejects a frame (too large,
  * malformed), so the client would only see 1006. This handler, placed before Vert.x's own, answers such a frame
  * with the proper close code (1009 for a frame over maxFrameBytes, 1002 for a protocol error) and then closes.
+ * It also tells {@link WsTransport} when a full outbound queue has drained (one handler per connection for both).
  * It touches Vert.x internals (the connection's Netty pipeline); if those are not there it does nothing, and the
  * connection is still closed by Vert.x, just without the code.
  */
@@ -23,6 +24,23 @@ final class FrameGuard extends ChannelInboundHandlerAdapter {
                 && base.channel().pipeline().get(NAME) == null) {
             base.channel().pipeline().addBefore("handler", NAME, new FrameGuard());
         }
+    }
+
+    /** Run once the channel is writable again (see {@link WsTransport#whenDrained}); only on the channel's loop. */
+    private Runnable drained;
+
+    void whenWritable(Runnable r) {
+        drained = r;
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (ctx.channel().isWritable() && drained != null) {
+            Runnable r = drained;
+            drained = null;
+            r.run();
+        }
+        ctx.fireChannelWritabilityChanged();
     }
 
     @Override

@@ -67,7 +67,8 @@ public final class Session {
     /** Last seq sent per conversation; null until the client's first sync. */
     private Map<String, Long> cursors;
     private ArrayDeque<Pending> buffer;
-    private final ArrayDeque<String> replayQueue = new ArrayDeque<>();
+    /** Conversations left to replay; sized for the common case (none or one) since every session has one. */
+    private final ArrayDeque<String> replayQueue = new ArrayDeque<>(1);
     private boolean clientSyncRunning;
     private boolean authenticating;
     /** The client asked (?resume=1) to receive nothing live before its sync: events wait in the buffer. */

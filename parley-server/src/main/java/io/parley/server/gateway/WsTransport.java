@@ -2,8 +2,6 @@ package io.parley.server.gateway;
 
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
@@ -18,34 +16,28 @@ import java.nio.charset.StandardCharsets;
  */
 final class WsTransport implements Transport {
     private static final Buffer EMPTY = Buffer.buffer();
-    static final String DRAIN_HANDLER = "parley-drain";
 
     private final ServerWebSocket ws;
     private final Channel channel;
     private final Flusher flusher;
+    private final FrameGuard guard;
     private boolean closed;
     private boolean flushPending;
-    private Runnable drained;
 
-    /** {@code channel} is the connection's Netty channel, or null to write through Vert.x. */
+    /**
+     * {@code channel} is the connection's Netty channel (with {@link FrameGuard} installed), or null to write through
+     * Vert.x.
+     */
     WsTransport(ServerWebSocket ws, Channel channel) {
         this.ws = ws;
-        if (channel != null && channel.eventLoop().inEventLoop()) {
+        FrameGuard g = channel == null ? null : (FrameGuard) channel.pipeline().get(FrameGuard.NAME);
+        if (g != null && channel.eventLoop().inEventLoop()) {
             this.channel = channel;
+            this.guard = g;
             this.flusher = Flusher.current();
-            channel.pipeline().addLast(DRAIN_HANDLER, new ChannelInboundHandlerAdapter() {
-                @Override
-                public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-                    if (ctx.channel().isWritable() && drained != null) {
-                        Runnable r = drained;
-                        drained = null;
-                        r.run();
-                    }
-                    ctx.fireChannelWritabilityChanged();
-                }
-            });
         } else {
             this.channel = null;
+            this.guard = null;
             this.flusher = null;
         }
     }
@@ -107,7 +99,7 @@ final class WsTransport implements Transport {
         if (!open() || !writeQueueFull()) {
             r.run();
         } else if (channel != null) {
-            drained = r;
+            guard.whenWritable(r);
             if (flushPending) {
                 flushNow();
             }
