@@ -329,6 +329,16 @@ public final class Session {
         }
     }
 
+    /**
+     * On the session's loop: delivering to this session failed with an unexpected exception (a bug). The fanout task
+     * that called it goes on to the other sessions; this one is closed with 4008 so its client reconnects and catches
+     * up from the store, where the event is.
+     */
+    void deliveryFailed(RuntimeException e) {
+        GatewayLog.LOG.error("session {}: delivery failed; closing it so the client resyncs", sessionId, e);
+        closeWith(CloseCodes.RESYNC, "internal error; reconnect and sync");
+    }
+
     /** On the session's loop: a live event. */
     void deliver(Pending p) {
         switch (state) {

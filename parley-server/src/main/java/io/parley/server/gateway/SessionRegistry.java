@@ -150,11 +150,7 @@ public final class SessionRegistry implements LocalSessions, Sink {
         ByLoop groups = group(signal.recipients());
         if (groups != null) {
             byte[] frame = codec.encode(signal.frame());
-            groups.run(list -> {
-                for (int i = 0, n = list.size(); i < n; i++) {
-                    list.get(i).deliverSignal(frame);
-                }
-            });
+            groups.run(s -> s.deliverSignal(frame));
         }
     }
 
@@ -172,11 +168,7 @@ public final class SessionRegistry implements LocalSessions, Sink {
         ByLoop groups = group(event.recipients());
         if (groups != null) {
             Session.Pending p = new Session.Pending(event, codec.encode(Frames.event(event)));
-            groups.run(list -> {
-                for (int i = 0, n = list.size(); i < n; i++) {
-                    list.get(i).deliver(p);
-                }
-            });
+            groups.run(s -> s.deliver(p));
         }
     }
 
@@ -217,10 +209,21 @@ public final class SessionRegistry implements LocalSessions, Sink {
             lists.add(list);
         }
 
-        void run(java.util.function.Consumer<ArrayList<Session>> work) {
+        /** On each loop, one task: {@code work} for each of its sessions, as one flush batch. */
+        void run(java.util.function.Consumer<Session> work) {
             for (int i = 0, n = loops.size(); i < n; i++) {
                 ArrayList<Session> list = lists.get(i);
-                loops.get(i).execute(() -> Flusher.batch(() -> work.accept(list)));
+                loops.get(i).execute(() -> Flusher.batch(() -> {
+                    for (int k = 0, m = list.size(); k < m; k++) {
+                        Session s = list.get(k);
+                        try {
+                            work.accept(s);
+                        } catch (RuntimeException e) {
+                            // One session's failure must not cost the others in this task their event.
+                            s.deliveryFailed(e);
+                        }
+                    }
+                }));
             }
         }
     }
