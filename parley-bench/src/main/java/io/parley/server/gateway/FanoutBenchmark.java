@@ -49,6 +49,11 @@ public class FanoutBenchmark {
         }
 
         @Override
+        public void sendAll(List<byte[]> utf8Frames) {
+            frames += utf8Frames.size();
+        }
+
+        @Override
         public boolean writeQueueFull() {
             return false;
         }

@@ -5,8 +5,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
-import io.vertx.core.http.HttpConnection;
-import io.vertx.core.net.impl.ConnectionBase;
+import io.netty.channel.Channel;
 
 /**
  * Vert.x drops the TCP connection without a close frame when the WebSocket decoder rejects a frame (too large,
@@ -19,10 +18,10 @@ import io.vertx.core.net.impl.ConnectionBase;
 final class FrameGuard extends ChannelInboundHandlerAdapter {
     static final String NAME = "parley-frame-guard";
 
-    static void install(HttpConnection connection) {
-        if (connection instanceof ConnectionBase base && base.channel().pipeline().get("handler") != null
-                && base.channel().pipeline().get(NAME) == null) {
-            base.channel().pipeline().addBefore("handler", NAME, new FrameGuard());
+    /** Installs the guard on an upgraded connection's channel (from {@link NettyAccess#channel}; null: nothing). */
+    static void install(Channel channel) {
+        if (channel != null && channel.pipeline().get("handler") != null && channel.pipeline().get(NAME) == null) {
+            channel.pipeline().addBefore("handler", NAME, new FrameGuard());
         }
     }
 

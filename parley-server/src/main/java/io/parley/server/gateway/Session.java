@@ -21,7 +21,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
@@ -381,52 +380,34 @@ public final class Session {
         if (e.kind() == EventKind.MESSAGE) {
             metrics.delivered(e.createdAt(), clock.millis());
         }
-        // Held events that are next in line now.
-        TreeMap<Long, Held> waiting = held.get(e.conversationId());
-        if (waiting != null && state == State.LIVE) {
-            Map.Entry<Long, Held> first = waiting.firstEntry();
-            if (first != null && first.getKey() == e.seq() + 1) {
-                waiting.pollFirstEntry();
-                if (waiting.isEmpty()) {
-                    held.remove(e.conversationId());
-                }
-                deliverLive(first.getValue().pending());
+        // A held event that is next in line now.
+        if (state == State.LIVE) {
+            Pending next = held.takeIfNext(e.conversationId(), e.seq() + 1);
+            if (next != null) {
+                deliverLive(next);
             }
         }
     }
 
-    private record Held(Pending pending, long since) {}
-
-    /**
-     * Longest wait for a missing seq before catching up from the store. In a cluster, events of one conversation
-     * committed on different nodes may arrive out of order by a millisecond or so; holding the later one briefly
-     * avoids a store read for every such swap.
-     */
-    static final long REORDER_WAIT_MILLIS = 200;
-
-    /** Live events that arrived ahead of a missing seq, per conversation, waiting for it. */
-    private final Map<String, TreeMap<Long, Held>> held = new HashMap<>();
+    /** Live events that arrived ahead of a missing seq, waiting for it. */
+    private final HeldEvents held = new HeldEvents();
 
     private void hold(Pending p) {
         String c = p.event().conversationId();
-        TreeMap<Long, Held> waiting = held.computeIfAbsent(c, k -> new TreeMap<>());
-        boolean first = waiting.isEmpty();
-        waiting.putIfAbsent(p.event().seq(), new Held(p, clock.millis()));
-        if (first) {
-            timer.accept(REORDER_WAIT_MILLIS, () -> loop.execute(() -> gapTimedOut(c)));
+        if (held.hold(p, clock.millis())) {
+            timer.accept(HeldEvents.WAIT_MILLIS, () -> loop.execute(() -> gapTimedOut(c)));
         }
     }
 
     /** The missing seq did not come: fetch it from the store (the held events follow after the catch-up). */
     private void gapTimedOut(String conversationId) {
-        TreeMap<Long, Held> waiting = held.get(conversationId);
-        if (state != State.LIVE || waiting == null || waiting.isEmpty()) {
+        long oldest = held.oldestSince(conversationId);
+        if (state != State.LIVE || oldest < 0) {
             return;
         }
-        long oldest = waiting.values().stream().mapToLong(Held::since).min().orElse(clock.millis());
-        if (clock.millis() - oldest < REORDER_WAIT_MILLIS) {
+        if (clock.millis() - oldest < HeldEvents.WAIT_MILLIS) {
             // A newer gap: its own timer decides.
-            timer.accept(REORDER_WAIT_MILLIS, () -> loop.execute(() -> gapTimedOut(conversationId)));
+            timer.accept(HeldEvents.WAIT_MILLIS, () -> loop.execute(() -> gapTimedOut(conversationId)));
             return;
         }
         startCatchUp(List.of(conversationId));
@@ -486,10 +467,7 @@ public final class Session {
             state = State.SYNCING;
             buffer = new ArrayDeque<>();
             // Held events wait in the buffer like any live event; after the catch-up they are delivered or dropped.
-            for (TreeMap<Long, Held> waiting : held.values()) {
-                waiting.values().forEach(h -> buffer.add(h.pending()));
-            }
-            held.clear();
+            held.drainTo(buffer);
             replayQueue.addAll(conversations);
             replayGeneration++;
             replayNext();
@@ -522,15 +500,15 @@ public final class Session {
                 closeWith(CloseCodes.RESYNC, "store unavailable while catching up; reconnect and sync");
                 return;
             }
-            int sent = 0;
+            List<byte[]> frames = new java.util.ArrayList<>(page.size());
             for (LogEvent e : page) {
                 if (e.seq() > cursors.getOrDefault(conversationId, 0L)) {
-                    transport.send(codec.encode(Frames.event(e)));
+                    frames.add(codec.encode(Frames.event(e)));
                     cursors.put(conversationId, e.seq());
-                    sent++;
                 }
             }
-            metrics.replayed(sent);
+            transport.sendAll(frames);
+            metrics.replayed(frames.size());
             if (page.size() < pageSize) {
                 replayQueue.poll();
             }

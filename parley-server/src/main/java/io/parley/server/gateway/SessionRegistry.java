@@ -209,11 +209,11 @@ public final class SessionRegistry implements LocalSessions, Sink {
             lists.add(list);
         }
 
-        /** On each loop, one task: {@code work} for each of its sessions, as one flush batch. */
+        /** On each loop, one task: {@code work} for each of its sessions. */
         void run(java.util.function.Consumer<Session> work) {
             for (int i = 0, n = loops.size(); i < n; i++) {
                 ArrayList<Session> list = lists.get(i);
-                loops.get(i).execute(() -> Flusher.batch(() -> {
+                loops.get(i).execute(() -> {
                     for (int k = 0, m = list.size(); k < m; k++) {
                         Session s = list.get(k);
                         try {
@@ -223,7 +223,7 @@ public final class SessionRegistry implements LocalSessions, Sink {
                             s.deliveryFailed(e);
                         }
                     }
-                }));
+                });
             }
         }
     }

@@ -6,11 +6,13 @@ package io.parley.server.gateway;
  */
 interface Transport {
     /**
-     * Queues one text frame, already UTF-8 encoded. The same array may be handed to many transports (an event is
-     * encoded once per node), so implementations never modify it. Frames queued in one event-loop turn may be flushed
-     * to the socket together, at the end of that turn.
+     * Sends one text frame, already UTF-8 encoded. The same array may be handed to many transports (an event is
+     * encoded once per node), so implementations never modify it.
      */
     void send(byte[] utf8);
+
+    /** Sends several text frames in order, flushed to the socket together (a page of replayed events). */
+    void sendAll(java.util.List<byte[]> utf8Frames);
 
     /** True when the outbound queue is above its limit: the peer is not reading fast enough. */
     boolean writeQueueFull();

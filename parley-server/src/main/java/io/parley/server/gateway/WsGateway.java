@@ -87,8 +87,8 @@ public final class WsGateway implements Handler<RoutingContext> {
             // any more (Origin and the query were read above), so let them go: about 0.5 KiB per connection.
             req.headers().clear();
             req.response().headers().clear();
-            FrameGuard.install(req.connection());
             io.netty.channel.Channel channel = NettyAccess.channel(req.connection());
+            FrameGuard.install(channel);
             NettyAccess.directWrites(channel);
             accept(ws, channel, token, resume);
         }).onFailure(err ->
@@ -99,8 +99,8 @@ public final class WsGateway implements Handler<RoutingContext> {
         Context context = vertx.getOrCreateContext();
         ws.setWriteQueueMaxSize(config.ws().maxOutboundBytes());
         Session session = new Session(nodePrefix + "-" + ids.incrementAndGet(), new WsTransport(ws, channel),
-                executors.computeIfAbsent(context, c -> r -> c.runOnContext(v -> r.run())), authenticator, chat, registry, codec, config, clock,
-                presenceHub, (millis, task) -> vertx.setTimer(millis, id -> task.run()), metrics);
+                executors.computeIfAbsent(context, c -> r -> c.runOnContext(v -> r.run())), authenticator, chat,
+                registry, codec, config, clock, presenceHub, (millis, task) -> vertx.setTimer(millis, id -> task.run()), metrics);
         if (resume) {
             session.requestResume();
         }

@@ -7,11 +7,12 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
 
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 /**
  * {@link Transport} over a Vert.x server WebSocket. Text frames go straight into the connection's Netty channel,
- * wrapping the shared encoded bytes (no copy, no re-encoding per recipient); inside a {@link Flusher} batch they are
- * flushed once at its end. Without access to the channel (see {@link NettyAccess}) it falls back to Vert.x's own writes.
+ * wrapping the shared encoded bytes (no copy, no re-encoding per recipient); a page of replayed events is flushed
+ * once. Without access to the channel (see {@link NettyAccess}) it falls back to Vert.x's own writes.
  * Pings and the close handshake always go through Vert.x.
  */
 final class WsTransport implements Transport {
@@ -19,10 +20,8 @@ final class WsTransport implements Transport {
 
     private final ServerWebSocket ws;
     private final Channel channel;
-    private final Flusher flusher;
     private final FrameGuard guard;
     private boolean closed;
-    private boolean flushPending;
 
     /**
      * {@code channel} is the connection's Netty channel (with {@link FrameGuard} installed), or null to write through
@@ -34,11 +33,9 @@ final class WsTransport implements Transport {
         if (g != null && channel.eventLoop().inEventLoop()) {
             this.channel = channel;
             this.guard = g;
-            this.flusher = Flusher.current();
         } else {
             this.channel = null;
             this.guard = null;
-            this.flusher = null;
         }
     }
 
@@ -53,45 +50,38 @@ final class WsTransport implements Transport {
         }
         if (channel == null) {
             ws.writeTextMessage(new String(utf8, StandardCharsets.UTF_8));
+        } else {
+            channel.writeAndFlush(frame(utf8), channel.voidPromise());
+        }
+    }
+
+    @Override
+    public void sendAll(List<byte[]> utf8Frames) {
+        if (!open()) {
             return;
         }
-        TextWebSocketFrame frame = new TextWebSocketFrame(Unpooled.wrappedBuffer(utf8));
-        if (!flusher.batching()) {
-            channel.writeAndFlush(frame, channel.voidPromise());
-        } else {
-            channel.write(frame, channel.voidPromise());
-            if (!flushPending) {
-                flushPending = true;
-                flusher.mark(this);
-            }
+        if (channel == null) {
+            utf8Frames.forEach(f -> ws.writeTextMessage(new String(f, StandardCharsets.UTF_8)));
+            return;
         }
+        for (byte[] f : utf8Frames) {
+            channel.write(frame(f), channel.voidPromise());
+        }
+        channel.flush();
     }
 
-    /** By the {@link Flusher}, at the end of the batch in which this transport wrote. */
-    void flushNow() {
-        if (flushPending) {
-            flushPending = false;
-            channel.flush();
-        }
+    /** A text frame over the shared bytes: no copy. */
+    private static TextWebSocketFrame frame(byte[] utf8) {
+        return new TextWebSocketFrame(Unpooled.wrappedBuffer(utf8));
     }
 
-    /**
-     * False once the socket is closed (its close handler may not have run yet): nothing more is queued then. Frames
-     * waiting for this turn's flush count toward the limit, so when it is reached they are flushed first: the queue is
-     * full only if the socket cannot take them.
-     */
+    /** False once the socket is closed (its close handler may not have run yet): nothing more is queued then. */
     @Override
     public boolean writeQueueFull() {
         if (!open()) {
             return false;
         }
-        if (channel == null) {
-            return ws.writeQueueFull();
-        }
-        if (!channel.isWritable() && flushPending) {
-            flushNow();
-        }
-        return !channel.isWritable();
+        return channel == null ? ws.writeQueueFull() : !channel.isWritable();
     }
 
     @Override
@@ -100,9 +90,6 @@ final class WsTransport implements Transport {
             r.run();
         } else if (channel != null) {
             guard.whenWritable(r);
-            if (flushPending) {
-                flushNow();
-            }
         } else {
             ws.drainHandler(v -> {
                 ws.drainHandler(null);
