@@ -11,15 +11,12 @@ import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.http.WebSocketConnectOptions;
-import org.HdrHistogram.ConcurrentHistogram;
-import org.HdrHistogram.Histogram;
 
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -46,44 +43,11 @@ public final class Bench {
     private final BenchConfig c;
     private final Clock clock = Clock.systemUTC();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
-    private final LongAdder attempted = new LongAdder();
-    private final LongAdder established = new LongAdder();
-    private final LongAdder failed = new LongAdder();
-    private final LongAdder sent = new LongAdder();
-    private final LongAdder acked = new LongAdder();
-    private final LongAdder received = new LongAdder();
-    private final LongAdder duplicates = new LongAdder();
-    private final LongAdder gaps = new LongAdder();
-    private final LongAdder errors = new LongAdder();
-    private final LongAdder closedEarly = new LongAdder();
-    private final Histogram connectHist = new ConcurrentHistogram(3);
-    /** Why connections closed before the end, by close code and reason. */
-    private final ConcurrentHashMap<String, LongAdder> closeCodes = new ConcurrentHashMap<>();
+    /** What the run counted, shared by the connections and the report. */
+    private final Tally tally = new Tally();
     private String baseUrl;
     private HmacJwt jwt;
     private final List<WebSocketClient> clients = new ArrayList<>();
-
-    /** One measured window (a step of the throughput scenario, or the whole run). */
-    static final class Window {
-        final double rate;
-        volatile long startNanos;
-        volatile long endNanos;
-        final LongAdder sentIn = new LongAdder();
-        final LongAdder ackedIn = new LongAdder();
-        final LongAdder deliveredIn = new LongAdder();
-        final Histogram delivery = new ConcurrentHistogram(TimeUnit.SECONDS.toMicros(60), 3);
-        final Histogram ack = new ConcurrentHistogram(TimeUnit.SECONDS.toMicros(60), 3);
-        long cpuMillis;
-        long wallMillis;
-
-        Window(double rate) {
-            this.rate = rate;
-        }
-
-        boolean contains(long nanos) {
-            return startNanos != 0 && nanos >= startNanos && (endNanos == 0 || nanos < endNanos);
-        }
-    }
 
     private final List<Window> windows = new ArrayList<>();
     private volatile Window current;
@@ -125,24 +89,24 @@ public final class Bench {
             try {
                 n = JSON.readTree(text);
             } catch (Exception e) {
-                errors.increment();
+                tally.errors.increment();
                 return;
             }
             if (n.path("type").asText().equals("error")) {
-                errors.increment();
+                tally.errors.increment();
             }
         }
 
         private void onMessage(long seq, String text) {
             if (lastSeq >= 0 && seq <= lastSeq) {
-                duplicates.increment();
+                tally.duplicates.increment();
                 return;
             }
             if (lastSeq >= 0 && seq > lastSeq + 1) {
-                gaps.add(seq - lastSeq - 1);
+                tally.gaps.add(seq - lastSeq - 1);
             }
             lastSeq = seq;
-            received.increment();
+            tally.received.increment();
             int b = text.indexOf("\"body\":\"t");
             if (b < 0) {
                 return;
@@ -158,7 +122,7 @@ public final class Bench {
         private void onAck(String clientMsgId) {
             Long sentAt = pendingAcks.remove(clientMsgId);
             if (sentAt != null) {
-                acked.increment();
+                tally.acked.increment();
                 Window w = windowOf(sentAt);
                 if (w != null) {
                     w.ackedIn.increment();
@@ -175,7 +139,7 @@ public final class Bench {
             String id = user + "-" + (nextId++);
             String body = ("t" + now + "|" + padding);
             pendingAcks.put(id, now);
-            sent.increment();
+            tally.sent.increment();
             Window w = windowOf(now);
             if (w != null) {
                 w.sentIn.increment();
@@ -253,7 +217,7 @@ public final class Bench {
             Thread.sleep(1000);
             long rssConnected = proc.available() ? proc.rssKib() : -1;
             double deliveredBefore = serverCounter("messages_delivered_total");
-            long receivedBefore = received.sum();
+            long receivedBefore = tally.received.sum();
             String padding = "x".repeat(Math.max(1, c.bodyBytes() - 22));
             long peakRss = rssConnected;
             Window best = null;
@@ -278,7 +242,7 @@ public final class Bench {
                 }
                 progress("draining", c.drainSeconds());
                 long expected = w.ackedIn.sum() * membersPerConversation();
-                boolean ok = w.deliveredIn.sum() >= expected && duplicates.sum() == 0
+                boolean ok = w.deliveredIn.sum() >= expected && tally.duplicates.sum() == 0
                         && w.delivery.getValueAtPercentile(99) <= 100_000;
                 if (ok) {
                     best = w;
@@ -287,9 +251,12 @@ public final class Bench {
                     break;
                 }
             }
-            long receivedTotal = received.sum() - receivedBefore;
+            long receivedTotal = tally.received.sum() - receivedBefore;
             double serverDelivered = serverCounter("messages_delivered_total") - deliveredBefore;
-            Result r = report(conns, rssIdle, rssSetUp, rssConnected, peakRss, best, receivedTotal, serverDelivered);
+            long unacked = conns.stream().mapToLong(x -> x.pendingAcks.size()).sum();
+            Result r = new Report(c, tally, windows, membersPerConversation())
+                    .write(best, unacked, new Report.Rss(rssIdle, rssSetUp, rssConnected, peakRss), receivedTotal,
+                            serverDelivered);
             for (Conn x : conns) {
                 if (x.ws != null) {
                     x.ws.close();
@@ -388,17 +355,17 @@ public final class Bench {
             Conn x = conns.get(i);
             CompletableFuture<Void> f = new CompletableFuture<>();
             opened.add(f);
-            attempted.increment();
+            tally.attempted.increment();
             long t0 = System.nanoTime();
             clients.get(i % clients.size()).connect(new WebSocketConnectOptions().setHost(u.getHost()).setPort(u.getPort())
                     .setURI(c.tokenInUrl() ? "/ws?token=" + x.token : "/ws")).onComplete(ar -> {
                 if (ar.failed()) {
-                    failed.increment();
+                    tally.failed.increment();
                     f.complete(null);
                     return;
                 }
-                connectHist.recordValue((System.nanoTime() - t0) / 1000);
-                established.increment();
+                tally.connectHist.recordValue((System.nanoTime() - t0) / 1000);
+                tally.established.increment();
                 x.ws = ar.result();
                 x.ws.textMessageHandler(x::onText);
                 if (!c.tokenInUrl()) {
@@ -409,22 +376,22 @@ public final class Bench {
                 WebSocket ws = x.ws;
                 x.ws.closeHandler(v -> {
                     if (current == null || current.endNanos == 0) {
-                        closedEarly.increment();
-                        closeCodes.computeIfAbsent(ws.closeStatusCode() + " " + ws.closeReason(), k -> new LongAdder())
+                        tally.closedEarly.increment();
+                        tally.closeCodes.computeIfAbsent(ws.closeStatusCode() + " " + ws.closeReason(), k -> new LongAdder())
                                 .increment();
                     }
                 });
                 f.complete(null);
             });
             if (i % 1000 == 999) {
-                System.out.printf("  connecting: %d attempted, %d established, %d failed%n", attempted.sum(),
-                        established.sum(), failed.sum());
+                System.out.printf("  connecting: %d attempted, %d established, %d failed%n", tally.attempted.sum(),
+                        tally.established.sum(), tally.failed.sum());
             }
         }
         CompletableFuture.allOf(opened.toArray(CompletableFuture[]::new)).get(5, TimeUnit.MINUTES);
-        System.out.printf("connected: %d of %d (%d failed), connect p50 %.1f ms p99 %.1f ms%n", established.sum(),
-                attempted.sum(), failed.sum(), connectHist.getValueAtPercentile(50) / 1000.0,
-                connectHist.getValueAtPercentile(99) / 1000.0);
+        System.out.printf("connected: %d of %d (%d failed), connect p50 %.1f ms p99 %.1f ms%n", tally.established.sum(),
+                tally.attempted.sum(), tally.failed.sum(), tally.connectHist.getValueAtPercentile(50) / 1000.0,
+                tally.connectHist.getValueAtPercentile(99) / 1000.0);
     }
 
     private volatile boolean sending;
@@ -462,8 +429,8 @@ public final class Bench {
             TimeUnit.NANOSECONDS.sleep(Math.min(left, TimeUnit.SECONDS.toNanos(5)));
             Window w = current;
             System.out.printf(Locale.ROOT, "[%s] %s: conns %d, sent %d, acked %d, received %d, dup %d, gaps %d, errors %d%s%n",
-                    Instant.now().toString().substring(11, 19), phase, established.sum() - closedEarly.sum(), sent.sum(),
-                    acked.sum(), received.sum(), duplicates.sum(), gaps.sum(), errors.sum(),
+                    Instant.now().toString().substring(11, 19), phase, tally.established.sum() - tally.closedEarly.sum(), tally.sent.sum(),
+                    tally.acked.sum(), tally.received.sum(), tally.duplicates.sum(), tally.gaps.sum(), tally.errors.sum(),
                     w == null || w.delivery.getTotalCount() == 0 ? "" : String.format(Locale.ROOT,
                             ", delivery p50 %.2f ms p99 %.2f ms", w.delivery.getValueAtPercentile(50) / 1000.0,
                             w.delivery.getValueAtPercentile(99) / 1000.0));
@@ -484,102 +451,5 @@ public final class Bench {
             System.out.println("could not read " + name + " from /metrics: " + e);
         }
         return Double.NaN;
-    }
-
-    private Result report(List<Conn> conns, long rssIdle, long rssSetUp, long rssConnected, long peakRss, Window best,
-                          long receivedTotal, double serverDelivered) throws Exception {
-        Window w = best != null ? best : windows.get(windows.size() - 1);
-        long expected = w.ackedIn.sum() * membersPerConversation();
-        long lost = Math.max(0, expected - w.deliveredIn.sum());
-        long unacked = conns.stream().mapToLong(x -> x.pendingAcks.size()).sum();
-        double seconds = w.wallMillis / 1000.0;
-        ObjectNode j = JSON.createObjectNode();
-        j.put("scenario", c.name()).put("date", Instant.now().toString()).put("users", c.users())
-                .put("groupSize", c.groupSize()).put("ratePerUser", w.rate).put("bodyBytes", c.bodyBytes())
-                .put("durationSeconds", seconds);
-        j.putObject("connections").put("attempted", attempted.sum()).put("established", established.sum())
-                .put("failed", failed.sum()).put("closedEarly", closedEarly.sum())
-                .put("connectP50Ms", connectHist.getValueAtPercentile(50) / 1000.0)
-                .put("connectP99Ms", connectHist.getValueAtPercentile(99) / 1000.0);
-        ObjectNode codes = ((ObjectNode) j.path("connections")).putObject("closedEarlyByCode");
-        closeCodes.forEach((k, v) -> codes.put(k, v.sum()));
-        j.putObject("messages").put("sent", w.sentIn.sum()).put("acked", w.ackedIn.sum())
-                .put("deliveriesExpected", expected).put("deliveriesReceived", w.deliveredIn.sum())
-                .put("lost", lost).put("duplicates", duplicates.sum()).put("gaps", gaps.sum())
-                .put("unackedAtEnd", unacked).put("errors", errors.sum())
-                .put("sendsPerSecond", w.ackedIn.sum() / seconds)
-                .put("deliveriesPerSecond", w.deliveredIn.sum() / seconds);
-        latency(j.putObject("deliveryLatencyMs"), w.delivery);
-        latency(j.putObject("ackLatencyMs"), w.ack);
-        ObjectNode s = j.putObject("server");
-        s.put("rssIdleKiB", rssIdle).put("rssConnectedKiB", rssConnected).put("rssPeakKiB", peakRss)
-                .put("rssPerConnectionKiB", rssIdle > 0 && established.sum() > 0
-                        ? (double) (rssConnected - rssIdle) / established.sum() : -1)
-                .put("rssAfterSetUpKiB", rssSetUp)
-                .put("rssPerConnectionAfterSetUpKiB", rssSetUp > 0 && established.sum() > 0
-                        ? (double) (rssConnected - rssSetUp) / established.sum() : -1)
-                .put("cpuPercent", w.cpuMillis >= 0 ? 100.0 * w.cpuMillis / Math.max(1, w.wallMillis) : -1)
-                .put("messagesDeliveredByServer", serverDelivered).put("messagesReceivedByBench", receivedTotal);
-        if (windows.size() > 1) {
-            ArrayNode steps = j.putArray("steps");
-            for (Window x : windows) {
-                ObjectNode o = steps.addObject().put("ratePerUser", x.rate)
-                        .put("deliveriesPerSecond", x.deliveredIn.sum() / Math.max(0.001, x.wallMillis / 1000.0))
-                        .put("lost", Math.max(0, x.ackedIn.sum() * membersPerConversation() - x.deliveredIn.sum()));
-                latency(o.putObject("deliveryLatencyMs"), x.delivery);
-            }
-        }
-        String summary = String.format(Locale.ROOT, """
-                == %s: %d users, groups of %d, %.3f msg/s per user, %d-byte bodies, %.0f s measured
-                connections: %d attempted, %d established, %d failed, %d closed early %s; connect p50 %.1f ms, p99 %.1f ms
-                sends: %d sent, %d acked (%.0f/s); ack p50 %.2f ms, p99 %.2f ms
-                deliveries: %d expected, %d received (%.0f/s); lost %d, duplicates %d, gaps %d
-                delivery latency: p50 %.2f ms, p95 %.2f ms, p99 %.2f ms, p99.9 %.2f ms, max %.2f ms
-                server: RSS idle %d KiB, connected %d KiB (%.1f KiB per connection), peak %d KiB; CPU %.0f%%
-                server: RSS after users and conversations were created %d KiB (%.1f KiB per connection from there)
-                cross-check: server delivered %.0f message events, bench received %d""",
-                c.name(), c.users(), c.groupSize(), w.rate, c.bodyBytes(), seconds,
-                attempted.sum(), established.sum(), failed.sum(), closedEarly.sum(), closeCodes.isEmpty() ? ""
-                        : j.path("connections").path("closedEarlyByCode").toString(),
-                connectHist.getValueAtPercentile(50) / 1000.0, connectHist.getValueAtPercentile(99) / 1000.0,
-                w.sentIn.sum(), w.ackedIn.sum(), w.ackedIn.sum() / seconds,
-                w.ack.getValueAtPercentile(50) / 1000.0, w.ack.getValueAtPercentile(99) / 1000.0,
-                expected, w.deliveredIn.sum(), w.deliveredIn.sum() / seconds, lost, duplicates.sum(), gaps.sum(),
-                pct(w.delivery, 50), pct(w.delivery, 95), pct(w.delivery, 99), pct(w.delivery, 99.9),
-                w.delivery.getMaxValue() / 1000.0,
-                rssIdle, rssConnected, j.path("server").path("rssPerConnectionKiB").asDouble(), peakRss,
-                j.path("server").path("cpuPercent").asDouble(), rssSetUp,
-                j.path("server").path("rssPerConnectionAfterSetUpKiB").asDouble(), serverDelivered, receivedTotal);
-        if (windows.size() > 1) {
-            StringBuilder b = new StringBuilder(summary).append("\nsteps:");
-            for (Window x : windows) {
-                b.append(String.format(Locale.ROOT, "%n  %.3f msg/s per user: %.0f deliveries/s, p99 %.2f ms, lost %d",
-                        x.rate, x.deliveredIn.sum() / Math.max(0.001, x.wallMillis / 1000.0), pct(x.delivery, 99),
-                        Math.max(0, x.ackedIn.sum() * membersPerConversation() - x.deliveredIn.sum())));
-            }
-            b.append(String.format(Locale.ROOT, "%nhighest sustained (p99 <= 100 ms, nothing lost): %s",
-                    best == null ? "none" : String.format(Locale.ROOT, "%.0f deliveries/s at %.3f msg/s per user",
-                            best.deliveredIn.sum() / (best.wallMillis / 1000.0), best.rate)));
-            summary = b.toString();
-        }
-        Path dir = Path.of(c.out());
-        Files.createDirectories(dir);
-        String stem = c.name() + "-" + Instant.now().toString().replace(":", "").substring(0, 15);
-        Files.writeString(dir.resolve(stem + ".json"), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(j));
-        Files.writeString(dir.resolve(stem + ".txt"), summary + "\n");
-        Files.writeString(dir.resolve(stem + ".svg"), Svg.percentilePlot(c.name() + ": latency by percentile",
-                List.of(new Svg.Series("delivery (send to receive)", w.delivery, "#1f77b4"),
-                        new Svg.Series("ack (send to ack)", w.ack, "#ff7f0e"))));
-        System.out.println("results: " + dir.resolve(stem + ".json") + " (.txt, .svg)");
-        return new Result(j, summary, lost, duplicates.sum(), failed.sum());
-    }
-
-    private static double pct(Histogram h, double p) {
-        return h.getTotalCount() == 0 ? 0 : h.getValueAtPercentile(p) / 1000.0;
-    }
-
-    private static void latency(ObjectNode o, Histogram h) {
-        o.put("count", h.getTotalCount()).put("p50", pct(h, 50)).put("p95", pct(h, 95)).put("p99", pct(h, 99))
-                .put("p999", pct(h, 99.9)).put("max", h.getTotalCount() == 0 ? 0 : h.getMaxValue() / 1000.0);
     }
 }

@@ -1,0 +1,29 @@
+package io.parley.bench;
+
+import org.HdrHistogram.ConcurrentHistogram;
+import org.HdrHistogram.Histogram;
+
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+
+/** One measured window (a step of the throughput scenario, or the whole run). */
+final class Window {
+    final double rate;
+    volatile long startNanos;
+    volatile long endNanos;
+    final LongAdder sentIn = new LongAdder();
+    final LongAdder ackedIn = new LongAdder();
+    final LongAdder deliveredIn = new LongAdder();
+    final Histogram delivery = new ConcurrentHistogram(TimeUnit.SECONDS.toMicros(60), 3);
+    final Histogram ack = new ConcurrentHistogram(TimeUnit.SECONDS.toMicros(60), 3);
+    long cpuMillis;
+    long wallMillis;
+
+    Window(double rate) {
+        this.rate = rate;
+    }
+
+    boolean contains(long nanos) {
+        return startNanos != 0 && nanos >= startNanos && (endNanos == 0 || nanos < endNanos);
+    }
+}
