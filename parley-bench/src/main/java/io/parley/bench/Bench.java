@@ -201,8 +201,7 @@ public final class Bench {
 
     public Result run() throws Exception {
         ServerHandle server = c.startServer() ? ServerHandle.start(c) : ServerHandle.external(c);
-        Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true)
-                .setEventLoopPoolSize(Math.max(2, Runtime.getRuntime().availableProcessors())));
+        Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(Math.max(2, Runtime.getRuntime().availableProcessors())));
         try {
             baseUrl = server.url();
             jwt = new HmacJwt(c.secret().getBytes(StandardCharsets.UTF_8), "parley", null, clock);

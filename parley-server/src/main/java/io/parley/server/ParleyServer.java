@@ -31,7 +31,6 @@ import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
-import io.vertx.core.VertxOptions;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerOptions;
@@ -158,15 +157,7 @@ public final class ParleyServer {
             }
             return Future.failedFuture(e);
         }
-        Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(config.http().nativeTransport()));
-        if (vertx.isNativeTransportEnabled()) {
-            LOG.info("network transport: native (epoll)");
-        } else if (config.http().nativeTransport()) {
-            LOG.info("network transport: NIO (native transport unavailable: {})",
-                    String.valueOf(vertx.unavailableNativeTransportCause()));
-        } else {
-            LOG.info("network transport: NIO (http.native-transport=false)");
-        }
+        Vertx vertx = Vertx.vertx();
         ReceiptBatcher receipts = new ReceiptBatcher(store, bus, config.receipts().window().toMillis(),
                 config.receipts().maxFanoutMembers(), clock);
         store.observeCommits(metrics::committed);
@@ -257,11 +248,6 @@ public final class ParleyServer {
 
     public Config config() {
         return config;
-    }
-
-    /** Whether sockets run on Netty's native (epoll) transport rather than Java NIO. */
-    public boolean nativeTransport() {
-        return vertx.isNativeTransportEnabled();
     }
 
     public ChatStore store() {

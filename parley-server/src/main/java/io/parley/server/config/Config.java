@@ -11,8 +11,7 @@ import java.util.List;
 public record Config(Http http, Path dataDir, Store store, Auth auth, WebSocket ws, Limits limits,
                      Messages messages, Receipts receipts, Presence presence, Redis redis) {
 
-    /** nativeTransport: use Netty's epoll transport where it loads (Linux), NIO otherwise. */
-    public record Http(String host, int port, boolean nativeTransport) {}
+    public record Http(String host, int port) {}
 
     /**
      * Where messages live. {@code url} is {@code sqlite:} (the file parley.db under the data dir),
@@ -86,7 +85,7 @@ public record Config(Http http, Path dataDir, Store store, Auth auth, WebSocket 
 
     /** A copy with another HTTP port (tests use port 0). */
     public Config withPort(int port) {
-        return new Config(new Http(http.host(), port, http.nativeTransport()), dataDir, store, auth, ws, limits, messages, receipts, presence,
+        return new Config(new Http(http.host(), port), dataDir, store, auth, ws, limits, messages, receipts, presence,
                 redis);
     }
 }

@@ -28,7 +28,6 @@ public final class ConfigLoader {
         Map<String, String> d = new LinkedHashMap<>();
         d.put("http.host", "127.0.0.1");
         d.put("http.port", "8080");
-        d.put("http.native-transport", "true");
         d.put("data.dir", "./data");
         d.put("store.url", "sqlite:");
         d.put("store.fsync", "true");
@@ -127,8 +126,7 @@ public final class ConfigLoader {
         }
 
         Config parse() {
-            Config.Http http = new Config.Http(nonEmpty("http.host"), intIn("http.port", 0, 65535),
-                    bool("http.native-transport"));
+            Config.Http http = new Config.Http(nonEmpty("http.host"), intIn("http.port", 0, 65535));
             Path dataDir = Path.of(nonEmpty("data.dir"));
             String url = nonEmpty("store.url");
             if (url.startsWith("postgresql://") || url.startsWith("postgres://")) {
