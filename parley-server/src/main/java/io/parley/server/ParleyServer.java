@@ -218,6 +218,11 @@ public final class ParleyServer {
                 .setMaxWebSocketFrameSize(config.limits().maxFrameBytes())
                 .setMaxWebSocketMessageSize(config.limits().maxFrameBytes())
                 .setRegisterWebSocketWriteHandlers(false)
+                // No permessage-deflate / deflate-frame: chat frames are small JSON, and compression would cost a zlib
+                // stream per connection and a compression of every event once per recipient (an event is encoded
+                // once and the same bytes go to every socket). It also keeps the extension handler off the pipeline.
+                .setPerMessageWebSocketCompressionSupported(false)
+                .setPerFrameWebSocketCompressionSupported(false)
                 // Every write happens on the connection's event loop, so Vert.x can write straight to the channel
                 // instead of through a per-connection MPSC queue (two 4 KiB arrays per WebSocket, and a hop per write).
                 .setStrictThreadMode(true)

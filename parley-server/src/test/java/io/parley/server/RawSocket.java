@@ -12,7 +12,8 @@ import java.util.Base64;
  * to pings, or announce a frame far larger than the server accepts.
  */
 final class RawSocket implements AutoCloseable {
-    record Frame(int opcode, byte[] payload) {
+    /** rsv: the frame's RSV1-3 bits (RSV1 set means a compressed frame). */
+    record Frame(int opcode, byte[] payload, int rsv) {
         int closeCode() {
             return ((payload[0] & 0xff) << 8) | (payload[1] & 0xff);
         }
@@ -25,6 +26,7 @@ final class RawSocket implements AutoCloseable {
     private final Socket socket;
     private final DataInputStream in;
     private final OutputStream out;
+    private final String handshake;
 
     RawSocket(int port, String uri) throws IOException {
         this(port, uri, 0);
@@ -32,6 +34,11 @@ final class RawSocket implements AutoCloseable {
 
     /** With a receive buffer of {@code receiveBuffer} bytes (0: the system's default), set before connecting. */
     RawSocket(int port, String uri, int receiveBuffer) throws IOException {
+        this(port, uri, receiveBuffer, "");
+    }
+
+    /** extraHeaders: header lines (each ending in CRLF) added to the upgrade request. */
+    RawSocket(int port, String uri, int receiveBuffer, String extraHeaders) throws IOException {
         socket = new Socket();
         if (receiveBuffer > 0) {
             socket.setReceiveBufferSize(receiveBuffer);
@@ -42,7 +49,7 @@ final class RawSocket implements AutoCloseable {
         in = new DataInputStream(socket.getInputStream());
         String key = Base64.getEncoder().encodeToString("0123456789abcdef".getBytes(StandardCharsets.US_ASCII));
         out.write(("GET " + uri + " HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nUpgrade: websocket\r\n"
-                + "Connection: Upgrade\r\nSec-WebSocket-Key: " + key + "\r\nSec-WebSocket-Version: 13\r\n\r\n")
+                + "Connection: Upgrade\r\nSec-WebSocket-Key: " + key + "\r\nSec-WebSocket-Version: 13\r\n" + extraHeaders + "\r\n")
                 .getBytes(StandardCharsets.US_ASCII));
         out.flush();
         StringBuilder sb = new StringBuilder();
@@ -56,6 +63,12 @@ final class RawSocket implements AutoCloseable {
         if (!sb.toString().startsWith("HTTP/1.1 101")) {
             throw new IOException("upgrade refused: " + sb);
         }
+        handshake = sb.toString();
+    }
+
+    /** The server's 101 response: status line and headers. */
+    String handshake() {
+        return handshake;
     }
 
     Frame read() throws IOException {
@@ -69,7 +82,7 @@ final class RawSocket implements AutoCloseable {
         }
         byte[] payload = new byte[(int) len];
         in.readFully(payload);
-        return new Frame(b0 & 0x0f, payload);
+        return new Frame(b0 & 0x0f, payload, (b0 >> 4) & 0x07);
     }
 
     /** Reads until a close frame and returns it. */
