@@ -201,6 +201,7 @@ public final class Bench {
 
     public Result run() throws Exception {
         ServerHandle server = c.startServer() ? ServerHandle.start(c) : ServerHandle.external(c);
+        boolean clean = false;
         Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(Math.max(2, Runtime.getRuntime().availableProcessors())));
         try {
             baseUrl = server.url();
@@ -262,10 +263,11 @@ public final class Bench {
                     x.ws.close();
                 }
             }
+            clean = r.clean();
             return r;
         } finally {
             vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-            server.stop();
+            server.stop(c.keepData() || !clean);
         }
     }
 

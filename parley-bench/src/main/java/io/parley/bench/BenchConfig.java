@@ -13,7 +13,8 @@ import java.util.Properties;
 public record BenchConfig(String name, String url, String secret, boolean startServer, String serverJar,
                           String serverOptions, long serverPid, int users, int groupSize, double ratePerUser,
                           double rateStep, int maxSteps, int warmupSeconds, int durationSeconds, int drainSeconds,
-                          int rampPerSecond, int bodyBytes, int bindAddresses, boolean tokenInUrl, String out) {
+                          int rampPerSecond, int bodyBytes, int bindAddresses, boolean tokenInUrl, String out,
+                          boolean keepData) {
 
     public static BenchConfig load(Path file, String... overrides) throws IOException {
         Properties p = new Properties();
@@ -49,7 +50,8 @@ public record BenchConfig(String name, String url, String secret, boolean startS
                 Integer.parseInt(p.getProperty("body.bytes", "64")),
                 Integer.parseInt(p.getProperty("bind.addresses", "4")),
                 "url".equals(p.getProperty("token.in", "frame")),
-                p.getProperty("out", "parley-bench/results"));
+                p.getProperty("out", "parley-bench/results"),
+                Boolean.parseBoolean(p.getProperty("keep.data", "false")));
     }
 
     /** Users are placed in groups of {@link #groupSize}; 2 means direct conversations (pairs). */

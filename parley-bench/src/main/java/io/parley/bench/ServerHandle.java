@@ -18,15 +18,17 @@ final class ServerHandle {
     private final String url;
     private final long pid;
     private final Process process;
+    private final Path data;
 
-    private ServerHandle(String url, long pid, Process process) {
+    private ServerHandle(String url, long pid, Process process, Path data) {
         this.url = url;
         this.pid = pid;
         this.process = process;
+        this.data = data;
     }
 
     static ServerHandle external(BenchConfig c) {
-        return new ServerHandle(c.url(), c.serverPid(), null);
+        return new ServerHandle(c.url(), c.serverPid(), null, null);
     }
 
     static ServerHandle start(BenchConfig c) throws Exception {
@@ -78,7 +80,7 @@ final class ServerHandle {
             throw new IllegalStateException("server did not start; see " + log, e);
         }
         System.out.printf("server: pid %d on port %d, data and log in %s%n", p.pid(), port, data);
-        return new ServerHandle("http://127.0.0.1:" + port, p.pid(), p);
+        return new ServerHandle("http://127.0.0.1:" + port, p.pid(), p, data);
     }
 
     String url() {
@@ -89,14 +91,27 @@ final class ServerHandle {
         return pid;
     }
 
-    /** SIGTERM to a server we started (it drains and exits), SIGKILL after 30 s. */
-    void stop() throws InterruptedException {
+    /**
+     * SIGTERM to a server we started (it drains and exits), SIGKILL after 30 s. Then its data dir (database and log)
+     * is deleted, unless {@code keepData} (a run that lost anything, or keep.data=true): then its path is printed.
+     */
+    void stop(boolean keepData) throws InterruptedException, IOException {
         if (process == null) {
             return;
         }
         process.toHandle().destroy();
         if (!process.waitFor(30, TimeUnit.SECONDS)) {
             process.destroyForcibly();
+            process.waitFor(30, TimeUnit.SECONDS);
+        }
+        if (keepData) {
+            System.out.println("server data and log kept in " + data);
+            return;
+        }
+        try (var paths = Files.walk(data)) {
+            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
         }
     }
 }
