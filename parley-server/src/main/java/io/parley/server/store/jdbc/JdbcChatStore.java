@@ -53,6 +53,7 @@ public final class JdbcChatStore implements ChatStore {
     private final Readers readers;
     private final Queries q;
     private final WriteOps ops;
+    private final ReceiptOps receiptOps;
     private final SqlDialect d;
     private final Clock clock = Clock.systemUTC();
     private volatile boolean closed;
@@ -66,6 +67,7 @@ public final class JdbcChatStore implements ChatStore {
         this.readers = readers;
         this.q = new Queries(dialect);
         this.ops = new WriteOps(dialect, q);
+        this.receiptOps = new ReceiptOps(dialect, q);
     }
 
     /**
@@ -306,7 +308,7 @@ public final class JdbcChatStore implements ChatStore {
 
     @Override
     public CompletableFuture<Long> markRead(String conversationId, String userId, long seq) {
-        return writer.submit(tx -> ops.markRead(tx, conversationId, userId, seq));
+        return writer.submit(tx -> receiptOps.markRead(tx, conversationId, userId, seq));
     }
 
     // ---- message changes -------------------------------------------------------------------------------------------
@@ -358,7 +360,7 @@ public final class JdbcChatStore implements ChatStore {
     @Override
     public CompletableFuture<List<ReceiptChange>> updateReceipts(List<ReceiptUpdate> updates, long nowMillis,
                                                                  int maxFanoutMembers) {
-        return writer.submit(tx -> ops.updateReceipts(tx, updates, nowMillis, maxFanoutMembers));
+        return writer.submit(tx -> receiptOps.updateReceipts(tx, updates, nowMillis, maxFanoutMembers));
     }
 
     @Override

@@ -4,8 +4,6 @@ import io.parley.protocol.EventKind;
 import io.parley.server.store.Appended;
 import io.parley.server.store.Changed;
 import io.parley.server.store.MessageView;
-import io.parley.server.store.ReceiptChange;
-import io.parley.server.store.ReceiptUpdate;
 import io.parley.server.store.ConversationKind;
 import io.parley.server.store.ConversationSummary;
 import io.parley.server.store.Created;
@@ -25,7 +23,8 @@ import java.util.Optional;
 /**
  * The write operations, each run by the {@link Writer} inside its own savepoint. Every event gets its seq from
  * {@code UPDATE conversations SET last_seq = last_seq + 1 ... RETURNING last_seq} in the same transaction, which
- * on PostgreSQL also serialises concurrent writers of one conversation (row lock).
+ * on PostgreSQL also serialises concurrent writers of one conversation (row lock). Receipt cursors, which append
+ * no event, are in {@link ReceiptOps}.
  */
 final class WriteOps {
     private final SqlDialect d;
@@ -195,18 +194,6 @@ final class WriteOps {
         return append(tx, conversationId, EventKind.MEMBER_ROLE, actorId, now, memberId, role, null, members);
     }
 
-    long markRead(Writer.Tx tx, String conversationId, String userId, long seq) throws SQLException {
-        Optional<ReceiptChange> change = updateReceipt(tx, new ReceiptUpdate(conversationId, userId, 0, seq), 0, 0);
-        if (change.isPresent()) {
-            return change.get().readSeq();
-        }
-        long[] cursor = receiptCursor(tx, conversationId, userId);
-        if (cursor == null) {
-            throw new StoreException.NotFound("conversation not found");
-        }
-        return cursor[1];
-    }
-
     // ---- message changes -------------------------------------------------------------------------------------------
 
     Changed editMessage(Writer.Tx tx, String conversationId, String actorId, String messageId, String body, long now,
@@ -287,60 +274,6 @@ final class WriteOps {
         }
         return new Changed(messageId, appendChange(tx, conversationId,
                 add ? EventKind.REACTION_ADDED : EventKind.REACTION_REMOVED, actorId, now, messageId, null, emoji, members));
-    }
-
-    // ---- receipts --------------------------------------------------------------------------------------------------
-
-    List<ReceiptChange> updateReceipts(Writer.Tx tx, List<ReceiptUpdate> updates, long now, int maxFanout)
-            throws SQLException {
-        List<ReceiptChange> out = new ArrayList<>();
-        for (ReceiptUpdate u : updates) {
-            updateReceipt(tx, u, now, maxFanout).ifPresent(out::add);
-        }
-        return out;
-    }
-
-    /** Moves the cursors forward; empty when nothing moved or the user is not a member. */
-    private Optional<ReceiptChange> updateReceipt(Writer.Tx tx, ReceiptUpdate u, long now, int maxFanout)
-            throws SQLException {
-        // Another node may move the same cursors between the read and the write: then the guarded UPDATE matches no
-        // row and we read again.
-        for (int attempt = 0; attempt < 5; attempt++) {
-            long[] c = receiptCursor(tx, u.conversationId(), u.userId());
-            if (c == null) {
-                return Optional.empty();
-            }
-            long delivered = c[0], read = c[1], last = c[2];
-            long newRead = Math.max(read, Math.min(u.readSeq(), last));
-            long newDelivered = Math.max(delivered, Math.min(Math.max(u.deliveredSeq(), newRead), last));
-            if (newRead == read && newDelivered == delivered) {
-                return Optional.empty();
-            }
-            PreparedStatement ps = tx.ps(d.updateReceipt);
-            ps.setLong(1, newDelivered);
-            ps.setLong(2, newRead);
-            ps.setLong(3, now);
-            ps.setString(4, u.conversationId());
-            ps.setString(5, u.userId());
-            ps.setLong(6, delivered);
-            ps.setLong(7, read);
-            if (ps.executeUpdate() == 1) {
-                List<String> recipients = maxFanout > 0 && c[3] <= maxFanout
-                        ? q.memberIds(tx::ps, u.conversationId()) : List.of(u.userId());
-                return Optional.of(new ReceiptChange(u.conversationId(), u.userId(), newDelivered, newRead, recipients));
-            }
-        }
-        throw new SQLException("receipt cursors of " + u.userId() + " in " + u.conversationId() + " keep changing");
-    }
-
-    /** delivered, read, last seq, member count; null when not a member. */
-    private long[] receiptCursor(Writer.Tx tx, String conversationId, String userId) throws SQLException {
-        PreparedStatement ps = tx.ps(d.receiptCursor);
-        ps.setString(1, conversationId);
-        ps.setString(2, userId);
-        try (ResultSet rs = ps.executeQuery()) {
-            return rs.next() ? new long[] {rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4)} : null;
-        }
     }
 
     // ---- helpers -------------------------------------------------------------------------------------------------
