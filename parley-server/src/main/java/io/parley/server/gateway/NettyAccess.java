@@ -13,8 +13,8 @@ import java.lang.reflect.Field;
 /**
  * The two places where the gateway reaches under Vert.x 5's public API, both for the cost of a connection:
  * <ul>
- *   <li>{@link #channel}: the Netty channel of a connection, so {@link WsTransport} can write pre-encoded frames and
- *   batch flushes;</li>
+ *   <li>{@link #channel}: the Netty channel of a connection, so {@link WsTransport} can write pre-encoded frames (and
+ *   flush a replayed page once);</li>
  *   <li>{@link #directWrites}: a WebSocket connection gets the direct outbound queue that Vert.x gives connections of
  *   a server in strict thread mode. Vert.x 5.0 does not pass strict mode on to the connection an upgrade creates, so
  *   each WebSocket would keep an MPSC queue whose first 1,024-slot chunk alone is about 4 KiB per connection. Every
