@@ -8,8 +8,8 @@ import java.util.TreeMap;
 /**
  * Live events that reached a session ahead of a missing seq, per conversation, waiting for it. In a cluster, events
  * of one conversation committed on different nodes may arrive out of order by a millisecond or so; holding the later
- * one briefly (up to {@link #WAIT_MILLIS}) avoids a store read for every such swap. Owned by one {@link Session} and
- * used on its event loop only; the session decides what happens when the wait runs out.
+ * one briefly (up to {@link #WAIT_MILLIS}) avoids a store read for every such swap. Owned by one {@link EventStream} and
+ * used on its event loop only; the stream decides what happens when the wait runs out.
  */
 final class HeldEvents {
     /** Longest wait for a missing seq before the session catches up from the store. */

@@ -3,7 +3,6 @@ package io.parley.server.gateway;
 import io.parley.protocol.ClientFrame;
 import io.parley.protocol.CloseCodes;
 import io.parley.protocol.ErrorCode;
-import io.parley.protocol.EventKind;
 import io.parley.protocol.FrameCodec;
 import io.parley.protocol.ProtocolException;
 import io.parley.protocol.ServerFrame;
@@ -13,32 +12,22 @@ import io.parley.server.config.Config;
 import io.parley.server.metrics.Metrics;
 import io.parley.server.presence.PresenceHub;
 import io.parley.server.store.LogEvent;
-import io.parley.server.store.ReceiptChange;
 
 import java.time.Clock;
-import java.util.ArrayDeque;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.function.Function;
 
 /**
- * One client connection's protocol logic, independent of the socket ({@link Transport}). All methods except
- * {@link #offer} run on the session's own event-loop context ({@code loop}); {@code offer} hops onto it, so the
- * state below is confined to one thread.
- *
- * <p>Delivery invariant: after a client {@code sync}, the session sends every event of every conversation the user
- * belongs to exactly once and in seq order: replayed events from the store first (paged, waiting for the socket to
- * drain between pages), while live events are buffered; then the buffer with duplicates of the replay dropped; then
- * the {@code synced} marker; then live events. A live event that skips a seq triggers the same catch-up for its
- * conversation, so a gap is filled from the store rather than passed on.
+ * One client connection's protocol logic, independent of the socket ({@link Transport}): authentication, the client's
+ * requests (sends with their acks, edits, receipts, ...), liveness and closing. Once authenticated, the ordered event
+ * feed and the client's sync are its {@link EventStream}'s. All methods except {@link #offer} and the other "from any
+ * thread" ones run on the session's own event-loop context ({@code loop}); those hop onto it, so the state below is
+ * confined to one thread.
  */
 public final class Session {
-    enum State { AWAITING_AUTH, OPEN, SYNCING, LIVE, CLOSED }
+    enum State { AWAITING_AUTH, AUTHENTICATED, CLOSED }
 
     /** A live event and its frame, encoded once per node and shared by every session it goes to. */
     record Pending(LogEvent event, byte[] frame) {}
@@ -63,27 +52,11 @@ public final class Session {
     private int inFlightSends;
     private boolean readingPaused;
 
-    /** Last seq sent per conversation; null until the client's first sync. */
-    private Map<String, Long> cursors;
-    private ArrayDeque<Pending> buffer;
-    /** Conversations left to replay; sized for the common case (none or one) since every session has one. */
-    private final ArrayDeque<String> replayQueue = new ArrayDeque<>(1);
-    private boolean clientSyncRunning;
+    /** The event feed; null until authenticated. */
+    private EventStream stream;
     private boolean authenticating;
     /** The client asked (?resume=1) to receive nothing live before its sync: events wait in the buffer. */
     private boolean resumeRequested;
-    /** Incremented when a client sync restarts replay, so that reads of an abandoned replay are ignored. */
-    private int replayGeneration;
-    /** The receipt cursors read at the start of the running client sync; sent just before {@code synced}. */
-    private CompletableFuture<List<ReceiptChange>> syncReceipts;
-    private long syncStartedAt;
-
-    /**
-     * A resuming client asks for receipts changed since the {@code serverTime} of its last {@code synced}; the server
-     * looks this much further back, to cover clock differences between nodes and commits in flight.
-     */
-    static final long RECEIPTS_MARGIN_MILLIS = 30_000;
-
     static final int MAX_IN_FLIGHT_SENDS = 1000;
 
     Session(String sessionId, Transport transport, Executor loop,
@@ -138,13 +111,11 @@ public final class Session {
                 return;
             }
             userId = uid;
-            if (resumeRequested) {
-                // Hold live events until the client's sync says where it stands, so none can overtake the replay.
-                state = State.SYNCING;
-                buffer = new ArrayDeque<>();
-            } else {
-                state = State.OPEN;
-            }
+            state = State.AUTHENTICATED;
+            // With resume, live events wait until the client's sync says where it stands, so none can overtake the
+            // replay.
+            stream = new EventStream(this, uid, resumeRequested, transport, loop, chat, codec, config, clock, metrics,
+                    timer);
             // Welcome only once this node receives the user's traffic (cluster: the Redis subscription is active), so
             // nothing committed after the client's sync starts can slip past both the replay and the live feed.
             transport.pauseReading();
@@ -200,7 +171,7 @@ public final class Session {
             request(presenceHub.lookup(userId, q.userIds()), refOf(q.ref(), q),
                     entries -> send(new ServerFrame.Presence(entries, q.ref())));
         } else if (frame instanceof ClientFrame.Sync s) {
-            onSync(s);
+            stream.onSync(s);
         } else if (frame instanceof ClientFrame.Ping p) {
             send(new ServerFrame.Pong(p.id()));
         } else if (frame instanceof ClientFrame.Auth) {
@@ -246,9 +217,9 @@ public final class Session {
             return;
         }
         state = State.CLOSED;
-        buffer = null;
-        held.clear();
-        replayQueue.clear();
+        if (stream != null) {
+            stream.close();
+        }
         if (userId != null) {
             registry.remove(this);
         }
@@ -323,8 +294,15 @@ public final class Session {
 
     /** On the session's loop: an ephemeral frame. */
     void deliverSignal(byte[] frame) {
-        if (state == State.OPEN || state == State.SYNCING || state == State.LIVE) {
-            sendLive(frame);
+        if (state == State.AUTHENTICATED) {
+            stream.signal(frame);
+        }
+    }
+
+    /** On the session's loop: a live event. */
+    void deliver(Pending p) {
+        if (state == State.AUTHENTICATED) {
+            stream.deliver(p);
         }
     }
 
@@ -338,248 +316,15 @@ public final class Session {
         closeWith(CloseCodes.RESYNC, "internal error; reconnect and sync");
     }
 
-    /** On the session's loop: a live event. */
-    void deliver(Pending p) {
-        switch (state) {
-            case OPEN -> {
-                sendLive(p.frame());
-                if (p.event().kind() == EventKind.MESSAGE) {
-                    metrics.delivered(p.event().createdAt(), clock.millis());
-                }
-            }
-            case SYNCING -> {
-                if (buffer.size() >= config.ws().maxSyncBuffer()) {
-                    closeWith(CloseCodes.RESYNC, "too many events while catching up; reconnect and sync");
-                    return;
-                }
-                buffer.add(p);
-            }
-            case LIVE -> deliverLive(p);
-            default -> { }
-        }
-    }
-
-    private void deliverLive(Pending p) {
-        LogEvent e = p.event();
-        Long cursor = cursors.get(e.conversationId());
-        if (cursor != null && e.seq() <= cursor) {
-            return;
-        }
-        if (cursor != null && e.seq() > cursor + 1) {
-            hold(p);
-            return;
-        }
-        if (e.kind() == EventKind.MEMBER_REMOVED && userId.equals(e.memberId())) {
-            // No longer a member: forget the cursor so a later re-add does not "fill the gap" with events from
-            // the time this user was not a member.
-            cursors.remove(e.conversationId());
-        } else {
-            cursors.put(e.conversationId(), e.seq());
-        }
-        sendLive(p.frame());
-        if (e.kind() == EventKind.MESSAGE) {
-            metrics.delivered(e.createdAt(), clock.millis());
-        }
-        // A held event that is next in line now.
-        if (state == State.LIVE) {
-            Pending next = held.takeIfNext(e.conversationId(), e.seq() + 1);
-            if (next != null) {
-                deliverLive(next);
-            }
-        }
-    }
-
-    /** Live events that arrived ahead of a missing seq, waiting for it. */
-    private final HeldEvents held = new HeldEvents();
-
-    private void hold(Pending p) {
-        String c = p.event().conversationId();
-        if (held.hold(p, clock.millis())) {
-            timer.accept(HeldEvents.WAIT_MILLIS, () -> loop.execute(() -> gapTimedOut(c)));
-        }
-    }
-
-    /** The missing seq did not come: fetch it from the store (the held events follow after the catch-up). */
-    private void gapTimedOut(String conversationId) {
-        long oldest = held.oldestSince(conversationId);
-        if (state != State.LIVE || oldest < 0) {
-            return;
-        }
-        if (clock.millis() - oldest < HeldEvents.WAIT_MILLIS) {
-            // A newer gap: its own timer decides.
-            timer.accept(HeldEvents.WAIT_MILLIS, () -> loop.execute(() -> gapTimedOut(conversationId)));
-            return;
-        }
-        startCatchUp(List.of(conversationId));
-    }
-
-    private void sendLive(byte[] frame) {
-        transport.send(frame);
-        if (transport.writeQueueFull()) {
-            metrics.slowConsumer();
-            closeWith(CloseCodes.RESYNC, "slow consumer: outbound queue full; reconnect and sync");
-        }
-    }
-
-    // ---- sync and catch-up -----------------------------------------------------------------------------------------
-
-    private void onSync(ClientFrame.Sync s) {
-        if (clientSyncRunning) {
-            error(ErrorCode.BAD_REQUEST, "a sync is already running", "sync");
-            return;
-        }
-        clientSyncRunning = true;
-        if (state != State.SYNCING) {
-            state = State.SYNCING;
-            buffer = new ArrayDeque<>();
-        }
-        int generation = ++replayGeneration;
-        syncStartedAt = clock.millis();
-        long since = s.receiptsSince() == null ? 0 : Math.max(0, s.receiptsSince() - RECEIPTS_MARGIN_MILLIS);
-        syncReceipts = chat.store().receiptsSince(userId, since, config.receipts().maxFanoutMembers());
-        chat.store().lastSeqs(userId).whenCompleteAsync((last, err) -> {
-            if (state == State.CLOSED) {
-                return;
-            }
-            if (err != null) {
-                closeWith(CloseCodes.RESYNC, "store unavailable while catching up; reconnect and sync");
-                return;
-            }
-            cursors = new HashMap<>();
-            replayQueue.clear();
-            boolean replayUnlisted = ClientFrame.Sync.REPLAY.equals(s.unlisted());
-            for (Map.Entry<String, Long> e : last.entrySet()) {
-                Long claimed = s.cursors().get(e.getKey());
-                long from = claimed != null ? claimed : (replayUnlisted ? 0 : e.getValue());
-                cursors.put(e.getKey(), from);
-                if (from < e.getValue()) {
-                    replayQueue.add(e.getKey());
-                }
-            }
-            if (generation == replayGeneration) {
-                replayNext();
-            }
-        }, loop);
-    }
-
-    private void startCatchUp(List<String> conversations) {
-        if (state != State.SYNCING) {
-            state = State.SYNCING;
-            buffer = new ArrayDeque<>();
-            // Held events wait in the buffer like any live event; after the catch-up they are delivered or dropped.
-            held.drainTo(buffer);
-            replayQueue.addAll(conversations);
-            replayGeneration++;
-            replayNext();
-        } else {
-            for (String c : conversations) {
-                if (!replayQueue.contains(c)) {
-                    replayQueue.add(c);
-                }
-            }
-        }
-    }
-
-    private void replayNext() {
-        if (state != State.SYNCING) {
-            return;
-        }
-        String conversationId = replayQueue.peek();
-        if (conversationId == null) {
-            finishCatchUp();
-            return;
-        }
-        int pageSize = config.ws().syncPageSize();
-        long from = cursors.getOrDefault(conversationId, 0L);
-        int generation = replayGeneration;
-        chat.store().eventsAfter(conversationId, from, pageSize).whenCompleteAsync((page, err) -> {
-            if (state != State.SYNCING || generation != replayGeneration) {
-                return;
-            }
-            if (err != null) {
-                closeWith(CloseCodes.RESYNC, "store unavailable while catching up; reconnect and sync");
-                return;
-            }
-            List<byte[]> frames = new java.util.ArrayList<>(page.size());
-            for (LogEvent e : page) {
-                if (e.seq() > cursors.getOrDefault(conversationId, 0L)) {
-                    frames.add(codec.encode(Frames.event(e)));
-                    cursors.put(conversationId, e.seq());
-                }
-            }
-            transport.sendAll(frames);
-            metrics.replayed(frames.size());
-            if (page.size() < pageSize) {
-                replayQueue.poll();
-            }
-            transport.whenDrained(() -> {
-                if (generation == replayGeneration) {
-                    replayNext();
-                }
-            });
-        }, loop);
-    }
-
-    private void finishCatchUp() {
-        if (clientSyncRunning && syncReceipts != null) {
-            if (!syncReceipts.isDone()) {
-                int generation = replayGeneration;
-                syncReceipts.whenCompleteAsync((r, err) -> {
-                    if (state == State.SYNCING && generation == replayGeneration && replayQueue.isEmpty()) {
-                        finishCatchUp();
-                    }
-                }, loop);
-                return;
-            }
-            List<ReceiptChange> receipts;
-            try {
-                receipts = syncReceipts.join();
-            } catch (CompletionException | java.util.concurrent.CancellationException e) {
-                closeWith(CloseCodes.RESYNC, "store unavailable while catching up; reconnect and sync");
-                return;
-            }
-            syncReceipts = null;
-            sendReceipts(receipts);
-        }
-        state = State.LIVE;
-        ArrayDeque<Pending> buffered = buffer;
-        buffer = null;
-        for (Pending p : buffered) {
-            if (state == State.CLOSED) {
-                return;
-            }
-            if (state != State.LIVE) {
-                // A buffered event revealed another gap: catch-up restarted; keep the rest for after it.
-                buffer.add(p);
-                continue;
-            }
-            deliverLive(p);
-        }
-        if (state == State.LIVE && clientSyncRunning) {
-            clientSyncRunning = false;
-            send(new ServerFrame.Synced(new LinkedHashMap<>(cursors), syncStartedAt));
-            metrics.synced(clock.millis() - syncStartedAt);
-        }
-    }
-
-    /** The receipt cursors of a sync, one frame per conversation, for conversations the session knows. */
-    private void sendReceipts(List<ReceiptChange> receipts) {
-        Map<String, List<ReceiptChange>> byConversation = new LinkedHashMap<>();
-        for (ReceiptChange r : receipts) {
-            byConversation.computeIfAbsent(r.conversationId(), k -> new java.util.ArrayList<>()).add(r);
-        }
-        byConversation.forEach((c, list) -> send(Frames.receipts(c, list)));
-    }
-
     // ---- output helpers --------------------------------------------------------------------------------------------
 
-    private void send(ServerFrame frame) {
+    void send(ServerFrame frame) {
         if (state != State.CLOSED) {
             transport.send(codec.encode(frame));
         }
     }
 
-    private void error(ErrorCode code, String message, String ref) {
+    void error(ErrorCode code, String message, String ref) {
         send(new ServerFrame.Error(code.wire(), message, ref));
     }
 
@@ -601,9 +346,7 @@ public final class Session {
      */
     public void resync() {
         loop.execute(() -> {
-            if (state == State.LIVE && cursors != null && !clientSyncRunning) {
-                onSync(new ClientFrame.Sync(new HashMap<>(cursors), ClientFrame.Sync.REPLAY));
-            } else if (state != State.CLOSED && state != State.AWAITING_AUTH) {
+            if (state == State.AUTHENTICATED && !stream.resync()) {
                 closeWith(CloseCodes.RESYNC, "live events may have been missed; reconnect and sync");
             }
         });
