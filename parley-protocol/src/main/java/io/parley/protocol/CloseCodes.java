@@ -6,7 +6,11 @@ public final class CloseCodes {
     public static final int NORMAL = 1000;
     /** The server is shutting down: reconnect (to another node) with backoff and resume. */
     public static final int GOING_AWAY = 1001;
-    /** A frame was larger than the server's maxFrameBytes. */
+    /** A malformed frame: unmasked, a continuation without a message, a new message inside a fragmented one. */
+    public static final int PROTOCOL_ERROR = 1002;
+    /** A text message that is not valid UTF-8. */
+    public static final int INVALID_DATA = 1007;
+    /** A frame (or a fragmented message) was larger than the server's maxFrameBytes. */
     public static final int TOO_BIG = 1009;
     /** Missing, invalid or expired token, or no auth frame in time. Do not retry with the same token. */
     public static final int UNAUTHORIZED = 4001;

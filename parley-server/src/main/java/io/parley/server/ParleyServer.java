@@ -215,16 +215,14 @@ public final class ParleyServer {
         HttpServerOptions options = new HttpServerOptions()
                 .setHost(config.http().host())
                 .setPort(port)
-                .setMaxWebSocketFrameSize(config.limits().maxFrameBytes())
-                .setMaxWebSocketMessageSize(config.limits().maxFrameBytes())
-                .setRegisterWebSocketWriteHandlers(false)
-                // No permessage-deflate / deflate-frame: chat frames are small JSON, and compression would cost a zlib
-                // stream per connection and a compression of every event once per recipient (an event is encoded
-                // once and the same bytes go to every socket). It also keeps the extension handler off the pipeline.
+                // WebSocket upgrades are not Vert.x's: WsGateway hands the connection to Netty's handshaker and its own
+                // frame handler (frame limit, no extensions). These two still matter: with them on, Vert.x puts an
+                // extension handler on every HTTP connection that would add permessage-deflate to the 101. Chat frames
+                // are small JSON; compression would cost a zlib stream per connection and a compression of every
+                // event once per recipient (an event is encoded once and the same bytes go to every socket).
                 .setPerMessageWebSocketCompressionSupported(false)
                 .setPerFrameWebSocketCompressionSupported(false)
-                // Every write happens on the connection's event loop, so Vert.x can write straight to the channel
-                // instead of through a per-connection MPSC queue (two 4 KiB arrays per WebSocket, and a hop per write).
+                // Every write happens on the connection's event loop, so Vert.x can write straight to the channel.
                 .setStrictThreadMode(true)
                 .setTcpNoDelay(true);
         int instances = Math.max(1, Runtime.getRuntime().availableProcessors());

@@ -45,7 +45,7 @@ final class RawSocket implements AutoCloseable {
         }
         socket.connect(new java.net.InetSocketAddress("127.0.0.1", port));
         socket.setSoTimeout(10_000);
-        out = socket.getOutputStream();
+        out = new java.io.BufferedOutputStream(socket.getOutputStream());
         in = new DataInputStream(socket.getInputStream());
         String key = Base64.getEncoder().encodeToString("0123456789abcdef".getBytes(StandardCharsets.US_ASCII));
         out.write(("GET " + uri + " HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nUpgrade: websocket\r\n"
@@ -109,9 +109,13 @@ final class RawSocket implements AutoCloseable {
 
     /** Sends one masked text frame (under 64 KiB). */
     void sendText(String text) throws IOException {
-        byte[] payload = text.getBytes(StandardCharsets.UTF_8);
+        sendFrame(true, 0x1, text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Writes one masked frame (payload under 64 KiB) with the given FIN bit and opcode, without flushing. */
+    void writeFrame(boolean fin, int opcode, byte[] payload) throws IOException {
         byte[] mask = {7, 1, 3, 9};
-        out.write(0x81);
+        out.write((fin ? 0x80 : 0) | opcode);
         if (payload.length < 126) {
             out.write(0x80 | payload.length);
         } else {
@@ -120,10 +124,34 @@ final class RawSocket implements AutoCloseable {
             out.write(payload.length & 0xff);
         }
         out.write(mask);
+        byte[] masked = new byte[payload.length];
         for (int i = 0; i < payload.length; i++) {
-            out.write(payload[i] ^ mask[i % 4]);
+            masked[i] = (byte) (payload[i] ^ mask[i % 4]);
         }
+        out.write(masked);
+    }
+
+    /** Sends one masked frame (payload under 64 KiB). */
+    void sendFrame(boolean fin, int opcode, byte[] payload) throws IOException {
+        writeFrame(fin, opcode, payload);
         out.flush();
+    }
+
+    void flush() throws IOException {
+        out.flush();
+    }
+
+    /** True if the server closed the TCP connection (end of stream) within the read timeout, after any frames. */
+    boolean closedByServer() throws IOException {
+        try {
+            while (true) {
+                read();
+            }
+        } catch (java.io.EOFException e) {
+            return true;
+        } catch (java.net.SocketTimeoutException e) {
+            return false;
+        }
     }
 
     @Override

@@ -1,5 +1,14 @@
 package io.parley.server.gateway;
 
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
+import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
+import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
 import io.parley.protocol.ErrorCode;
 import io.parley.protocol.FrameCodec;
 import io.parley.server.chat.ChatService;
@@ -10,7 +19,6 @@ import io.vertx.core.Context;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 
@@ -43,6 +51,14 @@ public final class WsGateway implements Handler<RoutingContext> {
     /** Random per process: session ids are unique across the nodes of a cluster (presence keys them). */
     private final String nodePrefix = Long.toString(new java.security.SecureRandom().nextLong() & Long.MAX_VALUE, 36);
     private volatile boolean accepting = true;
+    /**
+     * Netty's handshakers: frames up to limits.max-frame-bytes (a larger one closes with 1009), masked as RFC 6455
+     * requires of clients, no extensions (so no compression is ever negotiated), violations reported to
+     * {@link WsConnection} so it can close with their code.
+     */
+    private final WebSocketServerHandshakerFactory handshakers;
+    /** A session's outbound queue: full above ws.max-outbound-bytes, drained below half of it. */
+    private final io.netty.channel.WriteBufferWaterMark outboundLimit;
 
     public WsGateway(Vertx vertx, Config config, ChatService chat, SessionRegistry registry, FrameCodec codec,
                      Function<String, CompletableFuture<String>> authenticator, Clock clock, PresenceHub presenceHub,
@@ -56,6 +72,15 @@ public final class WsGateway implements Handler<RoutingContext> {
         this.codec = codec;
         this.authenticator = authenticator;
         this.clock = clock;
+        this.handshakers = new WebSocketServerHandshakerFactory("/ws", null, WebSocketDecoderConfig.newBuilder()
+                .maxFramePayloadLength(config.limits().maxFrameBytes())
+                .allowExtensions(false)
+                .expectMaskedFrames(true)
+                .allowMaskMismatch(false)
+                .closeOnProtocolViolation(false)
+                .build());
+        int max = Math.max(2, config.ws().maxOutboundBytes());
+        this.outboundLimit = new io.netty.channel.WriteBufferWaterMark(max / 2, max);
     }
 
     /** Refuse new upgrades (shutdown). */
@@ -82,37 +107,70 @@ public final class WsGateway implements Handler<RoutingContext> {
         String token = queryParam(query, "token");
         String resumeParam = queryParam(query, "resume");
         boolean resume = "1".equals(resumeParam) || "true".equals(resumeParam);
-        req.toWebSocket().onSuccess(ws -> {
-            // Vert.x keeps the upgrade request and response for the connection's life; their headers are not needed
-            // any more (Origin and the query were read above), so let them go: about 0.5 KiB per connection.
-            req.headers().clear();
-            req.response().headers().clear();
-            io.netty.channel.Channel channel = NettyAccess.channel(req.connection());
-            FrameGuard.install(channel);
-            NettyAccess.directWrites(channel);
-            accept(ws, channel, token, resume);
-        }).onFailure(err ->
-                GatewayLog.LOG.debug("websocket upgrade failed: {}", err.toString()));
+        if (!isUpgrade(req)) {
+            ctx.response().setStatusCode(400).putHeader("content-type", "application/json")
+                    .end(error(ErrorCode.BAD_REQUEST, "expected a WebSocket upgrade (GET with Upgrade: websocket)")
+                            .encode());
+            return;
+        }
+        Channel channel = NettyAccess.channel(req.connection());
+        if (channel == null || !channel.eventLoop().inEventLoop() || channel.pipeline().get("handler") == null) {
+            GatewayLog.LOG.error("cannot take over the connection of a WebSocket upgrade: Vert.x internals changed");
+            ctx.response().setStatusCode(500).putHeader("content-type", "application/json")
+                    .end(error(ErrorCode.INTERNAL, "WebSocket upgrade unavailable").encode());
+            return;
+        }
+        FullHttpRequest upgrade = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, req.uri(),
+                Unpooled.EMPTY_BUFFER);
+        for (java.util.Map.Entry<String, String> h : req.headers()) {
+            upgrade.headers().add(h.getKey(), h.getValue());
+        }
+        WebSocketServerHandshaker handshaker = handshakers.newHandshaker(upgrade);
+        if (handshaker == null) {
+            ctx.response().setStatusCode(426).putHeader("Sec-WebSocket-Version", "13")
+                    .putHeader("content-type", "application/json")
+                    .end(error(ErrorCode.BAD_REQUEST, "unsupported WebSocket version").encode());
+            return;
+        }
+        // From here the channel is Parley's: Vert.x's HTTP connection handler leaves the pipeline (and with it the
+        // request, the response and their headers), Netty's handshaker answers 101 and swaps the HTTP codec for its
+        // WebSocket frame decoder and encoder, and WsConnection serves the frames.
+        WsConnection conn = new WsConnection(channel, config.limits().maxFrameBytes(), outboundLimit);
+        channel.pipeline().replace("handler", WsConnection.NAME, conn);
+        handshaker.handshake(channel, upgrade).addListener(f -> {
+            if (!f.isSuccess()) {
+                GatewayLog.LOG.debug("websocket upgrade failed: {}", f.cause().toString());
+                channel.close();
+            }
+        });
+        accept(conn, channel, token, resume);
     }
 
-    private void accept(ServerWebSocket ws, io.netty.channel.Channel channel, String token, boolean resume) {
+    /** A GET asking to upgrade to WebSocket (the Connection header is Netty's handshaker's to check). */
+    private static boolean isUpgrade(HttpServerRequest req) {
+        String upgrade = req.getHeader("Upgrade");
+        return req.method() == io.vertx.core.http.HttpMethod.GET && upgrade != null
+                && upgrade.equalsIgnoreCase("websocket");
+    }
+
+    private void accept(WsConnection conn, Channel channel, String token, boolean resume) {
         Context context = vertx.getOrCreateContext();
-        ws.setWriteQueueMaxSize(config.ws().maxOutboundBytes());
-        Session session = new Session(nodePrefix + "-" + ids.incrementAndGet(), new WsTransport(ws, channel),
+        Session session = new Session(nodePrefix + "-" + ids.incrementAndGet(), conn,
                 executors.computeIfAbsent(context, c -> r -> c.runOnContext(v -> r.run())), authenticator, chat,
                 registry, codec, config, clock, presenceHub, (millis, task) -> vertx.setTimer(millis, id -> task.run()), metrics);
+        conn.attach(session);
         if (resume) {
             session.requestResume();
         }
-        long heartbeat = vertx.setPeriodic(config.ws().heartbeatInterval().toMillis(), id -> session.tick());
-        ws.textMessageHandler(session::onText);
-        ws.binaryMessageHandler(b -> session.onBinary());
-        ws.pongHandler(b -> session.onPong());
-        ws.exceptionHandler(err -> GatewayLog.LOG.debug("websocket error: {}", err.toString()));
-        ws.closeHandler(v -> {
-            vertx.cancelTimer(heartbeat);
-            session.onClosed();
+        // The timer ends itself once the session is closed (at most one interval later).
+        vertx.setPeriodic(config.ws().heartbeatInterval().toMillis(), id -> {
+            if (session.state() == Session.State.CLOSED) {
+                vertx.cancelTimer(id);
+            } else {
+                session.tick();
+            }
         });
+        channel.config().setAutoRead(true);
         if (token != null) {
             session.authenticate(token);
         } else {
