@@ -57,6 +57,7 @@ public final class WsGateway implements Handler<RoutingContext> {
      * {@link WsConnection} so it can close with their code.
      */
     private final WebSocketServerHandshakerFactory handshakers;
+    private final Heartbeats heartbeats;
     /** A session's outbound queue: full above ws.max-outbound-bytes, drained below half of it. */
     private final io.netty.channel.WriteBufferWaterMark outboundLimit;
 
@@ -79,6 +80,7 @@ public final class WsGateway implements Handler<RoutingContext> {
                 .allowMaskMismatch(false)
                 .closeOnProtocolViolation(false)
                 .build());
+        this.heartbeats = new Heartbeats(vertx, config.ws().heartbeatInterval());
         int max = Math.max(2, config.ws().maxOutboundBytes());
         this.outboundLimit = new io.netty.channel.WriteBufferWaterMark(max / 2, max);
     }
@@ -154,7 +156,10 @@ public final class WsGateway implements Handler<RoutingContext> {
     }
 
     private void accept(WsConnection conn, Channel channel, String token, boolean resume) {
-        Context context = vertx.getOrCreateContext();
+        // The event loop's own context, not the request's duplicate of it (Vert.x makes one per HTTP request): the
+        // sessions of one loop share one executor (a fanout groups its deliveries by it) and one heartbeat timer, and
+        // neither map gains an entry per connection.
+        Context context = ((io.vertx.core.internal.ContextInternal) vertx.getOrCreateContext()).unwrap();
         Session session = new Session(nodePrefix + "-" + ids.incrementAndGet(), conn,
                 executors.computeIfAbsent(context, c -> r -> c.runOnContext(v -> r.run())), authenticator, chat,
                 registry, codec, config, clock, presenceHub, (millis, task) -> vertx.setTimer(millis, id -> task.run()), metrics);
@@ -162,14 +167,7 @@ public final class WsGateway implements Handler<RoutingContext> {
         if (resume) {
             session.requestResume();
         }
-        // The timer ends itself once the session is closed (at most one interval later).
-        vertx.setPeriodic(config.ws().heartbeatInterval().toMillis(), id -> {
-            if (session.state() == Session.State.CLOSED) {
-                vertx.cancelTimer(id);
-            } else {
-                session.tick();
-            }
-        });
+        heartbeats.add(context, session);
         channel.config().setAutoRead(true);
         if (token != null) {
             session.authenticate(token);

@@ -1,0 +1,74 @@
+package io.parley.server.gateway;
+
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Drives every session's heartbeat ({@link Session#tick}: the idle check and a ping) with one periodic timer per event
+ * loop instead of one per session, which would cost a scheduled task, a timer handler and a timer-map entry (about
+ * 0.2 KiB) per connection. Each loop's sessions are spread over {@code buckets} slots, and each tick serves one slot,
+ * so the pings of many connections do not all leave at once; a session is served once per heartbeat interval, and
+ * dropped from its slot once closed.
+ */
+final class Heartbeats {
+    private static final long TICK_MILLIS = 1_000;
+    private static final int MAX_BUCKETS = 64;
+
+    private final Vertx vertx;
+    private final int buckets;
+    private final long tickMillis;
+    private final Map<Context, Wheel> wheels = new ConcurrentHashMap<>();
+
+    Heartbeats(Vertx vertx, Duration interval) {
+        this.vertx = vertx;
+        long millis = Math.max(1, interval.toMillis());
+        this.buckets = (int) Math.max(1, Math.min(MAX_BUCKETS, millis / TICK_MILLIS));
+        this.tickMillis = Math.max(1, millis / buckets);
+    }
+
+    /** Adds a session; call on its event-loop context ({@code context}), whose timer will tick it. */
+    void add(Context context, Session session) {
+        wheels.computeIfAbsent(context, c -> new Wheel()).add(session);
+    }
+
+    /** One event loop's sessions; used on that loop only. */
+    private final class Wheel {
+        private final ArrayList<ArrayList<Session>> slots = new ArrayList<>(buckets);
+        private int nextSlot;
+        private int cursor;
+
+        /** Created on the loop's own thread, so the timer fires on that loop. */
+        Wheel() {
+            for (int i = 0; i < buckets; i++) {
+                slots.add(new ArrayList<>());
+            }
+            vertx.setPeriodic(tickMillis, id -> tick());
+        }
+
+        void add(Session s) {
+            slots.get(nextSlot).add(s);
+            nextSlot = (nextSlot + 1) % buckets;
+        }
+
+        private void tick() {
+            ArrayList<Session> slot = slots.get(cursor);
+            cursor = (cursor + 1) % buckets;
+            int kept = 0;
+            for (int i = 0; i < slot.size(); i++) {
+                Session s = slot.get(i);
+                if (s.state() != Session.State.CLOSED) {
+                    s.tick();
+                }
+                if (s.state() != Session.State.CLOSED) {
+                    slot.set(kept++, s);
+                }
+            }
+            slot.subList(kept, slot.size()).clear();
+        }
+    }
+}
