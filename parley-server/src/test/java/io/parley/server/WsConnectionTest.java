@@ -144,6 +144,18 @@ class WsConnectionTest {
     }
 
     @Test
+    void upgradeWithoutKey_isRefusedWith400_beforeAnyWebSocketExists() throws Exception {
+        try (java.net.Socket raw = new java.net.Socket("127.0.0.1", server.port())) {
+            raw.setSoTimeout(10_000);
+            raw.getOutputStream().write(("GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
+                    + "Connection: Upgrade\r\nSec-WebSocket-Version: 13\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            String status = new java.io.BufferedReader(new java.io.InputStreamReader(raw.getInputStream(),
+                    StandardCharsets.US_ASCII)).readLine();
+            assertThat(status).startsWith("HTTP/1.1 400");
+        }
+    }
+
+    @Test
     void plainGetOnWs_isRefusedWith400() throws Exception {
         HttpURLConnection c = (HttpURLConnection) URI.create(server.httpUrl() + "/ws").toURL().openConnection();
         try {

@@ -111,7 +111,8 @@ public final class WsGateway implements Handler<RoutingContext> {
         boolean resume = "1".equals(resumeParam) || "true".equals(resumeParam);
         if (!isUpgrade(req)) {
             ctx.response().setStatusCode(400).putHeader("content-type", "application/json")
-                    .end(error(ErrorCode.BAD_REQUEST, "expected a WebSocket upgrade (GET with Upgrade: websocket)")
+                    .end(error(ErrorCode.BAD_REQUEST,
+                            "expected a WebSocket upgrade (GET with Upgrade: websocket and Sec-WebSocket-Key)")
                             .encode());
             return;
         }
@@ -139,20 +140,28 @@ public final class WsGateway implements Handler<RoutingContext> {
         // WebSocket frame decoder and encoder, and WsConnection serves the frames.
         WsConnection conn = new WsConnection(channel, config.limits().maxFrameBytes(), outboundLimit);
         channel.pipeline().replace("handler", WsConnection.NAME, conn);
-        handshaker.handshake(channel, upgrade).addListener(f -> {
-            if (!f.isSuccess()) {
-                GatewayLog.LOG.debug("websocket upgrade failed: {}", f.cause().toString());
-                channel.close();
-            }
-        });
+        try {
+            handshaker.handshake(channel, upgrade).addListener(f -> {
+                if (!f.isSuccess()) {
+                    GatewayLog.LOG.debug("websocket upgrade failed: {}", f.cause().toString());
+                    channel.close();
+                }
+            });
+        } catch (RuntimeException e) {
+            // Vert.x's HTTP handler is gone, so no HTTP error can be sent any more: the connection ends.
+            GatewayLog.LOG.debug("websocket handshake refused: {}", e.toString());
+            channel.close();
+            return;
+        }
         accept(conn, channel, token, resume);
     }
 
-    /** A GET asking to upgrade to WebSocket (the Connection header is Netty's handshaker's to check). */
+    /** A GET asking to upgrade to WebSocket, with the key the handshake answers. */
     private static boolean isUpgrade(HttpServerRequest req) {
         String upgrade = req.getHeader("Upgrade");
+        String key = req.getHeader("Sec-WebSocket-Key");
         return req.method() == io.vertx.core.http.HttpMethod.GET && upgrade != null
-                && upgrade.equalsIgnoreCase("websocket");
+                && upgrade.equalsIgnoreCase("websocket") && key != null && !key.isBlank();
     }
 
     private void accept(WsConnection conn, Channel channel, String token, boolean resume) {
