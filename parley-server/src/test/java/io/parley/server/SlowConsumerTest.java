@@ -95,8 +95,10 @@ class SlowConsumerTest {
     }
 
     private static double slowConsumers() throws Exception {
-        String text = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(server.httpUrl() + "/metrics"))
-                .build(), HttpResponse.BodyHandlers.ofString()).body();
+        // HTTP/1.1 and a deadline, as in MetricsTest: a stalled scrape fails instead of hanging the build.
+        String text = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()
+                .send(HttpRequest.newBuilder(URI.create(server.httpUrl() + "/metrics"))
+                        .timeout(java.time.Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString()).body();
         return text.lines().filter(l -> l.startsWith("websocket_slow_consumers_total"))
                 .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
     }
