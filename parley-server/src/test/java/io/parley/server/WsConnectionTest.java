@@ -145,13 +145,32 @@ class WsConnectionTest {
 
     @Test
     void upgradeWithoutKey_isRefusedWith400_beforeAnyWebSocketExists() throws Exception {
+        assertThat(rawUpgrade("Sec-WebSocket-Version: 13\r\n").get(0)).startsWith("HTTP/1.1 400");
+    }
+
+    @Test
+    void unknownWebSocketVersion_isRefusedWith426_namingVersion13() throws Exception {
+        java.util.List<String> head = rawUpgrade("Sec-WebSocket-Key: MDEyMzQ1Njc4OWFiY2RlZg==\r\n"
+                + "Sec-WebSocket-Version: 99\r\n");
+        assertThat(head.get(0)).startsWith("HTTP/1.1 426");
+        assertThat(head).anySatisfy(h -> assertThat(h.toLowerCase(java.util.Locale.ROOT))
+                .isEqualTo("sec-websocket-version: 13"));
+    }
+
+    /** Sends an upgrade request to /ws with {@code headers} (CRLF-ended lines) and returns the response's head. */
+    private static java.util.List<String> rawUpgrade(String headers) throws IOException {
         try (java.net.Socket raw = new java.net.Socket("127.0.0.1", server.port())) {
             raw.setSoTimeout(10_000);
             raw.getOutputStream().write(("GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
-                    + "Connection: Upgrade\r\nSec-WebSocket-Version: 13\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-            String status = new java.io.BufferedReader(new java.io.InputStreamReader(raw.getInputStream(),
-                    StandardCharsets.US_ASCII)).readLine();
-            assertThat(status).startsWith("HTTP/1.1 400");
+                    + "Connection: Upgrade\r\n" + headers + "\r\n").getBytes(StandardCharsets.US_ASCII));
+            java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(raw.getInputStream(),
+                    StandardCharsets.US_ASCII));
+            java.util.List<String> head = new java.util.ArrayList<>();
+            for (String line = in.readLine(); line != null && !line.isEmpty(); line = in.readLine()) {
+                head.add(line);
+            }
+            assertThat(head).as("response head").isNotEmpty();
+            return head;
         }
     }
 
