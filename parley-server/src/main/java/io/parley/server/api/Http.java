@@ -10,8 +10,11 @@ import org.slf4j.LoggerFactory;
 
 import java.util.concurrent.CompletionException;
 
-/** Small helpers for JSON responses and the REST error shape {"error": {"code", "message"}}. */
-final class Http {
+/**
+ * Small helpers for JSON responses and the REST error shape {"error": {"code", "message"}} (also used by the WebSocket
+ * gateway for an upgrade it refuses).
+ */
+public final class Http {
     private static final Logger LOG = LoggerFactory.getLogger("io.parley.api");
 
     private Http() {
@@ -25,7 +28,7 @@ final class Http {
         ctx.response().setStatusCode(status).putHeader("content-type", "application/json").end(text);
     }
 
-    static void error(RoutingContext ctx, int status, ErrorCode code, String message) {
+    public static void error(RoutingContext ctx, int status, ErrorCode code, String message) {
         json(ctx, status, new JsonObject().put("error", new JsonObject().put("code", code.wire()).put("message", message)));
     }
 

@@ -11,6 +11,7 @@ import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
 import io.parley.protocol.ErrorCode;
 import io.parley.protocol.FrameCodec;
+import io.parley.server.api.Http;
 import io.parley.server.chat.ChatService;
 import io.parley.server.metrics.Metrics;
 import io.parley.server.presence.PresenceHub;
@@ -19,7 +20,6 @@ import io.vertx.core.Context;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 
 import java.net.URI;
@@ -94,14 +94,12 @@ public final class WsGateway implements Handler<RoutingContext> {
     public void handle(RoutingContext ctx) {
         HttpServerRequest req = ctx.request();
         if (!accepting) {
-            ctx.response().setStatusCode(503).putHeader("content-type", "application/json")
-                    .end(error(ErrorCode.UNAVAILABLE, "server is shutting down").encode());
+            Http.error(ctx, 503, ErrorCode.UNAVAILABLE, "server is shutting down");
             return;
         }
         String origin = req.getHeader("Origin");
         if (origin != null && !originAllowed(origin, req.getHeader("Host"))) {
-            ctx.response().setStatusCode(403).putHeader("content-type", "application/json")
-                    .end(error(ErrorCode.FORBIDDEN, "origin not allowed").encode());
+            Http.error(ctx, 403, ErrorCode.FORBIDDEN, "origin not allowed");
             return;
         }
         // Read from the query string directly: req.getParam would build (and the connection keep) a parameter map.
@@ -110,17 +108,14 @@ public final class WsGateway implements Handler<RoutingContext> {
         String resumeParam = queryParam(query, "resume");
         boolean resume = "1".equals(resumeParam) || "true".equals(resumeParam);
         if (!isUpgrade(req)) {
-            ctx.response().setStatusCode(400).putHeader("content-type", "application/json")
-                    .end(error(ErrorCode.BAD_REQUEST,
-                            "expected a WebSocket upgrade (GET with Upgrade: websocket and Sec-WebSocket-Key)")
-                            .encode());
+            Http.error(ctx, 400, ErrorCode.BAD_REQUEST,
+                    "expected a WebSocket upgrade (GET with Upgrade: websocket and Sec-WebSocket-Key)");
             return;
         }
         Channel channel = NettyAccess.channel(req.connection());
         if (channel == null || !channel.eventLoop().inEventLoop() || channel.pipeline().get("handler") == null) {
             GatewayLog.LOG.error("cannot take over the connection of a WebSocket upgrade: Vert.x internals changed");
-            ctx.response().setStatusCode(500).putHeader("content-type", "application/json")
-                    .end(error(ErrorCode.INTERNAL, "WebSocket upgrade unavailable").encode());
+            Http.error(ctx, 500, ErrorCode.INTERNAL, "WebSocket upgrade unavailable");
             return;
         }
         FullHttpRequest upgrade = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, req.uri(),
@@ -130,9 +125,8 @@ public final class WsGateway implements Handler<RoutingContext> {
         }
         WebSocketServerHandshaker handshaker = handshakers.newHandshaker(upgrade);
         if (handshaker == null) {
-            ctx.response().setStatusCode(426).putHeader("Sec-WebSocket-Version", "13")
-                    .putHeader("content-type", "application/json")
-                    .end(error(ErrorCode.BAD_REQUEST, "unsupported WebSocket version").encode());
+            ctx.response().putHeader("Sec-WebSocket-Version", "13");
+            Http.error(ctx, 426, ErrorCode.BAD_REQUEST, "unsupported WebSocket version");
             return;
         }
         // From here the channel is Parley's: Vert.x's HTTP connection handler leaves the pipeline (and with it the
@@ -236,9 +230,5 @@ public final class WsGateway implements Handler<RoutingContext> {
         } catch (IllegalArgumentException e) {
             return false;
         }
-    }
-
-    static JsonObject error(ErrorCode code, String message) {
-        return new JsonObject().put("error", new JsonObject().put("code", code.wire()).put("message", message));
     }
 }
