@@ -13,9 +13,6 @@ import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.http.WebSocketConnectOptions;
 
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -26,7 +23,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
@@ -42,10 +38,10 @@ public final class Bench {
 
     private final BenchConfig c;
     private final Clock clock = Clock.systemUTC();
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
     /** What the run counted, shared by the connections and the report. */
     private final Tally tally = new Tally();
     private String baseUrl;
+    private ServerRest rest;
     private HmacJwt jwt;
     private final List<WebSocketClient> clients = new ArrayList<>();
 
@@ -205,6 +201,7 @@ public final class Bench {
         Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(Math.max(2, Runtime.getRuntime().availableProcessors())));
         try {
             baseUrl = server.url();
+            rest = new ServerRest(baseUrl);
             jwt = new HmacJwt(c.secret().getBytes(StandardCharsets.UTF_8), "parley", null, clock);
             ProcSampler proc = new ProcSampler(server.pid());
             long rssIdle = proc.available() ? proc.rssKib() : -1;
@@ -217,7 +214,7 @@ public final class Bench {
             System.gc();
             Thread.sleep(1000);
             long rssConnected = proc.available() ? proc.rssKib() : -1;
-            double deliveredBefore = serverCounter("messages_delivered_total");
+            double deliveredBefore = rest.counter("messages_delivered_total");
             long receivedBefore = tally.received.sum();
             String padding = "x".repeat(Math.max(1, c.bodyBytes() - 22));
             long peakRss = rssConnected;
@@ -253,7 +250,7 @@ public final class Bench {
                 }
             }
             long receivedTotal = tally.received.sum() - receivedBefore;
-            double serverDelivered = serverCounter("messages_delivered_total") - deliveredBefore;
+            double serverDelivered = rest.counter("messages_delivered_total") - deliveredBefore;
             long unacked = conns.stream().mapToLong(x -> x.pendingAcks.size()).sum();
             Result r = new Report(c, tally, windows, membersPerConversation())
                     .write(best, unacked, new Report.Rss(rssIdle, rssSetUp, rssConnected, peakRss), receivedTotal,
@@ -282,10 +279,9 @@ public final class Bench {
         for (int i = 0; i < c.users(); i++) {
             conns.add(new Conn("b" + run + "-" + i));
         }
-        Semaphore inFlight = new Semaphore(32);
         List<CompletableFuture<?>> all = new ArrayList<>();
         for (Conn x : conns) {
-            all.add(call(inFlight, "GET", "/api/v1/me", x.token, null));
+            all.add(rest.call("GET", "/api/v1/me", x.token, null));
         }
         CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).get(10, TimeUnit.MINUTES);
         all.clear();
@@ -300,7 +296,7 @@ public final class Bench {
                 ArrayNode m = req.putArray("members");
                 members.subList(1, size).forEach(x -> m.add(x.user));
             }
-            all.add(call(inFlight, "POST", "/api/v1/conversations", members.get(0).token, req.toString()).thenAccept(body -> {
+            all.add(rest.call("POST", "/api/v1/conversations", members.get(0).token, req.toString()).thenAccept(body -> {
                 String id = body.path("id").asText();
                 for (Conn x : members) {
                     x.conversationId = id;
@@ -310,30 +306,6 @@ public final class Bench {
         }
         CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).get(10, TimeUnit.MINUTES);
         return conns.stream().filter(x -> x.conversationId != null).toList();
-    }
-
-    private CompletableFuture<JsonNode> call(Semaphore inFlight, String method, String path, String token, String body) {
-        inFlight.acquireUninterruptibly();
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(Duration.ofSeconds(60))
-                .header("Authorization", "Bearer " + token)
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-        if (body != null) {
-            b.header("content-type", "application/json");
-        }
-        return http.sendAsync(b.build(), HttpResponse.BodyHandlers.ofString()).handle((r, err) -> {
-            inFlight.release();
-            if (err != null) {
-                throw new IllegalStateException(method + " " + path + " failed", err);
-            }
-            if (r.statusCode() >= 300) {
-                throw new IllegalStateException(method + " " + path + " -> " + r.statusCode() + " " + r.body());
-            }
-            try {
-                return JSON.readTree(r.body());
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        });
     }
 
     /** Opens every connection at {@code ramp.per.second}, spread over 127.0.0.1..127.0.0.N as source addresses. */
@@ -437,21 +409,5 @@ public final class Bench {
                             ", delivery p50 %.2f ms p99 %.2f ms", w.delivery.getValueAtPercentile(50) / 1000.0,
                             w.delivery.getValueAtPercentile(99) / 1000.0));
         }
-    }
-
-    /** A counter from the server's /metrics (NaN when unavailable). */
-    private double serverCounter(String name) {
-        try {
-            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(baseUrl + "/metrics")).build(),
-                    HttpResponse.BodyHandlers.ofString());
-            for (String line : r.body().split("\n")) {
-                if (line.startsWith(name + " ") || line.startsWith(name + "{")) {
-                    return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
-                }
-            }
-        } catch (Exception e) {
-            System.out.println("could not read " + name + " from /metrics: " + e);
-        }
-        return Double.NaN;
     }
 }
