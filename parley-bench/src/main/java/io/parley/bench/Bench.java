@@ -40,7 +40,7 @@ public final class Bench {
     private final Clock clock = Clock.systemUTC();
     /** What the run counted, shared by the connections and the report. */
     private final Tally tally = new Tally();
-    private String baseUrl;
+    private List<String> urls;
     private ServerRest rest;
     private HmacJwt jwt;
     private final List<WebSocketClient> clients = new ArrayList<>();
@@ -52,6 +52,8 @@ public final class Bench {
     final class Conn {
         final String user;
         final String token;
+        /** The node this user connects to: users alternate between nodes, so every group spans them. */
+        final int node;
         String conversationId;
         int members;
         WebSocket ws;
@@ -59,8 +61,9 @@ public final class Bench {
         long nextId;
         final ConcurrentHashMap<String, Long> pendingAcks = new ConcurrentHashMap<>();
 
-        Conn(String user) {
+        Conn(String user, int node) {
             this.user = user;
+            this.node = node;
             this.token = jwt.issue(user, Duration.ofHours(6));
         }
 
@@ -188,24 +191,42 @@ public final class Bench {
         System.exit(r.clean() ? 0 : 1);
     }
 
-    /** The outcome: the JSON document, the human summary, and whether nothing was lost or duplicated. */
-    public record Result(ObjectNode json, String summary, long lost, long duplicates, long failedConnections) {
+    /**
+     * The outcome: the JSON document, the human summary, and whether nothing was lost or duplicated (a send never
+     * acknowledged by the end of the drain counts as lost: its sender would still be waiting).
+     */
+    public record Result(ObjectNode json, String summary, long lost, long duplicates, long failedConnections,
+                         long unacked) {
         public boolean clean() {
-            return lost == 0 && duplicates == 0 && failedConnections == 0;
+            return lost == 0 && duplicates == 0 && failedConnections == 0 && unacked == 0;
         }
     }
 
     public Result run() throws Exception {
-        ServerHandle server = c.startServer() ? ServerHandle.start(c) : ServerHandle.external(c);
+        String run = Long.toString(System.currentTimeMillis() % 1_000_000_000L, 36);
+        SharedStore shared = SharedStore.of(c, run);
+        List<ServerHandle> servers = new ArrayList<>();
         boolean clean = false;
         Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(Math.max(2, Runtime.getRuntime().availableProcessors())));
         try {
-            baseUrl = server.url();
-            rest = new ServerRest(baseUrl);
+            if (c.startServer()) {
+                if (c.nodes() > 1) {
+                    System.out.println("cluster of " + c.nodes() + " nodes on " + shared);
+                }
+                for (int i = 0; i < c.nodes(); i++) {
+                    servers.add(ServerHandle.start(c, shared.env()));
+                }
+            } else {
+                for (String u : c.urls()) {
+                    servers.add(ServerHandle.external(u, servers.isEmpty() ? c.serverPid() : 0));
+                }
+            }
+            urls = servers.stream().map(ServerHandle::url).toList();
+            rest = new ServerRest(urls.get(0));
             jwt = new HmacJwt(c.secret().getBytes(StandardCharsets.UTF_8), "parley", null, clock);
-            ProcSampler proc = new ProcSampler(server.pid());
+            ProcSampler proc = new ProcSampler(servers.stream().mapToLong(ServerHandle::pid).toArray());
             long rssIdle = proc.available() ? proc.rssKib() : -1;
-            List<Conn> conns = setUp();
+            List<Conn> conns = setUp(run);
             // A second baseline once the users and conversations exist (created over REST, which grows the heap) and
             // before any WebSocket: what the connections alone add is measured against it too.
             Thread.sleep(1000);
@@ -214,7 +235,7 @@ public final class Bench {
             System.gc();
             Thread.sleep(1000);
             long rssConnected = proc.available() ? proc.rssKib() : -1;
-            double deliveredBefore = rest.counter("messages_delivered_total");
+            double deliveredBefore = deliveredByServers();
             long receivedBefore = tally.received.sum();
             String padding = "x".repeat(Math.max(1, c.bodyBytes() - 22));
             long peakRss = rssConnected;
@@ -226,6 +247,7 @@ public final class Bench {
                     progress("warm-up", c.warmupSeconds());
                 }
                 long cpu0 = proc.available() ? proc.cpuMillis() : 0;
+                long commits0 = shared.commits();
                 long wall0 = System.nanoTime();
                 w.startNanos = System.nanoTime();
                 windows.add(w);
@@ -234,6 +256,7 @@ public final class Bench {
                 w.endNanos = System.nanoTime();
                 sending = false;
                 w.cpuMillis = proc.available() ? proc.cpuMillis() - cpu0 : -1;
+                w.storeCommits = commits0 < 0 ? -1 : shared.commits() - commits0;
                 w.wallMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - wall0);
                 if (proc.available()) {
                     peakRss = Math.max(peakRss, proc.rssKib());
@@ -250,22 +273,61 @@ public final class Bench {
                 }
             }
             long receivedTotal = tally.received.sum() - receivedBefore;
-            double serverDelivered = rest.counter("messages_delivered_total") - deliveredBefore;
+            double serverDelivered = deliveredByServers() - deliveredBefore;
             long unacked = conns.stream().mapToLong(x -> x.pendingAcks.size()).sum();
             Result r = new Report(c, tally, windows, membersPerConversation())
                     .write(best, unacked, new Report.Rss(rssIdle, rssSetUp, rssConnected, peakRss), receivedTotal,
                             serverDelivered);
+            clean = r.clean();
+            if (c.stopWhileSending()) {
+                startSending(vertx, conns, c.ratePerUser(), padding);
+                progress("sending, then SIGTERM to every node", 5);
+                clean &= stop(servers, !clean);
+                sending = false;
+            }
             for (Conn x : conns) {
                 if (x.ws != null) {
                     x.ws.close();
                 }
             }
-            clean = r.clean();
             return r;
         } finally {
+            sending = false;
             vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-            server.stop(c.keepData() || !clean);
+            stop(servers, c.keepData() || !clean);
+            if (clean && !c.keepData() && c.startServer()) {
+                shared.drop();
+            }
         }
+    }
+
+    /**
+     * SIGTERM to every node at once, then waits for each; prints how long each took. False when one had to be killed.
+     * Stopping a node twice is harmless: the second call finds it gone.
+     */
+    private boolean stop(List<ServerHandle> servers, boolean keepData) throws Exception {
+        long since = System.nanoTime();
+        servers.forEach(ServerHandle::terminate);
+        boolean allStopped = true;
+        for (int i = 0; i < servers.size(); i++) {
+            long took = servers.get(i).awaitStop(since, keepData);
+            if (took != 0 || servers.size() > 1) {
+                System.out.println("node " + i + (took < 0 ? ": did not stop within 30 s of SIGTERM, killed"
+                        : ": stopped " + took + " ms after SIGTERM" + (sending ? " (while clients were sending)" : "")));
+            }
+            allStopped &= took >= 0;
+        }
+        servers.clear();
+        return allStopped;
+    }
+
+    /** messages_delivered_total summed over the nodes. */
+    private double deliveredByServers() {
+        double sum = 0;
+        for (String u : urls) {
+            sum += (u.equals(urls.get(0)) ? rest : new ServerRest(u)).counter("messages_delivered_total");
+        }
+        return sum;
     }
 
     private int membersPerConversation() {
@@ -273,11 +335,10 @@ public final class Bench {
     }
 
     /** Provisions the users and creates their conversations over REST, a few dozen requests at a time. */
-    private List<Conn> setUp() throws Exception {
-        String run = Long.toString(System.currentTimeMillis() % 1_000_000_000L, 36);
+    private List<Conn> setUp(String run) throws Exception {
         List<Conn> conns = new ArrayList<>();
         for (int i = 0; i < c.users(); i++) {
-            conns.add(new Conn("b" + run + "-" + i));
+            conns.add(new Conn("b" + run + "-" + i, i % urls.size()));
         }
         List<CompletableFuture<?>> all = new ArrayList<>();
         for (Conn x : conns) {
@@ -310,7 +371,7 @@ public final class Bench {
 
     /** Opens every connection at {@code ramp.per.second}, spread over 127.0.0.1..127.0.0.N as source addresses. */
     private void connect(Vertx vertx, List<Conn> conns) throws Exception {
-        URI u = URI.create(baseUrl);
+        List<URI> nodes = urls.stream().map(URI::create).toList();
         // Held in a field: Vert.x closes a client (and all its connections) once it is garbage collected.
         for (int i = 1; i <= Math.max(1, c.bindAddresses()); i++) {
             clients.add(vertx.createWebSocketClient(new WebSocketClientOptions()
@@ -331,8 +392,9 @@ public final class Bench {
             opened.add(f);
             tally.attempted.increment();
             long t0 = System.nanoTime();
+            URI u = nodes.get(x.node);
             clients.get(i % clients.size()).connect(new WebSocketConnectOptions().setHost(u.getHost()).setPort(u.getPort())
-                    .setURI(c.tokenInUrl() ? "/ws?token=" + x.token : "/ws")).onComplete(ar -> {
+                    .setURI(c.tokenInUrl() ? "/ws?resume=1&token=" + x.token : "/ws?resume=1")).onComplete(ar -> {
                 if (ar.failed()) {
                     tally.failed.increment();
                     f.complete(null);
@@ -347,6 +409,10 @@ public final class Bench {
                     // does not keep a copy of the URL's token per connection, and tokens stay out of access logs.
                     x.ws.writeTextMessage("{\"type\":\"auth\",\"token\":\"" + x.token + "\"}");
                 }
+                // As the SDKs do (resume=1, then sync): from here on the server delivers each conversation's events
+                // in seq order, holding one that overtook another (two nodes) until the missing one comes. An empty
+                // cursor map replays no history.
+                x.ws.writeTextMessage("{\"type\":\"sync\",\"cursors\":{}}");
                 WebSocket ws = x.ws;
                 x.ws.closeHandler(v -> {
                     if (current == null || current.endNanos == 0) {

@@ -14,7 +14,7 @@ public record BenchConfig(String name, String url, String secret, boolean startS
                           String serverOptions, long serverPid, int users, int groupSize, double ratePerUser,
                           double rateStep, int maxSteps, int warmupSeconds, int durationSeconds, int drainSeconds,
                           int rampPerSecond, int bodyBytes, int bindAddresses, boolean tokenInUrl, String out,
-                          boolean keepData) {
+                          boolean keepData, int nodes, String storeUrl, String redisUrl, boolean stopWhileSending) {
 
     public static BenchConfig load(Path file, String... overrides) throws IOException {
         Properties p = new Properties();
@@ -51,7 +51,16 @@ public record BenchConfig(String name, String url, String secret, boolean startS
                 Integer.parseInt(p.getProperty("bind.addresses", "4")),
                 "url".equals(p.getProperty("token.in", "frame")),
                 p.getProperty("out", "parley-bench/results"),
-                Boolean.parseBoolean(p.getProperty("keep.data", "false")));
+                Boolean.parseBoolean(p.getProperty("keep.data", "false")),
+                Integer.parseInt(p.getProperty("server.nodes", "1")),
+                p.getProperty("store.url", ""),
+                p.getProperty("redis.url", ""),
+                Boolean.parseBoolean(p.getProperty("stop.while.sending", "false")));
+    }
+
+    /** The servers' base URLs when they are already running: {@code url}, comma-separated for several nodes. */
+    public java.util.List<String> urls() {
+        return java.util.List.of(url.split("\\s*,\\s*"));
     }
 
     /** Users are placed in groups of {@link #groupSize}; 2 means direct conversations (pairs). */

@@ -46,7 +46,7 @@ final class Report {
         long lost = Math.max(0, expected - w.deliveredIn.sum());
         double seconds = w.wallMillis / 1000.0;
         ObjectNode j = JSON.createObjectNode();
-        j.put("scenario", c.name()).put("date", Instant.now().toString()).put("users", c.users())
+        j.put("scenario", c.name()).put("date", Instant.now().toString()).put("nodes", c.nodes()).put("users", c.users())
                 .put("groupSize", c.groupSize()).put("ratePerUser", w.rate).put("bodyBytes", c.bodyBytes())
                 .put("durationSeconds", seconds);
         j.putObject("connections").put("attempted", t.attempted.sum()).put("established", t.established.sum())
@@ -72,6 +72,9 @@ final class Report {
                         ? (double) (rssConnected - rssSetUp) / t.established.sum() : -1)
                 .put("cpuPercent", w.cpuMillis >= 0 ? 100.0 * w.cpuMillis / Math.max(1, w.wallMillis) : -1)
                 .put("messagesDeliveredByServer", serverDelivered).put("messagesReceivedByBench", receivedTotal);
+        if (w.storeCommits >= 0) {
+            j.putObject("postgresql").put("commits", w.storeCommits).put("commitsPerSecond", w.storeCommits / seconds);
+        }
         if (windows.size() > 1) {
             ArrayNode steps = j.putArray("steps");
             for (Window x : windows) {
@@ -82,19 +85,19 @@ final class Report {
             }
         }
         String summary = String.format(Locale.ROOT, """
-                == %s: %d users, groups of %d, %.3f msg/s per user, %d-byte bodies, %.0f s measured
+                == %s: %d node(s), %d users, groups of %d, %.3f msg/s per user, %d-byte bodies, %.0f s measured
                 connections: %d attempted, %d established, %d failed, %d closed early %s; connect p50 %.1f ms, p99 %.1f ms
-                sends: %d sent, %d acked (%.0f/s); ack p50 %.2f ms, p99 %.2f ms
+                sends: %d sent, %d acked (%.0f/s), %d never acked; ack p50 %.2f ms, p99 %.2f ms
                 deliveries: %d expected, %d received (%.0f/s); lost %d, duplicates %d, gaps %d
                 delivery latency: p50 %.2f ms, p95 %.2f ms, p99 %.2f ms, p99.9 %.2f ms, max %.2f ms
                 server: RSS idle %d KiB, connected %d KiB (%.1f KiB per connection), peak %d KiB; CPU %.0f%%
                 server: RSS after users and conversations were created %d KiB (%.1f KiB per connection from there)
                 cross-check: server delivered %.0f message events, bench received %d""",
-                c.name(), c.users(), c.groupSize(), w.rate, c.bodyBytes(), seconds,
+                c.name(), c.nodes(), c.users(), c.groupSize(), w.rate, c.bodyBytes(), seconds,
                 t.attempted.sum(), t.established.sum(), t.failed.sum(), t.closedEarly.sum(), t.closeCodes.isEmpty() ? ""
                         : j.path("connections").path("closedEarlyByCode").toString(),
                 t.connectHist.getValueAtPercentile(50) / 1000.0, t.connectHist.getValueAtPercentile(99) / 1000.0,
-                w.sentIn.sum(), w.ackedIn.sum(), w.ackedIn.sum() / seconds,
+                w.sentIn.sum(), w.ackedIn.sum(), w.ackedIn.sum() / seconds, unacked,
                 w.ack.getValueAtPercentile(50) / 1000.0, w.ack.getValueAtPercentile(99) / 1000.0,
                 expected, w.deliveredIn.sum(), w.deliveredIn.sum() / seconds, lost, t.duplicates.sum(), t.gaps.sum(),
                 pct(w.delivery, 50), pct(w.delivery, 95), pct(w.delivery, 99), pct(w.delivery, 99.9),
@@ -102,6 +105,10 @@ final class Report {
                 rssIdle, rssConnected, j.path("server").path("rssPerConnectionKiB").asDouble(), peakRss,
                 j.path("server").path("cpuPercent").asDouble(), rssSetUp,
                 j.path("server").path("rssPerConnectionAfterSetUpKiB").asDouble(), serverDelivered, receivedTotal);
+        if (w.storeCommits >= 0) {
+            summary += String.format(Locale.ROOT, "%npostgresql: %d commits in the window (%.0f/s, all sessions of the database)",
+                    w.storeCommits, w.storeCommits / seconds);
+        }
         if (windows.size() > 1) {
             StringBuilder b = new StringBuilder(summary).append("\nsteps:");
             for (Window x : windows) {
@@ -123,7 +130,7 @@ final class Report {
                 List.of(new Svg.Series("delivery (send to receive)", w.delivery, "#1f77b4"),
                         new Svg.Series("ack (send to ack)", w.ack, "#ff7f0e"))));
         System.out.println("results: " + dir.resolve(stem + ".json") + " (.txt, .svg)");
-        return new Bench.Result(j, summary, lost, t.duplicates.sum(), t.failed.sum());
+        return new Bench.Result(j, summary, lost, t.duplicates.sum(), t.failed.sum(), unacked);
     }
 
     private static double pct(Histogram h, double p) {

@@ -13,7 +13,10 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
-/** The server under test: a child process started from the jar (fresh data dir), or one already running. */
+/**
+ * One server under test: a child process started from the jar (fresh data dir; a node of a cluster when {@code env}
+ * names a shared store and bus), or one already running.
+ */
 final class ServerHandle {
     private final String url;
     private final long pid;
@@ -27,11 +30,12 @@ final class ServerHandle {
         this.data = data;
     }
 
-    static ServerHandle external(BenchConfig c) {
-        return new ServerHandle(c.url(), c.serverPid(), null, null);
+    static ServerHandle external(String url, long pid) {
+        return new ServerHandle(url, pid, null, null);
     }
 
-    static ServerHandle start(BenchConfig c) throws Exception {
+    /** Starts a server with {@code env} (PARLEY_* settings) added to its environment. */
+    static ServerHandle start(BenchConfig c, java.util.Map<String, String> env) throws Exception {
         Path jar = Path.of(c.serverJar());
         if (!Files.exists(jar)) {
             throw new IllegalStateException(jar + " not found: build it with mvn -q -DskipTests package");
@@ -51,6 +55,7 @@ final class ServerHandle {
         pb.environment().put("PARLEY_HTTP_PORT", Integer.toString(port));
         pb.environment().put("PARLEY_DATA_DIR", data.toString());
         pb.environment().put("PARLEY_AUTH_JWT_SECRET", c.secret());
+        pb.environment().putAll(env);
         Process p = pb.start();
         CompletableFuture<Void> listening = new CompletableFuture<>();
         Path log = data.resolve("server.log");
@@ -91,27 +96,40 @@ final class ServerHandle {
         return pid;
     }
 
-    /**
-     * SIGTERM to a server we started (it drains and exits), SIGKILL after 30 s. Then its data dir (database and log)
-     * is deleted, unless {@code keepData} (a run that lost anything, or keep.data=true): then its path is printed.
-     */
-    void stop(boolean keepData) throws InterruptedException, IOException {
-        if (process == null) {
-            return;
+    /** Sends SIGTERM to a server we started (it drains and exits); does not wait. */
+    void terminate() {
+        if (process != null) {
+            process.toHandle().destroy();
         }
-        process.toHandle().destroy();
-        if (!process.waitFor(30, TimeUnit.SECONDS)) {
+    }
+
+    /**
+     * Waits for a server we started to exit after {@link #terminate()}, SIGKILL after 30 s, and returns how long it
+     * took from {@code since} (nanoTime) in milliseconds (-1 when it had to be killed, 0 when not ours). Then its data
+     * dir (database and log) is deleted, unless {@code keepData} (a run that lost anything, or keep.data=true): then
+     * its path is printed.
+     */
+    long awaitStop(long since, boolean keepData) throws InterruptedException, IOException {
+        if (process == null) {
+            return 0;
+        }
+        long took;
+        if (process.waitFor(30, TimeUnit.SECONDS)) {
+            took = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - since);
+        } else {
+            took = -1;
             process.destroyForcibly();
             process.waitFor(30, TimeUnit.SECONDS);
         }
         if (keepData) {
             System.out.println("server data and log kept in " + data);
-            return;
+            return took;
         }
         try (var paths = Files.walk(data)) {
             for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
                 Files.delete(p);
             }
         }
+        return took;
     }
 }

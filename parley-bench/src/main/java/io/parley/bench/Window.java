@@ -17,6 +17,8 @@ final class Window {
     final Histogram delivery = new ConcurrentHistogram(TimeUnit.SECONDS.toMicros(60), 3);
     final Histogram ack = new ConcurrentHistogram(TimeUnit.SECONDS.toMicros(60), 3);
     long cpuMillis;
+    /** Transactions the shared PostgreSQL database committed during the window (-1: not PostgreSQL). */
+    long storeCommits = -1;
     long wallMillis;
 
     Window(double rate) {

@@ -54,6 +54,8 @@ public final class JdbcChatStore implements ChatStore {
     private final Queries q;
     private final WriteOps ops;
     private final ReceiptOps receiptOps;
+    /** Consecutive appends of a batch, run together (PostgreSQL). */
+    private final Writer.Group<NewMessage> appends;
     private final SqlDialect d;
     private final Clock clock = Clock.systemUTC();
     private volatile boolean closed;
@@ -68,6 +70,7 @@ public final class JdbcChatStore implements ChatStore {
         this.q = new Queries(dialect);
         this.ops = new WriteOps(dialect, q);
         this.receiptOps = new ReceiptOps(dialect, q);
+        this.appends = ops::appendMessages;
     }
 
     /**
@@ -270,25 +273,28 @@ public final class JdbcChatStore implements ChatStore {
     @Override
     public CompletableFuture<List<LogEvent>> addMembers(String conversationId, String actorId, List<String> userIds,
                                                         long nowMillis) {
-        return writer.submit(tx -> ops.addMembers(tx, conversationId, actorId, userIds, nowMillis));
+        return writer.submit(conversationId, tx -> ops.addMembers(tx, conversationId, actorId, userIds, nowMillis));
     }
 
     @Override
     public CompletableFuture<LogEvent> removeMember(String conversationId, String actorId, String memberId, long nowMillis) {
-        return writer.submit(tx -> ops.removeMember(tx, conversationId, actorId, memberId, nowMillis));
+        return writer.submit(conversationId, tx -> ops.removeMember(tx, conversationId, actorId, memberId, nowMillis));
     }
 
     @Override
     public CompletableFuture<LogEvent> setRole(String conversationId, String actorId, String memberId, Role role,
                                                long nowMillis) {
-        return writer.submit(tx -> ops.setRole(tx, conversationId, actorId, memberId, role, nowMillis));
+        return writer.submit(conversationId, tx -> ops.setRole(tx, conversationId, actorId, memberId, role, nowMillis));
     }
 
     // ---- the log ---------------------------------------------------------------------------------------------------
 
     @Override
     public CompletableFuture<Appended> appendMessage(NewMessage message) {
-        return writer.submit(tx -> ops.appendMessage(tx, message));
+        if (ops.groupsAppends()) {
+            return writer.submit(message.conversationId(), appends, message, tx -> ops.appendMessage(tx, message));
+        }
+        return writer.submit(message.conversationId(), tx -> ops.appendMessage(tx, message));
     }
 
     @Override
@@ -316,18 +322,18 @@ public final class JdbcChatStore implements ChatStore {
     @Override
     public CompletableFuture<Changed> editMessage(String conversationId, String actorId, String messageId, String body,
                                                   long nowMillis, long editWindowMillis) {
-        return writer.submit(tx -> ops.editMessage(tx, conversationId, actorId, messageId, body, nowMillis, editWindowMillis));
+        return writer.submit(conversationId, tx -> ops.editMessage(tx, conversationId, actorId, messageId, body, nowMillis, editWindowMillis));
     }
 
     @Override
     public CompletableFuture<Changed> deleteMessage(String conversationId, String actorId, String messageId, long nowMillis) {
-        return writer.submit(tx -> ops.deleteMessage(tx, conversationId, actorId, messageId, nowMillis));
+        return writer.submit(conversationId, tx -> ops.deleteMessage(tx, conversationId, actorId, messageId, nowMillis));
     }
 
     @Override
     public CompletableFuture<Changed> react(String conversationId, String actorId, String messageId, String emoji,
                                             boolean add, long nowMillis) {
-        return writer.submit(tx -> ops.react(tx, conversationId, actorId, messageId, emoji, add, nowMillis));
+        return writer.submit(conversationId, tx -> ops.react(tx, conversationId, actorId, messageId, emoji, add, nowMillis));
     }
 
     @Override

@@ -39,7 +39,11 @@ final class ReceiptOps {
     List<ReceiptChange> updateReceipts(Writer.Tx tx, List<ReceiptUpdate> updates, long now, int maxFanout)
             throws SQLException {
         List<ReceiptChange> out = new ArrayList<>();
-        for (ReceiptUpdate u : updates) {
+        // In one order on every node, so two nodes moving the cursors of one user's devices lock member rows in the
+        // same order (a deadlock that still happens rolls the batch back and runs it again: Writer).
+        List<ReceiptUpdate> sorted = new ArrayList<>(updates);
+        sorted.sort(java.util.Comparator.comparing(ReceiptUpdate::conversationId).thenComparing(ReceiptUpdate::userId));
+        for (ReceiptUpdate u : sorted) {
             updateReceipt(tx, u, now, maxFanout).ifPresent(out::add);
         }
         return out;

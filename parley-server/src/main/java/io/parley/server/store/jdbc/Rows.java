@@ -19,13 +19,19 @@ final class Rows {
 
     /** Reads an event in {@link SqlDialect#EVENT_COLUMNS} order. */
     static LogEvent event(ResultSet rs) throws SQLException {
-        String role = rs.getString(10);
-        rs.getLong(15);
+        return event(rs, 0);
+    }
+
+    /** Reads an event in {@link SqlDialect#EVENT_COLUMNS} order from the columns after the first {@code skip}. */
+    static LogEvent event(ResultSet rs, int skip) throws SQLException {
+        int o = skip;
+        String role = rs.getString(o + 10);
+        rs.getLong(o + 15);
         boolean deleted = !rs.wasNull();
-        return new LogEvent(rs.getString(1), rs.getLong(2), EventKind.fromWire(rs.getString(3)), rs.getLong(4),
-                rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8), rs.getString(9),
-                role == null ? null : Role.fromWire(role), rs.getString(11), rs.getString(12), rs.getString(13),
-                rs.getString(14), deleted, List.of());
+        return new LogEvent(rs.getString(o + 1), rs.getLong(o + 2), EventKind.fromWire(rs.getString(o + 3)),
+                rs.getLong(o + 4), rs.getString(o + 5), rs.getString(o + 6), rs.getString(o + 7), rs.getString(o + 8),
+                rs.getString(o + 9), role == null ? null : Role.fromWire(role), rs.getString(o + 11),
+                rs.getString(o + 12), rs.getString(o + 13), rs.getString(o + 14), deleted, List.of());
     }
 
     static List<LogEvent> events(PreparedStatement ps) throws SQLException {

@@ -1,17 +1,32 @@
 package io.parley.server.store.jdbc;
 
+import java.util.List;
+
 /**
  * Every SQL statement of the JDBC store, with placeholders. The statements are written to run on SQLite and
  * PostgreSQL alike (ON CONFLICT, RETURNING, no engine-specific functions); the dialects differ only in how a write
  * transaction starts and where their migrations live.
  */
 class SqlDialect {
+    /**
+     * The longest a PostgreSQL writer waits for one lock. Another node holds a conversation only for one batch (a few
+     * milliseconds); a wait this long means that node is stuck, and the batch backs off rather than queue behind it.
+     */
+    static final long LOCK_TIMEOUT_MILLIS = 2_000;
+
     /** SQLite has one writer at a time (BEGIN IMMEDIATE), so reading the conversation row is lock enough. */
     static final SqlDialect SQLITE = new SqlDialect("sqlite", "BEGIN IMMEDIATE",
-            "SELECT 1 FROM conversations WHERE id = ?");
-    /** Writers on several nodes: a conversation's writes take its row lock first, then read members and messages. */
+            "SELECT 1 FROM conversations WHERE id = ?", null, List.of(), null);
+    /**
+     * Writers on several nodes: a batch locks the rows of all the conversations it writes to at its start, in id
+     * order (the lock the UPDATE of {@link #nextSeq} takes anyway, so it is never upgraded); a write to a
+     * conversation the batch did not declare takes its row lock first, then reads members and messages. No lock wait
+     * lasts longer than {@link #LOCK_TIMEOUT_MILLIS}: then the batch rolls back and runs again (Writer).
+     */
     static final SqlDialect POSTGRESQL = new SqlDialect("postgresql", "BEGIN",
-            "SELECT 1 FROM conversations WHERE id = ? FOR UPDATE");
+            "SELECT 1 FROM conversations WHERE id = ? FOR NO KEY UPDATE",
+            "SELECT id FROM conversations WHERE id = ANY(?) ORDER BY id FOR NO KEY UPDATE",
+            List.of("SET lock_timeout = '" + LOCK_TIMEOUT_MILLIS + "ms'"), postgresAppendMessage());
 
     final String name;
     /** Starts a write transaction (SQLite: take the write lock up front so the batch cannot hit SQLITE_BUSY midway). */
@@ -23,10 +38,54 @@ class SqlDialect {
      */
     final String lockConversation;
 
-    SqlDialect(String name, String begin, String lockConversation) {
+    /** Locks a set of conversations (an array parameter) in id order, returning the ids it found; null: no locks. */
+    final String lockConversations;
+
+    /** Run once on every new writer connection. */
+    final List<String> writerSession;
+
+    /**
+     * A new message in ONE statement (one round trip instead of four), or null: the idempotency check, the members,
+     * the replied-to message, the next seq and the insert, each step only when the ones before it allow. Parameters:
+     * conversation, sender, clientMsgId, messageId, body, createdAt, replyTo (nullable). One row: members (array),
+     * the new seq and reply snippet (null when nothing was inserted), whether the replied-to message exists in the
+     * conversation and whether it is deleted, then the earlier event with the same clientMsgId in
+     * {@link #EVENT_COLUMNS} order (all null when none). Run under the conversation's row lock: the members it reads
+     * cannot change before the commit.
+     */
+    final String appendMessage;
+
+    SqlDialect(String name, String begin, String lockConversation, String lockConversations, List<String> writerSession,
+               String appendMessage) {
         this.name = name;
         this.begin = begin;
         this.lockConversation = lockConversation;
+        this.lockConversations = lockConversations;
+        this.writerSession = writerSession;
+        this.appendMessage = appendMessage;
+    }
+
+    private static String postgresAppendMessage() {
+        int n = WriteOps.SNIPPET_CHARS;
+        return "WITH p AS (SELECT ?::text AS conv, ?::text AS sender, ?::text AS cmid, ?::text AS mid, ?::text AS body, "
+                + "?::bigint AS at, ?::text AS reply_to), "
+                + "dup AS (SELECT " + EVENT_COLUMNS + " FROM events WHERE actor_id = (SELECT sender FROM p) "
+                + "AND client_msg_id = (SELECT cmid FROM p)), "
+                + "mem AS (SELECT array_agg(user_id) AS ids FROM members WHERE conversation_id = (SELECT conv FROM p)), "
+                + "parent AS (SELECT COALESCE(edited_body, body) AS body, deleted_at FROM events WHERE kind = 'message' "
+                + "AND message_id = (SELECT reply_to FROM p) AND conversation_id = (SELECT conv FROM p)), "
+                + "go AS (SELECT NOT EXISTS (SELECT 1 FROM dup) "
+                + "AND (SELECT sender FROM p) = ANY (COALESCE((SELECT ids FROM mem), '{}')) "
+                + "AND ((SELECT reply_to FROM p) IS NULL OR EXISTS (SELECT 1 FROM parent WHERE deleted_at IS NULL)) AS ok), "
+                + "seq AS (UPDATE conversations SET last_seq = last_seq + 1, last_activity = (SELECT at FROM p) "
+                + "WHERE id = (SELECT conv FROM p) AND (SELECT ok FROM go) RETURNING last_seq), "
+                + "ins AS (INSERT INTO events (" + EVENT_INSERT_COLUMNS + ") SELECT p.conv, seq.last_seq, 'message', "
+                + "p.at, p.sender, p.mid, p.cmid, p.body, NULL, NULL, NULL, NULL, p.reply_to, "
+                + "(SELECT CASE WHEN char_length(body) <= " + n + " THEN body ELSE left(body, " + n + ") || '\u2026' END "
+                + "FROM parent) FROM p, seq RETURNING seq, reply_snippet) "
+                + "SELECT (SELECT ids FROM mem), (SELECT seq FROM ins), (SELECT reply_snippet FROM ins), "
+                + "EXISTS (SELECT 1 FROM parent), EXISTS (SELECT 1 FROM parent WHERE deleted_at IS NOT NULL), dup.* "
+                + "FROM (SELECT 1) one LEFT JOIN dup ON true";
     }
 
     /** False for SQLite: one writer holds the database's write lock for the whole batch, so row locks add nothing. */

@@ -21,10 +21,12 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The write operations, each run by the {@link Writer} inside its own savepoint. Every event gets its seq from
- * {@code UPDATE conversations SET last_seq = last_seq + 1 ... RETURNING last_seq} in the same transaction, which
- * on PostgreSQL also serialises concurrent writers of one conversation (row lock). Receipt cursors, which append
- * no event, are in {@link ReceiptOps}.
+ * The write operations, each run by the {@link Writer} inside its batch transaction. Every event gets its seq from
+ * {@code UPDATE conversations SET last_seq = last_seq + 1 ... RETURNING last_seq} in the same transaction; on
+ * PostgreSQL the conversation's row lock, taken at the start of the batch (or by {@link #lock} before anything is
+ * read), serialises writers of one conversation on every node. An operation may fail after it wrote: the Writer
+ * rolls its writes back (transaction or savepoint). Receipt cursors, which append no event, are in
+ * {@link ReceiptOps}.
  */
 final class WriteOps {
     private final SqlDialect d;
@@ -64,6 +66,9 @@ final class WriteOps {
     }
 
     Appended appendMessage(Writer.Tx tx, NewMessage m) throws SQLException {
+        if (d.appendMessage != null) {
+            return appendInOneStatement(tx, m);
+        }
         PreparedStatement dup = tx.ps(d.eventByClientMsgId);
         dup.setString(1, m.senderId());
         dup.setString(2, m.clientMsgId());
@@ -88,6 +93,128 @@ final class WriteOps {
         LogEvent e = new LogEvent(m.conversationId(), seq, EventKind.MESSAGE, m.createdAt(), m.senderId(), m.messageId(),
                 m.clientMsgId(), m.body(), null, null, null, null, m.replyTo(), snippet, false, List.copyOf(members));
         insert(tx, e);
+        return new Appended(e, false);
+    }
+
+    /** {@link #appendMessage} as {@link SqlDialect#appendMessage}: the same checks, in the same order. */
+    private Appended appendInOneStatement(Writer.Tx tx, NewMessage m) throws SQLException {
+        lock(tx, m.conversationId());
+        PreparedStatement ps = tx.ps(appendStatement(1));
+        bindAppend(ps, 0, m);
+        try (ResultSet rs = ps.executeQuery()) {
+            Appended a = readAppend(rs, m);
+            if (!a.duplicate()) {
+                tx.emit(a.event());
+            }
+            return a;
+        }
+    }
+
+    /** Most appends in one multi-statement round trip (PostgreSQL). */
+    static final int APPEND_CHUNK = 32;
+    private final String[] appendStatements = new String[APPEND_CHUNK + 1];
+
+    /** True when {@link #appendMessages} runs consecutive appends together (PostgreSQL). */
+    boolean groupsAppends() {
+        return d.appendMessage != null;
+    }
+
+    /**
+     * Consecutive appends of one batch, in up to {@link #APPEND_CHUNK} statements per round trip: each statement sees
+     * the ones before it (a retry of a message in the same batch, a reply to it), as one by one.
+     */
+    List<Writer.Done> appendMessages(Writer.Tx tx, List<NewMessage> messages) throws SQLException {
+        List<Writer.Done> out = new ArrayList<>(messages.size());
+        List<NewMessage> chunk = new ArrayList<>(APPEND_CHUNK);
+        List<Integer> slots = new ArrayList<>(APPEND_CHUNK);
+        for (int i = 0; i < messages.size(); i++) {
+            NewMessage m = messages.get(i);
+            out.add(null);
+            if (!tx.holds(m.conversationId())) {
+                // Not locked by the batch: only an unknown conversation (every append declares its own).
+                try {
+                    lock(tx, m.conversationId());
+                } catch (StoreException e) {
+                    out.set(i, Writer.Done.failed(e));
+                    continue;
+                }
+            }
+            chunk.add(m);
+            slots.add(i);
+            if (chunk.size() == APPEND_CHUNK || i == messages.size() - 1) {
+                runAppendChunk(tx, chunk, slots, out);
+                chunk.clear();
+                slots.clear();
+            }
+        }
+        if (!chunk.isEmpty()) {
+            runAppendChunk(tx, chunk, slots, out);
+        }
+        return out;
+    }
+
+    private void runAppendChunk(Writer.Tx tx, List<NewMessage> chunk, List<Integer> slots, List<Writer.Done> out)
+            throws SQLException {
+        PreparedStatement ps = tx.ps(appendStatement(chunk.size()));
+        for (int k = 0; k < chunk.size(); k++) {
+            bindAppend(ps, k * 7, chunk.get(k));
+        }
+        ps.execute();
+        for (int k = 0; k < chunk.size(); k++) {
+            NewMessage m = chunk.get(k);
+            try (ResultSet rs = ps.getResultSet()) {
+                if (rs == null) {
+                    throw new SQLException("the append statement " + k + " of " + chunk.size() + " returned no rows");
+                }
+                Appended a = readAppend(rs, m);
+                out.set(slots.get(k), Writer.Done.of(a, a.duplicate() ? List.of() : List.of(a.event())));
+            } catch (StoreException e) {
+                out.set(slots.get(k), Writer.Done.failed(e));
+            }
+            ps.getMoreResults();
+        }
+    }
+
+    private String appendStatement(int n) {
+        String sql = appendStatements[n];
+        if (sql == null) {
+            sql = String.join(";\n", java.util.Collections.nCopies(n, d.appendMessage));
+            appendStatements[n] = sql;
+        }
+        return sql;
+    }
+
+    private static void bindAppend(PreparedStatement ps, int offset, NewMessage m) throws SQLException {
+        ps.setString(offset + 1, m.conversationId());
+        ps.setString(offset + 2, m.senderId());
+        ps.setString(offset + 3, m.clientMsgId());
+        ps.setString(offset + 4, m.messageId());
+        ps.setString(offset + 5, m.body());
+        ps.setLong(offset + 6, m.createdAt());
+        Rows.setNullable(ps, offset + 7, m.replyTo());
+    }
+
+    /** The row of {@link SqlDialect#appendMessage}: the appended (or earlier) event, or the domain failure. */
+    private static Appended readAppend(ResultSet rs, NewMessage m) throws SQLException {
+        if (!rs.next()) {
+            throw new SQLException("the append statement returned no row");
+        }
+        // Columns 6.. hold the earlier event with this clientMsgId, if any.
+        if (rs.getString(6) != null) {
+            return new Appended(Rows.event(rs, 5), true);
+        }
+        java.sql.Array ids = rs.getArray(1);
+        List<String> members = ids == null ? List.of() : List.of((String[]) ids.getArray());
+        long seq = rs.getLong(2);
+        if (rs.wasNull()) {
+            if (!members.contains(m.senderId())) {
+                throw new StoreException.NotFound("conversation not found");
+            }
+            throw new StoreException.MessageNotFound(rs.getBoolean(5) ? "message not found (deleted)" : "message not found");
+        }
+        LogEvent e = new LogEvent(m.conversationId(), seq, EventKind.MESSAGE, m.createdAt(), m.senderId(),
+                m.messageId(), m.clientMsgId(), m.body(), null, null, null, null, m.replyTo(), rs.getString(3),
+                false, members);
         return new Appended(e, false);
     }
 
@@ -296,8 +423,11 @@ final class WriteOps {
         return e;
     }
 
-    /** See {@link SqlDialect#lockConversation}. */
+    /** See {@link SqlDialect#lockConversation}; nothing to do when the batch locked it at its start. */
     private void lock(Writer.Tx tx, String conversationId) throws SQLException {
+        if (tx.holds(conversationId)) {
+            return;
+        }
         PreparedStatement ps = tx.ps(d.lockConversation);
         ps.setString(1, conversationId);
         try (ResultSet rs = ps.executeQuery()) {
