@@ -3,6 +3,7 @@ package io.parley.server.api;
 import io.parley.protocol.ErrorCode;
 import io.parley.server.auth.HmacJwt;
 import io.parley.server.auth.PasswordHasher;
+import io.parley.server.chat.ChatException;
 import io.parley.server.chat.Ids;
 import io.parley.server.config.Config;
 import io.parley.server.gateway.Frames;
@@ -74,7 +75,7 @@ public final class AuthApi {
                         Throwable c = err instanceof CompletionException && err.getCause() != null ? err.getCause() : err;
                         if (c instanceof StoreException.Conflict) {
                             return CompletableFuture.failedFuture(
-                                    new io.parley.server.chat.ChatException(ErrorCode.CONFLICT, 409, "username is taken"));
+                                    new ChatException(ErrorCode.CONFLICT, "username is taken"));
                         }
                         return CompletableFuture.failedFuture(c);
                     });
@@ -92,8 +93,7 @@ public final class AuthApi {
                         // Verify against a dummy hash when the user is unknown, so timing does not tell.
                         boolean ok = hasher.verify(password, cred.map(c -> c.passwordHash()).orElse(null));
                         if (!ok || cred.isEmpty()) {
-                            throw new io.parley.server.chat.ChatException(ErrorCode.BAD_CREDENTIALS, 401,
-                                    "wrong username or password");
+                            throw new ChatException(ErrorCode.BAD_CREDENTIALS, "wrong username or password");
                         }
                         return tokenJson(cred.get().userId(), cred.get().username());
                     }, false).toCompletionStage().toCompletableFuture());

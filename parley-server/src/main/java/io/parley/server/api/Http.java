@@ -36,7 +36,7 @@ public final class Http {
     static void fail(RoutingContext ctx, Throwable err) {
         Throwable cause = err instanceof CompletionException && err.getCause() != null ? err.getCause() : err;
         if (cause instanceof ChatException ce) {
-            error(ctx, ce.httpStatus(), ce.code(), ce.getMessage());
+            error(ctx, ce.code().httpStatus(), ce.code(), ce.getMessage());
         } else if (cause instanceof BadRequest br) {
             error(ctx, 400, br.code, br.getMessage());
         } else if (cause instanceof TokenVerifier.InvalidTokenException ite) {

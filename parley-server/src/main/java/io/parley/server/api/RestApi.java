@@ -2,6 +2,7 @@ package io.parley.server.api;
 
 import io.parley.protocol.ErrorCode;
 import io.parley.server.auth.Authenticator;
+import io.parley.server.chat.ChatException;
 import io.parley.server.chat.ChatService;
 import io.parley.server.config.Config;
 import io.parley.server.gateway.Frames;
@@ -110,7 +111,7 @@ public final class RestApi {
                 }
                 CompletableFuture<String> peer = peerId != null ? CompletableFuture.completedFuture(peerId)
                         : chat.store().findUserByUsername(peerName).thenApply(u -> u.orElseThrow(() ->
-                        new io.parley.server.chat.ChatException(ErrorCode.USER_NOT_FOUND, 404, "no such user")).id());
+                        new ChatException(ErrorCode.USER_NOT_FOUND, "no such user")).id());
                 respond(ctx, peer.thenCompose(p -> chat.openDirect(me, p)), c -> created(ctx, c));
             } else if (type.equals("group")) {
                 String title = Http.string(body, "title", 200);

@@ -78,11 +78,11 @@ public final class ChatService {
 
     private ChatException checkBody(String body) {
         if (body.isBlank()) {
-            return new ChatException(ErrorCode.BODY_EMPTY, 400, "message body is empty");
+            return new ChatException(ErrorCode.BODY_EMPTY, "message body is empty");
         }
         int chars = body.codePointCount(0, body.length());
         if (chars > limits.maxBodyChars()) {
-            return new ChatException(ErrorCode.BODY_TOO_LONG, 400,
+            return new ChatException(ErrorCode.BODY_TOO_LONG,
                     "message body has " + chars + " characters; the limit is " + limits.maxBodyChars());
         }
         return null;
@@ -256,7 +256,7 @@ public final class ChatService {
             Role actorRole = roleIn(c, actorId);
             Optional<Member> target = c.members().stream().filter(m -> m.userId().equals(memberId)).findFirst();
             if (target.isEmpty()) {
-                throw new ChatException(ErrorCode.USER_NOT_FOUND, 404, "no such member");
+                throw new ChatException(ErrorCode.USER_NOT_FOUND, "no such member");
             }
             if (actorId.equals(memberId)) {
                 if (actorRole == Role.OWNER && c.members().size() > 1) {
@@ -283,7 +283,7 @@ public final class ChatService {
                 throw ChatException.forbidden("the owner's role cannot change");
             }
             if (c.members().stream().noneMatch(m -> m.userId().equals(memberId))) {
-                throw new ChatException(ErrorCode.USER_NOT_FOUND, 404, "no such member");
+                throw new ChatException(ErrorCode.USER_NOT_FOUND, "no such member");
             }
             return store.setRole(conversationId, actorId, memberId, role, clock.millis());
         }).exceptionallyCompose(ChatService::mapFailure);
@@ -317,7 +317,7 @@ public final class ChatService {
     }
 
     private static ChatException messageNotFound() {
-        return new ChatException(ErrorCode.MESSAGE_NOT_FOUND, 404, "message not found");
+        return new ChatException(ErrorCode.MESSAGE_NOT_FOUND, "message not found");
     }
 
     private static Role roleIn(ConversationSummary c, String userId) {
@@ -339,16 +339,16 @@ public final class ChatService {
             return CompletableFuture.failedFuture(ChatException.forbidden(f.getMessage()));
         }
         if (cause instanceof StoreException.EditWindowClosed w) {
-            return CompletableFuture.failedFuture(new ChatException(ErrorCode.EDIT_WINDOW_CLOSED, 403, w.getMessage()));
+            return CompletableFuture.failedFuture(new ChatException(ErrorCode.EDIT_WINDOW_CLOSED, w.getMessage()));
         }
         if (cause instanceof StoreException.UnknownUser u) {
-            return CompletableFuture.failedFuture(new ChatException(ErrorCode.USER_NOT_FOUND, 404, u.getMessage()));
+            return CompletableFuture.failedFuture(new ChatException(ErrorCode.USER_NOT_FOUND, u.getMessage()));
         }
         if (cause instanceof StoreException.NotFound) {
             return CompletableFuture.failedFuture(ChatException.notFound());
         }
         if (cause instanceof StoreException.Conflict c) {
-            return CompletableFuture.failedFuture(new ChatException(ErrorCode.CONFLICT, 409, c.getMessage()));
+            return CompletableFuture.failedFuture(new ChatException(ErrorCode.CONFLICT, c.getMessage()));
         }
         return CompletableFuture.failedFuture(cause);
     }
