@@ -195,7 +195,7 @@ public final class ParleyServer {
                 ctx.response().setStatusCode(ready ? 200 : 503).putHeader("content-type", "application/json")
                         .end(new JsonObject().put("status", ready ? "UP" : "DOWN").put("checks", checks).encode());
                 return null;
-            }, io.parley.server.api.RestApi.onContext(ctx));
+            }, RestApi.onContext(ctx));
         });
         router.get("/metrics").handler(ctx -> ctx.response()
                 .putHeader("content-type", "text/plain; version=0.0.4; charset=utf-8").end(metrics.scrape()));

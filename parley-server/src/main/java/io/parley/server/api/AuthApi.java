@@ -6,9 +6,9 @@ import io.parley.server.auth.PasswordHasher;
 import io.parley.server.chat.ChatException;
 import io.parley.server.chat.Ids;
 import io.parley.server.config.Config;
-import io.parley.server.gateway.Frames;
 import io.parley.server.store.ChatStore;
 import io.parley.server.store.StoreException;
+import io.parley.server.wire.Frames;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -50,7 +50,7 @@ public final class AuthApi {
     }
 
     private void register(RoutingContext ctx) {
-        RestApi.guard(ctx, () -> {
+        Http.guard(ctx, () -> {
             if (!config.registrationEnabled()) {
                 throw new Http.BadRequest(ErrorCode.FORBIDDEN, "registration is disabled on this server");
             }
@@ -79,12 +79,12 @@ public final class AuthApi {
                         }
                         return CompletableFuture.failedFuture(c);
                     });
-            RestApi.respond(ctx, done, j -> Http.json(ctx, 201, j));
+            Http.respond(ctx, done, j -> Http.json(ctx, 201, j));
         });
     }
 
     private void login(RoutingContext ctx) {
-        RestApi.guard(ctx, () -> {
+        Http.guard(ctx, () -> {
             JsonObject body = Http.body(ctx);
             String username = Http.string(body, "username", 64);
             String password = Http.string(body, "password", 1024);
@@ -97,7 +97,7 @@ public final class AuthApi {
                         }
                         return tokenJson(cred.get().userId(), cred.get().username());
                     }, false).toCompletionStage().toCompletableFuture());
-            RestApi.respond(ctx, done, j -> Http.json(ctx, 200, j));
+            Http.respond(ctx, done, j -> Http.json(ctx, 200, j));
         });
     }
 
