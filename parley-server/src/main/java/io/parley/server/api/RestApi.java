@@ -42,7 +42,7 @@ public final class RestApi {
     public void mount(Router router) {
         router.route("/api/v1/*").handler(BodyHandler.create(false).setBodyLimit(config.limits().maxFrameBytes()));
         router.route("/api/v1/*").handler(this::authenticate);
-        router.get("/api/v1/me").handler(ctx -> respond(ctx, chat.store().findUser(user(ctx)), u ->
+        router.get("/api/v1/me").handler(ctx -> respond(ctx, chat.users().byId(user(ctx)), u ->
                 Http.json(ctx, 200, new JsonObject().put("userId", user(ctx))
                         .put("username", u.map(x -> x.username()).orElse(null)))));
         router.get("/api/v1/users/by-username/:username").handler(this::userByName);
@@ -88,7 +88,7 @@ public final class RestApi {
     }
 
     private void userByName(RoutingContext ctx) {
-        respond(ctx, chat.store().findUserByUsername(ctx.pathParam("username")), u -> {
+        respond(ctx, chat.users().byUsername(ctx.pathParam("username")), u -> {
             if (u.isEmpty()) {
                 Http.error(ctx, ErrorCode.USER_NOT_FOUND, "no such user");
             } else {
@@ -109,7 +109,7 @@ public final class RestApi {
                     throw new Http.BadRequest(ErrorCode.MISSING_FIELD, "give exactly one of 'userId' or 'username'");
                 }
                 CompletableFuture<String> peer = peerId != null ? CompletableFuture.completedFuture(peerId)
-                        : chat.store().findUserByUsername(peerName).thenApply(u -> u.orElseThrow(() ->
+                        : chat.users().byUsername(peerName).thenApply(u -> u.orElseThrow(() ->
                         new ChatException(ErrorCode.USER_NOT_FOUND, "no such user")).id());
                 respond(ctx, peer.thenCompose(p -> chat.openDirect(me, p)), c -> created(ctx, c));
             } else if (type.equals("group")) {

@@ -44,6 +44,8 @@ public final class ChatService {
     private final Presence presence;
     private final ReceiptBatcher receipts;
     private final Clock clock;
+    private final Feed feed;
+    private final Users users;
 
     public ChatService(ChatStore store, Config config, Bus bus, Presence presence, ReceiptBatcher receipts, Clock clock) {
         this.store = store;
@@ -53,10 +55,18 @@ public final class ChatService {
         this.presence = presence;
         this.receipts = receipts;
         this.clock = clock;
+        this.feed = new Feed(store);
+        this.users = new Users(store);
     }
 
-    public ChatStore store() {
-        return store;
+    /** The catch-up reads of a session (the only reads that skip this class's checks). */
+    public Feed feed() {
+        return feed;
+    }
+
+    /** User lookups by id or username. */
+    public Users users() {
+        return users;
     }
 
     /** Validates the body, then appends (durable when the future completes; idempotent per sender + clientMsgId). */
