@@ -52,7 +52,8 @@ public final class AuthApi {
     private void register(RoutingContext ctx) {
         Http.guard(ctx, () -> {
             if (!config.registrationEnabled()) {
-                throw new Http.BadRequest(ErrorCode.FORBIDDEN, "registration is disabled on this server");
+                Http.error(ctx, ErrorCode.FORBIDDEN, "registration is disabled on this server");
+                return;
             }
             JsonObject body = Http.body(ctx);
             String username = Http.string(body, "username", 64);

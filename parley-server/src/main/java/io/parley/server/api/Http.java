@@ -41,8 +41,7 @@ final class Http {
         if (cause instanceof ChatException ce) {
             error(ctx, ce.code(), ce.getMessage());
         } else if (cause instanceof BadRequest br) {
-            // Invalid input is a 400 whatever its code (registration disabled says forbidden, yet answers 400).
-            ErrorBody.send(ctx, 400, br.code, br.getMessage());
+            error(ctx, br.code, br.getMessage());
         } else if (cause instanceof TokenVerifier.InvalidTokenException ite) {
             error(ctx, ErrorCode.UNAUTHORIZED, ite.getMessage());
         } else {
@@ -89,7 +88,7 @@ final class Http {
         }, onContext(ctx));
     }
 
-    /** Invalid request input. */
+    /** Invalid request input: a code whose status is 400 (bad_json, missing_field, invalid_field, bad_request). */
     static final class BadRequest extends RuntimeException {
         final ErrorCode code;
 
