@@ -14,9 +14,10 @@ public record Config(Http http, Path dataDir, Store store, Auth auth, WebSocket 
     public record Http(String host, int port) {}
 
     /**
-     * Where messages live. {@code url} is {@code sqlite:} (the file parley.db under the data dir),
-     * {@code sqlite:/path/to/file.db}, or {@code postgresql://user:password@host:port/db[?schema=name]} (then
-     * {@code readers} + 1 is the connection pool size).
+     * Where messages live. {@code url} is {@code store.url} parsed by the loader: {@code sqlite:} (the file
+     * parley.db under the data dir), {@code sqlite:/path/to/file.db}, or
+     * {@code postgresql://user:password@host:port/db[?schema=name]} (then {@code readers} + 1 is the connection pool
+     * size).
      */
     public record Store(StoreUrl url, boolean fsync, int maxBatch, int readers) {
 
