@@ -1,7 +1,10 @@
 // Parley browser client: one WebSocket that stays up and loses nothing. Same semantics as the Java SDK
 // (docs/client-java.md): reconnect with exponential backoff and full jitter, resume from cursors (kept in
 // localStorage), dedup by seq, an outbox re-sent with the original clientMsgId after every reconnect, delivered
-// receipts sent by itself, typing entries that expire. No dependencies; see docs/client-js.md.
+// receipts sent by itself, typing entries that expire. No dependencies but protocol.js, served next to it (generated
+// from the server's ErrorCode); see docs/client-js.md.
+
+import { ErrorCodes } from './protocol.js';
 
 export const State = Object.freeze({
   IDLE: 'idle', CONNECTING: 'connecting', SYNCING: 'syncing', LIVE: 'live', BACKOFF: 'backoff', CLOSED: 'closed',
@@ -9,9 +12,11 @@ export const State = Object.freeze({
 
 export const MessageState = Object.freeze({ PENDING: 'pending', SENT: 'sent', FAILED: 'failed' });
 
-/** Error codes after which re-sending cannot succeed (the rest, e.g. unavailable and internal, stay pending). */
-export const PERMANENT_ERRORS = new Set(['bad_json', 'unknown_type', 'missing_field', 'invalid_field', 'body_empty',
-  'body_too_long', 'conversation_not_found', 'forbidden', 'user_not_found', 'bad_request', 'message_not_found']);
+/**
+ * Error codes after which re-sending cannot succeed: those protocol.js marks not retryable (the rest, e.g. unavailable
+ * and internal, stay pending). A code this version does not know stays pending too; the send timeout bounds it.
+ */
+export const PERMANENT_ERRORS = new Set(Object.keys(ErrorCodes).filter((code) => !ErrorCodes[code].retryable));
 
 /** Received events are reported as delivered in one frame per conversation after this delay. */
 const DELIVERED_DELAY_MS = 200;

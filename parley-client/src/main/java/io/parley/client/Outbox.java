@@ -1,21 +1,28 @@
 package io.parley.client;
 
+import io.parley.protocol.ErrorCode;
 import io.parley.protocol.ServerFrame;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * Messages waiting for their ack, in the order they were sent. They are re-sent in that order after every
  * reconnect with their original clientMsgId, so the server stores each at most once. Not thread-safe.
  */
 final class Outbox {
-    /** Error codes after which re-sending cannot succeed. */
-    static final Set<String> PERMANENT = Set.of("bad_json", "unknown_type", "missing_field", "invalid_field",
-            "body_empty", "body_too_long", "conversation_not_found", "forbidden", "user_not_found", "bad_request");
+    /**
+     * Wire names of the codes after which re-sending cannot succeed: derived from {@link ErrorCode#retryable()} so
+     * that the SDK cannot drift from the server (it once kept retrying message_not_found until the send timeout).
+     * A code this version does not know stays retryable: the send timeout still bounds it.
+     */
+    static final Set<String> PERMANENT = Arrays.stream(ErrorCode.values()).filter(c -> !c.retryable())
+            .map(ErrorCode::wire).collect(Collectors.toUnmodifiableSet());
 
     private final Map<String, OutgoingMessage> pending = new LinkedHashMap<>();
 
@@ -41,14 +48,14 @@ final class Outbox {
         return m;
     }
 
-    /**
-     * An error frame about a pending message. A permanent code fails it (returned); a transient one (unavailable,
-     * internal) leaves it pending for the next resend (returns null).
-     */
     OutgoingMessage get(String clientMsgId) {
         return pending.get(clientMsgId);
     }
 
+    /**
+     * An error frame about a pending message. A permanent code fails it (returned); a transient one (unavailable,
+     * internal) leaves it pending for the next resend (returns null).
+     */
     OutgoingMessage errored(ServerFrame.Error error) {
         if (error.ref() == null || !PERMANENT.contains(error.code())) {
             return null;

@@ -1,5 +1,6 @@
 package io.parley.client;
 
+import io.parley.protocol.ErrorCode;
 import io.parley.protocol.ServerFrame;
 import org.junit.jupiter.api.Test;
 
@@ -54,6 +55,40 @@ class CursorsAndOutboxTest {
         assertThat(m2.errorCode()).isEqualTo("body_empty");
         assertThat(m2.acked()).isCompletedExceptionally();
         assertThat(o.pending()).containsExactly(m1);
+    }
+
+    /** A reply to a message deleted meanwhile is refused with message_not_found: re-sending cannot succeed. */
+    @Test
+    void outbox_replyToDeletedMessage_failsAtOnceInsteadOfRetryingUntilTheTimeout() {
+        Outbox o = new Outbox();
+        OutgoingMessage reply = new OutgoingMessage("c", "1", "re", 0);
+        o.add(reply);
+        assertThat(o.errored(new ServerFrame.Error("message_not_found", "message not found", "1"))).isSameAs(reply);
+        assertThat(reply.state()).isEqualTo(MessageState.FAILED);
+        assertThat(reply.errorCode()).isEqualTo("message_not_found");
+        assertThat(o.pending()).isEmpty();
+    }
+
+    /** The permanent set is ErrorCode's, so a new code cannot be forgotten here. */
+    @Test
+    void outbox_failsExactlyTheCodesErrorCodeCallsNotRetryable() {
+        for (ErrorCode code : ErrorCode.values()) {
+            Outbox o = new Outbox();
+            OutgoingMessage m = new OutgoingMessage("c", "1", "x", 0);
+            o.add(m);
+            OutgoingMessage failed = o.errored(new ServerFrame.Error(code.wire(), "why", "1"));
+            assertThat(failed == m).as(code.wire()).isEqualTo(!code.retryable());
+            assertThat(m.state()).as(code.wire()).isEqualTo(code.retryable() ? MessageState.PENDING : MessageState.FAILED);
+        }
+    }
+
+    @Test
+    void outbox_unknownCodeFromANewerServer_keepsPending() {
+        Outbox o = new Outbox();
+        OutgoingMessage m = new OutgoingMessage("c", "1", "x", 0);
+        o.add(m);
+        assertThat(o.errored(new ServerFrame.Error("some_future_code", "why", "1"))).isNull();
+        assertThat(m.state()).isEqualTo(MessageState.PENDING);
     }
 
     @Test

@@ -11,6 +11,8 @@ import io.parley.server.auth.SecretFile;
 import io.parley.server.bus.Bus;
 import io.parley.server.bus.LocalBus;
 import io.parley.server.chat.Ids;
+import io.parley.server.config.Config;
+import io.parley.server.config.StoreUrl;
 import io.parley.server.metrics.Metrics;
 import io.parley.server.chat.ReceiptBatcher;
 import io.parley.server.redis.RedisBus;
@@ -20,7 +22,6 @@ import io.parley.server.presence.LocalPresence;
 import io.parley.server.presence.Presence;
 import io.parley.server.presence.PresenceHub;
 import io.parley.server.chat.ChatService;
-import io.parley.server.config.Config;
 import io.parley.server.gateway.SessionRegistry;
 import io.parley.server.gateway.WsGateway;
 import io.parley.server.store.ChatStore;
@@ -143,12 +144,12 @@ public final class ParleyServer {
         metrics.connections(registry::size);
         JdbcChatStore store;
         try {
-            store = config.store().isSqlite()
-                    ? JdbcChatStore.openSqlite(config.store().sqliteFile(config.dataDir()),
+            store = config.store().url() instanceof StoreUrl.Postgres pg
+                    ? JdbcChatStore.openPostgres(PostgresOptions.of(pg, config.store().readers() + 1,
+                            config.store().maxBatch()), bus::publish)
+                    : JdbcChatStore.openSqlite(config.store().sqliteFile(config.dataDir()),
                             new SqliteOptions(config.store().fsync(), config.store().maxBatch(), config.store().readers()),
-                            bus::publish)
-                    : JdbcChatStore.openPostgres(PostgresOptions.fromUrl(config.store().url(),
-                            config.store().readers() + 1, config.store().maxBatch()), bus::publish);
+                            bus::publish);
         } catch (RuntimeException e) {
             presence.close();
             metrics.close();
@@ -195,7 +196,7 @@ public final class ParleyServer {
                 ctx.response().setStatusCode(ready ? 200 : 503).putHeader("content-type", "application/json")
                         .end(new JsonObject().put("status", ready ? "UP" : "DOWN").put("checks", checks).encode());
                 return null;
-            }, io.parley.server.api.RestApi.onContext(ctx));
+            }, RestApi.onContext(ctx));
         });
         router.get("/metrics").handler(ctx -> ctx.response()
                 .putHeader("content-type", "text/plain; version=0.0.4; charset=utf-8").end(metrics.scrape()));

@@ -3,11 +3,12 @@ package io.parley.server.api;
 import io.parley.protocol.ErrorCode;
 import io.parley.server.auth.HmacJwt;
 import io.parley.server.auth.PasswordHasher;
+import io.parley.server.chat.ChatException;
 import io.parley.server.chat.Ids;
 import io.parley.server.config.Config;
-import io.parley.server.gateway.Frames;
 import io.parley.server.store.ChatStore;
 import io.parley.server.store.StoreException;
+import io.parley.server.wire.Frames;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -49,9 +50,10 @@ public final class AuthApi {
     }
 
     private void register(RoutingContext ctx) {
-        RestApi.guard(ctx, () -> {
+        Http.guard(ctx, () -> {
             if (!config.registrationEnabled()) {
-                throw new Http.BadRequest(ErrorCode.FORBIDDEN, "registration is disabled on this server");
+                Http.error(ctx, ErrorCode.FORBIDDEN, "registration is disabled on this server");
+                return;
             }
             JsonObject body = Http.body(ctx);
             String username = Http.string(body, "username", 64);
@@ -74,16 +76,16 @@ public final class AuthApi {
                         Throwable c = err instanceof CompletionException && err.getCause() != null ? err.getCause() : err;
                         if (c instanceof StoreException.Conflict) {
                             return CompletableFuture.failedFuture(
-                                    new io.parley.server.chat.ChatException(ErrorCode.CONFLICT, 409, "username is taken"));
+                                    new ChatException(ErrorCode.CONFLICT, "username is taken"));
                         }
                         return CompletableFuture.failedFuture(c);
                     });
-            RestApi.respond(ctx, done, j -> Http.json(ctx, 201, j));
+            Http.respond(ctx, done, j -> Http.json(ctx, 201, j));
         });
     }
 
     private void login(RoutingContext ctx) {
-        RestApi.guard(ctx, () -> {
+        Http.guard(ctx, () -> {
             JsonObject body = Http.body(ctx);
             String username = Http.string(body, "username", 64);
             String password = Http.string(body, "password", 1024);
@@ -92,12 +94,11 @@ public final class AuthApi {
                         // Verify against a dummy hash when the user is unknown, so timing does not tell.
                         boolean ok = hasher.verify(password, cred.map(c -> c.passwordHash()).orElse(null));
                         if (!ok || cred.isEmpty()) {
-                            throw new io.parley.server.chat.ChatException(ErrorCode.BAD_CREDENTIALS, 401,
-                                    "wrong username or password");
+                            throw new ChatException(ErrorCode.BAD_CREDENTIALS, "wrong username or password");
                         }
                         return tokenJson(cred.get().userId(), cred.get().username());
                     }, false).toCompletionStage().toCompletableFuture());
-            RestApi.respond(ctx, done, j -> Http.json(ctx, 200, j));
+            Http.respond(ctx, done, j -> Http.json(ctx, 200, j));
         });
     }
 

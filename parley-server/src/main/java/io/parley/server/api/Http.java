@@ -3,51 +3,92 @@ package io.parley.server.api;
 import io.parley.protocol.ErrorCode;
 import io.parley.server.auth.TokenVerifier;
 import io.parley.server.chat.ChatException;
+import io.parley.server.wire.ErrorBody;
+import io.vertx.core.Context;
+import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
+import java.util.function.Consumer;
 
 /**
- * Small helpers for JSON responses and the REST error shape {"error": {"code", "message"}} (also used by the WebSocket
- * gateway for an upgrade it refuses).
+ * The REST plumbing every handler shares: reading request input, answering on the request's context, and mapping
+ * failures to the error body ({@link ErrorBody}) with the status of their code ({@link ErrorCode#httpStatus()}).
  */
-public final class Http {
+final class Http {
     private static final Logger LOG = LoggerFactory.getLogger("io.parley.api");
+    private static final String USER = "parley.userId";
 
     private Http() {
     }
 
     static void json(RoutingContext ctx, int status, Object body) {
-        if (ctx.response().ended() || ctx.response().closed()) {
-            return;
-        }
-        String text = body instanceof JsonObject j ? j.encode() : io.vertx.core.json.Json.encode(body);
-        ctx.response().setStatusCode(status).putHeader("content-type", "application/json").end(text);
+        ErrorBody.json(ctx, status, body);
     }
 
-    public static void error(RoutingContext ctx, int status, ErrorCode code, String message) {
-        json(ctx, status, new JsonObject().put("error", new JsonObject().put("code", code.wire()).put("message", message)));
+    static void error(RoutingContext ctx, ErrorCode code, String message) {
+        ErrorBody.send(ctx, code, message);
     }
 
     /** Maps a failed future's cause to its documented code; anything unexpected is a 503 "unavailable". */
     static void fail(RoutingContext ctx, Throwable err) {
         Throwable cause = err instanceof CompletionException && err.getCause() != null ? err.getCause() : err;
         if (cause instanceof ChatException ce) {
-            error(ctx, ce.httpStatus(), ce.code(), ce.getMessage());
+            error(ctx, ce.code(), ce.getMessage());
         } else if (cause instanceof BadRequest br) {
-            error(ctx, 400, br.code, br.getMessage());
+            error(ctx, br.code, br.getMessage());
         } else if (cause instanceof TokenVerifier.InvalidTokenException ite) {
-            error(ctx, 401, ErrorCode.UNAUTHORIZED, ite.getMessage());
+            error(ctx, ErrorCode.UNAUTHORIZED, ite.getMessage());
         } else {
             LOG.warn("{} {} failed", ctx.request().method(), ctx.request().path(), cause);
-            error(ctx, 503, ErrorCode.UNAVAILABLE, "the store is unavailable; retry");
+            error(ctx, ErrorCode.UNAVAILABLE, "the store is unavailable; retry");
         }
     }
 
-    /** Invalid request input. */
+    /** The authenticated user of the request (set by RestApi's authentication handler). */
+    static String user(RoutingContext ctx) {
+        return ctx.get(USER);
+    }
+
+    static void authenticated(RoutingContext ctx, String userId) {
+        ctx.put(USER, userId);
+    }
+
+    /** Runs {@code body}, turning a thrown BadRequest into its error response. */
+    static void guard(RoutingContext ctx, Runnable body) {
+        try {
+            body.run();
+        } catch (BadRequest e) {
+            fail(ctx, e);
+        }
+    }
+
+    /** Store futures complete on store threads; route handling continues on the request's event loop. */
+    static Executor onContext(RoutingContext ctx) {
+        Context c = ctx.vertx().getOrCreateContext();
+        return r -> c.runOnContext(v -> r.run());
+    }
+
+    static <T> void respond(RoutingContext ctx, CompletableFuture<T> f, Consumer<T> ok) {
+        f.whenCompleteAsync((v, err) -> {
+            if (err != null) {
+                fail(ctx, err);
+                return;
+            }
+            try {
+                ok.accept(v);
+            } catch (RuntimeException e) {
+                fail(ctx, e);
+            }
+        }, onContext(ctx));
+    }
+
+    /** Invalid request input: a code whose status is 400 (bad_json, missing_field, invalid_field, bad_request). */
     static final class BadRequest extends RuntimeException {
         final ErrorCode code;
 
@@ -64,7 +105,7 @@ public final class Http {
                 throw new BadRequest(ErrorCode.BAD_JSON, "request body must be a JSON object");
             }
             return o;
-        } catch (io.vertx.core.json.DecodeException | ClassCastException e) {
+        } catch (DecodeException | ClassCastException e) {
             throw new BadRequest(ErrorCode.BAD_JSON, "request body must be a JSON object");
         }
     }

@@ -4,7 +4,6 @@ import io.parley.protocol.ErrorCode;
 import io.parley.protocol.FrameCodec;
 import io.parley.server.chat.ChatService;
 import io.parley.server.config.Config;
-import io.parley.server.gateway.Frames;
 import io.parley.server.store.Appended;
 import io.parley.server.store.AuditEntry;
 import io.parley.server.store.Changed;
@@ -12,6 +11,8 @@ import io.parley.server.store.LogEvent;
 import io.parley.server.store.Member;
 import io.parley.server.store.MessageVersion;
 import io.parley.server.store.MessageView;
+import io.parley.server.wire.Frames;
+import io.parley.server.wire.RestShapes;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -20,9 +21,9 @@ import io.vertx.ext.web.RoutingContext;
 import java.util.ArrayList;
 import java.util.List;
 
-import static io.parley.server.api.RestApi.guard;
-import static io.parley.server.api.RestApi.respond;
-import static io.parley.server.api.RestApi.user;
+import static io.parley.server.api.Http.guard;
+import static io.parley.server.api.Http.respond;
+import static io.parley.server.api.Http.user;
 
 /** Messages of a conversation: history, send, edit, delete, reactions, replies, receipts, typing, audit log. */
 final class MessageApi {
@@ -56,7 +57,7 @@ final class MessageApi {
         router.delete(m + "/reactions/:emoji").handler(ctx -> react(ctx, false));
         router.get(m + "/receipts").handler(this::messageReceipts);
         router.get(c + "/receipts").handler(ctx -> respond(ctx, chat.receipts(user(ctx), ctx.pathParam("id")),
-                members -> Http.json(ctx, 200, new JsonObject().put("receipts", receiptsJson(members)))));
+                members -> Http.json(ctx, 200, new JsonObject().put("receipts", RestShapes.receipts(members)))));
         router.post(c + "/read").handler(this::markRead);
         router.post(c + "/typing").handler(this::typing);
         router.get(c + "/audit").handler(this::audit);
@@ -70,12 +71,12 @@ final class MessageApi {
 
     private void history(RoutingContext ctx) {
         paged(ctx, (before, after, limit) -> chat.messages(user(ctx), ctx.pathParam("id"), before, after, limit),
-                "messages", MessageView::seq, MessageApi::messageJson);
+                "messages", MessageView::seq, RestShapes::message);
     }
 
     private void events(RoutingContext ctx) {
         paged(ctx, (before, after, limit) -> chat.events(user(ctx), ctx.pathParam("id"), before, after, limit),
-                "events", LogEvent::seq, RestApi::eventJson);
+                "events", LogEvent::seq, RestShapes::event);
     }
 
     /** Reads limit+1 rows around a before/after seq cursor; the extra row only says that there is more. */
@@ -103,7 +104,7 @@ final class MessageApi {
             int limit = limit(ctx);
             respond(ctx, chat.replies(user(ctx), ctx.pathParam("id"), ctx.pathParam("messageId"),
                     after == null ? 0 : after, limit),
-                    rows -> Http.json(ctx, 200, page(rows, limit, true, "messages", MessageView::seq, MessageApi::messageJson)));
+                    rows -> Http.json(ctx, 200, page(rows, limit, true, "messages", MessageView::seq, RestShapes::message)));
         });
     }
 
@@ -156,7 +157,7 @@ final class MessageApi {
     private static void changed(RoutingContext ctx, Changed ch) {
         JsonObject out = new JsonObject().put("messageId", ch.messageId()).put("changed", ch.changed());
         if (ch.changed()) {
-            out.put("event", RestApi.eventJson(ch.event()));
+            out.put("event", RestShapes.event(ch.event()));
         }
         Http.json(ctx, 200, out);
     }
@@ -225,35 +226,5 @@ final class MessageApi {
                         Http.json(ctx, 200, new JsonObject().put("entries", a).put("hasMore", hasMore));
                     });
         });
-    }
-
-    static JsonArray receiptsJson(List<Member> members) {
-        JsonArray a = new JsonArray();
-        for (Member m : members) {
-            a.add(new JsonObject().put("userId", m.userId()).put("deliveredSeq", m.deliveredSeq()).put("readSeq", m.readSeq()));
-        }
-        return a;
-    }
-
-    static JsonObject messageJson(MessageView v) {
-        JsonObject o = new JsonObject()
-                .put("messageId", v.messageId())
-                .put("conversationId", v.conversationId())
-                .put("seq", v.seq())
-                .put("senderId", v.senderId())
-                .put("clientMsgId", v.clientMsgId())
-                .put("body", v.body())
-                .put("createdAt", Frames.time(v.createdAt()))
-                .put("editedAt", v.editedAt() == null ? null : Frames.time(v.editedAt()))
-                .put("deleted", v.deleted());
-        if (v.replyTo() != null) {
-            o.put("replyTo", new JsonObject().put("messageId", v.replyTo()).put("snippet", v.replySnippet()));
-        }
-        JsonArray reactions = new JsonArray();
-        for (MessageView.Reaction r : v.reactions()) {
-            reactions.add(new JsonObject().put("emoji", r.emoji()).put("count", r.count())
-                    .put("userIds", new JsonArray(new ArrayList<>(r.userIds()))));
-        }
-        return o.put("reactions", reactions);
     }
 }

@@ -12,9 +12,9 @@ import io.vertx.ext.web.RoutingContext;
 import java.util.ArrayList;
 import java.util.List;
 
-import static io.parley.server.api.RestApi.guard;
-import static io.parley.server.api.RestApi.respond;
-import static io.parley.server.api.RestApi.user;
+import static io.parley.server.api.Http.guard;
+import static io.parley.server.api.Http.respond;
+import static io.parley.server.api.Http.user;
 
 /** Presence lookups: only of yourself and of users who share a conversation with you. */
 final class PresenceApi {
@@ -28,7 +28,7 @@ final class PresenceApi {
         router.get("/api/v1/presence/:userId").handler(ctx -> respond(ctx,
                 hub.lookup(user(ctx), List.of(ctx.pathParam("userId"))), entries -> {
                     if (entries.isEmpty()) {
-                        Http.error(ctx, 404, ErrorCode.USER_NOT_FOUND, "no such user among your conversations");
+                        Http.error(ctx, ErrorCode.USER_NOT_FOUND, "no such user among your conversations");
                     } else {
                         Http.json(ctx, 200, entryJson(entries.get(0)));
                     }

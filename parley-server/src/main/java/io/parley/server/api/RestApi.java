@@ -2,15 +2,13 @@ package io.parley.server.api;
 
 import io.parley.protocol.ErrorCode;
 import io.parley.server.auth.Authenticator;
+import io.parley.server.chat.ChatException;
 import io.parley.server.chat.ChatService;
 import io.parley.server.config.Config;
-import io.parley.server.gateway.Frames;
 import io.parley.server.presence.PresenceHub;
-import io.parley.server.store.ConversationSummary;
 import io.parley.server.store.Created;
-import io.parley.server.store.LogEvent;
-import io.parley.server.store.Member;
 import io.parley.server.store.Role;
+import io.parley.server.wire.RestShapes;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -20,12 +18,14 @@ import io.vertx.ext.web.handler.BodyHandler;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.function.Consumer;
+import java.util.concurrent.Executor;
+
+import static io.parley.server.api.Http.guard;
+import static io.parley.server.api.Http.respond;
+import static io.parley.server.api.Http.user;
 
 /** REST routes under /api/v1 except auth (see {@link AuthApi}). docs/api.md is the reference. */
 public final class RestApi {
-    static final String USER = "parley.userId";
-
     private final ChatService chat;
     private final Authenticator authenticator;
     private final Config config;
@@ -42,25 +42,25 @@ public final class RestApi {
     public void mount(Router router) {
         router.route("/api/v1/*").handler(BodyHandler.create(false).setBodyLimit(config.limits().maxFrameBytes()));
         router.route("/api/v1/*").handler(this::authenticate);
-        router.get("/api/v1/me").handler(ctx -> respond(ctx, chat.store().findUser(user(ctx)), u ->
+        router.get("/api/v1/me").handler(ctx -> respond(ctx, chat.users().byId(user(ctx)), u ->
                 Http.json(ctx, 200, new JsonObject().put("userId", user(ctx))
                         .put("username", u.map(x -> x.username()).orElse(null)))));
         router.get("/api/v1/users/by-username/:username").handler(this::userByName);
         router.post("/api/v1/conversations").handler(this::createConversation);
         router.get("/api/v1/conversations").handler(ctx -> respond(ctx, chat.conversations(user(ctx)), list -> {
             JsonArray a = new JsonArray();
-            list.forEach(c -> a.add(conversationJson(c)));
+            list.forEach(c -> a.add(RestShapes.conversation(c)));
             Http.json(ctx, 200, new JsonObject().put("conversations", a));
         }));
         router.get("/api/v1/conversations/:id").handler(ctx -> respond(ctx,
-                chat.conversation(user(ctx), ctx.pathParam("id")), c -> Http.json(ctx, 200, conversationJson(c))));
+                chat.conversation(user(ctx), ctx.pathParam("id")), c -> Http.json(ctx, 200, RestShapes.conversation(c))));
         router.get("/api/v1/conversations/:id/members").handler(ctx -> respond(ctx,
                 chat.members(user(ctx), ctx.pathParam("id")), ms -> Http.json(ctx, 200,
-                        new JsonObject().put("members", membersJson(ms)))));
+                        new JsonObject().put("members", RestShapes.members(ms)))));
         router.post("/api/v1/conversations/:id/members").handler(this::addMembers);
         router.delete("/api/v1/conversations/:id/members/:userId").handler(ctx -> respond(ctx,
                 chat.removeMember(user(ctx), ctx.pathParam("id"), ctx.pathParam("userId")),
-                e -> Http.json(ctx, 200, new JsonObject().put("event", eventJson(e)))));
+                e -> Http.json(ctx, 200, new JsonObject().put("event", RestShapes.event(e)))));
         router.put("/api/v1/conversations/:id/members/:userId/role").handler(this::setRole);
         new MessageApi(chat, config).mount(router);
         new PresenceApi(presenceHub).mount(router);
@@ -74,23 +74,23 @@ public final class RestApi {
         }
         String header = ctx.request().getHeader("Authorization");
         if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            Http.error(ctx, 401, ErrorCode.UNAUTHORIZED, "missing bearer token");
+            Http.error(ctx, ErrorCode.UNAUTHORIZED, "missing bearer token");
             return;
         }
         authenticator.authenticate(header.substring(7).trim()).whenCompleteAsync((uid, err) -> {
             if (err != null) {
                 Http.fail(ctx, err);
             } else {
-                ctx.put(USER, uid);
+                Http.authenticated(ctx, uid);
                 ctx.next();
             }
-        }, onContext(ctx));
+        }, Http.onContext(ctx));
     }
 
     private void userByName(RoutingContext ctx) {
-        respond(ctx, chat.store().findUserByUsername(ctx.pathParam("username")), u -> {
+        respond(ctx, chat.users().byUsername(ctx.pathParam("username")), u -> {
             if (u.isEmpty()) {
-                Http.error(ctx, 404, ErrorCode.USER_NOT_FOUND, "no such user");
+                Http.error(ctx, ErrorCode.USER_NOT_FOUND, "no such user");
             } else {
                 Http.json(ctx, 200, new JsonObject().put("userId", u.get().id()).put("username", u.get().username()));
             }
@@ -109,8 +109,8 @@ public final class RestApi {
                     throw new Http.BadRequest(ErrorCode.MISSING_FIELD, "give exactly one of 'userId' or 'username'");
                 }
                 CompletableFuture<String> peer = peerId != null ? CompletableFuture.completedFuture(peerId)
-                        : chat.store().findUserByUsername(peerName).thenApply(u -> u.orElseThrow(() ->
-                        new io.parley.server.chat.ChatException(ErrorCode.USER_NOT_FOUND, 404, "no such user")).id());
+                        : chat.users().byUsername(peerName).thenApply(u -> u.orElseThrow(() ->
+                        new ChatException(ErrorCode.USER_NOT_FOUND, "no such user")).id());
                 respond(ctx, peer.thenCompose(p -> chat.openDirect(me, p)), c -> created(ctx, c));
             } else if (type.equals("group")) {
                 String title = Http.string(body, "title", 200);
@@ -123,7 +123,7 @@ public final class RestApi {
     }
 
     private void created(RoutingContext ctx, Created c) {
-        Http.json(ctx, c.created() ? 201 : 200, conversationJson(c.conversation()));
+        Http.json(ctx, c.created() ? 201 : 200, RestShapes.conversation(c.conversation()));
     }
 
     private void addMembers(RoutingContext ctx) {
@@ -131,7 +131,7 @@ public final class RestApi {
             List<String> ids = stringList(Http.body(ctx), "userIds");
             respond(ctx, chat.addMembers(user(ctx), ctx.pathParam("id"), ids), events -> {
                 JsonArray a = new JsonArray();
-                events.forEach(e -> a.add(eventJson(e)));
+                events.forEach(e -> a.add(RestShapes.event(e)));
                 Http.json(ctx, 200, new JsonObject().put("events", a));
             });
         });
@@ -144,47 +144,16 @@ public final class RestApi {
                 throw new Http.BadRequest(ErrorCode.INVALID_FIELD, "role must be 'admin' or 'member'");
             }
             respond(ctx, chat.setRole(user(ctx), ctx.pathParam("id"), ctx.pathParam("userId"), Role.fromWire(role)),
-                    e -> Http.json(ctx, 200, new JsonObject().put("event", eventJson(e))));
+                    e -> Http.json(ctx, 200, new JsonObject().put("event", RestShapes.event(e))));
         });
     }
 
-    // ---- JSON shapes -------------------------------------------------------------------------------------------------
-
-    static JsonObject conversationJson(ConversationSummary c) {
-        return new JsonObject()
-                .put("id", c.id())
-                .put("type", c.kind().wire())
-                .put("title", c.title())
-                .put("createdBy", c.createdBy())
-                .put("createdAt", Frames.time(c.createdAt()))
-                .put("lastSeq", c.lastSeq())
-                .put("readSeq", c.readSeq())
-                .put("unreadCount", c.unreadCount())
-                .put("lastMessage", c.lastMessage() == null ? null : eventJson(c.lastMessage()))
-                .put("members", membersJson(c.members()));
+    /** For handlers outside the API (health): continue on the request's event loop, as the API's handlers do. */
+    public static Executor onContext(RoutingContext ctx) {
+        return Http.onContext(ctx);
     }
 
-    static JsonArray membersJson(List<Member> members) {
-        JsonArray a = new JsonArray();
-        for (Member m : members) {
-            a.add(new JsonObject().put("userId", m.userId()).put("username", m.username()).put("role", m.role().wire())
-                    .put("joinedAt", Frames.time(m.joinedAt())).put("readSeq", m.readSeq())
-                    .put("deliveredSeq", m.deliveredSeq()));
-        }
-        return a;
-    }
-
-    static JsonObject eventJson(LogEvent e) {
-        JsonObject o = JsonObject.mapFrom(Frames.event(e));
-        o.remove("type");
-        return o;
-    }
-
-    // ---- plumbing ----------------------------------------------------------------------------------------------------
-
-    static String user(RoutingContext ctx) {
-        return ctx.get(USER);
-    }
+    // ---- input ----------------------------------------------------------------------------------------------------
 
     private static List<String> stringList(JsonObject body, String field) {
         Object v = body.getValue(field);
@@ -202,34 +171,5 @@ public final class RestApi {
             out.add(s);
         }
         return out;
-    }
-
-    /** Runs {@code body}, turning a thrown BadRequest into its error response. */
-    static void guard(RoutingContext ctx, Runnable body) {
-        try {
-            body.run();
-        } catch (Http.BadRequest e) {
-            Http.fail(ctx, e);
-        }
-    }
-
-    /** Store futures complete on store threads; route handling continues on the request's event loop. */
-    public static java.util.concurrent.Executor onContext(RoutingContext ctx) {
-        io.vertx.core.Context c = ctx.vertx().getOrCreateContext();
-        return r -> c.runOnContext(v -> r.run());
-    }
-
-    static <T> void respond(RoutingContext ctx, CompletableFuture<T> f, Consumer<T> ok) {
-        f.whenCompleteAsync((v, err) -> {
-            if (err != null) {
-                Http.fail(ctx, err);
-                return;
-            }
-            try {
-                ok.accept(v);
-            } catch (RuntimeException e) {
-                Http.fail(ctx, e);
-            }
-        }, onContext(ctx));
     }
 }

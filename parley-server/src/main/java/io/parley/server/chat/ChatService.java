@@ -44,6 +44,8 @@ public final class ChatService {
     private final Presence presence;
     private final ReceiptBatcher receipts;
     private final Clock clock;
+    private final Feed feed;
+    private final Users users;
 
     public ChatService(ChatStore store, Config config, Bus bus, Presence presence, ReceiptBatcher receipts, Clock clock) {
         this.store = store;
@@ -53,10 +55,18 @@ public final class ChatService {
         this.presence = presence;
         this.receipts = receipts;
         this.clock = clock;
+        this.feed = new Feed(store);
+        this.users = new Users(store);
     }
 
-    public ChatStore store() {
-        return store;
+    /** The catch-up reads of a session (the only reads that skip this class's checks). */
+    public Feed feed() {
+        return feed;
+    }
+
+    /** User lookups by id or username. */
+    public Users users() {
+        return users;
     }
 
     /** Validates the body, then appends (durable when the future completes; idempotent per sender + clientMsgId). */
@@ -78,11 +88,11 @@ public final class ChatService {
 
     private ChatException checkBody(String body) {
         if (body.isBlank()) {
-            return new ChatException(ErrorCode.BODY_EMPTY, 400, "message body is empty");
+            return new ChatException(ErrorCode.BODY_EMPTY, "message body is empty");
         }
         int chars = body.codePointCount(0, body.length());
         if (chars > limits.maxBodyChars()) {
-            return new ChatException(ErrorCode.BODY_TOO_LONG, 400,
+            return new ChatException(ErrorCode.BODY_TOO_LONG,
                     "message body has " + chars + " characters; the limit is " + limits.maxBodyChars());
         }
         return null;
@@ -256,7 +266,7 @@ public final class ChatService {
             Role actorRole = roleIn(c, actorId);
             Optional<Member> target = c.members().stream().filter(m -> m.userId().equals(memberId)).findFirst();
             if (target.isEmpty()) {
-                throw new ChatException(ErrorCode.USER_NOT_FOUND, 404, "no such member");
+                throw new ChatException(ErrorCode.USER_NOT_FOUND, "no such member");
             }
             if (actorId.equals(memberId)) {
                 if (actorRole == Role.OWNER && c.members().size() > 1) {
@@ -283,7 +293,7 @@ public final class ChatService {
                 throw ChatException.forbidden("the owner's role cannot change");
             }
             if (c.members().stream().noneMatch(m -> m.userId().equals(memberId))) {
-                throw new ChatException(ErrorCode.USER_NOT_FOUND, 404, "no such member");
+                throw new ChatException(ErrorCode.USER_NOT_FOUND, "no such member");
             }
             return store.setRole(conversationId, actorId, memberId, role, clock.millis());
         }).exceptionallyCompose(ChatService::mapFailure);
@@ -317,7 +327,7 @@ public final class ChatService {
     }
 
     private static ChatException messageNotFound() {
-        return new ChatException(ErrorCode.MESSAGE_NOT_FOUND, 404, "message not found");
+        return new ChatException(ErrorCode.MESSAGE_NOT_FOUND, "message not found");
     }
 
     private static Role roleIn(ConversationSummary c, String userId) {
@@ -339,16 +349,16 @@ public final class ChatService {
             return CompletableFuture.failedFuture(ChatException.forbidden(f.getMessage()));
         }
         if (cause instanceof StoreException.EditWindowClosed w) {
-            return CompletableFuture.failedFuture(new ChatException(ErrorCode.EDIT_WINDOW_CLOSED, 403, w.getMessage()));
+            return CompletableFuture.failedFuture(new ChatException(ErrorCode.EDIT_WINDOW_CLOSED, w.getMessage()));
         }
         if (cause instanceof StoreException.UnknownUser u) {
-            return CompletableFuture.failedFuture(new ChatException(ErrorCode.USER_NOT_FOUND, 404, u.getMessage()));
+            return CompletableFuture.failedFuture(new ChatException(ErrorCode.USER_NOT_FOUND, u.getMessage()));
         }
         if (cause instanceof StoreException.NotFound) {
             return CompletableFuture.failedFuture(ChatException.notFound());
         }
         if (cause instanceof StoreException.Conflict c) {
-            return CompletableFuture.failedFuture(new ChatException(ErrorCode.CONFLICT, 409, c.getMessage()));
+            return CompletableFuture.failedFuture(new ChatException(ErrorCode.CONFLICT, c.getMessage()));
         }
         return CompletableFuture.failedFuture(cause);
     }

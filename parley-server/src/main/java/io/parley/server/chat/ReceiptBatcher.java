@@ -1,12 +1,12 @@
 package io.parley.server.chat;
 
-import io.parley.server.Threads;
 import io.parley.server.bus.Bus;
 import io.parley.server.bus.Signal;
-import io.parley.server.gateway.Frames;
 import io.parley.server.store.ChatStore;
 import io.parley.server.store.ReceiptChange;
 import io.parley.server.store.ReceiptUpdate;
+import io.parley.server.time.Threads;
+import io.parley.server.wire.Frames;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

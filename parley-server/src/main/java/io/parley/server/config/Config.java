@@ -14,20 +14,20 @@ public record Config(Http http, Path dataDir, Store store, Auth auth, WebSocket 
     public record Http(String host, int port) {}
 
     /**
-     * Where messages live. {@code url} is {@code sqlite:} (the file parley.db under the data dir),
-     * {@code sqlite:/path/to/file.db}, or {@code postgresql://user:password@host:port/db[?schema=name]} (then
-     * {@code readers} + 1 is the connection pool size).
+     * Where messages live. {@code url} is {@code store.url} parsed by the loader: {@code sqlite:} (the file
+     * parley.db under the data dir), {@code sqlite:/path/to/file.db}, or
+     * {@code postgresql://user:password@host:port/db[?schema=name]} (then {@code readers} + 1 is the connection pool
+     * size).
      */
-    public record Store(String url, boolean fsync, int maxBatch, int readers) {
+    public record Store(StoreUrl url, boolean fsync, int maxBatch, int readers) {
 
         public boolean isSqlite() {
-            return url.startsWith("sqlite:");
+            return url instanceof StoreUrl.Sqlite;
         }
 
         /** The SQLite database file for a {@code sqlite:} URL. */
         public Path sqliteFile(Path dataDir) {
-            String rest = url.substring("sqlite:".length());
-            return rest.isEmpty() ? dataDir.resolve("parley.db") : Path.of(rest);
+            return ((StoreUrl.Sqlite) url).file(dataDir);
         }
     }
 

@@ -129,17 +129,15 @@ public final class ConfigLoader {
             Config.Http http = new Config.Http(nonEmpty("http.host"), intIn("http.port", 0, 65535));
             Path dataDir = Path.of(nonEmpty("data.dir"));
             String url = nonEmpty("store.url");
-            if (url.startsWith("postgresql://") || url.startsWith("postgres://")) {
-                try {
-                    io.parley.server.store.jdbc.PostgresOptions.fromUrl(url, 2, 1);
-                } catch (IllegalArgumentException e) {
-                    throw bad("store.url", e.getMessage(), redact(url));
-                }
-            } else if (!url.startsWith("sqlite:")) {
-                throw bad("store.url", "must start with sqlite: (e.g. 'sqlite:' or 'sqlite:/var/lib/parley/parley.db') "
-                        + "or postgresql:// (e.g. 'postgresql://parley@db.internal:5432/parley')");
+            StoreUrl parsed;
+            try {
+                parsed = StoreUrl.parse(url);
+            } catch (IllegalArgumentException e) {
+                // A PostgreSQL URL is shown with its password redacted; for an unknown scheme the message suffices.
+                throw url.startsWith("postgresql://") || url.startsWith("postgres://") ? bad("store.url", e.getMessage(), redact(url))
+                        : bad("store.url", e.getMessage());
             }
-            Config.Store store = new Config.Store(url, bool("store.fsync"), intIn("store.max-batch", 1, 100_000),
+            Config.Store store = new Config.Store(parsed, bool("store.fsync"), intIn("store.max-batch", 1, 100_000),
                     intIn("store.readers", 1, 64));
             String secret = values.get("auth.jwt-secret");
             if (!secret.isEmpty() && secret.getBytes(StandardCharsets.UTF_8).length < 32) {

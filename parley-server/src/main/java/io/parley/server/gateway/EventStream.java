@@ -11,6 +11,7 @@ import io.parley.server.config.Config;
 import io.parley.server.metrics.Metrics;
 import io.parley.server.store.LogEvent;
 import io.parley.server.store.ReceiptChange;
+import io.parley.server.wire.Frames;
 
 import java.time.Clock;
 import java.util.ArrayDeque;
@@ -216,8 +217,8 @@ final class EventStream {
         int generation = ++replayGeneration;
         syncStartedAt = clock.millis();
         long since = s.receiptsSince() == null ? 0 : Math.max(0, s.receiptsSince() - RECEIPTS_MARGIN_MILLIS);
-        syncReceipts = chat.store().receiptsSince(userId, since, config.receipts().maxFanoutMembers());
-        chat.store().lastSeqs(userId).whenCompleteAsync((last, err) -> {
+        syncReceipts = chat.feed().receiptsSince(userId, since, config.receipts().maxFanoutMembers());
+        chat.feed().lastSeqs(userId).whenCompleteAsync((last, err) -> {
             if (mode == Mode.CLOSED) {
                 return;
             }
@@ -272,7 +273,7 @@ final class EventStream {
         int pageSize = config.ws().syncPageSize();
         long from = cursors.getOrDefault(conversationId, 0L);
         int generation = replayGeneration;
-        chat.store().eventsAfter(conversationId, from, pageSize).whenCompleteAsync((page, err) -> {
+        chat.feed().eventsAfter(conversationId, from, pageSize).whenCompleteAsync((page, err) -> {
             if (mode != Mode.SYNCING || generation != replayGeneration) {
                 return;
             }

@@ -12,6 +12,7 @@ import io.parley.server.config.Config;
 import io.parley.server.metrics.Metrics;
 import io.parley.server.presence.PresenceHub;
 import io.parley.server.store.LogEvent;
+import io.parley.server.wire.Frames;
 
 import java.time.Clock;
 import java.util.concurrent.CompletableFuture;

@@ -6,6 +6,7 @@ import io.parley.server.bus.Sink;
 import io.parley.server.presence.LocalSessions;
 import io.parley.server.presence.Presence;
 import io.parley.server.store.LogEvent;
+import io.parley.server.wire.Frames;
 
 import java.util.ArrayList;
 import java.util.Collection;

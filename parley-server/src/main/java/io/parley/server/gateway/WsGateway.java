@@ -11,11 +11,11 @@ import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
 import io.parley.protocol.ErrorCode;
 import io.parley.protocol.FrameCodec;
-import io.parley.server.api.Http;
 import io.parley.server.chat.ChatService;
 import io.parley.server.metrics.Metrics;
 import io.parley.server.presence.PresenceHub;
 import io.parley.server.config.Config;
+import io.parley.server.wire.ErrorBody;
 import io.vertx.core.Context;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
@@ -94,12 +94,12 @@ public final class WsGateway implements Handler<RoutingContext> {
     public void handle(RoutingContext ctx) {
         HttpServerRequest req = ctx.request();
         if (!accepting) {
-            Http.error(ctx, 503, ErrorCode.UNAVAILABLE, "server is shutting down");
+            ErrorBody.send(ctx, ErrorCode.UNAVAILABLE, "server is shutting down");
             return;
         }
         String origin = req.getHeader("Origin");
         if (origin != null && !originAllowed(origin, req.getHeader("Host"))) {
-            Http.error(ctx, 403, ErrorCode.FORBIDDEN, "origin not allowed");
+            ErrorBody.send(ctx, ErrorCode.FORBIDDEN, "origin not allowed");
             return;
         }
         // Read from the query string directly: req.getParam would build (and the connection keep) a parameter map.
@@ -108,14 +108,14 @@ public final class WsGateway implements Handler<RoutingContext> {
         String resumeParam = queryParam(query, "resume");
         boolean resume = "1".equals(resumeParam) || "true".equals(resumeParam);
         if (!isUpgrade(req)) {
-            Http.error(ctx, 400, ErrorCode.BAD_REQUEST,
+            ErrorBody.send(ctx, ErrorCode.BAD_REQUEST,
                     "expected a WebSocket upgrade (GET with Upgrade: websocket and Sec-WebSocket-Key)");
             return;
         }
         Channel channel = NettyAccess.channel(req.connection());
         if (channel == null || !channel.eventLoop().inEventLoop() || channel.pipeline().get("handler") == null) {
             GatewayLog.LOG.error("cannot take over the connection of a WebSocket upgrade: Vert.x internals changed");
-            Http.error(ctx, 500, ErrorCode.INTERNAL, "WebSocket upgrade unavailable");
+            ErrorBody.send(ctx, ErrorCode.INTERNAL, "WebSocket upgrade unavailable");
             return;
         }
         FullHttpRequest upgrade = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, req.uri(),
@@ -126,7 +126,7 @@ public final class WsGateway implements Handler<RoutingContext> {
         WebSocketServerHandshaker handshaker = handshakers.newHandshaker(upgrade);
         if (handshaker == null) {
             ctx.response().putHeader("Sec-WebSocket-Version", "13");
-            Http.error(ctx, 426, ErrorCode.BAD_REQUEST, "unsupported WebSocket version");
+            ErrorBody.send(ctx, 426, ErrorCode.BAD_REQUEST, "unsupported WebSocket version");
             return;
         }
         // From here the channel is Parley's: Vert.x's HTTP connection handler leaves the pipeline (and with it the

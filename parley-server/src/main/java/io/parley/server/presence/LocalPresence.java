@@ -1,6 +1,6 @@
 package io.parley.server.presence;
 
-import io.parley.server.Threads;
+import io.parley.server.time.Threads;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -1,10 +1,10 @@
 package io.parley.server.presence;
 
-import io.parley.server.Threads;
 import io.parley.protocol.FrameCodec;
 import io.parley.protocol.ServerFrame;
 import io.parley.server.config.Config;
 import io.parley.server.store.ChatStore;
+import io.parley.server.time.Threads;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

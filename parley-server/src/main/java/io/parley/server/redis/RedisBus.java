@@ -6,8 +6,8 @@ import io.parley.protocol.FrameCodec;
 import io.parley.server.bus.Bus;
 import io.parley.server.bus.Signal;
 import io.parley.server.bus.Sink;
-import io.parley.server.gateway.Frames;
 import io.parley.server.store.LogEvent;
+import io.parley.server.wire.Frames;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -1,9 +1,9 @@
 package io.parley.server.redis;
 
-import io.parley.server.Threads;
 import io.lettuce.core.ScriptOutputType;
 import io.parley.server.presence.Presence;
 import io.parley.server.presence.PresenceState;
+import io.parley.server.time.Threads;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -1,4 +1,4 @@
-package io.parley.server;
+package io.parley.server.time;
 
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;

@@ -1,4 +1,4 @@
-package io.parley.server.gateway;
+package io.parley.server.wire;
 
 import io.parley.protocol.ServerFrame;
 import io.parley.server.store.Appended;
@@ -10,7 +10,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Conversions from stored records to wire frames, shared by the WebSocket gateway and the REST API. */
+/** Conversions from stored records to protocol frames, shared by the WebSocket gateway, the REST API and the bus. */
 public final class Frames {
     private Frames() {
     }

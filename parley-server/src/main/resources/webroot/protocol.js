@@ -1,0 +1,27 @@
+// Generated from io.parley.protocol.ErrorCode by ErrorCodeSourcesTest: do not edit. Regenerate with
+// mvn -pl parley-server test -Dtest=ErrorCodeSourcesTest -Dparley.regenerate=true
+
+/**
+ * Error codes of error frames and REST error bodies (docs/protocol.md): the HTTP status of a REST answer
+ * with the code, and whether the same request may succeed when sent again unchanged (a pending send
+ * refused with a code that is not retryable fails at once).
+ */
+export const ErrorCodes = Object.freeze({
+  bad_json: Object.freeze({ status: 400, retryable: false }),
+  unknown_type: Object.freeze({ status: 400, retryable: false }),
+  missing_field: Object.freeze({ status: 400, retryable: false }),
+  invalid_field: Object.freeze({ status: 400, retryable: false }),
+  body_empty: Object.freeze({ status: 400, retryable: false }),
+  body_too_long: Object.freeze({ status: 400, retryable: false }),
+  conversation_not_found: Object.freeze({ status: 404, retryable: false }),
+  message_not_found: Object.freeze({ status: 404, retryable: false }),
+  edit_window_closed: Object.freeze({ status: 403, retryable: false }),
+  forbidden: Object.freeze({ status: 403, retryable: false }),
+  user_not_found: Object.freeze({ status: 404, retryable: false }),
+  unauthorized: Object.freeze({ status: 401, retryable: true }),
+  conflict: Object.freeze({ status: 409, retryable: false }),
+  bad_credentials: Object.freeze({ status: 401, retryable: false }),
+  bad_request: Object.freeze({ status: 400, retryable: false }),
+  unavailable: Object.freeze({ status: 503, retryable: true }),
+  internal: Object.freeze({ status: 500, retryable: true }),
+});
