@@ -123,20 +123,14 @@ public final class ParleyServer {
         SessionRegistry registry = new SessionRegistry(codec, presence);
         Bus bus;
         if (redis != null) {
-            RedisBus redisBus = new RedisBus(redis, codec, Ids.nodeId(), registry);
-            registry.interest(new SessionRegistry.Interest() {
-                @Override
-                public CompletableFuture<Void> arrived(String userId) {
-                    return redisBus.userArrived(userId);
-                }
-
-                @Override
-                public void left(String userId) {
-                    redisBus.userLeft(userId);
-                }
-            });
+            try {
+                bus = new RedisBus(redis, codec, Ids.nodeId(), registry);
+            } catch (RuntimeException e) {
+                presence.close();
+                redis.close();
+                return Future.failedFuture(e);
+            }
             redis.onResubscribed(registry::resyncAll);
-            bus = redisBus;
         } else {
             bus = new LocalBus(registry::deliver, registry::deliver);
         }

@@ -10,9 +10,12 @@ public interface Sink {
     /** Every local session of every recipient of the signal. */
     void deliver(Signal signal);
 
-    /** One user's local sessions: an event that came from another node, its frame already encoded. */
-    void deliverEncoded(String userId, LogEvent event, byte[] frame);
+    /** Every local session of every recipient of the event, its frame already encoded (once per node). */
+    void deliverEncoded(LogEvent event, byte[] frame);
 
-    /** One user's local sessions: an encoded ephemeral frame. */
-    void sendTo(String userId, byte[] frame);
+    /** Every local session of these users: an encoded ephemeral frame. */
+    void sendTo(java.util.List<String> userIds, byte[] frame);
+
+    /** True when the user has a session on this node. */
+    boolean hasUser(String userId);
 }

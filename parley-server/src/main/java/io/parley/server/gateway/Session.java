@@ -277,12 +277,6 @@ public final class Session {
 
     // ---- delivery --------------------------------------------------------------------------------------------------
 
-    /** From any thread: an event for this session's user, with its encoded frame. */
-    void offer(LogEvent event, byte[] frame) {
-        Pending p = new Pending(event, frame);
-        loop.execute(() -> deliver(p));
-    }
-
     /** The context this session runs on: sessions that share it share this instance. */
     Executor loop() {
         return loop;

@@ -129,14 +129,22 @@ public final class SessionRegistry implements LocalSessions, Sink {
         }
     }
 
-    /** An event that came from another node, already encoded, for one user's sessions here. */
+    /** An encoded ephemeral frame for these users' sessions here, one task per event loop. */
     @Override
-    public void deliverEncoded(String userId, LogEvent event, byte[] frame) {
-        List<Session> sessions = byUser.get(userId);
-        if (sessions != null) {
-            for (Session s : sessions) {
-                s.offer(event, frame);
-            }
+    public void sendTo(List<String> userIds, byte[] frame) {
+        ByLoop groups = group(userIds);
+        if (groups != null) {
+            groups.run(s -> s.deliverSignal(frame));
+        }
+    }
+
+    /** An event already encoded (once per node), for its recipients' sessions here, one task per event loop. */
+    @Override
+    public void deliverEncoded(LogEvent event, byte[] frame) {
+        ByLoop groups = group(event.recipients());
+        if (groups != null) {
+            Session.Pending p = new Session.Pending(event, frame);
+            groups.run(s -> s.deliver(p));
         }
     }
 

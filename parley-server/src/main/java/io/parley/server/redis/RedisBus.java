@@ -1,7 +1,5 @@
 package io.parley.server.redis;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import io.parley.protocol.EventKind;
 import io.parley.protocol.FrameCodec;
 import io.parley.server.bus.Bus;
 import io.parley.server.bus.Signal;
@@ -11,24 +9,30 @@ import io.parley.server.wire.Frames;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Cross-node fanout through Redis pub/sub, one channel per user ({@code {prefix}:u:<userId>}).
+ * Cross-node fanout through Redis pub/sub: ONE publish per event (or signal) on the deployment's bus channel
+ * ({@code {prefix}:bus}), which every node subscribes to at start.
  *
- * <p>A node subscribes to the channels of the users who have a session on it, and only those: it receives exactly
- * the traffic its sessions need. Publishing an event costs one PUBLISH per recipient (pipelined on one connection);
- * the payload is serialised once, and it is the very text sent to clients, so a receiving node forwards it without
- * re-encoding. The publishing node delivers to its own sessions directly (no round trip through Redis) and ignores
- * its own messages when they come back.
+ * <p>The message is a {@link BusEnvelope}: the header a receiving node needs (conversation, seq, kind, recipients),
+ * then the frame exactly as clients receive it, encoded once on the publishing node. A receiving node reads the
+ * header only: when none of the recipients has a session there it drops the message; otherwise it hands the frame's
+ * bytes to its sessions, one task per event loop. The publishing node delivers to its own sessions directly (no
+ * round trip through Redis) and ignores its own messages when they come back. A message to a group of n members
+ * costs one PUBLISH and one receive per node, where it used to cost n of each; every node reads every message's
+ * header, which is cheap for the handful of nodes one Redis serves.
  *
- * <p>Order: a node publishes in commit order on one connection and Redis delivers a connection's messages in order,
+ * <p>Order: a node publishes in commit order on one connection and Redis delivers a channel's messages in order,
  * so per-conversation order holds for the events one node commits; events of one conversation committed on two nodes
- * may arrive in either order, and a session that sees a seq skip ahead catches up from the store (see Session).
+ * may arrive in either order, and a session that sees a seq skip ahead holds it, then catches up from the store.
  *
  * <p>Loss: while Redis is down publishing fails fast (counted, logged) and sends still commit and are acked; when the
- * subscription connection comes back, the node tells its sessions to resync ({@link #onResubscribed}).
+ * subscription connection comes back, the node tells its sessions to resync ({@link RedisConnections#onResubscribed}).
  */
 public final class RedisBus implements Bus {
     private static final Logger LOG = LoggerFactory.getLogger("io.parley.bus");
@@ -36,32 +40,24 @@ public final class RedisBus implements Bus {
     private final RedisConnections redis;
     private final FrameCodec codec;
     private final String nodeId;
-    private final String userChannelPrefix;
+    private final String channel;
     private final Sink local;
     private final AtomicLong publishFailures = new AtomicLong();
     private volatile boolean closed;
 
+    /** Subscribes to the bus channel (blocking, at start-up: a node that cannot hear the others must not start). */
     public RedisBus(RedisConnections redis, FrameCodec codec, String nodeId, Sink local) {
         this.redis = redis;
         this.codec = codec;
         this.nodeId = nodeId;
         this.local = local;
-        this.userChannelPrefix = redis.key("u:");
-        redis.handle(userChannelPrefix, this::onMessage);
-    }
-
-    /** A user has a session on this node now (first one): receive their traffic. */
-    public java.util.concurrent.CompletableFuture<Void> userArrived(String userId) {
-        return redis.subscribe(userChannelPrefix + userId);
-    }
-
-    /** The user's last session on this node ended. */
-    public void userLeft(String userId) {
-        redis.unsubscribe(userChannelPrefix + userId).whenComplete((v, err) -> {
-            if (err != null) {
-                LOG.debug("unsubscribe for {} failed: {}", userId, err.toString());
-            }
-        });
+        this.channel = redis.key("bus");
+        redis.handle(channel, this::onMessage);
+        try {
+            redis.subscribe(channel).get(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot subscribe to the Redis bus channel " + channel + ": " + e, e);
+        }
     }
 
     public long publishFailures() {
@@ -73,9 +69,9 @@ public final class RedisBus implements Bus {
         if (closed) {
             return;
         }
-        local.deliver(event);
-        String text = codec.encodeToString(Frames.event(event));
-        fanout(event.recipients(), "E" + nodeId + "|" + text);
+        byte[] frame = codec.encode(Frames.event(event));
+        local.deliverEncoded(event, frame);
+        send(BusEnvelope.event(nodeId, event, new String(frame, StandardCharsets.UTF_8)));
     }
 
     @Override
@@ -83,46 +79,48 @@ public final class RedisBus implements Bus {
         if (closed) {
             return;
         }
-        local.deliver(signal);
-        fanout(signal.recipients(), "S" + nodeId + "|" + codec.encodeToString(signal.frame()));
+        byte[] frame = codec.encode(signal.frame());
+        local.sendTo(signal.recipients(), frame);
+        send(BusEnvelope.signal(nodeId, signal.recipients(), new String(frame, StandardCharsets.UTF_8)));
     }
 
-    private void fanout(List<String> recipients, String payload) {
-        for (String user : recipients) {
-            redis.async().publish(userChannelPrefix + user, payload).whenComplete((n, err) -> {
-                if (err != null && publishFailures.incrementAndGet() % 1000 == 1) {
-                    LOG.warn("publishing to Redis failed ({} so far; sessions resync when it is back): {}",
-                            publishFailures.get(), err.toString());
-                }
-            });
-        }
+    private void send(String message) {
+        redis.async().publish(channel, message).whenComplete((n, err) -> {
+            if (err != null && publishFailures.incrementAndGet() % 1000 == 1) {
+                LOG.warn("publishing to Redis failed ({} so far; sessions resync when it is back): {}",
+                        publishFailures.get(), err.toString());
+            }
+        });
     }
 
-    private void onMessage(String channel, String message) {
-        int bar = message.indexOf('|');
-        if (bar < 2) {
-            LOG.warn("ignoring malformed bus message on {}", channel);
+    private void onMessage(String from, String message) {
+        BusEnvelope m;
+        try {
+            m = BusEnvelope.parse(message);
+        } catch (RuntimeException e) {
+            LOG.warn("ignoring malformed bus message on {}: {}", from, e.toString());
             return;
         }
-        if (message.regionMatches(1, nodeId, 0, bar - 1) && bar - 1 == nodeId.length()) {
+        if (nodeId.equals(m.node())) {
             return; // our own publish: delivered locally already
         }
-        String userId = channel.substring(userChannelPrefix.length());
-        String text = message.substring(bar + 1);
-        if (message.charAt(0) == 'S') {
-            local.sendTo(userId, text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        List<String> here = null;
+        for (String user : m.recipients()) {
+            if (local.hasUser(user)) {
+                if (here == null) {
+                    here = new ArrayList<>(m.recipients().size());
+                }
+                here.add(user);
+            }
+        }
+        if (here == null) {
             return;
         }
-        try {
-            JsonNode n = codec.mapper().readTree(text);
-            JsonNode member = n.get("memberId");
-            LogEvent e = LogEvent.basic(n.get("conversationId").textValue(), n.get("seq").longValue(),
-                    EventKind.fromWire(n.get("kind").textValue()),
-                    java.time.Instant.parse(n.get("createdAt").textValue()).toEpochMilli(), null,
-                    member == null ? null : member.textValue(), null, null, List.of(userId));
-            local.deliverEncoded(userId, e, text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-        } catch (Exception e) {
-            LOG.warn("ignoring undecodable bus event on {}: {}", channel, e.toString());
+        byte[] frame = m.frame().getBytes(StandardCharsets.UTF_8);
+        if (m.type() == BusEnvelope.SIGNAL) {
+            local.sendTo(here, frame);
+        } else {
+            local.deliverEncoded(m.toEvent(here), frame);
         }
     }
 

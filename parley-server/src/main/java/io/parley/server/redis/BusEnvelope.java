@@ -1,0 +1,127 @@
+package io.parley.server.redis;
+
+import io.parley.protocol.EventKind;
+import io.parley.server.store.LogEvent;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What one bus message carries: its kind ({@code E} event, {@code S} signal), the publishing node, the header a
+ * receiving node needs (for an event: conversation, seq, kind, time, member; for both: the recipients), then the
+ * encoded frame exactly as clients receive it. A receiving node reads the header only: it never parses the JSON, and
+ * it drops a message none of whose recipients has a session there before touching the frame.
+ *
+ * <p>Strings are length-prefixed ({@code 5:alice}; {@code -:} is null), so ids may hold any character; numbers are
+ * written the same way. The frame is the rest of the message.
+ */
+record BusEnvelope(char type, String node, String conversationId, long seq, EventKind kind, long createdAt,
+                   String memberId, List<String> recipients, String frame) {
+
+    static final char EVENT = 'E';
+    static final char SIGNAL = 'S';
+
+    static String event(String node, LogEvent e, String frame) {
+        StringBuilder b = new StringBuilder(frame.length() + 64 + 16 * e.recipients().size());
+        b.append(EVENT);
+        field(b, node);
+        field(b, e.conversationId());
+        field(b, Long.toString(e.seq()));
+        field(b, e.kind().wire());
+        field(b, Long.toString(e.createdAt()));
+        field(b, e.memberId());
+        recipients(b, e.recipients());
+        return b.append(frame).toString();
+    }
+
+    static String signal(String node, List<String> recipients, String frame) {
+        StringBuilder b = new StringBuilder(frame.length() + 32 + 16 * recipients.size());
+        b.append(SIGNAL);
+        field(b, node);
+        recipients(b, recipients);
+        return b.append(frame).toString();
+    }
+
+    /** Reads a message; throws IllegalArgumentException when it is not one. */
+    static BusEnvelope parse(String m) {
+        Reader r = new Reader(m);
+        char type = m.isEmpty() ? '?' : m.charAt(0);
+        r.pos = 1;
+        if (type == EVENT) {
+            String node = r.field();
+            String conversation = r.field();
+            long seq = Long.parseLong(r.field());
+            EventKind kind = EventKind.fromWire(r.field());
+            long createdAt = Long.parseLong(r.field());
+            String member = r.field();
+            List<String> recipients = r.recipients();
+            return new BusEnvelope(type, node, conversation, seq, kind, createdAt, member, recipients, r.rest());
+        }
+        if (type == SIGNAL) {
+            String node = r.field();
+            List<String> recipients = r.recipients();
+            return new BusEnvelope(type, node, null, 0, null, 0, null, recipients, r.rest());
+        }
+        throw new IllegalArgumentException("not a bus message (starts with '" + type + "')");
+    }
+
+    /** The event a receiving node's sessions need: header fields only, for the given (local) recipients. */
+    LogEvent toEvent(List<String> localRecipients) {
+        return LogEvent.basic(conversationId, seq, kind, createdAt, null, memberId, null, null, localRecipients);
+    }
+
+    private static void field(StringBuilder b, String s) {
+        if (s == null) {
+            b.append("-:");
+        } else {
+            b.append(s.length()).append(':').append(s);
+        }
+    }
+
+    private static void recipients(StringBuilder b, List<String> recipients) {
+        field(b, Integer.toString(recipients.size()));
+        for (String r : recipients) {
+            field(b, r);
+        }
+    }
+
+    private static final class Reader {
+        final String m;
+        int pos;
+
+        Reader(String m) {
+            this.m = m;
+        }
+
+        String field() {
+            int colon = m.indexOf(':', pos);
+            if (colon < 0) {
+                throw new IllegalArgumentException("truncated bus message");
+            }
+            if (colon == pos + 1 && m.charAt(pos) == '-') {
+                pos = colon + 1;
+                return null;
+            }
+            int len = Integer.parseInt(m, pos, colon, 10);
+            int end = colon + 1 + len;
+            if (len < 0 || end > m.length()) {
+                throw new IllegalArgumentException("truncated bus message");
+            }
+            pos = end;
+            return m.substring(colon + 1, end);
+        }
+
+        List<String> recipients() {
+            int n = Integer.parseInt(field());
+            List<String> out = new ArrayList<>(n);
+            for (int i = 0; i < n; i++) {
+                out.add(field());
+            }
+            return out;
+        }
+
+        String rest() {
+            return m.substring(pos);
+        }
+    }
+}

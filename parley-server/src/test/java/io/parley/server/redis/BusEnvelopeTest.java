@@ -1,0 +1,57 @@
+package io.parley.server.redis;
+
+import io.parley.protocol.EventKind;
+import io.parley.server.store.LogEvent;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class BusEnvelopeTest {
+
+    @Test
+    void event_roundTrips_withIdsHoldingSeparatorsAndANullMember() {
+        LogEvent e = LogEvent.basic("c-1", 42, EventKind.MESSAGE, 1_700_000_000_123L, "a", null, null, null,
+                List.of("a|b", "12:x", "-:", "ü☃"));
+        String frame = "{\"type\":\"event\",\"body\":\"1:2|3\"}";
+        BusEnvelope m = BusEnvelope.parse(BusEnvelope.event("node|1", e, frame));
+        assertThat(m.type()).isEqualTo(BusEnvelope.EVENT);
+        assertThat(m.node()).isEqualTo("node|1");
+        assertThat(m.conversationId()).isEqualTo("c-1");
+        assertThat(m.seq()).isEqualTo(42);
+        assertThat(m.kind()).isEqualTo(EventKind.MESSAGE);
+        assertThat(m.createdAt()).isEqualTo(1_700_000_000_123L);
+        assertThat(m.memberId()).isNull();
+        assertThat(m.recipients()).containsExactly("a|b", "12:x", "-:", "ü☃");
+        assertThat(m.frame()).isEqualTo(frame);
+        LogEvent back = m.toEvent(List.of("a|b"));
+        assertThat(back.conversationId()).isEqualTo("c-1");
+        assertThat(back.seq()).isEqualTo(42);
+        assertThat(back.recipients()).containsExactly("a|b");
+    }
+
+    @Test
+    void memberEvent_keepsItsMember() {
+        LogEvent e = LogEvent.basic("c", 3, EventKind.MEMBER_REMOVED, 5, "owner", "bob", null, null, List.of("bob"));
+        BusEnvelope m = BusEnvelope.parse(BusEnvelope.event("n", e, "{}"));
+        assertThat(m.kind()).isEqualTo(EventKind.MEMBER_REMOVED);
+        assertThat(m.memberId()).isEqualTo("bob");
+    }
+
+    @Test
+    void signal_roundTrips() {
+        BusEnvelope m = BusEnvelope.parse(BusEnvelope.signal("n", List.of("x", "y"), "{\"type\":\"typing\"}"));
+        assertThat(m.type()).isEqualTo(BusEnvelope.SIGNAL);
+        assertThat(m.recipients()).containsExactly("x", "y");
+        assertThat(m.frame()).isEqualTo("{\"type\":\"typing\"}");
+    }
+
+    @Test
+    void garbage_isRefused() {
+        assertThatThrownBy(() -> BusEnvelope.parse("Zwhatever")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> BusEnvelope.parse("E4:node9:short")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> BusEnvelope.parse("")).isInstanceOf(IllegalArgumentException.class);
+    }
+}
