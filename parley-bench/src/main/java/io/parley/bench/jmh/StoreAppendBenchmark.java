@@ -3,6 +3,7 @@ package io.parley.bench.jmh;
 import io.parley.server.store.CommitListener;
 import io.parley.server.store.NewMessage;
 import io.parley.server.store.jdbc.JdbcChatStore;
+import io.parley.server.store.jdbc.PostgresOptions;
 import io.parley.server.store.jdbc.SqliteOptions;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -11,6 +12,7 @@ import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -20,15 +22,20 @@ import org.openjdk.jmh.annotations.Warmup;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Durable appends on SQLite with fsync FULL, as a busy server submits them: each invocation hands the store
- * {@link #IN_FLIGHT} appends at once (to 16 conversations) and waits for all their commits, so the writer's group
- * commit batches them (one transaction and one fsync per batch). The score is appends per second.
+ * Durable appends, as a busy server submits them: each invocation hands the store {@link #IN_FLIGHT} appends at once
+ * (to 16 conversations) and waits for all their commits, so the writer's group commit batches them (one transaction
+ * and one fsync per batch). The score is appends per second. {@code store=sqlite}: SQLite with fsync FULL in a temp
+ * dir; {@code store=postgresql}: the machine's PostgreSQL (127.0.0.1:5432, database test, stock settings) in a schema
+ * of its own, dropped after the trial.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
@@ -38,14 +45,24 @@ import java.util.concurrent.atomic.AtomicLong;
 @Fork(1)
 @OperationsPerInvocation(StoreAppendBenchmark.IN_FLIGHT)
 public class StoreAppendBenchmark {
+    @Param({"sqlite", "postgresql"})
+    public String backend;
+
     private Path dir;
+    private String schema;
     private JdbcChatStore store;
     private final AtomicLong ids = new AtomicLong();
 
     @Setup(Level.Trial)
     public void open() throws Exception {
         dir = Files.createTempDirectory("parley-jmh-store");
-        store = JdbcChatStore.openSqlite(dir.resolve("bench.db"), SqliteOptions.defaults(), CommitListener.NONE);
+        if (backend.equals("postgresql")) {
+            schema = "parley_jmh_" + Long.toString(System.nanoTime(), 36);
+            store = JdbcChatStore.openPostgres(PostgresOptions.fromUrl(
+                    "postgresql://postgres@127.0.0.1:5432/test?schema=" + schema, 2, 512), CommitListener.NONE);
+        } else {
+            store = JdbcChatStore.openSqlite(dir.resolve("bench.db"), SqliteOptions.defaults(), CommitListener.NONE);
+        }
         store.createUser("a", "alice", "h").join();
         store.createUser("b", "bob", "h").join();
         for (int g = 0; g < 16; g++) {
@@ -71,6 +88,12 @@ public class StoreAppendBenchmark {
     @TearDown(Level.Trial)
     public void close() throws Exception {
         store.close();
+        if (schema != null) {
+            try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/test", "postgres", null);
+                 Statement st = c.createStatement()) {
+                st.execute("DROP SCHEMA " + schema + " CASCADE");
+            }
+        }
         try (var files = Files.walk(dir)) {
             files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         }

@@ -204,7 +204,11 @@ public final class JdbcChatStore implements ChatStore {
     @Override
     public CompletableFuture<User> provisionUser(String id) {
         long now = clock.millis();
-        return writer.submit(tx -> ops.provisionUser(tx, id, now));
+        // Usually the user exists (a node meeting a known user for the first time, e.g. after a restart or behind a
+        // load balancer): a read on a reader thread answers that without a write queued to the single writer, which a
+        // reconnect wave of thousands of users would otherwise keep busy for seconds.
+        return findUser(id).thenCompose(found -> found.isPresent() ? CompletableFuture.completedFuture(found.get())
+                : writer.submit(tx -> ops.provisionUser(tx, id, now)));
     }
 
     @Override
