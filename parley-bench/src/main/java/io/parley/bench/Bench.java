@@ -5,7 +5,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.parley.server.auth.HmacJwt;
+import io.vertx.core.Context;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.VerticleBase;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
@@ -57,6 +61,8 @@ public final class Bench {
         String conversationId;
         int members;
         WebSocket ws;
+        /** The event loop this connection lives on; its send timers run there too. */
+        Context loop;
         long lastSeq = -1;
         long nextId;
         final ConcurrentHashMap<String, Long> pendingAcks = new ConcurrentHashMap<>();
@@ -372,6 +378,7 @@ public final class Bench {
     /** Opens every connection at {@code ramp.per.second}, spread over 127.0.0.1..127.0.0.N as source addresses. */
     private void connect(Vertx vertx, List<Conn> conns) throws Exception {
         List<URI> nodes = urls.stream().map(URI::create).toList();
+        List<Context> loops = loops(vertx);
         // Held in a field: Vert.x closes a client (and all its connections) once it is garbage collected.
         for (int i = 1; i <= Math.max(1, c.bindAddresses()); i++) {
             clients.add(vertx.createWebSocketClient(new WebSocketClientOptions()
@@ -393,7 +400,9 @@ public final class Bench {
             tally.attempted.increment();
             long t0 = System.nanoTime();
             URI u = nodes.get(x.node);
-            clients.get(i % clients.size()).connect(new WebSocketConnectOptions().setHost(u.getHost()).setPort(u.getPort())
+            WebSocketClient client = clients.get(i % clients.size());
+            x.loop = loops.get(i % loops.size());
+            x.loop.runOnContext(go -> client.connect(new WebSocketConnectOptions().setHost(u.getHost()).setPort(u.getPort())
                     .setURI(c.tokenInUrl() ? "/ws?resume=1&token=" + x.token : "/ws?resume=1")).onComplete(ar -> {
                 if (ar.failed()) {
                     tally.failed.increment();
@@ -422,7 +431,7 @@ public final class Bench {
                     }
                 });
                 f.complete(null);
-            });
+            }));
             if (i % 1000 == 999) {
                 System.out.printf("  connecting: %d attempted, %d established, %d failed%n", tally.attempted.sum(),
                         tally.established.sum(), tally.failed.sum());
@@ -432,6 +441,25 @@ public final class Bench {
         System.out.printf("connected: %d of %d (%d failed), connect p50 %.1f ms p99 %.1f ms%n", tally.established.sum(),
                 tally.attempted.sum(), tally.failed.sum(), tally.connectHist.getValueAtPercentile(50) / 1000.0,
                 tally.connectHist.getValueAtPercentile(99) / 1000.0);
+    }
+
+    /**
+     * One context per event loop of the generator. Vert.x gives a plain thread (the one that opens the connections)
+     * the same context on every call, so without this every connection, its frames and its timers would share one
+     * loop: with thousands of connections that loop fell seconds behind, which the generator then counted as connect
+     * and delivery latency, and sent its auth frames so late that the server closed the connections (4001).
+     */
+    private static List<Context> loops(Vertx vertx) throws Exception {
+        int n = Math.max(2, Runtime.getRuntime().availableProcessors());
+        List<Context> out = new java.util.concurrent.CopyOnWriteArrayList<>();
+        vertx.deployVerticle(() -> new VerticleBase() {
+            @Override
+            public Future<?> start() {
+                out.add(context);
+                return Future.succeededFuture();
+            }
+        }, new DeploymentOptions().setInstances(n)).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        return out;
     }
 
     private volatile boolean sending;
@@ -447,7 +475,7 @@ public final class Bench {
             if (x.ws != null) {
                 // The first send at a random point of the first period, so users do not send in lockstep.
                 long first = Math.max(1, (long) (meanMillis * ThreadLocalRandom.current().nextDouble()));
-                vertx.setTimer(first, t -> tick(vertx, x, meanMillis, padding));
+                x.loop.runOnContext(go -> vertx.setTimer(first, t -> tick(vertx, x, meanMillis, padding)));
             }
         }
     }
