@@ -22,12 +22,15 @@ import io.parley.server.presence.LocalPresence;
 import io.parley.server.presence.Presence;
 import io.parley.server.presence.PresenceHub;
 import io.parley.server.chat.ChatService;
+import io.parley.server.gateway.LoopScheduler;
 import io.parley.server.gateway.SessionRegistry;
 import io.parley.server.gateway.WsGateway;
 import io.parley.server.store.ChatStore;
 import io.parley.server.store.jdbc.JdbcChatStore;
 import io.parley.server.store.jdbc.PostgresOptions;
 import io.parley.server.store.jdbc.SqliteOptions;
+import io.parley.server.time.NodeTimers;
+import io.parley.server.time.Scheduler;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -48,8 +51,8 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 
 /**
  * One Parley node: store, bus, sessions, WebSocket gateway and REST API on one HTTP port, served by one HTTP server
@@ -69,7 +72,7 @@ public final class ParleyServer {
 
     /** The node's parts with a lifecycle besides the store and the bus, closed in this order after the store's users. */
     private record Extras(PresenceHub presenceHub, ReceiptBatcher receipts, Presence presence, RedisConnections redis,
-                          java.util.concurrent.atomic.AtomicBoolean stopping, Metrics metrics) {
+                          java.util.concurrent.atomic.AtomicBoolean stopping, Metrics metrics, NodeTimers timers) {
         void closeBefore(Bus bus, ChatStore store) {
             presenceHub.close();
             receipts.close();
@@ -80,6 +83,7 @@ public final class ParleyServer {
             if (redis != null) {
                 redis.close();
             }
+            timers.close();
         }
     }
     private volatile boolean stopped;
@@ -98,10 +102,30 @@ public final class ParleyServer {
 
     /** Builds and starts a node. Blocking parts (migrations, secret file) run on the calling thread, not a loop. */
     public static Future<ParleyServer> start(Config config) {
-        Clock clock = Clock.systemUTC();
+        return start(config, (Scheduler) null);
+    }
+
+    /**
+     * As {@link #start(Config)}, with every part that waits timed by {@code scheduler} (tests: a manual scheduler, so
+     * they move the node's time on instead of sleeping). Null: production time, the system clock, a named thread per
+     * part and Vert.x timers for the WebSocket face.
+     */
+    public static Future<ParleyServer> start(Config config, Scheduler scheduler) {
+        NodeTimers timers = scheduler == null ? NodeTimers.threads(Clock.systemUTC()) : NodeTimers.shared(scheduler);
+        try {
+            return startWith(config, timers);
+        } catch (RuntimeException e) {
+            timers.close();
+            throw e;
+        }
+    }
+
+    private static Future<ParleyServer> startWith(Config config, NodeTimers timers) {
+        Clock clock = timers.clock();
         try {
             Files.createDirectories(config.dataDir());
         } catch (IOException e) {
+            timers.close();
             return Future.failedFuture(new UncheckedIOException("cannot create data dir " + config.dataDir(), e));
         }
         byte[] secret = config.auth().jwtSecret() != null
@@ -114,11 +138,13 @@ public final class ParleyServer {
             try {
                 redis = new RedisConnections(config.redis().url(), config.redis().prefix());
             } catch (RuntimeException e) {
+                timers.close();
                 return Future.failedFuture(e);
             }
-            presence = new RedisPresence(redis, config.presence().ttl().toMillis());
+            presence = new RedisPresence(redis, config.presence().ttl().toMillis(),
+                    timers.thread("parley-presence-sweeper"));
         } else {
-            presence = new LocalPresence(config.presence().ttl().toMillis(), clock);
+            presence = new LocalPresence(config.presence().ttl().toMillis(), timers.thread("parley-presence-sweeper"));
         }
         SessionRegistry registry = new SessionRegistry(codec, presence);
         Bus bus;
@@ -128,6 +154,7 @@ public final class ParleyServer {
             } catch (RuntimeException e) {
                 presence.close();
                 redis.close();
+                timers.close();
                 return Future.failedFuture(e);
             }
             redis.onResubscribed(registry::resyncAll);
@@ -143,25 +170,28 @@ public final class ParleyServer {
                             config.store().maxBatch()), bus::publish)
                     : JdbcChatStore.openSqlite(config.store().sqliteFile(config.dataDir()),
                             new SqliteOptions(config.store().fsync(), config.store().maxBatch(), config.store().readers()),
-                            bus::publish);
+                            bus::publish, timers.thread("parley-sqlite-checkpoint"));
         } catch (RuntimeException e) {
             presence.close();
             metrics.close();
             if (redis != null) {
                 redis.close();
             }
+            timers.close();
             return Future.failedFuture(e);
         }
         Vertx vertx = Vertx.vertx();
         ReceiptBatcher receipts = new ReceiptBatcher(store, bus, config.receipts().window().toMillis(),
-                config.receipts().maxFanoutMembers(), clock);
+                config.receipts().maxFanoutMembers(), timers.thread("parley-receipts"));
         store.observeCommits(metrics::committed);
         PresenceHub presenceHub = new PresenceHub(presence, store, config.presence(), codec, registry,
-                metrics::presenceUpdates);
+                metrics::presenceUpdates, timers.thread("parley-presence"));
         HmacJwt jwt = new HmacJwt(secret, config.auth().issuer(), config.auth().audience(), clock);
         ChatService chat = new ChatService(store, config, bus, presence, receipts, clock);
         Authenticator authenticator = new Authenticator(jwt, store);
-        WsGateway gateway = new WsGateway(vertx, config, chat, registry, codec, authenticator::authenticate, clock,
+        // The WebSocket face's timers are Vert.x's (one per connection for the auth deadline: no thread hand-off).
+        Scheduler loopTimers = timers.sharedOrNull() != null ? timers.sharedOrNull() : new LoopScheduler(vertx, clock);
+        WsGateway gateway = new WsGateway(vertx, config, chat, registry, codec, authenticator::authenticate, loopTimers,
                 presenceHub, metrics);
         PasswordHasher hasher = new PasswordHasher(config.auth().bcryptCost());
 
@@ -203,7 +233,7 @@ public final class ParleyServer {
         try {
             port = config.http().port() != 0 ? config.http().port() : freePort(config.http().host());
         } catch (IOException e) {
-            new Extras(presenceHub, receipts, presence, redis, stopping, metrics).closeBefore(bus, store);
+            new Extras(presenceHub, receipts, presence, redis, stopping, metrics, timers).closeBefore(bus, store);
             vertx.close();
             return Future.failedFuture(e);
         }
@@ -221,7 +251,7 @@ public final class ParleyServer {
                 .setStrictThreadMode(true)
                 .setTcpNoDelay(true);
         int instances = Math.max(1, Runtime.getRuntime().availableProcessors());
-        Extras extras = new Extras(presenceHub, receipts, presence, redis, stopping, metrics);
+        Extras extras = new Extras(presenceHub, receipts, presence, redis, stopping, metrics, timers);
         ParleyServer server = new ParleyServer(config, vertx, store, bus, registry, gateway, port, extras);
         return vertx.deployVerticle(() -> new HttpVerticle(options, router), new DeploymentOptions().setInstances(instances))
                 .map(id -> {
@@ -267,6 +297,8 @@ public final class ParleyServer {
      */
     /** Longest wait for sessions' in-flight sends during a graceful stop. */
     static final long DRAIN_TIMEOUT_MILLIS = 5_000;
+    /** How long the close frames get to leave before the event loops stop. */
+    static final long CLOSE_FRAMES_MILLIS = 300;
 
     /** True from the start of {@link #stop}: /health/ready answers 503 so load balancers stop routing here. */
     public boolean stopping() {
@@ -286,13 +318,20 @@ public final class ParleyServer {
         CompletableFuture<?>[] drained = registry.all().stream()
                 .map(s -> s.drainAndClose(CloseCodes.GOING_AWAY, "server shutting down; reconnect"))
                 .toArray(CompletableFuture[]::new);
-        CompletableFuture<Void> allDrained = CompletableFuture.allOf(drained)
-                .completeOnTimeout(null, DRAIN_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+        Scheduler shutdownTimer = extras.timers().thread("parley-shutdown");
+        CompletableFuture<Void> allDrained = new CompletableFuture<>();
+        CompletableFuture.allOf(drained).whenComplete((v, err) -> allDrained.complete(null));
+        Scheduler.Cancellable drainTimeout = shutdownTimer.after(Duration.ofMillis(DRAIN_TIMEOUT_MILLIS),
+                () -> allDrained.complete(null));
         // Give the close frames a moment to leave before the event loops stop. vertx.close() is called from a plain
-        // thread: a close started on an event loop could not report its own completion.
-        return allDrained.thenCompose(v -> CompletableFuture.runAsync(() -> { },
-                        CompletableFuture.delayedExecutor(300, TimeUnit.MILLISECONDS)))
-                .thenCompose(v -> vertx.close().toCompletionStage().toCompletableFuture())
+        // thread (the shutdown timer's): a close started on an event loop could not report its own completion.
+        return allDrained.thenCompose(v -> {
+                    drainTimeout.cancel();
+                    CompletableFuture<Void> closeFramesOut = new CompletableFuture<>();
+                    shutdownTimer.after(Duration.ofMillis(CLOSE_FRAMES_MILLIS), () -> closeFramesOut.complete(null));
+                    return closeFramesOut;
+                })
+                .thenComposeAsync(v -> vertx.close().toCompletionStage().toCompletableFuture())
                 .whenComplete((v, err) -> {
                     extras.closeBefore(bus, store);
                 });

@@ -2,6 +2,7 @@ package io.parley.server;
 
 import io.parley.client.ParleyException;
 import io.parley.protocol.ServerFrame;
+import io.parley.server.time.ManualScheduler;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
@@ -144,7 +145,8 @@ class MessageFeaturesTest {
 
     @Test
     void authorization_onlyMembersChange_onlySendersEdit_onlyOwnersAndAdminsModerate(@TempDir Path dir) throws Exception {
-        try (TestServer server = new TestServer(dir, Map.of("messages.edit-window", "3s")).start()) {
+        ManualScheduler time = new ManualScheduler();
+        try (TestServer server = new TestServer(dir, Map.of("messages.edit-window", "3s")).on(time).start()) {
             for (String u : List.of("bob", "carol", "dave")) {
                 new Rest(server.httpUrl(), TestServer.token(u)).get("/api/v1/me");
             }
@@ -213,7 +215,7 @@ class MessageFeaturesTest {
                 assertThat(code(alice.client.edit(group, "m_nope", "x"))).isEqualTo("message_not_found");
 
                 // The edit window closes.
-                Thread.sleep(3100);
+                time.advance(Duration.ofMillis(3100));
                 assertThat(code(alice.client.edit(group, byAlice, "too late"))).isEqualTo("edit_window_closed");
                 assertThat(get(alice.send(group, "still connected").acked()).seq()).isPositive();
             }

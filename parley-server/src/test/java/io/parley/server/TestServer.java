@@ -3,6 +3,7 @@ package io.parley.server;
 import io.parley.server.auth.HmacJwt;
 import io.parley.server.config.Config;
 import io.parley.server.config.ConfigLoader;
+import io.parley.server.time.ManualScheduler;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -10,15 +11,22 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
-/** A real Parley node on a free loopback port with its own data dir, for tests. */
+/**
+ * A real Parley node on a free loopback port with its own data dir, for tests. By default on real time; with
+ * {@link #on(ManualScheduler)} every part of the node that waits (batches, sweeps, heartbeats, deadlines, the edit
+ * window's clock) is timed by the given scheduler, and the test moves time on with {@link ManualScheduler#advance}.
+ */
 public final class TestServer implements AutoCloseable {
     public static final String SECRET = "test-secret-that-is-at-least-32-bytes-long!";
 
     private final Path dataDir;
     private final Map<String, String> overrides;
     private ParleyServer server;
+    private ManualScheduler time;
 
     public TestServer(Path dataDir) {
         this(dataDir, Map.of());
@@ -39,6 +47,17 @@ public final class TestServer implements AutoCloseable {
         return ConfigLoader.defaultsWith(o);
     }
 
+    /** Times the node by {@code time} from the next start on (call before {@link #start}). */
+    public TestServer on(ManualScheduler time) {
+        this.time = time;
+        return this;
+    }
+
+    /** The manual scheduler timing the node, or null on real time. */
+    public ManualScheduler time() {
+        return time;
+    }
+
     public TestServer start() {
         return startOn(0);
     }
@@ -48,7 +67,7 @@ public final class TestServer implements AutoCloseable {
         Map<String, String> o = new HashMap<>(overrides);
         o.put("http.port", Integer.toString(port));
         try {
-            server = ParleyServer.start(config(dataDir, o)).toCompletionStage().toCompletableFuture()
+            server = ParleyServer.start(config(dataDir, o), time).toCompletionStage().toCompletableFuture()
                     .get(30, TimeUnit.SECONDS);
         } catch (Exception e) {
             throw new IllegalStateException("server did not start", e);
@@ -88,11 +107,31 @@ public final class TestServer implements AutoCloseable {
     public void stop() {
         if (server != null) {
             try {
-                server.stop().get(30, TimeUnit.SECONDS);
+                awaitStop(server.stop());
             } catch (Exception e) {
                 throw new IllegalStateException("server did not stop", e);
             }
             server = null;
+        }
+    }
+
+    /** On manual time the stop's own waits (drain bound, close frames) need time moved on, in steps, until it ends. */
+    private void awaitStop(CompletableFuture<Void> stopped) throws Exception {
+        if (time == null) {
+            stopped.get(30, TimeUnit.SECONDS);
+            return;
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (true) {
+            time.advance(Duration.ofMillis(100));
+            try {
+                stopped.get(20, TimeUnit.MILLISECONDS);
+                return;
+            } catch (TimeoutException e) {
+                if (System.nanoTime() > deadline) {
+                    throw e;
+                }
+            }
         }
     }
 

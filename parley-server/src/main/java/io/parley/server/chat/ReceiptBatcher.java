@@ -5,19 +5,18 @@ import io.parley.server.bus.Signal;
 import io.parley.server.store.ChatStore;
 import io.parley.server.store.ReceiptChange;
 import io.parley.server.store.ReceiptUpdate;
-import io.parley.server.time.Threads;
+import io.parley.server.time.Scheduler;
 import io.parley.server.wire.Frames;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -36,15 +35,15 @@ public final class ReceiptBatcher implements AutoCloseable {
     private final Clock clock;
     private final Map<Key, long[]> pending = new ConcurrentHashMap<>();
     private final AtomicBoolean flushing = new AtomicBoolean();
-    private final ScheduledExecutorService timer;
+    private final Scheduler.Cancellable timer;
 
-    public ReceiptBatcher(ChatStore store, Bus bus, long windowMillis, int maxFanout, Clock clock) {
+    /** Flushes every window on {@code scheduler}'s thread, stamps writes with its clock; the scheduler stays the caller's. */
+    public ReceiptBatcher(ChatStore store, Bus bus, long windowMillis, int maxFanout, Scheduler scheduler) {
         this.store = store;
         this.bus = bus;
         this.maxFanout = maxFanout;
-        this.clock = clock;
-        this.timer = Threads.scheduler("parley-receipts");
-        timer.scheduleWithFixedDelay(this::flush, windowMillis, windowMillis, TimeUnit.MILLISECONDS);
+        this.clock = scheduler.clock();
+        this.timer = scheduler.every(Duration.ofMillis(windowMillis), this::flush);
     }
 
     /** Records a cursor report (membership already checked); it is written and fanned out within one window. */
@@ -93,7 +92,7 @@ public final class ReceiptBatcher implements AutoCloseable {
     /** Writes what is pending (best effort, bounded wait) and stops the timer. */
     @Override
     public void close() {
-        timer.shutdownNow();
+        timer.cancel();
         flushing.set(false);
         flush();
     }

@@ -8,12 +8,14 @@ import io.parley.protocol.FrameCodec;
 import io.parley.protocol.ServerFrame;
 import io.parley.server.chat.ChatService;
 import io.parley.server.config.Config;
+import io.parley.server.time.Scheduler;
 import io.parley.server.metrics.Metrics;
 import io.parley.server.store.LogEvent;
 import io.parley.server.store.ReceiptChange;
 import io.parley.server.wire.Frames;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -22,7 +24,6 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
-import java.util.function.BiConsumer;
 
 /**
  * The ordered event feed of one authenticated {@link Session}: live events, the client's {@code sync}, and catch-up
@@ -52,10 +53,12 @@ final class EventStream {
     private final ChatService chat;
     private final FrameCodec codec;
     private final Config config;
+    private static final Duration HOLD = Duration.ofMillis(HeldEvents.WAIT_MILLIS);
+
     private final Clock clock;
     private final Metrics metrics;
-    /** Runs a task after a delay, on any thread. */
-    private final BiConsumer<Long, Runnable> timer;
+    /** Runs the gap timeouts (on any thread: they hand themselves to the loop). */
+    private final Scheduler timers;
 
     private Mode mode;
     /** Last seq sent per conversation; null until the client's first sync. */
@@ -74,7 +77,7 @@ final class EventStream {
 
     /** {@code resume}: the client promised a sync first, so live events wait in the buffer until it comes. */
     EventStream(Session session, String userId, boolean resume, Transport transport, Executor loop, ChatService chat,
-                FrameCodec codec, Config config, Clock clock, Metrics metrics, BiConsumer<Long, Runnable> timer) {
+                FrameCodec codec, Config config, Metrics metrics, Scheduler timers) {
         this.session = session;
         this.userId = userId;
         this.transport = transport;
@@ -82,9 +85,9 @@ final class EventStream {
         this.chat = chat;
         this.codec = codec;
         this.config = config;
-        this.clock = clock;
+        this.clock = timers.clock();
         this.metrics = metrics;
-        this.timer = timer;
+        this.timers = timers;
         if (resume) {
             mode = Mode.SYNCING;
             buffer = new ArrayDeque<>();
@@ -175,7 +178,7 @@ final class EventStream {
     private void hold(Session.Pending p) {
         String c = p.event().conversationId();
         if (held.hold(p, clock.millis())) {
-            timer.accept(HeldEvents.WAIT_MILLIS, () -> loop.execute(() -> gapTimedOut(c)));
+            timers.after(HOLD, () -> loop.execute(() -> gapTimedOut(c)));
         }
     }
 
@@ -187,7 +190,7 @@ final class EventStream {
         }
         if (clock.millis() - oldest < HeldEvents.WAIT_MILLIS) {
             // A newer gap: its own timer decides.
-            timer.accept(HeldEvents.WAIT_MILLIS, () -> loop.execute(() -> gapTimedOut(conversationId)));
+            timers.after(HOLD, () -> loop.execute(() -> gapTimedOut(conversationId)));
             return;
         }
         startCatchUp(List.of(conversationId));

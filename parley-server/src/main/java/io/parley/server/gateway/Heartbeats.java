@@ -1,12 +1,13 @@
 package io.parley.server.gateway;
 
+import io.parley.server.time.Scheduler;
 import io.vertx.core.Context;
-import io.vertx.core.Vertx;
 
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 
 /**
  * Drives every session's heartbeat ({@link Session#tick}: the idle check and a ping) with one periodic timer per event
@@ -19,21 +20,21 @@ final class Heartbeats {
     private static final long TICK_MILLIS = 1_000;
     private static final int MAX_BUCKETS = 64;
 
-    private final Vertx vertx;
+    private final Scheduler timers;
     private final int buckets;
     private final long tickMillis;
     private final Map<Context, Wheel> wheels = new ConcurrentHashMap<>();
 
-    Heartbeats(Vertx vertx, Duration interval) {
-        this.vertx = vertx;
+    Heartbeats(Scheduler timers, Duration interval) {
+        this.timers = timers;
         long millis = Math.max(1, interval.toMillis());
         this.buckets = (int) Math.max(1, Math.min(MAX_BUCKETS, millis / TICK_MILLIS));
         this.tickMillis = Math.max(1, millis / buckets);
     }
 
-    /** Adds a session; call on its event-loop context ({@code context}), whose timer will tick it. */
-    void add(Context context, Session session) {
-        wheels.computeIfAbsent(context, c -> new Wheel()).add(session);
+    /** Adds a session; call on its event-loop context ({@code context}, run by {@code loop}), which ticks it. */
+    void add(Context context, Executor loop, Session session) {
+        wheels.computeIfAbsent(context, c -> new Wheel(loop)).add(session);
     }
 
     /** One event loop's sessions; used on that loop only. */
@@ -42,12 +43,12 @@ final class Heartbeats {
         private int nextSlot;
         private int cursor;
 
-        /** Created on the loop's own thread, so the timer fires on that loop. */
-        Wheel() {
+        /** Each tick is handed to the wheel's loop: its slots and sessions are used on that loop only. */
+        Wheel(Executor loop) {
             for (int i = 0; i < buckets; i++) {
                 slots.add(new ArrayList<>());
             }
-            vertx.setPeriodic(tickMillis, id -> tick());
+            timers.every(Duration.ofMillis(tickMillis), () -> loop.execute(this::tick));
         }
 
         void add(Session s) {

@@ -15,6 +15,7 @@ import io.parley.server.chat.ChatService;
 import io.parley.server.metrics.Metrics;
 import io.parley.server.presence.PresenceHub;
 import io.parley.server.config.Config;
+import io.parley.server.time.Scheduler;
 import io.parley.server.wire.ErrorBody;
 import io.vertx.core.Context;
 import io.vertx.core.Handler;
@@ -24,6 +25,7 @@ import io.vertx.ext.web.RoutingContext;
 
 import java.net.URI;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
@@ -42,6 +44,7 @@ public final class WsGateway implements Handler<RoutingContext> {
     private final FrameCodec codec;
     private final Function<String, CompletableFuture<String>> authenticator;
     private final Clock clock;
+    private final Scheduler timers;
     private final PresenceHub presenceHub;
     private final Metrics metrics;
     private final AtomicLong ids = new AtomicLong();
@@ -62,8 +65,8 @@ public final class WsGateway implements Handler<RoutingContext> {
     private final io.netty.channel.WriteBufferWaterMark outboundLimit;
 
     public WsGateway(Vertx vertx, Config config, ChatService chat, SessionRegistry registry, FrameCodec codec,
-                     Function<String, CompletableFuture<String>> authenticator, Clock clock, PresenceHub presenceHub,
-                     Metrics metrics) {
+                     Function<String, CompletableFuture<String>> authenticator, Scheduler timers,
+                     PresenceHub presenceHub, Metrics metrics) {
         this.presenceHub = presenceHub;
         this.metrics = metrics;
         this.vertx = vertx;
@@ -72,7 +75,8 @@ public final class WsGateway implements Handler<RoutingContext> {
         this.registry = registry;
         this.codec = codec;
         this.authenticator = authenticator;
-        this.clock = clock;
+        this.timers = timers;
+        this.clock = timers.clock();
         this.handshakers = new WebSocketServerHandshakerFactory("/ws", null, WebSocketDecoderConfig.newBuilder()
                 .maxFramePayloadLength(config.limits().maxFrameBytes())
                 .allowExtensions(false)
@@ -80,7 +84,7 @@ public final class WsGateway implements Handler<RoutingContext> {
                 .allowMaskMismatch(false)
                 .closeOnProtocolViolation(false)
                 .build());
-        this.heartbeats = new Heartbeats(vertx, config.ws().heartbeatInterval());
+        this.heartbeats = new Heartbeats(timers, config.ws().heartbeatInterval());
         int max = Math.max(2, config.ws().maxOutboundBytes());
         this.outboundLimit = new io.netty.channel.WriteBufferWaterMark(max / 2, max);
     }
@@ -163,19 +167,20 @@ public final class WsGateway implements Handler<RoutingContext> {
         // sessions of one loop share one executor (a fanout groups its deliveries by it) and one heartbeat timer, and
         // neither map gains an entry per connection.
         Context context = ((io.vertx.core.internal.ContextInternal) vertx.getOrCreateContext()).unwrap();
-        Session session = new Session(nodePrefix + "-" + ids.incrementAndGet(), conn,
-                executors.computeIfAbsent(context, c -> r -> c.runOnContext(v -> r.run())), authenticator, chat,
-                registry, codec, config, clock, presenceHub, (millis, task) -> vertx.setTimer(millis, id -> task.run()), metrics);
+        java.util.concurrent.Executor loop = executors.computeIfAbsent(context, c -> r -> c.runOnContext(v -> r.run()));
+        Session session = new Session(nodePrefix + "-" + ids.incrementAndGet(), conn, loop, authenticator, chat,
+                registry, codec, config, presenceHub, timers, metrics);
         conn.attach(session);
         if (resume) {
             session.requestResume();
         }
-        heartbeats.add(context, session);
+        heartbeats.add(context, loop, session);
         channel.config().setAutoRead(true);
         if (token != null) {
             session.authenticate(token);
         } else {
-            vertx.setTimer(config.ws().authTimeout().toMillis(), id -> session.authDeadline());
+            // Handed to the session's loop: the session is confined to it, whichever thread the timer fires on.
+            timers.after(config.ws().authTimeout(), () -> loop.execute(session::authDeadline));
         }
     }
 

@@ -1,10 +1,12 @@
 package io.parley.server.presence;
 
-import io.parley.server.time.Threads;
+import io.parley.server.time.ExecutorScheduler;
+import io.parley.server.time.Scheduler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -14,12 +16,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
- * The embedded default: presence of this one node, in memory. A daemon thread expires sessions whose TTL passed.
+ * The embedded default: presence of this one node, in memory. A periodic task on the given scheduler expires sessions
+ * whose TTL passed, timed by the scheduler's clock.
  * Listeners are called on the thread that caused the change, outside the lock.
  */
 public final class LocalPresence implements Presence {
@@ -34,14 +35,25 @@ public final class LocalPresence implements Presence {
     private final Map<String, Long> lastSeen = new HashMap<>();
     private final Map<String, Typing> typing = new HashMap<>();
     private final List<Consumer<PresenceState>> listeners = new CopyOnWriteArrayList<>();
-    private final ScheduledExecutorService sweeper;
+    private final Scheduler.Cancellable sweeping;
+    /** The sweeper thread when this instance made its own (the two-argument constructor), else null. */
+    private final ExecutorScheduler ownScheduler;
 
+    /** On its own sweeper thread, for callers without a composition root (benchmarks). */
     public LocalPresence(long ttlMillis, Clock clock) {
+        this(ttlMillis, new ExecutorScheduler("parley-presence-sweeper", clock), true);
+    }
+
+    /** Sweeps on {@code scheduler} and reads its clock; the scheduler stays the caller's. */
+    public LocalPresence(long ttlMillis, Scheduler scheduler) {
+        this(ttlMillis, scheduler, false);
+    }
+
+    private LocalPresence(long ttlMillis, Scheduler scheduler, boolean owned) {
         this.ttlMillis = ttlMillis;
-        this.clock = clock;
-        this.sweeper = Threads.scheduler("parley-presence-sweeper");
-        long period = Presence.sweepPeriodMillis(ttlMillis);
-        sweeper.scheduleWithFixedDelay(this::sweep, period, period, TimeUnit.MILLISECONDS);
+        this.clock = scheduler.clock();
+        this.ownScheduler = owned ? (ExecutorScheduler) scheduler : null;
+        this.sweeping = scheduler.every(Duration.ofMillis(Presence.sweepPeriodMillis(ttlMillis)), this::sweep);
     }
 
     @Override
@@ -172,6 +184,9 @@ public final class LocalPresence implements Presence {
 
     @Override
     public void close() {
-        sweeper.shutdownNow();
+        sweeping.cancel();
+        if (ownScheduler != null) {
+            ownScheduler.close();
+        }
     }
 }

@@ -4,7 +4,7 @@ import io.parley.protocol.FrameCodec;
 import io.parley.protocol.ServerFrame;
 import io.parley.server.config.Config;
 import io.parley.server.store.ChatStore;
-import io.parley.server.time.Threads;
+import io.parley.server.time.Scheduler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,8 +18,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -39,29 +37,28 @@ public final class PresenceHub implements AutoCloseable {
     private final Config.Presence config;
     private final FrameCodec codec;
     private final LocalSessions local;
-    private final ScheduledExecutorService timer;
+    private final Scheduler.Cancellable flushing;
+    private final Scheduler.Cancellable refreshing;
     private final Map<String, PresenceState> pending = new ConcurrentHashMap<>();
-    private final AtomicBoolean flushing = new AtomicBoolean();
+    private final AtomicBoolean inFlush = new AtomicBoolean();
     private final AtomicLong framesSent = new AtomicLong();
     private final AtomicLong updatesSent = new AtomicLong();
     private final AtomicLong batches = new AtomicLong();
 
     private final java.util.function.IntConsumer updatesDelivered;
 
+    /** Flushes and refreshes on {@code scheduler}'s thread; the scheduler stays the caller's. */
     public PresenceHub(Presence presence, ChatStore store, Config.Presence config, FrameCodec codec, LocalSessions local,
-                       java.util.function.IntConsumer updatesDelivered) {
+                       java.util.function.IntConsumer updatesDelivered, Scheduler scheduler) {
         this.updatesDelivered = updatesDelivered;
         this.presence = presence;
         this.store = store;
         this.config = config;
         this.codec = codec;
         this.local = local;
-        this.timer = Threads.scheduler("parley-presence");
         presence.listen(s -> pending.put(s.userId(), s));
-        long window = config.batchWindow().toMillis();
-        timer.scheduleWithFixedDelay(this::flush, window, window, TimeUnit.MILLISECONDS);
-        long refresh = config.refreshInterval().toMillis();
-        timer.scheduleWithFixedDelay(this::refresh, refresh, refresh, TimeUnit.MILLISECONDS);
+        this.flushing = scheduler.every(config.batchWindow(), this::flush);
+        this.refreshing = scheduler.every(config.refreshInterval(), this::refresh);
     }
 
     public Presence presence() {
@@ -123,7 +120,7 @@ public final class PresenceHub implements AutoCloseable {
 
     /** One batch: runs on the timer; skipped while the previous one is still being delivered. */
     void flush() {
-        if (pending.isEmpty() || !flushing.compareAndSet(false, true)) {
+        if (pending.isEmpty() || !inFlush.compareAndSet(false, true)) {
             return;
         }
         Map<String, PresenceState> batch = new HashMap<>();
@@ -143,7 +140,7 @@ public final class PresenceHub implements AutoCloseable {
                 }
                 deliver(batch, contacts);
             } finally {
-                flushing.set(false);
+                inFlush.set(false);
             }
         });
     }
@@ -173,6 +170,7 @@ public final class PresenceHub implements AutoCloseable {
 
     @Override
     public void close() {
-        timer.shutdownNow();
+        flushing.cancel();
+        refreshing.cancel();
     }
 }

@@ -3,10 +3,11 @@ package io.parley.server.redis;
 import io.lettuce.core.ScriptOutputType;
 import io.parley.server.presence.Presence;
 import io.parley.server.presence.PresenceState;
-import io.parley.server.time.Threads;
+import io.parley.server.time.Scheduler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -14,8 +15,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
@@ -103,9 +102,10 @@ public final class RedisPresence implements Presence {
     private final String onlineKey;
     private final String lastSeenKey;
     private final List<Consumer<PresenceState>> listeners = new CopyOnWriteArrayList<>();
-    private final ScheduledExecutorService sweeper;
+    private final Scheduler.Cancellable sweeping;
 
-    public RedisPresence(RedisConnections redis, long ttlMillis) {
+    /** Sweeps on {@code scheduler}'s thread (expiry itself is Redis's, on Redis's clock); the scheduler stays the caller's. */
+    public RedisPresence(RedisConnections redis, long ttlMillis, Scheduler scheduler) {
         this.redis = redis;
         this.ttlMillis = ttlMillis;
         this.channel = redis.key("presence");
@@ -114,9 +114,7 @@ public final class RedisPresence implements Presence {
         this.lastSeenKey = redis.key("lastseen");
         redis.handle(channel, (ch, message) -> onMessage(message));
         redis.subscribe(channel).join();
-        this.sweeper = Threads.scheduler("parley-presence-sweeper");
-        long period = Presence.sweepPeriodMillis(ttlMillis);
-        sweeper.scheduleWithFixedDelay(this::sweep, period, period, TimeUnit.MILLISECONDS);
+        this.sweeping = scheduler.every(Duration.ofMillis(Presence.sweepPeriodMillis(ttlMillis)), this::sweep);
     }
 
     @Override
@@ -210,6 +208,6 @@ public final class RedisPresence implements Presence {
 
     @Override
     public void close() {
-        sweeper.shutdownNow();
+        sweeping.cancel();
     }
 }

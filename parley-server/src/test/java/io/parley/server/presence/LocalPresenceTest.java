@@ -1,13 +1,26 @@
 package io.parley.server.presence;
 
-import java.time.Clock;
+import io.parley.server.time.ManualScheduler;
 
-/** The in-process presence: one node, so the "other node" is the same instance. */
+import java.time.Duration;
+
+/** The in-process presence: one node, so the "other node" is the same instance. Its time is a manual scheduler's. */
 class LocalPresenceTest extends PresenceContract {
+    private final ManualScheduler time = new ManualScheduler();
 
     @Override
     protected Presence create(long ttlMillis) {
-        return new LocalPresence(ttlMillis, Clock.systemUTC());
+        return new LocalPresence(ttlMillis, time);
+    }
+
+    @Override
+    protected void pass(Duration d) {
+        time.advance(d);
+    }
+
+    @Override
+    protected long now() {
+        return time.clock().millis();
     }
 
     @Override

@@ -16,7 +16,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The contract of {@link Presence} (see its javadoc), for every implementation: extend it and create the
  * implementation under test with {@link #TTL_MILLIS}. Two instances from {@link #open} must share state, as two nodes
- * of a cluster do (the in-process implementation is one node: it returns the same instance).
+ * of a cluster do (the in-process implementation is one node: it returns the same instance). Time is the
+ * implementation's: {@link #pass} moves it on and {@link #now} reads it (a manual clock in process; Redis's own clock,
+ * on which its keys expire, for Redis).
  */
 public abstract class PresenceContract {
     protected static final long TTL_MILLIS = 600;
@@ -30,11 +32,22 @@ public abstract class PresenceContract {
 
     protected abstract Presence create(long ttlMillis);
 
+    /** Lets {@code time} pass on the implementation's clock, running what falls due (its sweeps). */
+    protected abstract void pass(Duration time) throws InterruptedException;
+
+    /** The implementation's time (epoch ms), the one lastSeen is stamped with. */
+    protected abstract long now();
+
     @BeforeEach
     void setUp() {
         node1 = create(TTL_MILLIS);
         node2 = open(node1);
-        node1.listen(changes::add);
+        node1.listen(c -> {
+            synchronized (changes) {
+                changes.add(c);
+                changes.notifyAll();
+            }
+        });
     }
 
     @AfterEach
@@ -52,18 +65,23 @@ public abstract class PresenceContract {
     }
 
     private void awaitChange(String user, boolean online, Duration timeout) throws InterruptedException {
+        // Changes may arrive from another thread (Redis pub/sub): wait for the listener's notify, up to the deadline.
         long deadline = System.nanoTime() + timeout.toNanos();
-        while (changes.stream().noneMatch(c -> c.userId().equals(user) && c.online() == online)) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("no change to " + (online ? "online" : "offline") + " for " + user + "; got " + changes);
+        synchronized (changes) {
+            while (changes.stream().noneMatch(c -> c.userId().equals(user) && c.online() == online)) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    throw new AssertionError("no change to " + (online ? "online" : "offline") + " for " + user
+                            + "; got " + changes);
+                }
+                TimeUnit.NANOSECONDS.timedWait(changes, left);
             }
-            Thread.sleep(10);
         }
     }
 
     @Test
     void onlineWhileAnySessionIsConnected_offlineWithLastSeenAfterTheLast() throws Exception {
-        long before = System.currentTimeMillis();
+        long before = now();
         assertThat(state(node1, "bob")).isEqualTo(new PresenceState("bob", false, null));
         get(node1.connected("bob", "s1"));
         get(node2.connected("bob", "s2"));
@@ -74,7 +92,7 @@ public abstract class PresenceContract {
         get(node2.disconnected("bob", "s2"));
         PresenceState off = state(node1, "bob");
         assertThat(off.online()).isFalse();
-        assertThat(off.lastSeen()).isBetween(before, System.currentTimeMillis());
+        assertThat(off.lastSeen()).isBetween(before, now());
         awaitChange("bob", false, Duration.ofSeconds(5));
         assertThat(changes.stream().filter(c -> c.userId().equals("bob")).map(PresenceState::online).toList())
                 .containsExactly(true, false);
@@ -87,10 +105,9 @@ public abstract class PresenceContract {
     void sessionsThatAreNotRefreshed_expireByThemselves_refreshedOnesStay() throws Exception {
         get(node1.connected("dead", "d1"));
         get(node2.connected("alive", "a1"));
-        long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(TTL_MILLIS * 3);
-        while (System.nanoTime() < until) {
+        for (long passed = 0; passed < TTL_MILLIS * 3; passed += TTL_MILLIS / 4) {
             get(node2.refresh(Map.of("a1", "alive")));
-            Thread.sleep(TTL_MILLIS / 4);
+            pass(Duration.ofMillis(TTL_MILLIS / 4));
         }
         awaitChange("dead", false, Duration.ofMillis(TTL_MILLIS * 5));
         assertThat(state(node2, "dead").online()).isFalse();
@@ -117,7 +134,7 @@ public abstract class PresenceContract {
         assertThat(get(node2.tryTyping("c", "u", false, 300, 1000))).as("stop after a start").isTrue();
         assertThat(get(node1.tryTyping("c", "u", false, 300, 1000))).as("second stop").isFalse();
         assertThat(get(node1.tryTyping("c3", "u", false, 300, 1000))).as("stop without start").isFalse();
-        Thread.sleep(350);
+        pass(Duration.ofMillis(350));
         assertThat(get(node1.tryTyping("c", "u", true, 300, 1000))).as("next interval").isTrue();
     }
 }

@@ -24,6 +24,7 @@ import io.parley.server.store.NewMessage;
 import io.parley.server.store.Role;
 import io.parley.server.store.StoreException;
 import io.parley.server.store.User;
+import io.parley.server.time.Scheduler;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.MigrationInfo;
 import org.sqlite.SQLiteConfig;
@@ -79,6 +80,16 @@ public final class JdbcChatStore implements ChatStore {
      * know (written by a newer Parley).
      */
     public static JdbcChatStore openSqlite(Path dbFile, SqliteOptions options, CommitListener listener) {
+        return openSqlite(dbFile, options, listener, null);
+    }
+
+    /**
+     * As {@link #openSqlite(Path, SqliteOptions, CommitListener)}, with the background checkpoints on
+     * {@code checkpoints} (blocking tasks: give it a thread of its own), which stays the caller's; null: a thread of
+     * the store's own.
+     */
+    public static JdbcChatStore openSqlite(Path dbFile, SqliteOptions options, CommitListener listener,
+                                           Scheduler checkpoints) {
         try {
             Path parent = dbFile.toAbsolutePath().getParent();
             if (parent != null) {
@@ -117,7 +128,8 @@ public final class JdbcChatStore implements ChatStore {
             Readers readers = new Readers(options.readers(), () -> DriverManager.getConnection(url, rc.toProperties()));
             SQLiteConfig cc = new SQLiteConfig();
             cc.setBusyTimeout(10_000);
-            SqliteCheckpointer checkpointer = new SqliteCheckpointer(DriverManager.getConnection(url, cc.toProperties()));
+            SqliteCheckpointer checkpointer = new SqliteCheckpointer(DriverManager.getConnection(url, cc.toProperties()),
+                    checkpoints);
             return new JdbcChatStore(dialect, writer, readers, checkpointer);
         } catch (SQLException e) {
             closeQuietly(writerConnection, e);

@@ -1,14 +1,14 @@
 package io.parley.server.store.jdbc;
 
+import io.parley.server.time.ExecutorScheduler;
+import io.parley.server.time.Scheduler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
+import java.time.Duration;
 
 /**
  * Moves SQLite's write-ahead log into the database file from its own thread and connection, so the writer's group
@@ -17,6 +17,9 @@ import java.util.concurrent.TimeUnit;
  * database file is synced. Here a PASSIVE checkpoint runs every {@link #PERIOD_MILLIS}; it copies what no reader still
  * needs and never blocks the writer. The writer keeps a high automatic checkpoint as a backstop, should this thread fall
  * behind.
+ * <p>
+ * The checkpoint blocks while it copies pages, so the scheduler given must be one this checkpointer may hold up: in a
+ * node, a thread of its own ({@code parley-sqlite-checkpoint}).
  */
 final class SqliteCheckpointer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SqliteCheckpointer.class);
@@ -25,19 +28,25 @@ final class SqliteCheckpointer implements AutoCloseable {
     static final int WRITER_BACKSTOP_PAGES = 20_000;
 
     private final Connection connection;
-    private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "parley-sqlite-checkpoint");
-        t.setDaemon(true);
-        return t;
-    });
+    private final Scheduler.Cancellable task;
+    /** Guarded by this: a checkpoint and close() never overlap, so the connection is not closed under a checkpoint. */
+    private boolean closed;
     private int failures;
 
-    SqliteCheckpointer(Connection connection) {
+    /** The thread this checkpointer made for itself (no scheduler given), closed with it; else null. */
+    private final ExecutorScheduler ownThread;
+
+    /** Checkpoints on {@code scheduler}, which stays the caller's; null: on a thread of its own. */
+    SqliteCheckpointer(Connection connection, Scheduler scheduler) {
         this.connection = connection;
-        thread.scheduleWithFixedDelay(this::checkpoint, PERIOD_MILLIS, PERIOD_MILLIS, TimeUnit.MILLISECONDS);
+        this.ownThread = scheduler == null ? new ExecutorScheduler("parley-sqlite-checkpoint") : null;
+        this.task = (scheduler == null ? ownThread : scheduler).every(Duration.ofMillis(PERIOD_MILLIS), this::checkpoint);
     }
 
-    private void checkpoint() {
+    private synchronized void checkpoint() {
+        if (closed) {
+            return;
+        }
         try (Statement st = connection.createStatement()) {
             st.execute("PRAGMA wal_checkpoint(PASSIVE)");
             failures = 0;
@@ -51,14 +60,14 @@ final class SqliteCheckpointer implements AutoCloseable {
 
     @Override
     public void close() throws SQLException {
-        thread.shutdown();
-        try {
-            if (!thread.awaitTermination(5, TimeUnit.SECONDS)) {
-                LOG.warn("background WAL checkpoint did not stop within 5 s");
+        task.cancel();
+        // Waits for a checkpoint in progress (PASSIVE: it never waits on the writer, so this is short).
+        synchronized (this) {
+            closed = true;
+            if (ownThread != null) {
+                ownThread.close();
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            connection.close();
         }
-        connection.close();
     }
 }
