@@ -56,7 +56,7 @@ public final class JdbcChatStore implements ChatStore {
     private final WriteOps ops;
     private final ReceiptOps receiptOps;
     /** Consecutive appends of a batch, run together (PostgreSQL). */
-    private final Writer.Group<NewMessage> appends;
+    private final WriteGroup<NewMessage> appends;
     private final SqlDialect d;
     private final Clock clock = Clock.systemUTC();
     private volatile boolean closed;

@@ -24,7 +24,7 @@ final class ReceiptOps {
         this.q = queries;
     }
 
-    long markRead(Writer.Tx tx, String conversationId, String userId, long seq) throws SQLException {
+    long markRead(Tx tx, String conversationId, String userId, long seq) throws SQLException {
         Optional<ReceiptChange> change = updateReceipt(tx, new ReceiptUpdate(conversationId, userId, 0, seq), 0, 0);
         if (change.isPresent()) {
             return change.get().readSeq();
@@ -36,7 +36,7 @@ final class ReceiptOps {
         return cursor[1];
     }
 
-    List<ReceiptChange> updateReceipts(Writer.Tx tx, List<ReceiptUpdate> updates, long now, int maxFanout)
+    List<ReceiptChange> updateReceipts(Tx tx, List<ReceiptUpdate> updates, long now, int maxFanout)
             throws SQLException {
         List<ReceiptChange> out = new ArrayList<>();
         // In one order on every node, so two nodes moving the cursors of one user's devices lock member rows in the
@@ -50,7 +50,7 @@ final class ReceiptOps {
     }
 
     /** Moves the cursors forward; empty when nothing moved or the user is not a member. */
-    private Optional<ReceiptChange> updateReceipt(Writer.Tx tx, ReceiptUpdate u, long now, int maxFanout)
+    private Optional<ReceiptChange> updateReceipt(Tx tx, ReceiptUpdate u, long now, int maxFanout)
             throws SQLException {
         // Another node may move the same cursors between the read and the write: then the guarded UPDATE matches no
         // row and we read again.
@@ -83,7 +83,7 @@ final class ReceiptOps {
     }
 
     /** delivered, read, last seq, member count; null when not a member. */
-    private long[] receiptCursor(Writer.Tx tx, String conversationId, String userId) throws SQLException {
+    private long[] receiptCursor(Tx tx, String conversationId, String userId) throws SQLException {
         PreparedStatement ps = tx.ps(d.receiptCursor);
         ps.setString(1, conversationId);
         ps.setString(2, userId);

@@ -31,13 +31,26 @@ import java.util.Optional;
 final class WriteOps {
     private final SqlDialect d;
     private final Queries q;
+    /** The one-statement appends, or null (SQLite: the checks run as separate statements, in process). */
+    private final PostgresAppends postgres;
 
     WriteOps(SqlDialect dialect, Queries queries) {
         this.d = dialect;
         this.q = queries;
+        this.postgres = dialect.appendMessage == null ? null : new PostgresAppends(dialect);
     }
 
-    User createUser(Writer.Tx tx, String id, String username, String passwordHash, long now) throws SQLException {
+    /** True when {@link #appendMessages} runs consecutive appends together (PostgreSQL). */
+    boolean groupsAppends() {
+        return postgres != null;
+    }
+
+    /** Consecutive appends of one batch, run together: see {@link PostgresAppends#appendAll}. */
+    List<WriteGroup.Done> appendMessages(Tx tx, List<NewMessage> messages) throws SQLException {
+        return postgres.appendAll(tx, messages);
+    }
+
+    User createUser(Tx tx, String id, String username, String passwordHash, long now) throws SQLException {
         PreparedStatement taken = tx.ps(d.usernameTaken);
         taken.setString(1, username);
         try (ResultSet rs = taken.executeQuery()) {
@@ -57,7 +70,7 @@ final class WriteOps {
         return new User(id, username, now);
     }
 
-    User provisionUser(Writer.Tx tx, String id, long now) throws SQLException {
+    User provisionUser(Tx tx, String id, long now) throws SQLException {
         PreparedStatement ps = tx.ps(d.provisionUser);
         ps.setString(1, id);
         ps.setLong(2, now);
@@ -65,9 +78,9 @@ final class WriteOps {
         return q.userById(tx::ps, id).orElseThrow(() -> new SQLException("user " + id + " vanished"));
     }
 
-    Appended appendMessage(Writer.Tx tx, NewMessage m) throws SQLException {
-        if (d.appendMessage != null) {
-            return appendInOneStatement(tx, m);
+    Appended appendMessage(Tx tx, NewMessage m) throws SQLException {
+        if (postgres != null) {
+            return postgres.append(tx, m);
         }
         PreparedStatement dup = tx.ps(d.eventByClientMsgId);
         dup.setString(1, m.senderId());
@@ -96,129 +109,7 @@ final class WriteOps {
         return new Appended(e, false);
     }
 
-    /** {@link #appendMessage} as {@link SqlDialect#appendMessage}: the same checks, in the same order. */
-    private Appended appendInOneStatement(Writer.Tx tx, NewMessage m) throws SQLException {
-        lock(tx, m.conversationId());
-        PreparedStatement ps = tx.ps(appendStatement(1));
-        bindAppend(ps, 0, m);
-        try (ResultSet rs = ps.executeQuery()) {
-            Appended a = readAppend(rs, m);
-            if (!a.duplicate()) {
-                tx.emit(a.event());
-            }
-            return a;
-        }
-    }
-
-    /** Most appends in one multi-statement round trip (PostgreSQL). */
-    static final int APPEND_CHUNK = 32;
-    private final String[] appendStatements = new String[APPEND_CHUNK + 1];
-
-    /** True when {@link #appendMessages} runs consecutive appends together (PostgreSQL). */
-    boolean groupsAppends() {
-        return d.appendMessage != null;
-    }
-
-    /**
-     * Consecutive appends of one batch, in up to {@link #APPEND_CHUNK} statements per round trip: each statement sees
-     * the ones before it (a retry of a message in the same batch, a reply to it), as one by one.
-     */
-    List<Writer.Done> appendMessages(Writer.Tx tx, List<NewMessage> messages) throws SQLException {
-        List<Writer.Done> out = new ArrayList<>(messages.size());
-        List<NewMessage> chunk = new ArrayList<>(APPEND_CHUNK);
-        List<Integer> slots = new ArrayList<>(APPEND_CHUNK);
-        for (int i = 0; i < messages.size(); i++) {
-            NewMessage m = messages.get(i);
-            out.add(null);
-            if (!tx.holds(m.conversationId())) {
-                // Not locked by the batch: only an unknown conversation (every append declares its own).
-                try {
-                    lock(tx, m.conversationId());
-                } catch (StoreException e) {
-                    out.set(i, Writer.Done.failed(e));
-                    continue;
-                }
-            }
-            chunk.add(m);
-            slots.add(i);
-            if (chunk.size() == APPEND_CHUNK || i == messages.size() - 1) {
-                runAppendChunk(tx, chunk, slots, out);
-                chunk.clear();
-                slots.clear();
-            }
-        }
-        if (!chunk.isEmpty()) {
-            runAppendChunk(tx, chunk, slots, out);
-        }
-        return out;
-    }
-
-    private void runAppendChunk(Writer.Tx tx, List<NewMessage> chunk, List<Integer> slots, List<Writer.Done> out)
-            throws SQLException {
-        PreparedStatement ps = tx.ps(appendStatement(chunk.size()));
-        for (int k = 0; k < chunk.size(); k++) {
-            bindAppend(ps, k * 7, chunk.get(k));
-        }
-        ps.execute();
-        for (int k = 0; k < chunk.size(); k++) {
-            NewMessage m = chunk.get(k);
-            try (ResultSet rs = ps.getResultSet()) {
-                if (rs == null) {
-                    throw new SQLException("the append statement " + k + " of " + chunk.size() + " returned no rows");
-                }
-                Appended a = readAppend(rs, m);
-                out.set(slots.get(k), Writer.Done.of(a, a.duplicate() ? List.of() : List.of(a.event())));
-            } catch (StoreException e) {
-                out.set(slots.get(k), Writer.Done.failed(e));
-            }
-            ps.getMoreResults();
-        }
-    }
-
-    private String appendStatement(int n) {
-        String sql = appendStatements[n];
-        if (sql == null) {
-            sql = String.join(";\n", java.util.Collections.nCopies(n, d.appendMessage));
-            appendStatements[n] = sql;
-        }
-        return sql;
-    }
-
-    private static void bindAppend(PreparedStatement ps, int offset, NewMessage m) throws SQLException {
-        ps.setString(offset + 1, m.conversationId());
-        ps.setString(offset + 2, m.senderId());
-        ps.setString(offset + 3, m.clientMsgId());
-        ps.setString(offset + 4, m.messageId());
-        ps.setString(offset + 5, m.body());
-        ps.setLong(offset + 6, m.createdAt());
-        Rows.setNullable(ps, offset + 7, m.replyTo());
-    }
-
-    /** The row of {@link SqlDialect#appendMessage}: the appended (or earlier) event, or the domain failure. */
-    private static Appended readAppend(ResultSet rs, NewMessage m) throws SQLException {
-        if (!rs.next()) {
-            throw new SQLException("the append statement returned no row");
-        }
-        // Columns 6.. hold the earlier event with this clientMsgId, if any.
-        if (rs.getString(6) != null) {
-            return new Appended(Rows.event(rs, 5), true);
-        }
-        java.sql.Array ids = rs.getArray(1);
-        List<String> members = ids == null ? List.of() : List.of((String[]) ids.getArray());
-        long seq = rs.getLong(2);
-        if (rs.wasNull()) {
-            if (!members.contains(m.senderId())) {
-                throw new StoreException.NotFound("conversation not found");
-            }
-            throw new StoreException.MessageNotFound(rs.getBoolean(5) ? "message not found (deleted)" : "message not found");
-        }
-        LogEvent e = new LogEvent(m.conversationId(), seq, EventKind.MESSAGE, m.createdAt(), m.senderId(),
-                m.messageId(), m.clientMsgId(), m.body(), null, null, null, null, m.replyTo(), rs.getString(3),
-                false, members);
-        return new Appended(e, false);
-    }
-
-    Created getOrCreateDirect(Writer.Tx tx, String newId, String a, String b, long now) throws SQLException {
+    Created getOrCreateDirect(Tx tx, String newId, String a, String b, long now) throws SQLException {
         String key = a.compareTo(b) <= 0 ? a + "\n" + b : b + "\n" + a;
         Optional<String> existing = directByKey(tx, key);
         if (existing.isPresent()) {
@@ -240,7 +131,7 @@ final class WriteOps {
         return new Created(summary(tx, newId, a), true, events);
     }
 
-    Created createGroup(Writer.Tx tx, String id, String ownerId, String title, List<String> memberIds, long now)
+    Created createGroup(Tx tx, String id, String ownerId, String title, List<String> memberIds, long now)
             throws SQLException {
         List<String> all = new ArrayList<>();
         all.add(ownerId);
@@ -263,7 +154,7 @@ final class WriteOps {
         return new Created(summary(tx, id, ownerId), true, events);
     }
 
-    List<LogEvent> addMembers(Writer.Tx tx, String conversationId, String actorId, List<String> userIds, long now)
+    List<LogEvent> addMembers(Tx tx, String conversationId, String actorId, List<String> userIds, long now)
             throws SQLException {
         lock(tx, conversationId);
         List<String> members = new ArrayList<>(q.memberIds(tx::ps, conversationId));
@@ -286,7 +177,7 @@ final class WriteOps {
         return events;
     }
 
-    LogEvent removeMember(Writer.Tx tx, String conversationId, String actorId, String memberId, long now)
+    LogEvent removeMember(Tx tx, String conversationId, String actorId, String memberId, long now)
             throws SQLException {
         lock(tx, conversationId);
         List<String> members = q.memberIds(tx::ps, conversationId);
@@ -306,7 +197,7 @@ final class WriteOps {
         return e;
     }
 
-    LogEvent setRole(Writer.Tx tx, String conversationId, String actorId, String memberId, Role role, long now)
+    LogEvent setRole(Tx tx, String conversationId, String actorId, String memberId, Role role, long now)
             throws SQLException {
         lock(tx, conversationId);
         List<String> members = q.memberIds(tx::ps, conversationId);
@@ -323,7 +214,7 @@ final class WriteOps {
 
     // ---- message changes -------------------------------------------------------------------------------------------
 
-    Changed editMessage(Writer.Tx tx, String conversationId, String actorId, String messageId, String body, long now,
+    Changed editMessage(Tx tx, String conversationId, String actorId, String messageId, String body, long now,
                         long window) throws SQLException {
         List<String> members = requireMember(tx, conversationId, actorId);
         MessageView m = liveMessage(tx, conversationId, messageId);
@@ -346,7 +237,7 @@ final class WriteOps {
                 body, null, members));
     }
 
-    Changed deleteMessage(Writer.Tx tx, String conversationId, String actorId, String messageId, long now)
+    Changed deleteMessage(Tx tx, String conversationId, String actorId, String messageId, long now)
             throws SQLException {
         List<String> members = requireMember(tx, conversationId, actorId);
         MessageView m = message(tx, conversationId, messageId);
@@ -378,7 +269,7 @@ final class WriteOps {
         return new Changed(messageId, e);
     }
 
-    Changed react(Writer.Tx tx, String conversationId, String actorId, String messageId, String emoji, boolean add,
+    Changed react(Tx tx, String conversationId, String actorId, String messageId, String emoji, boolean add,
                   long now) throws SQLException {
         List<String> members = requireMember(tx, conversationId, actorId);
         liveMessage(tx, conversationId, messageId);
@@ -405,7 +296,7 @@ final class WriteOps {
 
     // ---- helpers -------------------------------------------------------------------------------------------------
 
-    private LogEvent append(Writer.Tx tx, String conversationId, EventKind kind, String actorId, long now,
+    private LogEvent append(Tx tx, String conversationId, EventKind kind, String actorId, long now,
                             String memberId, Role role, String title, List<String> recipients) throws SQLException {
         long seq = nextSeq(tx, conversationId, now);
         LogEvent e = LogEvent.basic(conversationId, seq, kind, now, actorId, memberId, role, title, List.copyOf(recipients));
@@ -413,7 +304,7 @@ final class WriteOps {
         return e;
     }
 
-    private LogEvent appendChange(Writer.Tx tx, String conversationId, EventKind kind, String actorId, long now,
+    private LogEvent appendChange(Tx tx, String conversationId, EventKind kind, String actorId, long now,
                                   String messageId, String body, String emoji, List<String> recipients)
             throws SQLException {
         long seq = nextSeq(tx, conversationId, now);
@@ -423,22 +314,12 @@ final class WriteOps {
         return e;
     }
 
-    /** See {@link SqlDialect#lockConversation}; nothing to do when the batch locked it at its start. */
-    private void lock(Writer.Tx tx, String conversationId) throws SQLException {
-        if (tx.holds(conversationId)) {
-            return;
-        }
-        PreparedStatement ps = tx.ps(d.lockConversation);
-        ps.setString(1, conversationId);
-        try (ResultSet rs = ps.executeQuery()) {
-            if (!rs.next()) {
-                throw new StoreException.NotFound("conversation not found");
-            }
-        }
+    private static void lock(Tx tx, String conversationId) throws SQLException {
+        tx.lock(conversationId);
     }
 
     /** Locks the conversation, then checks membership: for edits, deletes and reactions. */
-    private List<String> requireMember(Writer.Tx tx, String conversationId, String userId) throws SQLException {
+    private List<String> requireMember(Tx tx, String conversationId, String userId) throws SQLException {
         lock(tx, conversationId);
         List<String> members = q.memberIds(tx::ps, conversationId);
         if (!members.contains(userId)) {
@@ -448,13 +329,13 @@ final class WriteOps {
     }
 
     /** The message, deleted or not; {@link StoreException.MessageNotFound} when not in this conversation. */
-    private MessageView message(Writer.Tx tx, String conversationId, String messageId) throws SQLException {
+    private MessageView message(Tx tx, String conversationId, String messageId) throws SQLException {
         return q.message(tx::ps, messageId).filter(m -> m.conversationId().equals(conversationId))
                 .orElseThrow(() -> new StoreException.MessageNotFound("message not found"));
     }
 
     /** The message if it is not deleted. */
-    private MessageView liveMessage(Writer.Tx tx, String conversationId, String messageId) throws SQLException {
+    private MessageView liveMessage(Tx tx, String conversationId, String messageId) throws SQLException {
         MessageView m = message(tx, conversationId, messageId);
         if (m.deleted()) {
             throw new StoreException.MessageNotFound("message not found (deleted)");
@@ -472,7 +353,7 @@ final class WriteOps {
         return body.substring(0, body.offsetByCodePoints(0, SNIPPET_CHARS)) + "\u2026";
     }
 
-    private boolean isGroup(Writer.Tx tx, String conversationId) throws SQLException {
+    private boolean isGroup(Tx tx, String conversationId) throws SQLException {
         PreparedStatement ps = tx.ps(d.conversationKind);
         ps.setString(1, conversationId);
         try (ResultSet rs = ps.executeQuery()) {
@@ -480,7 +361,7 @@ final class WriteOps {
         }
     }
 
-    private void audit(Writer.Tx tx, String conversationId, String actorId, String action, String messageId,
+    private void audit(Tx tx, String conversationId, String actorId, String action, String messageId,
                        String userId, long seq, long now) throws SQLException {
         PreparedStatement ps = tx.ps(d.insertAudit);
         ps.setString(1, conversationId);
@@ -493,21 +374,21 @@ final class WriteOps {
         ps.executeUpdate();
     }
 
-    private void countMembers(Writer.Tx tx, String conversationId, int delta) throws SQLException {
+    private void countMembers(Tx tx, String conversationId, int delta) throws SQLException {
         PreparedStatement ps = tx.ps(d.memberCount);
         ps.setInt(1, delta);
         ps.setString(2, conversationId);
         ps.executeUpdate();
     }
 
-    private void insert(Writer.Tx tx, LogEvent e) throws SQLException {
+    private void insert(Tx tx, LogEvent e) throws SQLException {
         PreparedStatement ps = tx.ps(d.insertEvent);
         Rows.bindEvent(ps, e);
         ps.executeUpdate();
         tx.emit(e);
     }
 
-    private long nextSeq(Writer.Tx tx, String conversationId, long now) throws SQLException {
+    private long nextSeq(Tx tx, String conversationId, long now) throws SQLException {
         PreparedStatement ps = tx.ps(d.nextSeq);
         ps.setLong(1, now);
         ps.setString(2, conversationId);
@@ -519,7 +400,7 @@ final class WriteOps {
         }
     }
 
-    private Optional<String> directByKey(Writer.Tx tx, String key) throws SQLException {
+    private Optional<String> directByKey(Tx tx, String key) throws SQLException {
         PreparedStatement ps = tx.ps(d.directByKey);
         ps.setString(1, key);
         try (ResultSet rs = ps.executeQuery()) {
@@ -527,7 +408,7 @@ final class WriteOps {
         }
     }
 
-    private boolean insertConversation(Writer.Tx tx, String id, ConversationKind kind, String title, String directKey,
+    private boolean insertConversation(Tx tx, String id, ConversationKind kind, String title, String directKey,
                                        String createdBy, long now) throws SQLException {
         PreparedStatement ps = tx.ps(d.insertConversation);
         ps.setString(1, id);
@@ -540,7 +421,7 @@ final class WriteOps {
         return ps.executeUpdate() == 1;
     }
 
-    private void insertMember(Writer.Tx tx, String conversationId, String userId, Role role, long now) throws SQLException {
+    private void insertMember(Tx tx, String conversationId, String userId, Role role, long now) throws SQLException {
         PreparedStatement ps = tx.ps(d.insertMember);
         ps.setString(1, conversationId);
         ps.setString(2, userId);
@@ -552,7 +433,7 @@ final class WriteOps {
         }
     }
 
-    private void requireUsers(Writer.Tx tx, List<String> ids) throws SQLException {
+    private void requireUsers(Tx tx, List<String> ids) throws SQLException {
         for (String id : ids) {
             if (q.userById(tx::ps, id).isEmpty()) {
                 throw new StoreException.UnknownUser("user '" + id + "' not found");
@@ -560,7 +441,7 @@ final class WriteOps {
         }
     }
 
-    private ConversationSummary summary(Writer.Tx tx, String id, String userId) throws SQLException {
+    private ConversationSummary summary(Tx tx, String id, String userId) throws SQLException {
         return q.summary(tx::ps, id, userId).orElseThrow(() -> new SQLException("conversation " + id + " vanished"));
     }
 }
