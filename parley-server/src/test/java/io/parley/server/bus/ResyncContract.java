@@ -24,7 +24,7 @@ public interface ResyncContract extends BusFixture {
     void onResync(Bus node, Runnable hook);
 
     @Test
-    default void lostSubscription_signalsResyncWhenBack_andDeliveryResumes() throws Exception {
+    default void lostSubscription_signalsResyncOnlyWhenBack_andDeliveryResumes() throws Exception {
         RecordingSink a = new RecordingSink("alice");
         RecordingSink b = new RecordingSink("bob");
         Bus nodeA = node(a);
@@ -33,6 +33,7 @@ public interface ResyncContract extends BusFixture {
         onResync(nodeB, resynced::countDown);
         nodeA.publish(message("before", 1, "alice", List.of("bob")));
         b.awaitEvent("before", 1, WAIT);
+        assertThat(resynced.getCount()).as("no resync without a loss").isEqualTo(1);
 
         loseSubscription(nodeB);
 
@@ -49,20 +50,5 @@ public interface ResyncContract extends BusFixture {
                 // published before the resubscription took effect: lost, as the contract allows; try the next one
             }
         }
-    }
-
-    @Test
-    default void noLoss_noResyncSignal() throws Exception {
-        RecordingSink a = new RecordingSink("alice");
-        RecordingSink b = new RecordingSink("bob");
-        Bus nodeA = node(a);
-        Bus nodeB = node(b);
-        CountDownLatch resynced = new CountDownLatch(1);
-        onResync(nodeB, resynced::countDown);
-
-        nodeA.publish(message("c1", 1, "alice", List.of("bob")));
-        b.awaitEvent("c1", 1, WAIT);
-
-        assertThat(resynced.getCount()).isEqualTo(1);
     }
 }
