@@ -213,6 +213,14 @@ public final class Session {
         transport.ping();
     }
 
+    /**
+     * A connection without {@code ?token=}: starts the auth deadline ({@code ws.auth-timeout}) on the session's timers.
+     * The task hands itself to the session's loop, so it is correct whichever thread the timer fires on.
+     */
+    void startAuthDeadline() {
+        timers.after(config.ws().authTimeout(), () -> loop.execute(this::authDeadline));
+    }
+
     /** The auth deadline passed: close unless authenticated. */
     void authDeadline() {
         if (state == State.AWAITING_AUTH && userId == null) {

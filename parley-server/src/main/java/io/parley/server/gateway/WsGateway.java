@@ -179,8 +179,7 @@ public final class WsGateway implements Handler<RoutingContext> {
         if (token != null) {
             session.authenticate(token);
         } else {
-            // Handed to the session's loop: the session is confined to it, whichever thread the timer fires on.
-            timers.after(config.ws().authTimeout(), () -> loop.execute(session::authDeadline));
+            session.startAuthDeadline();
         }
     }
 

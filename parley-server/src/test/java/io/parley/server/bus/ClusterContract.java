@@ -1,0 +1,119 @@
+package io.parley.server.bus;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import java.util.stream.LongStream;
+
+import static io.parley.server.bus.BusFixture.message;
+import static io.parley.server.bus.BusFixture.typing;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * For a bus that connects several nodes: what one node publishes reaches the others. A node hears only what concerns
+ * its sessions (the bus asks its sink's {@link Sink#hasUser}) and is handed only its own recipients.
+ *
+ * <p>Negative checks ("nothing else arrived") need a point after which nothing more can come: a later event from the
+ * same publisher, which the bus delivers after the earlier ones (per-publisher order), serves as that barrier.
+ */
+public interface ClusterContract extends BusFixture {
+
+    private static long count(RecordingSink sink, String conversationId, long seq) {
+        return sink.events().stream().filter(e -> e.conversationId().equals(conversationId) && e.seq() == seq).count();
+    }
+
+    @Test
+    default void publish_reachesEveryRecipientsNode_includingThePublishingOne_exactlyOnce() throws Exception {
+        RecordingSink a = new RecordingSink("alice");
+        RecordingSink b = new RecordingSink("bob");
+        RecordingSink c = new RecordingSink("carol");
+        Bus nodeA = node(a);
+        Bus nodeB = node(b);
+        node(c);
+        List<String> everyone = List.of("alice", "bob", "carol");
+
+        nodeA.publish(message("c1", 1, "alice", everyone));
+        nodeA.publish(message("c1", 2, "alice", everyone));
+        // Barriers: once #2 is on B and C, #1 cannot come again there; once B's later event is on A, the echo of A's
+        // own #1 (which reached Redis before it) has been heard on A too.
+        b.awaitEvent("c1", 2, WAIT);
+        c.awaitEvent("c1", 2, WAIT);
+        nodeB.publish(message("barrier", 1, "bob", List.of("alice")));
+        a.awaitEvent("barrier", 1, WAIT);
+
+        assertThat(count(a, "c1", 1)).as("on the publishing node").isEqualTo(1);
+        assertThat(count(b, "c1", 1)).as("on bob's node").isEqualTo(1);
+        assertThat(count(c, "c1", 1)).as("on carol's node").isEqualTo(1);
+        assertThat(b.awaitEvent("c1", 1, WAIT).recipients()).as("handed to bob's node").containsExactly("bob");
+        assertThat(c.awaitEvent("c1", 1, WAIT).recipients()).as("handed to carol's node").containsExactly("carol");
+    }
+
+    @Test
+    default void publish_manyEventsFromTwoNodes_keepEachPublishersOrderPerConversationOnEveryNode() throws Exception {
+        RecordingSink a = new RecordingSink("alice");
+        RecordingSink b = new RecordingSink("bob");
+        RecordingSink both = new RecordingSink("alice", "bob");
+        Bus nodeA = node(a);
+        Bus nodeB = node(b);
+        node(both);
+        int n = 300;
+        List<String> pair = List.of("alice", "bob");
+
+        for (long seq = 1; seq <= n; seq++) {
+            nodeA.publish(message("fromA1", seq, "alice", pair));
+            nodeB.publish(message("fromB", seq, "bob", pair));
+            nodeA.publish(message("fromA2", seq, "alice", pair));
+        }
+
+        List<Long> expected = LongStream.rangeClosed(1, n).boxed().toList();
+        for (RecordingSink sink : List.of(a, b, both)) {
+            List<RecordingSink.Event> got = sink.await(l -> l.size() >= 3 * n, WAIT, "every event");
+            Map<String, List<Long>> seqs = got.stream().collect(Collectors.groupingBy(
+                    RecordingSink.Event::conversationId,
+                    Collectors.mapping(RecordingSink.Event::seq, Collectors.toList())));
+            assertThat(seqs).containsOnlyKeys("fromA1", "fromA2", "fromB");
+            seqs.forEach((conversation, s) -> assertThat(s).as(conversation).isEqualTo(expected));
+        }
+    }
+
+    @Test
+    default void publish_toUsersWithNoSessionOnANode_deliversNothingToThatNode() throws Exception {
+        RecordingSink a = new RecordingSink("alice");
+        RecordingSink b = new RecordingSink("bob");
+        RecordingSink idle = new RecordingSink("carol");
+        Bus nodeA = node(a);
+        node(b);
+        node(idle);
+
+        for (long seq = 1; seq <= 50; seq++) {
+            nodeA.publish(message("c1", seq, "alice", List.of("alice", "bob")));
+        }
+        nodeA.publish(typing("c1", "alice", List.of("alice", "bob")));
+        nodeA.publish(message("barrier", 1, "alice", List.of("carol")));
+        nodeA.publish(typing("barrier", "alice", List.of("carol")));
+
+        idle.awaitEvent("barrier", 1, WAIT);
+        idle.awaitSignals(1, WAIT);
+        b.await(l -> l.size() >= 50, WAIT, "bob's 50 events");
+        assertThat(idle.events()).extracting(RecordingSink.Event::conversationId).containsExactly("barrier");
+        assertThat(idle.signals()).extracting(RecordingSink.SignalFrame::recipients).containsExactly(List.of("carol"));
+        assertThat(b.events()).extracting(RecordingSink.Event::conversationId).containsOnly("c1");
+    }
+
+    @Test
+    default void publishSignal_reachesEveryRecipientsNode_withItsOwnRecipientsOnly() throws Exception {
+        RecordingSink a = new RecordingSink("alice");
+        RecordingSink b = new RecordingSink("bob", "dave");
+        Bus nodeA = node(a);
+        node(b);
+
+        nodeA.publish(typing("c1", "alice", List.of("alice", "bob", "carol")));
+
+        RecordingSink.SignalFrame atB = b.awaitSignals(1, WAIT).get(0);
+        assertThat(atB.recipients()).containsExactly("bob");
+        assertThat(atB.frame()).contains("\"typing\"");
+        assertThat(a.awaitSignals(1, WAIT).get(0).frame()).isEqualTo(atB.frame());
+    }
+}

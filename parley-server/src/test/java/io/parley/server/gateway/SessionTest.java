@@ -1,0 +1,314 @@
+package io.parley.server.gateway;
+
+import io.parley.protocol.ClientFrame;
+import io.parley.protocol.CloseCodes;
+import io.parley.protocol.FrameCodec;
+import io.parley.protocol.ServerFrame;
+import io.parley.server.bus.LocalBus;
+import io.parley.server.chat.ChatService;
+import io.parley.server.chat.ReceiptBatcher;
+import io.parley.server.config.Config;
+import io.parley.server.config.ConfigLoader;
+import io.parley.server.metrics.Metrics;
+import io.parley.server.presence.LocalPresence;
+import io.parley.server.presence.PresenceHub;
+import io.parley.server.store.LogEvent;
+import io.parley.server.store.jdbc.JdbcChatStore;
+import io.parley.server.store.jdbc.SqliteOptions;
+import io.parley.server.time.ManualScheduler;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * {@link Session} and its {@link EventStream} without sockets: a {@link FakeTransport}, a {@link TestLoop} run by the
+ * test's thread, the {@link ManualScheduler} for every timer, and the real domain (ChatService, the SQLite store in a
+ * temp dir, the in-process bus and presence) wired as {@code ParleyServer} wires them. The bus can drop the next
+ * event, as a lost cluster message would, so a gap can be made on purpose.
+ */
+class SessionTest {
+    private static final FrameCodec CODEC = new FrameCodec();
+
+    @TempDir
+    Path dir;
+
+    private final ManualScheduler manual = new ManualScheduler();
+    private final TestLoop loop = new TestLoop();
+    private final Config config = ConfigLoader.defaultsWith(Map.of("http.port", "0"));
+    private final AtomicBoolean dropNextEvent = new AtomicBoolean();
+    private final AtomicReference<LogEvent> dropped = new AtomicReference<>();
+
+    private LocalPresence presence;
+    private SessionRegistry registry;
+    private LocalBus bus;
+    private JdbcChatStore store;
+    private ReceiptBatcher receipts;
+    private PresenceHub presenceHub;
+    private ChatService chat;
+    private Metrics metrics;
+    private int sessions;
+
+    @BeforeEach
+    void node() throws Exception {
+        presence = new LocalPresence(config.presence().ttl().toMillis(), manual);
+        registry = new SessionRegistry(CODEC, presence);
+        bus = new LocalBus(e -> {
+            if (dropNextEvent.compareAndSet(true, false)) {
+                dropped.set(e);
+            } else {
+                registry.deliver(e);
+            }
+        }, registry::deliver);
+        store = JdbcChatStore.openSqlite(dir.resolve("parley.db"), new SqliteOptions(false, 64, 2), bus::publish);
+        receipts = new ReceiptBatcher(store, bus, config.receipts().window().toMillis(),
+                config.receipts().maxFanoutMembers(), manual);
+        metrics = new Metrics();
+        presenceHub = new PresenceHub(presence, store, config.presence(), CODEC, registry, n -> { }, manual);
+        chat = new ChatService(store, config, bus, presence, receipts, manual.clock());
+        for (String user : List.of("alice", "bob")) {
+            store.createUser(user, user, "hash").get(10, TimeUnit.SECONDS);
+        }
+        store.createGroup("g", "bob", "a group", List.of("alice"), manual.clock().millis()).get(10, TimeUnit.SECONDS);
+    }
+
+    @AfterEach
+    void close() {
+        presenceHub.close();
+        receipts.close();
+        store.close();
+        presence.close();
+        metrics.close();
+    }
+
+    /** A connection's session; tokens are {@code u:<user>}, anything else is refused. */
+    private Session session(FakeTransport transport) {
+        return new Session("s" + ++sessions, transport, loop, token -> token.startsWith("u:")
+                ? CompletableFuture.completedFuture(token.substring(2))
+                : CompletableFuture.failedFuture(new IllegalArgumentException("invalid token")),
+                chat, registry, CODEC, config, presenceHub, manual, metrics);
+    }
+
+    /** A session authenticated by {@code ?token=} as {@code user}, welcomed. */
+    private Session connected(FakeTransport transport, String user, boolean resume) throws Exception {
+        Session s = session(transport);
+        if (resume) {
+            s.requestResume();
+        }
+        s.authenticate("u:" + user);
+        loop.runUntil(() -> !transport.frames(ServerFrame.Welcome.class).isEmpty(), "welcome");
+        return s;
+    }
+
+    private static String json(ClientFrame frame) {
+        return CODEC.encode(frame);
+    }
+
+    private long send(String user, String body) throws Exception {
+        return chat.send(user, "g", "k-" + body, body).get(10, TimeUnit.SECONDS).event().seq();
+    }
+
+    private static List<Long> seqs(FakeTransport t) {
+        return t.frames(ServerFrame.Event.class).stream().filter(e -> e.conversationId().equals("g"))
+                .map(ServerFrame.Event::seq).toList();
+    }
+
+    /** A session that has synced with its cursors at the store's last seqs (nothing to replay): live, holding gaps. */
+    private Session live(FakeTransport transport, String user) throws Exception {
+        Map<String, Long> last = chat.feed().lastSeqs(user).get(10, TimeUnit.SECONDS);
+        Session s = connected(transport, user, true);
+        s.onText(json(new ClientFrame.Sync(last, null, null)));
+        loop.runUntil(() -> !transport.frames(ServerFrame.Synced.class).isEmpty(), "synced");
+        return s;
+    }
+
+    // ---- authentication ---------------------------------------------------------------------------------------------
+
+    @Test
+    void authDeadline_withoutAuth_closesWith4001WhenItPasses() throws Exception {
+        FakeTransport t = new FakeTransport();
+        Session s = session(t);
+        s.startAuthDeadline();
+
+        manual.advance(config.ws().authTimeout().minusMillis(1));
+        loop.runQueued();
+        assertThat(t.closed()).isFalse();
+
+        manual.advance(Duration.ofMillis(1));
+        loop.runQueued();
+        assertThat(t.closeCode()).isEqualTo(CloseCodes.UNAUTHORIZED);
+        assertThat(t.closeReason()).isEqualTo("authentication timeout");
+        assertThat(s.state()).isEqualTo(Session.State.CLOSED);
+    }
+
+    @Test
+    void authDeadline_afterAnAuthFrame_doesNotClose() throws Exception {
+        FakeTransport t = new FakeTransport();
+        Session s = session(t);
+        s.startAuthDeadline();
+
+        s.onText(json(new ClientFrame.Auth("u:alice")));
+        loop.runUntil(() -> !t.frames(ServerFrame.Welcome.class).isEmpty(), "welcome");
+        manual.advance(config.ws().authTimeout());
+        loop.runQueued();
+
+        assertThat(t.closed()).isFalse();
+        assertThat(s.state()).isEqualTo(Session.State.AUTHENTICATED);
+        assertThat(t.frames(ServerFrame.Welcome.class).get(0).userId()).isEqualTo("alice");
+    }
+
+    @Test
+    void frameBeforeAuth_closesWith4001AndSendsNothing() {
+        for (String frame : List.of(json(new ClientFrame.Sync(Map.of(), null, null)),
+                json(new ClientFrame.Send("g", "k1", "hi", null)), json(new ClientFrame.Ping("p")), "not json")) {
+            FakeTransport t = new FakeTransport();
+            session(t).onText(frame);
+
+            assertThat(t.closeCode()).as(frame).isEqualTo(CloseCodes.UNAUTHORIZED);
+            assertThat(t.closeReason()).as(frame).contains("the first frame must be auth");
+            assertThat(t.frames()).as(frame).isEmpty();
+        }
+        FakeTransport binary = new FakeTransport();
+        session(binary).onBinary();
+        assertThat(binary.closeCode()).isEqualTo(CloseCodes.UNAUTHORIZED);
+    }
+
+    @Test
+    void authFrame_withABadToken_closesWith4001() throws Exception {
+        FakeTransport t = new FakeTransport();
+        session(t).onText(json(new ClientFrame.Auth("forged")));
+
+        loop.runUntil(t::closed, "close");
+        assertThat(t.closeCode()).isEqualTo(CloseCodes.UNAUTHORIZED);
+        assertThat(t.closeReason()).isEqualTo("invalid token");
+        assertThat(t.frames()).isEmpty();
+    }
+
+    // ---- sync, live, gaps -------------------------------------------------------------------------------------------
+
+    @Test
+    void syncThenLive_withAnEventCommittedDuringTheSync_sendsEachEventOnceInOrder_syncedBetween() throws Exception {
+        List<Long> before = new java.util.ArrayList<>();
+        for (int i = 1; i <= 5; i++) {
+            before.add(send("bob", "m" + i));
+        }
+        FakeTransport t = new FakeTransport();
+        Session s = connected(t, "alice", true);
+
+        s.onText(json(new ClientFrame.Sync(Map.of("g", before.get(1)), null, null)));
+        long during = send("bob", "during"); // committed while the sync runs: its live copy waits in the buffer
+        loop.runUntil(() -> !t.frames(ServerFrame.Synced.class).isEmpty(), "synced");
+        long after = send("bob", "after");
+        loop.runUntil(() -> seqs(t).contains(after), "the live event after synced");
+
+        assertThat(seqs(t)).containsExactly(before.get(2), before.get(3), before.get(4), during, after);
+        ServerFrame.Synced synced = t.frames(ServerFrame.Synced.class).get(0);
+        assertThat(synced.conversations()).containsEntry("g", during);
+        List<ServerFrame> frames = t.frames();
+        int syncedAt = frames.indexOf(synced);
+        assertThat(frames.subList(syncedAt + 1, frames.size())).filteredOn(ServerFrame.Event.class::isInstance)
+                .extracting(f -> ((ServerFrame.Event) f).seq()).containsExactly(after);
+    }
+
+    @Test
+    void gapHold_missingEventArrivesWithinTheHold_bothGoOutInOrder() throws Exception {
+        FakeTransport t = new FakeTransport();
+        live(t, "alice");
+
+        dropNextEvent.set(true);
+        long missing = send("bob", "lost for a while");
+        long next = send("bob", "ahead");
+        loop.runQueued();
+        assertThat(seqs(t)).as("held while its predecessor is missing").isEmpty();
+
+        registry.deliver(dropped.get());
+        loop.runQueued();
+        assertThat(seqs(t)).containsExactly(missing, next);
+
+        manual.advance(Duration.ofMillis(HeldEvents.WAIT_MILLIS));
+        loop.runQueued();
+        assertThat(seqs(t)).as("the hold's timer finds nothing to catch up").containsExactly(missing, next);
+        assertThat(t.closed()).isFalse();
+    }
+
+    @Test
+    void gapHold_missingEventNeverArrives_catchesUpFromTheStoreWhenTheHoldTimesOut() throws Exception {
+        FakeTransport t = new FakeTransport();
+        live(t, "alice");
+
+        dropNextEvent.set(true);
+        long missing = send("bob", "lost");
+        long next = send("bob", "ahead");
+        loop.runQueued();
+        manual.advance(Duration.ofMillis(HeldEvents.WAIT_MILLIS - 1));
+        loop.runQueued();
+        assertThat(seqs(t)).isEmpty();
+
+        manual.advance(Duration.ofMillis(1));
+        loop.runUntil(() -> seqs(t).size() >= 2, "the catch-up");
+        long later = send("bob", "live again");
+        loop.runUntil(() -> seqs(t).contains(later), "the next live event");
+
+        assertThat(seqs(t)).containsExactly(missing, next, later);
+        assertThat(t.closed()).isFalse();
+    }
+
+    // ---- backpressure and closing -----------------------------------------------------------------------------------
+
+    @Test
+    void slowConsumer_outboundQueueFull_closesWith4008() throws Exception {
+        FakeTransport t = new FakeTransport();
+        Session s = connected(t, "alice", false);
+
+        t.fill();
+        send("bob", "one too many");
+        loop.runUntil(t::closed, "close");
+
+        assertThat(t.closeCode()).isEqualTo(CloseCodes.RESYNC);
+        assertThat(t.closeReason()).startsWith("slow consumer");
+        assertThat(s.state()).isEqualTo(Session.State.CLOSED);
+        assertThat(registry.hasUser("alice")).isFalse();
+    }
+
+    @Test
+    void drainAndClose_withASendInFlight_stopsReading_acksIt_thenCloses() throws Exception {
+        FakeTransport t = new FakeTransport();
+        Session s = connected(t, "alice", false);
+
+        s.onText(json(new ClientFrame.Send("g", "k-last", "last words", null)));
+        CompletableFuture<Void> done = s.drainAndClose(CloseCodes.GOING_AWAY, "server shutting down; reconnect");
+        loop.runQueued();
+        assertThat(t.paused()).as("reading stops at once").isTrue();
+
+        loop.runUntil(done::isDone, "drained");
+        assertThat(t.closeCode()).isEqualTo(CloseCodes.GOING_AWAY);
+        List<ServerFrame.Ack> acks = t.frames(ServerFrame.Ack.class);
+        assertThat(acks).extracting(ServerFrame.Ack::clientMsgId).containsExactly("k-last");
+        assertThat(t.frames().indexOf(acks.get(0))).as("acked before the close").isLessThan(t.framesBeforeClose());
+        assertThat(s.state()).isEqualTo(Session.State.CLOSED);
+    }
+
+    @Test
+    void drainAndClose_withNothingInFlight_closesAtOnce() throws Exception {
+        FakeTransport t = new FakeTransport();
+        Session s = connected(t, "alice", false);
+
+        CompletableFuture<Void> done = s.drainAndClose(CloseCodes.GOING_AWAY, "bye");
+        loop.runQueued();
+
+        assertThat(done).isDone();
+        assertThat(t.closeCode()).isEqualTo(CloseCodes.GOING_AWAY);
+        assertThat(registry.hasUser("alice")).isFalse();
+    }
+}
