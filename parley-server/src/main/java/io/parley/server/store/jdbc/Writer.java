@@ -67,7 +67,7 @@ final class Writer implements AutoCloseable {
     private Tx tx;
     private final CommitListener listener;
     private final int maxBatch;
-    private final LinkedBlockingQueue<WriteJob<?>> queue = new LinkedBlockingQueue<>();
+    private final LinkedBlockingQueue<WriteJob<?>> queue;
     private final Thread thread;
     private Statement control;
     private BatchAttempt attempts;
@@ -78,6 +78,13 @@ final class Writer implements AutoCloseable {
     private volatile Connection current;
 
     Writer(SqlDialect dialect, ConnectionFactory factory, CommitListener listener, int maxBatch) throws SQLException {
+        this(dialect, factory, listener, maxBatch, new LinkedBlockingQueue<>());
+    }
+
+    /** With the queue given: tests pass one that can hold a submit between its check and its enqueue. */
+    Writer(SqlDialect dialect, ConnectionFactory factory, CommitListener listener, int maxBatch,
+           LinkedBlockingQueue<WriteJob<?>> queue) throws SQLException {
+        this.queue = queue;
         this.dialect = dialect;
         this.factory = factory;
         this.listener = listener;
