@@ -1,0 +1,75 @@
+package io.parley.server;
+
+import io.parley.server.api.RestApi;
+import io.parley.server.metrics.Metrics;
+import io.parley.server.redis.RedisConnections;
+import io.parley.server.store.ChatStore;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.handler.StaticHandler;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/** The node's own routes beside the two faces: health, metrics and the browser app. */
+final class HttpRoutes {
+    private HttpRoutes() {
+    }
+
+    /**
+     * /health/live, and /health/ready: 503 from the start of a stop (load balancers stop routing here), else UP when
+     * the store and Redis (if used; {@code redis} null otherwise) answer.
+     */
+    static void health(Router router, AtomicBoolean stopping, ChatStore store, RedisConnections redis) {
+        router.get("/health/live").handler(ctx -> ctx.response().putHeader("content-type", "application/json")
+                .end(new JsonObject().put("status", "UP").encode()));
+        router.get("/health/ready").handler(ctx -> {
+            if (stopping.get()) {
+                ctx.response().setStatusCode(503).putHeader("content-type", "application/json")
+                        .end(new JsonObject().put("status", "DOWN").put("checks", new JsonObject().put("node", "STOPPING"))
+                                .encode());
+                return;
+            }
+            CompletableFuture<Boolean> storeUp = store.ping().exceptionally(err -> false);
+            CompletableFuture<Boolean> redisUp = redis == null ? CompletableFuture.completedFuture(true)
+                    : redis.ping().exceptionally(err -> false);
+            // The answer is written on the request's event loop (the server runs in strict thread mode).
+            storeUp.thenCombineAsync(redisUp, (s, r) -> {
+                boolean ready = s && r;
+                JsonObject checks = new JsonObject().put("store", s ? "UP" : "DOWN");
+                if (redis != null) {
+                    checks.put("redis", r ? "UP" : "DOWN");
+                }
+                ctx.response().setStatusCode(ready ? 200 : 503).putHeader("content-type", "application/json")
+                        .end(new JsonObject().put("status", ready ? "UP" : "DOWN").put("checks", checks).encode());
+                return null;
+            }, RestApi.onContext(ctx));
+        });
+    }
+
+    static void metrics(Router router, Metrics metrics) {
+        router.get("/metrics").handler(ctx -> ctx.response()
+                .putHeader("content-type", "text/plain; version=0.0.4; charset=utf-8").end(metrics.scrape()));
+    }
+
+    /**
+     * The browser app (src/main/resources/webroot, inside the jar) at {@code /}, after the API routes so it only
+     * answers what they did not. The policy headers keep user text inert even if a rendering bug slipped through:
+     * scripts and styles only from this origin, no inline script, no framing.
+     */
+    static void webApp(Router router) {
+        router.route().method(HttpMethod.GET).method(HttpMethod.HEAD)
+                .handler(ctx -> {
+                    ctx.response().putHeader("Content-Security-Policy", "default-src 'self'; script-src 'self'; "
+                                    + "style-src 'self'; img-src 'self' data:; connect-src 'self'; object-src 'none'; "
+                                    + "base-uri 'none'; frame-ancestors 'none'; form-action 'self'")
+                            .putHeader("X-Content-Type-Options", "nosniff")
+                            .putHeader("Referrer-Policy", "no-referrer");
+                    ctx.next();
+                })
+                .handler(StaticHandler.create("webroot")
+                        .setMaxAgeSeconds(300)
+                        .setIndexPage("index.html"));
+    }
+}

@@ -1,0 +1,258 @@
+package io.parley.server;
+
+import io.parley.protocol.FrameCodec;
+import io.parley.server.api.AuthApi;
+import io.parley.server.api.RestApi;
+import io.parley.server.auth.Authenticator;
+import io.parley.server.auth.HmacJwt;
+import io.parley.server.auth.PasswordHasher;
+import io.parley.server.auth.SecretFile;
+import io.parley.server.bus.Bus;
+import io.parley.server.bus.LocalBus;
+import io.parley.server.chat.ChatService;
+import io.parley.server.chat.Ids;
+import io.parley.server.chat.ReceiptBatcher;
+import io.parley.server.config.Config;
+import io.parley.server.config.StoreUrl;
+import io.parley.server.gateway.LoopScheduler;
+import io.parley.server.gateway.SessionRegistry;
+import io.parley.server.gateway.WsGateway;
+import io.parley.server.metrics.Metrics;
+import io.parley.server.presence.LocalPresence;
+import io.parley.server.presence.Presence;
+import io.parley.server.presence.PresenceHub;
+import io.parley.server.redis.RedisBus;
+import io.parley.server.redis.RedisConnections;
+import io.parley.server.redis.RedisPresence;
+import io.parley.server.store.jdbc.JdbcChatStore;
+import io.parley.server.store.jdbc.PostgresOptions;
+import io.parley.server.store.jdbc.SqliteOptions;
+import io.parley.server.time.NodeTimers;
+import io.parley.server.time.Scheduler;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.ext.web.Router;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.time.Clock;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+
+/**
+ * Builds one node, part by part, each handed to the node's {@link Lifecycle} the moment it exists. A step that
+ * fails (Redis unreachable, a bad database, a port taken) closes what exists, newest first, and the start's future
+ * fails only after that, with every close failure suppressed on the start failure; nothing is left running.
+ * <p>
+ * The order of creation is the order of dependency, so the reverse order a stop closes in releases a part before
+ * the parts it uses: the HTTP servers and Vert.x first (no more requests), then the presence hub and receipts (they
+ * write through the store), the store (its last commits still publish through the bus), the bus, presence, the Redis
+ * connections and finally the timers every part was scheduled on.
+ */
+final class NodeBuilder {
+    private static final Logger LOG = LoggerFactory.getLogger(ParleyServer.class);
+
+    /** The steps that create a part, in order; the test hook runs after each one that applies to the config. */
+    static final List<String> STEPS = List.of("timers", "redis", "presence", "bus", "metrics", "store", "receipts",
+            "presence-hub", "vertx", "http");
+
+    /** How long closing Vert.x may take when a start fails or a node stops; a close that hangs must not hang stop. */
+    private static final long VERTX_CLOSE_SECONDS = 30;
+
+    private final Config config;
+    private final Scheduler given;
+    private final Consumer<String> afterStep;
+    private final Lifecycle lifecycle = new Lifecycle();
+    /** Set by {@link #build}, used by {@link #deploy}. */
+    private Vertx vertx;
+    private Router router;
+
+    /** {@code afterStep}: called with each step's name once its part is owned (tests throw from it). */
+    NodeBuilder(Config config, Scheduler given, Consumer<String> afterStep) {
+        this.config = config;
+        this.given = given;
+        this.afterStep = afterStep;
+    }
+
+    /** Everything the running node needs to stop; the rest is reachable only through the parts. */
+    record Node(Config config, Lifecycle lifecycle, NodeTimers timers, JdbcChatStore store, SessionRegistry registry,
+                WsGateway gateway, PresenceHub presenceHub, AtomicBoolean stopping, int port) {
+    }
+
+    Future<ParleyServer> start() {
+        Node node;
+        try {
+            node = build();
+        } catch (Throwable e) {
+            // On the calling thread, which is not one of this node's event loops: Vert.x can be closed here.
+            return Future.failedFuture(lifecycle.closeAfter(e));
+        }
+        return deploy(node);
+    }
+
+    private <T> T owned(String step, T part) {
+        afterStep.accept(step);
+        return part;
+    }
+
+    private Node build() {
+        NodeTimers timers = owned("timers", lifecycle.own("timers",
+                given == null ? NodeTimers.threads(Clock.systemUTC()) : NodeTimers.shared(given)));
+        Clock clock = timers.clock();
+        try {
+            Files.createDirectories(config.dataDir());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create data dir " + config.dataDir(), e);
+        }
+        byte[] secret = config.auth().jwtSecret() != null
+                ? config.auth().jwtSecret().getBytes(StandardCharsets.UTF_8)
+                : SecretFile.loadOrCreate(config.dataDir());
+        FrameCodec codec = new FrameCodec();
+        RedisConnections redis = null;
+        if (config.redis().enabled()) {
+            redis = owned("redis", lifecycle.own("redis",
+                    new RedisConnections(config.redis().url(), config.redis().prefix())));
+        }
+        long ttl = config.presence().ttl().toMillis();
+        Scheduler sweeper = timers.thread("parley-presence-sweeper");
+        Presence presence = owned("presence", lifecycle.own("presence",
+                redis != null ? new RedisPresence(redis, ttl, sweeper) : new LocalPresence(ttl, sweeper)));
+        SessionRegistry registry = new SessionRegistry(codec, presence);
+        Bus bus;
+        if (redis != null) {
+            bus = lifecycle.own("bus", new RedisBus(redis, codec, Ids.nodeId(), registry));
+            redis.onResubscribed(registry::resyncAll);
+        } else {
+            bus = lifecycle.own("bus", new LocalBus(registry::deliver, registry::deliver));
+        }
+        owned("bus", bus);
+        Metrics metrics = new Metrics();
+        owned("metrics", lifecycle.own("metrics", metrics, metrics::close));
+        metrics.connections(registry::size);
+        JdbcChatStore store = owned("store", lifecycle.own("store", openStore(bus, timers)));
+        store.observeCommits(metrics::committed);
+        ReceiptBatcher receipts = owned("receipts", lifecycle.own("receipts", new ReceiptBatcher(store, bus,
+                config.receipts().window().toMillis(), config.receipts().maxFanoutMembers(),
+                timers.thread("parley-receipts"))));
+        PresenceHub presenceHub = owned("presence-hub", lifecycle.own("presence-hub", new PresenceHub(presence, store,
+                config.presence(), codec, registry, metrics::presenceUpdates, timers.thread("parley-presence"))));
+        vertx = Vertx.vertx();
+        owned("vertx", lifecycle.own("vertx", vertx,
+                () -> vertx.close().toCompletionStage().toCompletableFuture().get(VERTX_CLOSE_SECONDS, TimeUnit.SECONDS)));
+
+        HmacJwt jwt = new HmacJwt(secret, config.auth().issuer(), config.auth().audience(), clock);
+        ChatService chat = new ChatService(store, config, bus, presence, receipts, clock);
+        Authenticator authenticator = new Authenticator(jwt, store);
+        // The WebSocket face's timers are Vert.x's (one per connection for the auth deadline: no thread hand-off).
+        Scheduler loopTimers = timers.sharedOrNull() != null ? timers.sharedOrNull() : new LoopScheduler(vertx, clock);
+        WsGateway gateway = new WsGateway(vertx, config, chat, registry, codec, authenticator::authenticate, loopTimers,
+                presenceHub, metrics);
+        AtomicBoolean stopping = new AtomicBoolean();
+        router = Router.router(vertx);
+        HttpRoutes.health(router, stopping, store, redis);
+        HttpRoutes.metrics(router, metrics);
+        router.get("/ws").handler(gateway);
+        new RestApi(chat, presenceHub, authenticator, config).mount(router);
+        new AuthApi(vertx, store, new PasswordHasher(config.auth().bcryptCost()), jwt, config.auth(), clock).mount(router);
+        HttpRoutes.webApp(router);
+        int port;
+        try {
+            port = config.http().port() != 0 ? config.http().port() : freePort(config.http().host());
+        } catch (IOException e) {
+            throw new UncheckedIOException("no free port on " + config.http().host(), e);
+        }
+        return new Node(config, lifecycle, timers, store, registry, gateway, presenceHub, stopping, port);
+    }
+
+    private JdbcChatStore openStore(Bus bus, NodeTimers timers) {
+        return config.store().url() instanceof StoreUrl.Postgres pg
+                ? JdbcChatStore.openPostgres(PostgresOptions.of(pg, config.store().readers() + 1,
+                        config.store().maxBatch()), bus::publish)
+                : JdbcChatStore.openSqlite(config.store().sqliteFile(config.dataDir()),
+                        new SqliteOptions(config.store().fsync(), config.store().maxBatch(), config.store().readers()),
+                        bus::publish, timers.thread("parley-sqlite-checkpoint"));
+    }
+
+    /**
+     * Deploys one HTTP server per event loop, all on the node's port. A failed deployment (the port is taken) is
+     * reported once the node is closed; the close runs on a thread of its own, since closing Vert.x from one of its
+     * event loops (where this callback runs) could not finish.
+     */
+    private Future<ParleyServer> deploy(Node node) {
+        HttpServerOptions options = new HttpServerOptions()
+                .setHost(config.http().host())
+                .setPort(node.port())
+                // WebSocket upgrades are not Vert.x's: WsGateway hands the connection to Netty's handshaker and its own
+                // frame handler (frame limit, no extensions). These two still matter: with them on, Vert.x puts an
+                // extension handler on every HTTP connection that would add permessage-deflate to the 101. Chat frames
+                // are small JSON; compression would cost a zlib stream per connection and a compression of every
+                // event once per recipient (an event is encoded once and the same bytes go to every socket).
+                .setPerMessageWebSocketCompressionSupported(false)
+                .setPerFrameWebSocketCompressionSupported(false)
+                // Every write happens on the connection's event loop, so Vert.x can write straight to the channel.
+                .setStrictThreadMode(true)
+                .setTcpNoDelay(true);
+        int instances = Math.max(1, Runtime.getRuntime().availableProcessors());
+        Router routes = router;
+        Vertx loops = vertx;
+        Promise<ParleyServer> started = Promise.promise();
+        loops.deployVerticle(() -> new HttpVerticle(options, routes), new DeploymentOptions().setInstances(instances))
+                .onComplete(deployed -> {
+                    if (deployed.failed()) {
+                        failAfterClosing(started, deployed.cause());
+                        return;
+                    }
+                    String id = deployed.result();
+                    try {
+                        owned("http", lifecycle.own("http", id, () -> loops.undeploy(id).toCompletionStage()
+                                .toCompletableFuture().get(VERTX_CLOSE_SECONDS, TimeUnit.SECONDS)));
+                    } catch (Throwable e) {
+                        failAfterClosing(started, e);
+                        return;
+                    }
+                    LOG.info("Parley listening on http://{}:{} (data dir {})", config.http().host(), node.port(),
+                            config.dataDir().toAbsolutePath().normalize());
+                    started.complete(new ParleyServer(node));
+                });
+        return started.future();
+    }
+
+    /** Closes the node on a thread of its own (not this event loop), then fails the start with {@code cause}. */
+    private void failAfterClosing(Promise<ParleyServer> started, Throwable cause) {
+        new Thread(() -> started.fail(lifecycle.closeAfter(cause)), "parley-failed-start").start();
+    }
+
+    private static int freePort(String host) throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName(host))) {
+            return s.getLocalPort();
+        }
+    }
+
+    /** One HTTP server per event loop; all share the port. */
+    private static final class HttpVerticle extends VerticleBase {
+        private final HttpServerOptions options;
+        private final Router router;
+
+        HttpVerticle(HttpServerOptions options, Router router) {
+            this.options = options;
+            this.router = router;
+        }
+
+        @Override
+        public Future<?> start() {
+            return vertx.createHttpServer(options).requestHandler(router).listen();
+        }
+    }
+}
