@@ -211,26 +211,15 @@ public final class Bench {
     public Result run() throws Exception {
         String run = Long.toString(System.currentTimeMillis() % 1_000_000_000L, 36);
         SharedStore shared = SharedStore.of(c, run);
-        List<ServerHandle> servers = new ArrayList<>();
         boolean clean = false;
+        Nodes nodes = null;
         Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(Math.max(2, Runtime.getRuntime().availableProcessors())));
         try {
-            if (c.startServer()) {
-                if (c.nodes() > 1) {
-                    System.out.println("cluster of " + c.nodes() + " nodes on " + shared);
-                }
-                for (int i = 0; i < c.nodes(); i++) {
-                    servers.add(ServerHandle.start(c, shared.env()));
-                }
-            } else {
-                for (String u : c.urls()) {
-                    servers.add(ServerHandle.external(u, servers.isEmpty() ? c.serverPid() : 0));
-                }
-            }
-            urls = servers.stream().map(ServerHandle::url).toList();
-            rest = new ServerRest(urls.get(0));
+            nodes = Nodes.start(c, shared);
+            urls = nodes.urls();
+            rest = nodes.first();
             jwt = new HmacJwt(c.secret().getBytes(StandardCharsets.UTF_8), "parley", null, clock);
-            ProcSampler proc = new ProcSampler(servers.stream().mapToLong(ServerHandle::pid).toArray());
+            ProcSampler proc = new ProcSampler(nodes.pids());
             long rssIdle = proc.available() ? proc.rssKib() : -1;
             List<Conn> conns = setUp(run);
             // A second baseline once the users and conversations exist (created over REST, which grows the heap) and
@@ -241,7 +230,7 @@ public final class Bench {
             System.gc();
             Thread.sleep(1000);
             long rssConnected = proc.available() ? proc.rssKib() : -1;
-            double deliveredBefore = deliveredByServers();
+            double deliveredBefore = nodes.delivered();
             long receivedBefore = tally.received.sum();
             String padding = "x".repeat(Math.max(1, c.bodyBytes() - 22));
             long peakRss = rssConnected;
@@ -279,7 +268,7 @@ public final class Bench {
                 }
             }
             long receivedTotal = tally.received.sum() - receivedBefore;
-            double serverDelivered = deliveredByServers() - deliveredBefore;
+            double serverDelivered = nodes.delivered() - deliveredBefore;
             long unacked = conns.stream().mapToLong(x -> x.pendingAcks.size()).sum();
             Result r = new Report(c, tally, windows, membersPerConversation())
                     .write(best, unacked, new Report.Rss(rssIdle, rssSetUp, rssConnected, peakRss), receivedTotal,
@@ -288,7 +277,7 @@ public final class Bench {
             if (c.stopWhileSending()) {
                 startSending(vertx, conns, c.ratePerUser(), padding);
                 progress("sending, then SIGTERM to every node", 5);
-                clean &= stop(servers, !clean);
+                clean &= nodes.stop(!clean, true);
                 sending = false;
             }
             for (Conn x : conns) {
@@ -300,40 +289,13 @@ public final class Bench {
         } finally {
             sending = false;
             vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-            stop(servers, c.keepData() || !clean);
+            if (nodes != null) {
+                nodes.stop(c.keepData() || !clean, false);
+            }
             if (clean && !c.keepData() && c.startServer()) {
                 shared.drop();
             }
         }
-    }
-
-    /**
-     * SIGTERM to every node at once, then waits for each; prints how long each took. False when one had to be killed.
-     * Stopping a node twice is harmless: the second call finds it gone.
-     */
-    private boolean stop(List<ServerHandle> servers, boolean keepData) throws Exception {
-        long since = System.nanoTime();
-        servers.forEach(ServerHandle::terminate);
-        boolean allStopped = true;
-        for (int i = 0; i < servers.size(); i++) {
-            long took = servers.get(i).awaitStop(since, keepData);
-            if (took != 0 || servers.size() > 1) {
-                System.out.println("node " + i + (took < 0 ? ": did not stop within 30 s of SIGTERM, killed"
-                        : ": stopped " + took + " ms after SIGTERM" + (sending ? " (while clients were sending)" : "")));
-            }
-            allStopped &= took >= 0;
-        }
-        servers.clear();
-        return allStopped;
-    }
-
-    /** messages_delivered_total summed over the nodes. */
-    private double deliveredByServers() {
-        double sum = 0;
-        for (String u : urls) {
-            sum += (u.equals(urls.get(0)) ? rest : new ServerRest(u)).counter("messages_delivered_total");
-        }
-        return sum;
     }
 
     private int membersPerConversation() {

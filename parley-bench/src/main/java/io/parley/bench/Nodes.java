@@ -1,0 +1,85 @@
+package io.parley.bench;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The servers under test: one or more nodes started from the jar (sharing a store and a bus when several), or the
+ * ones already running at {@code url}. Stops them all at once and says how long each took.
+ */
+final class Nodes {
+    private final List<ServerHandle> servers;
+    private final List<ServerRest> rests = new ArrayList<>();
+
+    private Nodes(List<ServerHandle> servers) {
+        this.servers = servers;
+        for (ServerHandle s : servers) {
+            rests.add(new ServerRest(s.url()));
+        }
+    }
+
+    /** Starts {@code server.nodes} servers on {@code shared}, or points at the running ones. */
+    static Nodes start(BenchConfig c, SharedStore shared) throws Exception {
+        List<ServerHandle> servers = new ArrayList<>();
+        try {
+            if (c.startServer()) {
+                if (c.nodes() > 1) {
+                    System.out.println("cluster of " + c.nodes() + " nodes on " + shared);
+                }
+                for (int i = 0; i < c.nodes(); i++) {
+                    servers.add(ServerHandle.start(c, shared.env()));
+                }
+            } else {
+                for (String u : c.urls()) {
+                    servers.add(ServerHandle.external(u, servers.isEmpty() ? c.serverPid() : 0));
+                }
+            }
+        } catch (Exception e) {
+            new Nodes(servers).stop(true, false);
+            throw e;
+        }
+        return new Nodes(servers);
+    }
+
+    List<String> urls() {
+        return servers.stream().map(ServerHandle::url).toList();
+    }
+
+    long[] pids() {
+        return servers.stream().mapToLong(ServerHandle::pid).toArray();
+    }
+
+    /** The first node's REST side: users and conversations are set up there. */
+    ServerRest first() {
+        return rests.get(0);
+    }
+
+    /** messages_delivered_total summed over the nodes. */
+    double delivered() {
+        double sum = 0;
+        for (ServerRest r : rests) {
+            sum += r.counter("messages_delivered_total");
+        }
+        return sum;
+    }
+
+    /**
+     * SIGTERM to every node at once, then waits for each; prints how long each took. False when one had to be killed.
+     * Stopping twice is harmless: the second call finds nothing to stop.
+     */
+    boolean stop(boolean keepData, boolean whileSending) throws Exception {
+        long since = System.nanoTime();
+        servers.forEach(ServerHandle::terminate);
+        boolean allStopped = true;
+        for (int i = 0; i < servers.size(); i++) {
+            long took = servers.get(i).awaitStop(since, keepData);
+            if (took != 0 || servers.size() > 1) {
+                System.out.println("node " + i + (took < 0 ? ": did not stop within 30 s of SIGTERM, killed"
+                        : ": stopped " + took + " ms after SIGTERM" + (whileSending ? " (while clients were sending)" : "")));
+            }
+            allStopped &= took >= 0;
+        }
+        servers.clear();
+        return allStopped;
+    }
+}
