@@ -1,5 +1,7 @@
 package io.parley.server.gateway;
 
+import io.parley.server.time.ExecutorScheduler;
+
 import io.parley.protocol.EventKind;
 import io.parley.protocol.FrameCodec;
 import io.parley.server.config.ConfigLoader;
@@ -87,6 +89,9 @@ public class FanoutBenchmark {
     private long seq;
     private final List<String> recipients = new ArrayList<>();
 
+    /** Sessions set timers only for gaps and deadlines, which this benchmark never reaches. */
+    private final ExecutorScheduler timers = new ExecutorScheduler("bench-session-timers");
+
     @Setup
     public void setUp() {
         FrameCodec codec = new FrameCodec();
@@ -99,7 +104,7 @@ public class FanoutBenchmark {
             recipients.add(user);
             Session s = new Session("s" + i, new CountingTransport(), Runnable::run,
                     token -> CompletableFuture.completedFuture(token), null, registry, codec, config,
-                    Clock.systemUTC(), null, (millis, task) -> { }, metrics);
+                    null, timers, metrics);
             s.authenticate(user);
         }
     }
@@ -114,6 +119,7 @@ public class FanoutBenchmark {
     @TearDown
     public void tearDown() {
         presence.close();
+        timers.close();
         metrics.close();
     }
 }

@@ -79,15 +79,6 @@ public final class Session {
         this.lastActivity = clock.millis();
     }
 
-    /** The benchmarks' form (parley-bench): a clock and a bare one-shot timer, as sessions took before the seam. */
-    Session(String sessionId, Transport transport, Executor loop,
-            Function<String, CompletableFuture<String>> authenticator, ChatService chat, SessionRegistry registry,
-            FrameCodec codec, Config config, Clock clock, PresenceHub presenceHub,
-            java.util.function.BiConsumer<Long, Runnable> timer, Metrics metrics) {
-        this(sessionId, transport, loop, authenticator, chat, registry, codec, config, presenceHub,
-                new OneShotTimers(clock, timer), metrics);
-    }
-
     String userId() {
         return userId;
     }
@@ -125,18 +116,13 @@ public final class Session {
             // With resume, live events wait until the client's sync says where it stands, so none can overtake the
             // replay.
             stream = new EventStream(this, uid, resumeRequested, transport, loop, chat, codec, config, metrics, timers);
-            // Welcome only once this node receives the user's traffic (cluster: the Redis subscription is active), so
-            // nothing committed after the client's sync starts can slip past both the replay and the live feed.
-            transport.pauseReading();
-            registry.add(this).whenCompleteAsync((v, subscribeErr) -> {
-                if (state == State.CLOSED) {
-                    return;
-                }
-                transport.resumeReading();
-                Config.WebSocket ws = config.ws();
-                send(new ServerFrame.Welcome(sessionId, uid, ws.heartbeatInterval().toMillis(),
-                        ws.idleTimeout().toMillis(), config.limits().maxFrameBytes(), config.limits().maxBodyChars()));
-            }, loop);
+            // The node already receives every user's traffic (the bus subscribes once, at start), so from here on
+            // nothing committed can slip past both the replay and the live feed; the welcome goes out before any
+            // event delivered to the registered session, both being tasks of this loop.
+            registry.add(this);
+            Config.WebSocket ws = config.ws();
+            send(new ServerFrame.Welcome(sessionId, uid, ws.heartbeatInterval().toMillis(),
+                    ws.idleTimeout().toMillis(), config.limits().maxFrameBytes(), config.limits().maxBodyChars()));
         }, loop);
     }
 

@@ -13,7 +13,6 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -33,40 +32,11 @@ public final class SessionRegistry implements LocalSessions, Sink {
         this.presence = presence;
     }
 
-    /** Told when a user gets their first session on this node, and when their last one ends (cluster bus interest). */
-    public interface Interest {
-        /** Completes when this node receives the user's traffic. */
-        CompletableFuture<Void> arrived(String userId);
-
-        void left(String userId);
-
-        Interest NONE = new Interest() {
-            @Override
-            public CompletableFuture<Void> arrived(String userId) {
-                return CompletableFuture.completedFuture(null);
-            }
-
-            @Override
-            public void left(String userId) {
-            }
-        };
-    }
-
-    private volatile Interest interest = Interest.NONE;
-
-    public void interest(Interest interest) {
-        this.interest = interest;
-    }
-
-    /** Registers an authenticated session; completes when the node receives its user's traffic. */
-    CompletableFuture<Void> add(Session s) {
-        // Interest calls happen inside compute: for one user they are issued in the order the sessions come and go.
-        @SuppressWarnings("unchecked")
-        CompletableFuture<Void>[] ready = new CompletableFuture[] {CompletableFuture.completedFuture(null)};
+    /** Registers an authenticated session: events for its user reach it from now on. */
+    void add(Session s) {
         byUser.compute(s.userId(), (k, list) -> {
             if (list == null) {
                 list = new CopyOnWriteArrayList<>();
-                ready[0] = interest.arrived(k);
             }
             list.add(s);
             return list;
@@ -76,11 +46,6 @@ public final class SessionRegistry implements LocalSessions, Sink {
             if (err != null) {
                 GatewayLog.LOG.warn("presence: connect of session {} not recorded: {}", s.id(), err.toString());
             }
-        });
-        return ready[0].exceptionally(err -> {
-            GatewayLog.LOG.warn("bus subscription for {} failed; live events from other nodes arrive after a resync: {}",
-                    s.userId(), err.toString());
-            return null;
         });
     }
 
@@ -92,7 +57,6 @@ public final class SessionRegistry implements LocalSessions, Sink {
                 removed[0] = true;
             }
             if (list.isEmpty()) {
-                interest.left(k);
                 return null;
             }
             return list;
