@@ -161,10 +161,11 @@ public final class PresenceHub implements AutoCloseable {
             }
         });
         bySubscriber.forEach((sub, entries) -> {
-            local.sendTo(sub, codec.encode(new ServerFrame.Presence(entries, null)));
+            // Counted before the frame leaves: whoever has seen the frame (a scrape after it) sees it counted too.
             framesSent.incrementAndGet();
             updatesSent.addAndGet(entries.size());
             updatesDelivered.accept(entries.size());
+            local.sendTo(sub, codec.encode(new ServerFrame.Presence(entries, null)));
         });
     }
 
