@@ -316,9 +316,11 @@ export class ParleyClient {
 
   /** Closes with 1000 and stops reconnecting; pending messages fail with "closed". Idempotent. */
   close() {
-    if (this.state === State.CLOSED && this._closing) {
+    // Not "state is CLOSED": after authfailed the client is CLOSED too, and close() must still stop its timers.
+    if (this._closed) {
       return;
     }
+    this._closed = true;
     this._closing = true;
     this._cancelTimers();
     clearInterval(this._expiry);

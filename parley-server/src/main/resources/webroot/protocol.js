@@ -22,6 +22,10 @@ export const ErrorCodes = Object.freeze({
   conflict: Object.freeze({ status: 409, retryable: false }),
   bad_credentials: Object.freeze({ status: 401, retryable: false }),
   bad_request: Object.freeze({ status: 400, retryable: false }),
+  not_found: Object.freeze({ status: 404, retryable: false }),
+  method_not_allowed: Object.freeze({ status: 405, retryable: false }),
+  payload_too_large: Object.freeze({ status: 413, retryable: false }),
+  unsupported_media_type: Object.freeze({ status: 415, retryable: false }),
   unavailable: Object.freeze({ status: 503, retryable: true }),
   internal: Object.freeze({ status: 500, retryable: true }),
 });

@@ -36,6 +36,14 @@ public enum ErrorCode {
     BAD_CREDENTIALS("bad_credentials", 401, false),
     /** A request the current state does not allow (e.g. a sync while one is running). */
     BAD_REQUEST("bad_request", 400, false),
+    /** REST: no route has this path (under /api/v1 or elsewhere). */
+    NOT_FOUND("not_found", 404, false),
+    /** REST: the path exists but not with this method; the response's Allow header lists the methods it has. */
+    METHOD_NOT_ALLOWED("method_not_allowed", 405, false),
+    /** REST: the request body is larger than {@code limits.max-frame-bytes}. */
+    PAYLOAD_TOO_LARGE("payload_too_large", 413, false),
+    /** REST: a request body whose Content-Type is not {@code application/json}. */
+    UNSUPPORTED_MEDIA_TYPE("unsupported_media_type", 415, false),
     /** The store could not commit; nothing was stored; retry with the same clientMsgId. */
     UNAVAILABLE("unavailable", 503, true),
     /** Unexpected server failure; nothing was acked. Retry with the same clientMsgId. */

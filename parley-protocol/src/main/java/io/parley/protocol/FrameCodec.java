@@ -232,6 +232,8 @@ public final class FrameCodec {
      * space, control characters or letters, and no ASCII except keycap digits, '#' and '*' (so ":+1:" shortcodes and
      * plain text are refused).
      */
+    private static final java.util.regex.Pattern GRAPHEME = java.util.regex.Pattern.compile("\\X");
+
     public static boolean isEmoji(String s) {
         if (s.isEmpty() || s.length() > MAX_EMOJI_LENGTH) {
             return false;
@@ -249,7 +251,9 @@ public final class FrameCodec {
             // Newer emoji than this JDK's Unicode tables show as unassigned code points in the emoji planes.
             symbol |= Character.getType(cp) == Character.OTHER_SYMBOL || cp >= 0x1F000 || cp == 0x20E3;
         }
-        return symbol;
+        // One emoji is one extended grapheme cluster (UAX #29): a ZWJ family, a flag, a skin tone or a keycap
+        // sequence counts once; two thumbs do not.
+        return symbol && GRAPHEME.matcher(s).matches();
     }
 
     private static String emoji(JsonNode root, String type, String ref) throws ProtocolException {

@@ -1,20 +1,56 @@
 package io.parley.server;
 
+import io.parley.protocol.ErrorCode;
 import io.parley.server.api.RestApi;
 import io.parley.server.metrics.Metrics;
 import io.parley.server.redis.RedisConnections;
 import io.parley.server.store.ChatStore;
+import io.parley.server.wire.ErrorBody;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.StaticHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /** The node's own routes beside the two faces: health, metrics and the browser app. */
 final class HttpRoutes {
+    private static final Logger LOG = LoggerFactory.getLogger("io.parley.api");
+
     private HttpRoutes() {
+    }
+
+    /**
+     * Every error the router itself answers (no route, wrong method, a body over the limit, a handler that threw)
+     * has the one JSON error shape of docs/api.md, as the handlers' own errors do.
+     */
+    static void errors(Router router) {
+        router.errorHandler(404, ctx -> ErrorBody.send(ctx, ErrorCode.NOT_FOUND,
+                "no such path: " + ctx.request().path()));
+        router.errorHandler(405, ctx -> ErrorBody.send(ctx, ErrorCode.METHOD_NOT_ALLOWED,
+                ctx.request().method() + " is not allowed on " + ctx.request().path()));
+        router.route().failureHandler(HttpRoutes::failed);
+    }
+
+    private static void failed(RoutingContext ctx) {
+        int status = ctx.statusCode();
+        if (status == 413) {
+            ErrorBody.send(ctx, ErrorCode.PAYLOAD_TOO_LARGE, "the request body is larger than the limit");
+        } else if (status == 405) {
+            ErrorBody.send(ctx, ErrorCode.METHOD_NOT_ALLOWED,
+                    ctx.request().method() + " is not allowed on " + ctx.request().path());
+        } else if (status == 404) {
+            ErrorBody.send(ctx, ErrorCode.NOT_FOUND, "no such path: " + ctx.request().path());
+        } else if (status == 400) {
+            ErrorBody.send(ctx, ErrorCode.BAD_REQUEST, "the request could not be read");
+        } else {
+            LOG.error("{} {} failed", ctx.request().method(), ctx.request().path(), ctx.failure());
+            ErrorBody.send(ctx, ErrorCode.INTERNAL, "unexpected server failure");
+        }
     }
 
     /**

@@ -167,6 +167,7 @@ final class NodeBuilder {
         new RestApi(chat, presenceHub, authenticator, config).mount(router);
         new AuthApi(vertx, store, new PasswordHasher(config.auth().bcryptCost()), jwt, config.auth(), clock).mount(router);
         HttpRoutes.webApp(router);
+        HttpRoutes.errors(router);
         int port;
         try {
             port = config.http().port() != 0 ? config.http().port() : freePort(config.http().host());

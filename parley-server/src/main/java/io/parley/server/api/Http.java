@@ -50,6 +50,49 @@ final class Http {
         }
     }
 
+    /** The longest id a path may carry: the same bound as ids in frames (docs/protocol.md). */
+    private static final int MAX_ID_LENGTH = io.parley.protocol.FrameCodec.MAX_ID_LENGTH;
+
+    /**
+     * Checks what every /api/v1 request carries before its route reads it: a body is JSON
+     * ({@code Content-Type: application/json}, else 415 unsupported_media_type), and the ids in the path (a
+     * conversation, message or user id after its collection's name) are 1 to 128 characters (else 400 invalid_field,
+     * as in frames).
+     */
+    static void checkRequest(RoutingContext ctx) {
+        String length = ctx.request().getHeader("Content-Length");
+        boolean hasBody = (length != null && !length.equals("0")) || ctx.request().getHeader("Transfer-Encoding") != null;
+        if (hasBody && !isJson(ctx.request().getHeader("Content-Type"))) {
+            error(ctx, ErrorCode.UNSUPPORTED_MEDIA_TYPE, "request bodies must be application/json");
+            return;
+        }
+        String[] parts = ctx.request().path().split("/", -1);
+        // ["", "api", "v1", collection, id, collection, id, ...]
+        for (int i = 3; i + 1 < parts.length; i += 2) {
+            if (!ID_COLLECTIONS.contains(parts[i])) {
+                continue;
+            }
+            String id = java.net.URLDecoder.decode(parts[i + 1].replace("+", "%2B"), java.nio.charset.StandardCharsets.UTF_8);
+            if (id.isEmpty() || id.length() > MAX_ID_LENGTH) {
+                error(ctx, ErrorCode.INVALID_FIELD, "the " + parts[i] + " id in the path must be 1 to "
+                        + MAX_ID_LENGTH + " characters");
+                return;
+            }
+        }
+        ctx.next();
+    }
+
+    private static final java.util.Set<String> ID_COLLECTIONS = java.util.Set.of("conversations", "messages", "members");
+
+    private static boolean isJson(String contentType) {
+        if (contentType == null) {
+            return false;
+        }
+        int semi = contentType.indexOf(';');
+        String type = (semi < 0 ? contentType : contentType.substring(0, semi)).trim();
+        return type.equalsIgnoreCase("application/json");
+    }
+
     /** The authenticated user of the request (set by RestApi's authentication handler). */
     static String user(RoutingContext ctx) {
         return ctx.get(USER);

@@ -41,6 +41,8 @@ final class MessageApi {
         router.get(c + "/messages").handler(this::history);
         router.get(c + "/events").handler(this::events);
         router.post(c + "/messages").handler(this::send);
+        router.get(m).handler(ctx -> respond(ctx, chat.message(user(ctx), ctx.pathParam("id"), ctx.pathParam("messageId")),
+                v -> Http.json(ctx, 200, RestShapes.message(v))));
         router.patch(m).handler(this::edit);
         router.delete(m).handler(ctx -> respond(ctx, chat.delete(user(ctx), ctx.pathParam("id"), ctx.pathParam("messageId")),
                 ch -> changed(ctx, ch)));
@@ -162,7 +164,10 @@ final class MessageApi {
         Http.json(ctx, 200, out);
     }
 
-    /** Who has received and who has read one message: members whose cursors reached its seq (the sender excluded). */
+    /**
+     * Who has received and who has read one message: members whose cursors reached its seq, the sender and those who
+     * joined after it was sent left out (their cursors start past it; they never received it live).
+     */
     private void messageReceipts(RoutingContext ctx) {
         String conversationId = ctx.pathParam("id");
         String messageId = ctx.pathParam("messageId");
@@ -170,7 +175,7 @@ final class MessageApi {
             JsonArray delivered = new JsonArray();
             JsonArray read = new JsonArray();
             for (Member member : mm.members()) {
-                if (member.userId().equals(mm.message().senderId())) {
+                if (member.userId().equals(mm.message().senderId()) || member.joinedSeq() >= mm.message().seq()) {
                     continue;
                 }
                 if (member.deliveredSeq() >= mm.message().seq()) {

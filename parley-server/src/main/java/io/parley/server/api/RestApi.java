@@ -40,6 +40,7 @@ public final class RestApi {
     }
 
     public void mount(Router router) {
+        router.route("/api/v1/*").handler(Http::checkRequest);
         router.route("/api/v1/*").handler(BodyHandler.create(false).setBodyLimit(config.limits().maxFrameBytes()));
         router.route("/api/v1/*").handler(this::authenticate);
         router.get("/api/v1/me").handler(ctx -> respond(ctx, chat.users().byId(user(ctx)), u ->

@@ -133,8 +133,24 @@ public final class ChatService {
 
     public CompletableFuture<List<MessageView>> replies(String userId, String conversationId, String messageId,
                                                         long after, int limit) {
+        // A message of another conversation (or none) has no replies here: message_not_found, as on every other
+        // message endpoint, rather than an empty page.
         return requireMember(conversationId, userId)
-                .thenCompose(r -> store.replies(conversationId, messageId, after, limit + 1))
+                .thenCompose(r -> store.message(conversationId, messageId))
+                .thenCompose(m -> {
+                    if (m.isEmpty()) {
+                        throw messageNotFound();
+                    }
+                    return store.replies(conversationId, messageId, after, limit + 1);
+                })
+                .exceptionallyCompose(ChatService::mapFailure);
+    }
+
+    /** One message in its current state (a deleted one as its tombstone); message_not_found when there is none. */
+    public CompletableFuture<MessageView> message(String userId, String conversationId, String messageId) {
+        return requireMember(conversationId, userId)
+                .thenCompose(r -> store.message(conversationId, messageId))
+                .thenApply(m -> m.orElseThrow(ChatService::messageNotFound))
                 .exceptionallyCompose(ChatService::mapFailure);
     }
 

@@ -3,6 +3,7 @@ package io.parley.server.gateway;
 import io.parley.protocol.ClientFrame;
 import io.parley.protocol.CloseCodes;
 import io.parley.protocol.ErrorCode;
+import io.parley.protocol.EventKind;
 import io.parley.protocol.FrameCodec;
 import io.parley.protocol.ProtocolException;
 import io.parley.protocol.ServerFrame;
@@ -12,6 +13,7 @@ import io.parley.server.config.Config;
 import io.parley.server.time.Scheduler;
 import io.parley.server.metrics.Metrics;
 import io.parley.server.presence.PresenceHub;
+import io.parley.server.store.Appended;
 import io.parley.server.store.LogEvent;
 import io.parley.server.wire.Frames;
 
@@ -33,6 +35,15 @@ public final class Session {
 
     /** A live event and its frame, encoded once per node and shared by every session it goes to. */
     record Pending(LogEvent event, byte[] frame) {}
+
+    /**
+     * This session's sends not answered yet, by clientMsgId (how many: a retry may overlap the first try). The
+     * store hands a committed message to the bus before it completes the send's future, so the session's own copy
+     * of the event can reach the loop before the ack would: then the ack goes out first, made from the event
+     * ({@link #earlyAcked}), as docs/protocol.md promises.
+     */
+    private final java.util.Map<String, Integer> sendsInFlight = new java.util.HashMap<>();
+    private final java.util.Set<String> earlyAcked = new java.util.HashSet<>();
 
     private final String sessionId;
     private final Transport transport;
@@ -256,8 +267,11 @@ public final class Session {
             readingPaused = true;
             transport.pauseReading();
         }
+        sendsInFlight.merge(s.clientMsgId(), 1, Integer::sum);
         chat.send(userId, s.conversationId(), s.clientMsgId(), s.body(), s.replyTo()).whenCompleteAsync((appended, err) -> {
             inFlightSends--;
+            sendsInFlight.computeIfPresent(s.clientMsgId(), (k, n) -> n == 1 ? null : n - 1);
+            boolean alreadyAcked = err == null && !appended.duplicate() && earlyAcked.remove(s.clientMsgId());
             if (readingPaused && inFlightSends < MAX_IN_FLIGHT_SENDS / 2 && drainClose == null) {
                 readingPaused = false;
                 transport.resumeReading();
@@ -266,8 +280,10 @@ public final class Session {
                 return;
             }
             if (err == null) {
-                send(Frames.ack(appended));
-                metrics.acked();
+                if (!alreadyAcked) {
+                    send(Frames.ack(appended));
+                    metrics.acked();
+                }
             } else {
                 failure(err, s.clientMsgId());
             }
@@ -299,6 +315,13 @@ public final class Session {
     /** On the session's loop: a live event. */
     void deliver(Pending p) {
         if (state == State.AUTHENTICATED) {
+            LogEvent e = p.event();
+            if (e.kind() == EventKind.MESSAGE && userId.equals(e.actorId()) && e.clientMsgId() != null
+                    && sendsInFlight.containsKey(e.clientMsgId()) && earlyAcked.add(e.clientMsgId())) {
+                // Committed (the bus only carries committed events): the ack can go now, ahead of the event.
+                send(Frames.ack(new Appended(e, false)));
+                metrics.acked();
+            }
             stream.deliver(p);
         }
     }

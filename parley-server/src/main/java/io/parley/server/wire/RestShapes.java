@@ -34,7 +34,7 @@ public final class RestShapes {
         for (Member m : members) {
             a.add(new JsonObject().put("userId", m.userId()).put("username", m.username()).put("role", m.role().wire())
                     .put("joinedAt", Frames.time(m.joinedAt())).put("readSeq", m.readSeq())
-                    .put("deliveredSeq", m.deliveredSeq()));
+                    .put("deliveredSeq", m.deliveredSeq()).put("joinedSeq", m.joinedSeq()));
         }
         return a;
     }

@@ -113,7 +113,7 @@ interface MessageChangesContract extends StoreFixture {
         String parent = send("g1", "a", "c1", "x".repeat(150));
         LogEvent r = await(store().appendMessage(new NewMessage("g1", "b", "c2", "re", "r1", T0 + 2, parent))).event();
         assertThat(r.replyTo()).isEqualTo(parent);
-        assertThat(r.replySnippet()).hasSize(101).endsWith("\u2026");
+        assertThat(r.replySnippet()).hasSize(100).endsWith("\u2026"); // at most 100 characters, the ellipsis included
         assertThat(await(store().replies("g1", parent, 0, 10))).extracting(MessageView::messageId).containsExactly("r1");
         assertThat(failure(store().appendMessage(new NewMessage("g1", "b", "c3", "re", "r2", T0 + 3, "nope"))))
                 .isInstanceOf(StoreException.MessageNotFound.class);

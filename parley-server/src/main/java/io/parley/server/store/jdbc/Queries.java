@@ -74,7 +74,7 @@ final class Queries {
         try (ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
                 out.add(new Member(rs.getString(1), rs.getString(2), Role.fromWire(rs.getString(3)), rs.getLong(4),
-                        rs.getLong(5), rs.getLong(6)));
+                        rs.getLong(5), rs.getLong(6), rs.getLong(7)));
             }
         }
         return out;

@@ -81,7 +81,7 @@ class SqlDialect {
                 + "WHERE id = (SELECT conv FROM p) AND (SELECT ok FROM go) RETURNING last_seq), "
                 + "ins AS (INSERT INTO events (" + EVENT_INSERT_COLUMNS + ") SELECT p.conv, seq.last_seq, 'message', "
                 + "p.at, p.sender, p.mid, p.cmid, p.body, NULL, NULL, NULL, NULL, p.reply_to, "
-                + "(SELECT CASE WHEN char_length(body) <= " + n + " THEN body ELSE left(body, " + n + ") || '\u2026' END "
+                + "(SELECT CASE WHEN char_length(body) <= " + n + " THEN body ELSE left(body, " + (n - 1) + ") || '\u2026' END "
                 + "FROM parent) FROM p, seq RETURNING seq, reply_snippet) "
                 + "SELECT (SELECT ids FROM mem), (SELECT seq FROM ins), (SELECT reply_snippet FROM ins), "
                 + "EXISTS (SELECT 1 FROM parent), EXISTS (SELECT 1 FROM parent WHERE deleted_at IS NOT NULL), dup.* "
@@ -119,12 +119,18 @@ class SqlDialect {
             + "WHERE m.user_id = ?";
 
     // members
-    /** A newcomer has read everything before joining: history is not unread. */
-    final String insertMember = "INSERT INTO members (conversation_id, user_id, role, joined_at, read_seq) "
-            + "VALUES (?, ?, ?, ?, (SELECT last_seq FROM conversations WHERE id = ?)) ON CONFLICT DO NOTHING";
+    /**
+     * A newcomer joins at the log's last seq: history is not unread (read_seq), it was not delivered to them live
+     * but is theirs to read (delivered_seq, so that delivered >= read holds), and per-message receipts leave them out
+     * of every message up to it (joined_seq).
+     */
+    final String insertMember = "INSERT INTO members (conversation_id, user_id, role, joined_at, read_seq, "
+            + "delivered_seq, joined_seq) SELECT ?, ?, ?, ?, last_seq, last_seq, last_seq FROM conversations WHERE id = ? "
+            + "ON CONFLICT DO NOTHING";
     final String conversationExists = "SELECT 1 FROM conversations WHERE id = ?";
     final String memberIds = "SELECT user_id FROM members WHERE conversation_id = ?";
-    final String membersWithNames = "SELECT m.user_id, u.username, m.role, m.joined_at, m.read_seq, m.delivered_seq FROM members m "
+    final String membersWithNames = "SELECT m.user_id, u.username, m.role, m.joined_at, m.read_seq, m.delivered_seq, m.joined_seq "
+            + "FROM members m "
             + "LEFT JOIN users u ON u.id = m.user_id WHERE m.conversation_id = ? ORDER BY m.joined_at, m.user_id";
     final String roleOf = "SELECT role FROM members WHERE conversation_id = ? AND user_id = ?";
     final String deleteMember = "DELETE FROM members WHERE conversation_id = ? AND user_id = ?";

@@ -343,14 +343,15 @@ final class WriteOps {
         return m;
     }
 
-    /** Longest reply snippet, in code points. */
+    /** Longest reply snippet, in code points, its ellipsis included (docs/protocol.md). */
     static final int SNIPPET_CHARS = 100;
 
+    /** The parent's text when it fits in {@link #SNIPPET_CHARS}, else its first 99 code points and "…". */
     static String snippet(String body) {
         if (body.codePointCount(0, body.length()) <= SNIPPET_CHARS) {
             return body;
         }
-        return body.substring(0, body.offsetByCodePoints(0, SNIPPET_CHARS)) + "\u2026";
+        return body.substring(0, body.offsetByCodePoints(0, SNIPPET_CHARS - 1)) + "\u2026";
     }
 
     private boolean isGroup(Tx tx, String conversationId) throws SQLException {
