@@ -56,6 +56,15 @@ export class Backoff {
     return Math.floor(this.random() * (ceiling + 1));
   }
 
+  /**
+   * The delay before re-sending a message refused for a passing reason, for its n-th retry: the same full jitter,
+   * not counted as a connection failure, and never below 50 ms so a failing store is not hammered.
+   */
+  delayForAttemptMs(n) {
+    const ceiling = Math.min(this.maxMs, this.initialMs * 2 ** Math.min(n, 30));
+    return 50 + Math.floor(this.random() * (ceiling + 1));
+  }
+
   reset() {
     this.attempt = 0;
   }
@@ -63,7 +72,7 @@ export class Backoff {
 
 /** A message in the outbox. `state` moves pending -> sent (with `ack`) or failed (with `errorCode`). */
 export class OutgoingMessage {
-  constructor(conversationId, clientMsgId, body, replyTo, createdAt) {
+  constructor(conversationId, clientMsgId, body, replyTo, createdAt, queuedAt = monotonicNow()) {
     this.conversationId = conversationId;
     this.clientMsgId = clientMsgId;
     this.body = body;
@@ -73,13 +82,23 @@ export class OutgoingMessage {
     this.ack = null;
     this.errorCode = null;
     this.errorMessage = null;
-    this.queuedAt = monotonicNow();
+    this.queuedAt = queuedAt;
+    this.retries = 0;
   }
 }
 
 function monotonicNow() {
   return globalThis.performance ? performance.now() : Date.now();
 }
+
+/** The timers and the monotonic clock of the page; the `clock` option replaces them (tests advance a fake one). */
+const realClock = Object.freeze({
+  now: monotonicNow,
+  setTimeout: (fn, ms) => setTimeout(fn, ms),
+  clearTimeout: (id) => clearTimeout(id),
+  setInterval: (fn, ms) => setInterval(fn, ms),
+  clearInterval: (id) => clearInterval(id),
+});
 
 function uuid() {
   if (globalThis.crypto && crypto.randomUUID) {
@@ -108,7 +127,7 @@ function defaultUrl() {
 
 /**
  * new ParleyClient({token, url?, storage?, storageKey?, unlisted?, backoffInitialMs?, backoffMaxMs?,
- *                   sendTimeoutMs?, heartbeatIntervalMs?, autoDelivered?, WebSocket?, random?})
+ *                   sendTimeoutMs?, heartbeatIntervalMs?, autoDelivered?, WebSocket?, random?, clock?})
  * Events (client.on(name, fn)): event, synced, state, message, receipts, typing, presence, error, closed, authfailed.
  */
 export class ParleyClient {
@@ -128,6 +147,7 @@ export class ParleyClient {
     this._idleTimeoutMs = this._heartbeatMs * 3;
     this._autoDelivered = o.autoDelivered !== false;
     this._WebSocket = o.WebSocket || globalThis.WebSocket;
+    this._clock = o.clock || realClock;
 
     this._listeners = new Map();
     this.state = State.IDLE;
@@ -154,14 +174,15 @@ export class ParleyClient {
     this._receiptsSince = this._load('receiptsSince');
     this._outbox = new Map();
     for (const m of this._load('outbox') || []) {
-      const out = new OutgoingMessage(m.conversationId, m.clientMsgId, m.body, m.replyTo, m.createdAt);
+      const out = new OutgoingMessage(m.conversationId, m.clientMsgId, m.body, m.replyTo, m.createdAt,
+        this._clock.now());
       this._outbox.set(out.clientMsgId, out);
     }
-    this._expiry = setInterval(() => this._expireSends(),
+    this._expiry = this._clock.setInterval(() => this._expireSends(),
       Math.max(10, Math.min(1000, Math.floor(this._sendTimeoutMs / 4))));
     this._onOnline = () => {
       if (this.state === State.BACKOFF) {
-        clearTimeout(this._timers.reconnect);
+        this._clock.clearTimeout(this._timers.reconnect);
         this._open();
       }
     };
@@ -199,7 +220,8 @@ export class ParleyClient {
   /** Sends a message: pending at once, sent when acked. options: {clientMsgId, replyTo}. */
   send(conversationId, body, options) {
     const o = options || {};
-    const m = new OutgoingMessage(conversationId, o.clientMsgId || uuid(), body, o.replyTo);
+    const m = new OutgoingMessage(conversationId, o.clientMsgId || uuid(), body, o.replyTo, undefined,
+      this._clock.now());
     if (this.state === State.CLOSED) {
       this._fail(m, 'closed', 'client is closed');
       return m;
@@ -224,7 +246,7 @@ export class ParleyClient {
     m.state = MessageState.PENDING;
     m.errorCode = null;
     m.errorMessage = null;
-    m.queuedAt = monotonicNow();
+    m.queuedAt = this._clock.now();
     this._outbox.set(m.clientMsgId, m);
     this._saveOutbox();
     this._emit('message', m);
@@ -283,7 +305,7 @@ export class ParleyClient {
     if (!c) {
       return [];
     }
-    const now = Date.now();
+    const now = this._clock.now();
     for (const [u, expiry] of c) {
       if (expiry <= now) {
         c.delete(u);
@@ -323,7 +345,7 @@ export class ParleyClient {
     this._closed = true;
     this._closing = true;
     this._cancelTimers();
-    clearInterval(this._expiry);
+    this._clock.clearInterval(this._expiry);
     globalThis.removeEventListener?.('online', this._onOnline);
     globalThis.removeEventListener?.('pagehide', this._onPageHide);
     this._saveCursors();
@@ -372,12 +394,17 @@ export class ParleyClient {
     const sep = this._url.includes('?') ? '&' : '?';
     const ws = new this._WebSocket(`${this._url}${sep}resume=1&token=${encodeURIComponent(token || '')}`);
     this._ws = ws;
-    this._lastHeard = monotonicNow();
+    this._lastHeard = this._clock.now();
     this._idleLimit = WELCOME_TIMEOUT_MS;
     this._startLiveness(ws);
+    ws.onopen = () => {
+      if (ws === this._ws) {
+        this._lastHeard = this._clock.now();
+      }
+    };
     ws.onmessage = (m) => {
       if (ws === this._ws) {
-        this._lastHeard = monotonicNow();
+        this._lastHeard = this._clock.now();
         this._frame(m.data);
       }
     };
@@ -388,16 +415,19 @@ export class ParleyClient {
     };
   }
 
-  /** Pings every heartbeat interval; a connection silent for longer than the idle timeout is dropped. */
+  /**
+   * One tick every heartbeat interval, at most a second apart: it drops a connection silent for longer than the idle
+   * limit and pings every heartbeat interval once welcomed. Restarted at the welcome, whose interval counts.
+   */
   _startLiveness(ws) {
-    clearInterval(this._timers.heartbeat);
+    this._clock.clearInterval(this._timers.heartbeat);
     const tick = Math.max(50, Math.min(this._heartbeatMs, 1000));
     let sincePing = 0;
-    this._timers.heartbeat = setInterval(() => {
+    this._timers.heartbeat = this._clock.setInterval(() => {
       if (ws !== this._ws) {
         return;
       }
-      if (monotonicNow() - this._lastHeard > this._idleLimit) {
+      if (this._clock.now() - this._lastHeard > this._idleLimit) {
         this._abort(ws, `nothing heard for ${this._idleLimit} ms`);
         return;
       }
@@ -410,6 +440,7 @@ export class ParleyClient {
   }
 
   _abort(ws, reason) {
+    ws.onopen = null;
     ws.onmessage = null;
     ws.onclose = null;
     // Browsers have no abort without a close handshake; 4000 tells the server it was us.
@@ -461,6 +492,7 @@ export class ParleyClient {
     for (const m of this._outbox.values()) {
       this._transmit(m);
     }
+    this._startLiveness(this._ws);
   }
 
   _event(e) {
@@ -479,7 +511,7 @@ export class ParleyClient {
     if (this._autoDelivered) {
       this._deliveredToSend.set(e.conversationId, Math.max(e.seq, this._deliveredToSend.get(e.conversationId) || 0));
       if (!this._timers.receipts) {
-        this._timers.receipts = setTimeout(() => this._flushReceipts(), DELIVERED_DELAY_MS);
+        this._timers.receipts = this._clock.setTimeout(() => this._flushReceipts(), DELIVERED_DELAY_MS);
       }
     }
   }
@@ -525,17 +557,33 @@ export class ParleyClient {
         this._outbox.delete(m.clientMsgId);
         this._saveOutbox();
         this._fail(m, e.code, e.message);
+      } else {
+        this._retryLater(m);
       }
-      return; // transient (unavailable, internal): stays pending, re-sent after the next reconnect
+      return;
     }
     if (!this._answer(e.ref, e)) {
       this._emit('error', e);
     }
   }
 
+  /**
+   * A send refused for a passing reason (unavailable, internal: nothing was stored) goes out again with the same
+   * clientMsgId after a growing, jittered delay, on the same connection; a reconnect re-sends it anyway.
+   */
+  _retryLater(m) {
+    const ws = this._ws;
+    const delay = this._backoff.delayForAttemptMs(m.retries++);
+    this._clock.setTimeout(() => {
+      if (this._outbox.get(m.clientMsgId) === m && ws !== null && ws === this._ws && this._connected()) {
+        this._transmit(m);
+      }
+    }, delay);
+  }
+
   _ended(code, reason) {
     this._ws = null;
-    clearInterval(this._timers.heartbeat);
+    this._clock.clearInterval(this._timers.heartbeat);
     this._timers.heartbeat = null;
     this._failRequests(`connection closed (${code}) before the answer`);
     this._emit('closed', { code, reason });
@@ -569,7 +617,7 @@ export class ParleyClient {
   _scheduleReconnect() {
     this._setState(State.BACKOFF);
     const delay = this._backoff.nextDelayMs();
-    this._timers.reconnect = setTimeout(() => this._open(), delay);
+    this._timers.reconnect = this._clock.setTimeout(() => this._open(), delay);
   }
 
   // ---- requests, receipts, typing ---------------------------------------------------------------------------------
@@ -607,7 +655,7 @@ export class ParleyClient {
   }
 
   _flushReceipts() {
-    clearTimeout(this._timers.receipts);
+    this._clock.clearTimeout(this._timers.receipts);
     this._timers.receipts = null;
     if (!this._connected()) {
       return; // kept for the next connection
@@ -651,10 +699,11 @@ export class ParleyClient {
       c.delete(t.userId);
     } else {
       const ttl = t.ttlMs || 6000;
-      c.set(t.userId, Date.now() + ttl);
+      c.set(t.userId, this._clock.now() + ttl);
       // Tell the application again when the entry has expired, so it can redraw without polling.
-      setTimeout(() => this._emit('typing', { conversationId: t.conversationId, userId: t.userId, active: false,
-        expired: true }), ttl + 20);
+      this._clock.setTimeout(() => this._emit('typing', {
+        conversationId: t.conversationId, userId: t.userId, active: false, expired: true,
+      }), ttl + 20);
     }
     this._emit('typing', t);
   }
@@ -680,7 +729,7 @@ export class ParleyClient {
   }
 
   _expireSends() {
-    const now = monotonicNow();
+    const now = this._clock.now();
     const expired = [...this._outbox.values()].filter((m) => now - m.queuedAt >= this._sendTimeoutMs);
     if (expired.length === 0) {
       return;
@@ -698,9 +747,9 @@ export class ParleyClient {
   }
 
   _cancelTimers() {
-    clearInterval(this._timers.heartbeat);
-    clearTimeout(this._timers.reconnect);
-    clearTimeout(this._timers.receipts);
+    this._clock.clearInterval(this._timers.heartbeat);
+    this._clock.clearTimeout(this._timers.reconnect);
+    this._clock.clearTimeout(this._timers.receipts);
     this._timers = { heartbeat: null, reconnect: null, receipts: null };
   }
 
@@ -739,7 +788,7 @@ export class ParleyClient {
   }
 
   _saveCursors() {
-    clearTimeout(this._cursorSave);
+    this._clock.clearTimeout(this._cursorSave);
     this._cursorSave = null;
     this._save('cursors', this.cursors());
   }
@@ -747,7 +796,7 @@ export class ParleyClient {
   /** Coalesces the writes of a replay; `pagehide` and `synced` write at once. */
   _saveCursorsSoon() {
     if (!this._cursorSave) {
-      this._cursorSave = setTimeout(() => this._saveCursors(), 250);
+      this._cursorSave = this._clock.setTimeout(() => this._saveCursors(), 250);
     }
   }
 

@@ -1,135 +1,28 @@
 package io.parley.client;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.WebSocket;
-import java.time.Duration;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.Executor;
-import java.util.concurrent.TimeUnit;
-
 /**
- * One socket attempt over the JDK WebSocket, below the protocol: it assembles partial text messages, serialises
- * writes (the JDK allows one outstanding send), and reports {@code opened}, each text message, and the end (once)
- * to its {@link Events} on the client's thread. A failed write or connect ends it like a network loss (1006).
+ * One socket attempt, below the protocol: text frames out, and {@link Events} in (on the client's thread). A
+ * {@link Transport} makes them; {@link JdkTransport} is the JDK WebSocket, the conformance tests use a fake.
  */
-final class Connection {
+interface Connection {
     /** Callbacks, run on the client's executor. */
     interface Events {
+        /** The socket is open (the upgrade succeeded). */
         void opened(Connection c);
 
+        /** One whole text message. */
         void text(Connection c, String text);
 
-        /** The connection is over; called once, whatever ended it. */
+        /** The connection is over; called once, whatever ended it (1006 when it was lost without a close frame). */
         void ended(Connection c, int code, String reason);
     }
 
-    private final Executor exec;
-    private final Events events;
-    private WebSocket ws;
-    private CompletableFuture<?> sendChain = CompletableFuture.completedFuture(null);
-    private boolean ended;
-
-    private Connection(Executor exec, Events events) {
-        this.exec = exec;
-        this.events = events;
-    }
-
-    /** Starts connecting; everything that follows is reported to {@code events}. */
-    static Connection open(HttpClient http, URI target, Executor exec, Events events) {
-        Connection c = new Connection(exec, events);
-        http.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(10))
-                .buildAsync(target, c.new Listener())
-                .whenCompleteAsync((ws, err) -> {
-                    if (err != null) {
-                        c.end(1006, "connect failed: " + err.getMessage());
-                    }
-                }, exec);
-        return c;
-    }
-
-    /** Queues a text frame behind earlier ones. On the client's thread. */
-    void send(String text) {
-        WebSocket w = ws;
-        if (w == null || ended) {
-            return;
-        }
-        sendChain = sendChain.thenCompose(x -> w.sendText(text, true)).whenCompleteAsync((x, err) -> {
-            if (err != null) {
-                w.abort();
-                end(1006, "write failed: " + err.getMessage());
-            }
-        }, exec);
-    }
+    /** Queues a text frame behind earlier ones; dropped when the socket is not open. On the client's thread. */
+    void send(String text);
 
     /** Drops the socket without a close handshake and reports the end as 1006. On the client's thread. */
-    void abort(String reason) {
-        if (ws != null) {
-            ws.abort();
-        }
-        end(1006, reason);
-    }
+    void abort(String reason);
 
-    /** Closes with a handshake (aborting if the server does not answer in 2 s), without reporting the end. */
-    void close(int code, String reason) {
-        ended = true;
-        WebSocket w = ws;
-        if (w != null) {
-            w.sendClose(code, reason).orTimeout(2, TimeUnit.SECONDS).whenComplete((x, e) -> w.abort());
-        }
-    }
-
-    private void end(int code, String reason) {
-        if (!ended) {
-            ended = true;
-            events.ended(this, code, reason);
-        }
-    }
-
-    /** JDK callbacks: assemble messages and hop onto the client thread. */
-    private final class Listener implements WebSocket.Listener {
-        private final StringBuilder partial = new StringBuilder();
-
-        @Override
-        public void onOpen(WebSocket socket) {
-            // Runs before any onText, so the socket is in place when the first message is handled.
-            exec.execute(() -> {
-                if (ended) {
-                    socket.abort();
-                    return;
-                }
-                ws = socket;
-                events.opened(Connection.this);
-            });
-            socket.request(1);
-        }
-
-        @Override
-        public CompletionStage<?> onText(WebSocket socket, CharSequence data, boolean last) {
-            partial.append(data);
-            if (last) {
-                String text = partial.toString();
-                partial.setLength(0);
-                exec.execute(() -> {
-                    if (!ended) {
-                        events.text(Connection.this, text);
-                    }
-                });
-            }
-            socket.request(1);
-            return null;
-        }
-
-        @Override
-        public CompletionStage<?> onClose(WebSocket socket, int statusCode, String reason) {
-            exec.execute(() -> end(statusCode, reason));
-            return null;
-        }
-
-        @Override
-        public void onError(WebSocket socket, Throwable error) {
-            exec.execute(() -> end(1006, String.valueOf(error)));
-        }
-    }
+    /** Closes with a handshake, without reporting the end. On the client's thread. */
+    void close(int code, String reason);
 }

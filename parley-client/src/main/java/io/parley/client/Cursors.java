@@ -25,6 +25,16 @@ final class Cursors {
         return true;
     }
 
+    /**
+     * After {@code synced}: a conversation the client holds no cursor for starts at the last seq the server
+     * reports, so the next resume asks only for what came after (docs/protocol.md, "Resume").
+     */
+    void adoptMissing(Map<String, Long> lastSeqs) {
+        if (lastSeqs != null) {
+            lastSeqs.forEach(bySeq::putIfAbsent);
+        }
+    }
+
     Map<String, Long> snapshot() {
         return Map.copyOf(bySeq);
     }

@@ -18,13 +18,8 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
-import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -37,24 +32,24 @@ import java.util.function.Supplier;
  */
 public final class ParleyClient implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(ParleyClient.class.getName());
-    private static final AtomicInteger THREADS = new AtomicInteger();
     /** Received events are reported as delivered in one frame per conversation after this quiet time. */
     static final long DELIVERED_DELAY_MILLIS = 200;
+    /** Before the server's welcome says otherwise: a connection that says nothing this long is dead. */
+    static final long WELCOME_TIMEOUT_MILLIS = 15_000;
 
     private final URI uri;
     private final Supplier<String> tokenSupplier;
     private final ParleyListener listener;
     private final Duration sendTimeout;
-    private final HttpClient http;
+    private final Transport transport;
     private final FrameCodec codec = new FrameCodec();
-    private final ScheduledExecutorService exec;
-    private final LongSupplier nanoTime;
+    private final ClientScheduler exec;
     private final Backoff backoff;
     private final Cursors cursors;
     private final Outbox outbox = new Outbox();
     private final LiveState live;
     private final boolean autoDelivered;
-    private ScheduledFuture<?> receiptFlush;
+    private ClientScheduler.Task receiptFlush;
     private final CompletableFuture<Void> firstSync = new CompletableFuture<>();
     private final Connection.Events events = new Connection.Events() {
         @Override
@@ -82,9 +77,12 @@ public final class ParleyClient implements AutoCloseable {
     private long lastReceivedNanos;
     private long heartbeatMillis;
     private long idleTimeoutMillis;
-    private ScheduledFuture<?> heartbeat;
-    private ScheduledFuture<?> reconnect;
-    private final ScheduledFuture<?> timeouts;
+    /** Silence that ends the connection: the welcome timeout until the welcome, then the server's idle timeout. */
+    private long idleLimitMillis;
+    private long sincePingMillis;
+    private ClientScheduler.Task heartbeat;
+    private ClientScheduler.Task reconnect;
+    private final ClientScheduler.Task timeouts;
     private boolean closing;
 
     ParleyClient(ParleyClientBuilder b) {
@@ -92,21 +90,17 @@ public final class ParleyClient implements AutoCloseable {
         this.tokenSupplier = Objects.requireNonNull(b.tokenSupplier, "tokenSupplier");
         this.listener = b.listener;
         this.sendTimeout = b.sendTimeout;
-        this.http = b.httpClient != null ? b.httpClient : HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
-        this.nanoTime = b.nanoTime;
+        this.transport = b.transport != null ? b.transport : new JdkTransport(b.httpClient != null ? b.httpClient
+                : HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build());
+        this.exec = b.scheduler != null ? b.scheduler : ClientScheduler.onThread();
         this.backoff = new Backoff(b.backoffInitial, b.backoffMax, b.random);
         this.cursors = new Cursors(b.initialCursors);
-        this.live = new LiveState(b.nanoTime);
+        this.live = new LiveState(exec::nanoTime);
         this.autoDelivered = b.autoDelivered;
         this.heartbeatMillis = b.heartbeatInterval.toMillis();
         this.idleTimeoutMillis = b.heartbeatInterval.toMillis() * 3;
-        this.exec = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "parley-client-" + THREADS.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
         long tick = Math.max(10, Math.min(1000, sendTimeout.toMillis() / 4));
-        this.timeouts = exec.scheduleWithFixedDelay(this::expireSends, tick, tick, TimeUnit.MILLISECONDS);
+        this.timeouts = exec.every(tick, this::expireSends);
     }
 
     public static ParleyClientBuilder builder() {
@@ -132,28 +126,36 @@ public final class ParleyClient implements AutoCloseable {
 
     /** Sends with the caller's clientMsgId (e.g. one persisted before a process restart). */
     public OutgoingMessage send(String conversationId, String clientMsgId, String body) {
-        return enqueue(new OutgoingMessage(conversationId, clientMsgId, body, nanoTime.getAsLong()));
+        return enqueue(new OutgoingMessage(conversationId, clientMsgId, body, exec.nanoTime()));
     }
 
     /** Sends a reply to {@code replyTo} (a message id of the same conversation), with a fresh clientMsgId. */
     public OutgoingMessage reply(String conversationId, String replyTo, String body) {
-        return enqueue(new OutgoingMessage(conversationId, UUID.randomUUID().toString(), body, nanoTime.getAsLong())
+        return enqueue(new OutgoingMessage(conversationId, UUID.randomUUID().toString(), body, exec.nanoTime())
                 .replyingTo(replyTo));
     }
 
     private OutgoingMessage enqueue(OutgoingMessage m) {
-        exec.execute(() -> {
-            if (state == ConnectionState.CLOSED) {
-                m.markFailed("closed", "client is closed");
-                notifyMessage(m);
-                return;
-            }
-            outbox.add(m);
-            if (state == ConnectionState.SYNCING || state == ConnectionState.LIVE) {
-                transmit(m);
-            }
-        });
+        try {
+            exec.execute(() -> enqueueHere(m));
+        } catch (java.util.concurrent.RejectedExecutionException closed) {
+            // close() has stopped the client's thread: the send fails at once, told on the caller's thread.
+            m.markFailed("closed", "client is closed");
+            notifyMessage(m);
+        }
         return m;
+    }
+
+    private void enqueueHere(OutgoingMessage m) {
+        if (state == ConnectionState.CLOSED) {
+            m.markFailed("closed", "client is closed");
+            notifyMessage(m);
+            return;
+        }
+        outbox.add(m);
+        if (state == ConnectionState.SYNCING || state == ConnectionState.LIVE) {
+            transmit(m);
+        }
     }
 
     // ---- conversation features (see docs/client-java.md) --------------------------------------------------------------
@@ -235,7 +237,7 @@ public final class ParleyClient implements AutoCloseable {
     /** Sends pending receipt cursors when connected; otherwise they wait for the next connection. */
     private void flushReceipts() {
         if (receiptFlush != null) {
-            receiptFlush.cancel(false);
+            receiptFlush.cancel();
             receiptFlush = null;
         }
         if (connection != null && (state == ConnectionState.SYNCING || state == ConnectionState.LIVE)) {
@@ -249,7 +251,7 @@ public final class ParleyClient implements AutoCloseable {
             if (m.state() != MessageState.FAILED || state == ConnectionState.CLOSED) {
                 return;
             }
-            m.requeue(nanoTime.getAsLong());
+            m.requeue(exec.nanoTime());
             outbox.add(m);
             if (state == ConnectionState.SYNCING || state == ConnectionState.LIVE) {
                 transmit(m);
@@ -293,7 +295,7 @@ public final class ParleyClient implements AutoCloseable {
             exec.execute(() -> {
                 closing = true;
                 cancelTimers();
-                timeouts.cancel(false);
+                timeouts.cancel();
                 if (connection != null) {
                     connection.close(WebSocket.NORMAL_CLOSURE, "bye");
                     connection = null;
@@ -332,12 +334,15 @@ public final class ParleyClient implements AutoCloseable {
         // for a duplicate by the cursors).
         URI target = URI.create(uri + (uri.getQuery() == null ? "?" : "&") + "resume=1&token="
                 + URLEncoder.encode(token == null ? "" : token, StandardCharsets.UTF_8));
-        connection = Connection.open(http, target, exec, events);
+        connection = transport.open(target, exec, events);
+        lastReceivedNanos = exec.nanoTime();
+        idleLimitMillis = WELCOME_TIMEOUT_MILLIS;
+        startLiveness(connection);
     }
 
     private void opened(Connection c) {
         if (c == connection) {
-            lastReceivedNanos = nanoTime.getAsLong();
+            lastReceivedNanos = exec.nanoTime();
         } else {
             c.abort("superseded");
         }
@@ -347,7 +352,7 @@ public final class ParleyClient implements AutoCloseable {
         if (c != connection) {
             return;
         }
-        lastReceivedNanos = nanoTime.getAsLong();
+        lastReceivedNanos = exec.nanoTime();
         ServerFrame frame;
         try {
             frame = codec.decodeServer(text);
@@ -361,7 +366,7 @@ public final class ParleyClient implements AutoCloseable {
                 if (autoDelivered) {
                     live.received(e.conversationId(), e.seq());
                     if (receiptFlush == null) {
-                        receiptFlush = exec.schedule(this::flushReceipts, DELIVERED_DELAY_MILLIS, TimeUnit.MILLISECONDS);
+                        receiptFlush = exec.after(DELIVERED_DELAY_MILLIS, this::flushReceipts);
                     }
                 }
             }
@@ -385,6 +390,7 @@ public final class ParleyClient implements AutoCloseable {
         } else if (frame instanceof ServerFrame.Synced s) {
             backoff.reset();
             live.synced(s);
+            cursors.adoptMissing(s.conversations());
             setState(ConnectionState.LIVE);
             flushReceipts();
             safely(() -> listener.onSynced(s.conversations()));
@@ -410,22 +416,36 @@ public final class ParleyClient implements AutoCloseable {
         for (OutgoingMessage m : outbox.pending()) {
             transmit(m);
         }
-        if (heartbeat != null) {
-            heartbeat.cancel(false);
-        }
-        Connection c = connection;
-        heartbeat = exec.scheduleWithFixedDelay(() -> beat(c), heartbeatMillis, heartbeatMillis, TimeUnit.MILLISECONDS);
+        idleLimitMillis = idleTimeoutMillis;
+        startLiveness(connection);
     }
 
-    private void beat(Connection c) {
+    /**
+     * One tick every heartbeat interval, at most a second apart: it drops a connection silent for longer than the
+     * idle limit and pings every heartbeat interval once welcomed. Restarted at the welcome, whose interval counts.
+     */
+    private void startLiveness(Connection c) {
+        if (heartbeat != null) {
+            heartbeat.cancel();
+        }
+        long tick = Math.max(50, Math.min(heartbeatMillis, 1000));
+        sincePingMillis = 0;
+        heartbeat = exec.every(tick, () -> beat(c, tick));
+    }
+
+    private void beat(Connection c, long tick) {
         if (c != connection) {
             return;
         }
-        if (TimeUnit.NANOSECONDS.toMillis(nanoTime.getAsLong() - lastReceivedNanos) > idleTimeoutMillis) {
-            c.abort("nothing heard for " + idleTimeoutMillis + " ms");
+        if (TimeUnit.NANOSECONDS.toMillis(exec.nanoTime() - lastReceivedNanos) > idleLimitMillis) {
+            c.abort("nothing heard for " + idleLimitMillis + " ms");
             return;
         }
-        write(codec.encode(new ClientFrame.Ping(null)));
+        sincePingMillis += tick;
+        if (sincePingMillis >= heartbeatMillis && (state == ConnectionState.SYNCING || state == ConnectionState.LIVE)) {
+            sincePingMillis = 0;
+            write(codec.encode(new ClientFrame.Ping(null)));
+        }
     }
 
     /** The current socket is gone: reconnect, or stop on an authentication failure. */
@@ -461,7 +481,7 @@ public final class ParleyClient implements AutoCloseable {
     private void scheduleReconnect() {
         setState(ConnectionState.BACKOFF);
         long delay = backoff.nextDelayMillis();
-        reconnect = exec.schedule(this::open, delay, TimeUnit.MILLISECONDS);
+        reconnect = exec.after(delay, this::open);
     }
 
     /**
@@ -474,12 +494,14 @@ public final class ParleyClient implements AutoCloseable {
             return;
         }
         long delay = backoff.delayForAttempt(m.nextRetry());
-        exec.schedule(() -> {
-            if (outbox.get(clientMsgId) == m && connection != null
+        // Bound to this connection: a reconnect re-sends every pending message by itself.
+        Connection c = connection;
+        exec.after(delay, () -> {
+            if (outbox.get(clientMsgId) == m && c != null && c == connection
                     && (state == ConnectionState.SYNCING || state == ConnectionState.LIVE)) {
                 transmit(m);
             }
-        }, delay, TimeUnit.MILLISECONDS);
+        });
     }
 
     private void transmit(OutgoingMessage m) {
@@ -493,16 +515,16 @@ public final class ParleyClient implements AutoCloseable {
     }
 
     private void expireSends() {
-        outbox.expire(nanoTime.getAsLong(), sendTimeout.toNanos()).forEach(this::notifyMessage);
+        outbox.expire(exec.nanoTime(), sendTimeout.toNanos()).forEach(this::notifyMessage);
     }
 
     private void cancelTimers() {
         if (heartbeat != null) {
-            heartbeat.cancel(false);
+            heartbeat.cancel();
             heartbeat = null;
         }
         if (reconnect != null) {
-            reconnect.cancel(false);
+            reconnect.cancel();
             reconnect = null;
         }
     }

@@ -5,7 +5,6 @@ import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
-import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import java.util.random.RandomGenerator;
 
@@ -21,7 +20,8 @@ public final class ParleyClientBuilder {
     Duration heartbeatInterval = Duration.ofSeconds(25);
     HttpClient httpClient;
     RandomGenerator random = RandomGenerator.getDefault();
-    LongSupplier nanoTime = System::nanoTime;
+    Transport transport;
+    ClientScheduler scheduler;
     boolean autoDelivered = true;
 
     /** The WebSocket URL, e.g. {@code ws://127.0.0.1:8080/ws} (the token is added as a query parameter). */
@@ -84,8 +84,15 @@ public final class ParleyClientBuilder {
         return this;
     }
 
-    ParleyClientBuilder nanoTime(LongSupplier nanoTime) {
-        this.nanoTime = nanoTime;
+    /** Test seam: the sockets (default: the JDK WebSocket over {@link #httpClient}). */
+    ParleyClientBuilder transport(Transport transport) {
+        this.transport = transport;
+        return this;
+    }
+
+    /** Test seam: the client's thread, timers and clock (default: one daemon thread on {@link System#nanoTime()}). */
+    ParleyClientBuilder scheduler(ClientScheduler scheduler) {
+        this.scheduler = scheduler;
         return this;
     }
 
