@@ -102,6 +102,7 @@ class ClusterProcessesTest {
                             m.acked().thenRun(() -> ackMicros.add(TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - t0)));
                         }
                         sent.add(m);
+                        // Pacing: real traffic to child JVMs at a fixed rate, the load the latency figure is for.
                         Thread.sleep(round < WARM_ROUNDS ? 15 : 25);
                     }
                 }
@@ -136,6 +137,7 @@ class ClusterProcessesTest {
                     for (Chatter c : clients) {
                         sent.add(c.send(group, c.user + "-" + round));
                     }
+                    // Pacing: the sends spread over the child node's SIGKILL, so some are in flight when it dies.
                     Thread.sleep(20);
                 }
                 CompletableFuture.allOf(sent.stream().map(OutgoingMessage::acked).toArray(CompletableFuture[]::new))

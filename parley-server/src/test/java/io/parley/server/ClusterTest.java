@@ -2,6 +2,7 @@ package io.parley.server;
 
 import io.parley.client.OutgoingMessage;
 import io.parley.protocol.ServerFrame;
+import io.parley.server.redis.RedisConnections;
 import io.parley.server.redis.RedisSupport;
 import io.parley.server.store.jdbc.PostgresSupport;
 import org.junit.jupiter.api.AfterEach;
@@ -47,6 +48,14 @@ class ClusterTest {
         c.put("presence.batch-window", "100ms");
         c.put("receipts.window", "100ms");
         return c;
+    }
+
+    private static long zcard(RedisConnections r, String key) {
+        try {
+            return r.async().zcard(key).get(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException("ZCARD " + key + " failed", e);
+        }
     }
 
     private static List<String> bodies(Chatter c, String conversationId) {
@@ -105,7 +114,12 @@ class ClusterTest {
                 // Bob's device on node A keeps him online when he leaves node B.
                 try (Chatter bobOnA = Chatter.connect("bob", a.wsUrl())) {
                     bob.close();
-                    Thread.sleep(400);
+                    // Deadline poll on Redis (a real process): node B's removal of the session has reached it.
+                    try (RedisConnections r = new RedisConnections(RedisSupport.URL, prefix)) {
+                        String sessions = r.key("ps:bob");
+                        Chatter.await(() -> zcard(r, sessions) == 1, Duration.ofSeconds(10),
+                                "Redis holds only bob's session on node A");
+                    }
                     assertThat(new Rest(a.httpUrl(), TestServer.token("alice")).get("/api/v1/presence/bob").json()
                             .getString("status")).isEqualTo("online");
                     assertThat(bobOnA.client.state()).isNotNull();

@@ -78,6 +78,7 @@ class PostgresRestartTest {
                         });
                     }
                     sent.add(alice.send(dm, "m" + i));
+                    // Pacing: real sends spread over the PostgreSQL restart (a real process), so some meet it down.
                     Thread.sleep(20);
                 }
                 assertThat(restarted.get(60, TimeUnit.SECONDS)).as("pg_ctlcluster exit code").isZero();

@@ -3,6 +3,7 @@ package io.parley.server;
 import io.parley.protocol.FrameCodec;
 import io.parley.protocol.ServerFrame;
 import io.parley.server.store.ChatStore;
+import io.parley.server.time.ManualScheduler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
@@ -38,13 +39,43 @@ class PresenceTest {
         return out;
     }
 
+    /**
+     * Moves the node's time on by {@code d}, each connection first making a round trip (its answer crosses a real
+     * socket), so every session that should stay has shown activity at the current time: the clients' own
+     * heartbeats run on real time and would not keep up with a clock the test moves.
+     */
+    private static void step(ManualScheduler time, Duration d, RawSocket raw, Chatter... chatters) throws Exception {
+        for (Chatter c : chatters) {
+            c.client.queryPresence(List.of("bob")).get(10, TimeUnit.SECONDS);
+        }
+        if (raw != null) {
+            ping(raw);
+        }
+        time.advance(d);
+    }
+
+    /** A ping from the bare socket, and its pong: the session is authenticated and has seen the activity. */
+    private static void ping(RawSocket raw) throws Exception {
+        raw.sendText("{\"type\":\"ping\"}");
+        while (true) {
+            RawSocket.Frame f = raw.read();
+            if (f.opcode() == 0x1 && new String(f.payload(), java.nio.charset.StandardCharsets.UTF_8)
+                    .contains("\"type\":\"pong\"")) {
+                return;
+            }
+            assertThat(f.opcode()).as("no close while bob's second device talks").isNotEqualTo(0x8);
+        }
+    }
+
     @Test
     void secondDeviceKeepsBobOnline_aSilentDropTakesHimOffline_carolNeverSeesHim(@TempDir Path dir) throws Exception {
         long window = 200;
         Map<String, String> config = Map.of("presence.batch-window", window + "ms", "presence.ttl", "2s",
                 "presence.refresh-interval", "500ms", "ws.heartbeat-interval", "200ms", "ws.idle-timeout", "800ms",
                 "presence.last-seen", "exact");
-        try (TestServer server = new TestServer(dir, config).start()) {
+        // The node's time is manual: batches, refreshes, heartbeats and the idle check run when the test moves it.
+        ManualScheduler time = new ManualScheduler();
+        try (TestServer server = new TestServer(dir, config).on(time).start()) {
             for (String u : List.of("bob", "dave")) {
                 new Rest(server.httpUrl(), TestServer.token(u)).get("/api/v1/me");
             }
@@ -55,30 +86,45 @@ class PresenceTest {
             try (Chatter alice = Chatter.connect("alice", server.wsUrl());
                  Chatter carol = Chatter.connect("carol", server.wsUrl())) {
                 Chatter bob1 = Chatter.connect("bob", server.wsUrl());
-                Chatter.await(() -> alice.client.presence("bob").map(e -> e.status().equals("online")).orElse(false),
-                        Duration.ofSeconds(5), "alice sees bob online");
+                server.advanceUntil(Duration.ofMillis(window), Duration.ofSeconds(5),
+                        () -> alice.client.presence("bob").map(e -> e.status().equals("online")).orElse(false),
+                        "alice sees bob online");
 
                 // Bob's second device: a bare socket that keeps talking, until it goes silent without a close frame.
                 try (RawSocket bob2 = new RawSocket(server.port(), "/ws?token=" + TestServer.token("bob"))) {
-                    bob2.sendText("{\"type\":\"ping\"}");
-                    Thread.sleep(window * 2);
-                    bob1.close();
-                    long keepUntil = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(window * 5);
-                    while (System.nanoTime() < keepUntil) {
-                        bob2.sendText("{\"type\":\"ping\"}");
-                        Thread.sleep(100);
+                    ping(bob2);
+                    for (int i = 0; i < 2; i++) {
+                        step(time, Duration.ofMillis(window), bob2, alice, carol, bob1);
                     }
+                    int sessions = server.server().sessionCount();
+                    bob1.close();
+                    // The close crosses a real socket: wait until the node has let that session go.
+                    Chatter.await(() -> server.server().sessionCount() < sessions, Duration.ofSeconds(5),
+                            "the node lets bob's first device go");
+                    for (long kept = 0; kept < window * 5; kept += 100) {
+                        step(time, Duration.ofMillis(100), bob2, alice, carol);
+                    }
+                    // A round trip on alice's connection after the last step: what that step sent her is in.
+                    assertThat(alice.client.queryPresence(List.of("bob")).get(10, TimeUnit.SECONDS))
+                            .extracting(ServerFrame.PresenceEntry::status).containsExactly("online");
                     assertThat(entriesFor(alice, "bob")).as("the second device keeps bob online")
                             .allSatisfy(e -> assertThat(e.status()).isEqualTo("online"));
                     assertThat(alice.client.presence("bob").orElseThrow().status()).isEqualTo("online");
 
                     // Silence: the server's pings go unanswered; the idle timeout ends the session within the TTL.
-                    long silentAt = System.currentTimeMillis();
-                    Chatter.await(() -> alice.client.presence("bob").map(e -> e.status().equals("offline")).orElse(false),
-                            Duration.ofSeconds(2), "bob offline within the 2 s ttl");
+                    long silentAt = time.clock().millis();
+                    Duration heartbeat = Duration.ofMillis(200);
+                    Duration silent = Duration.ZERO;
+                    while (!alice.client.presence("bob").map(e -> e.status().equals("offline")).orElse(false)) {
+                        assertThat(silent).as("bob offline within the 2 s ttl").isLessThan(Duration.ofSeconds(2));
+                        step(time, heartbeat, null, alice, carol);
+                        silent = silent.plus(heartbeat);
+                        Chatter.holdsWithin(() -> alice.client.presence("bob").map(e -> e.status().equals("offline"))
+                                .orElse(false), Duration.ofMillis(250));
+                    }
                     ServerFrame.PresenceEntry off = alice.client.presence("bob").orElseThrow();
                     long lastSeen = java.time.Instant.parse(off.lastSeen()).toEpochMilli();
-                    assertThat(lastSeen).isBetween(silentAt - 1_000, System.currentTimeMillis());
+                    assertThat(lastSeen).isBetween(silentAt - 1_000, time.clock().millis());
                 }
 
                 // REST and query: Alice may look Bob up; Carol shares no conversation with him.
@@ -104,7 +150,8 @@ class PresenceTest {
         long window = 500;
         int users = 1000;
         int groupSize = 250;
-        try (TestServer server = new TestServer(dir, Map.of("presence.batch-window", window + "ms")).start()) {
+        ManualScheduler time = new ManualScheduler();
+        try (TestServer server = new TestServer(dir, Map.of("presence.batch-window", window + "ms")).on(time).start()) {
             ChatStore store = server.server().store();
             store.provisionUser("watcher").get(10, TimeUnit.SECONDS);
             List<String> ids = new ArrayList<>();
@@ -143,17 +190,22 @@ class PresenceTest {
                 assertThat(failed.get()).isZero();
                 System.out.printf("%d users connected in %d ms%n", users, connectMillis);
 
-                // Everyone is online for the watcher after a few windows.
-                Chatter.await(() -> {
+                // Everyone is online for the watcher after a few windows of the node's (manual) time.
+                Duration advanced = server.advanceUntil(Duration.ofMillis(window), Duration.ofSeconds(20), () -> {
                     Set<String> online = new HashSet<>();
                     for (ServerFrame.Presence p : watcher.signals(ServerFrame.Presence.class)) {
                         p.users().stream().filter(e -> e.status().equals("online")).forEach(e -> online.add(e.userId()));
                     }
                     return online.size() == users;
-                }, Duration.ofSeconds(20), "the watcher sees all " + users + " online");
-                Thread.sleep(window * 2);
-                long elapsed = System.nanoTime() - start;
-                long windows = TimeUnit.NANOSECONDS.toMillis(elapsed) / window + 1;
+                }, "the watcher sees all " + users + " online");
+                // Two more windows, as many flushes, with nothing new to batch.
+                for (int i = 0; i < 2; i++) {
+                    time.advance(Duration.ofMillis(window));
+                    advanced = advanced.plusMillis(window);
+                }
+                // A round trip on the watcher's connection: what those flushes sent it is in.
+                watcher.client.queryPresence(List.of("u0")).get(10, TimeUnit.SECONDS);
+                long windows = advanced.toMillis() / window + 1;
 
                 List<Long> watcherBatches = watcher.signals.stream()
                         .filter(t -> t.frame() instanceof ServerFrame.Presence).map(Chatter.Timed::nanos).toList();

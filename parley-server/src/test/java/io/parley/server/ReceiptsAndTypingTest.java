@@ -2,6 +2,7 @@ package io.parley.server;
 
 import io.parley.protocol.ServerFrame;
 import io.vertx.core.json.JsonObject;
+import io.parley.server.time.ManualScheduler;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -19,7 +20,10 @@ class ReceiptsAndTypingTest {
     @Test
     void bobReadsOnDeviceA_deviceBShowsItRead_aliceSeesReadByBob_alsoAfterResume(@TempDir Path dir) throws Exception {
         long window = 300;
-        try (TestServer server = new TestServer(dir, Map.of("receipts.window", window + "ms")).start()) {
+        Duration step = Duration.ofMillis(window);
+        // The node's time is manual: the receipt batcher flushes when the test moves it on by a window.
+        ManualScheduler time = new ManualScheduler();
+        try (TestServer server = new TestServer(dir, Map.of("receipts.window", window + "ms")).on(time).start()) {
             Rest bobRest = new Rest(server.httpUrl(), TestServer.token("bob"));
             bobRest.get("/api/v1/me");
             Rest aliceRest = new Rest(server.httpUrl(), TestServer.token("alice"));
@@ -34,17 +38,15 @@ class ReceiptsAndTypingTest {
                 assertThat(unread(bobRest, dm)).isEqualTo(2);
 
                 // Both devices report delivery by themselves; Alice sees "delivered" before anything is read.
-                Chatter.await(() -> alice.client.deliveredTo(dm, last.seq()).contains("bob"), Duration.ofSeconds(10),
-                        "alice sees delivered to bob");
+                server.advanceUntil(step, Duration.ofSeconds(10),
+                        () -> alice.client.deliveredTo(dm, last.seq()).contains("bob"), "alice sees delivered to bob");
                 assertThat(alice.client.readBy(dm, first.seq())).doesNotContain("bob");
 
-                long readAt = System.nanoTime();
                 bobA.client.markRead(dm, last.seq());
-                Chatter.await(() -> bobB.client.receipts(dm).containsKey("bob")
-                        && bobB.client.receipts(dm).get("bob").readSeq() >= last.seq(), Duration.ofSeconds(10),
-                        "bob's other device sees the conversation read");
-                long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - readAt);
-                Chatter.await(() -> alice.client.readBy(dm, last.seq()).contains("bob"), Duration.ofSeconds(10),
+                long tookMillis = server.advanceUntil(step, Duration.ofSeconds(10), () -> bobB.client.receipts(dm)
+                        .containsKey("bob") && bobB.client.receipts(dm).get("bob").readSeq() >= last.seq(),
+                        "bob's other device sees the conversation read").toMillis();
+                server.advanceUntil(step, Duration.ofSeconds(10), () -> alice.client.readBy(dm, last.seq()).contains("bob"),
                         "alice sees read by bob");
                 assertThat(alice.client.readBy(dm, first.seq())).containsExactly("bob");
                 // Unread counts come from the read cursor: the same on every device.
@@ -53,13 +55,20 @@ class ReceiptsAndTypingTest {
                         + last.messageId() + "/receipts").json();
                 assertThat(receipts.getJsonArray("readBy")).containsExactly("bob");
                 assertThat(receipts.getJsonArray("deliveredTo")).containsExactly("bob");
-                // Generous bound: one window plus scheduling on a busy CI machine. The figure is printed.
-                System.out.printf("read on device A seen on device B after %d ms (window %d ms)%n", tookMillis, window);
+                // Node time, in whole windows: the report waits for the next flush (a second one if the frame reached
+                // the node after the first). The bound is the one the real-time test had. The figure is printed.
+                System.out.printf("read on device A seen on device B after %d ms of node time (window %d ms)%n",
+                        tookMillis, window);
                 assertThat(tookMillis).isLessThan(window + 5_000);
 
-                // Cursors never move back.
+                // Cursors never move back: three windows, three flushes, each after a round trip on both devices'
+                // connections (the backward report has reached the node; what a flush sent device A is in).
                 bobB.client.markRead(dm, first.seq());
-                Thread.sleep(window * 3);
+                for (int i = 0; i < 3; i++) {
+                    bobB.client.queryPresence(List.of("alice")).get(10, TimeUnit.SECONDS);
+                    time.advance(step);
+                    bobA.client.queryPresence(List.of("alice")).get(10, TimeUnit.SECONDS);
+                }
                 assertThat(bobA.client.receipts(dm).get("bob").readSeq()).isEqualTo(last.seq());
 
                 // Alice away while Bob reads a new message: her resume brings the receipt.
@@ -85,19 +94,25 @@ class ReceiptsAndTypingTest {
     void typingBurst_isThrottled_andExpiresWithoutAStopFrame(@TempDir Path dir) throws Exception {
         long throttle = 500;
         long ttl = 1500;
-        try (TestServer server = new TestServer(dir, Map.of("typing.throttle", throttle + "ms", "typing.ttl", ttl + "ms")).start()) {
+        // The throttle reads the node's clock, which is manual: only the test moves it.
+        ManualScheduler time = new ManualScheduler();
+        try (TestServer server = new TestServer(dir, Map.of("typing.throttle", throttle + "ms", "typing.ttl", ttl + "ms"))
+                .on(time).start()) {
             new Rest(server.httpUrl(), TestServer.token("bob")).get("/api/v1/me");
             String dm = new Rest(server.httpUrl(), TestServer.token("alice")).direct("bob");
             try (Chatter alice = Chatter.connect("alice", server.wsUrl());
                  Chatter bob = Chatter.connect("bob", server.wsUrl())) {
-                long start = System.nanoTime();
+                // 25 starts spread over a second of node time (a start handled late is stamped later, still within it).
+                long burstMillis = 0;
                 for (int i = 0; i < 25; i++) {
                     alice.client.typing(dm, true);
-                    Thread.sleep(40);
+                    time.advance(Duration.ofMillis(40));
+                    burstMillis += 40;
                 }
-                long burstMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
                 Chatter.await(() -> bob.client.typingIn(dm).contains("alice"), Duration.ofSeconds(5), "bob sees alice typing");
-                Thread.sleep(throttle);
+                // No stop frame: it expires by itself, on the client's own clock; by then every frame the burst set
+                // off has arrived (each would have renewed the indicator).
+                Chatter.await(() -> bob.client.typingIn(dm).isEmpty(), Duration.ofMillis(ttl + 2_000), "typing expires");
                 List<ServerFrame.Typing> got = bob.signals(ServerFrame.Typing.class);
                 // At most one fanout per throttle interval, the first one at once.
                 assertThat(got).isNotEmpty().hasSizeLessThanOrEqualTo((int) (burstMillis / throttle) + 1);
@@ -106,20 +121,25 @@ class ReceiptsAndTypingTest {
                     assertThat(t.ttlMs()).isEqualTo(ttl);
                 });
                 assertThat(alice.signals(ServerFrame.Typing.class)).as("not echoed to the typist").isEmpty();
-                // No stop frame: it expires by itself.
-                Chatter.await(() -> bob.client.typingIn(dm).isEmpty(), Duration.ofMillis(ttl + 2_000), "typing expires");
                 assertThat(bob.signals(ServerFrame.Typing.class)).hasSize(got.size());
 
                 // An explicit stop goes out once after a start; a second stop is dropped.
-                Thread.sleep(throttle);
+                time.advance(Duration.ofMillis(throttle));
                 alice.client.typing(dm, true);
                 Chatter.await(() -> bob.client.typingIn(dm).contains("alice"), Duration.ofSeconds(5), "typing again");
                 alice.client.typing(dm, false);
                 alice.client.typing(dm, false);
                 Chatter.await(() -> bob.client.typingIn(dm).isEmpty(), Duration.ofSeconds(5), "stopped");
-                Thread.sleep(200);
+                // A last start, one throttle later, after the two stops on the same path: once it has arrived, a
+                // second stop that went out would have too.
+                int before = bob.signals(ServerFrame.Typing.class).size();
+                time.advance(Duration.ofMillis(throttle));
+                alice.client.typing(dm, true);
+                Chatter.await(() -> bob.signals(ServerFrame.Typing.class).size() > before
+                        && bob.client.typingIn(dm).contains("alice"), Duration.ofSeconds(5), "the last start");
                 List<ServerFrame.Typing> all = bob.signals(ServerFrame.Typing.class);
-                assertThat(all.get(all.size() - 1).active()).isFalse();
+                assertThat(all.get(all.size() - 1).active()).as("the last start").isTrue();
+                assertThat(all.get(all.size() - 2).active()).as("the stop, just before it").isFalse();
                 assertThat(all.stream().filter(t -> !t.active()).count()).isEqualTo(1);
             }
         }

@@ -146,6 +146,7 @@ class StartFailureTest {
                 fail("left behind " + CLEAN_WITHIN_MILLIS + " ms after the failed start: " + left);
             }
             try {
+                // Deadline poll: awaits the threads of closed Vert.x, Lettuce and Hikari ending; no Parley timer.
                 Thread.sleep(20);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();

@@ -58,6 +58,32 @@ public final class TestServer implements AutoCloseable {
         return time;
     }
 
+    /** Real time given, after each step of {@link #advanceUntil}, for what the step set off to reach the sockets. */
+    private static final Duration SETTLE = Duration.ofMillis(250);
+
+    /**
+     * On manual time: moves time on by {@code step} at a time, at most {@code budget} in all, until {@code condition}
+     * holds, and returns how much time it moved. What a step sets off (a batch, a sweep, an idle close) crosses event
+     * loops, the store's threads and sockets, so after each step the condition is polled for a moment in real time
+     * before the next step.
+     */
+    public Duration advanceUntil(Duration step, Duration budget, java.util.function.BooleanSupplier condition,
+                                 String what) {
+        if (time == null) {
+            throw new IllegalStateException("advanceUntil needs the node on manual time (on(ManualScheduler))");
+        }
+        Duration advanced = Duration.ZERO;
+        while (!condition.getAsBoolean()) {
+            if (advanced.compareTo(budget) >= 0) {
+                throw new AssertionError("not within " + budget + " of the node's time: " + what);
+            }
+            time.advance(step);
+            advanced = advanced.plus(step);
+            Chatter.holdsWithin(condition, SETTLE);
+        }
+        return advanced;
+    }
+
     public TestServer start() {
         return startOn(0);
     }

@@ -30,7 +30,7 @@ import java.util.function.Function;
  * thread" ones run on the session's own event-loop context ({@code loop}); those hop onto it, so the state below is
  * confined to one thread.
  */
-public final class Session {
+public final class Session implements Inbound {
     enum State { AWAITING_AUTH, AUTHENTICATED, CLOSED }
 
     /** A live event and its frame, encoded once per node and shared by every session it goes to. */
@@ -137,7 +137,8 @@ public final class Session {
         }, loop);
     }
 
-    void onText(String text) {
+    @Override
+    public void onText(String text) {
         lastActivity = clock.millis();
         ClientFrame frame;
         try {
@@ -185,7 +186,8 @@ public final class Session {
         }
     }
 
-    void onBinary() {
+    @Override
+    public void onBinary() {
         lastActivity = clock.millis();
         if (state == State.AWAITING_AUTH) {
             closeWith(CloseCodes.UNAUTHORIZED, "not authenticated: the first frame must be auth");
@@ -194,7 +196,8 @@ public final class Session {
         error(ErrorCode.BAD_JSON, "binary frames are not supported; send JSON text frames", null);
     }
 
-    void onPong() {
+    @Override
+    public void onPong() {
         lastActivity = clock.millis();
     }
 
@@ -226,7 +229,8 @@ public final class Session {
     }
 
     /** The socket closed (either side). Idempotent. */
-    void onClosed() {
+    @Override
+    public void onClosed() {
         if (state == State.CLOSED) {
             return;
         }

@@ -43,7 +43,7 @@ final class WsConnection extends ChannelInboundHandlerAdapter implements Transpo
 
     private final Channel channel;
     private final int maxMessageBytes;
-    private Session session;
+    private Inbound session;
     /** A fragmented message being reassembled (null when none); {@link #fragmentsText} tells its type. */
     private CompositeByteBuf fragments;
     private boolean fragmentsText;
@@ -65,7 +65,7 @@ final class WsConnection extends ChannelInboundHandlerAdapter implements Transpo
     }
 
     /** The session that receives this connection's messages; set once, before the first frame can be read. */
-    void attach(Session s) {
+    void attach(Inbound s) {
         this.session = s;
     }
 

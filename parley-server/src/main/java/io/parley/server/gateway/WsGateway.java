@@ -77,16 +77,22 @@ public final class WsGateway implements Handler<RoutingContext> {
         this.authenticator = authenticator;
         this.timers = timers;
         this.clock = timers.clock();
-        this.handshakers = new WebSocketServerHandshakerFactory("/ws", null, WebSocketDecoderConfig.newBuilder()
-                .maxFramePayloadLength(config.limits().maxFrameBytes())
+        this.handshakers = new WebSocketServerHandshakerFactory("/ws", null,
+                decoderConfig(config.limits().maxFrameBytes()));
+        this.heartbeats = new Heartbeats(timers, config.ws().heartbeatInterval());
+        int max = Math.max(2, config.ws().maxOutboundBytes());
+        this.outboundLimit = new io.netty.channel.WriteBufferWaterMark(max / 2, max);
+    }
+
+    /** What Netty's frame decoder accepts (see {@link #handshakers}); WsConnection's tests decode with the same. */
+    static WebSocketDecoderConfig decoderConfig(int maxFrameBytes) {
+        return WebSocketDecoderConfig.newBuilder()
+                .maxFramePayloadLength(maxFrameBytes)
                 .allowExtensions(false)
                 .expectMaskedFrames(true)
                 .allowMaskMismatch(false)
                 .closeOnProtocolViolation(false)
-                .build());
-        this.heartbeats = new Heartbeats(timers, config.ws().heartbeatInterval());
-        int max = Math.max(2, config.ws().maxOutboundBytes());
-        this.outboundLimit = new io.netty.channel.WriteBufferWaterMark(max / 2, max);
+                .build();
     }
 
     /** Refuse new upgrades (shutdown). */

@@ -88,6 +88,11 @@ final class FakeTransport implements Transport {
         waiting.forEach(Runnable::run);
     }
 
+    /** True while something waits for {@link #drain} (a replay parked between pages). */
+    boolean drainAwaited() {
+        return !drainWaiters.isEmpty();
+    }
+
     List<ServerFrame> frames() {
         return frames;
     }

@@ -91,6 +91,7 @@ public final class RedisSupport {
                         throw new IllegalStateException("private redis-server did not start: "
                                 + Files.readString(dir.resolve("redis.log")));
                     }
+                    // Deadline poll: awaits the child redis-server process accepting connections.
                     Thread.sleep(50);
                 }
             }
