@@ -65,8 +65,8 @@ final class NodeBuilder {
     private static final Logger LOG = LoggerFactory.getLogger(ParleyServer.class);
 
     /** The steps that create a part, in order; the test hook runs after each one that applies to the config. */
-    static final List<String> STEPS = List.of("timers", "redis", "presence", "bus", "metrics", "store", "receipts",
-            "presence-hub", "vertx", "http");
+    static final List<String> STEPS = List.of("timers", "redis", "presence", "bus", "bus-subscription", "metrics",
+            "store", "receipts", "presence-hub", "vertx", "http");
 
     /** How long closing Vert.x may take when a start fails or a node stops; a close that hangs must not hang stop. */
     private static final long VERTX_CLOSE_SECONDS = 30;
@@ -130,14 +130,11 @@ final class NodeBuilder {
         Presence presence = owned("presence", lifecycle.own("presence",
                 redis != null ? new RedisPresence(redis, ttl, sweeper) : new LocalPresence(ttl, sweeper)));
         SessionRegistry registry = new SessionRegistry(codec, presence);
-        Bus bus;
-        if (redis != null) {
-            bus = lifecycle.own("bus", new RedisBus(redis, codec, Ids.nodeId(), registry));
-            redis.onResubscribed(registry::resyncAll);
-        } else {
-            bus = lifecycle.own("bus", new LocalBus(registry::deliver, registry::deliver));
-        }
-        owned("bus", bus);
+        Bus bus = owned("bus", lifecycle.own("bus",
+                redis != null ? new RedisBus(redis, codec, Ids.nodeId()) : new LocalBus()));
+        // The node's sessions hear the bus from here until the stop closes this (before the bus, after the store,
+        // whose last commits still reach them).
+        owned("bus-subscription", lifecycle.own("bus-subscription", bus.subscribe(registry)));
         Metrics metrics = new Metrics();
         owned("metrics", lifecycle.own("metrics", metrics, metrics::close));
         metrics.connections(registry::size);

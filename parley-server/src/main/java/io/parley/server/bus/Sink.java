@@ -18,4 +18,10 @@ public interface Sink {
 
     /** True when the user has a session on this node. */
     boolean hasUser(String userId);
+
+    /**
+     * The node's subscription was lost and is back: events published meanwhile did not arrive, so every session
+     * must fill its gaps from the store. Called on a bus thread; must not block.
+     */
+    void resync();
 }

@@ -113,7 +113,8 @@ public final class SessionRegistry implements LocalSessions, Sink {
     }
 
     /** Every session may have missed live events: each replays from the store (see {@link Session#resync}). */
-    public void resyncAll() {
+    @Override
+    public void resync() {
         byUser.values().forEach(list -> list.forEach(Session::resync));
     }
 

@@ -18,6 +18,12 @@ public interface BusFixture {
      */
     Bus node(RecordingSink sink);
 
+    /** Closes the subscription {@link #node} (or {@link #resubscribe}) made for {@code node}. */
+    void unsubscribe(Bus node);
+
+    /** Subscribes {@code node} again, after {@link #unsubscribe}. */
+    void resubscribe(Bus node, RecordingSink sink);
+
     /** A committed message, as the store hands it to the bus. */
     static LogEvent message(String conversationId, long seq, String sender, List<String> recipients) {
         return new LogEvent(conversationId, seq, EventKind.MESSAGE, 1_700_000_000_000L + seq, sender, "m" + seq,

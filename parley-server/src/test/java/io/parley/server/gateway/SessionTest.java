@@ -5,6 +5,8 @@ import io.parley.protocol.CloseCodes;
 import io.parley.protocol.FrameCodec;
 import io.parley.protocol.ServerFrame;
 import io.parley.server.bus.LocalBus;
+import io.parley.server.bus.Signal;
+import io.parley.server.bus.Sink;
 import io.parley.server.chat.ChatService;
 import io.parley.server.chat.ReceiptBatcher;
 import io.parley.server.config.Config;
@@ -64,13 +66,8 @@ class SessionTest {
     void node() throws Exception {
         presence = new LocalPresence(config.presence().ttl().toMillis(), manual);
         registry = new SessionRegistry(CODEC, presence);
-        bus = new LocalBus(e -> {
-            if (dropNextEvent.compareAndSet(true, false)) {
-                dropped.set(e);
-            } else {
-                registry.deliver(e);
-            }
-        }, registry::deliver);
+        bus = new LocalBus();
+        bus.subscribe(new DroppingSink());
         store = JdbcChatStore.openSqlite(dir.resolve("parley.db"), new SqliteOptions(false, 64, 2), bus::publish);
         receipts = new ReceiptBatcher(store, bus, config.receipts().window().toMillis(),
                 config.receipts().maxFanoutMembers(), manual);
@@ -310,5 +307,42 @@ class SessionTest {
         assertThat(done).isDone();
         assertThat(t.closeCode()).isEqualTo(CloseCodes.GOING_AWAY);
         assertThat(registry.hasUser("alice")).isFalse();
+    }
+
+    /** The registry as the bus sees it, except that it can lose the next event on purpose (a gap). */
+    private final class DroppingSink implements Sink {
+        @Override
+        public void deliver(LogEvent e) {
+            if (dropNextEvent.compareAndSet(true, false)) {
+                dropped.set(e);
+            } else {
+                registry.deliver(e);
+            }
+        }
+
+        @Override
+        public void deliver(Signal signal) {
+            registry.deliver(signal);
+        }
+
+        @Override
+        public void deliverEncoded(LogEvent event, byte[] frame) {
+            registry.deliverEncoded(event, frame);
+        }
+
+        @Override
+        public void sendTo(List<String> userIds, byte[] frame) {
+            registry.sendTo(userIds, frame);
+        }
+
+        @Override
+        public boolean hasUser(String userId) {
+            return registry.hasUser(userId);
+        }
+
+        @Override
+        public void resync() {
+            registry.resync();
+        }
     }
 }
