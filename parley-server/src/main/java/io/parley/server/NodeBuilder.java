@@ -10,6 +10,7 @@ import io.parley.server.auth.SecretFile;
 import io.parley.server.bus.Bus;
 import io.parley.server.bus.LocalBus;
 import io.parley.server.chat.ChatService;
+import io.parley.server.chat.EventPublisher;
 import io.parley.server.chat.Ids;
 import io.parley.server.chat.ReceiptBatcher;
 import io.parley.server.config.Config;
@@ -24,6 +25,7 @@ import io.parley.server.presence.PresenceHub;
 import io.parley.server.redis.RedisBus;
 import io.parley.server.redis.RedisConnections;
 import io.parley.server.redis.RedisPresence;
+import io.parley.server.store.CommitListener;
 import io.parley.server.store.jdbc.JdbcChatStore;
 import io.parley.server.store.jdbc.PostgresOptions;
 import io.parley.server.store.jdbc.SqliteOptions;
@@ -138,7 +140,8 @@ final class NodeBuilder {
         Metrics metrics = new Metrics();
         owned("metrics", lifecycle.own("metrics", metrics, metrics::close));
         metrics.connections(registry::size);
-        JdbcChatStore store = owned("store", lifecycle.own("store", openStore(bus, timers)));
+        // Each commit's frame is encoded once, here, and travels with the event through the bus to every session.
+        JdbcChatStore store = owned("store", lifecycle.own("store", openStore(new EventPublisher(codec, bus), timers)));
         store.observeCommits(metrics::committed);
         ReceiptBatcher receipts = owned("receipts", lifecycle.own("receipts", new ReceiptBatcher(store, bus,
                 config.receipts().window().toMillis(), config.receipts().maxFanoutMembers(),
@@ -173,13 +176,13 @@ final class NodeBuilder {
         return new Node(config, lifecycle, timers, store, registry, gateway, presenceHub, stopping, port);
     }
 
-    private JdbcChatStore openStore(Bus bus, NodeTimers timers) {
+    private JdbcChatStore openStore(CommitListener published, NodeTimers timers) {
         return config.store().url() instanceof StoreUrl.Postgres pg
                 ? JdbcChatStore.openPostgres(PostgresOptions.of(pg, config.store().readers() + 1,
-                        config.store().maxBatch()), bus::publish)
+                        config.store().maxBatch()), published)
                 : JdbcChatStore.openSqlite(config.store().sqliteFile(config.dataDir()),
                         new SqliteOptions(config.store().fsync(), config.store().maxBatch(), config.store().readers()),
-                        bus::publish, timers.thread("parley-sqlite-checkpoint"));
+                        published, timers.thread("parley-sqlite-checkpoint"));
     }
 
     /**

@@ -1,7 +1,5 @@
 package io.parley.server.bus;
 
-import io.parley.server.store.LogEvent;
-
 /**
  * Carries committed events and ephemeral signals to every node that has sessions of their recipients.
  *
@@ -25,7 +23,8 @@ import io.parley.server.store.LogEvent;
  */
 public interface Bus extends AutoCloseable {
 
-    void publish(LogEvent event);
+    /** Hands a committed event (its frame encoded once, at commit) to every node with sessions of its recipients. */
+    void publish(Delivery event);
 
     /**
      * Hands an ephemeral signal to every node with sessions of its recipients. Best effort: a signal lost while the

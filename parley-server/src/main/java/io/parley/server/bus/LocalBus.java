@@ -1,7 +1,5 @@
 package io.parley.server.bus;
 
-import io.parley.server.store.LogEvent;
-
 /**
  * The embedded default: one node, so publishing is handing the event to the subscribed sink on the publishing thread
  * (the store's writer, in commit order), which keeps per-conversation order trivially. It has no connection to lose,
@@ -20,7 +18,7 @@ public final class LocalBus implements Bus {
     }
 
     @Override
-    public void publish(LogEvent event) {
+    public void publish(Delivery event) {
         Sink sink = interest.sink();
         if (!closed && sink != null) {
             sink.deliver(event);

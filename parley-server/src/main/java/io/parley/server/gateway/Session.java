@@ -12,7 +12,7 @@ import io.parley.server.config.Config;
 import io.parley.server.time.Scheduler;
 import io.parley.server.metrics.Metrics;
 import io.parley.server.presence.PresenceHub;
-import io.parley.server.store.LogEvent;
+import io.parley.server.bus.Delivery;
 import io.parley.server.wire.Frames;
 
 import java.time.Clock;
@@ -30,9 +30,6 @@ import java.util.function.Function;
  */
 public final class Session {
     enum State { AWAITING_AUTH, AUTHENTICATED, CLOSED }
-
-    /** A live event and its frame, encoded once per node and shared by every session it goes to. */
-    record Pending(LogEvent event, byte[] frame) {}
 
     private final String sessionId;
     private final Transport transport;
@@ -297,7 +294,7 @@ public final class Session {
     }
 
     /** On the session's loop: a live event. */
-    void deliver(Pending p) {
+    void deliver(Delivery p) {
         if (state == State.AUTHENTICATED) {
             stream.deliver(p);
         }

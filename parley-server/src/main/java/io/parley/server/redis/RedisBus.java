@@ -2,12 +2,11 @@ package io.parley.server.redis;
 
 import io.parley.protocol.FrameCodec;
 import io.parley.server.bus.Bus;
+import io.parley.server.bus.Delivery;
 import io.parley.server.bus.Interest;
 import io.parley.server.bus.Signal;
 import io.parley.server.bus.Sink;
 import io.parley.server.bus.Subscription;
-import io.parley.server.store.LogEvent;
-import io.parley.server.wire.Frames;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,20 +18,20 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Cross-node fanout through Redis pub/sub: ONE publish per event (or signal) on the deployment's bus channel
- * ({@code {prefix}:bus}), which a node SUBSCRIBEs to in {@link #subscribe} (at start) and UNSUBSCRIBEs from when
- * that subscription is closed (at stop).
+ * ({@code {prefix}:bus}), which a node SUBSCRIBEs to in {@link #subscribe} (at start) and UNSUBSCRIBEs from when that
+ * subscription is closed (at stop).
  *
  * <p>The message is a {@link BusEnvelope}: the header a receiving node needs (conversation, seq, kind, recipients),
- * then the frame exactly as clients receive it, encoded once on the publishing node. A receiving node reads the
- * header only: when none of the recipients has a session there it drops the message; otherwise it hands the frame's
- * bytes to its sessions, one task per event loop. The publishing node delivers to its own sessions directly (no
- * round trip through Redis) and ignores its own messages when they come back. A message to a group of n members
- * costs one PUBLISH and one receive per node, where it used to cost n of each; every node reads every message's
- * header, which is cheap for the handful of nodes one Redis serves.
+ * then the frame exactly as clients receive it, encoded once at commit on the publishing node ({@link Delivery}). A
+ * receiving node reads the header only: when none of the recipients has a session there it drops the message;
+ * otherwise it hands the frame's bytes to its sessions, one task per event loop. The publishing node delivers to its
+ * own sessions directly (no round trip through Redis) and ignores its own messages when they come back. A message to a
+ * group of n members costs one PUBLISH and one receive per node, where it used to cost n of each; every node reads
+ * every message's header, which is cheap for the handful of nodes one Redis serves.
  *
- * <p>Order: a node publishes in commit order on one connection and Redis delivers a channel's messages in order,
- * so per-conversation order holds for the events one node commits; events of one conversation committed on two nodes
- * may arrive in either order, and a session that sees a seq skip ahead holds it, then catches up from the store.
+ * <p>Order: a node publishes in commit order on one connection and Redis delivers a channel's messages in order, so
+ * per-conversation order holds for the events one node commits; events of one conversation committed on two nodes may
+ * arrive in either order, and a session that sees a seq skip ahead holds it, then catches up from the store.
  *
  * <p>Loss: while Redis is down publishing fails fast (counted, logged) and sends still commit and are acked; when the
  * subscription connection comes back (Lettuce resubscribes by itself, {@link RedisConnections#onResubscribed}), the
@@ -100,16 +99,15 @@ public final class RedisBus implements Bus {
     }
 
     @Override
-    public void publish(LogEvent event) {
+    public void publish(Delivery event) {
         if (closed) {
             return;
         }
-        byte[] frame = codec.encode(Frames.event(event));
         Sink local = interest.sink();
         if (local != null) {
-            local.deliverEncoded(event, frame);
+            local.deliver(event);
         }
-        send(BusEnvelope.event(nodeId, event, new String(frame, StandardCharsets.UTF_8)));
+        send(BusEnvelope.event(nodeId, event, new String(event.frame(), StandardCharsets.UTF_8)));
     }
 
     @Override
@@ -165,7 +163,7 @@ public final class RedisBus implements Bus {
         if (m.type() == BusEnvelope.SIGNAL) {
             local.sendTo(here, frame);
         } else {
-            local.deliverEncoded(m.toEvent(here), frame);
+            local.deliver(m.toDelivery(here, frame));
         }
     }
 

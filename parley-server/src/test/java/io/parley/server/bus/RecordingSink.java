@@ -1,7 +1,6 @@
 package io.parley.server.bus;
 
 import io.parley.protocol.FrameCodec;
-import io.parley.server.store.LogEvent;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -36,13 +35,8 @@ public final class RecordingSink implements Sink {
     }
 
     @Override
-    public synchronized void deliver(LogEvent event) {
-        record(new Event(event.conversationId(), event.seq(), List.copyOf(event.recipients())));
-    }
-
-    @Override
-    public synchronized void deliverEncoded(LogEvent event, byte[] frame) {
-        record(new Event(event.conversationId(), event.seq(), List.copyOf(event.recipients())));
+    public synchronized void deliver(Delivery event) {
+        record(new Event(event.header().conversationId(), event.header().seq(), List.copyOf(event.recipients())));
     }
 
     @Override
