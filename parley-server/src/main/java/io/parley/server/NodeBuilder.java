@@ -10,6 +10,7 @@ import io.parley.server.auth.SecretFile;
 import io.parley.server.bus.Bus;
 import io.parley.server.bus.LocalBus;
 import io.parley.server.chat.ChatService;
+import io.parley.server.chat.EventPublisher;
 import io.parley.server.chat.Ids;
 import io.parley.server.chat.ReceiptBatcher;
 import io.parley.server.config.Config;
@@ -24,6 +25,7 @@ import io.parley.server.presence.PresenceHub;
 import io.parley.server.redis.RedisBus;
 import io.parley.server.redis.RedisConnections;
 import io.parley.server.redis.RedisPresence;
+import io.parley.server.store.CommitListener;
 import io.parley.server.store.jdbc.JdbcChatStore;
 import io.parley.server.store.jdbc.PostgresOptions;
 import io.parley.server.store.jdbc.SqliteOptions;
@@ -65,8 +67,8 @@ final class NodeBuilder {
     private static final Logger LOG = LoggerFactory.getLogger(ParleyServer.class);
 
     /** The steps that create a part, in order; the test hook runs after each one that applies to the config. */
-    static final List<String> STEPS = List.of("timers", "redis", "presence", "bus", "metrics", "store", "receipts",
-            "presence-hub", "vertx", "http");
+    static final List<String> STEPS = List.of("timers", "redis", "presence", "bus", "bus-subscription", "metrics",
+            "store", "receipts", "presence-hub", "vertx", "http");
 
     /** How long closing Vert.x may take when a start fails or a node stops; a close that hangs must not hang stop. */
     private static final long VERTX_CLOSE_SECONDS = 30;
@@ -130,18 +132,16 @@ final class NodeBuilder {
         Presence presence = owned("presence", lifecycle.own("presence",
                 redis != null ? new RedisPresence(redis, ttl, sweeper) : new LocalPresence(ttl, sweeper)));
         SessionRegistry registry = new SessionRegistry(codec, presence);
-        Bus bus;
-        if (redis != null) {
-            bus = lifecycle.own("bus", new RedisBus(redis, codec, Ids.nodeId(), registry));
-            redis.onResubscribed(registry::resyncAll);
-        } else {
-            bus = lifecycle.own("bus", new LocalBus(registry::deliver, registry::deliver));
-        }
-        owned("bus", bus);
+        Bus bus = owned("bus", lifecycle.own("bus",
+                redis != null ? new RedisBus(redis, codec, Ids.nodeId()) : new LocalBus()));
+        // The node's sessions hear the bus from here until the stop closes this (before the bus, after the store,
+        // whose last commits still reach them).
+        owned("bus-subscription", lifecycle.own("bus-subscription", bus.subscribe(registry)));
         Metrics metrics = new Metrics();
         owned("metrics", lifecycle.own("metrics", metrics, metrics::close));
         metrics.connections(registry::size);
-        JdbcChatStore store = owned("store", lifecycle.own("store", openStore(bus, timers)));
+        // Each commit's frame is encoded once, here, and travels with the event through the bus to every session.
+        JdbcChatStore store = owned("store", lifecycle.own("store", openStore(new EventPublisher(codec, bus), timers)));
         store.observeCommits(metrics::committed);
         ReceiptBatcher receipts = owned("receipts", lifecycle.own("receipts", new ReceiptBatcher(store, bus,
                 config.receipts().window().toMillis(), config.receipts().maxFanoutMembers(),
@@ -177,13 +177,13 @@ final class NodeBuilder {
         return new Node(config, lifecycle, timers, store, registry, gateway, presenceHub, stopping, port);
     }
 
-    private JdbcChatStore openStore(Bus bus, NodeTimers timers) {
+    private JdbcChatStore openStore(CommitListener published, NodeTimers timers) {
         return config.store().url() instanceof StoreUrl.Postgres pg
                 ? JdbcChatStore.openPostgres(PostgresOptions.of(pg, config.store().readers() + 1,
-                        config.store().maxBatch()), bus::publish)
+                        config.store().maxBatch()), published)
                 : JdbcChatStore.openSqlite(config.store().sqliteFile(config.dataDir()),
                         new SqliteOptions(config.store().fsync(), config.store().maxBatch(), config.store().readers()),
-                        bus::publish, timers.thread("parley-sqlite-checkpoint"));
+                        published, timers.thread("parley-sqlite-checkpoint"));
     }
 
     /**

@@ -7,7 +7,10 @@ import io.parley.protocol.FrameCodec;
 import io.parley.server.config.ConfigLoader;
 import io.parley.server.metrics.Metrics;
 import io.parley.server.presence.LocalPresence;
-import io.parley.server.store.LogEvent;
+import io.parley.server.chat.EventPublisher;
+import io.parley.server.store.Committed;
+import io.parley.server.store.EventHeader;
+import io.parley.server.store.LogEntry;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -85,7 +88,7 @@ public class FanoutBenchmark {
     private SessionRegistry registry;
     private LocalPresence presence;
     private Metrics metrics;
-    private LogEvent event;
+    private FrameCodec codec;
     private long seq;
     private final List<String> recipients = new ArrayList<>();
 
@@ -94,7 +97,7 @@ public class FanoutBenchmark {
 
     @Setup
     public void setUp() {
-        FrameCodec codec = new FrameCodec();
+        codec = new FrameCodec();
         presence = new LocalPresence(60_000, Clock.systemUTC());
         registry = new SessionRegistry(codec, presence);
         metrics = new Metrics();
@@ -112,8 +115,11 @@ public class FanoutBenchmark {
     @Benchmark
     public void fanoutToThousandSessions() {
         seq++;
-        registry.deliver(new LogEvent("c1", seq, EventKind.MESSAGE, System.currentTimeMillis(), "u0", "m" + seq,
-                "k" + seq, "x".repeat(64), null, null, null, null, null, null, false, recipients));
+        // As at commit: the frame is encoded once (EventPublisher), then the registry fans the same bytes out.
+        LogEntry.MessagePosted e = new LogEntry.MessagePosted(
+                new EventHeader("c1", seq, EventKind.MESSAGE, System.currentTimeMillis(), "u0"), "m" + seq, "k" + seq,
+                "x".repeat(64), null, null, false);
+        registry.deliver(EventPublisher.delivery(codec, new Committed(e, recipients)));
     }
 
     @TearDown

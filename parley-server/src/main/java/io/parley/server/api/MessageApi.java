@@ -7,7 +7,7 @@ import io.parley.server.config.Config;
 import io.parley.server.store.Appended;
 import io.parley.server.store.AuditEntry;
 import io.parley.server.store.Changed;
-import io.parley.server.store.LogEvent;
+import io.parley.server.store.LogEntry;
 import io.parley.server.store.Member;
 import io.parley.server.store.MessageVersion;
 import io.parley.server.store.MessageView;
@@ -78,7 +78,7 @@ final class MessageApi {
 
     private void events(RoutingContext ctx) {
         paged(ctx, (before, after, limit) -> chat.events(user(ctx), ctx.pathParam("id"), before, after, limit),
-                "events", LogEvent::seq, RestShapes::event);
+                "events", LogEntry::seq, RestShapes::event);
     }
 
     /** Reads limit+1 rows around a before/after seq cursor; the extra row only says that there is more. */

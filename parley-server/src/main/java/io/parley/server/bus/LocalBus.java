@@ -1,35 +1,33 @@
 package io.parley.server.bus;
 
-import io.parley.server.store.LogEvent;
-
-import java.util.function.Consumer;
-
 /**
- * The embedded default: one node, so publishing is handing the event to the local sink on the publishing thread
- * (the store's writer, in commit order), which keeps per-conversation order trivially.
+ * The embedded default: one node, so publishing is handing the event to the subscribed sink on the publishing thread
+ * (the store's writer, in commit order), which keeps per-conversation order trivially. It has no connection to lose,
+ * so it never calls {@link Sink#resync}.
  */
 public final class LocalBus implements Bus {
-    private final Consumer<LogEvent> sink;
-    private final Consumer<Signal> signalSink;
+    private final Interest interest = new Interest();
     private volatile boolean closed;
-
-    public LocalBus(Consumer<LogEvent> sink, Consumer<Signal> signalSink) {
-        this.sink = sink;
-        this.signalSink = signalSink;
-    }
 
     @Override
     public void publish(Signal signal) {
-        if (!closed) {
-            signalSink.accept(signal);
+        Sink sink = interest.sink();
+        if (!closed && sink != null) {
+            sink.deliver(signal);
         }
     }
 
     @Override
-    public void publish(LogEvent event) {
-        if (!closed) {
-            sink.accept(event);
+    public void publish(Delivery event) {
+        Sink sink = interest.sink();
+        if (!closed && sink != null) {
+            sink.deliver(event);
         }
+    }
+
+    @Override
+    public Subscription subscribe(Sink sink) {
+        return interest.subscribe(sink, () -> { });
     }
 
     @Override

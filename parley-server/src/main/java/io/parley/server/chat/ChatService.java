@@ -17,7 +17,7 @@ import io.parley.server.store.ChatStore;
 import io.parley.server.store.ConversationKind;
 import io.parley.server.store.ConversationSummary;
 import io.parley.server.store.Created;
-import io.parley.server.store.LogEvent;
+import io.parley.server.store.LogEntry;
 import io.parley.server.store.Member;
 import io.parley.server.store.NewMessage;
 import io.parley.server.store.Role;
@@ -251,7 +251,8 @@ public final class ChatService {
     }
 
     /** Owners and admins of a group add members. */
-    public CompletableFuture<List<LogEvent>> addMembers(String actorId, String conversationId, List<String> userIds) {
+    public CompletableFuture<List<LogEntry.MemberAdded>> addMembers(String actorId, String conversationId,
+                                                                   List<String> userIds) {
         return store.findConversation(conversationId, actorId).thenCompose(o -> {
             ConversationSummary c = o.orElseThrow(ChatException::notFound);
             if (c.kind() == ConversationKind.DIRECT) {
@@ -273,7 +274,8 @@ public final class ChatService {
      * Removes a member, or leaves when {@code memberId} is the actor. Owners remove anyone; admins remove plain
      * members. The owner cannot leave a group that still has other members (ownership transfer comes later).
      */
-    public CompletableFuture<LogEvent> removeMember(String actorId, String conversationId, String memberId) {
+    public CompletableFuture<LogEntry.MemberRemoved> removeMember(String actorId, String conversationId,
+                                                                 String memberId) {
         return store.findConversation(conversationId, actorId).thenCompose(o -> {
             ConversationSummary c = o.orElseThrow(ChatException::notFound);
             if (c.kind() == ConversationKind.DIRECT) {
@@ -296,7 +298,8 @@ public final class ChatService {
     }
 
     /** The owner makes members admins or plain members again. */
-    public CompletableFuture<LogEvent> setRole(String actorId, String conversationId, String memberId, Role role) {
+    public CompletableFuture<LogEntry.RoleChanged> setRole(String actorId, String conversationId, String memberId,
+                                                          Role role) {
         if (role == Role.OWNER) {
             return CompletableFuture.failedFuture(ChatException.invalid("role must be admin or member"));
         }
@@ -319,7 +322,7 @@ public final class ChatService {
      * A page of the raw log. Exactly one of {@code before}/{@code after} may be given; neither means the newest page.
      * Returns limit+1 events at most so that the caller can tell whether there are more.
      */
-    public CompletableFuture<List<LogEvent>> events(String userId, String conversationId, Long before, Long after, int limit) {
+    public CompletableFuture<List<LogEntry>> events(String userId, String conversationId, Long before, Long after, int limit) {
         return requireMember(conversationId, userId).thenCompose(r -> {
             if (after != null) {
                 return store.eventsAfter(conversationId, after, limit + 1);

@@ -1,7 +1,7 @@
 package io.parley.server.chat;
 
 import io.parley.server.store.ChatStore;
-import io.parley.server.store.LogEvent;
+import io.parley.server.store.LogEntry;
 import io.parley.server.store.ReceiptChange;
 
 import java.util.List;
@@ -26,7 +26,7 @@ public final class Feed {
     }
 
     /** Up to {@code limit} events after {@code afterSeq}, in seq order. */
-    public CompletableFuture<List<LogEvent>> eventsAfter(String conversationId, long afterSeq, int limit) {
+    public CompletableFuture<List<LogEntry>> eventsAfter(String conversationId, long afterSeq, int limit) {
         return store.eventsAfter(conversationId, afterSeq, limit);
     }
 

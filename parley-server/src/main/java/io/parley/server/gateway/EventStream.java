@@ -6,11 +6,13 @@ import io.parley.protocol.ErrorCode;
 import io.parley.protocol.EventKind;
 import io.parley.protocol.FrameCodec;
 import io.parley.protocol.ServerFrame;
+import io.parley.server.bus.Delivery;
 import io.parley.server.chat.ChatService;
 import io.parley.server.config.Config;
 import io.parley.server.time.Scheduler;
 import io.parley.server.metrics.Metrics;
-import io.parley.server.store.LogEvent;
+import io.parley.server.store.EventHeader;
+import io.parley.server.store.LogEntry;
 import io.parley.server.store.ReceiptChange;
 import io.parley.server.wire.Frames;
 
@@ -63,7 +65,7 @@ final class EventStream {
     private Mode mode;
     /** Last seq sent per conversation; null until the client's first sync. */
     private Map<String, Long> cursors;
-    private ArrayDeque<Session.Pending> buffer;
+    private ArrayDeque<Delivery> buffer;
     /** Conversations left to replay; sized for the common case (none or one) since every session has one. */
     private final ArrayDeque<String> replayQueue = new ArrayDeque<>(1);
     private boolean clientSyncRunning;
@@ -125,12 +127,12 @@ final class EventStream {
     }
 
     /** A live event for the user. */
-    void deliver(Session.Pending p) {
+    void deliver(Delivery p) {
         switch (mode) {
             case OPEN -> {
                 sendLive(p.frame());
-                if (p.event().kind() == EventKind.MESSAGE) {
-                    metrics.delivered(p.event().createdAt(), clock.millis());
+                if (p.header().kind() == EventKind.MESSAGE) {
+                    metrics.delivered(p.header().createdAt(), clock.millis());
                 }
             }
             case SYNCING -> {
@@ -145,8 +147,8 @@ final class EventStream {
         }
     }
 
-    private void deliverLive(Session.Pending p) {
-        LogEvent e = p.event();
+    private void deliverLive(Delivery p) {
+        EventHeader e = p.header();
         Long cursor = cursors.get(e.conversationId());
         if (cursor != null && e.seq() <= cursor) {
             return;
@@ -155,7 +157,7 @@ final class EventStream {
             hold(p);
             return;
         }
-        if (e.kind() == EventKind.MEMBER_REMOVED && userId.equals(e.memberId())) {
+        if (userId.equals(p.removedMember())) {
             // No longer a member: forget the cursor so a later re-add does not "fill the gap" with events from
             // the time this user was not a member.
             cursors.remove(e.conversationId());
@@ -168,15 +170,15 @@ final class EventStream {
         }
         // A held event that is next in line now.
         if (mode == Mode.LIVE) {
-            Session.Pending next = held.takeIfNext(e.conversationId(), e.seq() + 1);
+            Delivery next = held.takeIfNext(e.conversationId(), e.seq() + 1);
             if (next != null) {
                 deliverLive(next);
             }
         }
     }
 
-    private void hold(Session.Pending p) {
-        String c = p.event().conversationId();
+    private void hold(Delivery p) {
+        String c = p.header().conversationId();
         if (held.hold(p, clock.millis())) {
             timers.after(HOLD, () -> loop.execute(() -> gapTimedOut(c)));
         }
@@ -285,7 +287,7 @@ final class EventStream {
                 return;
             }
             List<byte[]> frames = new java.util.ArrayList<>(page.size());
-            for (LogEvent e : page) {
+            for (LogEntry e : page) {
                 if (e.seq() > cursors.getOrDefault(conversationId, 0L)) {
                     frames.add(codec.encode(Frames.event(e)));
                     cursors.put(conversationId, e.seq());
@@ -326,9 +328,9 @@ final class EventStream {
             sendReceipts(receipts);
         }
         mode = Mode.LIVE;
-        ArrayDeque<Session.Pending> buffered = buffer;
+        ArrayDeque<Delivery> buffered = buffer;
         buffer = null;
-        for (Session.Pending p : buffered) {
+        for (Delivery p : buffered) {
             if (mode == Mode.CLOSED) {
                 return;
             }

@@ -1,5 +1,7 @@
 package io.parley.server.gateway;
 
+import io.parley.server.bus.Delivery;
+
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.Map;
@@ -15,20 +17,20 @@ final class HeldEvents {
     /** Longest wait for a missing seq before the session catches up from the store. */
     static final long WAIT_MILLIS = 200;
 
-    private record Held(Session.Pending pending, long since) {}
+    private record Held(Delivery pending, long since) {}
 
     private final Map<String, TreeMap<Long, Held>> byConversation = new HashMap<>();
 
     /** Holds an event; true if it is the first one waiting in its conversation (the caller starts the timer). */
-    boolean hold(Session.Pending p, long now) {
-        TreeMap<Long, Held> waiting = byConversation.computeIfAbsent(p.event().conversationId(), k -> new TreeMap<>());
+    boolean hold(Delivery p, long now) {
+        TreeMap<Long, Held> waiting = byConversation.computeIfAbsent(p.header().conversationId(), k -> new TreeMap<>());
         boolean first = waiting.isEmpty();
-        waiting.putIfAbsent(p.event().seq(), new Held(p, now));
+        waiting.putIfAbsent(p.header().seq(), new Held(p, now));
         return first;
     }
 
     /** Removes and returns the held event with seq {@code seq} of the conversation if it is the next one, else null. */
-    Session.Pending takeIfNext(String conversationId, long seq) {
+    Delivery takeIfNext(String conversationId, long seq) {
         TreeMap<Long, Held> waiting = byConversation.get(conversationId);
         if (waiting == null) {
             return null;
@@ -54,7 +56,7 @@ final class HeldEvents {
     }
 
     /** Moves every held event, in seq order per conversation, into {@code out} and forgets them. */
-    void drainTo(Collection<Session.Pending> out) {
+    void drainTo(Collection<Delivery> out) {
         for (TreeMap<Long, Held> waiting : byConversation.values()) {
             waiting.values().forEach(h -> out.add(h.pending()));
         }

@@ -3,7 +3,6 @@ package io.parley.server.gateway;
 import io.parley.protocol.ClientFrame;
 import io.parley.protocol.CloseCodes;
 import io.parley.protocol.ErrorCode;
-import io.parley.protocol.EventKind;
 import io.parley.protocol.FrameCodec;
 import io.parley.protocol.ProtocolException;
 import io.parley.protocol.ServerFrame;
@@ -13,8 +12,7 @@ import io.parley.server.config.Config;
 import io.parley.server.time.Scheduler;
 import io.parley.server.metrics.Metrics;
 import io.parley.server.presence.PresenceHub;
-import io.parley.server.store.Appended;
-import io.parley.server.store.LogEvent;
+import io.parley.server.bus.Delivery;
 import io.parley.server.wire.Frames;
 
 import java.time.Clock;
@@ -33,14 +31,11 @@ import java.util.function.Function;
 public final class Session implements Inbound {
     enum State { AWAITING_AUTH, AUTHENTICATED, CLOSED }
 
-    /** A live event and its frame, encoded once per node and shared by every session it goes to. */
-    record Pending(LogEvent event, byte[] frame) {}
-
     /**
      * This session's sends not answered yet, by clientMsgId (how many: a retry may overlap the first try). The
      * store hands a committed message to the bus before it completes the send's future, so the session's own copy
-     * of the event can reach the loop before the ack would: then the ack goes out first, made from the event
-     * ({@link #earlyAcked}), as docs/protocol.md promises.
+     * of the event can reach the loop before the ack would: then the ack the delivery carries
+     * ({@link Delivery.SenderAck}) goes out first ({@link #earlyAcked}), as docs/protocol.md promises.
      */
     private final java.util.Map<String, Integer> sendsInFlight = new java.util.HashMap<>();
     private final java.util.Set<String> earlyAcked = new java.util.HashSet<>();
@@ -317,13 +312,13 @@ public final class Session implements Inbound {
     }
 
     /** On the session's loop: a live event. */
-    void deliver(Pending p) {
+    void deliver(Delivery p) {
         if (state == State.AUTHENTICATED) {
-            LogEvent e = p.event();
-            if (e.kind() == EventKind.MESSAGE && userId.equals(e.actorId()) && e.clientMsgId() != null
-                    && sendsInFlight.containsKey(e.clientMsgId()) && earlyAcked.add(e.clientMsgId())) {
+            Delivery.SenderAck ack = p.senderAck();
+            if (ack != null && userId.equals(p.header().actorId()) && sendsInFlight.containsKey(ack.clientMsgId())
+                    && earlyAcked.add(ack.clientMsgId())) {
                 // Committed (the bus only carries committed events): the ack can go now, ahead of the event.
-                send(Frames.ack(new Appended(e, false)));
+                transport.send(ack.frame());
                 metrics.acked();
             }
             stream.deliver(p);

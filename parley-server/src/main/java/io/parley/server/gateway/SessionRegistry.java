@@ -1,12 +1,11 @@
 package io.parley.server.gateway;
 
 import io.parley.protocol.FrameCodec;
+import io.parley.server.bus.Delivery;
 import io.parley.server.bus.Signal;
 import io.parley.server.bus.Sink;
 import io.parley.server.presence.LocalSessions;
 import io.parley.server.presence.Presence;
-import io.parley.server.store.LogEvent;
-import io.parley.server.wire.Frames;
 
 import java.util.ArrayList;
 import java.util.Collection;
@@ -18,8 +17,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The sessions of this node by user. {@link #deliver} is the sink of the bus: it encodes an event once and offers the
- * same text to every local session of every recipient.
+ * The sessions of this node by user, and the node's sink of the bus: an event's frame (encoded once at commit) and an
+ * ephemeral frame (encoded once here) go to every local session of every recipient, one task per event loop.
  */
 public final class SessionRegistry implements LocalSessions, Sink {
     private final Map<String, CopyOnWriteArrayList<Session>> byUser = new ConcurrentHashMap<>();
@@ -102,18 +101,9 @@ public final class SessionRegistry implements LocalSessions, Sink {
         }
     }
 
-    /** An event already encoded (once per node), for its recipients' sessions here, one task per event loop. */
-    @Override
-    public void deliverEncoded(LogEvent event, byte[] frame) {
-        ByLoop groups = group(event.recipients());
-        if (groups != null) {
-            Session.Pending p = new Session.Pending(event, frame);
-            groups.run(s -> s.deliver(p));
-        }
-    }
-
     /** Every session may have missed live events: each replays from the store (see {@link Session#resync}). */
-    public void resyncAll() {
+    @Override
+    public void resync() {
         byUser.values().forEach(list -> list.forEach(Session::resync));
     }
 
@@ -132,16 +122,15 @@ public final class SessionRegistry implements LocalSessions, Sink {
     }
 
     /**
-     * Sink of the bus for events. Called on the publishing thread in per-conversation order; never blocks. The event
-     * is encoded once; each event loop that has recipients gets one task that delivers it to all of them (the same
-     * bytes, the same {@link Session.Pending}), so nothing is allocated per recipient.
+     * Sink of the bus for events. Called on the publishing thread (or the bus's receiving thread) in per-conversation
+     * order; never blocks. The frame was encoded once at commit; each event loop that has recipients gets one task
+     * that hands the same {@link Delivery} (the same bytes) to all of them, so nothing is allocated per recipient.
      */
     @Override
-    public void deliver(LogEvent event) {
+    public void deliver(Delivery event) {
         ByLoop groups = group(event.recipients());
         if (groups != null) {
-            Session.Pending p = new Session.Pending(event, codec.encode(Frames.event(event)));
-            groups.run(s -> s.deliver(p));
+            groups.run(s -> s.deliver(event));
         }
     }
 

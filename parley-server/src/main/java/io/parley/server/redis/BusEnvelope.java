@@ -1,36 +1,41 @@
 package io.parley.server.redis;
 
 import io.parley.protocol.EventKind;
-import io.parley.server.store.LogEvent;
+import io.parley.server.bus.Delivery;
+import io.parley.server.store.EventHeader;
 
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * What one bus message carries: its kind ({@code E} event, {@code S} signal), the publishing node, the header a
- * receiving node needs (for an event: conversation, seq, kind, time, member; for both: the recipients), then the
- * encoded frame exactly as clients receive it. A receiving node reads the header only: it never parses the JSON, and
- * it drops a message none of whose recipients has a session there before touching the frame.
+ * receiving node needs (for an event: conversation, seq, kind, time, actor, the removed member; for both: the
+ * recipients), then the encoded frame exactly as clients receive it, made once at commit. A receiving node reads the
+ * header only: it never parses the JSON, and it drops a message none of whose recipients has a session there before
+ * touching the frame.
  *
  * <p>Strings are length-prefixed ({@code 5:alice}; {@code -:} is null), so ids may hold any character; numbers are
  * written the same way. The frame is the rest of the message.
  */
 record BusEnvelope(char type, String node, String conversationId, long seq, EventKind kind, long createdAt,
-                   String memberId, List<String> recipients, String frame) {
+                   String actorId, String memberId, List<String> recipients, String frame) {
 
     static final char EVENT = 'E';
     static final char SIGNAL = 'S';
 
-    static String event(String node, LogEvent e, String frame) {
-        StringBuilder b = new StringBuilder(frame.length() + 64 + 16 * e.recipients().size());
+    /** The message for a delivery; {@code frame} is its frame's bytes as text (the same characters, not re-encoded). */
+    static String event(String node, Delivery d, String frame) {
+        EventHeader h = d.header();
+        StringBuilder b = new StringBuilder(frame.length() + 64 + 16 * d.recipients().size());
         b.append(EVENT);
         field(b, node);
-        field(b, e.conversationId());
-        field(b, Long.toString(e.seq()));
-        field(b, e.kind().wire());
-        field(b, Long.toString(e.createdAt()));
-        field(b, e.memberId());
-        recipients(b, e.recipients());
+        field(b, h.conversationId());
+        field(b, Long.toString(h.seq()));
+        field(b, h.kind().wire());
+        field(b, Long.toString(h.createdAt()));
+        field(b, h.actorId());
+        field(b, d.removedMember());
+        recipients(b, d.recipients());
         return b.append(frame).toString();
     }
 
@@ -53,21 +58,23 @@ record BusEnvelope(char type, String node, String conversationId, long seq, Even
             long seq = Long.parseLong(r.field());
             EventKind kind = EventKind.fromWire(r.field());
             long createdAt = Long.parseLong(r.field());
+            String actor = r.field();
             String member = r.field();
             List<String> recipients = r.recipients();
-            return new BusEnvelope(type, node, conversation, seq, kind, createdAt, member, recipients, r.rest());
+            return new BusEnvelope(type, node, conversation, seq, kind, createdAt, actor, member, recipients, r.rest());
         }
         if (type == SIGNAL) {
             String node = r.field();
             List<String> recipients = r.recipients();
-            return new BusEnvelope(type, node, null, 0, null, 0, null, recipients, r.rest());
+            return new BusEnvelope(type, node, null, 0, null, 0, null, null, recipients, r.rest());
         }
         throw new IllegalArgumentException("not a bus message (starts with '" + type + "')");
     }
 
-    /** The event a receiving node's sessions need: header fields only, for the given (local) recipients. */
-    LogEvent toEvent(List<String> localRecipients) {
-        return LogEvent.basic(conversationId, seq, kind, createdAt, null, memberId, null, null, localRecipients);
+    /** The delivery for a receiving node's sessions: the header, these (local) recipients, the frame's bytes. */
+    Delivery toDelivery(List<String> localRecipients, byte[] frameBytes) {
+        return new Delivery(new EventHeader(conversationId, seq, kind, createdAt, actorId), memberId, localRecipients,
+                frameBytes);
     }
 
     private static void field(StringBuilder b, String s) {

@@ -2,10 +2,11 @@ package io.parley.server.redis;
 
 import io.parley.protocol.FrameCodec;
 import io.parley.server.bus.Bus;
+import io.parley.server.bus.Delivery;
+import io.parley.server.bus.Interest;
 import io.parley.server.bus.Signal;
 import io.parley.server.bus.Sink;
-import io.parley.server.store.LogEvent;
-import io.parley.server.wire.Frames;
+import io.parley.server.bus.Subscription;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -17,22 +18,24 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Cross-node fanout through Redis pub/sub: ONE publish per event (or signal) on the deployment's bus channel
- * ({@code {prefix}:bus}), which every node subscribes to at start.
+ * ({@code {prefix}:bus}), which a node SUBSCRIBEs to in {@link #subscribe} (at start) and UNSUBSCRIBEs from when that
+ * subscription is closed (at stop).
  *
  * <p>The message is a {@link BusEnvelope}: the header a receiving node needs (conversation, seq, kind, recipients),
- * then the frame exactly as clients receive it, encoded once on the publishing node. A receiving node reads the
- * header only: when none of the recipients has a session there it drops the message; otherwise it hands the frame's
- * bytes to its sessions, one task per event loop. The publishing node delivers to its own sessions directly (no
- * round trip through Redis) and ignores its own messages when they come back. A message to a group of n members
- * costs one PUBLISH and one receive per node, where it used to cost n of each; every node reads every message's
- * header, which is cheap for the handful of nodes one Redis serves.
+ * then the frame exactly as clients receive it, encoded once at commit on the publishing node ({@link Delivery}). A
+ * receiving node reads the header only: when none of the recipients has a session there it drops the message;
+ * otherwise it hands the frame's bytes to its sessions, one task per event loop. The publishing node delivers to its
+ * own sessions directly (no round trip through Redis) and ignores its own messages when they come back. A message to a
+ * group of n members costs one PUBLISH and one receive per node, where it used to cost n of each; every node reads
+ * every message's header, which is cheap for the handful of nodes one Redis serves.
  *
- * <p>Order: a node publishes in commit order on one connection and Redis delivers a channel's messages in order,
- * so per-conversation order holds for the events one node commits; events of one conversation committed on two nodes
- * may arrive in either order, and a session that sees a seq skip ahead holds it, then catches up from the store.
+ * <p>Order: a node publishes in commit order on one connection and Redis delivers a channel's messages in order, so
+ * per-conversation order holds for the events one node commits; events of one conversation committed on two nodes may
+ * arrive in either order, and a session that sees a seq skip ahead holds it, then catches up from the store.
  *
  * <p>Loss: while Redis is down publishing fails fast (counted, logged) and sends still commit and are acked; when the
- * subscription connection comes back, the node tells its sessions to resync ({@link RedisConnections#onResubscribed}).
+ * subscription connection comes back (Lettuce resubscribes by itself, {@link RedisConnections#onResubscribed}), the
+ * bus calls the subscribed sink's {@link Sink#resync}.
  */
 public final class RedisBus implements Bus {
     private static final Logger LOG = LoggerFactory.getLogger("io.parley.bus");
@@ -41,22 +44,53 @@ public final class RedisBus implements Bus {
     private final FrameCodec codec;
     private final String nodeId;
     private final String channel;
-    private final Sink local;
+    private final Interest interest = new Interest();
     private final AtomicLong publishFailures = new AtomicLong();
     private volatile boolean closed;
 
-    /** Subscribes to the bus channel (blocking, at start-up: a node that cannot hear the others must not start). */
-    public RedisBus(RedisConnections redis, FrameCodec codec, String nodeId, Sink local) {
+    /** Hears nothing until {@link #subscribe}. */
+    public RedisBus(RedisConnections redis, FrameCodec codec, String nodeId) {
         this.redis = redis;
         this.codec = codec;
         this.nodeId = nodeId;
-        this.local = local;
         this.channel = redis.key("bus");
         redis.handle(channel, this::onMessage);
+        redis.onResubscribed(() -> {
+            Sink sink = interest.sink();
+            if (sink != null) {
+                sink.resync();
+            }
+        });
+    }
+
+    /**
+     * SUBSCRIBEs to the bus channel and waits for Redis to confirm it (up to 10 s: at start-up, a node that cannot
+     * hear the others must not start); closing the subscription stops delivery at once and UNSUBSCRIBEs.
+     */
+    @Override
+    public Subscription subscribe(Sink sink) {
+        Subscription s = interest.subscribe(sink, this::unsubscribe);
         try {
             redis.subscribe(channel).get(10, TimeUnit.SECONDS);
         } catch (Exception e) {
+            s.close();
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
             throw new IllegalStateException("cannot subscribe to the Redis bus channel " + channel + ": " + e, e);
+        }
+        return s;
+    }
+
+    private void unsubscribe() {
+        try {
+            redis.unsubscribe(channel).get(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            // Nothing reaches the sink any more either way; a subscription Redis still holds ends with the connection.
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            LOG.warn("unsubscribing from the Redis bus channel {} failed: {}", channel, e.toString());
         }
     }
 
@@ -65,13 +99,15 @@ public final class RedisBus implements Bus {
     }
 
     @Override
-    public void publish(LogEvent event) {
+    public void publish(Delivery event) {
         if (closed) {
             return;
         }
-        byte[] frame = codec.encode(Frames.event(event));
-        local.deliverEncoded(event, frame);
-        send(BusEnvelope.event(nodeId, event, new String(frame, StandardCharsets.UTF_8)));
+        Sink local = interest.sink();
+        if (local != null) {
+            local.deliver(event);
+        }
+        send(BusEnvelope.event(nodeId, event, new String(event.frame(), StandardCharsets.UTF_8)));
     }
 
     @Override
@@ -80,7 +116,10 @@ public final class RedisBus implements Bus {
             return;
         }
         byte[] frame = codec.encode(signal.frame());
-        local.sendTo(signal.recipients(), frame);
+        Sink local = interest.sink();
+        if (local != null) {
+            local.sendTo(signal.recipients(), frame);
+        }
         send(BusEnvelope.signal(nodeId, signal.recipients(), new String(frame, StandardCharsets.UTF_8)));
     }
 
@@ -104,6 +143,10 @@ public final class RedisBus implements Bus {
         if (nodeId.equals(m.node())) {
             return; // our own publish: delivered locally already
         }
+        Sink local = interest.sink();
+        if (local == null) {
+            return; // unsubscribed: a message already on its way when UNSUBSCRIBE was sent
+        }
         List<String> here = null;
         for (String user : m.recipients()) {
             if (local.hasUser(user)) {
@@ -120,7 +163,7 @@ public final class RedisBus implements Bus {
         if (m.type() == BusEnvelope.SIGNAL) {
             local.sendTo(here, frame);
         } else {
-            local.deliverEncoded(m.toEvent(here), frame);
+            local.deliver(m.toDelivery(here, frame));
         }
     }
 

@@ -78,16 +78,19 @@ public interface ChatStore extends AutoCloseable {
      * Adds users as {@link Role#MEMBER}; those already members are skipped. Appends one member_added per added user.
      * Authorization (who may add) is the caller's; the actor must be a member. Returns the appended events.
      */
-    CompletableFuture<List<LogEvent>> addMembers(String conversationId, String actorId, List<String> userIds, long nowMillis);
+    CompletableFuture<List<LogEntry.MemberAdded>> addMembers(String conversationId, String actorId, List<String> userIds,
+                                                         long nowMillis);
 
     /**
      * Removes a member (the actor may be the member: leaving). Appends member_removed, delivered to the remaining
      * members and to the removed one. {@link StoreException.NotFound} when either is not a member.
      */
-    CompletableFuture<LogEvent> removeMember(String conversationId, String actorId, String memberId, long nowMillis);
+    CompletableFuture<LogEntry.MemberRemoved> removeMember(String conversationId, String actorId, String memberId,
+                                                       long nowMillis);
 
     /** Changes a member's role and appends member_role. */
-    CompletableFuture<LogEvent> setRole(String conversationId, String actorId, String memberId, Role role, long nowMillis);
+    CompletableFuture<LogEntry.RoleChanged> setRole(String conversationId, String actorId, String memberId, Role role,
+                                                long nowMillis);
 
     // ---- the log -------------------------------------------------------------------------------------------------
 
@@ -101,10 +104,10 @@ public interface ChatStore extends AutoCloseable {
      * Events of a conversation with {@code seq > afterSeq}, ascending, at most {@code limit}. Caller is responsible for
      * having checked membership.
      */
-    CompletableFuture<List<LogEvent>> eventsAfter(String conversationId, long afterSeq, int limit);
+    CompletableFuture<List<LogEntry>> eventsAfter(String conversationId, long afterSeq, int limit);
 
     /** Events with {@code seq < beforeSeq}, the newest {@code limit} of them, returned ascending. */
-    CompletableFuture<List<LogEvent>> eventsBefore(String conversationId, long beforeSeq, int limit);
+    CompletableFuture<List<LogEntry>> eventsBefore(String conversationId, long beforeSeq, int limit);
 
     /** Conversation id to last seq, for every conversation {@code userId} is a member of. */
     CompletableFuture<Map<String, Long>> lastSeqs(String userId);

@@ -7,5 +7,5 @@ import java.util.List;
  * the member's unread count (messages by others with seq above the member's read cursor).
  */
 public record ConversationSummary(String id, ConversationKind kind, String title, String createdBy, long createdAt,
-                                  long lastSeq, List<Member> members, LogEvent lastMessage, long readSeq,
+                                  long lastSeq, List<Member> members, LogEntry lastMessage, long readSeq,
                                   long unreadCount) {}

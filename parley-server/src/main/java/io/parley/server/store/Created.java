@@ -3,4 +3,4 @@ package io.parley.server.store;
 import java.util.List;
 
 /** A conversation returned by a get-or-create; {@code created} is false when it already existed. */
-public record Created(ConversationSummary conversation, boolean created, List<LogEvent> events) {}
+public record Created(ConversationSummary conversation, boolean created, List<LogEntry> events) {}

@@ -3,7 +3,9 @@ package io.parley.server.wire;
 import io.parley.protocol.ServerFrame;
 import io.parley.server.store.Appended;
 import io.parley.server.store.Changed;
-import io.parley.server.store.LogEvent;
+import io.parley.server.store.EventHeader;
+import io.parley.server.store.LogEntry;
+import io.parley.server.store.Role;
 import io.parley.server.store.ReceiptChange;
 
 import java.time.Instant;
@@ -15,14 +17,74 @@ public final class Frames {
     private Frames() {
     }
 
-    public static ServerFrame.Event event(LogEvent e) {
-        return new ServerFrame.Event(e.conversationId(), e.seq(), e.kind().wire(), time(e.createdAt()), e.actorId(),
-                e.messageId(), e.clientMsgId(), e.body(), e.memberId(), e.role() == null ? null : e.role().wire(),
-                e.title(), e.emoji(), e.replyTo(), e.replySnippet(), e.deleted() ? Boolean.TRUE : null);
+    /**
+     * The event frame of an entry (docs/protocol.md "event"): the header, then the fields of its kind. Clients get
+     * this once per event per node: it is encoded at commit ({@code chat.EventPublisher}) or when a session replays
+     * the log, never per recipient.
+     */
+    public static ServerFrame.Event event(LogEntry e) {
+        return e.accept(EVENT);
+    }
+
+    /** One case per kind (the compiler asks for a new one); fields a kind does not have stay null (not written). */
+    private static final LogEntry.Visitor<ServerFrame.Event> EVENT = new LogEntry.Visitor<>() {
+        @Override
+        public ServerFrame.Event message(LogEntry.MessagePosted e) {
+            return frame(e.header(), e.messageId(), e.clientMsgId(), e.body(), null, null, null, null, e.replyTo(),
+                    e.replySnippet(), e.deleted());
+        }
+
+        @Override
+        public ServerFrame.Event conversationCreated(LogEntry.ConversationCreated e) {
+            return frame(e.header(), null, null, null, null, null, e.title(), null, null, null, false);
+        }
+
+        @Override
+        public ServerFrame.Event memberAdded(LogEntry.MemberAdded e) {
+            return frame(e.header(), null, null, null, e.memberId(), e.role(), null, null, null, null, false);
+        }
+
+        @Override
+        public ServerFrame.Event memberRemoved(LogEntry.MemberRemoved e) {
+            return frame(e.header(), null, null, null, e.memberId(), null, null, null, null, null, false);
+        }
+
+        @Override
+        public ServerFrame.Event roleChanged(LogEntry.RoleChanged e) {
+            return frame(e.header(), null, null, null, e.memberId(), e.role(), null, null, null, null, false);
+        }
+
+        @Override
+        public ServerFrame.Event messageEdited(LogEntry.MessageEdited e) {
+            return frame(e.header(), e.messageId(), null, e.body(), null, null, null, null, null, null, e.deleted());
+        }
+
+        @Override
+        public ServerFrame.Event messageDeleted(LogEntry.MessageDeleted e) {
+            return frame(e.header(), e.messageId(), null, null, null, null, null, null, null, null, false);
+        }
+
+        @Override
+        public ServerFrame.Event reactionAdded(LogEntry.ReactionAdded e) {
+            return frame(e.header(), e.messageId(), null, null, null, null, null, e.emoji(), null, null, false);
+        }
+
+        @Override
+        public ServerFrame.Event reactionRemoved(LogEntry.ReactionRemoved e) {
+            return frame(e.header(), e.messageId(), null, null, null, null, null, e.emoji(), null, null, false);
+        }
+    };
+
+    private static ServerFrame.Event frame(EventHeader h, String messageId, String clientMsgId, String body,
+                                           String memberId, Role role, String title, String emoji, String replyTo,
+                                           String replySnippet, boolean deleted) {
+        return new ServerFrame.Event(h.conversationId(), h.seq(), h.kind().wire(), time(h.createdAt()), h.actorId(),
+                messageId, clientMsgId, body, memberId, role == null ? null : role.wire(), title, emoji, replyTo,
+                replySnippet, deleted ? Boolean.TRUE : null);
     }
 
     public static ServerFrame.Ok ok(String ref, Changed c, String conversationId) {
-        LogEvent e = c.event();
+        LogEntry e = c.event();
         return new ServerFrame.Ok(ref, conversationId, c.messageId(), e == null ? null : e.seq(), e == null);
     }
 
@@ -36,7 +98,7 @@ public final class Frames {
     }
 
     public static ServerFrame.Ack ack(Appended a) {
-        LogEvent e = a.event();
+        LogEntry.MessagePosted e = a.event();
         return new ServerFrame.Ack(e.clientMsgId(), e.conversationId(), e.messageId(), e.seq(), time(e.createdAt()),
                 a.duplicate());
     }

@@ -1,7 +1,7 @@
 package io.parley.server.wire;
 
 import io.parley.server.store.ConversationSummary;
-import io.parley.server.store.LogEvent;
+import io.parley.server.store.LogEntry;
 import io.parley.server.store.Member;
 import io.parley.server.store.MessageView;
 import io.vertx.core.json.JsonArray;
@@ -40,7 +40,7 @@ public final class RestShapes {
     }
 
     /** The WebSocket event frame without its {@code type}: one shape of an event on both faces. */
-    public static JsonObject event(LogEvent e) {
+    public static JsonObject event(LogEntry e) {
         JsonObject o = JsonObject.mapFrom(Frames.event(e));
         o.remove("type");
         return o;

@@ -4,6 +4,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -12,33 +13,50 @@ import java.util.stream.LongStream;
 import static io.parley.server.bus.BusFixture.message;
 import static io.parley.server.bus.BusFixture.typing;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * The behaviour every {@link Bus} must have (see its javadoc). Each implementation extends this once and supplies
- * {@link #open}; what needs more than one node ({@link ClusterContract}) or a subscription that can be lost
- * ({@link ResyncContract}) lives in capability interfaces that only the implementations with that capability
- * implement. Every test makes its own nodes on its own bus, so tests depend neither on each other nor on their order.
+ * {@link #open}. The base covers one node: delivery once, publish order, signals, interest (nothing without a
+ * subscription, delivery again after resubscribing), nothing after close. What needs more than one node
+ * ({@link ClusterContract}) or a subscription that can be lost ({@link ResyncContract}) lives in capability interfaces
+ * that only the implementations with that capability implement. Every test makes its own nodes on its own bus, so
+ * tests depend neither on each other nor on their order.
  */
 public abstract class BusContract implements BusFixture {
 
-    /** A new node on this test's bus (for a single-node bus: the node) delivering to {@code sink}. */
-    protected abstract Bus open(RecordingSink sink);
+    /** A new node on this test's bus (for a single-node bus: a bus of its own), not subscribed yet. */
+    protected abstract Bus open();
 
     /** Releases what {@link #open} set up; the nodes themselves are closed already. */
     protected void cleanup() throws Exception {
     }
 
     private final List<Bus> nodes = new ArrayList<>();
+    private final Map<Bus, Subscription> subscriptions = new IdentityHashMap<>();
 
     @Override
     public final Bus node(RecordingSink sink) {
-        Bus bus = open(sink);
+        Bus bus = open();
         nodes.add(bus);
+        subscriptions.put(bus, bus.subscribe(sink));
         return bus;
+    }
+
+    @Override
+    public final void unsubscribe(Bus node) {
+        subscriptions.remove(node).close();
+    }
+
+    @Override
+    public final void resubscribe(Bus node, RecordingSink sink) {
+        assertThat(subscriptions.containsKey(node)).as("subscribed already").isFalse();
+        subscriptions.put(node, node.subscribe(sink));
     }
 
     @AfterEach
     void closeNodes() throws Exception {
+        subscriptions.values().forEach(Subscription::close);
         nodes.forEach(Bus::close);
         cleanup();
     }
@@ -99,5 +117,47 @@ public abstract class BusContract implements BusFixture {
 
         assertThat(sink.events()).isEmpty();
         assertThat(sink.signals()).isEmpty();
+    }
+
+    @Test
+    void subscribe_whileSubscribed_isRefused() {
+        Bus bus = node(new RecordingSink("alice"));
+
+        assertThatThrownBy(() -> bus.subscribe(new RecordingSink("bob"))).isInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
+    void publish_afterUnsubscribe_deliversNothing_andAfterResubscribe_deliversAgain() throws Exception {
+        RecordingSink sink = new RecordingSink("alice");
+        Bus bus = node(sink);
+        bus.publish(message("c1", 1, "alice", List.of("alice")));
+        sink.awaitEvent("c1", 1, WAIT);
+
+        unsubscribe(bus);
+        bus.publish(message("c1", 2, "alice", List.of("alice")));
+        bus.publish(typing("c1", "alice", List.of("alice")));
+        resubscribe(bus, sink);
+        bus.publish(message("c1", 3, "alice", List.of("alice")));
+
+        // #3 came after #2 from the same publisher: once #3 is here, #2 would have been too.
+        sink.awaitEvent("c1", 3, WAIT);
+        assertThat(sink.events()).extracting(RecordingSink.Event::seq).containsExactly(1L, 3L);
+        assertThat(sink.signals()).isEmpty();
+    }
+
+    @Test
+    void unsubscribe_twice_isHarmless() throws Exception {
+        RecordingSink sink = new RecordingSink("alice");
+        Bus bus = open();
+        nodes.add(bus);
+        Subscription s = bus.subscribe(sink);
+
+        s.close();
+        s.close();
+        Subscription again = bus.subscribe(sink);
+        again.close();
+
+        bus.publish(message("c1", 1, "alice", List.of("alice")));
+        assertThat(sink.events()).isEmpty();
     }
 }

@@ -2,7 +2,8 @@ package io.parley.server.bus;
 
 import io.parley.protocol.EventKind;
 import io.parley.protocol.ServerFrame;
-import io.parley.server.store.LogEvent;
+import io.parley.protocol.FrameCodec;
+import io.parley.server.store.EventHeader;
 
 import java.time.Duration;
 import java.util.List;
@@ -18,10 +19,18 @@ public interface BusFixture {
      */
     Bus node(RecordingSink sink);
 
-    /** A committed message, as the store hands it to the bus. */
-    static LogEvent message(String conversationId, long seq, String sender, List<String> recipients) {
-        return new LogEvent(conversationId, seq, EventKind.MESSAGE, 1_700_000_000_000L + seq, sender, "m" + seq,
-                "k" + seq, "body " + seq, null, null, null, null, null, null, false, recipients);
+    /** Closes the subscription {@link #node} (or {@link #resubscribe}) made for {@code node}. */
+    void unsubscribe(Bus node);
+
+    /** Subscribes {@code node} again, after {@link #unsubscribe}. */
+    void resubscribe(Bus node, RecordingSink sink);
+
+    /** A committed message as the commit hands it to the bus: header, recipients, a frame (the bus never reads it). */
+    static Delivery message(String conversationId, long seq, String sender, List<String> recipients) {
+        EventHeader h = new EventHeader(conversationId, seq, EventKind.MESSAGE, 1_700_000_000_000L + seq, sender);
+        byte[] frame = new FrameCodec().encode(new ServerFrame.Event(conversationId, seq, "message", "t", sender,
+                "m" + seq, "k" + seq, "body " + seq, null, null, null, null, null, null, null));
+        return new Delivery(h, null, recipients, frame);
     }
 
     static Signal typing(String conversationId, String from, List<String> recipients) {

@@ -116,4 +116,47 @@ public interface ClusterContract extends BusFixture {
         assertThat(atB.frame()).contains("\"typing\"");
         assertThat(a.awaitSignals(1, WAIT).get(0).frame()).isEqualTo(atB.frame());
     }
+
+    @Test
+    default void unsubscribedNode_hearsNothingFromTheOthers_andHearsAgainAfterResubscribing() throws Exception {
+        RecordingSink a = new RecordingSink("alice");
+        RecordingSink b = new RecordingSink("bob");
+        RecordingSink witness = new RecordingSink("bob");
+        Bus nodeA = node(a);
+        Bus nodeB = node(b);
+        node(witness);
+        List<String> pair = List.of("alice", "bob");
+
+        unsubscribe(nodeB);
+        nodeA.publish(message("c1", 1, "alice", pair));
+        nodeA.publish(typing("c1", "alice", pair));
+        // Through Redis before B subscribes again: the witness has it.
+        witness.awaitEvent("c1", 1, WAIT);
+        witness.awaitSignals(1, WAIT);
+        resubscribe(nodeB, b);
+        nodeA.publish(message("c1", 2, "alice", pair));
+
+        b.awaitEvent("c1", 2, WAIT);
+        assertThat(b.events()).extracting(RecordingSink.Event::seq).containsExactly(2L);
+        assertThat(b.signals()).isEmpty();
+        assertThat(b.resyncs()).as("an unsubscribe is not a lost subscription").isZero();
+    }
+
+    @Test
+    default void unsubscribedNode_stillPublishesToTheOthers_butIsHandedNothingItself() throws Exception {
+        RecordingSink a = new RecordingSink("alice");
+        RecordingSink b = new RecordingSink("bob");
+        Bus nodeA = node(a);
+        Bus nodeB = node(b);
+
+        unsubscribe(nodeA);
+        nodeA.publish(message("c1", 1, "alice", List.of("alice", "bob")));
+        b.awaitEvent("c1", 1, WAIT);
+        resubscribe(nodeA, a);
+        nodeB.publish(message("barrier", 1, "bob", List.of("alice")));
+
+        // B's later event is on A: A's own #1 (its echo came back through Redis before it) was not handed to A.
+        a.awaitEvent("barrier", 1, WAIT);
+        assertThat(a.events()).extracting(RecordingSink.Event::conversationId).containsExactly("barrier");
+    }
 }

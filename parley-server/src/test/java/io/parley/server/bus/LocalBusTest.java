@@ -6,7 +6,7 @@ package io.parley.server.bus;
  */
 class LocalBusTest extends BusContract {
     @Override
-    protected Bus open(RecordingSink sink) {
-        return new LocalBus(sink::deliver, sink::deliver);
+    protected Bus open() {
+        return new LocalBus();
     }
 }

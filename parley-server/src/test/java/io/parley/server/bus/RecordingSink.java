@@ -1,7 +1,6 @@
 package io.parley.server.bus;
 
 import io.parley.protocol.FrameCodec;
-import io.parley.server.store.LogEvent;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -28,6 +27,7 @@ public final class RecordingSink implements Sink {
     private final Set<String> users;
     private final List<Event> events = new ArrayList<>();
     private final List<SignalFrame> signals = new ArrayList<>();
+    private int resyncs;
 
     /** A node with sessions of these users. */
     public RecordingSink(String... users) {
@@ -35,13 +35,8 @@ public final class RecordingSink implements Sink {
     }
 
     @Override
-    public synchronized void deliver(LogEvent event) {
-        record(new Event(event.conversationId(), event.seq(), List.copyOf(event.recipients())));
-    }
-
-    @Override
-    public synchronized void deliverEncoded(LogEvent event, byte[] frame) {
-        record(new Event(event.conversationId(), event.seq(), List.copyOf(event.recipients())));
+    public synchronized void deliver(Delivery event) {
+        record(new Event(event.header().conversationId(), event.header().seq(), List.copyOf(event.recipients())));
     }
 
     @Override
@@ -60,6 +55,29 @@ public final class RecordingSink implements Sink {
     @Override
     public boolean hasUser(String userId) {
         return users.contains(userId);
+    }
+
+    @Override
+    public synchronized void resync() {
+        resyncs++;
+        notifyAll();
+    }
+
+    /** How often the bus told this node to resync. */
+    public synchronized int resyncs() {
+        return resyncs;
+    }
+
+    /** Waits until the bus has told this node to resync {@code n} times, up to {@code timeout}. */
+    public synchronized void awaitResyncs(int n, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (resyncs < n) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                throw new AssertionError("fewer than " + n + " resyncs within " + timeout + "; got " + resyncs);
+            }
+            TimeUnit.NANOSECONDS.timedWait(this, left);
+        }
     }
 
     private void record(Event e) {

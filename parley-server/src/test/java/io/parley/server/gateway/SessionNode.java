@@ -3,7 +3,11 @@ package io.parley.server.gateway;
 import io.parley.protocol.ClientFrame;
 import io.parley.protocol.FrameCodec;
 import io.parley.protocol.ServerFrame;
+import io.parley.server.bus.Delivery;
 import io.parley.server.bus.LocalBus;
+import io.parley.server.bus.Signal;
+import io.parley.server.bus.Sink;
+import io.parley.server.chat.EventPublisher;
 import io.parley.server.chat.ChatService;
 import io.parley.server.chat.ReceiptBatcher;
 import io.parley.server.config.Config;
@@ -52,12 +56,37 @@ final class SessionNode implements AutoCloseable {
         config = ConfigLoader.defaultsWith(o);
         presence = new LocalPresence(config.presence().ttl().toMillis(), manual);
         registry = new SessionRegistry(CODEC, presence);
-        LocalBus bus = new LocalBus(e -> {
-            if (!dropNextEvent.compareAndSet(true, false)) {
-                registry.deliver(e);
+        LocalBus bus = new LocalBus();
+        bus.subscribe(new Sink() {
+            @Override
+            public void deliver(Delivery e) {
+                if (!dropNextEvent.compareAndSet(true, false)) {
+                    registry.deliver(e);
+                }
             }
-        }, registry::deliver);
-        store = JdbcChatStore.openSqlite(dir.resolve("parley.db"), new SqliteOptions(false, 64, 2), bus::publish);
+
+            @Override
+            public void deliver(Signal signal) {
+                registry.deliver(signal);
+            }
+
+            @Override
+            public void sendTo(List<String> userIds, byte[] frame) {
+                registry.sendTo(userIds, frame);
+            }
+
+            @Override
+            public boolean hasUser(String userId) {
+                return registry.hasUser(userId);
+            }
+
+            @Override
+            public void resync() {
+                registry.resync();
+            }
+        });
+        store = JdbcChatStore.openSqlite(dir.resolve("parley.db"), new SqliteOptions(false, 64, 2),
+                new EventPublisher(CODEC, bus));
         receipts = new ReceiptBatcher(store, bus, config.receipts().window().toMillis(),
                 config.receipts().maxFanoutMembers(), manual);
         presenceHub = new PresenceHub(presence, store, config.presence(), CODEC, registry, n -> { }, manual);

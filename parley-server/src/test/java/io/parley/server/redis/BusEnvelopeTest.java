@@ -1,9 +1,11 @@
 package io.parley.server.redis;
 
 import io.parley.protocol.EventKind;
-import io.parley.server.store.LogEvent;
+import io.parley.server.bus.Delivery;
+import io.parley.server.store.EventHeader;
 import org.junit.jupiter.api.Test;
 
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -13,9 +15,9 @@ class BusEnvelopeTest {
 
     @Test
     void event_roundTrips_withIdsHoldingSeparatorsAndANullMember() {
-        LogEvent e = LogEvent.basic("c-1", 42, EventKind.MESSAGE, 1_700_000_000_123L, "a", null, null, null,
-                List.of("a|b", "12:x", "-:", "ü☃"));
         String frame = "{\"type\":\"event\",\"body\":\"1:2|3\"}";
+        Delivery e = new Delivery(new EventHeader("c-1", 42, EventKind.MESSAGE, 1_700_000_000_123L, "a"), null,
+                List.of("a|b", "12:x", "-:", "ü☃"), frame.getBytes(StandardCharsets.UTF_8));
         BusEnvelope m = BusEnvelope.parse(BusEnvelope.event("node|1", e, frame));
         assertThat(m.type()).isEqualTo(BusEnvelope.EVENT);
         assertThat(m.node()).isEqualTo("node|1");
@@ -23,18 +25,22 @@ class BusEnvelopeTest {
         assertThat(m.seq()).isEqualTo(42);
         assertThat(m.kind()).isEqualTo(EventKind.MESSAGE);
         assertThat(m.createdAt()).isEqualTo(1_700_000_000_123L);
+        assertThat(m.actorId()).isEqualTo("a");
         assertThat(m.memberId()).isNull();
         assertThat(m.recipients()).containsExactly("a|b", "12:x", "-:", "ü☃");
         assertThat(m.frame()).isEqualTo(frame);
-        LogEvent back = m.toEvent(List.of("a|b"));
-        assertThat(back.conversationId()).isEqualTo("c-1");
-        assertThat(back.seq()).isEqualTo(42);
+        Delivery back = m.toDelivery(List.of("a|b"), m.frame().getBytes(StandardCharsets.UTF_8));
+        assertThat(back.header()).isEqualTo(e.header());
+        assertThat(back.header().conversationId()).isEqualTo("c-1");
+        assertThat(back.header().seq()).isEqualTo(42);
         assertThat(back.recipients()).containsExactly("a|b");
+        assertThat(back.frame()).isEqualTo(e.frame());
     }
 
     @Test
     void memberEvent_keepsItsMember() {
-        LogEvent e = LogEvent.basic("c", 3, EventKind.MEMBER_REMOVED, 5, "owner", "bob", null, null, List.of("bob"));
+        Delivery e = new Delivery(new EventHeader("c", 3, EventKind.MEMBER_REMOVED, 5, "owner"), "bob", List.of("bob"),
+                new byte[] {'{', '}'});
         BusEnvelope m = BusEnvelope.parse(BusEnvelope.event("n", e, "{}"));
         assertThat(m.kind()).isEqualTo(EventKind.MEMBER_REMOVED);
         assertThat(m.memberId()).isEqualTo("bob");

@@ -5,7 +5,6 @@ import io.parley.protocol.FrameCodec;
 import io.parley.server.bus.Bus;
 import io.parley.server.bus.BusContract;
 import io.parley.server.bus.ClusterContract;
-import io.parley.server.bus.RecordingSink;
 import io.parley.server.bus.ResyncContract;
 import org.junit.jupiter.api.BeforeAll;
 
@@ -24,7 +23,6 @@ class RedisBusTest extends BusContract implements ClusterContract, ResyncContrac
     private static final FrameCodec CODEC = new FrameCodec();
 
     private final String prefix = RedisSupport.newPrefix();
-    private final Map<Bus, RedisConnections> connections = new IdentityHashMap<>();
     private final Map<Bus, String> names = new IdentityHashMap<>();
     private final List<RedisConnections> opened = new ArrayList<>();
 
@@ -34,13 +32,12 @@ class RedisBusTest extends BusContract implements ClusterContract, ResyncContrac
     }
 
     @Override
-    protected Bus open(RecordingSink sink) {
+    protected Bus open() {
         String node = "n" + (opened.size() + 1);
         String clientName = prefix + "-" + node;
         RedisConnections c = new RedisConnections(RedisSupport.URL + "?clientName=" + clientName, prefix);
         opened.add(c);
-        Bus bus = new RedisBus(c, CODEC, node, sink);
-        connections.put(bus, c);
+        Bus bus = new RedisBus(c, CODEC, node);
         names.put(bus, clientName);
         return bus;
     }
@@ -58,11 +55,6 @@ class RedisBusTest extends BusContract implements ClusterContract, ResyncContrac
                     .orElseThrow(() -> new AssertionError("no subscription connection named " + name + ": " + list));
             admin.async().clientKill(KillArgs.Builder.id(id)).get(10, TimeUnit.SECONDS);
         }
-    }
-
-    @Override
-    public void onResync(Bus node, Runnable hook) {
-        connections.get(node).onResubscribed(hook);
     }
 
     @Override

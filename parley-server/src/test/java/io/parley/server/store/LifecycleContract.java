@@ -48,7 +48,7 @@ interface LifecycleContract extends StoreFixture {
         appendAll("g1", "b", 3);
         await(store().markRead("g1", "a", 5));
         List<ConversationSummary> before = await(store().listConversations("a"));
-        List<LogEvent> log = await(store().eventsAfter("g1", 0, 100));
+        List<LogEntry> log = await(store().eventsAfter("g1", 0, 100));
         store().close();
 
         RecordingListener second = new RecordingListener();
@@ -60,7 +60,7 @@ interface LifecycleContract extends StoreFixture {
         assertThat(await(reopened.appendMessage(message("g1", "a", "x1", "again"))).event().seq()).isEqualTo(7L);
         assertThat(await(reopened.appendMessage(message("g1", "b", "m0", "dup"))).duplicate()).isTrue();
         assertThat(await(reopened.getOrCreateDirect("d9", "b", "a", T0)).conversation().id()).isEqualTo("d1");
-        assertThat(second.events()).extracting(LogEvent::seq).containsExactly(7L);
+        assertThat(second.events()).extracting(LogEntry::seq).containsExactly(7L);
     }
 
     @Test

@@ -29,8 +29,8 @@ interface MessageChangesContract extends StoreFixture {
         assertThat(edit.changed()).isTrue();
         assertThat(edit.event().kind()).isEqualTo(EventKind.MESSAGE_EDITED);
         assertThat(edit.event().seq()).isEqualTo(5);
-        assertThat(edit.event().body()).isEqualTo("edited");
-        assertThat(edit.event().recipients()).containsExactlyInAnyOrder("a", "b");
+        assertThat(Entries.body(edit.event())).isEqualTo("edited");
+        assertThat(listener().recipientsOf(edit.event())).containsExactlyInAnyOrder("a", "b");
         assertThat(await(store().editMessage("g1", "a", m, "edited", T0 + 11, WINDOW)).changed()).isFalse();
         assertThat(await(store().editHistory("g1", m))).extracting(MessageVersion::body).containsExactly("original", "edited");
         assertThat(await(store().messages("g1", null, null, 10))).singleElement().satisfies(v -> {
@@ -38,7 +38,7 @@ interface MessageChangesContract extends StoreFixture {
             assertThat(v.editedAt()).isEqualTo(T0 + 10);
         });
         // The log keeps the original at the message's seq.
-        assertThat(await(store().eventsAfter("g1", 3, 10))).extracting(LogEvent::body).containsExactly("original", "edited");
+        assertThat(await(store().eventsAfter("g1", 3, 10))).extracting(Entries::body).containsExactly("original", "edited");
 
         assertThat(failure(store().editMessage("g1", "b", m, "x", T0 + 12, WINDOW))).isInstanceOf(StoreException.Forbidden.class);
         assertThat(failure(store().editMessage("g1", "c", m, "x", T0 + 12, WINDOW))).isInstanceOf(StoreException.NotFound.class);
@@ -63,11 +63,11 @@ interface MessageChangesContract extends StoreFixture {
         assertThat(del.event().kind()).isEqualTo(EventKind.MESSAGE_DELETED);
         assertThat(await(store().deleteMessage("g1", "c", m, T0 + 6)).changed()).isFalse();
 
-        List<LogEvent> log = await(store().eventsAfter("g1", 0, 100));
-        assertThat(log).filteredOn(e -> m.equals(e.messageId()) && (e.kind() == EventKind.MESSAGE || e.kind() == EventKind.MESSAGE_EDITED))
+        List<LogEntry> log = await(store().eventsAfter("g1", 0, 100));
+        assertThat(log).filteredOn(e -> m.equals(Entries.messageId(e)) && (e.kind() == EventKind.MESSAGE || e.kind() == EventKind.MESSAGE_EDITED))
                 .hasSize(2).allSatisfy(e -> {
-                    assertThat(e.body()).isNull();
-                    assertThat(e.deleted()).isTrue();
+                    assertThat(Entries.body(e)).isNull();
+                    assertThat(Entries.deleted(e)).isTrue();
                 });
         List<MessageView> views = await(store().messages("g1", null, null, 10));
         assertThat(views).extracting(MessageView::messageId).containsExactly(m, reply);
@@ -111,7 +111,7 @@ interface MessageChangesContract extends StoreFixture {
         users("a", "b");
         group("g1", "a", "b");
         String parent = send("g1", "a", "c1", "x".repeat(150));
-        LogEvent r = await(store().appendMessage(new NewMessage("g1", "b", "c2", "re", "r1", T0 + 2, parent))).event();
+        var r = await(store().appendMessage(new NewMessage("g1", "b", "c2", "re", "r1", T0 + 2, parent))).event();
         assertThat(r.replyTo()).isEqualTo(parent);
         assertThat(r.replySnippet()).hasSize(100).endsWith("\u2026"); // at most 100 characters, the ellipsis included
         assertThat(await(store().replies("g1", parent, 0, 10))).extracting(MessageView::messageId).containsExactly("r1");

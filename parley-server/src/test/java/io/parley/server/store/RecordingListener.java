@@ -1,38 +1,47 @@
 package io.parley.server.store;
 
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 
-/** Records what a store publishes, and whether it was ever called from two threads at once. */
+/** Records what a store publishes (entries and their recipients), and whether it was ever called from two threads at once. */
 final class RecordingListener implements CommitListener {
 
-    private final ConcurrentLinkedQueue<LogEvent> events = new ConcurrentLinkedQueue<>();
-    private final Set<String> seen = ConcurrentHashMap.newKeySet();
+    private final ConcurrentLinkedQueue<LogEntry> events = new ConcurrentLinkedQueue<>();
+    private final Map<String, List<String>> recipients = new ConcurrentHashMap<>();
     private final AtomicInteger inside = new AtomicInteger();
     private volatile boolean overlapped;
 
     @Override
-    public void committed(LogEvent event) {
+    public void committed(Committed commit) {
         if (inside.incrementAndGet() > 1) {
             overlapped = true;
         }
-        events.add(event);
-        seen.add(key(event));
+        events.add(commit.entry());
+        recipients.put(key(commit.entry()), commit.recipients());
         inside.decrementAndGet();
     }
 
-    boolean saw(LogEvent event) {
-        return seen.contains(key(event));
+    boolean saw(LogEntry event) {
+        return recipients.containsKey(key(event));
     }
 
-    List<LogEvent> events() {
+    /** The recipients the commit of this entry was published with; fails when it was not published. */
+    List<String> recipientsOf(LogEntry event) {
+        List<String> r = recipients.get(key(event));
+        if (r == null) {
+            throw new AssertionError("not published: " + event);
+        }
+        return r;
+    }
+
+    List<LogEntry> events() {
         return List.copyOf(events);
     }
 
-    List<LogEvent> eventsOf(String conversationId) {
+    List<LogEntry> eventsOf(String conversationId) {
         return events.stream().filter(e -> e.conversationId().equals(conversationId)).toList();
     }
 
@@ -40,7 +49,7 @@ final class RecordingListener implements CommitListener {
         return overlapped;
     }
 
-    private static String key(LogEvent e) {
+    private static String key(LogEntry e) {
         return e.conversationId() + "\n" + e.seq();
     }
 }

@@ -18,7 +18,7 @@ import io.parley.server.store.CommitListener;
 import io.parley.server.store.ConversationSummary;
 import io.parley.server.store.Created;
 import io.parley.server.store.Credentials;
-import io.parley.server.store.LogEvent;
+import io.parley.server.store.LogEntry;
 import io.parley.server.store.Member;
 import io.parley.server.store.NewMessage;
 import io.parley.server.store.Role;
@@ -287,18 +287,18 @@ public final class JdbcChatStore implements ChatStore {
     }
 
     @Override
-    public CompletableFuture<List<LogEvent>> addMembers(String conversationId, String actorId, List<String> userIds,
+    public CompletableFuture<List<LogEntry.MemberAdded>> addMembers(String conversationId, String actorId, List<String> userIds,
                                                         long nowMillis) {
         return writer.submit(conversationId, tx -> ops.addMembers(tx, conversationId, actorId, userIds, nowMillis));
     }
 
     @Override
-    public CompletableFuture<LogEvent> removeMember(String conversationId, String actorId, String memberId, long nowMillis) {
+    public CompletableFuture<LogEntry.MemberRemoved> removeMember(String conversationId, String actorId, String memberId, long nowMillis) {
         return writer.submit(conversationId, tx -> ops.removeMember(tx, conversationId, actorId, memberId, nowMillis));
     }
 
     @Override
-    public CompletableFuture<LogEvent> setRole(String conversationId, String actorId, String memberId, Role role,
+    public CompletableFuture<LogEntry.RoleChanged> setRole(String conversationId, String actorId, String memberId, Role role,
                                                long nowMillis) {
         return writer.submit(conversationId, tx -> ops.setRole(tx, conversationId, actorId, memberId, role, nowMillis));
     }
@@ -314,12 +314,12 @@ public final class JdbcChatStore implements ChatStore {
     }
 
     @Override
-    public CompletableFuture<List<LogEvent>> eventsAfter(String conversationId, long afterSeq, int limit) {
+    public CompletableFuture<List<LogEntry>> eventsAfter(String conversationId, long afterSeq, int limit) {
         return readers.read(sql -> q.eventsAfter(sql, conversationId, afterSeq, limit));
     }
 
     @Override
-    public CompletableFuture<List<LogEvent>> eventsBefore(String conversationId, long beforeSeq, int limit) {
+    public CompletableFuture<List<LogEntry>> eventsBefore(String conversationId, long beforeSeq, int limit) {
         return readers.read(sql -> q.eventsBefore(sql, conversationId, beforeSeq, limit));
     }
 

@@ -2,7 +2,9 @@ package io.parley.server.store.jdbc;
 
 import io.parley.protocol.EventKind;
 import io.parley.server.store.Appended;
-import io.parley.server.store.LogEvent;
+import io.parley.server.store.Committed;
+import io.parley.server.store.EventHeader;
+import io.parley.server.store.LogEntry;
 import io.parley.server.store.NewMessage;
 import io.parley.server.store.StoreException;
 
@@ -30,11 +32,11 @@ final class PostgresAppends {
         PreparedStatement ps = tx.ps(appendStatement(1));
         bindAppend(ps, 0, m);
         try (ResultSet rs = ps.executeQuery()) {
-            Appended a = readAppend(rs, m);
-            if (!a.duplicate()) {
-                tx.emit(a.event());
+            Read r = readAppend(rs, m);
+            if (r.committed() != null) {
+                tx.emit(r.committed());
             }
-            return a;
+            return r.appended();
         }
     }
 
@@ -89,8 +91,9 @@ final class PostgresAppends {
                 if (rs == null) {
                     throw new SQLException("the append statement " + k + " of " + chunk.size() + " returned no rows");
                 }
-                Appended a = readAppend(rs, m);
-                out.set(slots.get(k), WriteGroup.Done.of(a, a.duplicate() ? List.of() : List.of(a.event())));
+                Read r = readAppend(rs, m);
+                out.set(slots.get(k), WriteGroup.Done.of(r.appended(),
+                        r.committed() == null ? List.of() : List.of(r.committed())));
             } catch (StoreException e) {
                 out.set(slots.get(k), WriteGroup.Done.failed(e));
             }
@@ -118,13 +121,16 @@ final class PostgresAppends {
     }
 
     /** The row of {@link SqlDialect#appendMessage}: the appended (or earlier) event, or the domain failure. */
-    private static Appended readAppend(ResultSet rs, NewMessage m) throws SQLException {
+    /** What one append statement answered: the result, and what its commit hands on (null for a duplicate). */
+    private record Read(Appended appended, Committed committed) {}
+
+    private static Read readAppend(ResultSet rs, NewMessage m) throws SQLException {
         if (!rs.next()) {
             throw new SQLException("the append statement returned no row");
         }
         // Columns 6.. hold the earlier event with this clientMsgId, if any.
         if (rs.getString(6) != null) {
-            return new Appended(Rows.event(rs, 5), true);
+            return new Read(new Appended((LogEntry.MessagePosted) Rows.event(rs, 5), true), null);
         }
         java.sql.Array ids = rs.getArray(1);
         List<String> members = ids == null ? List.of() : List.of((String[]) ids.getArray());
@@ -135,9 +141,9 @@ final class PostgresAppends {
             }
             throw new StoreException.MessageNotFound(rs.getBoolean(5) ? "message not found (deleted)" : "message not found");
         }
-        LogEvent e = new LogEvent(m.conversationId(), seq, EventKind.MESSAGE, m.createdAt(), m.senderId(),
-                m.messageId(), m.clientMsgId(), m.body(), null, null, null, null, m.replyTo(), rs.getString(3),
-                false, members);
-        return new Appended(e, false);
+        LogEntry.MessagePosted e = new LogEntry.MessagePosted(
+                new EventHeader(m.conversationId(), seq, EventKind.MESSAGE, m.createdAt(), m.senderId()),
+                m.messageId(), m.clientMsgId(), m.body(), m.replyTo(), rs.getString(3), false);
+        return new Read(new Appended(e, false), new Committed(e, members));
     }
 }

@@ -2,7 +2,7 @@ package io.parley.server.store.jdbc;
 
 import io.parley.server.store.ConversationKind;
 import io.parley.server.store.ConversationSummary;
-import io.parley.server.store.LogEvent;
+import io.parley.server.store.LogEntry;
 import io.parley.server.store.Member;
 import io.parley.server.store.Role;
 import io.parley.server.store.User;
@@ -122,7 +122,7 @@ final class Queries {
                                           List<Member> members) throws SQLException {
         PreparedStatement last = sql.ps(d.lastMessage);
         last.setString(1, id);
-        List<LogEvent> lastMessage = Rows.events(last);
+        List<LogEntry> lastMessage = Rows.events(last);
         PreparedStatement unread = sql.ps(d.unreadCount);
         unread.setString(1, id);
         unread.setLong(2, readSeq);
@@ -136,7 +136,7 @@ final class Queries {
                 lastMessage.isEmpty() ? null : lastMessage.get(0), readSeq, unreadCount);
     }
 
-    List<LogEvent> eventsAfter(Sql sql, String conversationId, long afterSeq, int limit) throws SQLException {
+    List<LogEntry> eventsAfter(Sql sql, String conversationId, long afterSeq, int limit) throws SQLException {
         PreparedStatement ps = sql.ps(d.eventsAfter);
         ps.setString(1, conversationId);
         ps.setLong(2, afterSeq);
@@ -144,13 +144,13 @@ final class Queries {
         return Rows.events(ps);
     }
 
-    List<LogEvent> eventsBefore(Sql sql, String conversationId, long beforeSeq, int limit) throws SQLException {
+    List<LogEntry> eventsBefore(Sql sql, String conversationId, long beforeSeq, int limit) throws SQLException {
         PreparedStatement ps = sql.ps(d.eventsBefore);
         ps.setString(1, conversationId);
         ps.setLong(2, beforeSeq);
         ps.setInt(3, limit);
-        List<LogEvent> desc = Rows.events(ps);
-        List<LogEvent> asc = new ArrayList<>(desc.size());
+        List<LogEntry> desc = Rows.events(ps);
+        List<LogEntry> asc = new ArrayList<>(desc.size());
         for (int i = desc.size() - 1; i >= 0; i--) {
             asc.add(desc.get(i));
         }

@@ -1,7 +1,8 @@
 package io.parley.server.store.jdbc;
 
 import io.parley.protocol.EventKind;
-import io.parley.server.store.LogEvent;
+import io.parley.server.store.EventHeader;
+import io.parley.server.store.LogEntry;
 import io.parley.server.store.MessageView;
 import io.parley.server.store.Role;
 
@@ -18,24 +19,41 @@ final class Rows {
     }
 
     /** Reads an event in {@link SqlDialect#EVENT_COLUMNS} order. */
-    static LogEvent event(ResultSet rs) throws SQLException {
+    static LogEntry event(ResultSet rs) throws SQLException {
         return event(rs, 0);
     }
 
-    /** Reads an event in {@link SqlDialect#EVENT_COLUMNS} order from the columns after the first {@code skip}. */
-    static LogEvent event(ResultSet rs, int skip) throws SQLException {
+    /**
+     * Reads an event in {@link SqlDialect#EVENT_COLUMNS} order from the columns after the first {@code skip}. The
+     * switch over the kind has no default: a new {@link EventKind} does not compile until it has its record here.
+     */
+    static LogEntry event(ResultSet rs, int skip) throws SQLException {
         int o = skip;
+        EventHeader h = new EventHeader(rs.getString(o + 1), rs.getLong(o + 2), EventKind.fromWire(rs.getString(o + 3)),
+                rs.getLong(o + 4), rs.getString(o + 5));
+        String messageId = rs.getString(o + 6);
+        String body = rs.getString(o + 8);
+        String memberId = rs.getString(o + 9);
         String role = rs.getString(o + 10);
+        String emoji = rs.getString(o + 12);
         rs.getLong(o + 15);
         boolean deleted = !rs.wasNull();
-        return new LogEvent(rs.getString(o + 1), rs.getLong(o + 2), EventKind.fromWire(rs.getString(o + 3)),
-                rs.getLong(o + 4), rs.getString(o + 5), rs.getString(o + 6), rs.getString(o + 7), rs.getString(o + 8),
-                rs.getString(o + 9), role == null ? null : Role.fromWire(role), rs.getString(o + 11),
-                rs.getString(o + 12), rs.getString(o + 13), rs.getString(o + 14), deleted, List.of());
+        return switch (h.kind()) {
+            case MESSAGE -> new LogEntry.MessagePosted(h, messageId, rs.getString(o + 7), body, rs.getString(o + 13),
+                    rs.getString(o + 14), deleted);
+            case CONVERSATION_CREATED -> new LogEntry.ConversationCreated(h, rs.getString(o + 11));
+            case MEMBER_ADDED -> new LogEntry.MemberAdded(h, memberId, Role.fromWire(role));
+            case MEMBER_REMOVED -> new LogEntry.MemberRemoved(h, memberId);
+            case MEMBER_ROLE -> new LogEntry.RoleChanged(h, memberId, Role.fromWire(role));
+            case MESSAGE_EDITED -> new LogEntry.MessageEdited(h, messageId, body, deleted);
+            case MESSAGE_DELETED -> new LogEntry.MessageDeleted(h, messageId);
+            case REACTION_ADDED -> new LogEntry.ReactionAdded(h, messageId, emoji);
+            case REACTION_REMOVED -> new LogEntry.ReactionRemoved(h, messageId, emoji);
+        };
     }
 
-    static List<LogEvent> events(PreparedStatement ps) throws SQLException {
-        List<LogEvent> out = new ArrayList<>();
+    static List<LogEntry> events(PreparedStatement ps) throws SQLException {
+        List<LogEntry> out = new ArrayList<>();
         try (ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
                 out.add(event(rs));
@@ -44,22 +62,71 @@ final class Rows {
         return out;
     }
 
-    static void bindEvent(PreparedStatement ps, LogEvent e) throws SQLException {
-        ps.setString(1, e.conversationId());
-        ps.setLong(2, e.seq());
-        ps.setString(3, e.kind().wire());
-        ps.setLong(4, e.createdAt());
-        ps.setString(5, e.actorId());
-        setNullable(ps, 6, e.messageId());
-        setNullable(ps, 7, e.clientMsgId());
-        setNullable(ps, 8, e.body());
-        setNullable(ps, 9, e.memberId());
-        setNullable(ps, 10, e.role() == null ? null : e.role().wire());
-        setNullable(ps, 11, e.title());
-        setNullable(ps, 12, e.emoji());
-        setNullable(ps, 13, e.replyTo());
-        setNullable(ps, 14, e.replySnippet());
+    /** Binds an event's columns in {@link SqlDialect#insertEvent} order: the header, then what its kind has. */
+    static void bindEvent(PreparedStatement ps, LogEntry e) throws SQLException {
+        EventHeader h = e.header();
+        ps.setString(1, h.conversationId());
+        ps.setLong(2, h.seq());
+        ps.setString(3, h.kind().wire());
+        ps.setLong(4, h.createdAt());
+        ps.setString(5, h.actorId());
+        String[] c = e.accept(COLUMNS);
+        for (int i = 0; i < c.length; i++) {
+            setNullable(ps, 6 + i, c[i]);
+        }
     }
+
+    /**
+     * The kind-specific columns of an event in insert order: messageId, clientMsgId, body, memberId, role, title,
+     * emoji, replyTo, replySnippet.
+     */
+    private static final LogEntry.Visitor<String[]> COLUMNS = new LogEntry.Visitor<>() {
+        @Override
+        public String[] message(LogEntry.MessagePosted e) {
+            return new String[] {e.messageId(), e.clientMsgId(), e.body(), null, null, null, null, e.replyTo(),
+                    e.replySnippet()};
+        }
+
+        @Override
+        public String[] conversationCreated(LogEntry.ConversationCreated e) {
+            return new String[] {null, null, null, null, null, e.title(), null, null, null};
+        }
+
+        @Override
+        public String[] memberAdded(LogEntry.MemberAdded e) {
+            return new String[] {null, null, null, e.memberId(), e.role().wire(), null, null, null, null};
+        }
+
+        @Override
+        public String[] memberRemoved(LogEntry.MemberRemoved e) {
+            return new String[] {null, null, null, e.memberId(), null, null, null, null, null};
+        }
+
+        @Override
+        public String[] roleChanged(LogEntry.RoleChanged e) {
+            return new String[] {null, null, null, e.memberId(), e.role().wire(), null, null, null, null};
+        }
+
+        @Override
+        public String[] messageEdited(LogEntry.MessageEdited e) {
+            return new String[] {e.messageId(), null, e.body(), null, null, null, null, null, null};
+        }
+
+        @Override
+        public String[] messageDeleted(LogEntry.MessageDeleted e) {
+            return new String[] {e.messageId(), null, null, null, null, null, null, null, null};
+        }
+
+        @Override
+        public String[] reactionAdded(LogEntry.ReactionAdded e) {
+            return new String[] {e.messageId(), null, null, null, null, null, e.emoji(), null, null};
+        }
+
+        @Override
+        public String[] reactionRemoved(LogEntry.ReactionRemoved e) {
+            return new String[] {e.messageId(), null, null, null, null, null, e.emoji(), null, null};
+        }
+    };
 
     /** Reads a message in {@link SqlDialect#MESSAGE_COLUMNS} order, without its reactions. */
     static MessageView message(ResultSet rs) throws SQLException {

@@ -1,6 +1,6 @@
 package io.parley.server.store.jdbc;
 
-import io.parley.server.store.LogEvent;
+import io.parley.server.store.Committed;
 import io.parley.server.store.StoreException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,7 +29,7 @@ final class Tx {
     /** Conversations this transaction locked at its start (PostgreSQL). */
     final Set<String> locked = new HashSet<>();
     /** Where {@link #emit} puts events: the running job's list. */
-    List<LogEvent> emitted;
+    List<Committed> emitted;
 
     Tx(Connection connection, SqlDialect dialect) {
         this.connection = connection;
@@ -45,7 +45,7 @@ final class Tx {
         return ps;
     }
 
-    void emit(LogEvent e) {
+    void emit(Committed e) {
         emitted.add(e);
     }
 

@@ -1,6 +1,6 @@
 package io.parley.server.store.jdbc;
 
-import io.parley.server.store.LogEvent;
+import io.parley.server.store.Committed;
 
 import java.sql.SQLException;
 import java.util.List;
@@ -19,8 +19,8 @@ interface WriteGroup<I> {
     List<Done> runAll(Tx tx, List<I> inputs) throws SQLException;
 
     /** The outcome of one input: its result and events, or the failure (nothing written). */
-    record Done(Object result, List<LogEvent> events, RuntimeException failure) {
-        static Done of(Object result, List<LogEvent> events) {
+    record Done(Object result, List<Committed> events, RuntimeException failure) {
+        static Done of(Object result, List<Committed> events) {
             return new Done(result, events, null);
         }
 

@@ -1,6 +1,6 @@
 package io.parley.server.store.jdbc;
 
-import io.parley.server.store.LogEvent;
+import io.parley.server.store.Committed;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -15,7 +15,7 @@ final class WriteJob<T> {
     final WriteGroup<Object> group;
     final Object input;
     final CompletableFuture<T> future = new CompletableFuture<>();
-    final List<LogEvent> events = new ArrayList<>(2);
+    final List<Committed> events = new ArrayList<>(2);
     T result;
     Throwable failure;
 

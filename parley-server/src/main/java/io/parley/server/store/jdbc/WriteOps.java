@@ -5,9 +5,11 @@ import io.parley.server.store.Appended;
 import io.parley.server.store.Changed;
 import io.parley.server.store.MessageView;
 import io.parley.server.store.ConversationKind;
+import io.parley.server.store.Committed;
 import io.parley.server.store.ConversationSummary;
 import io.parley.server.store.Created;
-import io.parley.server.store.LogEvent;
+import io.parley.server.store.EventHeader;
+import io.parley.server.store.LogEntry;
 import io.parley.server.store.NewMessage;
 import io.parley.server.store.Role;
 import io.parley.server.store.StoreException;
@@ -19,6 +21,7 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * The write operations, each run by the {@link Writer} inside its batch transaction. Every event gets its seq from
@@ -85,9 +88,9 @@ final class WriteOps {
         PreparedStatement dup = tx.ps(d.eventByClientMsgId);
         dup.setString(1, m.senderId());
         dup.setString(2, m.clientMsgId());
-        List<LogEvent> existing = Rows.events(dup);
+        List<LogEntry> existing = Rows.events(dup);
         if (!existing.isEmpty()) {
-            return new Appended(existing.get(0), true);
+            return new Appended((LogEntry.MessagePosted) existing.get(0), true);
         }
         if (d.concurrentWriters()) {
             lock(tx, m.conversationId());
@@ -103,9 +106,10 @@ final class WriteOps {
             snippet = snippet(parent.body());
         }
         long seq = nextSeq(tx, m.conversationId(), m.createdAt());
-        LogEvent e = new LogEvent(m.conversationId(), seq, EventKind.MESSAGE, m.createdAt(), m.senderId(), m.messageId(),
-                m.clientMsgId(), m.body(), null, null, null, null, m.replyTo(), snippet, false, List.copyOf(members));
-        insert(tx, e);
+        LogEntry.MessagePosted e = new LogEntry.MessagePosted(
+                new EventHeader(m.conversationId(), seq, EventKind.MESSAGE, m.createdAt(), m.senderId()),
+                m.messageId(), m.clientMsgId(), m.body(), m.replyTo(), snippet, false);
+        insert(tx, e, members);
         return new Appended(e, false);
     }
 
@@ -122,11 +126,13 @@ final class WriteOps {
             return new Created(summary(tx, id, a), false, List.of());
         }
         List<String> members = a.equals(b) ? List.of(a) : List.of(a, b);
-        List<LogEvent> events = new ArrayList<>();
-        events.add(append(tx, newId, EventKind.CONVERSATION_CREATED, a, now, null, null, null, members));
+        List<LogEntry> events = new ArrayList<>();
+        events.add(append(tx, newId, EventKind.CONVERSATION_CREATED, a, now, members,
+                h -> new LogEntry.ConversationCreated(h, null)));
         for (String u : members) {
             insertMember(tx, newId, u, Role.MEMBER, now);
-            events.add(append(tx, newId, EventKind.MEMBER_ADDED, a, now, u, Role.MEMBER, null, members));
+            events.add(append(tx, newId, EventKind.MEMBER_ADDED, a, now, members,
+                    h -> new LogEntry.MemberAdded(h, u, Role.MEMBER)));
         }
         return new Created(summary(tx, newId, a), true, events);
     }
@@ -144,17 +150,19 @@ final class WriteOps {
         if (!insertConversation(tx, id, ConversationKind.GROUP, title, null, ownerId, now)) {
             throw new StoreException.Conflict("conversation id '" + id + "' is taken");
         }
-        List<LogEvent> events = new ArrayList<>();
-        events.add(append(tx, id, EventKind.CONVERSATION_CREATED, ownerId, now, null, null, title, all));
+        List<LogEntry> events = new ArrayList<>();
+        events.add(append(tx, id, EventKind.CONVERSATION_CREATED, ownerId, now, all,
+                h -> new LogEntry.ConversationCreated(h, title)));
         for (String u : all) {
             Role role = u.equals(ownerId) ? Role.OWNER : Role.MEMBER;
             insertMember(tx, id, u, role, now);
-            events.add(append(tx, id, EventKind.MEMBER_ADDED, ownerId, now, u, role, null, all));
+            events.add(append(tx, id, EventKind.MEMBER_ADDED, ownerId, now, all,
+                    h -> new LogEntry.MemberAdded(h, u, role)));
         }
         return new Created(summary(tx, id, ownerId), true, events);
     }
 
-    List<LogEvent> addMembers(Tx tx, String conversationId, String actorId, List<String> userIds, long now)
+    List<LogEntry.MemberAdded> addMembers(Tx tx, String conversationId, String actorId, List<String> userIds, long now)
             throws SQLException {
         lock(tx, conversationId);
         List<String> members = new ArrayList<>(q.memberIds(tx::ps, conversationId));
@@ -169,15 +177,16 @@ final class WriteOps {
         }
         requireUsers(tx, added);
         members.addAll(added);
-        List<LogEvent> events = new ArrayList<>();
+        List<LogEntry.MemberAdded> events = new ArrayList<>();
         for (String u : added) {
             insertMember(tx, conversationId, u, Role.MEMBER, now);
-            events.add(append(tx, conversationId, EventKind.MEMBER_ADDED, actorId, now, u, Role.MEMBER, null, members));
+            events.add(append(tx, conversationId, EventKind.MEMBER_ADDED, actorId, now, members,
+                    h -> new LogEntry.MemberAdded(h, u, Role.MEMBER)));
         }
         return events;
     }
 
-    LogEvent removeMember(Tx tx, String conversationId, String actorId, String memberId, long now)
+    LogEntry.MemberRemoved removeMember(Tx tx, String conversationId, String actorId, String memberId, long now)
             throws SQLException {
         lock(tx, conversationId);
         List<String> members = q.memberIds(tx::ps, conversationId);
@@ -190,14 +199,15 @@ final class WriteOps {
         ps.executeUpdate();
         countMembers(tx, conversationId, -1);
         // The removed member hears of it too, so every device of theirs can drop the conversation.
-        LogEvent e = append(tx, conversationId, EventKind.MEMBER_REMOVED, actorId, now, memberId, null, null, members);
+        LogEntry.MemberRemoved e = append(tx, conversationId, EventKind.MEMBER_REMOVED, actorId, now, members,
+                h -> new LogEntry.MemberRemoved(h, memberId));
         if (!actorId.equals(memberId)) {
             audit(tx, conversationId, actorId, "member_removed", null, memberId, e.seq(), now);
         }
         return e;
     }
 
-    LogEvent setRole(Tx tx, String conversationId, String actorId, String memberId, Role role, long now)
+    LogEntry.RoleChanged setRole(Tx tx, String conversationId, String actorId, String memberId, Role role, long now)
             throws SQLException {
         lock(tx, conversationId);
         List<String> members = q.memberIds(tx::ps, conversationId);
@@ -209,7 +219,8 @@ final class WriteOps {
         ps.setString(2, conversationId);
         ps.setString(3, memberId);
         ps.executeUpdate();
-        return append(tx, conversationId, EventKind.MEMBER_ROLE, actorId, now, memberId, role, null, members);
+        return append(tx, conversationId, EventKind.MEMBER_ROLE, actorId, now, members,
+                h -> new LogEntry.RoleChanged(h, memberId, role));
     }
 
     // ---- message changes -------------------------------------------------------------------------------------------
@@ -233,8 +244,8 @@ final class WriteOps {
         ps.setLong(2, now);
         ps.setString(3, messageId);
         ps.executeUpdate();
-        return new Changed(messageId, appendChange(tx, conversationId, EventKind.MESSAGE_EDITED, actorId, now, messageId,
-                body, null, members));
+        return new Changed(messageId, append(tx, conversationId, EventKind.MESSAGE_EDITED, actorId, now, members,
+                h -> new LogEntry.MessageEdited(h, messageId, body, false)));
     }
 
     Changed deleteMessage(Tx tx, String conversationId, String actorId, String messageId, long now)
@@ -262,7 +273,8 @@ final class WriteOps {
         PreparedStatement reactions = tx.ps(d.deleteReactions);
         reactions.setString(1, messageId);
         reactions.executeUpdate();
-        LogEvent e = appendChange(tx, conversationId, EventKind.MESSAGE_DELETED, actorId, now, messageId, null, null, members);
+        LogEntry e = append(tx, conversationId, EventKind.MESSAGE_DELETED, actorId, now, members,
+                h -> new LogEntry.MessageDeleted(h, messageId));
         if (moderation) {
             audit(tx, conversationId, actorId, "message_deleted", messageId, m.senderId(), e.seq(), now);
         }
@@ -290,27 +302,22 @@ final class WriteOps {
         if (ps.executeUpdate() == 0) {
             return new Changed(messageId, null);
         }
-        return new Changed(messageId, appendChange(tx, conversationId,
-                add ? EventKind.REACTION_ADDED : EventKind.REACTION_REMOVED, actorId, now, messageId, null, emoji, members));
+        return new Changed(messageId, add
+                ? append(tx, conversationId, EventKind.REACTION_ADDED, actorId, now, members,
+                        h -> new LogEntry.ReactionAdded(h, messageId, emoji))
+                : append(tx, conversationId, EventKind.REACTION_REMOVED, actorId, now, members,
+                        h -> new LogEntry.ReactionRemoved(h, messageId, emoji)));
     }
 
     // ---- helpers -------------------------------------------------------------------------------------------------
 
-    private LogEvent append(Tx tx, String conversationId, EventKind kind, String actorId, long now,
-                            String memberId, Role role, String title, List<String> recipients) throws SQLException {
-        long seq = nextSeq(tx, conversationId, now);
-        LogEvent e = LogEvent.basic(conversationId, seq, kind, now, actorId, memberId, role, title, List.copyOf(recipients));
-        insert(tx, e);
-        return e;
-    }
-
-    private LogEvent appendChange(Tx tx, String conversationId, EventKind kind, String actorId, long now,
-                                  String messageId, String body, String emoji, List<String> recipients)
+    /** Takes the conversation's next seq, inserts the entry made with its header and emits it for the commit. */
+    private <E extends LogEntry> E append(Tx tx, String conversationId, EventKind kind, String actorId, long now,
+                                          List<String> recipients, Function<EventHeader, E> entry)
             throws SQLException {
         long seq = nextSeq(tx, conversationId, now);
-        LogEvent e = new LogEvent(conversationId, seq, kind, now, actorId, messageId, null, body, null, null, null,
-                emoji, null, null, false, List.copyOf(recipients));
-        insert(tx, e);
+        E e = entry.apply(new EventHeader(conversationId, seq, kind, now, actorId));
+        insert(tx, e, recipients);
         return e;
     }
 
@@ -382,11 +389,11 @@ final class WriteOps {
         ps.executeUpdate();
     }
 
-    private void insert(Tx tx, LogEvent e) throws SQLException {
+    private void insert(Tx tx, LogEntry e, List<String> recipients) throws SQLException {
         PreparedStatement ps = tx.ps(d.insertEvent);
         Rows.bindEvent(ps, e);
         ps.executeUpdate();
-        tx.emit(e);
+        tx.emit(new Committed(e, recipients));
     }
 
     private long nextSeq(Tx tx, String conversationId, long now) throws SQLException {

@@ -1,7 +1,7 @@
 package io.parley.server.store.jdbc;
 
 import io.parley.server.store.CommitListener;
-import io.parley.server.store.LogEvent;
+import io.parley.server.store.Committed;
 import io.parley.server.store.StoreException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -263,12 +263,13 @@ final class Writer implements AutoCloseable {
     private void publishAndComplete(List<WriteJob<?>> batch) {
         for (WriteJob<?> job : batch) {
             if (job.failure == null) {
-                for (LogEvent e : job.events) {
+                for (Committed c : job.events) {
                     try {
-                        listener.committed(e);
+                        listener.committed(c);
                     } catch (RuntimeException listenerFailure) {
                         // The write is durable; a failing listener must not turn its ack into an error.
-                        LOG.error("commit listener failed for {}#{}", e.conversationId(), e.seq(), listenerFailure);
+                        LOG.error("commit listener failed for {}#{}", c.entry().conversationId(), c.entry().seq(),
+                                listenerFailure);
                     }
                 }
             }

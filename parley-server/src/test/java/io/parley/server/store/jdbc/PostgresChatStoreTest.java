@@ -5,7 +5,8 @@ import io.parley.server.store.ChatStore;
 import io.parley.server.store.ChatStoreContract;
 import io.parley.server.store.CommitListener;
 import io.parley.server.store.Created;
-import io.parley.server.store.LogEvent;
+import io.parley.server.store.Entries;
+import io.parley.server.store.LogEntry;
 import io.parley.server.store.NewMessage;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -74,10 +75,10 @@ class PostgresChatStoreTest extends ChatStoreContract {
             assertThat(seqs.add(f.join().event().seq())).as("seq %d given twice", f.join().event().seq()).isTrue();
         }
         assertThat(seqs).containsExactlyInAnyOrderElementsOf(LongStream.rangeClosed(base + 1, base + 1000).boxed().toList());
-        List<LogEvent> log = await(node2.eventsAfter("g", base, 2000));
+        List<LogEntry> log = await(node2.eventsAfter("g", base, 2000));
         assertThat(log).hasSize(1000);
         // Each node's own sends keep their order.
-        List<String> fromA = log.stream().filter(e -> e.actorId().equals("a")).map(LogEvent::clientMsgId).toList();
+        List<String> fromA = log.stream().filter(e -> e.actorId().equals("a")).map(Entries::clientMsgId).toList();
         assertThat(fromA).isEqualTo(java.util.stream.IntStream.range(0, 500).mapToObj(i -> "n1-" + i).toList());
     }
 
@@ -104,6 +105,6 @@ class PostgresChatStoreTest extends ChatStoreContract {
         Appended y = second.get(30, TimeUnit.SECONDS);
         assertThat(x.event().seq()).isEqualTo(y.event().seq());
         assertThat(x.duplicate() ^ y.duplicate()).isTrue();
-        assertThat(await(node1.eventsAfter(dm, 0, 100)).stream().filter(e -> "same".equals(e.clientMsgId()))).hasSize(1);
+        assertThat(await(node1.eventsAfter(dm, 0, 100)).stream().filter(e -> "same".equals(Entries.clientMsgId(e)))).hasSize(1);
     }
 }

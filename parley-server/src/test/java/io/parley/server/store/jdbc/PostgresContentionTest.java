@@ -1,6 +1,7 @@
 package io.parley.server.store.jdbc;
 
 import io.parley.server.store.Appended;
+import io.parley.server.store.Entries;
 import io.parley.server.store.ChatStore;
 import io.parley.server.store.CommitListener;
 import io.parley.server.store.NewMessage;
@@ -164,7 +165,7 @@ class PostgresContentionTest {
         assertThat(write).isCompletedExceptionally();
         ChatStore reopened = node();
         assertThat(reopened.eventsAfter("c0", 0, 100).get(30, TimeUnit.SECONDS))
-                .noneMatch(e -> "stuck".equals(e.clientMsgId()));
+                .noneMatch(e -> "stuck".equals(Entries.clientMsgId(e)));
     }
 
     /**
