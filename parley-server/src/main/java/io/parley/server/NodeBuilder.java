@@ -68,7 +68,8 @@ final class NodeBuilder {
 
     /** The steps that create a part, in order; the test hook runs after each one that applies to the config. */
     static final List<String> STEPS = List.of("timers", "redis", "presence", "bus", "bus-subscription", "metrics",
-            "store", "receipts", "presence-hub", "vertx", "http");
+            "store", "receipts", "presence-hub", "vertx", "gateway",
+            "http");
 
     /** How long closing Vert.x may take when a start fails or a node stops; a close that hangs must not hang stop. */
     private static final long VERTX_CLOSE_SECONDS = 30;
@@ -159,6 +160,8 @@ final class NodeBuilder {
         Scheduler loopTimers = timers.sharedOrNull() != null ? timers.sharedOrNull() : new LoopScheduler(vertx, clock);
         WsGateway gateway = new WsGateway(vertx, config, chat, registry, codec, authenticator::authenticate, loopTimers,
                 presenceHub, metrics);
+        // Owned after Vert.x, so closed before it: its heartbeat ticks stop while the loops still take tasks.
+        owned("gateway", lifecycle.own("gateway", gateway, gateway::close));
         AtomicBoolean stopping = new AtomicBoolean();
         router = Router.router(vertx);
         HttpRoutes.health(router, stopping, store, redis);

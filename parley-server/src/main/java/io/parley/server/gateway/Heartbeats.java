@@ -24,6 +24,7 @@ final class Heartbeats {
     private final int buckets;
     private final long tickMillis;
     private final Map<Context, Wheel> wheels = new ConcurrentHashMap<>();
+    private volatile boolean closed;
 
     Heartbeats(Scheduler timers, Duration interval) {
         this.timers = timers;
@@ -32,9 +33,20 @@ final class Heartbeats {
         this.tickMillis = Math.max(1, millis / buckets);
     }
 
+    /**
+     * Stops every loop's tick (a node's stop, before its event loops close: a tick handed to a closed loop would be
+     * refused). Sessions added later are not ticked.
+     */
+    void close() {
+        closed = true;
+        wheels.values().forEach(w -> w.timer.cancel());
+    }
+
     /** Adds a session; call on its event-loop context ({@code context}, run by {@code loop}), which ticks it. */
     void add(Context context, Executor loop, Session session) {
-        wheels.computeIfAbsent(context, c -> new Wheel(loop)).add(session);
+        if (!closed) {
+            wheels.computeIfAbsent(context, c -> new Wheel(loop)).add(session);
+        }
     }
 
     /** One event loop's sessions; used on that loop only. */
@@ -42,13 +54,14 @@ final class Heartbeats {
         private final ArrayList<ArrayList<Session>> slots = new ArrayList<>(buckets);
         private int nextSlot;
         private int cursor;
+        private final Scheduler.Cancellable timer;
 
         /** Each tick is handed to the wheel's loop: its slots and sessions are used on that loop only. */
         Wheel(Executor loop) {
             for (int i = 0; i < buckets; i++) {
                 slots.add(new ArrayList<>());
             }
-            timers.every(Duration.ofMillis(tickMillis), () -> loop.execute(this::tick));
+            timer = timers.every(Duration.ofMillis(tickMillis), () -> loop.execute(this::tick));
         }
 
         void add(Session s) {

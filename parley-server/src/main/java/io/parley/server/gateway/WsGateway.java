@@ -24,7 +24,6 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.RoutingContext;
 
 import java.net.URI;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
@@ -43,7 +42,6 @@ public final class WsGateway implements Handler<RoutingContext> {
     private final SessionRegistry registry;
     private final FrameCodec codec;
     private final Function<String, CompletableFuture<String>> authenticator;
-    private final Clock clock;
     private final Scheduler timers;
     private final PresenceHub presenceHub;
     private final Metrics metrics;
@@ -76,7 +74,6 @@ public final class WsGateway implements Handler<RoutingContext> {
         this.codec = codec;
         this.authenticator = authenticator;
         this.timers = timers;
-        this.clock = timers.clock();
         this.handshakers = new WebSocketServerHandshakerFactory("/ws", null,
                 decoderConfig(config.limits().maxFrameBytes()));
         this.heartbeats = new Heartbeats(timers, config.ws().heartbeatInterval());
@@ -98,6 +95,12 @@ public final class WsGateway implements Handler<RoutingContext> {
     /** Refuse new upgrades (shutdown). */
     public void stopAccepting() {
         accepting = false;
+    }
+
+    /** Refuses upgrades and stops the heartbeat ticks; a node's stop calls it before its event loops close. */
+    public void close() {
+        accepting = false;
+        heartbeats.close();
     }
 
     @Override
@@ -164,7 +167,7 @@ public final class WsGateway implements Handler<RoutingContext> {
     private static boolean isUpgrade(HttpServerRequest req) {
         String upgrade = req.getHeader("Upgrade");
         String key = req.getHeader("Sec-WebSocket-Key");
-        return req.method() == io.vertx.core.http.HttpMethod.GET && upgrade != null
+        return io.vertx.core.http.HttpMethod.GET.equals(req.method()) && upgrade != null
                 && upgrade.equalsIgnoreCase("websocket") && key != null && !key.isBlank();
     }
 
