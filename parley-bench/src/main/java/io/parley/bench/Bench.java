@@ -141,8 +141,8 @@ public final class Bench {
                 return;
             }
             long now = System.nanoTime();
-            String id = user + "-" + (nextId++);
-            String body = ("t" + now + "|" + padding);
+            String id = user + "-" + nextId++;
+            String body = "t" + now + "|" + padding;
             pendingAcks.put(id, now);
             tally.sent.increment();
             Window w = windowOf(now);

@@ -23,6 +23,7 @@ final class JdkTransport implements Transport {
 
     /** Starts connecting; everything that follows is reported to {@code events}. */
     @Override
+    @SuppressWarnings("FutureReturnValueIgnored") // the chain ends in the handler that reports the failure
     public Connection open(URI target, Executor exec, Connection.Events events) {
         JdkConnection c = new JdkConnection(exec, events);
         http.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(10))
@@ -73,6 +74,7 @@ final class JdkTransport implements Transport {
 
         /** Closes with a handshake (aborting if the server does not answer in 2 s), without reporting the end. */
         @Override
+        @SuppressWarnings("FutureReturnValueIgnored") // the chain ends in abort(), which cannot fail
         public void close(int code, String reason) {
             ended = true;
             WebSocket w = ws;

@@ -57,6 +57,7 @@ final class HttpRoutes {
      * /health/live, and /health/ready: 503 from the start of a stop (load balancers stop routing here), else UP when
      * the store and Redis (if used; {@code redis} null otherwise) answer.
      */
+    @SuppressWarnings("FutureReturnValueIgnored") // the answer's chain ends in a handler that fails the request
     static void health(Router router, AtomicBoolean stopping, ChatStore store, RedisConnections redis) {
         router.get("/health/live").handler(ctx -> ctx.response().putHeader("content-type", "application/json")
                 .end(new JsonObject().put("status", "UP").encode()));
@@ -80,7 +81,10 @@ final class HttpRoutes {
                 ctx.response().setStatusCode(ready ? 200 : 503).putHeader("content-type", "application/json")
                         .end(new JsonObject().put("status", ready ? "UP" : "DOWN").put("checks", checks).encode());
                 return null;
-            }, RestApi.onContext(ctx));
+            }, RestApi.onContext(ctx)).exceptionally(err -> {
+                ctx.fail(err); // answered by the router's failure handler (500 internal, logged)
+                return null;
+            });
         });
     }
 

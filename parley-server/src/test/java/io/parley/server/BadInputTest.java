@@ -107,7 +107,7 @@ class BadInputTest {
 
     @Test
     void tokenSignedWithAnotherSecret_closesWith4001() throws Exception {
-        String forged = new io.parley.server.auth.HmacJwt("another-secret-another-secret-another-secret".getBytes(),
+        String forged = new io.parley.server.auth.HmacJwt("another-secret-another-secret-another-secret".getBytes(java.nio.charset.StandardCharsets.UTF_8),
                 "parley", null, java.time.Clock.systemUTC()).issue("alice", java.time.Duration.ofHours(1));
         assertClosedWith4001(forged, "signature");
     }

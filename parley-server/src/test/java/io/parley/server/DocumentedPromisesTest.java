@@ -181,11 +181,11 @@ class DocumentedPromisesTest {
                 .status()).isEqualTo(200);
 
         JsonObject earlyReceipts = alice.get("/api/v1/conversations/" + group + "/messages/" + early + "/receipts").json();
-        assertThat(earlyReceipts.getJsonArray("readBy").getList()).doesNotContain("dave");
-        assertThat(earlyReceipts.getJsonArray("deliveredTo").getList()).doesNotContain("dave");
+        assertThat(earlyReceipts.getJsonArray("readBy").stream().toList()).doesNotContain("dave");
+        assertThat(earlyReceipts.getJsonArray("deliveredTo").stream().toList()).doesNotContain("dave");
         JsonObject laterReceipts = alice.get("/api/v1/conversations/" + group + "/messages/" + later + "/receipts").json();
-        assertThat(laterReceipts.getJsonArray("readBy").getList()).contains("dave");
-        assertThat(laterReceipts.getJsonArray("deliveredTo").getList()).contains("dave");
+        assertThat(laterReceipts.getJsonArray("readBy").stream().toList()).contains("dave");
+        assertThat(laterReceipts.getJsonArray("deliveredTo").stream().toList()).contains("dave");
         for (Object o : alice.get("/api/v1/conversations/" + group + "/members").json().getJsonArray("members")) {
             JsonObject m = (JsonObject) o;
             assertThat(m.getLong("deliveredSeq")).as(m.encode()).isGreaterThanOrEqualTo(m.getLong("readSeq"));

@@ -102,6 +102,8 @@ class ProcessRestartTest {
                     .contains("kept");
             p.terminate();
         }
-        assertThat(Files.list(workDir).map(f -> f.getFileName().toString())).containsExactly("data");
+        try (var entries = Files.list(workDir)) {
+            assertThat(entries.map(f -> f.getFileName().toString())).containsExactly("data");
+        }
     }
 }

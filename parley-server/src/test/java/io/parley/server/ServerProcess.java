@@ -19,6 +19,7 @@ final class ServerProcess implements AutoCloseable {
     private final Process process;
     private final CompletableFuture<String> listening = new CompletableFuture<>();
     private final CompletableFuture<Void> outputEnded = new CompletableFuture<>();
+    @SuppressWarnings("JdkObsolete") // appended by the output reader thread, read by the test thread
     final StringBuffer output = new StringBuffer();
 
     private ServerProcess(Process process) {

@@ -16,7 +16,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * every proxied connection without a WebSocket close, as a network failure would.
  */
 final class TcpProxy implements AutoCloseable {
-    private final Vertx vertx;
     private final NetServer server;
     private final NetClient client;
     private final List<NetSocket> sockets = new CopyOnWriteArrayList<>();
@@ -25,7 +24,6 @@ final class TcpProxy implements AutoCloseable {
     final int port;
 
     TcpProxy(Vertx vertx, int targetPort) throws Exception {
-        this.vertx = vertx;
         this.client = vertx.createNetClient();
         this.server = vertx.createNetServer().connectHandler(front -> {
             front.pause();

@@ -24,8 +24,7 @@ import java.util.function.Function;
 /**
  * One client connection's protocol logic, independent of the socket ({@link Transport}): authentication, the client's
  * requests (sends with their acks, edits, receipts, ...), liveness and closing. Once authenticated, the ordered event
- * feed and the client's sync are its {@link EventStream}'s. All methods except {@link #offer} and the other "from any
- * thread" ones run on the session's own event-loop context ({@code loop}); those hop onto it, so the state below is
+ * feed and the client's sync are its {@link EventStream}'s. All methods except the "from any thread" ones ({@link #offerSignal}, ...) run on the session's own event-loop context ({@code loop}); those hop onto it, so the state below is
  * confined to one thread.
  */
 public final class Session implements Inbound {

@@ -17,7 +17,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class HmacJwtTest {
-    static final byte[] SECRET = "0123456789abcdef0123456789abcdef".getBytes();
+    static final byte[] SECRET = "0123456789abcdef0123456789abcdef".getBytes(java.nio.charset.StandardCharsets.UTF_8);
     final Clock clock = Clock.fixed(Instant.parse("2026-11-22T12:00:00Z"), ZoneOffset.UTC);
     final HmacJwt jwt = new HmacJwt(SECRET, "parley", null, clock);
 
@@ -57,7 +57,7 @@ class HmacJwtTest {
         String token = jwt.issue("u_1", Duration.ofHours(1));
         String[] parts = token.split("\\.");
         String forgedPayload = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(
-                ("{\"sub\":\"admin\",\"iss\":\"parley\",\"exp\":" + (clock.millis() / 1000 + 3600) + "}").getBytes());
+                ("{\"sub\":\"admin\",\"iss\":\"parley\",\"exp\":" + (clock.millis() / 1000 + 3600) + "}").getBytes(java.nio.charset.StandardCharsets.UTF_8));
         assertThatThrownBy(() -> jwt.verify(parts[0] + "." + forgedPayload + "." + parts[2]))
                 .hasMessageContaining("signature");
         assertThatThrownBy(() -> jwt.verify("")).hasMessageContaining("missing");

@@ -520,7 +520,8 @@ class WsConnectionChannelTest {
     void somethingOtherThanAFrame_isPassedOn() {
         channel.writeInbound("not a frame");
 
-        assertThat((Object) channel.readInbound()).isEqualTo("not a frame");
+        Object inbound = channel.readInbound();
+        assertThat(inbound).isEqualTo("not a frame");
     }
 
     @Test

@@ -74,7 +74,7 @@ interface LogContract extends StoreFixture {
         for (String g : conversations) {
             groupOf(g, users);
         }
-        long creationEvents = 1 + threadCount;
+        long creationEvents = 1L + threadCount;
         ConcurrentLinkedQueue<String> publishedTooLate = new ConcurrentLinkedQueue<>();
         ConcurrentLinkedQueue<CompletableFuture<Appended>> futures = new ConcurrentLinkedQueue<>();
         CountDownLatch start = new CountDownLatch(1);
