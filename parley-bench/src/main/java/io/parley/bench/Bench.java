@@ -8,14 +8,13 @@ import io.parley.server.auth.HmacJwt;
 import io.vertx.core.Context;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.http.WebSocketConnectOptions;
-
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -44,6 +43,7 @@ public final class Bench {
     private final Clock clock = Clock.systemUTC();
     /** What the run counted, shared by the connections and the report. */
     private final Tally tally = new Tally();
+
     private List<String> urls;
     private ServerRest rest;
     private HmacJwt jwt;
@@ -58,11 +58,13 @@ public final class Bench {
         final String token;
         /** The node this user connects to: users alternate between nodes, so every group spans them. */
         final int node;
+
         String conversationId;
         int members;
         WebSocket ws;
         /** The event loop this connection lives on; its send timers run there too. */
         Context loop;
+
         long lastSeq = -1;
         long nextId;
         final ConcurrentHashMap<String, Long> pendingAcks = new ConcurrentHashMap<>();
@@ -201,8 +203,8 @@ public final class Bench {
      * The outcome: the JSON document, the human summary, and whether nothing was lost or duplicated (a send never
      * acknowledged by the end of the drain counts as lost: its sender would still be waiting).
      */
-    public record Result(ObjectNode json, String summary, long lost, long duplicates, long failedConnections,
-                         long unacked) {
+    public record Result(
+            ObjectNode json, String summary, long lost, long duplicates, long failedConnections, long unacked) {
         public boolean clean() {
             return lost == 0 && duplicates == 0 && failedConnections == 0 && unacked == 0;
         }
@@ -213,7 +215,8 @@ public final class Bench {
         SharedStore shared = SharedStore.of(c, run);
         boolean clean = false;
         Nodes nodes = null;
-        Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(Math.max(2, Runtime.getRuntime().availableProcessors())));
+        Vertx vertx = Vertx.vertx(new VertxOptions()
+                .setEventLoopPoolSize(Math.max(2, Runtime.getRuntime().availableProcessors())));
         try {
             nodes = Nodes.start(c, shared);
             urls = nodes.urls();
@@ -258,7 +261,8 @@ public final class Bench {
                 }
                 progress("draining", c.drainSeconds());
                 long expected = w.ackedIn.sum() * membersPerConversation();
-                boolean ok = w.deliveredIn.sum() >= expected && tally.duplicates.sum() == 0
+                boolean ok = w.deliveredIn.sum() >= expected
+                        && tally.duplicates.sum() == 0
                         && w.delivery.getValueAtPercentile(99) <= 100_000;
                 if (ok) {
                     best = w;
@@ -271,7 +275,11 @@ public final class Bench {
             double serverDelivered = nodes.delivered() - deliveredBefore;
             long unacked = conns.stream().mapToLong(x -> x.pendingAcks.size()).sum();
             Result r = new Report(c, tally, windows, membersPerConversation())
-                    .write(best, unacked, new Report.Rss(rssIdle, rssSetUp, rssConnected, peakRss), receivedTotal,
+                    .write(
+                            best,
+                            unacked,
+                            new Report.Rss(rssIdle, rssSetUp, rssConnected, peakRss),
+                            receivedTotal,
                             serverDelivered);
             clean = r.clean();
             if (c.stopWhileSending()) {
@@ -325,13 +333,14 @@ public final class Bench {
                 ArrayNode m = req.putArray("members");
                 members.subList(1, size).forEach(x -> m.add(x.user));
             }
-            all.add(rest.call("POST", "/api/v1/conversations", members.get(0).token, req.toString()).thenAccept(body -> {
-                String id = body.path("id").asText();
-                for (Conn x : members) {
-                    x.conversationId = id;
-                    x.members = size;
-                }
-            }));
+            all.add(rest.call("POST", "/api/v1/conversations", members.get(0).token, req.toString())
+                    .thenAccept(body -> {
+                        String id = body.path("id").asText();
+                        for (Conn x : members) {
+                            x.conversationId = id;
+                            x.members = size;
+                        }
+                    }));
         }
         CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).get(10, TimeUnit.MINUTES);
         return conns.stream().filter(x -> x.conversationId != null).toList();
@@ -344,8 +353,10 @@ public final class Bench {
         // Held in a field: Vert.x closes a client (and all its connections) once it is garbage collected.
         for (int i = 1; i <= Math.max(1, c.bindAddresses()); i++) {
             clients.add(vertx.createWebSocketClient(new WebSocketClientOptions()
-                    .setLocalAddress("127.0.0." + i).setMaxConnections(conns.size() + 1)
-                    .setConnectTimeout(30_000).setTcpNoDelay(true)));
+                    .setLocalAddress("127.0.0." + i)
+                    .setMaxConnections(conns.size() + 1)
+                    .setConnectTimeout(30_000)
+                    .setTcpNoDelay(true)));
         }
         long gapNanos = TimeUnit.SECONDS.toNanos(1) / Math.max(1, c.rampPerSecond());
         List<CompletableFuture<Void>> opened = new ArrayList<>();
@@ -364,44 +375,58 @@ public final class Bench {
             URI u = nodes.get(x.node);
             WebSocketClient client = clients.get(i % clients.size());
             x.loop = loops.get(i % loops.size());
-            x.loop.runOnContext(go -> client.connect(new WebSocketConnectOptions().setHost(u.getHost()).setPort(u.getPort())
-                    .setURI(c.tokenInUrl() ? "/ws?resume=1&token=" + x.token : "/ws?resume=1")).onComplete(ar -> {
-                if (ar.failed()) {
-                    tally.failed.increment();
-                    f.complete(null);
-                    return;
-                }
-                tally.connectHist.recordValue((System.nanoTime() - t0) / 1000);
-                tally.established.increment();
-                x.ws = ar.result();
-                x.ws.textMessageHandler(x::onText);
-                if (!c.tokenInUrl()) {
-                    // The token in the first frame (the protocol's auth frame) rather than the upgrade URL: the server
-                    // does not keep a copy of the URL's token per connection, and tokens stay out of access logs.
-                    x.ws.writeTextMessage("{\"type\":\"auth\",\"token\":\"" + x.token + "\"}");
-                }
-                // As the SDKs do (resume=1, then sync): from here on the server delivers each conversation's events
-                // in seq order, holding one that overtook another (two nodes) until the missing one comes. An empty
-                // cursor map replays no history.
-                x.ws.writeTextMessage("{\"type\":\"sync\",\"cursors\":{}}");
-                WebSocket ws = x.ws;
-                x.ws.closeHandler(v -> {
-                    if (current == null || current.endNanos == 0) {
-                        tally.closedEarly.increment();
-                        tally.closeCodes.computeIfAbsent(ws.closeStatusCode() + " " + ws.closeReason(), k -> new LongAdder())
-                                .increment();
-                    }
-                });
-                f.complete(null);
-            }));
+            x.loop.runOnContext(go -> client.connect(new WebSocketConnectOptions()
+                            .setHost(u.getHost())
+                            .setPort(u.getPort())
+                            .setURI(c.tokenInUrl() ? "/ws?resume=1&token=" + x.token : "/ws?resume=1"))
+                    .onComplete(ar -> {
+                        if (ar.failed()) {
+                            tally.failed.increment();
+                            f.complete(null);
+                            return;
+                        }
+                        tally.connectHist.recordValue((System.nanoTime() - t0) / 1000);
+                        tally.established.increment();
+                        x.ws = ar.result();
+                        x.ws.textMessageHandler(x::onText);
+                        if (!c.tokenInUrl()) {
+                            // The token in the first frame (the protocol's auth frame) rather than the upgrade URL: the
+                            // server
+                            // does not keep a copy of the URL's token per connection, and tokens stay out of access
+                            // logs.
+                            x.ws.writeTextMessage("{\"type\":\"auth\",\"token\":\"" + x.token + "\"}");
+                        }
+                        // As the SDKs do (resume=1, then sync): from here on the server delivers each conversation's
+                        // events
+                        // in seq order, holding one that overtook another (two nodes) until the missing one comes. An
+                        // empty
+                        // cursor map replays no history.
+                        x.ws.writeTextMessage("{\"type\":\"sync\",\"cursors\":{}}");
+                        WebSocket ws = x.ws;
+                        x.ws.closeHandler(v -> {
+                            if (current == null || current.endNanos == 0) {
+                                tally.closedEarly.increment();
+                                tally.closeCodes
+                                        .computeIfAbsent(
+                                                ws.closeStatusCode() + " " + ws.closeReason(), k -> new LongAdder())
+                                        .increment();
+                            }
+                        });
+                        f.complete(null);
+                    }));
             if (i % 1000 == 999) {
-                System.out.printf("  connecting: %d attempted, %d established, %d failed%n", tally.attempted.sum(),
-                        tally.established.sum(), tally.failed.sum());
+                System.out.printf(
+                        "  connecting: %d attempted, %d established, %d failed%n",
+                        tally.attempted.sum(), tally.established.sum(), tally.failed.sum());
             }
         }
         CompletableFuture.allOf(opened.toArray(CompletableFuture[]::new)).get(5, TimeUnit.MINUTES);
-        System.out.printf("connected: %d of %d (%d failed), connect p50 %.1f ms p99 %.1f ms%n", tally.established.sum(),
-                tally.attempted.sum(), tally.failed.sum(), tally.connectHist.getValueAtPercentile(50) / 1000.0,
+        System.out.printf(
+                "connected: %d of %d (%d failed), connect p50 %.1f ms p99 %.1f ms%n",
+                tally.established.sum(),
+                tally.attempted.sum(),
+                tally.failed.sum(),
+                tally.connectHist.getValueAtPercentile(50) / 1000.0,
                 tally.connectHist.getValueAtPercentile(99) / 1000.0);
     }
 
@@ -414,13 +439,18 @@ public final class Bench {
     private static List<Context> loops(Vertx vertx) throws Exception {
         int n = Math.max(2, Runtime.getRuntime().availableProcessors());
         List<Context> out = new java.util.concurrent.CopyOnWriteArrayList<>();
-        vertx.deployVerticle(() -> new VerticleBase() {
-            @Override
-            public Future<?> start() {
-                out.add(context);
-                return Future.succeededFuture();
-            }
-        }, new DeploymentOptions().setInstances(n)).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        vertx.deployVerticle(
+                        () -> new VerticleBase() {
+                            @Override
+                            public Future<?> start() {
+                                out.add(context);
+                                return Future.succeededFuture();
+                            }
+                        },
+                        new DeploymentOptions().setInstances(n))
+                .toCompletionStage()
+                .toCompletableFuture()
+                .get(30, TimeUnit.SECONDS);
         return out;
     }
 
@@ -436,7 +466,8 @@ public final class Bench {
         for (Conn x : conns) {
             if (x.ws != null) {
                 // The first send at a random point of the first period, so users do not send in lockstep.
-                long first = Math.max(1, (long) (meanMillis * ThreadLocalRandom.current().nextDouble()));
+                long first = Math.max(
+                        1, (long) (meanMillis * ThreadLocalRandom.current().nextDouble()));
                 x.loop.runOnContext(go -> vertx.setTimer(first, t -> tick(vertx, x, meanMillis, padding)));
             }
         }
@@ -448,7 +479,8 @@ public final class Bench {
             return;
         }
         x.send(padding);
-        long next = Math.max(1, (long) (meanMillis * (0.5 + ThreadLocalRandom.current().nextDouble())));
+        long next = Math.max(
+                1, (long) (meanMillis * (0.5 + ThreadLocalRandom.current().nextDouble())));
         vertx.setTimer(next, t -> tick(vertx, x, meanMillis, padding));
     }
 
@@ -458,12 +490,25 @@ public final class Bench {
             long left = end - System.nanoTime();
             TimeUnit.NANOSECONDS.sleep(Math.min(left, TimeUnit.SECONDS.toNanos(5)));
             Window w = current;
-            System.out.printf(Locale.ROOT, "[%s] %s: conns %d, sent %d, acked %d, received %d, dup %d, gaps %d, errors %d%s%n",
-                    Instant.now().toString().substring(11, 19), phase, tally.established.sum() - tally.closedEarly.sum(), tally.sent.sum(),
-                    tally.acked.sum(), tally.received.sum(), tally.duplicates.sum(), tally.gaps.sum(), tally.errors.sum(),
-                    w == null || w.delivery.getTotalCount() == 0 ? "" : String.format(Locale.ROOT,
-                            ", delivery p50 %.2f ms p99 %.2f ms", w.delivery.getValueAtPercentile(50) / 1000.0,
-                            w.delivery.getValueAtPercentile(99) / 1000.0));
+            System.out.printf(
+                    Locale.ROOT,
+                    "[%s] %s: conns %d, sent %d, acked %d, received %d, dup %d, gaps %d, errors %d%s%n",
+                    Instant.now().toString().substring(11, 19),
+                    phase,
+                    tally.established.sum() - tally.closedEarly.sum(),
+                    tally.sent.sum(),
+                    tally.acked.sum(),
+                    tally.received.sum(),
+                    tally.duplicates.sum(),
+                    tally.gaps.sum(),
+                    tally.errors.sum(),
+                    w == null || w.delivery.getTotalCount() == 0
+                            ? ""
+                            : String.format(
+                                    Locale.ROOT,
+                                    ", delivery p50 %.2f ms p99 %.2f ms",
+                                    w.delivery.getValueAtPercentile(50) / 1000.0,
+                                    w.delivery.getValueAtPercentile(99) / 1000.0));
         }
     }
 }

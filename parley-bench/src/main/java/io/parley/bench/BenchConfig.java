@@ -10,11 +10,32 @@ import java.util.Properties;
  * A scenario: a properties file (parley-bench/scenarios/*.properties) plus key=value overrides on the command line.
  * Every key has a default; docs/performance.md lists them.
  */
-public record BenchConfig(String name, String url, String secret, boolean startServer, String serverJar,
-                          String serverOptions, long serverPid, int users, int groupSize, double ratePerUser,
-                          double rateStep, int maxSteps, int warmupSeconds, int durationSeconds, int drainSeconds,
-                          int rampPerSecond, int bodyBytes, int bindAddresses, boolean tokenInUrl, String out,
-                          boolean keepData, int nodes, String storeUrl, String redisUrl, boolean stopWhileSending) {
+public record BenchConfig(
+        String name,
+        String url,
+        String secret,
+        boolean startServer,
+        String serverJar,
+        String serverOptions,
+        long serverPid,
+        int users,
+        int groupSize,
+        double ratePerUser,
+        double rateStep,
+        int maxSteps,
+        int warmupSeconds,
+        int durationSeconds,
+        int drainSeconds,
+        int rampPerSecond,
+        int bodyBytes,
+        int bindAddresses,
+        boolean tokenInUrl,
+        String out,
+        boolean keepData,
+        int nodes,
+        String storeUrl,
+        String redisUrl,
+        boolean stopWhileSending) {
 
     public static BenchConfig load(Path file, String... overrides) throws IOException {
         Properties p = new Properties();
@@ -30,8 +51,10 @@ public record BenchConfig(String name, String url, String secret, boolean startS
             }
             p.setProperty(o.substring(0, eq), o.substring(eq + 1));
         }
-        String name = p.getProperty("name", file == null ? "adhoc" : file.getFileName().toString().replace(".properties", ""));
-        return new BenchConfig(name,
+        String name = p.getProperty(
+                "name", file == null ? "adhoc" : file.getFileName().toString().replace(".properties", ""));
+        return new BenchConfig(
+                name,
                 p.getProperty("url", "http://127.0.0.1:8080"),
                 p.getProperty("secret", "bench-secret-that-is-at-least-32-bytes!!"),
                 Boolean.parseBoolean(p.getProperty("server.start", "true")),

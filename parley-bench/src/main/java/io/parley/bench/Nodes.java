@@ -74,8 +74,11 @@ final class Nodes {
         for (int i = 0; i < servers.size(); i++) {
             long took = servers.get(i).awaitStop(since, keepData);
             if (took != 0 || servers.size() > 1) {
-                System.out.println("node " + i + (took < 0 ? ": did not stop within 30 s of SIGTERM, killed"
-                        : ": stopped " + took + " ms after SIGTERM" + (whileSending ? " (while clients were sending)" : "")));
+                System.out.println("node " + i
+                        + (took < 0
+                                ? ": did not stop within 30 s of SIGTERM, killed"
+                                : ": stopped " + took + " ms after SIGTERM"
+                                        + (whileSending ? " (while clients were sending)" : "")));
             }
             allStopped &= took >= 0;
         }

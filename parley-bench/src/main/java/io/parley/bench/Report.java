@@ -3,14 +3,13 @@ package io.parley.bench;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import org.HdrHistogram.Histogram;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
+import org.HdrHistogram.Histogram;
 
 /** The end of a run: the JSON document, the human summary and the latency chart, from what the run counted. */
 final class Report {
@@ -46,45 +45,71 @@ final class Report {
         long lost = Math.max(0, expected - w.deliveredIn.sum());
         double seconds = w.wallMillis / 1000.0;
         ObjectNode j = JSON.createObjectNode();
-        j.put("scenario", c.name()).put("date", Instant.now().toString()).put("nodes", c.nodes()).put("users", c.users())
-                .put("groupSize", c.groupSize()).put("ratePerUser", w.rate).put("bodyBytes", c.bodyBytes())
+        j.put("scenario", c.name())
+                .put("date", Instant.now().toString())
+                .put("nodes", c.nodes())
+                .put("users", c.users())
+                .put("groupSize", c.groupSize())
+                .put("ratePerUser", w.rate)
+                .put("bodyBytes", c.bodyBytes())
                 .put("durationSeconds", seconds);
-        j.putObject("connections").put("attempted", t.attempted.sum()).put("established", t.established.sum())
-                .put("failed", t.failed.sum()).put("closedEarly", t.closedEarly.sum())
+        j.putObject("connections")
+                .put("attempted", t.attempted.sum())
+                .put("established", t.established.sum())
+                .put("failed", t.failed.sum())
+                .put("closedEarly", t.closedEarly.sum())
                 .put("connectP50Ms", t.connectHist.getValueAtPercentile(50) / 1000.0)
                 .put("connectP99Ms", t.connectHist.getValueAtPercentile(99) / 1000.0);
         ObjectNode codes = ((ObjectNode) j.path("connections")).putObject("closedEarlyByCode");
         t.closeCodes.forEach((k, v) -> codes.put(k, v.sum()));
-        j.putObject("messages").put("sent", w.sentIn.sum()).put("acked", w.ackedIn.sum())
-                .put("deliveriesExpected", expected).put("deliveriesReceived", w.deliveredIn.sum())
-                .put("lost", lost).put("duplicates", t.duplicates.sum()).put("gaps", t.gaps.sum())
-                .put("unackedAtEnd", unacked).put("errors", t.errors.sum())
+        j.putObject("messages")
+                .put("sent", w.sentIn.sum())
+                .put("acked", w.ackedIn.sum())
+                .put("deliveriesExpected", expected)
+                .put("deliveriesReceived", w.deliveredIn.sum())
+                .put("lost", lost)
+                .put("duplicates", t.duplicates.sum())
+                .put("gaps", t.gaps.sum())
+                .put("unackedAtEnd", unacked)
+                .put("errors", t.errors.sum())
                 .put("sendsPerSecond", w.ackedIn.sum() / seconds)
                 .put("deliveriesPerSecond", w.deliveredIn.sum() / seconds);
         latency(j.putObject("deliveryLatencyMs"), w.delivery);
         latency(j.putObject("ackLatencyMs"), w.ack);
         ObjectNode s = j.putObject("server");
-        s.put("rssIdleKiB", rssIdle).put("rssConnectedKiB", rssConnected).put("rssPeakKiB", peakRss)
-                .put("rssPerConnectionKiB", rssIdle > 0 && t.established.sum() > 0
-                        ? (double) (rssConnected - rssIdle) / t.established.sum() : -1)
+        s.put("rssIdleKiB", rssIdle)
+                .put("rssConnectedKiB", rssConnected)
+                .put("rssPeakKiB", peakRss)
+                .put(
+                        "rssPerConnectionKiB",
+                        rssIdle > 0 && t.established.sum() > 0
+                                ? (double) (rssConnected - rssIdle) / t.established.sum()
+                                : -1)
                 .put("rssAfterSetUpKiB", rssSetUp)
-                .put("rssPerConnectionAfterSetUpKiB", rssSetUp > 0 && t.established.sum() > 0
-                        ? (double) (rssConnected - rssSetUp) / t.established.sum() : -1)
+                .put(
+                        "rssPerConnectionAfterSetUpKiB",
+                        rssSetUp > 0 && t.established.sum() > 0
+                                ? (double) (rssConnected - rssSetUp) / t.established.sum()
+                                : -1)
                 .put("cpuPercent", w.cpuMillis >= 0 ? 100.0 * w.cpuMillis / Math.max(1, w.wallMillis) : -1)
-                .put("messagesDeliveredByServer", serverDelivered).put("messagesReceivedByBench", receivedTotal);
+                .put("messagesDeliveredByServer", serverDelivered)
+                .put("messagesReceivedByBench", receivedTotal);
         if (w.storeCommits >= 0) {
             j.putObject("postgresql").put("commits", w.storeCommits).put("commitsPerSecond", w.storeCommits / seconds);
         }
         if (windows.size() > 1) {
             ArrayNode steps = j.putArray("steps");
             for (Window x : windows) {
-                ObjectNode o = steps.addObject().put("ratePerUser", x.rate)
+                ObjectNode o = steps.addObject()
+                        .put("ratePerUser", x.rate)
                         .put("deliveriesPerSecond", x.deliveredIn.sum() / Math.max(0.001, x.wallMillis / 1000.0))
                         .put("lost", Math.max(0, x.ackedIn.sum() * membersPerConversation - x.deliveredIn.sum()));
                 latency(o.putObject("deliveryLatencyMs"), x.delivery);
             }
         }
-        String summary = String.format(Locale.ROOT, """
+        String summary = String.format(
+                Locale.ROOT,
+                """
                 == %s: %d node(s), %d users, groups of %d, %.3f msg/s per user, %d-byte bodies, %.0f s measured
                 connections: %d attempted, %d established, %d failed, %d closed early %s; connect p50 %.1f ms, p99 %.1f ms
                 sends: %d sent, %d acked (%.0f/s), %d never acked; ack p50 %.2f ms, p99 %.2f ms
@@ -93,42 +118,92 @@ final class Report {
                 server: RSS idle %d KiB, connected %d KiB (%.1f KiB per connection), peak %d KiB; CPU %.0f%%
                 server: RSS after users and conversations were created %d KiB (%.1f KiB per connection from there)
                 cross-check: server delivered %.0f message events, bench received %d""",
-                c.name(), c.nodes(), c.users(), c.groupSize(), w.rate, c.bodyBytes(), seconds,
-                t.attempted.sum(), t.established.sum(), t.failed.sum(), t.closedEarly.sum(), t.closeCodes.isEmpty() ? ""
+                c.name(),
+                c.nodes(),
+                c.users(),
+                c.groupSize(),
+                w.rate,
+                c.bodyBytes(),
+                seconds,
+                t.attempted.sum(),
+                t.established.sum(),
+                t.failed.sum(),
+                t.closedEarly.sum(),
+                t.closeCodes.isEmpty()
+                        ? ""
                         : j.path("connections").path("closedEarlyByCode").toString(),
-                t.connectHist.getValueAtPercentile(50) / 1000.0, t.connectHist.getValueAtPercentile(99) / 1000.0,
-                w.sentIn.sum(), w.ackedIn.sum(), w.ackedIn.sum() / seconds, unacked,
-                w.ack.getValueAtPercentile(50) / 1000.0, w.ack.getValueAtPercentile(99) / 1000.0,
-                expected, w.deliveredIn.sum(), w.deliveredIn.sum() / seconds, lost, t.duplicates.sum(), t.gaps.sum(),
-                pct(w.delivery, 50), pct(w.delivery, 95), pct(w.delivery, 99), pct(w.delivery, 99.9),
+                t.connectHist.getValueAtPercentile(50) / 1000.0,
+                t.connectHist.getValueAtPercentile(99) / 1000.0,
+                w.sentIn.sum(),
+                w.ackedIn.sum(),
+                w.ackedIn.sum() / seconds,
+                unacked,
+                w.ack.getValueAtPercentile(50) / 1000.0,
+                w.ack.getValueAtPercentile(99) / 1000.0,
+                expected,
+                w.deliveredIn.sum(),
+                w.deliveredIn.sum() / seconds,
+                lost,
+                t.duplicates.sum(),
+                t.gaps.sum(),
+                pct(w.delivery, 50),
+                pct(w.delivery, 95),
+                pct(w.delivery, 99),
+                pct(w.delivery, 99.9),
                 w.delivery.getMaxValue() / 1000.0,
-                rssIdle, rssConnected, j.path("server").path("rssPerConnectionKiB").asDouble(), peakRss,
-                j.path("server").path("cpuPercent").asDouble(), rssSetUp,
-                j.path("server").path("rssPerConnectionAfterSetUpKiB").asDouble(), serverDelivered, receivedTotal);
+                rssIdle,
+                rssConnected,
+                j.path("server").path("rssPerConnectionKiB").asDouble(),
+                peakRss,
+                j.path("server").path("cpuPercent").asDouble(),
+                rssSetUp,
+                j.path("server").path("rssPerConnectionAfterSetUpKiB").asDouble(),
+                serverDelivered,
+                receivedTotal);
         if (w.storeCommits >= 0) {
-            summary += String.format(Locale.ROOT, "%npostgresql: %d commits in the window (%.0f/s, all sessions of the database)",
-                    w.storeCommits, w.storeCommits / seconds);
+            summary += String.format(
+                    Locale.ROOT,
+                    "%npostgresql: %d commits in the window (%.0f/s, all sessions of the database)",
+                    w.storeCommits,
+                    w.storeCommits / seconds);
         }
         if (windows.size() > 1) {
             StringBuilder b = new StringBuilder(summary).append("\nsteps:");
             for (Window x : windows) {
-                b.append(String.format(Locale.ROOT, "%n  %.3f msg/s per user: %.0f deliveries/s, p99 %.2f ms, lost %d",
-                        x.rate, x.deliveredIn.sum() / Math.max(0.001, x.wallMillis / 1000.0), pct(x.delivery, 99),
+                b.append(String.format(
+                        Locale.ROOT,
+                        "%n  %.3f msg/s per user: %.0f deliveries/s, p99 %.2f ms, lost %d",
+                        x.rate,
+                        x.deliveredIn.sum() / Math.max(0.001, x.wallMillis / 1000.0),
+                        pct(x.delivery, 99),
                         Math.max(0, x.ackedIn.sum() * membersPerConversation - x.deliveredIn.sum())));
             }
-            b.append(String.format(Locale.ROOT, "%nhighest sustained (p99 <= 100 ms, nothing lost): %s",
-                    best == null ? "none" : String.format(Locale.ROOT, "%.0f deliveries/s at %.3f msg/s per user",
-                            best.deliveredIn.sum() / (best.wallMillis / 1000.0), best.rate)));
+            b.append(String.format(
+                    Locale.ROOT,
+                    "%nhighest sustained (p99 <= 100 ms, nothing lost): %s",
+                    best == null
+                            ? "none"
+                            : String.format(
+                                    Locale.ROOT,
+                                    "%.0f deliveries/s at %.3f msg/s per user",
+                                    best.deliveredIn.sum() / (best.wallMillis / 1000.0),
+                                    best.rate)));
             summary = b.toString();
         }
         Path dir = Path.of(c.out());
         Files.createDirectories(dir);
         String stem = c.name() + "-" + Instant.now().toString().replace(":", "").substring(0, 15);
-        Files.writeString(dir.resolve(stem + ".json"), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(j));
+        Files.writeString(
+                dir.resolve(stem + ".json"),
+                JSON.writerWithDefaultPrettyPrinter().writeValueAsString(j));
         Files.writeString(dir.resolve(stem + ".txt"), summary + "\n");
-        Files.writeString(dir.resolve(stem + ".svg"), Svg.percentilePlot(c.name() + ": latency by percentile",
-                List.of(new Svg.Series("delivery (send to receive)", w.delivery, "#1f77b4"),
-                        new Svg.Series("ack (send to ack)", w.ack, "#ff7f0e"))));
+        Files.writeString(
+                dir.resolve(stem + ".svg"),
+                Svg.percentilePlot(
+                        c.name() + ": latency by percentile",
+                        List.of(
+                                new Svg.Series("delivery (send to receive)", w.delivery, "#1f77b4"),
+                                new Svg.Series("ack (send to ack)", w.ack, "#ff7f0e"))));
         System.out.println("results: " + dir.resolve(stem + ".json") + " (.txt, .svg)");
         return new Bench.Result(j, summary, lost, t.duplicates.sum(), t.failed.sum(), unacked);
     }
@@ -138,7 +213,11 @@ final class Report {
     }
 
     private static void latency(ObjectNode o, Histogram h) {
-        o.put("count", h.getTotalCount()).put("p50", pct(h, 50)).put("p95", pct(h, 95)).put("p99", pct(h, 99))
-                .put("p999", pct(h, 99.9)).put("max", h.getTotalCount() == 0 ? 0 : h.getMaxValue() / 1000.0);
+        o.put("count", h.getTotalCount())
+                .put("p50", pct(h, 50))
+                .put("p95", pct(h, 95))
+                .put("p99", pct(h, 99))
+                .put("p999", pct(h, 99.9))
+                .put("max", h.getTotalCount() == 0 ? 0 : h.getMaxValue() / 1000.0);
     }
 }

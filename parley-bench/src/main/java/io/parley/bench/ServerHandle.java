@@ -59,23 +59,26 @@ final class ServerHandle {
         Process p = pb.start();
         CompletableFuture<Void> listening = new CompletableFuture<>();
         Path log = data.resolve("server.log");
-        Thread reader = new Thread(() -> {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-                 var w = Files.newBufferedWriter(log)) {
-                String line;
-                while ((line = r.readLine()) != null) {
-                    w.write(line);
-                    w.newLine();
-                    w.flush();
-                    if (line.startsWith("Parley listening on ")) {
-                        listening.complete(null);
+        Thread reader = new Thread(
+                () -> {
+                    try (BufferedReader r = new BufferedReader(
+                                    new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+                            var w = Files.newBufferedWriter(log)) {
+                        String line;
+                        while ((line = r.readLine()) != null) {
+                            w.write(line);
+                            w.newLine();
+                            w.flush();
+                            if (line.startsWith("Parley listening on ")) {
+                                listening.complete(null);
+                            }
+                        }
+                        listening.completeExceptionally(new IllegalStateException("server exited; see " + log));
+                    } catch (IOException e) {
+                        listening.completeExceptionally(e);
                     }
-                }
-                listening.completeExceptionally(new IllegalStateException("server exited; see " + log));
-            } catch (IOException e) {
-                listening.completeExceptionally(e);
-            }
-        }, "bench-server-output");
+                },
+                "bench-server-output");
         reader.setDaemon(true);
         reader.start();
         try {

@@ -1,7 +1,6 @@
 package io.parley.bench;
 
 import io.parley.server.store.jdbc.PostgresOptions;
-
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -63,10 +62,12 @@ final class SharedStore {
         if (pg == null) {
             return -1;
         }
-        try (Connection c = connect(); Statement s = c.createStatement()) {
+        try (Connection c = connect();
+                Statement s = c.createStatement()) {
             // The statistics snapshot is per transaction: clear it so two reads in a row see fresh values.
             s.execute("SELECT pg_stat_clear_snapshot()");
-            try (ResultSet rs = s.executeQuery("SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()")) {
+            try (ResultSet rs =
+                    s.executeQuery("SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()")) {
                 return rs.next() ? rs.getLong(1) : -1;
             }
         }
@@ -77,7 +78,8 @@ final class SharedStore {
         if (pg == null || pg.schema() == null) {
             return;
         }
-        try (Connection c = connect(); Statement s = c.createStatement()) {
+        try (Connection c = connect();
+                Statement s = c.createStatement()) {
             s.execute("DROP SCHEMA IF EXISTS \"" + pg.schema() + "\" CASCADE");
         }
     }

@@ -1,14 +1,12 @@
 package io.parley.bench;
 
-import org.HdrHistogram.Histogram;
-
 import java.util.List;
 import java.util.Locale;
+import org.HdrHistogram.Histogram;
 
 /** A percentile plot (latency against percentile on a log "nines" axis) as a self-contained SVG. */
 final class Svg {
-    private Svg() {
-    }
+    private Svg() {}
 
     record Series(String label, Histogram histogram, String color) {}
 
@@ -23,25 +21,50 @@ final class Svg {
         }
         maxMs = niceCeil(maxMs);
         StringBuilder b = new StringBuilder();
-        b.append(String.format(Locale.ROOT, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
-                + "font-family=\"sans-serif\" font-size=\"12\">%n", w, h));
+        b.append(String.format(
+                Locale.ROOT,
+                "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
+                        + "font-family=\"sans-serif\" font-size=\"12\">%n",
+                w,
+                h));
         b.append("<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n");
         b.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"24\" font-size=\"15\">%s</text>%n", left, esc(title)));
         int pw = w - left - right, ph = h - top - bottom;
         for (int i = 0; i <= 4; i++) {
             double ms = maxMs * i / 4;
             int y = top + ph - (int) (ph * i / 4.0);
-            b.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#ddd\"/>"
-                    + "<text x=\"%d\" y=\"%d\" text-anchor=\"end\">%s ms</text>%n", left, y, left + pw, y, left - 6, y + 4, fmt(ms)));
+            b.append(String.format(
+                    Locale.ROOT,
+                    "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#ddd\"/>"
+                            + "<text x=\"%d\" y=\"%d\" text-anchor=\"end\">%s ms</text>%n",
+                    left,
+                    y,
+                    left + pw,
+                    y,
+                    left - 6,
+                    y + 4,
+                    fmt(ms)));
         }
         String[] labels = {"0%", "90%", "99%", "99.9%", "99.99%"};
         for (int i = 0; i <= 4; i++) {
             int x = left + (int) (pw * i / maxNines);
-            b.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#eee\"/>"
-                    + "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">%s</text>%n", x, top, x, top + ph, x, top + ph + 18, labels[i]));
+            b.append(String.format(
+                    Locale.ROOT,
+                    "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#eee\"/>"
+                            + "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">%s</text>%n",
+                    x,
+                    top,
+                    x,
+                    top + ph,
+                    x,
+                    top + ph + 18,
+                    labels[i]));
         }
-        b.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">percentile</text>%n",
-                left + pw / 2, h - 16));
+        b.append(String.format(
+                Locale.ROOT,
+                "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">percentile</text>%n",
+                left + pw / 2,
+                h - 16));
         int legendY = top + 8;
         for (Series s : series) {
             if (s.histogram().getTotalCount() == 0) {
@@ -56,10 +79,21 @@ final class Svg {
                 int y = top + ph - (int) Math.min(ph, ph * ms / maxMs);
                 path.append(i == 0 ? "M" : "L").append(x).append(',').append(y).append(' ');
             }
-            b.append(String.format(Locale.ROOT, "<path d=\"%s\" fill=\"none\" stroke=\"%s\" stroke-width=\"2\"/>%n",
-                    path.toString().trim(), s.color()));
-            b.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%d\" width=\"12\" height=\"3\" fill=\"%s\"/>"
-                    + "<text x=\"%d\" y=\"%d\">%s</text>%n", left + 10, legendY, s.color(), left + 28, legendY + 5, esc(s.label())));
+            b.append(String.format(
+                    Locale.ROOT,
+                    "<path d=\"%s\" fill=\"none\" stroke=\"%s\" stroke-width=\"2\"/>%n",
+                    path.toString().trim(),
+                    s.color()));
+            b.append(String.format(
+                    Locale.ROOT,
+                    "<rect x=\"%d\" y=\"%d\" width=\"12\" height=\"3\" fill=\"%s\"/>"
+                            + "<text x=\"%d\" y=\"%d\">%s</text>%n",
+                    left + 10,
+                    legendY,
+                    s.color(),
+                    left + 28,
+                    legendY + 5,
+                    esc(s.label())));
             legendY += 16;
         }
         b.append("</svg>\n");

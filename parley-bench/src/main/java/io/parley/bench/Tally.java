@@ -1,10 +1,9 @@
 package io.parley.bench;
 
-import org.HdrHistogram.ConcurrentHistogram;
-import org.HdrHistogram.Histogram;
-
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
+import org.HdrHistogram.ConcurrentHistogram;
+import org.HdrHistogram.Histogram;
 
 /** The run's counters over its whole length (per-window counts are in {@link Window}). Updated from any thread. */
 final class Tally {

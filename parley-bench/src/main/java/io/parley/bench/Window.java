@@ -1,10 +1,9 @@
 package io.parley.bench;
 
-import org.HdrHistogram.ConcurrentHistogram;
-import org.HdrHistogram.Histogram;
-
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
+import org.HdrHistogram.ConcurrentHistogram;
+import org.HdrHistogram.Histogram;
 
 /** One measured window (a step of the throughput scenario, or the whole run). */
 final class Window {
@@ -19,6 +18,7 @@ final class Window {
     long cpuMillis;
     /** Transactions the shared PostgreSQL database committed during the window (-1: not PostgreSQL). */
     long storeCommits = -1;
+
     long wallMillis;
 
     Window(double rate) {

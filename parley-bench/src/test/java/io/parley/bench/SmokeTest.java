@@ -1,15 +1,14 @@
 package io.parley.bench;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.parley.server.ParleyServer;
 import io.parley.server.config.ConfigLoader;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The smoke scenario, scaled down, against a real server in this JVM: the load generator connects everyone, sends,
@@ -20,27 +19,42 @@ class SmokeTest {
     @Test
     void smokeScenario_losesAndDuplicatesNothing(@TempDir Path dir) throws Exception {
         String secret = "smoke-test-secret-at-least-32-bytes-long";
-        ParleyServer server = ParleyServer.start(ConfigLoader.defaultsWith(Map.of("http.port", "0",
-                "data.dir", dir.resolve("data").toString(), "auth.jwt-secret", secret)))
-                .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        ParleyServer server = ParleyServer.start(ConfigLoader.defaultsWith(Map.of(
+                        "http.port", "0", "data.dir", dir.resolve("data").toString(), "auth.jwt-secret", secret)))
+                .toCompletionStage()
+                .toCompletableFuture()
+                .get(30, TimeUnit.SECONDS);
         try {
-            BenchConfig c = BenchConfig.load(Path.of("scenarios/smoke.properties"),
-                    "server.start=false", "url=http://127.0.0.1:" + server.port(), "secret=" + secret,
-                    "server.pid=" + ProcessHandle.current().pid(), "users=100", "rate.per.user=2",
-                    "warmup.seconds=1", "duration.seconds=4", "drain.seconds=2", "out=" + dir.resolve("results"));
+            BenchConfig c = BenchConfig.load(
+                    Path.of("scenarios/smoke.properties"),
+                    "server.start=false",
+                    "url=http://127.0.0.1:" + server.port(),
+                    "secret=" + secret,
+                    "server.pid=" + ProcessHandle.current().pid(),
+                    "users=100",
+                    "rate.per.user=2",
+                    "warmup.seconds=1",
+                    "duration.seconds=4",
+                    "drain.seconds=2",
+                    "out=" + dir.resolve("results"));
             Bench.Result r = new Bench(c).run();
             System.out.println(r.summary());
             assertThat(r.failedConnections()).isZero();
-            assertThat(r.json().path("connections").path("established").asLong()).isEqualTo(100);
+            assertThat(r.json().path("connections").path("established").asLong())
+                    .isEqualTo(100);
             long acked = r.json().path("messages").path("acked").asLong();
             assertThat(acked).as("messages acked in the measured window").isGreaterThan(100);
-            assertThat(r.json().path("messages").path("deliveriesReceived").asLong()).isEqualTo(acked * 10);
+            assertThat(r.json().path("messages").path("deliveriesReceived").asLong())
+                    .isEqualTo(acked * 10);
             assertThat(r.lost()).isZero();
             assertThat(r.duplicates()).isZero();
             assertThat(r.json().path("messages").path("gaps").asLong()).isZero();
             assertThat(r.json().path("server").path("messagesReceivedByBench").asDouble())
                     .as("the server's own delivery counter agrees")
-                    .isEqualTo(r.json().path("server").path("messagesDeliveredByServer").asDouble());
+                    .isEqualTo(r.json()
+                            .path("server")
+                            .path("messagesDeliveredByServer")
+                            .asDouble());
         } finally {
             server.stop().get(30, TimeUnit.SECONDS);
         }

@@ -26,13 +26,16 @@ final class JdkTransport implements Transport {
     @SuppressWarnings("FutureReturnValueIgnored") // the chain ends in the handler that reports the failure
     public Connection open(URI target, Executor exec, Connection.Events events) {
         JdkConnection c = new JdkConnection(exec, events);
-        http.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(10))
+        http.newWebSocketBuilder()
+                .connectTimeout(Duration.ofSeconds(10))
                 .buildAsync(target, c.new Listener())
-                .whenCompleteAsync((ws, err) -> {
-                    if (err != null) {
-                        c.end(1006, "connect failed: " + err.getMessage());
-                    }
-                }, exec);
+                .whenCompleteAsync(
+                        (ws, err) -> {
+                            if (err != null) {
+                                c.end(1006, "connect failed: " + err.getMessage());
+                            }
+                        },
+                        exec);
         return c;
     }
 
@@ -55,12 +58,16 @@ final class JdkTransport implements Transport {
             if (w == null || ended) {
                 return;
             }
-            sendChain = sendChain.thenCompose(x -> w.sendText(text, true)).whenCompleteAsync((x, err) -> {
-                if (err != null) {
-                    w.abort();
-                    end(1006, "write failed: " + err.getMessage());
-                }
-            }, exec);
+            sendChain = sendChain
+                    .thenCompose(x -> w.sendText(text, true))
+                    .whenCompleteAsync(
+                            (x, err) -> {
+                                if (err != null) {
+                                    w.abort();
+                                    end(1006, "write failed: " + err.getMessage());
+                                }
+                            },
+                            exec);
         }
 
         /** Drops the socket without a close handshake and reports the end as 1006. On the client's thread. */

@@ -2,7 +2,6 @@ package io.parley.client;
 
 import io.parley.protocol.ClientFrame;
 import io.parley.protocol.ServerFrame;
-
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -24,10 +23,12 @@ final class LiveState {
     private final Map<String, Map<String, ServerFrame.Receipt>> receipts = new ConcurrentHashMap<>();
     /** conversation -> user -> typing expiry (nanoTime). */
     private final Map<String, Map<String, Long>> typing = new ConcurrentHashMap<>();
+
     private final Map<String, ServerFrame.PresenceEntry> presence = new ConcurrentHashMap<>();
     private final Map<String, CompletableFuture<ServerFrame>> requests = new HashMap<>();
     /** Highest seq received (to report as delivered) and read (to report as read), not yet sent. */
     private final Map<String, Long> deliveredToSend = new LinkedHashMap<>();
+
     private final Map<String, Long> readToSend = new LinkedHashMap<>();
     /** serverTime of the last synced: receipts changed since then are all a resume needs. */
     private Long receiptsSince;
@@ -40,10 +41,16 @@ final class LiveState {
 
     /** Merges cursors (they only move forward). */
     void receipts(ServerFrame.Receipts r) {
-        Map<String, ServerFrame.Receipt> c = receipts.computeIfAbsent(r.conversationId(), k -> new ConcurrentHashMap<>());
+        Map<String, ServerFrame.Receipt> c =
+                receipts.computeIfAbsent(r.conversationId(), k -> new ConcurrentHashMap<>());
         for (ServerFrame.Receipt x : r.receipts()) {
-            c.merge(x.userId(), x, (a, b) -> new ServerFrame.Receipt(a.userId(), Math.max(a.deliveredSeq(), b.deliveredSeq()),
-                    Math.max(a.readSeq(), b.readSeq())));
+            c.merge(
+                    x.userId(),
+                    x,
+                    (a, b) -> new ServerFrame.Receipt(
+                            a.userId(),
+                            Math.max(a.deliveredSeq(), b.deliveredSeq()),
+                            Math.max(a.readSeq(), b.readSeq())));
         }
     }
 

@@ -2,7 +2,6 @@ package io.parley.client;
 
 import io.parley.protocol.ErrorCode;
 import io.parley.protocol.ServerFrame;
-
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -21,8 +20,10 @@ final class Outbox {
      * that the SDK cannot drift from the server (it once kept retrying message_not_found until the send timeout).
      * A code this version does not know stays retryable: the send timeout still bounds it.
      */
-    static final Set<String> PERMANENT = Arrays.stream(ErrorCode.values()).filter(c -> !c.retryable())
-            .map(ErrorCode::wire).collect(Collectors.toUnmodifiableSet());
+    static final Set<String> PERMANENT = Arrays.stream(ErrorCode.values())
+            .filter(c -> !c.retryable())
+            .map(ErrorCode::wire)
+            .collect(Collectors.toUnmodifiableSet());
 
     private final Map<String, OutgoingMessage> pending = new LinkedHashMap<>();
 

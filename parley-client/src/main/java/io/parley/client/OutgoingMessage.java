@@ -1,7 +1,6 @@
 package io.parley.client;
 
 import io.parley.protocol.ServerFrame;
-
 import java.util.concurrent.CompletableFuture;
 
 /**

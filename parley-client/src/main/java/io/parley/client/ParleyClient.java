@@ -3,7 +3,6 @@ package io.parley.client;
 import io.parley.protocol.ClientFrame;
 import io.parley.protocol.FrameCodec;
 import io.parley.protocol.ServerFrame;
-
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -73,12 +72,14 @@ public final class ParleyClient implements AutoCloseable {
     private volatile String userId;
     /** The current socket attempt; null between attempts. Callbacks of older ones are ignored. */
     private Connection connection;
+
     private String lastToken;
     private long lastReceivedNanos;
     private long heartbeatMillis;
     private long idleTimeoutMillis;
     /** Silence that ends the connection: the welcome timeout until the welcome, then the server's idle timeout. */
     private long idleLimitMillis;
+
     private long sincePingMillis;
     private ClientScheduler.Task heartbeat;
     private ClientScheduler.Task reconnect;
@@ -90,8 +91,14 @@ public final class ParleyClient implements AutoCloseable {
         this.tokenSupplier = Objects.requireNonNull(b.tokenSupplier, "tokenSupplier");
         this.listener = b.listener;
         this.sendTimeout = b.sendTimeout;
-        this.transport = b.transport != null ? b.transport : new JdkTransport(b.httpClient != null ? b.httpClient
-                : HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build());
+        this.transport = b.transport != null
+                ? b.transport
+                : new JdkTransport(
+                        b.httpClient != null
+                                ? b.httpClient
+                                : HttpClient.newBuilder()
+                                        .connectTimeout(Duration.ofSeconds(10))
+                                        .build());
         this.exec = b.scheduler != null ? b.scheduler : ClientScheduler.onThread();
         this.backoff = new Backoff(b.backoffInitial, b.backoffMax, b.random);
         this.cursors = new Cursors(b.initialCursors);
@@ -158,16 +165,19 @@ public final class ParleyClient implements AutoCloseable {
         }
     }
 
-    // ---- conversation features (see docs/client-java.md) --------------------------------------------------------------
+    // ---- conversation features (see docs/client-java.md)
+    // --------------------------------------------------------------
 
     /** Edits one's own message (within the server's edit window). Fails with {@link ParleyException}. */
     public CompletableFuture<ServerFrame.Ok> edit(String conversationId, String messageId, String body) {
-        return request(ref -> new ClientFrame.Edit(ref, conversationId, messageId, body)).thenApply(ServerFrame.Ok.class::cast);
+        return request(ref -> new ClientFrame.Edit(ref, conversationId, messageId, body))
+                .thenApply(ServerFrame.Ok.class::cast);
     }
 
     /** Deletes a message: one's own, or anyone's as an owner or admin of a group. */
     public CompletableFuture<ServerFrame.Ok> delete(String conversationId, String messageId) {
-        return request(ref -> new ClientFrame.Delete(ref, conversationId, messageId)).thenApply(ServerFrame.Ok.class::cast);
+        return request(ref -> new ClientFrame.Delete(ref, conversationId, messageId))
+                .thenApply(ServerFrame.Ok.class::cast);
     }
 
     /** Adds ({@code add}) or removes one's emoji reaction to a message. */
@@ -497,7 +507,9 @@ public final class ParleyClient implements AutoCloseable {
         // Bound to this connection: a reconnect re-sends every pending message by itself.
         Connection c = connection;
         exec.after(delay, () -> {
-            if (outbox.get(clientMsgId) == m && c != null && c == connection
+            if (outbox.get(clientMsgId) == m
+                    && c != null
+                    && c == connection
                     && (state == ConnectionState.SYNCING || state == ConnectionState.LIVE)) {
                 transmit(m);
             }

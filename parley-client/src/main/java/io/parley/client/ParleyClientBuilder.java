@@ -12,7 +12,7 @@ import java.util.random.RandomGenerator;
 public final class ParleyClientBuilder {
     URI uri;
     Supplier<String> tokenSupplier;
-    ParleyListener listener = new ParleyListener() { };
+    ParleyListener listener = new ParleyListener() {};
     Map<String, Long> initialCursors = Map.of();
     Duration backoffInitial = Duration.ofMillis(250);
     Duration backoffMax = Duration.ofSeconds(30);

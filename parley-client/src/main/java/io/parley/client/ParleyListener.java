@@ -1,7 +1,6 @@
 package io.parley.client;
 
 import io.parley.protocol.ServerFrame;
-
 import java.util.Map;
 
 /**
@@ -10,41 +9,31 @@ import java.util.Map;
  */
 public interface ParleyListener {
     /** A conversation event, exactly once per (conversation, seq), in seq order per conversation. */
-    default void onEvent(ServerFrame.Event event) {
-    }
+    default void onEvent(ServerFrame.Event event) {}
 
     /** Caught up after a (re)connect: what follows is live. {@code lastSeqs} per conversation. */
-    default void onSynced(Map<String, Long> lastSeqs) {
-    }
+    default void onSynced(Map<String, Long> lastSeqs) {}
 
-    default void onStateChanged(ConnectionState state) {
-    }
+    default void onStateChanged(ConnectionState state) {}
 
     /** An outbox message moved to SENT or FAILED. */
-    default void onMessageStateChanged(OutgoingMessage message) {
-    }
+    default void onMessageStateChanged(OutgoingMessage message) {}
 
     /** A server error not tied to an outbox message. */
-    default void onError(ServerFrame.Error error) {
-    }
+    default void onError(ServerFrame.Error error) {}
 
     /** The server refused the token (4001) and the token supplier offered no new one; the client stopped. */
-    default void onAuthFailed(String reason) {
-    }
+    default void onAuthFailed(String reason) {}
 
     /** Receipt cursors of members of a conversation moved (including this user's, from another device). */
-    default void onReceipts(ServerFrame.Receipts receipts) {
-    }
+    default void onReceipts(ServerFrame.Receipts receipts) {}
 
     /** Someone started ({@code active}) or stopped typing; a start expires by itself after {@code ttlMs}. */
-    default void onTyping(ServerFrame.Typing typing) {
-    }
+    default void onTyping(ServerFrame.Typing typing) {}
 
     /** A batch of presence changes of users sharing a conversation with this user. */
-    default void onPresence(java.util.List<ServerFrame.PresenceEntry> changes) {
-    }
+    default void onPresence(java.util.List<ServerFrame.PresenceEntry> changes) {}
 
     /** A socket closed (code 1006 when it was lost without a close frame); the client reconnects unless CLOSED. */
-    default void onClosed(int code, String reason) {
-    }
+    default void onClosed(int code, String reason) {}
 }

@@ -6,9 +6,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.parley.protocol.ServerFrame;
-import org.junit.jupiter.api.DynamicTest;
-import org.junit.jupiter.api.TestFactory;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -28,6 +25,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.random.RandomGenerator;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
 
 /**
  * Plays every recorded exchange of conformance/exchanges (the step format is in conformance/README.md) against the
@@ -49,9 +48,10 @@ class ConformanceTest {
         if (files.isEmpty()) {
             throw new AssertionError("no exchanges in " + dir);
         }
-        return files.stream().map(f -> DynamicTest.dynamicTest(f.getFileName().toString(), f.toUri(), () -> {
-            new Run((ObjectNode) JSON.readTree(f.toFile())).play();
-        }));
+        return files.stream()
+                .map(f -> DynamicTest.dynamicTest(f.getFileName().toString(), f.toUri(), () -> {
+                    new Run((ObjectNode) JSON.readTree(f.toFile())).play();
+                }));
     }
 
     static Path exchangesDir() {
@@ -65,7 +65,8 @@ class ConformanceTest {
                 return candidate;
             }
         }
-        throw new AssertionError("conformance/exchanges not found above " + Path.of("").toAbsolutePath());
+        throw new AssertionError(
+                "conformance/exchanges not found above " + Path.of("").toAbsolutePath());
     }
 
     /** One exchange being played. */
@@ -99,17 +100,20 @@ class ConformanceTest {
                 tokens.add("t1");
             }
             Map<String, Long> initial = new HashMap<>();
-            options.path("initialCursors").fields()
+            options.path("initialCursors")
+                    .fields()
                     .forEachRemaining(e -> initial.put(e.getKey(), e.getValue().asLong()));
             boolean max = !"min".equals(options.path("jitter").asText("max"));
             client = ParleyClient.builder()
                     .uri(URI.create(options.path("url").asText("ws://parley.test/ws")))
                     .tokenSupplier(() -> tokens.get(Math.min(tokenCalls++, tokens.size() - 1)))
                     .initialCursors(initial)
-                    .reconnectBackoff(Duration.ofMillis(options.path("backoffInitialMs").asLong(250)),
+                    .reconnectBackoff(
+                            Duration.ofMillis(options.path("backoffInitialMs").asLong(250)),
                             Duration.ofMillis(options.path("backoffMaxMs").asLong(30_000)))
                     .sendTimeout(Duration.ofMillis(options.path("sendTimeoutMs").asLong(30_000)))
-                    .heartbeatInterval(Duration.ofMillis(options.path("heartbeatIntervalMs").asLong(25_000)))
+                    .heartbeatInterval(Duration.ofMillis(
+                            options.path("heartbeatIntervalMs").asLong(25_000)))
                     .autoDelivered(options.path("autoDelivered").asBoolean(false))
                     .listener(new Recorder())
                     .random(new FixedJitter(max))
@@ -130,14 +134,19 @@ class ConformanceTest {
                 switch (kind) {
                     case "call" -> call((ObjectNode) step);
                     case "open" -> transport.last().accept();
-                    case "in" -> transport.last().deliver(substitute(step.get("in")).toString());
-                    case "serverClose" -> transport.last().serverClose(step.get("serverClose").path("code").asInt(),
-                            step.get("serverClose").path("reason").asText(""));
+                    case "in" ->
+                        transport.last().deliver(substitute(step.get("in")).toString());
+                    case "serverClose" ->
+                        transport
+                                .last()
+                                .serverClose(
+                                        step.get("serverClose").path("code").asInt(),
+                                        step.get("serverClose").path("reason").asText(""));
                     case "advance" -> scheduler.advance(step.get("advance").asLong());
                     case "out", "connect", "outClose", "drop" -> expectWire(step, kind);
                     case "app" -> expectApp(step.get("app"));
                     case "check" -> check(step.get("check"));
-                    case "note" -> { }
+                    case "note" -> {}
                     default -> fail("unknown step kind '" + kind + "'");
                 }
             }
@@ -182,8 +191,14 @@ class ConformanceTest {
                 case "retry" -> client.retry(message(text(s, "message")));
                 case "edit" -> requests.put(as, client.edit(conv, text(s, "messageId"), text(s, "body")));
                 case "delete" -> requests.put(as, client.delete(conv, text(s, "messageId")));
-                case "react" -> requests.put(as, client.react(conv, text(s, "messageId"), text(s, "emoji"),
-                        s.path("add").asBoolean(true)));
+                case "react" ->
+                    requests.put(
+                            as,
+                            client.react(
+                                    conv,
+                                    text(s, "messageId"),
+                                    text(s, "emoji"),
+                                    s.path("add").asBoolean(true)));
                 case "queryPresence" -> {
                     List<String> ids = new ArrayList<>();
                     s.path("userIds").forEach(n -> ids.add(n.asText()));
@@ -284,8 +299,12 @@ class ConformanceTest {
 
             @Override
             public void onEvent(ServerFrame.Event e) {
-                note("event", JSON.createObjectNode().put("conversationId", e.conversationId()).put("seq", e.seq())
-                        .put("kind", e.kind()));
+                note(
+                        "event",
+                        JSON.createObjectNode()
+                                .put("conversationId", e.conversationId())
+                                .put("seq", e.seq())
+                                .put("kind", e.kind()));
             }
 
             @Override
@@ -348,11 +367,13 @@ class ConformanceTest {
                 ObjectNode o = actual.putObject("messages");
                 c.get("messages").fieldNames().forEachRemaining(name -> {
                     OutgoingMessage m = message(name);
-                    o.put(name, switch (m.state()) {
-                        case PENDING -> "pending";
-                        case SENT -> "sent";
-                        case FAILED -> "failed:" + m.errorCode();
-                    });
+                    o.put(
+                            name,
+                            switch (m.state()) {
+                                case PENDING -> "pending";
+                                case SENT -> "sent";
+                                case FAILED -> "failed:" + m.errorCode();
+                            });
                 });
             }
             if (c.has("requests")) {

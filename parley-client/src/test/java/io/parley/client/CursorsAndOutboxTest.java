@@ -1,12 +1,11 @@
 package io.parley.client;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.parley.protocol.ErrorCode;
 import io.parley.protocol.ServerFrame;
-import org.junit.jupiter.api.Test;
-
 import java.util.Map;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 class CursorsAndOutboxTest {
 
@@ -48,7 +47,8 @@ class CursorsAndOutboxTest {
         OutgoingMessage m2 = new OutgoingMessage("c", "2", "", 0);
         o.add(m1);
         o.add(m2);
-        assertThat(o.errored(new ServerFrame.Error("unavailable", "store down", "1"))).isNull();
+        assertThat(o.errored(new ServerFrame.Error("unavailable", "store down", "1")))
+                .isNull();
         assertThat(m1.state()).isEqualTo(MessageState.PENDING);
         assertThat(o.errored(new ServerFrame.Error("body_empty", "empty", "2"))).isSameAs(m2);
         assertThat(m2.state()).isEqualTo(MessageState.FAILED);
@@ -63,7 +63,8 @@ class CursorsAndOutboxTest {
         Outbox o = new Outbox();
         OutgoingMessage reply = new OutgoingMessage("c", "1", "re", 0);
         o.add(reply);
-        assertThat(o.errored(new ServerFrame.Error("message_not_found", "message not found", "1"))).isSameAs(reply);
+        assertThat(o.errored(new ServerFrame.Error("message_not_found", "message not found", "1")))
+                .isSameAs(reply);
         assertThat(reply.state()).isEqualTo(MessageState.FAILED);
         assertThat(reply.errorCode()).isEqualTo("message_not_found");
         assertThat(o.pending()).isEmpty();
@@ -78,7 +79,9 @@ class CursorsAndOutboxTest {
             o.add(m);
             OutgoingMessage failed = o.errored(new ServerFrame.Error(code.wire(), "why", "1"));
             assertThat(failed == m).as(code.wire()).isEqualTo(!code.retryable());
-            assertThat(m.state()).as(code.wire()).isEqualTo(code.retryable() ? MessageState.PENDING : MessageState.FAILED);
+            assertThat(m.state())
+                    .as(code.wire())
+                    .isEqualTo(code.retryable() ? MessageState.PENDING : MessageState.FAILED);
         }
     }
 
@@ -87,7 +90,8 @@ class CursorsAndOutboxTest {
         Outbox o = new Outbox();
         OutgoingMessage m = new OutgoingMessage("c", "1", "x", 0);
         o.add(m);
-        assertThat(o.errored(new ServerFrame.Error("some_future_code", "why", "1"))).isNull();
+        assertThat(o.errored(new ServerFrame.Error("some_future_code", "why", "1")))
+                .isNull();
         assertThat(m.state()).isEqualTo(MessageState.PENDING);
     }
 

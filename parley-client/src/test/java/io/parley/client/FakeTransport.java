@@ -15,15 +15,15 @@ import java.util.function.Consumer;
 final class FakeTransport implements Transport {
     /** What the client did on the wire. */
     sealed interface Wire {
-        record Connect(String url) implements Wire { }
+        record Connect(String url) implements Wire {}
 
-        record Text(String text) implements Wire { }
+        record Text(String text) implements Wire {}
 
         /** A close handshake started by the client. */
-        record Close(int code) implements Wire { }
+        record Close(int code) implements Wire {}
 
         /** The client dropped the socket without a handshake. */
-        record Drop() implements Wire { }
+        record Drop() implements Wire {}
     }
 
     final class Socket implements Connection {

@@ -32,8 +32,8 @@ final class ManualScheduler implements ClientScheduler {
     }
 
     private final ArrayDeque<Runnable> ready = new ArrayDeque<>();
-    private final PriorityQueue<Timer> timers = new PriorityQueue<>((a, b) -> a.dueNanos != b.dueNanos
-            ? Long.compare(a.dueNanos, b.dueNanos) : Long.compare(a.order, b.order));
+    private final PriorityQueue<Timer> timers = new PriorityQueue<>(
+            (a, b) -> a.dueNanos != b.dueNanos ? Long.compare(a.dueNanos, b.dueNanos) : Long.compare(a.order, b.order));
     private long nowNanos;
     private long order;
     private boolean running;

@@ -14,7 +14,10 @@ public sealed interface ClientFrame {
 
     /** Authenticate when the token was not given as the {@code token} query parameter. Must be the first frame. */
     record Auth(String token) implements ClientFrame {
-        @Override public String type() { return "auth"; }
+        @Override
+        public String type() {
+            return "auth";
+        }
     }
 
     /**
@@ -31,7 +34,10 @@ public sealed interface ClientFrame {
             this(cursors, unlisted, null);
         }
 
-        @Override public String type() { return "sync"; }
+        @Override
+        public String type() {
+            return "sync";
+        }
     }
 
     /**
@@ -43,41 +49,66 @@ public sealed interface ClientFrame {
             this(conversationId, clientMsgId, body, null);
         }
 
-        @Override public String type() { return "send"; }
+        @Override
+        public String type() {
+            return "send";
+        }
     }
 
     /** Edit one's own message within the edit window. Answered with {@code ok} (ref) or {@code error}. */
     record Edit(String ref, String conversationId, String messageId, String body) implements ClientFrame {
-        @Override public String type() { return "edit"; }
+        @Override
+        public String type() {
+            return "edit";
+        }
     }
 
     /** Delete a message: one's own, or (owners and admins of a group) anyone's. Answered with {@code ok}. */
     record Delete(String ref, String conversationId, String messageId) implements ClientFrame {
-        @Override public String type() { return "delete"; }
+        @Override
+        public String type() {
+            return "delete";
+        }
     }
 
     /** Add ({@code remove == false}, type {@code react}) or remove (type {@code unreact}) an emoji reaction. */
-    record React(String ref, String conversationId, String messageId, String emoji, boolean remove) implements ClientFrame {
-        @Override public String type() { return remove ? "unreact" : "react"; }
+    record React(String ref, String conversationId, String messageId, String emoji, boolean remove)
+            implements ClientFrame {
+        @Override
+        public String type() {
+            return remove ? "unreact" : "react";
+        }
     }
 
     /** Receipt cursors: the client received ({@code delivered}) or read ({@code read}) everything up to {@code seq}. */
     record Receipt(String conversationId, long seq, boolean read) implements ClientFrame {
-        @Override public String type() { return read ? "read" : "delivered"; }
+        @Override
+        public String type() {
+            return read ? "read" : "delivered";
+        }
     }
 
     /** The user is typing in the conversation ({@code active}), or stopped. */
     record Typing(String conversationId, boolean active) implements ClientFrame {
-        @Override public String type() { return "typing"; }
+        @Override
+        public String type() {
+            return "typing";
+        }
     }
 
     /** Ask for the presence of users who share a conversation with the caller; answered with {@code presence}. */
     record PresenceQuery(String ref, java.util.List<String> userIds) implements ClientFrame {
-        @Override public String type() { return "presence_query"; }
+        @Override
+        public String type() {
+            return "presence_query";
+        }
     }
 
     /** Application-level heartbeat; the server answers {@code pong} with the same id. */
     record Ping(String id) implements ClientFrame {
-        @Override public String type() { return "ping"; }
+        @Override
+        public String type() {
+            return "ping";
+        }
     }
 }

@@ -19,6 +19,5 @@ public final class CloseCodes {
     /** The session could not keep up (outbound queue full) or missed events: reconnect and resume with sync. */
     public static final int RESYNC = 4008;
 
-    private CloseCodes() {
-    }
+    private CloseCodes() {}
 }

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Iterator;
@@ -26,8 +25,7 @@ public final class FrameCodec {
     private final ObjectMapper mapper;
 
     public FrameCodec() {
-        this.mapper = new ObjectMapper()
-                .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+        this.mapper = new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
     }
 
     public ObjectMapper mapper() {
@@ -64,20 +62,29 @@ public final class FrameCodec {
                 return new ClientFrame.Send(conversationId, clientMsgId, body, replyTo);
             }
             case "sync":
-                return new ClientFrame.Sync(cursors(root, type), unlisted(root, type), optionalSeq(root, "receiptsSince", type));
+                return new ClientFrame.Sync(
+                        cursors(root, type), unlisted(root, type), optionalSeq(root, "receiptsSince", type));
             case "edit": {
                 String ref = optionalId(root, "ref", type, null);
-                return new ClientFrame.Edit(ref, id(root, "conversationId", type, ref), id(root, "messageId", type, ref),
+                return new ClientFrame.Edit(
+                        ref,
+                        id(root, "conversationId", type, ref),
+                        id(root, "messageId", type, ref),
                         string(root, "body", type, ref));
             }
             case "delete": {
                 String ref = optionalId(root, "ref", type, null);
-                return new ClientFrame.Delete(ref, id(root, "conversationId", type, ref), id(root, "messageId", type, ref));
+                return new ClientFrame.Delete(
+                        ref, id(root, "conversationId", type, ref), id(root, "messageId", type, ref));
             }
             case "react", "unreact": {
                 String ref = optionalId(root, "ref", type, null);
-                return new ClientFrame.React(ref, id(root, "conversationId", type, ref), id(root, "messageId", type, ref),
-                        emoji(root, type, ref), type.equals("unreact"));
+                return new ClientFrame.React(
+                        ref,
+                        id(root, "conversationId", type, ref),
+                        id(root, "messageId", type, ref),
+                        emoji(root, type, ref),
+                        type.equals("unreact"));
             }
             case "read", "delivered": {
                 String conversationId = id(root, "conversationId", type, null);
@@ -93,7 +100,8 @@ public final class FrameCodec {
                 if (active != null && !active.isNull() && !active.isBoolean()) {
                     throw new ProtocolException(ErrorCode.INVALID_FIELD, "field 'active' must be a boolean", type);
                 }
-                return new ClientFrame.Typing(conversationId, active == null || active.isNull() || active.booleanValue());
+                return new ClientFrame.Typing(
+                        conversationId, active == null || active.isNull() || active.booleanValue());
             }
             case "presence_query": {
                 String ref = optionalId(root, "ref", type, null);
@@ -109,7 +117,8 @@ public final class FrameCodec {
             case "auth":
                 return new ClientFrame.Auth(string(root, "token", type, null));
             default:
-                throw new ProtocolException(ErrorCode.UNKNOWN_TYPE, "unknown frame type '" + clip(type) + "'", clip(type));
+                throw new ProtocolException(
+                        ErrorCode.UNKNOWN_TYPE, "unknown frame type '" + clip(type) + "'", clip(type));
         }
     }
 
@@ -222,7 +231,8 @@ public final class FrameCodec {
             return null;
         }
         if (!n.canConvertToExactIntegral() || !n.canConvertToLong() || n.asLong() < 0) {
-            throw new ProtocolException(ErrorCode.INVALID_FIELD, "field '" + field + "' must be a non-negative integer", type);
+            throw new ProtocolException(
+                    ErrorCode.INVALID_FIELD, "field '" + field + "' must be a non-negative integer", type);
         }
         return n.asLong();
     }
@@ -259,7 +269,8 @@ public final class FrameCodec {
     private static String emoji(JsonNode root, String type, String ref) throws ProtocolException {
         String e = string(root, "emoji", type, ref);
         if (!isEmoji(e)) {
-            throw new ProtocolException(ErrorCode.INVALID_FIELD,
+            throw new ProtocolException(
+                    ErrorCode.INVALID_FIELD,
                     "field 'emoji' must be one emoji (at most " + MAX_EMOJI_LENGTH + " UTF-16 units, no text)",
                     ref != null ? ref : type);
         }
@@ -269,16 +280,20 @@ public final class FrameCodec {
     private static java.util.List<String> userIds(JsonNode root, String type, String ref) throws ProtocolException {
         JsonNode n = root.get("userIds");
         if (n == null || n.isNull()) {
-            throw new ProtocolException(ErrorCode.MISSING_FIELD, "missing field 'userIds' in " + type, ref != null ? ref : type);
+            throw new ProtocolException(
+                    ErrorCode.MISSING_FIELD, "missing field 'userIds' in " + type, ref != null ? ref : type);
         }
         if (!n.isArray() || n.size() > MAX_PRESENCE_QUERY) {
-            throw new ProtocolException(ErrorCode.INVALID_FIELD,
-                    "field 'userIds' must be an array of at most " + MAX_PRESENCE_QUERY + " user ids", ref != null ? ref : type);
+            throw new ProtocolException(
+                    ErrorCode.INVALID_FIELD,
+                    "field 'userIds' must be an array of at most " + MAX_PRESENCE_QUERY + " user ids",
+                    ref != null ? ref : type);
         }
         java.util.List<String> out = new java.util.ArrayList<>();
         for (JsonNode u : n) {
             if (!u.isTextual() || u.textValue().isEmpty() || u.textValue().length() > MAX_ID_LENGTH) {
-                throw new ProtocolException(ErrorCode.INVALID_FIELD, "field 'userIds' must hold user ids", ref != null ? ref : type);
+                throw new ProtocolException(
+                        ErrorCode.INVALID_FIELD, "field 'userIds' must hold user ids", ref != null ? ref : type);
             }
             out.add(u.textValue());
         }
@@ -288,12 +303,12 @@ public final class FrameCodec {
     private static String string(JsonNode root, String field, String type, String ref) throws ProtocolException {
         JsonNode n = root.get(field);
         if (n == null || n.isNull()) {
-            throw new ProtocolException(ErrorCode.MISSING_FIELD, "missing field '" + field + "' in " + type,
-                    ref != null ? ref : type);
+            throw new ProtocolException(
+                    ErrorCode.MISSING_FIELD, "missing field '" + field + "' in " + type, ref != null ? ref : type);
         }
         if (!n.isTextual()) {
-            throw new ProtocolException(ErrorCode.INVALID_FIELD, "field '" + field + "' must be a string",
-                    ref != null ? ref : type);
+            throw new ProtocolException(
+                    ErrorCode.INVALID_FIELD, "field '" + field + "' must be a string", ref != null ? ref : type);
         }
         return n.textValue();
     }
@@ -301,8 +316,10 @@ public final class FrameCodec {
     private static String id(JsonNode root, String field, String type, String ref) throws ProtocolException {
         String v = string(root, field, type, ref);
         if (v.isEmpty() || v.length() > MAX_ID_LENGTH) {
-            throw new ProtocolException(ErrorCode.INVALID_FIELD,
-                    "field '" + field + "' must be 1 to " + MAX_ID_LENGTH + " characters", ref != null ? ref : type);
+            throw new ProtocolException(
+                    ErrorCode.INVALID_FIELD,
+                    "field '" + field + "' must be 1 to " + MAX_ID_LENGTH + " characters",
+                    ref != null ? ref : type);
         }
         return v;
     }
@@ -321,8 +338,10 @@ public final class FrameCodec {
             Map.Entry<String, JsonNode> e = it.next();
             JsonNode v = e.getValue();
             if (!v.canConvertToExactIntegral() || !v.canConvertToLong() || v.asLong() < 0) {
-                throw new ProtocolException(ErrorCode.INVALID_FIELD,
-                        "cursor for '" + clip(e.getKey()) + "' must be a non-negative integer", type);
+                throw new ProtocolException(
+                        ErrorCode.INVALID_FIELD,
+                        "cursor for '" + clip(e.getKey()) + "' must be a non-negative integer",
+                        type);
             }
             if (e.getKey().isEmpty() || e.getKey().length() > MAX_ID_LENGTH) {
                 throw new ProtocolException(ErrorCode.INVALID_FIELD, "cursor keys must be conversation ids", type);
@@ -337,7 +356,9 @@ public final class FrameCodec {
         if (n == null || n.isNull()) {
             return ClientFrame.Sync.REPLAY;
         }
-        if (n.isTextual() && (n.textValue().equals(ClientFrame.Sync.REPLAY) || n.textValue().equals(ClientFrame.Sync.SKIP))) {
+        if (n.isTextual()
+                && (n.textValue().equals(ClientFrame.Sync.REPLAY)
+                        || n.textValue().equals(ClientFrame.Sync.SKIP))) {
             return n.textValue();
         }
         throw new ProtocolException(ErrorCode.INVALID_FIELD, "field 'unlisted' must be \"replay\" or \"skip\"", type);

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import com.fasterxml.jackson.annotation.JsonTypeName;
-
 import java.util.Map;
 
 /**
@@ -13,42 +12,62 @@ import java.util.Map;
  */
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, include = JsonTypeInfo.As.PROPERTY, property = "type")
 @JsonSubTypes({
-        @JsonSubTypes.Type(ServerFrame.Welcome.class),
-        @JsonSubTypes.Type(ServerFrame.Ack.class),
-        @JsonSubTypes.Type(ServerFrame.Event.class),
-        @JsonSubTypes.Type(ServerFrame.Synced.class),
-        @JsonSubTypes.Type(ServerFrame.Error.class),
-        @JsonSubTypes.Type(ServerFrame.Pong.class),
-        @JsonSubTypes.Type(ServerFrame.Ok.class),
-        @JsonSubTypes.Type(ServerFrame.Receipts.class),
-        @JsonSubTypes.Type(ServerFrame.Typing.class),
-        @JsonSubTypes.Type(ServerFrame.Presence.class),
+    @JsonSubTypes.Type(ServerFrame.Welcome.class),
+    @JsonSubTypes.Type(ServerFrame.Ack.class),
+    @JsonSubTypes.Type(ServerFrame.Event.class),
+    @JsonSubTypes.Type(ServerFrame.Synced.class),
+    @JsonSubTypes.Type(ServerFrame.Error.class),
+    @JsonSubTypes.Type(ServerFrame.Pong.class),
+    @JsonSubTypes.Type(ServerFrame.Ok.class),
+    @JsonSubTypes.Type(ServerFrame.Receipts.class),
+    @JsonSubTypes.Type(ServerFrame.Typing.class),
+    @JsonSubTypes.Type(ServerFrame.Presence.class),
 })
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public sealed interface ServerFrame {
 
     /** First frame after successful authentication. Times are milliseconds. */
     @JsonTypeName("welcome")
-    record Welcome(String sessionId, String userId, long heartbeatIntervalMs, long idleTimeoutMs,
-                   int maxFrameBytes, int maxBodyChars) implements ServerFrame {}
+    record Welcome(
+            String sessionId,
+            String userId,
+            long heartbeatIntervalMs,
+            long idleTimeoutMs,
+            int maxFrameBytes,
+            int maxBodyChars)
+            implements ServerFrame {}
 
     /**
      * The message with {@code clientMsgId} is durably stored at {@code seq}. {@code duplicate} is true when this
      * answers a retry of a message stored earlier (nothing new was stored).
      */
     @JsonTypeName("ack")
-    record Ack(String clientMsgId, String conversationId, String messageId, long seq, String createdAt,
-               boolean duplicate) implements ServerFrame {}
+    record Ack(
+            String clientMsgId, String conversationId, String messageId, long seq, String createdAt, boolean duplicate)
+            implements ServerFrame {}
 
     /**
      * One entry of a conversation's ordered log. {@code kind} is one of {@link EventKind}'s wire names. Fields that
      * do not apply to the kind are absent.
      */
     @JsonTypeName("event")
-    record Event(String conversationId, long seq, String kind, String createdAt, String actorId,
-                 String messageId, String clientMsgId, String body, String memberId, String role,
-                 String title, String emoji, String replyTo, String replySnippet,
-                 Boolean deleted) implements ServerFrame {}
+    record Event(
+            String conversationId,
+            long seq,
+            String kind,
+            String createdAt,
+            String actorId,
+            String messageId,
+            String clientMsgId,
+            String body,
+            String memberId,
+            String role,
+            String title,
+            String emoji,
+            String replyTo,
+            String replySnippet,
+            Boolean deleted)
+            implements ServerFrame {}
 
     /**
      * Caught-up marker after a {@code sync}: every event up to {@code conversations[id]} has been sent for every
@@ -73,7 +92,8 @@ public sealed interface ServerFrame {
      * the resulting event; absent (with {@code duplicate: true}) when nothing changed (already so).
      */
     @JsonTypeName("ok")
-    record Ok(String ref, String conversationId, String messageId, Long seq, boolean duplicate) implements ServerFrame {}
+    record Ok(String ref, String conversationId, String messageId, Long seq, boolean duplicate)
+            implements ServerFrame {}
 
     /** Receipt cursors of members of a conversation (each only moves forward). */
     @JsonTypeName("receipts")

@@ -1,12 +1,11 @@
 package io.parley.protocol;
 
-import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.List;
 import java.util.Map;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.Test;
 
 class FrameCodecTest {
     final FrameCodec codec = new FrameCodec();
@@ -21,13 +20,28 @@ class FrameCodecTest {
     void sync_roundTrips_andDefaultsUnlistedToReplay() throws Exception {
         ClientFrame.Sync s = new ClientFrame.Sync(Map.of("c_1", 5L, "c_2", 0L), "skip");
         assertThat(codec.decodeClient(codec.encode(s))).isEqualTo(s);
-        assertThat(((ClientFrame.Sync) codec.decodeClient("{\"type\":\"sync\"}")).unlisted()).isEqualTo("replay");
+        assertThat(((ClientFrame.Sync) codec.decodeClient("{\"type\":\"sync\"}")).unlisted())
+                .isEqualTo("replay");
     }
 
     @Test
     void serverFrames_roundTripThroughJson() {
-        ServerFrame.Event e = new ServerFrame.Event("c_1", 7, "message", "2026-11-22T12:00:00Z", "u_1", "m_1", "x",
-                "hi", null, null, null, null, "m_0", "parent text", null);
+        ServerFrame.Event e = new ServerFrame.Event(
+                "c_1",
+                7,
+                "message",
+                "2026-11-22T12:00:00Z",
+                "u_1",
+                "m_1",
+                "x",
+                "hi",
+                null,
+                null,
+                null,
+                null,
+                "m_0",
+                "parent text",
+                null);
         String json = codec.encodeToString(e);
         assertThat(json).contains("\"type\":\"event\"").doesNotContain("memberId");
         assertThat(codec.decodeServer(json)).isEqualTo(e);
@@ -57,7 +71,8 @@ class FrameCodecTest {
                 new ServerFrame.Ok("r1", "c_1", "m_1", 12L, false),
                 new ServerFrame.Receipts("c_1", List.of(new ServerFrame.Receipt("u_1", 5, 3))),
                 new ServerFrame.Typing("c_1", "u_1", true, 6000),
-                new ServerFrame.Presence(List.of(new ServerFrame.PresenceEntry("u_1", "offline", "2026-11-22T12:00:00Z")), null),
+                new ServerFrame.Presence(
+                        List.of(new ServerFrame.PresenceEntry("u_1", "offline", "2026-11-22T12:00:00Z")), null),
                 new ServerFrame.Synced(Map.of("c_1", 4L), 99L));
         for (ServerFrame f : server) {
             assertThat(codec.decodeServer(codec.encodeToString(f))).isEqualTo(f);
@@ -66,14 +81,20 @@ class FrameCodecTest {
 
     @Test
     void emoji_acceptsEmojiAndRefusesText() {
-        for (String ok : List.of("\uD83D\uDC4D", "\u2764\uFE0F", "\uD83D\uDC4D\uD83C\uDFFD", "1\uFE0F\u20E3",
-                "\uD83D\uDC68\u200D\uD83D\uDC69\u200D\uD83D\uDC67", "\uD83C\uDDEB\uD83C\uDDF7")) {
+        for (String ok : List.of(
+                "\uD83D\uDC4D",
+                "\u2764\uFE0F",
+                "\uD83D\uDC4D\uD83C\uDFFD",
+                "1\uFE0F\u20E3",
+                "\uD83D\uDC68\u200D\uD83D\uDC69\u200D\uD83D\uDC67",
+                "\uD83C\uDDEB\uD83C\uDDF7")) {
             assertThat(FrameCodec.isEmoji(ok)).as(ok).isTrue();
         }
         for (String bad : List.of("", "a", ":+1:", "ok", "\u00e9", " \uD83D\uDC4D", "\uD83D\uDC4D".repeat(17), "<b>")) {
             assertThat(FrameCodec.isEmoji(bad)).as(bad).isFalse();
         }
-        assertCode("{\"type\":\"react\",\"conversationId\":\"c\",\"messageId\":\"m\",\"emoji\":\"lol\"}",
+        assertCode(
+                "{\"type\":\"react\",\"conversationId\":\"c\",\"messageId\":\"m\",\"emoji\":\"lol\"}",
                 ErrorCode.INVALID_FIELD);
         assertCode("{\"type\":\"read\",\"conversationId\":\"c\"}", ErrorCode.MISSING_FIELD);
         assertCode("{\"type\":\"read\",\"conversationId\":\"c\",\"seq\":-1}", ErrorCode.INVALID_FIELD);
@@ -90,10 +111,16 @@ class FrameCodecTest {
         assertCode("{\"type\":1}", ErrorCode.INVALID_FIELD);
         assertCode("{\"type\":\"x\"}", ErrorCode.UNKNOWN_TYPE);
         assertCode("{\"type\":\"send\",\"conversationId\":\"c\",\"body\":\"b\"}", ErrorCode.MISSING_FIELD);
-        assertCode("{\"type\":\"send\",\"conversationId\":\"c\",\"clientMsgId\":\"\",\"body\":\"b\"}", ErrorCode.INVALID_FIELD);
-        assertCode("{\"type\":\"send\",\"conversationId\":\"c\",\"clientMsgId\":\"" + "x".repeat(129) + "\",\"body\":\"b\"}",
+        assertCode(
+                "{\"type\":\"send\",\"conversationId\":\"c\",\"clientMsgId\":\"\",\"body\":\"b\"}",
                 ErrorCode.INVALID_FIELD);
-        assertCode("{\"type\":\"send\",\"conversationId\":\"c\",\"clientMsgId\":\"m\",\"body\":1}", ErrorCode.INVALID_FIELD);
+        assertCode(
+                "{\"type\":\"send\",\"conversationId\":\"c\",\"clientMsgId\":\"" + "x".repeat(129)
+                        + "\",\"body\":\"b\"}",
+                ErrorCode.INVALID_FIELD);
+        assertCode(
+                "{\"type\":\"send\",\"conversationId\":\"c\",\"clientMsgId\":\"m\",\"body\":1}",
+                ErrorCode.INVALID_FIELD);
         assertCode("{\"type\":\"sync\",\"cursors\":{\"c\":1.5}}", ErrorCode.INVALID_FIELD);
         assertCode("{\"type\":\"sync\",\"unlisted\":\"all\"}", ErrorCode.INVALID_FIELD);
     }
@@ -101,11 +128,13 @@ class FrameCodecTest {
     @Test
     void rejectionOfASend_refersToItsClientMsgId() {
         assertThatThrownBy(() -> codec.decodeClient("{\"type\":\"send\",\"clientMsgId\":\"m9\",\"body\":\"b\"}"))
-                .isInstanceOfSatisfying(ProtocolException.class, e -> assertThat(e.ref()).isEqualTo("m9"));
+                .isInstanceOfSatisfying(
+                        ProtocolException.class, e -> assertThat(e.ref()).isEqualTo("m9"));
     }
 
     private void assertCode(String text, ErrorCode code) {
         assertThatThrownBy(() -> codec.decodeClient(text))
-                .isInstanceOfSatisfying(ProtocolException.class, e -> assertThat(e.code()).isEqualTo(code));
+                .isInstanceOfSatisfying(
+                        ProtocolException.class, e -> assertThat(e.code()).isEqualTo(code));
     }
 }

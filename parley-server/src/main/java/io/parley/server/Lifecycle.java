@@ -21,8 +21,7 @@ final class Lifecycle {
         void close() throws Exception;
     }
 
-    private record Part(String name, Closer closer) {
-    }
+    private record Part(String name, Closer closer) {}
 
     private final Deque<Part> parts = new ArrayDeque<>();
 

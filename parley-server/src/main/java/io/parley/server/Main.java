@@ -3,7 +3,6 @@ package io.parley.server;
 import io.parley.server.config.Config;
 import io.parley.server.config.ConfigException;
 import io.parley.server.config.ConfigLoader;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
@@ -14,8 +13,7 @@ import java.util.concurrent.TimeUnit;
  * without ./parley.properties) the defaults run the embedded node on 127.0.0.1:8080 with data under ./data.
  */
 public final class Main {
-    private Main() {
-    }
+    private Main() {}
 
     public static void main(String[] args) throws InterruptedException {
         if (System.getProperty("java.util.logging.SimpleFormatter.format") == null) {
@@ -26,8 +24,9 @@ public final class Main {
             if ((args[i].equals("--config") || args[i].equals("-c")) && i + 1 < args.length) {
                 file = Path.of(args[++i]);
             } else if (args[i].equals("--help") || args[i].equals("-h")) {
-                System.out.println("usage: java -jar parley.jar [--config FILE]\n"
-                        + "Settings: FILE (Java properties), then PARLEY_* environment variables; see docs/operations.md.");
+                System.out.println(
+                        "usage: java -jar parley.jar [--config FILE]\n"
+                                + "Settings: FILE (Java properties), then PARLEY_* environment variables; see docs/operations.md.");
                 return;
             } else {
                 System.err.println("unknown argument: " + args[i] + " (try --help)");
@@ -50,7 +49,10 @@ public final class Main {
         }
         ParleyServer server;
         try {
-            server = ParleyServer.start(config).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+            server = ParleyServer.start(config)
+                    .toCompletionStage()
+                    .toCompletableFuture()
+                    .get(60, TimeUnit.SECONDS);
         } catch (Exception e) {
             Throwable cause = e.getCause() != null ? e.getCause() : e;
             System.err.println("parley: failed to start: " + cause.getMessage());
@@ -59,16 +61,19 @@ public final class Main {
         }
         System.out.println("Parley listening on http://" + config.http().host() + ":" + server.port());
         CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            try {
-                server.stop().get(30, TimeUnit.SECONDS);
-                System.out.println("Parley stopped");
-            } catch (Exception e) {
-                System.err.println("parley: unclean stop: " + e);
-            } finally {
-                stopped.countDown();
-            }
-        }, "parley-shutdown"));
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            try {
+                                server.stop().get(30, TimeUnit.SECONDS);
+                                System.out.println("Parley stopped");
+                            } catch (Exception e) {
+                                System.err.println("parley: unclean stop: " + e);
+                            } finally {
+                                stopped.countDown();
+                            }
+                        },
+                        "parley-shutdown"));
         stopped.await();
     }
 }

@@ -38,9 +38,6 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -52,6 +49,8 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Builds one node, part by part, each handed to the node's {@link Lifecycle} the moment it exists. A step that
@@ -67,8 +66,18 @@ final class NodeBuilder {
     private static final Logger LOG = LoggerFactory.getLogger(ParleyServer.class);
 
     /** The steps that create a part, in order; the test hook runs after each one that applies to the config. */
-    static final List<String> STEPS = List.of("timers", "redis", "presence", "bus", "bus-subscription", "metrics",
-            "store", "receipts", "presence-hub", "vertx", "gateway",
+    static final List<String> STEPS = List.of(
+            "timers",
+            "redis",
+            "presence",
+            "bus",
+            "bus-subscription",
+            "metrics",
+            "store",
+            "receipts",
+            "presence-hub",
+            "vertx",
+            "gateway",
             "http");
 
     /** How long closing Vert.x may take when a start fails or a node stops; a close that hangs must not hang stop. */
@@ -80,6 +89,7 @@ final class NodeBuilder {
     private final Lifecycle lifecycle = new Lifecycle();
     /** Set by {@link #build}, used by {@link #deploy}. */
     private Vertx vertx;
+
     private Router router;
 
     /** {@code afterStep}: called with each step's name once its part is owned (tests throw from it). */
@@ -90,9 +100,16 @@ final class NodeBuilder {
     }
 
     /** Everything the running node needs to stop; the rest is reachable only through the parts. */
-    record Node(Config config, Lifecycle lifecycle, NodeTimers timers, JdbcChatStore store, SessionRegistry registry,
-                WsGateway gateway, PresenceHub presenceHub, AtomicBoolean stopping, int port) {
-    }
+    record Node(
+            Config config,
+            Lifecycle lifecycle,
+            NodeTimers timers,
+            JdbcChatStore store,
+            SessionRegistry registry,
+            WsGateway gateway,
+            PresenceHub presenceHub,
+            AtomicBoolean stopping,
+            int port) {}
 
     Future<ParleyServer> start() {
         Node node;
@@ -111,8 +128,10 @@ final class NodeBuilder {
     }
 
     private Node build() {
-        NodeTimers timers = owned("timers", lifecycle.own("timers",
-                given == null ? NodeTimers.threads(Clock.systemUTC()) : NodeTimers.shared(given)));
+        NodeTimers timers = owned(
+                "timers",
+                lifecycle.own(
+                        "timers", given == null ? NodeTimers.threads(Clock.systemUTC()) : NodeTimers.shared(given)));
         Clock clock = timers.clock();
         try {
             Files.createDirectories(config.dataDir());
@@ -125,16 +144,23 @@ final class NodeBuilder {
         FrameCodec codec = new FrameCodec();
         RedisConnections redis = null;
         if (config.redis().enabled()) {
-            redis = owned("redis", lifecycle.own("redis",
-                    new RedisConnections(config.redis().url(), config.redis().prefix())));
+            redis = owned(
+                    "redis",
+                    lifecycle.own(
+                            "redis",
+                            new RedisConnections(
+                                    config.redis().url(), config.redis().prefix())));
         }
         long ttl = config.presence().ttl().toMillis();
         Scheduler sweeper = timers.thread("parley-presence-sweeper");
-        Presence presence = owned("presence", lifecycle.own("presence",
-                redis != null ? new RedisPresence(redis, ttl, sweeper) : new LocalPresence(ttl, sweeper)));
+        Presence presence = owned(
+                "presence",
+                lifecycle.own(
+                        "presence",
+                        redis != null ? new RedisPresence(redis, ttl, sweeper) : new LocalPresence(ttl, sweeper)));
         SessionRegistry registry = new SessionRegistry(codec, presence);
-        Bus bus = owned("bus", lifecycle.own("bus",
-                redis != null ? new RedisBus(redis, codec, Ids.nodeId()) : new LocalBus()));
+        Bus bus = owned(
+                "bus", lifecycle.own("bus", redis != null ? new RedisBus(redis, codec, Ids.nodeId()) : new LocalBus()));
         // The node's sessions hear the bus from here until the stop closes this (before the bus, after the store,
         // whose last commits still reach them).
         owned("bus-subscription", lifecycle.own("bus-subscription", bus.subscribe(registry)));
@@ -144,22 +170,46 @@ final class NodeBuilder {
         // Each commit's frame is encoded once, here, and travels with the event through the bus to every session.
         JdbcChatStore store = owned("store", lifecycle.own("store", openStore(new EventPublisher(codec, bus), timers)));
         store.observeCommits(metrics::committed);
-        ReceiptBatcher receipts = owned("receipts", lifecycle.own("receipts", new ReceiptBatcher(store, bus,
-                config.receipts().window().toMillis(), config.receipts().maxFanoutMembers(),
-                timers.thread("parley-receipts"))));
-        PresenceHub presenceHub = owned("presence-hub", lifecycle.own("presence-hub", new PresenceHub(presence, store,
-                config.presence(), codec, registry, metrics::presenceUpdates, timers.thread("parley-presence"))));
+        ReceiptBatcher receipts = owned(
+                "receipts",
+                lifecycle.own(
+                        "receipts",
+                        new ReceiptBatcher(
+                                store,
+                                bus,
+                                config.receipts().window().toMillis(),
+                                config.receipts().maxFanoutMembers(),
+                                timers.thread("parley-receipts"))));
+        PresenceHub presenceHub = owned(
+                "presence-hub",
+                lifecycle.own(
+                        "presence-hub",
+                        new PresenceHub(
+                                presence,
+                                store,
+                                config.presence(),
+                                codec,
+                                registry,
+                                metrics::presenceUpdates,
+                                timers.thread("parley-presence"))));
         vertx = Vertx.vertx();
-        owned("vertx", lifecycle.own("vertx", vertx,
-                () -> vertx.close().toCompletionStage().toCompletableFuture().get(VERTX_CLOSE_SECONDS, TimeUnit.SECONDS)));
+        owned(
+                "vertx",
+                lifecycle.own(
+                        "vertx",
+                        vertx,
+                        () -> vertx.close()
+                                .toCompletionStage()
+                                .toCompletableFuture()
+                                .get(VERTX_CLOSE_SECONDS, TimeUnit.SECONDS)));
 
         HmacJwt jwt = new HmacJwt(secret, config.auth().issuer(), config.auth().audience(), clock);
         ChatService chat = new ChatService(store, config, bus, presence, receipts, clock);
         Authenticator authenticator = new Authenticator(jwt, store);
         // The WebSocket face's timers are Vert.x's (one per connection for the auth deadline: no thread hand-off).
         Scheduler loopTimers = timers.sharedOrNull() != null ? timers.sharedOrNull() : new LoopScheduler(vertx, clock);
-        WsGateway gateway = new WsGateway(vertx, config, chat, registry, codec, authenticator::authenticate, loopTimers,
-                presenceHub, metrics);
+        WsGateway gateway = new WsGateway(
+                vertx, config, chat, registry, codec, authenticator::authenticate, loopTimers, presenceHub, metrics);
         // Owned after Vert.x, so closed before it: its heartbeat ticks stop while the loops still take tasks.
         owned("gateway", lifecycle.own("gateway", gateway, gateway::close));
         AtomicBoolean stopping = new AtomicBoolean();
@@ -168,12 +218,15 @@ final class NodeBuilder {
         HttpRoutes.metrics(router, metrics);
         router.get("/ws").handler(gateway);
         new RestApi(chat, presenceHub, authenticator, config).mount(router);
-        new AuthApi(vertx, store, new PasswordHasher(config.auth().bcryptCost()), jwt, config.auth(), clock).mount(router);
+        new AuthApi(vertx, store, new PasswordHasher(config.auth().bcryptCost()), jwt, config.auth(), clock)
+                .mount(router);
         HttpRoutes.webApp(router);
         HttpRoutes.errors(router);
         int port;
         try {
-            port = config.http().port() != 0 ? config.http().port() : freePort(config.http().host());
+            port = config.http().port() != 0
+                    ? config.http().port()
+                    : freePort(config.http().host());
         } catch (IOException e) {
             throw new UncheckedIOException("no free port on " + config.http().host(), e);
         }
@@ -182,11 +235,18 @@ final class NodeBuilder {
 
     private JdbcChatStore openStore(CommitListener published, NodeTimers timers) {
         return config.store().url() instanceof StoreUrl.Postgres pg
-                ? JdbcChatStore.openPostgres(PostgresOptions.of(pg, config.store().readers() + 1,
-                        config.store().maxBatch()), published)
-                : JdbcChatStore.openSqlite(config.store().sqliteFile(config.dataDir()),
-                        new SqliteOptions(config.store().fsync(), config.store().maxBatch(), config.store().readers()),
-                        published, timers.thread("parley-sqlite-checkpoint"));
+                ? JdbcChatStore.openPostgres(
+                        PostgresOptions.of(
+                                pg, config.store().readers() + 1, config.store().maxBatch()),
+                        published)
+                : JdbcChatStore.openSqlite(
+                        config.store().sqliteFile(config.dataDir()),
+                        new SqliteOptions(
+                                config.store().fsync(),
+                                config.store().maxBatch(),
+                                config.store().readers()),
+                        published,
+                        timers.thread("parley-sqlite-checkpoint"));
     }
 
     /**
@@ -220,13 +280,23 @@ final class NodeBuilder {
                     }
                     String id = deployed.result();
                     try {
-                        owned("http", lifecycle.own("http", id, () -> loops.undeploy(id).toCompletionStage()
-                                .toCompletableFuture().get(VERTX_CLOSE_SECONDS, TimeUnit.SECONDS)));
+                        owned(
+                                "http",
+                                lifecycle.own(
+                                        "http",
+                                        id,
+                                        () -> loops.undeploy(id)
+                                                .toCompletionStage()
+                                                .toCompletableFuture()
+                                                .get(VERTX_CLOSE_SECONDS, TimeUnit.SECONDS)));
                     } catch (Throwable e) {
                         failAfterClosing(started, e);
                         return;
                     }
-                    LOG.info("Parley listening on http://{}:{} (data dir {})", config.http().host(), node.port(),
+                    LOG.info(
+                            "Parley listening on http://{}:{} (data dir {})",
+                            config.http().host(),
+                            node.port(),
                             config.dataDir().toAbsolutePath().normalize());
                     started.complete(new ParleyServer(node));
                 });

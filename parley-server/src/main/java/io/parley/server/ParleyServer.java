@@ -6,7 +6,6 @@ import io.parley.server.presence.PresenceHub;
 import io.parley.server.store.ChatStore;
 import io.parley.server.time.Scheduler;
 import io.vertx.core.Future;
-
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
@@ -43,7 +42,7 @@ public final class ParleyServer {
      * part and Vert.x timers for the WebSocket face.
      */
     public static Future<ParleyServer> start(Config config, Scheduler scheduler) {
-        return start(config, scheduler, step -> { });
+        return start(config, scheduler, step -> {});
     }
 
     /** As {@link #start(Config, Scheduler)}, calling {@code afterStep} after each of {@link NodeBuilder#STEPS}. */
@@ -98,11 +97,12 @@ public final class ParleyServer {
         Scheduler shutdownTimer = node.timers().thread("parley-shutdown");
         CompletableFuture<Void> allDrained = new CompletableFuture<>();
         CompletableFuture.allOf(drained).whenComplete((v, err) -> allDrained.complete(null));
-        Scheduler.Cancellable drainTimeout = shutdownTimer.after(Duration.ofMillis(DRAIN_TIMEOUT_MILLIS),
-                () -> allDrained.complete(null));
+        Scheduler.Cancellable drainTimeout =
+                shutdownTimer.after(Duration.ofMillis(DRAIN_TIMEOUT_MILLIS), () -> allDrained.complete(null));
         // Give the close frames a moment to leave before the event loops stop. The parts are closed on a plain thread
         // of their own: Vert.x cannot be closed from one of its event loops, and the shutdown timer is a part too.
-        return allDrained.thenCompose(v -> {
+        return allDrained
+                .thenCompose(v -> {
                     drainTimeout.cancel();
                     CompletableFuture<Void> closeFramesOut = new CompletableFuture<>();
                     shutdownTimer.after(Duration.ofMillis(CLOSE_FRAMES_MILLIS), () -> closeFramesOut.complete(null));

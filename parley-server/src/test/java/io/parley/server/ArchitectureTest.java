@@ -1,6 +1,6 @@
 package io.parley.server;
 
-import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -19,8 +19,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 /**
  * The package ladder of docs/architecture.md, checked on the sources: a package may import only packages on lower
@@ -36,15 +35,16 @@ class ArchitectureTest {
      * docs/architecture.md, and a package-info.java that says what lives there.
      */
     static final List<Set<String>> LADDER = List.of(
-            Set.of(ROOT),                                         // composition: Main, ParleyServer
-            Set.of("api", "gateway", "redis", "store.jdbc"),      // faces (REST, WebSocket) and adapters
-            Set.of("chat"),                                       // the domain rules
-            Set.of("presence", "bus", "auth", "wire"),            // capabilities the domain uses; wire shapes
-            Set.of("store"),                                      // the store seam and its records
-            Set.of("config", "time", "metrics"));                 // ground floor: imports nothing of the server
+            Set.of(ROOT), // composition: Main, ParleyServer
+            Set.of("api", "gateway", "redis", "store.jdbc"), // faces (REST, WebSocket) and adapters
+            Set.of("chat"), // the domain rules
+            Set.of("presence", "bus", "auth", "wire"), // capabilities the domain uses; wire shapes
+            Set.of("store"), // the store seam and its records
+            Set.of("config", "time", "metrics")); // ground floor: imports nothing of the server
 
     /** A name of a class in io.parley.*: the package is everything before the first capitalised segment. */
     private static final Pattern REFERENCE = Pattern.compile("\\bio\\.parley(?:\\.[a-z_][a-z0-9_]*)*(?=\\.[A-Z*])");
+
     private static final Pattern PACKAGE = Pattern.compile("^package\\s+([\\w.]+)\\s*;", Pattern.MULTILINE);
 
     record Use(String from, String to, Path file, int line) {
@@ -108,11 +108,16 @@ class ArchitectureTest {
         Map<String, Integer> rung = rungs();
         Path src = Path.of("src/main/java");
         try (Stream<Path> files = Files.walk(src)) {
-            Set<Path> dirs = files.filter(f -> f.toString().endsWith(".java")).map(Path::getParent)
+            Set<Path> dirs = files.filter(f -> f.toString().endsWith(".java"))
+                    .map(Path::getParent)
                     .collect(Collectors.toCollection(TreeSet::new));
             for (Path dir : dirs) {
-                String pkg = src.relativize(dir).toString().replace(dir.getFileSystem().getSeparator(), ".");
-                assertThat(dir.resolve("package-info.java")).as("package-info of " + pkg).exists();
+                String pkg = src.relativize(dir)
+                        .toString()
+                        .replace(dir.getFileSystem().getSeparator(), ".");
+                assertThat(dir.resolve("package-info.java"))
+                        .as("package-info of " + pkg)
+                        .exists();
                 assertThat(rung).as("rung of " + pkg).containsKey(local(pkg));
             }
         }
@@ -121,9 +126,12 @@ class ArchitectureTest {
     /** The protocol module stands alone; the client SDK knows the protocol, never the server. */
     @Test
     void protocolAndClient_neverImportTheServer() {
-        assertThat(uses(Path.of("../parley-protocol/src/main/java"))).as("protocol's uses of other modules")
-                .filteredOn(u -> !u.to().startsWith("io.parley.protocol")).isEmpty();
-        assertThat(uses(Path.of("../parley-client/src/main/java"))).as("client's uses of other modules")
+        assertThat(uses(Path.of("../parley-protocol/src/main/java")))
+                .as("protocol's uses of other modules")
+                .filteredOn(u -> !u.to().startsWith("io.parley.protocol"))
+                .isEmpty();
+        assertThat(uses(Path.of("../parley-client/src/main/java")))
+                .as("client's uses of other modules")
                 .filteredOn(u -> !u.to().startsWith("io.parley.protocol") && !u.to().startsWith("io.parley.client"))
                 .isEmpty();
     }
@@ -157,7 +165,8 @@ class ArchitectureTest {
     static List<Use> uses(Path src) {
         List<Use> out = new ArrayList<>();
         try (Stream<Path> files = Files.walk(src)) {
-            for (Path f : files.filter(p -> p.toString().endsWith(".java")).sorted().toList()) {
+            for (Path f :
+                    files.filter(p -> p.toString().endsWith(".java")).sorted().toList()) {
                 String code = blankCommentsAndStrings(Files.readString(f));
                 Matcher pm = PACKAGE.matcher(code);
                 if (!pm.find()) {
@@ -238,9 +247,14 @@ class ArchitectureTest {
         return out;
     }
 
-    private static void connect(String v, Map<String, Set<String>> graph, Map<String, Integer> index,
-                                Map<String, Integer> low, Deque<String> stack, Set<String> onStack,
-                                List<Set<String>> out) {
+    private static void connect(
+            String v,
+            Map<String, Set<String>> graph,
+            Map<String, Integer> index,
+            Map<String, Integer> low,
+            Deque<String> stack,
+            Set<String> onStack,
+            List<Set<String>> out) {
         index.put(v, index.size());
         low.put(v, index.get(v));
         stack.push(v);

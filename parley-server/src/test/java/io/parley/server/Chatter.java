@@ -4,7 +4,6 @@ import io.parley.client.OutgoingMessage;
 import io.parley.client.ParleyClient;
 import io.parley.client.ParleyListener;
 import io.parley.protocol.ServerFrame;
-
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -114,7 +113,11 @@ public final class Chatter implements AutoCloseable {
 
     /** Signals of one frame type, in arrival order. */
     <T extends ServerFrame> List<T> signals(Class<T> type) {
-        return signals.stream().map(Timed::frame).filter(type::isInstance).map(type::cast).toList();
+        return signals.stream()
+                .map(Timed::frame)
+                .filter(type::isInstance)
+                .map(type::cast)
+                .toList();
     }
 
     /** Polls {@code condition} until it holds; fails after {@code timeout}. */
@@ -151,7 +154,9 @@ public final class Chatter implements AutoCloseable {
     }
 
     List<ServerFrame.Event> messages(String conversationId) {
-        return messages().stream().filter(e -> e.conversationId().equals(conversationId)).toList();
+        return messages().stream()
+                .filter(e -> e.conversationId().equals(conversationId))
+                .toList();
     }
 
     /** Waits until the recorded message events satisfy {@code condition}; fails after {@code timeout}. */
@@ -161,8 +166,8 @@ public final class Chatter implements AutoCloseable {
             while (!condition.test(messages())) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
-                    throw new AssertionError(user + ": timed out waiting for " + what + "; have " + messages().size()
-                            + " messages");
+                    throw new AssertionError(user + ": timed out waiting for " + what + "; have "
+                            + messages().size() + " messages");
                 }
                 try {
                     events.wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
@@ -175,8 +180,13 @@ public final class Chatter implements AutoCloseable {
     }
 
     void awaitCount(String conversationId, int count, Duration timeout) {
-        awaitMessages(all -> all.stream().filter(e -> e.conversationId().equals(conversationId)).count() >= count,
-                timeout, count + " messages in " + conversationId);
+        awaitMessages(
+                all -> all.stream()
+                                .filter(e -> e.conversationId().equals(conversationId))
+                                .count()
+                        >= count,
+                timeout,
+                count + " messages in " + conversationId);
     }
 
     @Override

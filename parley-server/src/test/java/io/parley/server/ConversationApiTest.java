@@ -1,22 +1,22 @@
 package io.parley.server;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-
-import static org.assertj.core.api.Assertions.assertThat;
-
 /** REST: accounts, direct and group conversations, membership rules, history pagination, REST sends, unread. */
 class ConversationApiTest {
     @TempDir
     static Path dir;
+
     static TestServer server;
 
     @BeforeAll
@@ -38,24 +38,41 @@ class ConversationApiTest {
     @Test
     void register_login_andTheTokenWorks() {
         Rest anon = new Rest(server.httpUrl(), null);
-        Rest.Response reg = anon.post("/api/v1/auth/register", new JsonObject().put("username", "zoe").put("password", "correct horse"));
+        Rest.Response reg = anon.post(
+                "/api/v1/auth/register", new JsonObject().put("username", "zoe").put("password", "correct horse"));
         assertThat(reg.status()).isEqualTo(201);
-        assertThat(anon.post("/api/v1/auth/register", new JsonObject().put("username", "zoe").put("password", "another pw1"))
-                .errorCode()).isEqualTo("conflict");
-        assertThat(anon.post("/api/v1/auth/login", new JsonObject().put("username", "zoe").put("password", "wrong pass"))
-                .errorCode()).isEqualTo("bad_credentials");
-        assertThat(anon.post("/api/v1/auth/login", new JsonObject().put("username", "nobody").put("password", "wrong pass"))
-                .errorCode()).isEqualTo("bad_credentials");
-        assertThat(anon.post("/api/v1/auth/register", new JsonObject().put("username", "z").put("password", "correct horse"))
-                .errorCode()).isEqualTo("invalid_field");
-        Rest.Response login = anon.post("/api/v1/auth/login", new JsonObject().put("username", "zoe").put("password", "correct horse"));
+        assertThat(anon.post(
+                                "/api/v1/auth/register",
+                                new JsonObject().put("username", "zoe").put("password", "another pw1"))
+                        .errorCode())
+                .isEqualTo("conflict");
+        assertThat(anon.post(
+                                "/api/v1/auth/login",
+                                new JsonObject().put("username", "zoe").put("password", "wrong pass"))
+                        .errorCode())
+                .isEqualTo("bad_credentials");
+        assertThat(anon.post(
+                                "/api/v1/auth/login",
+                                new JsonObject().put("username", "nobody").put("password", "wrong pass"))
+                        .errorCode())
+                .isEqualTo("bad_credentials");
+        assertThat(anon.post(
+                                "/api/v1/auth/register",
+                                new JsonObject().put("username", "z").put("password", "correct horse"))
+                        .errorCode())
+                .isEqualTo("invalid_field");
+        Rest.Response login = anon.post(
+                "/api/v1/auth/login", new JsonObject().put("username", "zoe").put("password", "correct horse"));
         assertThat(login.status()).isEqualTo(200);
         assertThat(login.json().getString("userId")).isEqualTo(reg.json().getString("userId"));
         Rest zoe = new Rest(server.httpUrl(), login.json().getString("token"));
         assertThat(zoe.get("/api/v1/me").json().getString("username")).isEqualTo("zoe");
         Rest.Response found = as("yan").get("/api/v1/users/by-username/zoe");
         assertThat(found.json().getString("userId")).isEqualTo(reg.json().getString("userId"));
-        Rest.Response dm = as("yan").post("/api/v1/conversations", new JsonObject().put("type", "direct").put("username", "zoe"));
+        Rest.Response dm = as("yan")
+                .post(
+                        "/api/v1/conversations",
+                        new JsonObject().put("type", "direct").put("username", "zoe"));
         assertThat(dm.status()).isEqualTo(201);
     }
 
@@ -63,15 +80,23 @@ class ConversationApiTest {
     void direct_isOneConversationPerPair_whoeverStartsIt() {
         Rest ann = as("ann");
         Rest ben = as("ben");
-        Rest.Response first = ann.post("/api/v1/conversations", new JsonObject().put("type", "direct").put("userId", "ben"));
-        Rest.Response second = ben.post("/api/v1/conversations", new JsonObject().put("type", "direct").put("userId", "ann"));
+        Rest.Response first = ann.post(
+                "/api/v1/conversations", new JsonObject().put("type", "direct").put("userId", "ben"));
+        Rest.Response second = ben.post(
+                "/api/v1/conversations", new JsonObject().put("type", "direct").put("userId", "ann"));
         assertThat(first.status()).isEqualTo(201);
         assertThat(second.status()).isEqualTo(200);
         assertThat(second.json().getString("id")).isEqualTo(first.json().getString("id"));
-        assertThat(ann.post("/api/v1/conversations", new JsonObject().put("type", "direct").put("userId", "ann"))
-                .errorCode()).isEqualTo("invalid_field");
-        assertThat(ann.post("/api/v1/conversations", new JsonObject().put("type", "direct").put("userId", "nobody-at-all"))
-                .errorCode()).isEqualTo("user_not_found");
+        assertThat(ann.post(
+                                "/api/v1/conversations",
+                                new JsonObject().put("type", "direct").put("userId", "ann"))
+                        .errorCode())
+                .isEqualTo("invalid_field");
+        assertThat(ann.post(
+                                "/api/v1/conversations",
+                                new JsonObject().put("type", "direct").put("userId", "nobody-at-all"))
+                        .errorCode())
+                .isEqualTo("user_not_found");
     }
 
     @Test
@@ -82,28 +107,59 @@ class ConversationApiTest {
         as("g-new");
         as("g-outsider");
         String id = owner.group("Team", "g-admin", "g-member");
-        assertThat(owner.put("/api/v1/conversations/" + id + "/members/g-admin/role", new JsonObject().put("role", "admin"))
-                .status()).isEqualTo(200);
-        assertThat(member.post("/api/v1/conversations/" + id + "/members", new JsonObject().put("userIds", new JsonArray().add("g-new")))
-                .errorCode()).isEqualTo("forbidden");
-        assertThat(admin.post("/api/v1/conversations/" + id + "/members", new JsonObject().put("userIds", new JsonArray().add("g-new")))
-                .status()).isEqualTo(200);
-        assertThat(admin.delete("/api/v1/conversations/" + id + "/members/g-owner").errorCode()).isEqualTo("forbidden");
-        assertThat(member.delete("/api/v1/conversations/" + id + "/members/g-new").errorCode()).isEqualTo("forbidden");
-        assertThat(admin.delete("/api/v1/conversations/" + id + "/members/g-new").status()).isEqualTo(200);
-        assertThat(member.delete("/api/v1/conversations/" + id + "/members/g-member").status()).isEqualTo(200);
+        assertThat(owner.put(
+                                "/api/v1/conversations/" + id + "/members/g-admin/role",
+                                new JsonObject().put("role", "admin"))
+                        .status())
+                .isEqualTo(200);
+        assertThat(member.post(
+                                "/api/v1/conversations/" + id + "/members",
+                                new JsonObject().put("userIds", new JsonArray().add("g-new")))
+                        .errorCode())
+                .isEqualTo("forbidden");
+        assertThat(admin.post(
+                                "/api/v1/conversations/" + id + "/members",
+                                new JsonObject().put("userIds", new JsonArray().add("g-new")))
+                        .status())
+                .isEqualTo(200);
+        assertThat(admin.delete("/api/v1/conversations/" + id + "/members/g-owner")
+                        .errorCode())
+                .isEqualTo("forbidden");
+        assertThat(member.delete("/api/v1/conversations/" + id + "/members/g-new")
+                        .errorCode())
+                .isEqualTo("forbidden");
+        assertThat(admin.delete("/api/v1/conversations/" + id + "/members/g-new")
+                        .status())
+                .isEqualTo(200);
+        assertThat(member.delete("/api/v1/conversations/" + id + "/members/g-member")
+                        .status())
+                .isEqualTo(200);
         assertThat(member.get("/api/v1/conversations/" + id).errorCode()).isEqualTo("conversation_not_found");
-        assertThat(as("g-outsider").post("/api/v1/conversations/" + id + "/members",
-                new JsonObject().put("userIds", new JsonArray().add("g-outsider"))).errorCode()).isEqualTo("conversation_not_found");
+        assertThat(as("g-outsider")
+                        .post(
+                                "/api/v1/conversations/" + id + "/members",
+                                new JsonObject().put("userIds", new JsonArray().add("g-outsider")))
+                        .errorCode())
+                .isEqualTo("conversation_not_found");
         JsonObject conv = owner.get("/api/v1/conversations/" + id).json();
         List<String> members = new ArrayList<>();
         conv.getJsonArray("members").forEach(m -> members.add(((JsonObject) m).getString("userId")));
         assertThat(members).containsExactlyInAnyOrder("g-owner", "g-admin");
         List<String> kinds = new ArrayList<>();
-        owner.get("/api/v1/conversations/" + id + "/events?after=0").json().getJsonArray("events")
+        owner.get("/api/v1/conversations/" + id + "/events?after=0")
+                .json()
+                .getJsonArray("events")
                 .forEach(e -> kinds.add(((JsonObject) e).getString("kind")));
-        assertThat(kinds).containsExactly("conversation_created", "member_added", "member_added", "member_added",
-                "member_role", "member_added", "member_removed", "member_removed");
+        assertThat(kinds)
+                .containsExactly(
+                        "conversation_created",
+                        "member_added",
+                        "member_added",
+                        "member_added",
+                        "member_role",
+                        "member_added",
+                        "member_removed",
+                        "member_removed");
     }
 
     @Test
@@ -113,22 +169,38 @@ class ConversationApiTest {
         String id = a.direct("h-b");
         long base = a.get("/api/v1/conversations/" + id).json().getLong("lastSeq");
         for (int i = 0; i < 25; i++) {
-            assertThat(a.post("/api/v1/conversations/" + id + "/messages",
-                    new JsonObject().put("clientMsgId", "h" + i).put("body", "m" + i)).status()).isEqualTo(201);
+            assertThat(a.post(
+                                    "/api/v1/conversations/" + id + "/messages",
+                                    new JsonObject().put("clientMsgId", "h" + i).put("body", "m" + i))
+                            .status())
+                    .isEqualTo(201);
         }
-        JsonObject newest = a.get("/api/v1/conversations/" + id + "/messages?limit=10").json();
+        JsonObject newest =
+                a.get("/api/v1/conversations/" + id + "/messages?limit=10").json();
         assertThat(newest.getBoolean("hasMore")).isTrue();
-        assertThat(bodies(newest)).containsExactly("m15", "m16", "m17", "m18", "m19", "m20", "m21", "m22", "m23", "m24");
+        assertThat(bodies(newest))
+                .containsExactly("m15", "m16", "m17", "m18", "m19", "m20", "m21", "m22", "m23", "m24");
         // New messages arrive between page requests; paging backwards by seq is unaffected.
-        a.post("/api/v1/conversations/" + id + "/messages", new JsonObject().put("clientMsgId", "late").put("body", "late"));
-        JsonObject older = a.get("/api/v1/conversations/" + id + "/messages?limit=10&before=" + newest.getLong("firstSeq")).json();
+        a.post(
+                "/api/v1/conversations/" + id + "/messages",
+                new JsonObject().put("clientMsgId", "late").put("body", "late"));
+        JsonObject older = a.get(
+                        "/api/v1/conversations/" + id + "/messages?limit=10&before=" + newest.getLong("firstSeq"))
+                .json();
         assertThat(bodies(older)).containsExactly("m5", "m6", "m7", "m8", "m9", "m10", "m11", "m12", "m13", "m14");
-        JsonObject forward = a.get("/api/v1/conversations/" + id + "/messages?limit=3&after=" + (base + 23)).json();
+        JsonObject forward = a.get("/api/v1/conversations/" + id + "/messages?limit=3&after=" + (base + 23))
+                .json();
         assertThat(bodies(forward)).containsExactly("m23", "m24", "late");
         assertThat(forward.getBoolean("hasMore")).isFalse();
-        assertThat(a.get("/api/v1/conversations/" + id + "/messages?limit=100000").json().getInteger("limit")).isEqualTo(200);
-        assertThat(a.get("/api/v1/conversations/" + id + "/messages?before=1&after=2").errorCode()).isEqualTo("bad_request");
-        assertThat(a.get("/api/v1/conversations/" + id + "/messages?before=x").errorCode()).isEqualTo("invalid_field");
+        assertThat(a.get("/api/v1/conversations/" + id + "/messages?limit=100000")
+                        .json()
+                        .getInteger("limit"))
+                .isEqualTo(200);
+        assertThat(a.get("/api/v1/conversations/" + id + "/messages?before=1&after=2")
+                        .errorCode())
+                .isEqualTo("bad_request");
+        assertThat(a.get("/api/v1/conversations/" + id + "/messages?before=x").errorCode())
+                .isEqualTo("invalid_field");
     }
 
     @Test
@@ -136,20 +208,32 @@ class ConversationApiTest {
         Rest a = as("u-a");
         Rest b = as("u-b");
         String id = a.direct("u-b");
-        Rest.Response first = a.post("/api/v1/conversations/" + id + "/messages", new JsonObject().put("clientMsgId", "same").put("body", "one"));
-        Rest.Response retry = a.post("/api/v1/conversations/" + id + "/messages", new JsonObject().put("clientMsgId", "same").put("body", "one"));
+        Rest.Response first = a.post(
+                "/api/v1/conversations/" + id + "/messages",
+                new JsonObject().put("clientMsgId", "same").put("body", "one"));
+        Rest.Response retry = a.post(
+                "/api/v1/conversations/" + id + "/messages",
+                new JsonObject().put("clientMsgId", "same").put("body", "one"));
         assertThat(first.status()).isEqualTo(201);
         assertThat(retry.status()).isEqualTo(200);
         assertThat(retry.json().getBoolean("duplicate")).isTrue();
         assertThat(retry.json().getLong("seq")).isEqualTo(first.json().getLong("seq"));
-        a.post("/api/v1/conversations/" + id + "/messages", new JsonObject().put("clientMsgId", "second").put("body", "two"));
+        a.post(
+                "/api/v1/conversations/" + id + "/messages",
+                new JsonObject().put("clientMsgId", "second").put("body", "two"));
         JsonObject bConv = find(b.get("/api/v1/conversations").json(), id);
         assertThat(bConv.getLong("unreadCount")).isEqualTo(2);
         assertThat(bConv.getJsonObject("lastMessage").getString("body")).isEqualTo("two");
-        assertThat(find(a.get("/api/v1/conversations").json(), id).getLong("unreadCount")).isZero();
-        b.post("/api/v1/conversations/" + id + "/read", new JsonObject().put("seq", first.json().getLong("seq")));
-        assertThat(find(b.get("/api/v1/conversations").json(), id).getLong("unreadCount")).isEqualTo(1);
-        assertThat(b.post("/api/v1/conversations/" + id + "/read", new JsonObject().put("seq", -1)).errorCode()).isEqualTo("invalid_field");
+        assertThat(find(a.get("/api/v1/conversations").json(), id).getLong("unreadCount"))
+                .isZero();
+        b.post(
+                "/api/v1/conversations/" + id + "/read",
+                new JsonObject().put("seq", first.json().getLong("seq")));
+        assertThat(find(b.get("/api/v1/conversations").json(), id).getLong("unreadCount"))
+                .isEqualTo(1);
+        assertThat(b.post("/api/v1/conversations/" + id + "/read", new JsonObject().put("seq", -1))
+                        .errorCode())
+                .isEqualTo("invalid_field");
     }
 
     private static JsonObject find(JsonObject list, String id) {

@@ -1,11 +1,10 @@
 package io.parley.server;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.parley.client.MessageState;
 import io.parley.client.OutgoingMessage;
 import io.parley.protocol.ServerFrame;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -15,8 +14,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Live delivery: every message reaches every member's sessions exactly once, in seq order, and is acked with seq. */
 class DeliveryTest {
@@ -32,11 +31,11 @@ class DeliveryTest {
             String group = new Rest(server.httpUrl(), TestServer.token("carol")).group("trio", "dave", "erin");
 
             try (Chatter alicePhone = Chatter.connect("alice", server.wsUrl());
-                 Chatter aliceLaptop = Chatter.connect("alice", server.wsUrl());
-                 Chatter bob = Chatter.connect("bob", server.wsUrl());
-                 Chatter carol = Chatter.connect("carol", server.wsUrl());
-                 Chatter dave = Chatter.connect("dave", server.wsUrl());
-                 Chatter erin = Chatter.connect("erin", server.wsUrl())) {
+                    Chatter aliceLaptop = Chatter.connect("alice", server.wsUrl());
+                    Chatter bob = Chatter.connect("bob", server.wsUrl());
+                    Chatter carol = Chatter.connect("carol", server.wsUrl());
+                    Chatter dave = Chatter.connect("dave", server.wsUrl());
+                    Chatter erin = Chatter.connect("erin", server.wsUrl())) {
 
                 List<OutgoingMessage> sent = new ArrayList<>();
                 for (int i = 0; i < PER_SENDER; i++) {
@@ -46,7 +45,8 @@ class DeliveryTest {
                     sent.add(dave.send(group, "dave-" + i));
                     sent.add(erin.send(group, "erin-" + i));
                 }
-                CompletableFuture.allOf(sent.stream().map(OutgoingMessage::acked).toArray(CompletableFuture[]::new))
+                CompletableFuture.allOf(
+                                sent.stream().map(OutgoingMessage::acked).toArray(CompletableFuture[]::new))
                         .get(30, TimeUnit.SECONDS);
                 assertThat(sent).allSatisfy(m -> {
                     assertThat(m.state()).isEqualTo(MessageState.SENT);
@@ -56,15 +56,20 @@ class DeliveryTest {
                 Set<Long> dmSeqs = new HashSet<>();
                 Set<Long> groupSeqs = new HashSet<>();
                 for (OutgoingMessage m : sent) {
-                    assertThat((m.conversationId().equals(dm) ? dmSeqs : groupSeqs).add(m.ack().seq()))
-                            .as("seq %d acked twice", m.ack().seq()).isTrue();
+                    assertThat((m.conversationId().equals(dm) ? dmSeqs : groupSeqs)
+                                    .add(m.ack().seq()))
+                            .as("seq %d acked twice", m.ack().seq())
+                            .isTrue();
                 }
 
                 for (Chatter c : List.of(alicePhone, aliceLaptop, bob)) {
                     c.awaitCount(dm, 2 * PER_SENDER, Duration.ofSeconds(20));
                     assertExactlyOnceInOrder(c.messages(dm), 2 * PER_SENDER);
                     assertThat(c.messages(group)).isEmpty();
-                    assertThat(c.messages(dm).stream().map(ServerFrame.Event::seq).toList()).containsExactlyInAnyOrderElementsOf(dmSeqs);
+                    assertThat(c.messages(dm).stream()
+                                    .map(ServerFrame.Event::seq)
+                                    .toList())
+                            .containsExactlyInAnyOrderElementsOf(dmSeqs);
                 }
                 for (Chatter c : List.of(carol, dave, erin)) {
                     c.awaitCount(group, 3 * PER_SENDER, Duration.ofSeconds(20));
@@ -75,16 +80,22 @@ class DeliveryTest {
                 assertThat(aliceLaptop.messages(dm)).isEqualTo(bob.messages(dm));
                 assertThat(carol.messages(group)).isEqualTo(erin.messages(group));
                 // Per-sender order is the send order.
-                List<String> aliceBodies = bob.messages(dm).stream().map(ServerFrame.Event::body)
-                        .filter(b -> b.startsWith("alice-")).toList();
-                assertThat(aliceBodies).isEqualTo(java.util.stream.IntStream.range(0, PER_SENDER).mapToObj(i -> "alice-" + i).toList());
+                List<String> aliceBodies = bob.messages(dm).stream()
+                        .map(ServerFrame.Event::body)
+                        .filter(b -> b.startsWith("alice-"))
+                        .toList();
+                assertThat(aliceBodies)
+                        .isEqualTo(java.util.stream.IntStream.range(0, PER_SENDER)
+                                .mapToObj(i -> "alice-" + i)
+                                .toList());
             }
         }
     }
 
     static void assertExactlyOnceInOrder(List<ServerFrame.Event> events, int expected) {
         assertThat(events).hasSize(expected);
-        assertThat(events.stream().map(ServerFrame.Event::messageId).distinct().count()).isEqualTo(expected);
+        assertThat(events.stream().map(ServerFrame.Event::messageId).distinct().count())
+                .isEqualTo(expected);
         for (int i = 1; i < events.size(); i++) {
             assertThat(events.get(i).seq()).isGreaterThan(events.get(i - 1).seq());
         }
@@ -97,14 +108,15 @@ class DeliveryTest {
                 new Rest(server.httpUrl(), TestServer.token(u)).get("/api/v1/me");
             }
             try (Chatter owner = Chatter.connect("owner", server.wsUrl());
-                 Chatter late = Chatter.connect("late", server.wsUrl())) {
+                    Chatter late = Chatter.connect("late", server.wsUrl())) {
                 Rest rest = new Rest(server.httpUrl(), TestServer.token("owner"));
                 String group = rest.group("later", "late");
                 owner.send(group, "welcome aboard").acked().get(10, TimeUnit.SECONDS);
                 late.awaitCount(group, 1, Duration.ofSeconds(10));
                 assertThat(late.messages(group).get(0).body()).isEqualTo("welcome aboard");
                 assertThat(late.client.cursors()).containsKey(group);
-                assertThat(Map.copyOf(late.client.cursors()).get(group)).isEqualTo(owner.client.cursors().get(group));
+                assertThat(Map.copyOf(late.client.cursors()).get(group))
+                        .isEqualTo(owner.client.cursors().get(group));
             }
         }
     }

@@ -1,13 +1,10 @@
 package io.parley.server;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -17,8 +14,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Places where a black-box run of the documented API found the server saying something other than docs/protocol.md
@@ -27,13 +26,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 class DocumentedPromisesTest {
     @TempDir
     static Path dir;
+
     static TestServer server;
     static Vertx vertx;
     static Rest alice;
     static Rest bob;
     static String dm;
-    static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(5)).build();
+    static final HttpClient HTTP = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5))
+            .build();
 
     @BeforeAll
     static void start() {
@@ -54,7 +56,8 @@ class DocumentedPromisesTest {
     }
 
     private static String send(Rest as, String conversationId, String body) {
-        Rest.Response r = as.post("/api/v1/conversations/" + conversationId + "/messages",
+        Rest.Response r = as.post(
+                "/api/v1/conversations/" + conversationId + "/messages",
                 new JsonObject().put("clientMsgId", "c-" + System.nanoTime()).put("body", body));
         assertThat(r.status()).as(r.toString()).isEqualTo(201);
         return r.json().getString("messageId");
@@ -67,9 +70,12 @@ class DocumentedPromisesTest {
     }
 
     private static Raw raw(String method, String path, String contentType, String body) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(server.httpUrl() + path)).timeout(Duration.ofSeconds(10))
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(server.httpUrl() + path))
+                .timeout(Duration.ofSeconds(10))
                 .header("Authorization", "Bearer " + TestServer.token("alice"))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+                .method(
+                        method,
+                        body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
         if (contentType != null) {
             b.header("Content-Type", contentType);
         }
@@ -91,7 +97,10 @@ class DocumentedPromisesTest {
             ws.next("welcome");
             for (int i = 0; i < 50; i++) {
                 String cmid = "order-" + i;
-                ws.sendJson(new JsonObject().put("type", "send").put("conversationId", dm).put("clientMsgId", cmid)
+                ws.sendJson(new JsonObject()
+                        .put("type", "send")
+                        .put("conversationId", dm)
+                        .put("clientMsgId", cmid)
                         .put("body", "m" + i));
                 List<String> seen = new ArrayList<>();
                 while (seen.size() < 2) {
@@ -112,10 +121,13 @@ class DocumentedPromisesTest {
     void twoEmoji_areNotOneEmoji() {
         String m = send(alice, dm, "react to me");
         String base = "/api/v1/conversations/" + dm + "/messages/" + m + "/reactions/";
-        assertThat(alice.put(base + "%F0%9F%91%8D%F0%9F%91%8D", null).errorCode()).isEqualTo("invalid_field");
+        assertThat(alice.put(base + "%F0%9F%91%8D%F0%9F%91%8D", null).errorCode())
+                .isEqualTo("invalid_field");
         assertThat(alice.put(base + "%F0%9F%91%8D", null).status()).isEqualTo(200);
         // One grapheme made of several code points is one emoji: a family, a flag, a skin tone.
-        assertThat(alice.put(base + "%F0%9F%91%A8%E2%80%8D%F0%9F%91%A9%E2%80%8D%F0%9F%91%A7", null).status()).isEqualTo(200);
+        assertThat(alice.put(base + "%F0%9F%91%A8%E2%80%8D%F0%9F%91%A9%E2%80%8D%F0%9F%91%A7", null)
+                        .status())
+                .isEqualTo(200);
         assertThat(alice.put(base + "%F0%9F%87%AB%F0%9F%87%B7", null).status()).isEqualTo(200);
         assertThat(alice.put(base + "%F0%9F%91%8D%F0%9F%8F%BD", null).status()).isEqualTo(200);
     }
@@ -124,11 +136,14 @@ class DocumentedPromisesTest {
     @Test
     void replySnippet_isAtMostAHundredCharacters() {
         String parent = send(alice, dm, "x".repeat(150));
-        Rest.Response r = alice.post("/api/v1/conversations/" + dm + "/messages",
+        Rest.Response r = alice.post(
+                "/api/v1/conversations/" + dm + "/messages",
                 new JsonObject().put("clientMsgId", "reply-1").put("body", "re").put("replyTo", parent));
         assertThat(r.status()).isEqualTo(201);
         String replyId = r.json().getString("messageId");
-        JsonArray log = alice.get("/api/v1/conversations/" + dm + "/events?limit=5").json().getJsonArray("events");
+        JsonArray log = alice.get("/api/v1/conversations/" + dm + "/events?limit=5")
+                .json()
+                .getJsonArray("events");
         String snippet = null;
         for (Object o : log) {
             JsonObject e = (JsonObject) o;
@@ -136,7 +151,9 @@ class DocumentedPromisesTest {
                 snippet = e.getString("replySnippet");
             }
         }
-        JsonArray history = alice.get("/api/v1/conversations/" + dm + "/messages?limit=5").json().getJsonArray("messages");
+        JsonArray history = alice.get("/api/v1/conversations/" + dm + "/messages?limit=5")
+                .json()
+                .getJsonArray("messages");
         String inHistory = null;
         for (Object o : history) {
             JsonObject m = (JsonObject) o;
@@ -155,13 +172,16 @@ class DocumentedPromisesTest {
     @Test
     void aFreshConversation_hasDeliveredAtLeastRead() {
         String group = alice.group("fresh", "bob", "carol");
-        for (Object o : alice.get("/api/v1/conversations/" + group + "/receipts").json().getJsonArray("receipts")) {
+        for (Object o :
+                alice.get("/api/v1/conversations/" + group + "/receipts").json().getJsonArray("receipts")) {
             JsonObject m = (JsonObject) o;
             assertThat(m.getLong("deliveredSeq")).as(m.encode()).isGreaterThanOrEqualTo(m.getLong("readSeq"));
         }
         String fresh = new Rest(server.httpUrl(), TestServer.token("carol")).direct("dave");
-        for (Object o : new Rest(server.httpUrl(), TestServer.token("carol")).get("/api/v1/conversations/" + fresh
-                + "/members").json().getJsonArray("members")) {
+        for (Object o : new Rest(server.httpUrl(), TestServer.token("carol"))
+                .get("/api/v1/conversations/" + fresh + "/members")
+                .json()
+                .getJsonArray("members")) {
             JsonObject m = (JsonObject) o;
             assertThat(m.getLong("deliveredSeq")).as(m.encode()).isGreaterThanOrEqualTo(m.getLong("readSeq"));
         }
@@ -172,21 +192,30 @@ class DocumentedPromisesTest {
     void aLateMember_isNotInTheReceiptsOfEarlierMessages() {
         String group = alice.group("late", "bob");
         String early = send(alice, group, "before dave");
-        assertThat(alice.post("/api/v1/conversations/" + group + "/members",
-                new JsonObject().put("userIds", new JsonArray().add("dave"))).status()).isEqualTo(200);
+        assertThat(alice.post(
+                                "/api/v1/conversations/" + group + "/members",
+                                new JsonObject().put("userIds", new JsonArray().add("dave")))
+                        .status())
+                .isEqualTo(200);
         String later = send(alice, group, "after dave");
         Rest daveRest = new Rest(server.httpUrl(), TestServer.token("dave"));
-        long laterSeq = daveRest.get("/api/v1/conversations/" + group + "/messages/" + later).json().getLong("seq");
+        long laterSeq = daveRest.get("/api/v1/conversations/" + group + "/messages/" + later)
+                .json()
+                .getLong("seq");
         assertThat(daveRest.post("/api/v1/conversations/" + group + "/read", new JsonObject().put("seq", laterSeq))
-                .status()).isEqualTo(200);
+                        .status())
+                .isEqualTo(200);
 
-        JsonObject earlyReceipts = alice.get("/api/v1/conversations/" + group + "/messages/" + early + "/receipts").json();
+        JsonObject earlyReceipts = alice.get("/api/v1/conversations/" + group + "/messages/" + early + "/receipts")
+                .json();
         assertThat(earlyReceipts.getJsonArray("readBy").stream().toList()).doesNotContain("dave");
         assertThat(earlyReceipts.getJsonArray("deliveredTo").stream().toList()).doesNotContain("dave");
-        JsonObject laterReceipts = alice.get("/api/v1/conversations/" + group + "/messages/" + later + "/receipts").json();
+        JsonObject laterReceipts = alice.get("/api/v1/conversations/" + group + "/messages/" + later + "/receipts")
+                .json();
         assertThat(laterReceipts.getJsonArray("readBy").stream().toList()).contains("dave");
         assertThat(laterReceipts.getJsonArray("deliveredTo").stream().toList()).contains("dave");
-        for (Object o : alice.get("/api/v1/conversations/" + group + "/members").json().getJsonArray("members")) {
+        for (Object o :
+                alice.get("/api/v1/conversations/" + group + "/members").json().getJsonArray("members")) {
             JsonObject m = (JsonObject) o;
             assertThat(m.getLong("deliveredSeq")).as(m.encode()).isGreaterThanOrEqualTo(m.getLong("readSeq"));
             if (m.getString("userId").equals("dave")) {
@@ -203,7 +232,8 @@ class DocumentedPromisesTest {
         Rest.Response r = alice.get("/api/v1/conversations/" + dm + "/messages/" + elsewhere + "/replies");
         assertThat(r.status()).isEqualTo(404);
         assertThat(r.errorCode()).isEqualTo("message_not_found");
-        assertThat(alice.get("/api/v1/conversations/" + other + "/messages/" + elsewhere + "/replies").status())
+        assertThat(alice.get("/api/v1/conversations/" + other + "/messages/" + elsewhere + "/replies")
+                        .status())
                 .isEqualTo(200);
     }
 
@@ -215,7 +245,9 @@ class DocumentedPromisesTest {
         assertThat(r.status()).isEqualTo(200);
         assertThat(r.json().getString("messageId")).isEqualTo(m);
         assertThat(r.json().getString("body")).isEqualTo("fetch me");
-        assertThat(bob.get("/api/v1/conversations/" + dm + "/messages/m_nothing").errorCode()).isEqualTo("message_not_found");
+        assertThat(bob.get("/api/v1/conversations/" + dm + "/messages/m_nothing")
+                        .errorCode())
+                .isEqualTo("message_not_found");
         Rest carol = new Rest(server.httpUrl(), TestServer.token("carol"));
         assertThat(carol.get("/api/v1/conversations/" + dm + "/messages/" + m).errorCode())
                 .isEqualTo("conversation_not_found");
@@ -224,8 +256,13 @@ class DocumentedPromisesTest {
     // 8. A body over the limit: 413 with the JSON error shape.
     @Test
     void aBodyOverTheLimit_is413_payloadTooLarge_inTheErrorShape() throws Exception {
-        String big = new JsonObject().put("clientMsgId", "big").put("body", "x".repeat(200_000)).encode();
-        assertError(raw("POST", "/api/v1/conversations/" + dm + "/messages", "application/json", big), 413,
+        String big = new JsonObject()
+                .put("clientMsgId", "big")
+                .put("body", "x".repeat(200_000))
+                .encode();
+        assertError(
+                raw("POST", "/api/v1/conversations/" + dm + "/messages", "application/json", big),
+                413,
                 "payload_too_large");
     }
 
@@ -239,13 +276,21 @@ class DocumentedPromisesTest {
     // 10. Bodies are application/json: another content type is 415, and nothing is stored.
     @Test
     void aJsonBodySentAsTextPlain_is415_andNotStored() throws Exception {
-        String body = new JsonObject().put("clientMsgId", "plain-1").put("body", "as text").encode();
-        assertError(raw("POST", "/api/v1/conversations/" + dm + "/messages", "text/plain", body), 415,
+        String body = new JsonObject()
+                .put("clientMsgId", "plain-1")
+                .put("body", "as text")
+                .encode();
+        assertError(
+                raw("POST", "/api/v1/conversations/" + dm + "/messages", "text/plain", body),
+                415,
                 "unsupported_media_type");
-        assertError(raw("POST", "/api/v1/conversations/" + dm + "/messages", null, body), 415,
-                "unsupported_media_type");
-        JsonArray history = alice.get("/api/v1/conversations/" + dm + "/messages?limit=100").json().getJsonArray("messages");
-        assertThat(history.stream().map(o -> ((JsonObject) o).getString("body"))).doesNotContain("as text");
+        assertError(
+                raw("POST", "/api/v1/conversations/" + dm + "/messages", null, body), 415, "unsupported_media_type");
+        JsonArray history = alice.get("/api/v1/conversations/" + dm + "/messages?limit=100")
+                .json()
+                .getJsonArray("messages");
+        assertThat(history.stream().map(o -> ((JsonObject) o).getString("body")))
+                .doesNotContain("as text");
         Raw ok = raw("POST", "/api/v1/conversations/" + dm + "/messages", "application/json; charset=utf-8", body);
         assertThat(ok.status()).as(ok.toString()).isEqualTo(201);
     }
@@ -256,11 +301,17 @@ class DocumentedPromisesTest {
         String longId = "c".repeat(129);
         assertError(raw("GET", "/api/v1/conversations/" + longId, null, null), 400, "invalid_field");
         assertError(raw("GET", "/api/v1/conversations/" + longId + "/messages", null, null), 400, "invalid_field");
-        assertError(raw("GET", "/api/v1/conversations/" + dm + "/messages/" + "m".repeat(129), null, null), 400,
+        assertError(
+                raw("GET", "/api/v1/conversations/" + dm + "/messages/" + "m".repeat(129), null, null),
+                400,
                 "invalid_field");
-        assertError(raw("GET", "/api/v1/conversations/" + dm + "/messages/" + "m".repeat(129) + "/replies", null, null),
-                400, "invalid_field");
-        assertThat(raw("GET", "/api/v1/conversations/" + "c".repeat(128), null, null).status()).isEqualTo(404);
+        assertError(
+                raw("GET", "/api/v1/conversations/" + dm + "/messages/" + "m".repeat(129) + "/replies", null, null),
+                400,
+                "invalid_field");
+        assertThat(raw("GET", "/api/v1/conversations/" + "c".repeat(128), null, null)
+                        .status())
+                .isEqualTo(404);
     }
 
     // The router's own failures keep the connection usable and the data intact (a follow-up request works).

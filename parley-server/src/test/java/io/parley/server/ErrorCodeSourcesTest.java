@@ -1,8 +1,8 @@
 package io.parley.server;
 
-import io.parley.protocol.ErrorCode;
-import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
 
+import io.parley.protocol.ErrorCode;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -15,8 +15,7 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 /**
  * ErrorCode is the one source of truth for error codes, their HTTP status and whether a client may retry them. The
@@ -34,17 +33,25 @@ class ErrorCodeSourcesTest {
 
     static String protocolJs() {
         StringBuilder s = new StringBuilder()
-                .append("// Generated from io.parley.protocol.ErrorCode by ErrorCodeSourcesTest: do not edit. Regenerate with\n")
+                .append(
+                        "// Generated from io.parley.protocol.ErrorCode by ErrorCodeSourcesTest: do not edit. Regenerate with\n")
                 .append("// mvn -pl parley-server test -Dtest=ErrorCodeSourcesTest -Dparley.regenerate=true\n\n")
                 .append("/**\n")
-                .append(" * Error codes of error frames and REST error bodies (docs/protocol.md): the HTTP status of a REST answer\n")
-                .append(" * with the code, and whether the same request may succeed when sent again unchanged (a pending send\n")
+                .append(
+                        " * Error codes of error frames and REST error bodies (docs/protocol.md): the HTTP status of a REST answer\n")
+                .append(
+                        " * with the code, and whether the same request may succeed when sent again unchanged (a pending send\n")
                 .append(" * refused with a code that is not retryable fails at once).\n")
                 .append(" */\n")
                 .append("export const ErrorCodes = Object.freeze({\n");
         for (ErrorCode c : ErrorCode.values()) {
-            s.append("  ").append(c.wire()).append(": Object.freeze({ status: ").append(c.httpStatus())
-                    .append(", retryable: ").append(c.retryable()).append(" }),\n");
+            s.append("  ")
+                    .append(c.wire())
+                    .append(": Object.freeze({ status: ")
+                    .append(c.httpStatus())
+                    .append(", retryable: ")
+                    .append(c.retryable())
+                    .append(" }),\n");
         }
         return s.append("});\n").toString();
     }
@@ -68,17 +75,23 @@ class ErrorCodeSourcesTest {
     @Test
     void parleyClientJs_derivesPermanentErrorsFromProtocolJs() throws IOException {
         String js = Files.readString(CLIENT_JS);
-        assertThat(js).contains("import { ErrorCodes } from './protocol.js';")
-                .contains("PERMANENT_ERRORS = new Set(Object.keys(ErrorCodes).filter((code) => !ErrorCodes[code].retryable));");
-        Matcher m = Pattern.compile("(?:ParleyError|_fail\\(\\w+,) ?\\(?'([a-z_]+)'").matcher(js);
+        assertThat(js)
+                .contains("import { ErrorCodes } from './protocol.js';")
+                .contains(
+                        "PERMANENT_ERRORS = new Set(Object.keys(ErrorCodes).filter((code) => !ErrorCodes[code].retryable));");
+        Matcher m = Pattern.compile("(?:ParleyError|_fail\\(\\w+,) ?\\(?'([a-z_]+)'")
+                .matcher(js);
         TreeSet<String> raised = new TreeSet<>();
         while (m.find()) {
             raised.add(m.group(1));
         }
-        assertThat(raised).as("codes parley-client.js raises (is the pattern still right?)").contains("timeout");
+        assertThat(raised)
+                .as("codes parley-client.js raises (is the pattern still right?)")
+                .contains("timeout");
         raised.removeAll(wireNames());
         // docs/client-js.md: the client's own codes for what never reached the server.
-        assertThat(raised).as("codes parley-client.js raises that ErrorCode does not know")
+        assertThat(raised)
+                .as("codes parley-client.js raises that ErrorCode does not know")
                 .isSubsetOf("closed", "offline", "disconnected", "timeout");
     }
 
@@ -88,16 +101,20 @@ class ErrorCodeSourcesTest {
         Map<String, List<String[]>> rows = new TreeMap<>();
         for (String[] cells : table(Files.readString(PROTOCOL_MD), "## Error codes")) {
             Matcher m = Pattern.compile("^`([a-z_]+)`").matcher(cells[0]);
-            assertThat(m.find()).as("a row of the error table that names no code: %s", Arrays.toString(cells)).isTrue();
+            assertThat(m.find())
+                    .as("a row of the error table that names no code: %s", Arrays.toString(cells))
+                    .isTrue();
             rows.computeIfAbsent(m.group(1), k -> new ArrayList<>()).add(cells);
         }
         assertThat(rows.keySet()).as("codes in docs/protocol.md").isEqualTo(wireNames());
         for (ErrorCode c : ErrorCode.values()) {
             for (String[] cells : rows.get(c.wire())) {
                 assertThat(cells).as("columns of the row of %s", c.wire()).hasSize(4);
-                assertThat(cells[2]).as("HTTP status of %s in docs/protocol.md", c.wire())
+                assertThat(cells[2])
+                        .as("HTTP status of %s in docs/protocol.md", c.wire())
                         .isEqualTo(String.valueOf(c.httpStatus()));
-                assertThat(!cells[3].startsWith("no")).as("'retry?' of %s in docs/protocol.md: '%s'", c.wire(), cells[3])
+                assertThat(!cells[3].startsWith("no"))
+                        .as("'retry?' of %s in docs/protocol.md: '%s'", c.wire(), cells[3])
                         .isEqualTo(c.retryable());
             }
         }
@@ -111,8 +128,12 @@ class ErrorCodeSourcesTest {
             Matcher m = Pattern.compile("`([a-z_]+)`").matcher(cells[1]);
             while (m.find()) {
                 ErrorCode c = ErrorCode.fromWire(m.group(1));
-                assertThat(c).as("docs/api.md names an unknown code %s", m.group(1)).isNotNull();
-                assertThat(cells[0]).as("status of %s in docs/api.md", c.wire()).isEqualTo(String.valueOf(c.httpStatus()));
+                assertThat(c)
+                        .as("docs/api.md names an unknown code %s", m.group(1))
+                        .isNotNull();
+                assertThat(cells[0])
+                        .as("status of %s in docs/api.md", c.wire())
+                        .isEqualTo(String.valueOf(c.httpStatus()));
                 listed++;
             }
         }

@@ -1,13 +1,12 @@
 package io.parley.server;
 
-import io.parley.protocol.CloseCodes;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static org.assertj.core.api.Assertions.assertThat;
 
+import io.parley.protocol.CloseCodes;
 import java.nio.file.Path;
 import java.util.Map;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Liveness: a peer that completes the handshake and then goes silent (never answers pings: a half-open connection)
@@ -17,8 +16,10 @@ class HeartbeatTest {
 
     @Test
     void silentPeer_isPingedThenClosedWith4004_andItsSessionFreed(@TempDir Path dir) throws Exception {
-        try (TestServer server = new TestServer(dir, Map.of("ws.heartbeat-interval", "200ms", "ws.idle-timeout", "700ms")).start();
-             RawSocket peer = new RawSocket(server.port(), "/ws?token=" + TestServer.token("silent"))) {
+        try (TestServer server = new TestServer(
+                                dir, Map.of("ws.heartbeat-interval", "200ms", "ws.idle-timeout", "700ms"))
+                        .start();
+                RawSocket peer = new RawSocket(server.port(), "/ws?token=" + TestServer.token("silent"))) {
             int pings = 0;
             RawSocket.Frame f;
             while ((f = peer.read()).opcode() != 0x8) {

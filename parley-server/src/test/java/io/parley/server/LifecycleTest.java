@@ -1,12 +1,11 @@
 package io.parley.server;
 
-import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.ArrayList;
 import java.util.List;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.Test;
 
 class LifecycleTest {
     private final List<String> closed = new ArrayList<>();
@@ -45,8 +44,10 @@ class LifecycleTest {
 
         assertThatThrownBy(lifecycle::close)
                 .isInstanceOf(IllegalStateException.class)
-                .satisfies(e -> assertThat(e.getSuppressed()).extracting(Throwable::getMessage)
-                        .containsExactly("closing vertx failed: java.lang.IllegalStateException: vertx broke",
+                .satisfies(e -> assertThat(e.getSuppressed())
+                        .extracting(Throwable::getMessage)
+                        .containsExactly(
+                                "closing vertx failed: java.lang.IllegalStateException: vertx broke",
                                 "closing store failed: java.lang.IllegalStateException: store broke"));
         assertThat(closed).containsExactly("vertx", "bus", "store", "timers");
     }

@@ -1,7 +1,6 @@
 package io.parley.server;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -13,8 +12,8 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** /metrics in the Prometheus text format reflects what the node did. */
 class MetricsTest {
@@ -23,20 +22,28 @@ class MetricsTest {
      * HTTP/1.1 as Prometheus scrapes, and a deadline: once in a full CI run a scrape through the JDK client's default
      * (an h2c upgrade on each new client) never got an answer and stalled the build instead of failing.
      */
-    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(5)).build();
+    private static final HttpClient HTTP = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5))
+            .build();
 
     private static String scrape(TestServer server) throws Exception {
-        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(server.httpUrl() + "/metrics"))
-                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = HTTP.send(
+                HttpRequest.newBuilder(URI.create(server.httpUrl() + "/metrics"))
+                        .timeout(Duration.ofSeconds(10))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(r.headers().firstValue("content-type").orElse("")).startsWith("text/plain");
         return r.body();
     }
 
     private static double value(String text, String series) {
-        Matcher m = Pattern.compile("(?m)^" + Pattern.quote(series) + "(\\{[^}]*\\})? ([0-9.eE+-]+)$").matcher(text);
-        assertThat(m.find()).as("series %s in:%n%s", series, text.lines().limit(40).toList()).isTrue();
+        Matcher m = Pattern.compile("(?m)^" + Pattern.quote(series) + "(\\{[^}]*\\})? ([0-9.eE+-]+)$")
+                .matcher(text);
+        assertThat(m.find())
+                .as("series %s in:%n%s", series, text.lines().limit(40).toList())
+                .isTrue();
         return Double.parseDouble(m.group(2));
     }
 
@@ -46,7 +53,7 @@ class MetricsTest {
             new Rest(server.httpUrl(), TestServer.token("bob")).get("/api/v1/me");
             String dm = new Rest(server.httpUrl(), TestServer.token("alice")).direct("bob");
             try (Chatter alice = Chatter.connect("alice", server.wsUrl());
-                 Chatter bob = Chatter.connect("bob", server.wsUrl())) {
+                    Chatter bob = Chatter.connect("bob", server.wsUrl())) {
                 for (int i = 0; i < 20; i++) {
                     alice.send(dm, "m" + i).acked().get(10, TimeUnit.SECONDS);
                 }
@@ -57,7 +64,8 @@ class MetricsTest {
                 // Each message reaches Bob and Alice's own session.
                 assertThat(value(text, "messages_delivered_total")).isGreaterThanOrEqualTo(40);
                 assertThat(value(text, "messages_acked_total")).isEqualTo(20);
-                assertThat(value(text, "message_delivery_latency_seconds_count")).isGreaterThanOrEqualTo(40);
+                assertThat(value(text, "message_delivery_latency_seconds_count"))
+                        .isGreaterThanOrEqualTo(40);
                 assertThat(text).contains("message_delivery_latency_seconds_bucket{le=");
                 assertThat(value(text, "message_store_commit_seconds_count")).isPositive();
                 assertThat(value(text, "offline_sync_duration_seconds_count")).isGreaterThanOrEqualTo(2);
@@ -66,13 +74,16 @@ class MetricsTest {
                 assertThat(value(text, "process_cpu_usage")).isGreaterThanOrEqualTo(0);
                 assertThat(value(text, "process_files_open_files")).isPositive();
             }
-            Chatter.await(() -> {
-                try {
-                    return value(scrape(server), "websocket_connections_active") == 0;
-                } catch (Exception e) {
-                    throw new AssertionError(e);
-                }
-            }, Duration.ofSeconds(10), "connections back to 0");
+            Chatter.await(
+                    () -> {
+                        try {
+                            return value(scrape(server), "websocket_connections_active") == 0;
+                        } catch (Exception e) {
+                            throw new AssertionError(e);
+                        }
+                    },
+                    Duration.ofSeconds(10),
+                    "connections back to 0");
         }
     }
 }

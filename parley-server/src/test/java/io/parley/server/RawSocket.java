@@ -49,7 +49,8 @@ final class RawSocket implements AutoCloseable {
         in = new DataInputStream(socket.getInputStream());
         String key = Base64.getEncoder().encodeToString("0123456789abcdef".getBytes(StandardCharsets.US_ASCII));
         out.write(("GET " + uri + " HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nUpgrade: websocket\r\n"
-                + "Connection: Upgrade\r\nSec-WebSocket-Key: " + key + "\r\nSec-WebSocket-Version: 13\r\n" + extraHeaders + "\r\n")
+                        + "Connection: Upgrade\r\nSec-WebSocket-Key: " + key + "\r\nSec-WebSocket-Version: 13\r\n"
+                        + extraHeaders + "\r\n")
                 .getBytes(StandardCharsets.US_ASCII));
         out.flush();
         StringBuilder sb = new StringBuilder();
@@ -102,7 +103,7 @@ final class RawSocket implements AutoCloseable {
         for (int i = 7; i >= 0; i--) {
             out.write((int) (length >>> (i * 8)) & 0xff);
         }
-        out.write(new byte[]{1, 2, 3, 4});
+        out.write(new byte[] {1, 2, 3, 4});
         out.write(new byte[sent]);
         out.flush();
     }

@@ -7,7 +7,6 @@ import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonObject;
-
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -47,9 +46,10 @@ public final class RawWs implements AutoCloseable {
     }
 
     public static RawWs connect(Vertx vertx, int port, String uri, Map<String, String> headers) {
-        WebSocketClient client = vertx.createWebSocketClient(new WebSocketClientOptions()
-                .setMaxFrameSize(16 * 1024 * 1024).setMaxMessageSize(16 * 1024 * 1024));
-        WebSocketConnectOptions o = new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI(uri);
+        WebSocketClient client = vertx.createWebSocketClient(
+                new WebSocketClientOptions().setMaxFrameSize(16 * 1024 * 1024).setMaxMessageSize(16 * 1024 * 1024));
+        WebSocketConnectOptions o =
+                new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI(uri);
         headers.forEach(o::addHeader);
         return new RawWs(client, o);
     }
@@ -57,10 +57,12 @@ public final class RawWs implements AutoCloseable {
     /** The upgrade's failure, for a connection that must be refused. */
     public static Throwable connectFailure(Vertx vertx, int port, String uri, Map<String, String> headers) {
         WebSocketClient client = vertx.createWebSocketClient();
-        WebSocketConnectOptions o = new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI(uri);
+        WebSocketConnectOptions o =
+                new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI(uri);
         headers.forEach(o::addHeader);
         try {
-            WebSocket ws = client.connect(o).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+            WebSocket ws =
+                    client.connect(o).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
             ws.close();
             return null;
         } catch (Exception e) {

@@ -1,18 +1,17 @@
 package io.parley.server;
 
-import io.parley.protocol.ServerFrame;
-import io.vertx.core.json.JsonObject;
-import io.parley.server.time.ManualScheduler;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static org.assertj.core.api.Assertions.assertThat;
 
+import io.parley.protocol.ServerFrame;
+import io.parley.server.time.ManualScheduler;
+import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Receipt cursors across devices and members; typing throttled and expiring. */
 class ReceiptsAndTypingTest {
@@ -23,14 +22,16 @@ class ReceiptsAndTypingTest {
         Duration step = Duration.ofMillis(window);
         // The node's time is manual: the receipt batcher flushes when the test moves it on by a window.
         ManualScheduler time = new ManualScheduler();
-        try (TestServer server = new TestServer(dir, Map.of("receipts.window", window + "ms")).on(time).start()) {
+        try (TestServer server = new TestServer(dir, Map.of("receipts.window", window + "ms"))
+                .on(time)
+                .start()) {
             Rest bobRest = new Rest(server.httpUrl(), TestServer.token("bob"));
             bobRest.get("/api/v1/me");
             Rest aliceRest = new Rest(server.httpUrl(), TestServer.token("alice"));
             String dm = aliceRest.direct("bob");
             try (Chatter alice = Chatter.connect("alice", server.wsUrl());
-                 Chatter bobA = Chatter.connect("bob", server.wsUrl());
-                 Chatter bobB = Chatter.connect("bob", server.wsUrl())) {
+                    Chatter bobA = Chatter.connect("bob", server.wsUrl());
+                    Chatter bobB = Chatter.connect("bob", server.wsUrl())) {
                 ServerFrame.Ack first = alice.send(dm, "one").acked().get(10, TimeUnit.SECONDS);
                 ServerFrame.Ack last = alice.send(dm, "two").acked().get(10, TimeUnit.SECONDS);
                 bobA.awaitCount(dm, 2, Duration.ofSeconds(10));
@@ -38,26 +39,38 @@ class ReceiptsAndTypingTest {
                 assertThat(unread(bobRest, dm)).isEqualTo(2);
 
                 // Both devices report delivery by themselves; Alice sees "delivered" before anything is read.
-                server.advanceUntil(step, Duration.ofSeconds(10),
-                        () -> alice.client.deliveredTo(dm, last.seq()).contains("bob"), "alice sees delivered to bob");
+                server.advanceUntil(
+                        step,
+                        Duration.ofSeconds(10),
+                        () -> alice.client.deliveredTo(dm, last.seq()).contains("bob"),
+                        "alice sees delivered to bob");
                 assertThat(alice.client.readBy(dm, first.seq())).doesNotContain("bob");
 
                 bobA.client.markRead(dm, last.seq());
-                long tookMillis = server.advanceUntil(step, Duration.ofSeconds(10), () -> bobB.client.receipts(dm)
-                        .containsKey("bob") && bobB.client.receipts(dm).get("bob").readSeq() >= last.seq(),
-                        "bob's other device sees the conversation read").toMillis();
-                server.advanceUntil(step, Duration.ofSeconds(10), () -> alice.client.readBy(dm, last.seq()).contains("bob"),
+                long tookMillis = server.advanceUntil(
+                                step,
+                                Duration.ofSeconds(10),
+                                () -> bobB.client.receipts(dm).containsKey("bob")
+                                        && bobB.client.receipts(dm).get("bob").readSeq() >= last.seq(),
+                                "bob's other device sees the conversation read")
+                        .toMillis();
+                server.advanceUntil(
+                        step,
+                        Duration.ofSeconds(10),
+                        () -> alice.client.readBy(dm, last.seq()).contains("bob"),
                         "alice sees read by bob");
                 assertThat(alice.client.readBy(dm, first.seq())).containsExactly("bob");
                 // Unread counts come from the read cursor: the same on every device.
                 assertThat(unread(bobRest, dm)).isZero();
-                JsonObject receipts = aliceRest.get("/api/v1/conversations/" + dm + "/messages/"
-                        + last.messageId() + "/receipts").json();
+                JsonObject receipts = aliceRest
+                        .get("/api/v1/conversations/" + dm + "/messages/" + last.messageId() + "/receipts")
+                        .json();
                 assertThat(receipts.getJsonArray("readBy")).containsExactly("bob");
                 assertThat(receipts.getJsonArray("deliveredTo")).containsExactly("bob");
                 // Node time, in whole windows: the report waits for the next flush (a second one if the frame reached
                 // the node after the first). The bound is the one the real-time test had. The figure is printed.
-                System.out.printf("read on device A seen on device B after %d ms of node time (window %d ms)%n",
+                System.out.printf(
+                        "read on device A seen on device B after %d ms of node time (window %d ms)%n",
                         tookMillis, window);
                 assertThat(tookMillis).isLessThan(window + 5_000);
 
@@ -74,13 +87,22 @@ class ReceiptsAndTypingTest {
                 // Alice away while Bob reads a new message: her resume brings the receipt.
                 Map<String, Long> aliceCursors = alice.client.cursors();
                 alice.close();
-                ServerFrame.Ack third = new Rest(server.httpUrl(), TestServer.token("alice")).post(
-                        "/api/v1/conversations/" + dm + "/messages", new JsonObject().put("clientMsgId", "c3")
-                                .put("body", "three")).json().mapTo(ServerFrame.Ack.class);
-                assertThat(bobRest.post("/api/v1/conversations/" + dm + "/read", new JsonObject().put("seq", third.seq()))
-                        .json().getLong("readSeq")).isEqualTo(third.seq());
+                ServerFrame.Ack third = new Rest(server.httpUrl(), TestServer.token("alice"))
+                        .post(
+                                "/api/v1/conversations/" + dm + "/messages",
+                                new JsonObject().put("clientMsgId", "c3").put("body", "three"))
+                        .json()
+                        .mapTo(ServerFrame.Ack.class);
+                assertThat(bobRest.post(
+                                        "/api/v1/conversations/" + dm + "/read",
+                                        new JsonObject().put("seq", third.seq()))
+                                .json()
+                                .getLong("readSeq"))
+                        .isEqualTo(third.seq());
                 try (Chatter back = Chatter.connect("alice", server.wsUrl(), aliceCursors)) {
-                    assertThat(back.client.readBy(dm, third.seq())).as("receipts arrive with the sync").contains("bob");
+                    assertThat(back.client.readBy(dm, third.seq()))
+                            .as("receipts arrive with the sync")
+                            .contains("bob");
                 }
             }
         }
@@ -96,12 +118,14 @@ class ReceiptsAndTypingTest {
         long ttl = 1500;
         // The throttle reads the node's clock, which is manual: only the test moves it.
         ManualScheduler time = new ManualScheduler();
-        try (TestServer server = new TestServer(dir, Map.of("typing.throttle", throttle + "ms", "typing.ttl", ttl + "ms"))
-                .on(time).start()) {
+        try (TestServer server = new TestServer(
+                        dir, Map.of("typing.throttle", throttle + "ms", "typing.ttl", ttl + "ms"))
+                .on(time)
+                .start()) {
             new Rest(server.httpUrl(), TestServer.token("bob")).get("/api/v1/me");
             String dm = new Rest(server.httpUrl(), TestServer.token("alice")).direct("bob");
             try (Chatter alice = Chatter.connect("alice", server.wsUrl());
-                 Chatter bob = Chatter.connect("bob", server.wsUrl())) {
+                    Chatter bob = Chatter.connect("bob", server.wsUrl())) {
                 // 25 starts spread over a second of node time (a start handled late is stamped later, still within it).
                 long burstMillis = 0;
                 for (int i = 0; i < 25; i++) {
@@ -109,10 +133,14 @@ class ReceiptsAndTypingTest {
                     time.advance(Duration.ofMillis(40));
                     burstMillis += 40;
                 }
-                Chatter.await(() -> bob.client.typingIn(dm).contains("alice"), Duration.ofSeconds(5), "bob sees alice typing");
+                Chatter.await(
+                        () -> bob.client.typingIn(dm).contains("alice"),
+                        Duration.ofSeconds(5),
+                        "bob sees alice typing");
                 // No stop frame: it expires by itself, on the client's own clock; by then every frame the burst set
                 // off has arrived (each would have renewed the indicator).
-                Chatter.await(() -> bob.client.typingIn(dm).isEmpty(), Duration.ofMillis(ttl + 2_000), "typing expires");
+                Chatter.await(
+                        () -> bob.client.typingIn(dm).isEmpty(), Duration.ofMillis(ttl + 2_000), "typing expires");
                 List<ServerFrame.Typing> got = bob.signals(ServerFrame.Typing.class);
                 // At most one fanout per throttle interval, the first one at once.
                 assertThat(got).isNotEmpty().hasSizeLessThanOrEqualTo((int) (burstMillis / throttle) + 1);
@@ -120,7 +148,9 @@ class ReceiptsAndTypingTest {
                     assertThat(t.userId()).isEqualTo("alice");
                     assertThat(t.ttlMs()).isEqualTo(ttl);
                 });
-                assertThat(alice.signals(ServerFrame.Typing.class)).as("not echoed to the typist").isEmpty();
+                assertThat(alice.signals(ServerFrame.Typing.class))
+                        .as("not echoed to the typist")
+                        .isEmpty();
                 assertThat(bob.signals(ServerFrame.Typing.class)).hasSize(got.size());
 
                 // An explicit stop goes out once after a start; a second stop is dropped.
@@ -135,11 +165,18 @@ class ReceiptsAndTypingTest {
                 int before = bob.signals(ServerFrame.Typing.class).size();
                 time.advance(Duration.ofMillis(throttle));
                 alice.client.typing(dm, true);
-                Chatter.await(() -> bob.signals(ServerFrame.Typing.class).size() > before
-                        && bob.client.typingIn(dm).contains("alice"), Duration.ofSeconds(5), "the last start");
+                Chatter.await(
+                        () -> bob.signals(ServerFrame.Typing.class).size() > before
+                                && bob.client.typingIn(dm).contains("alice"),
+                        Duration.ofSeconds(5),
+                        "the last start");
                 List<ServerFrame.Typing> all = bob.signals(ServerFrame.Typing.class);
-                assertThat(all.get(all.size() - 1).active()).as("the last start").isTrue();
-                assertThat(all.get(all.size() - 2).active()).as("the stop, just before it").isFalse();
+                assertThat(all.get(all.size() - 1).active())
+                        .as("the last start")
+                        .isTrue();
+                assertThat(all.get(all.size() - 2).active())
+                        .as("the stop, just before it")
+                        .isFalse();
                 assertThat(all.stream().filter(t -> !t.active()).count()).isEqualTo(1);
             }
         }

@@ -1,7 +1,6 @@
 package io.parley.server;
 
 import io.vertx.core.json.JsonObject;
-
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -10,11 +9,14 @@ import java.time.Duration;
 
 /** A tiny blocking REST client for tests (java.net.http). */
 public final class Rest {
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private static final HttpClient HTTP =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     public record Response(int status, JsonObject json) {
         public String errorCode() {
-            return json.getJsonObject("error") == null ? null : json.getJsonObject("error").getString("code");
+            return json.getJsonObject("error") == null
+                    ? null
+                    : json.getJsonObject("error").getString("code");
         }
     }
 
@@ -43,9 +45,13 @@ public final class Rest {
     }
 
     public Response call(String method, String path, JsonObject body) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(20))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-                        : HttpRequest.BodyPublishers.ofString(body.encode()));
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path))
+                .timeout(Duration.ofSeconds(20))
+                .method(
+                        method,
+                        body == null
+                                ? HttpRequest.BodyPublishers.noBody()
+                                : HttpRequest.BodyPublishers.ofString(body.encode()));
         if (body != null) {
             b.header("content-type", "application/json");
         }
@@ -55,7 +61,8 @@ public final class Rest {
         try {
             HttpResponse<String> r = HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
             String text = r.body();
-            return new Response(r.statusCode(), text == null || text.isBlank() ? new JsonObject() : new JsonObject(text));
+            return new Response(
+                    r.statusCode(), text == null || text.isBlank() ? new JsonObject() : new JsonObject(text));
         } catch (Exception e) {
             throw new IllegalStateException(method + " " + path + " failed", e);
         }
@@ -63,7 +70,8 @@ public final class Rest {
 
     /** Opens (or finds) the DM between the token's user and {@code peer}; returns its id. */
     public String direct(String peer) {
-        Response r = post("/api/v1/conversations", new JsonObject().put("type", "direct").put("userId", peer));
+        Response r = post(
+                "/api/v1/conversations", new JsonObject().put("type", "direct").put("userId", peer));
         if (r.status() != 200 && r.status() != 201) {
             throw new IllegalStateException("direct: " + r);
         }
@@ -71,8 +79,12 @@ public final class Rest {
     }
 
     public String group(String title, String... members) {
-        Response r = post("/api/v1/conversations", new JsonObject().put("type", "group").put("title", title)
-                .put("members", new io.vertx.core.json.JsonArray(java.util.List.of((Object[]) members))));
+        Response r = post(
+                "/api/v1/conversations",
+                new JsonObject()
+                        .put("type", "group")
+                        .put("title", title)
+                        .put("members", new io.vertx.core.json.JsonArray(java.util.List.of((Object[]) members))));
         if (r.status() != 201) {
             throw new IllegalStateException("group: " + r);
         }

@@ -1,10 +1,9 @@
 package io.parley.server;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.parley.client.OutgoingMessage;
 import io.parley.protocol.ServerFrame;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -12,8 +11,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Resume after being away: everything missed, in order, once, then live messages with no gap. */
 class ResumeTest {
@@ -35,7 +34,8 @@ class ResumeTest {
                 for (int i = 0; i < 2000; i++) {
                     sent.add(alice.send(dm, "m" + i));
                 }
-                CompletableFuture.allOf(sent.stream().map(OutgoingMessage::acked).toArray(CompletableFuture[]::new))
+                CompletableFuture.allOf(
+                                sent.stream().map(OutgoingMessage::acked).toArray(CompletableFuture[]::new))
                         .get(60, TimeUnit.SECONDS);
 
                 try (Chatter bob = Chatter.connect("bob", server.wsUrl(), bobCursors)) {
@@ -43,7 +43,9 @@ class ResumeTest {
                     List<ServerFrame.Event> got = bob.messages(dm);
                     assertThat(got).hasSize(2000);
                     assertThat(got.stream().map(ServerFrame.Event::body).toList())
-                            .isEqualTo(java.util.stream.IntStream.range(0, 2000).mapToObj(i -> "m" + i).toList());
+                            .isEqualTo(java.util.stream.IntStream.range(0, 2000)
+                                    .mapToObj(i -> "m" + i)
+                                    .toList());
                     for (int i = 1; i < got.size(); i++) {
                         assertThat(got.get(i).seq()).isEqualTo(got.get(i - 1).seq() + 1);
                     }
@@ -67,12 +69,18 @@ class ResumeTest {
             Rest alice = new Rest(server.httpUrl(), TestServer.token("alice"));
             String dm = alice.direct("bob");
             for (int i = 0; i < 30; i++) {
-                alice.post("/api/v1/conversations/" + dm + "/messages",
-                        new io.vertx.core.json.JsonObject().put("clientMsgId", "r" + i).put("body", "r" + i));
+                alice.post(
+                        "/api/v1/conversations/" + dm + "/messages",
+                        new io.vertx.core.json.JsonObject()
+                                .put("clientMsgId", "r" + i)
+                                .put("body", "r" + i));
             }
             try (Chatter bob = Chatter.connect("bob", server.wsUrl())) {
-                assertThat(bob.messages(dm)).extracting(ServerFrame.Event::body)
-                        .containsExactlyElementsOf(java.util.stream.IntStream.range(0, 30).mapToObj(i -> "r" + i).toList());
+                assertThat(bob.messages(dm))
+                        .extracting(ServerFrame.Event::body)
+                        .containsExactlyElementsOf(java.util.stream.IntStream.range(0, 30)
+                                .mapToObj(i -> "r" + i)
+                                .toList());
             }
         }
     }
@@ -94,8 +102,13 @@ class ResumeTest {
                         sent.add(alice.send(dm, "m" + i));
                     }
                     bob.awaitCount(dm, 900, Duration.ofSeconds(30));
-                    List<String> bodies = bob.messages(dm).stream().map(ServerFrame.Event::body).toList();
-                    assertThat(bodies).isEqualTo(java.util.stream.IntStream.range(0, 900).mapToObj(i -> "m" + i).toList());
+                    List<String> bodies = bob.messages(dm).stream()
+                            .map(ServerFrame.Event::body)
+                            .toList();
+                    assertThat(bodies)
+                            .isEqualTo(java.util.stream.IntStream.range(0, 900)
+                                    .mapToObj(i -> "m" + i)
+                                    .toList());
                 }
             }
         }

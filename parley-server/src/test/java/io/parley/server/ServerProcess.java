@@ -19,35 +19,40 @@ final class ServerProcess implements AutoCloseable {
     private final Process process;
     private final CompletableFuture<String> listening = new CompletableFuture<>();
     private final CompletableFuture<Void> outputEnded = new CompletableFuture<>();
+
     @SuppressWarnings("JdkObsolete") // appended by the output reader thread, read by the test thread
     final StringBuffer output = new StringBuffer();
 
     private ServerProcess(Process process) {
         this.process = process;
-        Thread reader = new Thread(() -> {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = r.readLine()) != null) {
-                    output.append(line).append('\n');
-                    if (line.startsWith("Parley listening on ")) {
-                        listening.complete(line);
+        Thread reader = new Thread(
+                () -> {
+                    try (BufferedReader r = new BufferedReader(
+                            new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                        String line;
+                        while ((line = r.readLine()) != null) {
+                            output.append(line).append('\n');
+                            if (line.startsWith("Parley listening on ")) {
+                                listening.complete(line);
+                            }
+                        }
+                        listening.completeExceptionally(
+                                new IllegalStateException("server exited before listening:\n" + output));
+                    } catch (IOException e) {
+                        listening.completeExceptionally(e);
+                    } finally {
+                        outputEnded.complete(null);
                     }
-                }
-                listening.completeExceptionally(new IllegalStateException("server exited before listening:\n" + output));
-            } catch (IOException e) {
-                listening.completeExceptionally(e);
-            } finally {
-                outputEnded.complete(null);
-            }
-        }, "server-process-output");
+                },
+                "server-process-output");
         reader.setDaemon(true);
         reader.start();
     }
 
     static ServerProcess start(Path workDir, Map<String, String> env) throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        ProcessBuilder pb = new ProcessBuilder(java, "-Xmx256m", "-cp", System.getProperty("java.class.path"),
-                "io.parley.server.Main")
+        ProcessBuilder pb = new ProcessBuilder(
+                        java, "-Xmx256m", "-cp", System.getProperty("java.class.path"), "io.parley.server.Main")
                 .directory(workDir.toFile())
                 .redirectErrorStream(true);
         pb.environment().keySet().removeIf(k -> k.startsWith("PARLEY_"));

@@ -1,15 +1,11 @@
 package io.parley.server;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
+
 import io.parley.server.redis.RedisConnections;
 import io.parley.server.redis.RedisSupport;
 import io.parley.server.store.jdbc.PostgresSupport;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.FieldSource;
-
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -29,9 +25,12 @@ import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.fail;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.FieldSource;
 
 /**
  * A start that fails at any step leaves nothing behind: no listening port, no thread of the node, no Redis connection
@@ -44,6 +43,7 @@ class StartFailureTest {
 
     @TempDir
     Path dir;
+
     private Set<Thread> threadsBefore;
     private String schema;
     private String prefix;
@@ -83,7 +83,7 @@ class StartFailureTest {
         Map<String, String> node = node();
         node.put("redis.url", "redis://127.0.0.1:" + freePort() + "?clientName=" + prefix);
 
-        assertThat(startFailing(node, s -> { })).hasMessageContaining("cannot connect to Redis");
+        assertThat(startFailing(node, s -> {})).hasMessageContaining("cannot connect to Redis");
         assertNothingLeft();
     }
 
@@ -92,24 +92,26 @@ class StartFailureTest {
         Map<String, String> node = node();
         node.put("store.url", "postgresql://postgres@127.0.0.1:5432/" + schema + "_missing?ApplicationName=" + schema);
 
-        assertThat(startFailing(node, s -> { })).hasMessageContaining("cannot connect to PostgreSQL");
+        assertThat(startFailing(node, s -> {})).hasMessageContaining("cannot connect to PostgreSQL");
         assertNothingLeft();
     }
 
     @Test
     void wrongPostgresPort_failsTheStart_andLeavesNothing() throws IOException {
         Map<String, String> node = node();
-        node.put("store.url", "postgresql://postgres@127.0.0.1:" + freePort() + "/test?schema=" + schema
-                + "&ApplicationName=" + schema);
+        node.put(
+                "store.url",
+                "postgresql://postgres@127.0.0.1:" + freePort() + "/test?schema=" + schema + "&ApplicationName="
+                        + schema);
 
-        assertThat(startFailing(node, s -> { })).hasMessageContaining("cannot connect to PostgreSQL");
+        assertThat(startFailing(node, s -> {})).hasMessageContaining("cannot connect to PostgreSQL");
         assertNothingLeft();
     }
 
     @Test
     void httpPortTaken_failsTheStart_andLeavesNothing() throws IOException {
         try (ServerSocket taken = new ServerSocket(port, 50, InetAddress.getLoopbackAddress())) {
-            assertThat(startFailing(node(), s -> { })).hasStackTraceContaining("Address already in use");
+            assertThat(startFailing(node(), s -> {})).hasStackTraceContaining("Address already in use");
         }
         assertNothingLeft();
     }
@@ -127,7 +129,9 @@ class StartFailureTest {
     private Throwable startFailing(Map<String, String> overrides, Consumer<String> afterStep) {
         try {
             ParleyServer server = ParleyServer.start(TestServer.config(dir, overrides), null, afterStep)
-                    .toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+                    .toCompletionStage()
+                    .toCompletableFuture()
+                    .get(60, TimeUnit.SECONDS);
             server.stop();
             return fail("the start succeeded");
         } catch (ExecutionException e) {
@@ -198,7 +202,8 @@ class StartFailureTest {
 
     private long postgresConnections() {
         try (Connection c = DriverManager.getConnection(PostgresSupport.ADMIN_JDBC, PostgresSupport.USER, null);
-             PreparedStatement s = c.prepareStatement("SELECT count(*) FROM pg_stat_activity WHERE application_name = ?")) {
+                PreparedStatement s =
+                        c.prepareStatement("SELECT count(*) FROM pg_stat_activity WHERE application_name = ?")) {
             s.setString(1, schema);
             try (ResultSet rs = s.executeQuery()) {
                 rs.next();

@@ -4,7 +4,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetSocket;
-
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -21,6 +20,7 @@ final class TcpProxy implements AutoCloseable {
     private final List<NetSocket> sockets = new CopyOnWriteArrayList<>();
     /** One flag per proxied connection: once a connection's downstream is blackholed it stays so until it dies. */
     private final List<AtomicBoolean> dropFlags = new CopyOnWriteArrayList<>();
+
     final int port;
 
     TcpProxy(Vertx vertx, int targetPort) throws Exception {
@@ -48,7 +48,11 @@ final class TcpProxy implements AutoCloseable {
                 front.resume();
             });
         });
-        this.port = server.listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS).actualPort();
+        this.port = server.listen(0, "127.0.0.1")
+                .toCompletionStage()
+                .toCompletableFuture()
+                .get(10, TimeUnit.SECONDS)
+                .actualPort();
     }
 
     /** From now on, drop server-to-client bytes of every connection open now (new connections are not affected). */

@@ -4,7 +4,6 @@ import io.parley.server.auth.HmacJwt;
 import io.parley.server.config.Config;
 import io.parley.server.config.ConfigLoader;
 import io.parley.server.time.ManualScheduler;
-
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -67,8 +66,8 @@ public final class TestServer implements AutoCloseable {
      * loops, the store's threads and sockets, so after each step the condition is polled for a moment in real time
      * before the next step.
      */
-    public Duration advanceUntil(Duration step, Duration budget, java.util.function.BooleanSupplier condition,
-                                 String what) {
+    public Duration advanceUntil(
+            Duration step, Duration budget, java.util.function.BooleanSupplier condition, String what) {
         if (time == null) {
             throw new IllegalStateException("advanceUntil needs the node on manual time (on(ManualScheduler))");
         }
@@ -93,7 +92,9 @@ public final class TestServer implements AutoCloseable {
         Map<String, String> o = new HashMap<>(overrides);
         o.put("http.port", Integer.toString(port));
         try {
-            server = ParleyServer.start(config(dataDir, o), time).toCompletionStage().toCompletableFuture()
+            server = ParleyServer.start(config(dataDir, o), time)
+                    .toCompletionStage()
+                    .toCompletableFuture()
                     .get(30, TimeUnit.SECONDS);
         } catch (Exception e) {
             throw new IllegalStateException("server did not start", e);

@@ -1,7 +1,6 @@
 package io.parley.server;
 
 import io.parley.client.OutgoingMessage;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -19,8 +18,7 @@ import java.util.concurrent.TimeUnit;
  * <pre>java -cp ... io.parley.server.TwoClientThroughput [N]</pre>
  */
 public final class TwoClientThroughput {
-    private TwoClientThroughput() {
-    }
+    private TwoClientThroughput() {}
 
     public static void main(String[] args) throws Exception {
         int n = args.length > 0 ? Integer.parseInt(args[0]) : 10_000;
@@ -30,26 +28,30 @@ public final class TwoClientThroughput {
             String dm = new Rest(server.httpUrl(), TestServer.token("alice")).direct("bob");
             for (int round = 1; round <= 3; round++) {
                 try (Chatter alice = Chatter.connect("alice", server.wsUrl());
-                     Chatter bob = Chatter.connect("bob", server.wsUrl())) {
+                        Chatter bob = Chatter.connect("bob", server.wsUrl())) {
                     int already = bob.messages(dm).size();
                     List<OutgoingMessage> sent = new ArrayList<>(n);
                     long start = System.nanoTime();
                     for (int i = 0; i < n; i++) {
-                        sent.add(alice.send(dm, "message " + i + " of round " + round + " with a 64-byte-ish body....."));
+                        sent.add(alice.send(
+                                dm, "message " + i + " of round " + round + " with a 64-byte-ish body....."));
                     }
-                    CompletableFuture.allOf(sent.stream().map(OutgoingMessage::acked).toArray(CompletableFuture[]::new))
+                    CompletableFuture.allOf(
+                                    sent.stream().map(OutgoingMessage::acked).toArray(CompletableFuture[]::new))
                             .get(120, TimeUnit.SECONDS);
                     long acked = System.nanoTime();
                     bob.awaitCount(dm, already + n, Duration.ofSeconds(120));
                     long received = System.nanoTime();
                     double seconds = (received - start) / 1e9;
-                    System.out.printf("round %d: %d messages acked in %.3f s, all received by Bob in %.3f s: %.0f msg/s%n",
+                    System.out.printf(
+                            "round %d: %d messages acked in %.3f s, all received by Bob in %.3f s: %.0f msg/s%n",
                             round, n, (acked - start) / 1e9, seconds, n / seconds);
                 }
             }
         } finally {
             try (var files = Files.walk(dir)) {
-                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+                files.sorted(java.util.Comparator.reverseOrder())
+                        .forEach(p -> p.toFile().delete());
             }
         }
     }

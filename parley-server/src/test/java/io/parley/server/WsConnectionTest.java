@@ -1,11 +1,9 @@
 package io.parley.server;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.parley.protocol.CloseCodes;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-
 import java.io.IOException;
 import java.net.HttpURLConnection;
 import java.net.URI;
@@ -13,8 +11,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 
 /**
  * The gateway's own WebSocket layer (WsConnection on Netty's frame codec), from a bare socket: fragmented messages,
@@ -87,16 +86,23 @@ class WsConnectionTest {
     void framesSentRightBehindTheAuthFrame_areHandledInOrderAfterIt() throws Exception {
         try (RawSocket s = new RawSocket(server.port(), "/ws")) {
             // One TCP write: auth, then three requests the server must hold until authentication is done.
-            s.writeFrame(true, TEXT, utf8(new JsonObject().put("type", "auth").put("token", TestServer.token("eager"))
-                    .encode()));
-            for (String id : new String[]{"a", "b", "c"}) {
+            s.writeFrame(
+                    true,
+                    TEXT,
+                    utf8(new JsonObject()
+                            .put("type", "auth")
+                            .put("token", TestServer.token("eager"))
+                            .encode()));
+            for (String id : new String[] {"a", "b", "c"}) {
                 s.writeFrame(true, TEXT, utf8("{\"type\":\"ping\",\"id\":\"" + id + "\"}"));
             }
             s.flush();
             RawSocket.Frame first = s.read();
-            assertThat(first.opcode()).as(new String(first.payload(), StandardCharsets.UTF_8)).isEqualTo(TEXT);
+            assertThat(first.opcode())
+                    .as(new String(first.payload(), StandardCharsets.UTF_8))
+                    .isEqualTo(TEXT);
             assertThat(json(first).getString("type")).isEqualTo("welcome");
-            for (String id : new String[]{"a", "b", "c"}) {
+            for (String id : new String[] {"a", "b", "c"}) {
                 assertThat(json(s.read()).getString("id")).isEqualTo(id);
             }
         }
@@ -104,11 +110,12 @@ class WsConnectionTest {
 
     @Test
     void invalidUtf8_closesWith1007_andOthersAreServed() throws Exception {
-        try (RawSocket s = connect("bad-utf8"); RawSocket other = connect("bystander")) {
-            s.sendFrame(true, TEXT, new byte[]{'{', (byte) 0xC3, (byte) 0x28, '}'});
+        try (RawSocket s = connect("bad-utf8");
+                RawSocket other = connect("bystander")) {
+            s.sendFrame(true, TEXT, new byte[] {'{', (byte) 0xC3, (byte) 0x28, '}'});
             RawSocket.Frame close = s.readUntilClose();
             assertThat(close.closeCode()).isEqualTo(CloseCodes.INVALID_DATA);
-            s.sendFrame(true, CLOSE, new byte[]{0x03, (byte) 0xEF}); // the client's answer (1007) ends it at once
+            s.sendFrame(true, CLOSE, new byte[] {0x03, (byte) 0xEF}); // the client's answer (1007) ends it at once
             assertThat(s.closedByServer()).isTrue();
             assertAnswers(other, "still");
         }
@@ -136,7 +143,7 @@ class WsConnectionTest {
     @Test
     void clientClose_isAnsweredWithItsCode_andTheServerEndsTheTcpConnection() throws Exception {
         try (RawSocket s = connect("leaver")) {
-            s.sendFrame(true, CLOSE, new byte[]{0x03, (byte) 0xE8}); // 1000
+            s.sendFrame(true, CLOSE, new byte[] {0x03, (byte) 0xE8}); // 1000
             RawSocket.Frame close = s.readUntilClose();
             assertThat(close.closeCode()).isEqualTo(1000);
             assertThat(s.closedByServer()).isTrue();
@@ -150,21 +157,24 @@ class WsConnectionTest {
 
     @Test
     void unknownWebSocketVersion_isRefusedWith426_namingVersion13() throws Exception {
-        java.util.List<String> head = rawUpgrade("Sec-WebSocket-Key: MDEyMzQ1Njc4OWFiY2RlZg==\r\n"
-                + "Sec-WebSocket-Version: 99\r\n");
+        java.util.List<String> head =
+                rawUpgrade("Sec-WebSocket-Key: MDEyMzQ1Njc4OWFiY2RlZg==\r\n" + "Sec-WebSocket-Version: 99\r\n");
         assertThat(head.get(0)).startsWith("HTTP/1.1 426");
-        assertThat(head).anySatisfy(h -> assertThat(h.toLowerCase(java.util.Locale.ROOT))
-                .isEqualTo("sec-websocket-version: 13"));
+        assertThat(head)
+                .anySatisfy(
+                        h -> assertThat(h.toLowerCase(java.util.Locale.ROOT)).isEqualTo("sec-websocket-version: 13"));
     }
 
     /** Sends an upgrade request to /ws with {@code headers} (CRLF-ended lines) and returns the response's head. */
     private static java.util.List<String> rawUpgrade(String headers) throws IOException {
         try (java.net.Socket raw = new java.net.Socket("127.0.0.1", server.port())) {
             raw.setSoTimeout(10_000);
-            raw.getOutputStream().write(("GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
-                    + "Connection: Upgrade\r\n" + headers + "\r\n").getBytes(StandardCharsets.US_ASCII));
-            java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(raw.getInputStream(),
-                    StandardCharsets.US_ASCII));
+            raw.getOutputStream()
+                    .write(("GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n" + "Connection: Upgrade\r\n"
+                                    + headers + "\r\n")
+                            .getBytes(StandardCharsets.US_ASCII));
+            java.io.BufferedReader in = new java.io.BufferedReader(
+                    new java.io.InputStreamReader(raw.getInputStream(), StandardCharsets.US_ASCII));
             java.util.List<String> head = new java.util.ArrayList<>();
             for (String line = in.readLine(); line != null && !line.isEmpty(); line = in.readLine()) {
                 head.add(line);
@@ -176,11 +186,13 @@ class WsConnectionTest {
 
     @Test
     void plainGetOnWs_isRefusedWith400() throws Exception {
-        HttpURLConnection c = (HttpURLConnection) URI.create(server.httpUrl() + "/ws").toURL().openConnection();
+        HttpURLConnection c =
+                (HttpURLConnection) URI.create(server.httpUrl() + "/ws").toURL().openConnection();
         try {
             assertThat(c.getResponseCode()).isEqualTo(400);
             String body = new String(c.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
-            assertThat(new JsonObject(body).getJsonObject("error").getString("code")).isEqualTo("bad_request");
+            assertThat(new JsonObject(body).getJsonObject("error").getString("code"))
+                    .isEqualTo("bad_request");
         } finally {
             c.disconnect();
         }

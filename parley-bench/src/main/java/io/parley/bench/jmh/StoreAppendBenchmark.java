@@ -5,21 +5,6 @@ import io.parley.server.store.NewMessage;
 import io.parley.server.store.jdbc.JdbcChatStore;
 import io.parley.server.store.jdbc.PostgresOptions;
 import io.parley.server.store.jdbc.SqliteOptions;
-import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Level;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
-import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
-import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.TearDown;
-import org.openjdk.jmh.annotations.OperationsPerInvocation;
-import org.openjdk.jmh.annotations.Warmup;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -29,6 +14,20 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Durable appends, as a busy server submits them: each invocation hands the store {@link #IN_FLIGHT} appends at once
@@ -58,15 +57,17 @@ public class StoreAppendBenchmark {
         dir = Files.createTempDirectory("parley-jmh-store");
         if (backend.equals("postgresql")) {
             schema = "parley_jmh_" + Long.toString(System.nanoTime(), 36);
-            store = JdbcChatStore.openPostgres(PostgresOptions.fromUrl(
-                    "postgresql://postgres@127.0.0.1:5432/test?schema=" + schema, 2, 512), CommitListener.NONE);
+            store = JdbcChatStore.openPostgres(
+                    PostgresOptions.fromUrl("postgresql://postgres@127.0.0.1:5432/test?schema=" + schema, 2, 512),
+                    CommitListener.NONE);
         } else {
             store = JdbcChatStore.openSqlite(dir.resolve("bench.db"), SqliteOptions.defaults(), CommitListener.NONE);
         }
         store.createUser("a", "alice", "h").join();
         store.createUser("b", "bob", "h").join();
         for (int g = 0; g < 16; g++) {
-            store.createGroup("g" + g, "a", "g" + g, List.of("b"), System.currentTimeMillis()).join();
+            store.createGroup("g" + g, "a", "g" + g, List.of("b"), System.currentTimeMillis())
+                    .join();
         }
     }
 
@@ -77,8 +78,8 @@ public class StoreAppendBenchmark {
         CompletableFuture<?>[] all = new CompletableFuture<?>[IN_FLIGHT];
         for (int i = 0; i < IN_FLIGHT; i++) {
             long n = ids.incrementAndGet();
-            all[i] = store.appendMessage(new NewMessage("g" + (n % 16), "a", "c" + n, BODY, "m" + n,
-                    System.currentTimeMillis()));
+            all[i] = store.appendMessage(
+                    new NewMessage("g" + (n % 16), "a", "c" + n, BODY, "m" + n, System.currentTimeMillis()));
         }
         return CompletableFuture.allOf(all).join();
     }
@@ -90,12 +91,13 @@ public class StoreAppendBenchmark {
         store.close();
         if (schema != null) {
             try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/test", "postgres", null);
-                 Statement st = c.createStatement()) {
+                    Statement st = c.createStatement()) {
                 st.execute("DROP SCHEMA " + schema + " CASCADE");
             }
         }
         try (var files = Files.walk(dir)) {
-            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            files.sorted(java.util.Comparator.reverseOrder())
+                    .forEach(p -> p.toFile().delete());
         }
     }
 }

@@ -1,16 +1,21 @@
 package io.parley.server.gateway;
 
-import io.parley.server.time.ExecutorScheduler;
-
 import io.parley.protocol.EventKind;
 import io.parley.protocol.FrameCodec;
+import io.parley.server.chat.EventPublisher;
 import io.parley.server.config.ConfigLoader;
 import io.parley.server.metrics.Metrics;
 import io.parley.server.presence.LocalPresence;
-import io.parley.server.chat.EventPublisher;
 import io.parley.server.store.Committed;
 import io.parley.server.store.EventHeader;
 import io.parley.server.store.LogEntry;
+import io.parley.server.time.ExecutorScheduler;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -22,13 +27,6 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
-
-import java.time.Clock;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Fanout of one event to 1,000 local sessions through the registry: encode once, then each session's delivery
@@ -69,20 +67,16 @@ public class FanoutBenchmark {
         }
 
         @Override
-        public void ping() {
-        }
+        public void ping() {}
 
         @Override
-        public void pauseReading() {
-        }
+        public void pauseReading() {}
 
         @Override
-        public void resumeReading() {
-        }
+        public void resumeReading() {}
 
         @Override
-        public void close(int code, String reason) {
-        }
+        public void close(int code, String reason) {}
     }
 
     private SessionRegistry registry;
@@ -105,9 +99,18 @@ public class FanoutBenchmark {
         for (int i = 0; i < SESSIONS; i++) {
             String user = "u" + i;
             recipients.add(user);
-            Session s = new Session("s" + i, new CountingTransport(), Runnable::run,
-                    token -> CompletableFuture.completedFuture(token), null, registry, codec, config,
-                    null, timers, metrics);
+            Session s = new Session(
+                    "s" + i,
+                    new CountingTransport(),
+                    Runnable::run,
+                    token -> CompletableFuture.completedFuture(token),
+                    null,
+                    registry,
+                    codec,
+                    config,
+                    null,
+                    timers,
+                    metrics);
             s.authenticate(user);
         }
     }
@@ -117,8 +120,13 @@ public class FanoutBenchmark {
         seq++;
         // As at commit: the frame is encoded once (EventPublisher), then the registry fans the same bytes out.
         LogEntry.MessagePosted e = new LogEntry.MessagePosted(
-                new EventHeader("c1", seq, EventKind.MESSAGE, System.currentTimeMillis(), "u0"), "m" + seq, "k" + seq,
-                "x".repeat(64), null, null, false);
+                new EventHeader("c1", seq, EventKind.MESSAGE, System.currentTimeMillis(), "u0"),
+                "m" + seq,
+                "k" + seq,
+                "x".repeat(64),
+                null,
+                null,
+                false);
         registry.deliver(EventPublisher.delivery(codec, new Committed(e, recipients)));
     }
 

@@ -13,7 +13,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.concurrent.CompletableFuture;
@@ -59,21 +58,22 @@ public final class AuthApi {
             String username = Http.string(body, "username", 64);
             String password = Http.string(body, "password", 1024);
             if (!USERNAME.matcher(username).matches()) {
-                throw new Http.BadRequest(ErrorCode.INVALID_FIELD,
-                        "username must be 3 to 32 characters: letters, digits, '_', '.', '-'");
+                throw new Http.BadRequest(
+                        ErrorCode.INVALID_FIELD, "username must be 3 to 32 characters: letters, digits, '_', '.', '-'");
             }
             int bytes = password.getBytes(StandardCharsets.UTF_8).length;
             if (password.length() < 8 || bytes > 72) {
                 throw new Http.BadRequest(ErrorCode.INVALID_FIELD, "password must be 8 characters to 72 bytes");
             }
             CompletableFuture<String> hash = vertx.executeBlocking(() -> hasher.hash(password), false)
-                    .toCompletionStage().toCompletableFuture();
+                    .toCompletionStage()
+                    .toCompletableFuture();
             String userId = Ids.userId();
-            CompletableFuture<JsonObject> done = hash
-                    .thenCompose(h -> store.createUser(userId, username, h))
+            CompletableFuture<JsonObject> done = hash.thenCompose(h -> store.createUser(userId, username, h))
                     .thenApply(u -> tokenJson(u.id(), u.username()))
                     .exceptionallyCompose(err -> {
-                        Throwable c = err instanceof CompletionException && err.getCause() != null ? err.getCause() : err;
+                        Throwable c =
+                                err instanceof CompletionException && err.getCause() != null ? err.getCause() : err;
                         if (c instanceof StoreException.Conflict) {
                             return CompletableFuture.failedFuture(
                                     new ChatException(ErrorCode.CONFLICT, "username is taken"));
@@ -89,22 +89,34 @@ public final class AuthApi {
             JsonObject body = Http.body(ctx);
             String username = Http.string(body, "username", 64);
             String password = Http.string(body, "password", 1024);
-            CompletableFuture<JsonObject> done = store.findCredentials(username).thenCompose(cred ->
-                    vertx.executeBlocking(() -> {
-                        // Verify against a dummy hash when the user is unknown, so timing does not tell.
-                        boolean ok = hasher.verify(password, cred.map(c -> c.passwordHash()).orElse(null));
-                        if (!ok || cred.isEmpty()) {
-                            throw new ChatException(ErrorCode.BAD_CREDENTIALS, "wrong username or password");
-                        }
-                        return tokenJson(cred.get().userId(), cred.get().username());
-                    }, false).toCompletionStage().toCompletableFuture());
+            CompletableFuture<JsonObject> done = store.findCredentials(username)
+                    .thenCompose(cred -> vertx.executeBlocking(
+                                    () -> {
+                                        // Verify against a dummy hash when the user is unknown, so timing does not
+                                        // tell.
+                                        boolean ok = hasher.verify(
+                                                password,
+                                                cred.map(c -> c.passwordHash()).orElse(null));
+                                        if (!ok || cred.isEmpty()) {
+                                            throw new ChatException(
+                                                    ErrorCode.BAD_CREDENTIALS, "wrong username or password");
+                                        }
+                                        return tokenJson(
+                                                cred.get().userId(), cred.get().username());
+                                    },
+                                    false)
+                            .toCompletionStage()
+                            .toCompletableFuture());
             Http.respond(ctx, done, j -> Http.json(ctx, 200, j));
         });
     }
 
     private JsonObject tokenJson(String userId, String username) {
         long expiresAt = clock.millis() + config.tokenTtl().toMillis();
-        return new JsonObject().put("userId", userId).put("username", username)
-                .put("token", jwt.issue(userId, config.tokenTtl())).put("expiresAt", Frames.time(expiresAt));
+        return new JsonObject()
+                .put("userId", userId)
+                .put("username", username)
+                .put("token", jwt.issue(userId, config.tokenTtl()))
+                .put("expiresAt", Frames.time(expiresAt));
     }
 }

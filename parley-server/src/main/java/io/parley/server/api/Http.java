@@ -8,13 +8,12 @@ import io.vertx.core.Context;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The REST plumbing every handler shares: reading request input, answering on the request's context, and mapping
@@ -24,8 +23,7 @@ final class Http {
     private static final Logger LOG = LoggerFactory.getLogger("io.parley.api");
     private static final String USER = "parley.userId";
 
-    private Http() {
-    }
+    private Http() {}
 
     static void json(RoutingContext ctx, int status, Object body) {
         ErrorBody.json(ctx, status, body);
@@ -61,7 +59,8 @@ final class Http {
      */
     static void checkRequest(RoutingContext ctx) {
         String length = ctx.request().getHeader("Content-Length");
-        boolean hasBody = (length != null && !length.equals("0")) || ctx.request().getHeader("Transfer-Encoding") != null;
+        boolean hasBody =
+                (length != null && !length.equals("0")) || ctx.request().getHeader("Transfer-Encoding") != null;
         if (hasBody && !isJson(ctx.request().getHeader("Content-Type"))) {
             error(ctx, ErrorCode.UNSUPPORTED_MEDIA_TYPE, "request bodies must be application/json");
             return;
@@ -72,17 +71,21 @@ final class Http {
             if (!ID_COLLECTIONS.contains(parts[i])) {
                 continue;
             }
-            String id = java.net.URLDecoder.decode(parts[i + 1].replace("+", "%2B"), java.nio.charset.StandardCharsets.UTF_8);
+            String id = java.net.URLDecoder.decode(
+                    parts[i + 1].replace("+", "%2B"), java.nio.charset.StandardCharsets.UTF_8);
             if (id.isEmpty() || id.length() > MAX_ID_LENGTH) {
-                error(ctx, ErrorCode.INVALID_FIELD, "the " + parts[i] + " id in the path must be 1 to "
-                        + MAX_ID_LENGTH + " characters");
+                error(
+                        ctx,
+                        ErrorCode.INVALID_FIELD,
+                        "the " + parts[i] + " id in the path must be 1 to " + MAX_ID_LENGTH + " characters");
                 return;
             }
         }
         ctx.next();
     }
 
-    private static final java.util.Set<String> ID_COLLECTIONS = java.util.Set.of("conversations", "messages", "members");
+    private static final java.util.Set<String> ID_COLLECTIONS =
+            java.util.Set.of("conversations", "messages", "members");
 
     private static boolean isJson(String contentType) {
         if (contentType == null) {
@@ -118,17 +121,19 @@ final class Http {
     }
 
     static <T> void respond(RoutingContext ctx, CompletableFuture<T> f, Consumer<T> ok) {
-        f.whenCompleteAsync((v, err) -> {
-            if (err != null) {
-                fail(ctx, err);
-                return;
-            }
-            try {
-                ok.accept(v);
-            } catch (RuntimeException e) {
-                fail(ctx, e);
-            }
-        }, onContext(ctx));
+        f.whenCompleteAsync(
+                (v, err) -> {
+                    if (err != null) {
+                        fail(ctx, err);
+                        return;
+                    }
+                    try {
+                        ok.accept(v);
+                    } catch (RuntimeException e) {
+                        fail(ctx, e);
+                    }
+                },
+                onContext(ctx));
     }
 
     /** Invalid request input: a code whose status is 400 (bad_json, missing_field, invalid_field, bad_request). */
@@ -183,7 +188,8 @@ final class Http {
             }
             return n;
         } catch (NumberFormatException e) {
-            throw new BadRequest(ErrorCode.INVALID_FIELD, "query parameter '" + name + "' must be a non-negative integer");
+            throw new BadRequest(
+                    ErrorCode.INVALID_FIELD, "query parameter '" + name + "' must be a non-negative integer");
         }
     }
 }

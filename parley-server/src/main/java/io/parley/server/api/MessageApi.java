@@ -1,5 +1,9 @@
 package io.parley.server.api;
 
+import static io.parley.server.api.Http.guard;
+import static io.parley.server.api.Http.respond;
+import static io.parley.server.api.Http.user;
+
 import io.parley.protocol.ErrorCode;
 import io.parley.protocol.FrameCodec;
 import io.parley.server.chat.ChatService;
@@ -17,13 +21,8 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-
 import java.util.ArrayList;
 import java.util.List;
-
-import static io.parley.server.api.Http.guard;
-import static io.parley.server.api.Http.respond;
-import static io.parley.server.api.Http.user;
 
 /** Messages of a conversation: history, send, edit, delete, reactions, replies, receipts, typing, audit log. */
 final class MessageApi {
@@ -41,25 +40,44 @@ final class MessageApi {
         router.get(c + "/messages").handler(this::history);
         router.get(c + "/events").handler(this::events);
         router.post(c + "/messages").handler(this::send);
-        router.get(m).handler(ctx -> respond(ctx, chat.message(user(ctx), ctx.pathParam("id"), ctx.pathParam("messageId")),
-                v -> Http.json(ctx, 200, RestShapes.message(v))));
+        router.get(m)
+                .handler(ctx -> respond(
+                        ctx,
+                        chat.message(user(ctx), ctx.pathParam("id"), ctx.pathParam("messageId")),
+                        v -> Http.json(ctx, 200, RestShapes.message(v))));
         router.patch(m).handler(this::edit);
-        router.delete(m).handler(ctx -> respond(ctx, chat.delete(user(ctx), ctx.pathParam("id"), ctx.pathParam("messageId")),
-                ch -> changed(ctx, ch)));
-        router.get(m + "/edits").handler(ctx -> respond(ctx,
-                chat.editHistory(user(ctx), ctx.pathParam("id"), ctx.pathParam("messageId")), versions -> {
-                    JsonArray a = new JsonArray();
-                    for (MessageVersion v : versions) {
-                        a.add(new JsonObject().put("seq", v.seq()).put("body", v.body()).put("at", Frames.time(v.at())));
-                    }
-                    Http.json(ctx, 200, new JsonObject().put("messageId", ctx.pathParam("messageId")).put("versions", a));
-                }));
+        router.delete(m)
+                .handler(ctx -> respond(
+                        ctx,
+                        chat.delete(user(ctx), ctx.pathParam("id"), ctx.pathParam("messageId")),
+                        ch -> changed(ctx, ch)));
+        router.get(m + "/edits")
+                .handler(ctx -> respond(
+                        ctx, chat.editHistory(user(ctx), ctx.pathParam("id"), ctx.pathParam("messageId")), versions -> {
+                            JsonArray a = new JsonArray();
+                            for (MessageVersion v : versions) {
+                                a.add(new JsonObject()
+                                        .put("seq", v.seq())
+                                        .put("body", v.body())
+                                        .put("at", Frames.time(v.at())));
+                            }
+                            Http.json(
+                                    ctx,
+                                    200,
+                                    new JsonObject()
+                                            .put("messageId", ctx.pathParam("messageId"))
+                                            .put("versions", a));
+                        }));
         router.get(m + "/replies").handler(this::replies);
         router.put(m + "/reactions/:emoji").handler(ctx -> react(ctx, true));
         router.delete(m + "/reactions/:emoji").handler(ctx -> react(ctx, false));
         router.get(m + "/receipts").handler(this::messageReceipts);
-        router.get(c + "/receipts").handler(ctx -> respond(ctx, chat.receipts(user(ctx), ctx.pathParam("id")),
-                members -> Http.json(ctx, 200, new JsonObject().put("receipts", RestShapes.receipts(members)))));
+        router.get(c + "/receipts")
+                .handler(ctx -> respond(
+                        ctx,
+                        chat.receipts(user(ctx), ctx.pathParam("id")),
+                        members ->
+                                Http.json(ctx, 200, new JsonObject().put("receipts", RestShapes.receipts(members)))));
         router.post(c + "/read").handler(this::markRead);
         router.post(c + "/typing").handler(this::typing);
         router.get(c + "/audit").handler(this::audit);
@@ -67,18 +85,27 @@ final class MessageApi {
 
     private int limit(RoutingContext ctx) {
         Long limitParam = Http.longParam(ctx, "limit");
-        return limitParam == null ? config.limits().defaultPageSize()
+        return limitParam == null
+                ? config.limits().defaultPageSize()
                 : (int) Math.max(1, Math.min(limitParam, config.limits().maxPageSize()));
     }
 
     private void history(RoutingContext ctx) {
-        paged(ctx, (before, after, limit) -> chat.messages(user(ctx), ctx.pathParam("id"), before, after, limit),
-                "messages", MessageView::seq, RestShapes::message);
+        paged(
+                ctx,
+                (before, after, limit) -> chat.messages(user(ctx), ctx.pathParam("id"), before, after, limit),
+                "messages",
+                MessageView::seq,
+                RestShapes::message);
     }
 
     private void events(RoutingContext ctx) {
-        paged(ctx, (before, after, limit) -> chat.events(user(ctx), ctx.pathParam("id"), before, after, limit),
-                "events", LogEntry::seq, RestShapes::event);
+        paged(
+                ctx,
+                (before, after, limit) -> chat.events(user(ctx), ctx.pathParam("id"), before, after, limit),
+                "events",
+                LogEntry::seq,
+                RestShapes::event);
     }
 
     /** Reads limit+1 rows around a before/after seq cursor; the extra row only says that there is more. */
@@ -86,8 +113,12 @@ final class MessageApi {
         java.util.concurrent.CompletableFuture<List<T>> read(Long before, Long after, int limit);
     }
 
-    private <T> void paged(RoutingContext ctx, PageRead<T> read, String field, java.util.function.ToLongFunction<T> seq,
-                           java.util.function.Function<T, JsonObject> json) {
+    private <T> void paged(
+            RoutingContext ctx,
+            PageRead<T> read,
+            String field,
+            java.util.function.ToLongFunction<T> seq,
+            java.util.function.Function<T, JsonObject> json) {
         guard(ctx, () -> {
             Long before = Http.longParam(ctx, "before");
             Long after = Http.longParam(ctx, "after");
@@ -95,7 +126,9 @@ final class MessageApi {
                 throw new Http.BadRequest(ErrorCode.BAD_REQUEST, "give at most one of 'before' and 'after'");
             }
             int limit = limit(ctx);
-            respond(ctx, read.read(before, after, limit),
+            respond(
+                    ctx,
+                    read.read(before, after, limit),
                     rows -> Http.json(ctx, 200, page(rows, limit, after != null, field, seq, json)));
         });
     }
@@ -104,16 +137,27 @@ final class MessageApi {
         guard(ctx, () -> {
             Long after = Http.longParam(ctx, "after");
             int limit = limit(ctx);
-            respond(ctx, chat.replies(user(ctx), ctx.pathParam("id"), ctx.pathParam("messageId"),
-                    after == null ? 0 : after, limit),
-                    rows -> Http.json(ctx, 200, page(rows, limit, true, "messages", MessageView::seq, RestShapes::message)));
+            respond(
+                    ctx,
+                    chat.replies(
+                            user(ctx),
+                            ctx.pathParam("id"),
+                            ctx.pathParam("messageId"),
+                            after == null ? 0 : after,
+                            limit),
+                    rows -> Http.json(
+                            ctx, 200, page(rows, limit, true, "messages", MessageView::seq, RestShapes::message)));
         });
     }
 
     /** limit+1 rows were read: the extra one, furthest from the cursor, only tells that there is more. */
-    private static <T> JsonObject page(List<T> rows, int limit, boolean ascendingFromCursor, String field,
-                                       java.util.function.ToLongFunction<T> seq,
-                                       java.util.function.Function<T, JsonObject> json) {
+    private static <T> JsonObject page(
+            List<T> rows,
+            int limit,
+            boolean ascendingFromCursor,
+            String field,
+            java.util.function.ToLongFunction<T> seq,
+            java.util.function.Function<T, JsonObject> json) {
         boolean hasMore = rows.size() > limit;
         List<T> page = new ArrayList<>(rows);
         if (hasMore) {
@@ -123,7 +167,8 @@ final class MessageApi {
         page.forEach(v -> a.add(json.apply(v)));
         JsonObject out = new JsonObject().put(field, a).put("hasMore", hasMore).put("limit", limit);
         if (!page.isEmpty()) {
-            out.put("firstSeq", seq.applyAsLong(page.get(0))).put("lastSeq", seq.applyAsLong(page.get(page.size() - 1)));
+            out.put("firstSeq", seq.applyAsLong(page.get(0)))
+                    .put("lastSeq", seq.applyAsLong(page.get(page.size() - 1)));
         }
         return out;
     }
@@ -137,22 +182,28 @@ final class MessageApi {
             }
             String text = Http.string(body, "body", Integer.MAX_VALUE);
             String replyTo = Http.optString(body, "replyTo", FrameCodec.MAX_ID_LENGTH);
-            respond(ctx, chat.send(user(ctx), ctx.pathParam("id"), clientMsgId, text, replyTo), (Appended a) ->
-                    Http.json(ctx, a.duplicate() ? 200 : 201, JsonObject.mapFrom(Frames.ack(a))));
+            respond(
+                    ctx,
+                    chat.send(user(ctx), ctx.pathParam("id"), clientMsgId, text, replyTo),
+                    (Appended a) -> Http.json(ctx, a.duplicate() ? 200 : 201, JsonObject.mapFrom(Frames.ack(a))));
         });
     }
 
     private void edit(RoutingContext ctx) {
         guard(ctx, () -> {
             String text = Http.string(Http.body(ctx), "body", Integer.MAX_VALUE);
-            respond(ctx, chat.edit(user(ctx), ctx.pathParam("id"), ctx.pathParam("messageId"), text),
+            respond(
+                    ctx,
+                    chat.edit(user(ctx), ctx.pathParam("id"), ctx.pathParam("messageId"), text),
                     ch -> changed(ctx, ch));
         });
     }
 
     private void react(RoutingContext ctx, boolean add) {
         // The path parameter arrives percent-decoded.
-        respond(ctx, chat.react(user(ctx), ctx.pathParam("id"), ctx.pathParam("messageId"), ctx.pathParam("emoji"), add),
+        respond(
+                ctx,
+                chat.react(user(ctx), ctx.pathParam("id"), ctx.pathParam("messageId"), ctx.pathParam("emoji"), add),
                 ch -> changed(ctx, ch));
     }
 
@@ -175,7 +226,8 @@ final class MessageApi {
             JsonArray delivered = new JsonArray();
             JsonArray read = new JsonArray();
             for (Member member : mm.members()) {
-                if (member.userId().equals(mm.message().senderId()) || member.joinedSeq() >= mm.message().seq()) {
+                if (member.userId().equals(mm.message().senderId())
+                        || member.joinedSeq() >= mm.message().seq()) {
                     continue;
                 }
                 if (member.deliveredSeq() >= mm.message().seq()) {
@@ -185,8 +237,14 @@ final class MessageApi {
                     read.add(member.userId());
                 }
             }
-            Http.json(ctx, 200, new JsonObject().put("messageId", messageId).put("seq", mm.message().seq())
-                    .put("deliveredTo", delivered).put("readBy", read));
+            Http.json(
+                    ctx,
+                    200,
+                    new JsonObject()
+                            .put("messageId", messageId)
+                            .put("seq", mm.message().seq())
+                            .put("deliveredTo", delivered)
+                            .put("readBy", read));
         });
     }
 
@@ -199,7 +257,9 @@ final class MessageApi {
             if (!(seq instanceof Number n) || n.longValue() < 0 || n.doubleValue() != n.longValue()) {
                 throw new Http.BadRequest(ErrorCode.INVALID_FIELD, "field 'seq' must be a non-negative integer");
             }
-            respond(ctx, chat.markRead(user(ctx), ctx.pathParam("id"), ((Number) seq).longValue()),
+            respond(
+                    ctx,
+                    chat.markRead(user(ctx), ctx.pathParam("id"), ((Number) seq).longValue()),
                     r -> Http.json(ctx, 200, new JsonObject().put("readSeq", r)));
         });
     }
@@ -210,7 +270,9 @@ final class MessageApi {
             if (active != null && !(active instanceof Boolean)) {
                 throw new Http.BadRequest(ErrorCode.INVALID_FIELD, "field 'active' must be a boolean");
             }
-            respond(ctx, chat.typing(user(ctx), ctx.pathParam("id"), active == null || (Boolean) active),
+            respond(
+                    ctx,
+                    chat.typing(user(ctx), ctx.pathParam("id"), active == null || (Boolean) active),
                     sent -> Http.json(ctx, 200, new JsonObject().put("sent", sent)));
         });
     }
@@ -219,14 +281,21 @@ final class MessageApi {
         guard(ctx, () -> {
             Long before = Http.longParam(ctx, "before");
             int limit = limit(ctx);
-            respond(ctx, chat.auditLog(user(ctx), ctx.pathParam("id"), before == null ? Long.MAX_VALUE : before, limit),
+            respond(
+                    ctx,
+                    chat.auditLog(user(ctx), ctx.pathParam("id"), before == null ? Long.MAX_VALUE : before, limit),
                     rows -> {
                         boolean hasMore = rows.size() > limit;
                         JsonArray a = new JsonArray();
                         for (AuditEntry e : hasMore ? rows.subList(0, limit) : rows) {
-                            a.add(new JsonObject().put("id", e.id()).put("actorId", e.actorId()).put("action", e.action())
-                                    .put("targetMessageId", e.targetMessageId()).put("targetUserId", e.targetUserId())
-                                    .put("seq", e.seq()).put("at", Frames.time(e.createdAt())));
+                            a.add(new JsonObject()
+                                    .put("id", e.id())
+                                    .put("actorId", e.actorId())
+                                    .put("action", e.action())
+                                    .put("targetMessageId", e.targetMessageId())
+                                    .put("targetUserId", e.targetUserId())
+                                    .put("seq", e.seq())
+                                    .put("at", Frames.time(e.createdAt())));
                         }
                         Http.json(ctx, 200, new JsonObject().put("entries", a).put("hasMore", hasMore));
                     });

@@ -1,5 +1,9 @@
 package io.parley.server.api;
 
+import static io.parley.server.api.Http.guard;
+import static io.parley.server.api.Http.respond;
+import static io.parley.server.api.Http.user;
+
 import io.parley.protocol.ErrorCode;
 import io.parley.protocol.FrameCodec;
 import io.parley.protocol.ServerFrame;
@@ -8,13 +12,8 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-
 import java.util.ArrayList;
 import java.util.List;
-
-import static io.parley.server.api.Http.guard;
-import static io.parley.server.api.Http.respond;
-import static io.parley.server.api.Http.user;
 
 /** Presence lookups: only of yourself and of users who share a conversation with you. */
 final class PresenceApi {
@@ -25,8 +24,8 @@ final class PresenceApi {
     }
 
     void mount(Router router) {
-        router.get("/api/v1/presence/:userId").handler(ctx -> respond(ctx,
-                hub.lookup(user(ctx), List.of(ctx.pathParam("userId"))), entries -> {
+        router.get("/api/v1/presence/:userId")
+                .handler(ctx -> respond(ctx, hub.lookup(user(ctx), List.of(ctx.pathParam("userId"))), entries -> {
                     if (entries.isEmpty()) {
                         Http.error(ctx, ErrorCode.USER_NOT_FOUND, "no such user among your conversations");
                     } else {
@@ -43,7 +42,8 @@ final class PresenceApi {
                 throw new Http.BadRequest(ErrorCode.MISSING_FIELD, "missing field 'userIds'");
             }
             if (!(v instanceof JsonArray arr) || arr.size() > FrameCodec.MAX_PRESENCE_QUERY) {
-                throw new Http.BadRequest(ErrorCode.INVALID_FIELD,
+                throw new Http.BadRequest(
+                        ErrorCode.INVALID_FIELD,
                         "field 'userIds' must be an array of at most " + FrameCodec.MAX_PRESENCE_QUERY + " user ids");
             }
             List<String> ids = new ArrayList<>();
@@ -62,6 +62,9 @@ final class PresenceApi {
     }
 
     private static JsonObject entryJson(ServerFrame.PresenceEntry e) {
-        return new JsonObject().put("userId", e.userId()).put("status", e.status()).put("lastSeen", e.lastSeen());
+        return new JsonObject()
+                .put("userId", e.userId())
+                .put("status", e.status())
+                .put("lastSeen", e.lastSeen());
     }
 }

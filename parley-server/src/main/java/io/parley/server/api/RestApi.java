@@ -1,5 +1,9 @@
 package io.parley.server.api;
 
+import static io.parley.server.api.Http.guard;
+import static io.parley.server.api.Http.respond;
+import static io.parley.server.api.Http.user;
+
 import io.parley.protocol.ErrorCode;
 import io.parley.server.auth.Authenticator;
 import io.parley.server.chat.ChatException;
@@ -14,15 +18,10 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
-
-import static io.parley.server.api.Http.guard;
-import static io.parley.server.api.Http.respond;
-import static io.parley.server.api.Http.user;
 
 /** REST routes under /api/v1 except auth (see {@link AuthApi}). docs/api.md is the reference. */
 public final class RestApi {
@@ -41,27 +40,45 @@ public final class RestApi {
 
     public void mount(Router router) {
         router.route("/api/v1/*").handler(Http::checkRequest);
-        router.route("/api/v1/*").handler(BodyHandler.create(false).setBodyLimit(config.limits().maxFrameBytes()));
+        router.route("/api/v1/*")
+                .handler(BodyHandler.create(false).setBodyLimit(config.limits().maxFrameBytes()));
         router.route("/api/v1/*").handler(this::authenticate);
-        router.get("/api/v1/me").handler(ctx -> respond(ctx, chat.users().byId(user(ctx)), u ->
-                Http.json(ctx, 200, new JsonObject().put("userId", user(ctx))
-                        .put("username", u.map(x -> x.username()).orElse(null)))));
+        router.get("/api/v1/me")
+                .handler(ctx -> respond(
+                        ctx,
+                        chat.users().byId(user(ctx)),
+                        u -> Http.json(
+                                ctx,
+                                200,
+                                new JsonObject()
+                                        .put("userId", user(ctx))
+                                        .put(
+                                                "username",
+                                                u.map(x -> x.username()).orElse(null)))));
         router.get("/api/v1/users/by-username/:username").handler(this::userByName);
         router.post("/api/v1/conversations").handler(this::createConversation);
-        router.get("/api/v1/conversations").handler(ctx -> respond(ctx, chat.conversations(user(ctx)), list -> {
-            JsonArray a = new JsonArray();
-            list.forEach(c -> a.add(RestShapes.conversation(c)));
-            Http.json(ctx, 200, new JsonObject().put("conversations", a));
-        }));
-        router.get("/api/v1/conversations/:id").handler(ctx -> respond(ctx,
-                chat.conversation(user(ctx), ctx.pathParam("id")), c -> Http.json(ctx, 200, RestShapes.conversation(c))));
-        router.get("/api/v1/conversations/:id/members").handler(ctx -> respond(ctx,
-                chat.members(user(ctx), ctx.pathParam("id")), ms -> Http.json(ctx, 200,
-                        new JsonObject().put("members", RestShapes.members(ms)))));
+        router.get("/api/v1/conversations")
+                .handler(ctx -> respond(ctx, chat.conversations(user(ctx)), list -> {
+                    JsonArray a = new JsonArray();
+                    list.forEach(c -> a.add(RestShapes.conversation(c)));
+                    Http.json(ctx, 200, new JsonObject().put("conversations", a));
+                }));
+        router.get("/api/v1/conversations/:id")
+                .handler(ctx -> respond(
+                        ctx,
+                        chat.conversation(user(ctx), ctx.pathParam("id")),
+                        c -> Http.json(ctx, 200, RestShapes.conversation(c))));
+        router.get("/api/v1/conversations/:id/members")
+                .handler(ctx -> respond(
+                        ctx,
+                        chat.members(user(ctx), ctx.pathParam("id")),
+                        ms -> Http.json(ctx, 200, new JsonObject().put("members", RestShapes.members(ms)))));
         router.post("/api/v1/conversations/:id/members").handler(this::addMembers);
-        router.delete("/api/v1/conversations/:id/members/:userId").handler(ctx -> respond(ctx,
-                chat.removeMember(user(ctx), ctx.pathParam("id"), ctx.pathParam("userId")),
-                e -> Http.json(ctx, 200, new JsonObject().put("event", RestShapes.event(e)))));
+        router.delete("/api/v1/conversations/:id/members/:userId")
+                .handler(ctx -> respond(
+                        ctx,
+                        chat.removeMember(user(ctx), ctx.pathParam("id"), ctx.pathParam("userId")),
+                        e -> Http.json(ctx, 200, new JsonObject().put("event", RestShapes.event(e)))));
         router.put("/api/v1/conversations/:id/members/:userId/role").handler(this::setRole);
         new MessageApi(chat, config).mount(router);
         new PresenceApi(presenceHub).mount(router);
@@ -78,14 +95,18 @@ public final class RestApi {
             Http.error(ctx, ErrorCode.UNAUTHORIZED, "missing bearer token");
             return;
         }
-        authenticator.authenticate(header.substring(7).trim()).whenCompleteAsync((uid, err) -> {
-            if (err != null) {
-                Http.fail(ctx, err);
-            } else {
-                Http.authenticated(ctx, uid);
-                ctx.next();
-            }
-        }, Http.onContext(ctx));
+        authenticator
+                .authenticate(header.substring(7).trim())
+                .whenCompleteAsync(
+                        (uid, err) -> {
+                            if (err != null) {
+                                Http.fail(ctx, err);
+                            } else {
+                                Http.authenticated(ctx, uid);
+                                ctx.next();
+                            }
+                        },
+                        Http.onContext(ctx));
     }
 
     private void userByName(RoutingContext ctx) {
@@ -93,7 +114,12 @@ public final class RestApi {
             if (u.isEmpty()) {
                 Http.error(ctx, ErrorCode.USER_NOT_FOUND, "no such user");
             } else {
-                Http.json(ctx, 200, new JsonObject().put("userId", u.get().id()).put("username", u.get().username()));
+                Http.json(
+                        ctx,
+                        200,
+                        new JsonObject()
+                                .put("userId", u.get().id())
+                                .put("username", u.get().username()));
             }
         });
     }
@@ -109,9 +135,13 @@ public final class RestApi {
                 if ((peerId == null) == (peerName == null)) {
                     throw new Http.BadRequest(ErrorCode.MISSING_FIELD, "give exactly one of 'userId' or 'username'");
                 }
-                CompletableFuture<String> peer = peerId != null ? CompletableFuture.completedFuture(peerId)
-                        : chat.users().byUsername(peerName).thenApply(u -> u.orElseThrow(() ->
-                        new ChatException(ErrorCode.USER_NOT_FOUND, "no such user")).id());
+                CompletableFuture<String> peer = peerId != null
+                        ? CompletableFuture.completedFuture(peerId)
+                        : chat.users()
+                                .byUsername(peerName)
+                                .thenApply(u -> u.orElseThrow(
+                                                () -> new ChatException(ErrorCode.USER_NOT_FOUND, "no such user"))
+                                        .id());
                 respond(ctx, peer.thenCompose(p -> chat.openDirect(me, p)), c -> created(ctx, c));
             } else if (type.equals("group")) {
                 String title = Http.string(body, "title", 200);
@@ -144,7 +174,9 @@ public final class RestApi {
             if (!role.equals("admin") && !role.equals("member")) {
                 throw new Http.BadRequest(ErrorCode.INVALID_FIELD, "role must be 'admin' or 'member'");
             }
-            respond(ctx, chat.setRole(user(ctx), ctx.pathParam("id"), ctx.pathParam("userId"), Role.fromWire(role)),
+            respond(
+                    ctx,
+                    chat.setRole(user(ctx), ctx.pathParam("id"), ctx.pathParam("userId"), Role.fromWire(role)),
                     e -> Http.json(ctx, 200, new JsonObject().put("event", RestShapes.event(e))));
         });
     }
@@ -167,7 +199,8 @@ public final class RestApi {
         List<String> out = new ArrayList<>();
         for (Object o : arr) {
             if (!(o instanceof String s) || s.isEmpty() || s.length() > 128) {
-                throw new Http.BadRequest(ErrorCode.INVALID_FIELD, "field '" + field + "' must be an array of user ids");
+                throw new Http.BadRequest(
+                        ErrorCode.INVALID_FIELD, "field '" + field + "' must be an array of user ids");
             }
             out.add(s);
         }

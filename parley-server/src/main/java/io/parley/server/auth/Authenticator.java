@@ -1,7 +1,6 @@
 package io.parley.server.auth;
 
 import io.parley.server.store.ChatStore;
-
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;

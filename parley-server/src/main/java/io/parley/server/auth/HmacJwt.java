@@ -7,7 +7,6 @@ import com.nimbusds.jose.crypto.MACSigner;
 import com.nimbusds.jose.crypto.MACVerifier;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
-
 import java.text.ParseException;
 import java.time.Clock;
 import java.time.Duration;
@@ -76,7 +75,8 @@ public final class HmacJwt implements TokenVerifier {
             throw new InvalidTokenException("malformed token");
         }
         if (!JWSAlgorithm.HS256.equals(jwt.getHeader().getAlgorithm())) {
-            throw new InvalidTokenException("unsupported algorithm " + jwt.getHeader().getAlgorithm());
+            throw new InvalidTokenException(
+                    "unsupported algorithm " + jwt.getHeader().getAlgorithm());
         }
         try {
             if (!jwt.verify(verifier)) {

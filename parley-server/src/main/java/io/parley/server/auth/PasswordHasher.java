@@ -1,7 +1,6 @@
 package io.parley.server.auth;
 
 import at.favre.lib.crypto.bcrypt.BCrypt;
-
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -11,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 public final class PasswordHasher {
     /** A hash of a random password, compared against when the username is unknown so timing reveals nothing. */
     private final String dummyHash;
+
     private final int cost;
 
     public PasswordHasher(int cost) {
@@ -23,7 +23,11 @@ public final class PasswordHasher {
     }
 
     public boolean verify(String password, String hash) {
-        return BCrypt.verifyer().verify(password.getBytes(StandardCharsets.UTF_8),
-                (hash == null ? dummyHash : hash).getBytes(StandardCharsets.UTF_8)).verified && hash != null;
+        return BCrypt.verifyer()
+                        .verify(
+                                password.getBytes(StandardCharsets.UTF_8),
+                                (hash == null ? dummyHash : hash).getBytes(StandardCharsets.UTF_8))
+                        .verified
+                && hash != null;
     }
 }

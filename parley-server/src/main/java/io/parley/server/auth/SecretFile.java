@@ -15,8 +15,7 @@ import java.util.Base64;
  * data dir (owner-only permissions), so tokens stay valid across restarts. Runs once at start-up, before serving.
  */
 public final class SecretFile {
-    private SecretFile() {
-    }
+    private SecretFile() {}
 
     public static byte[] loadOrCreate(Path dataDir) {
         Path file = dataDir.resolve("jwt-secret");
@@ -27,7 +26,8 @@ public final class SecretFile {
                 new SecureRandom().nextBytes(secret);
                 String encoded = Base64.getEncoder().encodeToString(secret);
                 try {
-                    Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+                    Files.createFile(
+                            file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
                 } catch (UnsupportedOperationException e) {
                     Files.createFile(file);
                 } catch (FileAlreadyExistsException e) {
@@ -42,7 +42,8 @@ public final class SecretFile {
     }
 
     private static byte[] read(Path file) throws IOException {
-        byte[] secret = Base64.getDecoder().decode(Files.readString(file, StandardCharsets.US_ASCII).trim());
+        byte[] secret = Base64.getDecoder()
+                .decode(Files.readString(file, StandardCharsets.US_ASCII).trim());
         if (secret.length < 32) {
             throw new IOException("JWT secret in " + file + " is shorter than 32 bytes");
         }

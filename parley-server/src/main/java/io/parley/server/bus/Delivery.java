@@ -1,7 +1,6 @@
 package io.parley.server.bus;
 
 import io.parley.server.store.EventHeader;
-
 import java.util.List;
 
 /**
@@ -18,8 +17,8 @@ import java.util.List;
  * @param senderAck     for a message on the node that committed it, the ack its sending session is owed; null
  *                      otherwise (other nodes never have that session's send in flight)
  */
-public record Delivery(EventHeader header, String removedMember, List<String> recipients, byte[] frame,
-                       SenderAck senderAck) {
+public record Delivery(
+        EventHeader header, String removedMember, List<String> recipients, byte[] frame, SenderAck senderAck) {
 
     /** A delivery without a sender's ack: every kind but a message, and every delivery that came from another node. */
     public Delivery(EventHeader header, String removedMember, List<String> recipients, byte[] frame) {

@@ -27,7 +27,7 @@ public final class LocalBus implements Bus {
 
     @Override
     public Subscription subscribe(Sink sink) {
-        return interest.subscribe(sink, () -> { });
+        return interest.subscribe(sink, () -> {});
     }
 
     @Override

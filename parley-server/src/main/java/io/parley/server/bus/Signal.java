@@ -1,7 +1,6 @@
 package io.parley.server.bus;
 
 import io.parley.protocol.ServerFrame;
-
 import java.util.List;
 
 /**

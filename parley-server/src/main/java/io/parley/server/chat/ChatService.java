@@ -5,24 +5,23 @@ import io.parley.protocol.FrameCodec;
 import io.parley.protocol.ServerFrame;
 import io.parley.server.bus.Bus;
 import io.parley.server.bus.Signal;
+import io.parley.server.config.Config;
 import io.parley.server.presence.Presence;
+import io.parley.server.store.Appended;
 import io.parley.server.store.AuditEntry;
 import io.parley.server.store.Changed;
-import io.parley.server.store.MessageVersion;
-import io.parley.server.store.MessageView;
-import io.parley.server.store.ReceiptUpdate;
-import io.parley.server.config.Config;
-import io.parley.server.store.Appended;
 import io.parley.server.store.ChatStore;
 import io.parley.server.store.ConversationKind;
 import io.parley.server.store.ConversationSummary;
 import io.parley.server.store.Created;
 import io.parley.server.store.LogEntry;
 import io.parley.server.store.Member;
+import io.parley.server.store.MessageVersion;
+import io.parley.server.store.MessageView;
 import io.parley.server.store.NewMessage;
+import io.parley.server.store.ReceiptUpdate;
 import io.parley.server.store.Role;
 import io.parley.server.store.StoreException;
-
 import java.time.Clock;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -47,7 +46,8 @@ public final class ChatService {
     private final Feed feed;
     private final Users users;
 
-    public ChatService(ChatStore store, Config config, Bus bus, Presence presence, ReceiptBatcher receipts, Clock clock) {
+    public ChatService(
+            ChatStore store, Config config, Bus bus, Presence presence, ReceiptBatcher receipts, Clock clock) {
         this.store = store;
         this.limits = config.limits();
         this.config = config;
@@ -75,15 +75,15 @@ public final class ChatService {
     }
 
     /** As {@link #send(String, String, String, String)}, as a reply to {@code replyTo} (nullable). */
-    public CompletableFuture<Appended> send(String userId, String conversationId, String clientMsgId, String body,
-                                            String replyTo) {
+    public CompletableFuture<Appended> send(
+            String userId, String conversationId, String clientMsgId, String body, String replyTo) {
         ChatException bad = checkBody(body);
         if (bad != null) {
             return CompletableFuture.failedFuture(bad);
         }
         long now = clock.millis();
-        return mapped(store.appendMessage(new NewMessage(conversationId, userId, clientMsgId, body,
-                Ids.messageId(now), now, replyTo)));
+        return mapped(store.appendMessage(
+                new NewMessage(conversationId, userId, clientMsgId, body, Ids.messageId(now), now, replyTo)));
     }
 
     private ChatException checkBody(String body) {
@@ -92,7 +92,8 @@ public final class ChatService {
         }
         int chars = body.codePointCount(0, body.length());
         if (chars > limits.maxBodyChars()) {
-            return new ChatException(ErrorCode.BODY_TOO_LONG,
+            return new ChatException(
+                    ErrorCode.BODY_TOO_LONG,
                     "message body has " + chars + " characters; the limit is " + limits.maxBodyChars());
         }
         return null;
@@ -106,7 +107,12 @@ public final class ChatService {
         if (bad != null) {
             return CompletableFuture.failedFuture(bad);
         }
-        return mapped(store.editMessage(conversationId, userId, messageId, body, clock.millis(),
+        return mapped(store.editMessage(
+                conversationId,
+                userId,
+                messageId,
+                body,
+                clock.millis(),
                 config.messages().editWindow().toMillis()));
     }
 
@@ -115,8 +121,8 @@ public final class ChatService {
         return mapped(store.deleteMessage(conversationId, userId, messageId, clock.millis()));
     }
 
-    public CompletableFuture<Changed> react(String userId, String conversationId, String messageId, String emoji,
-                                            boolean add) {
+    public CompletableFuture<Changed> react(
+            String userId, String conversationId, String messageId, String emoji, boolean add) {
         if (!FrameCodec.isEmoji(emoji)) {
             return CompletableFuture.failedFuture(ChatException.invalid("emoji must be one emoji (no text)"));
         }
@@ -124,15 +130,15 @@ public final class ChatService {
     }
 
     /** Messages in their current state (edits applied, deleted ones as tombstones, reactions, reply snippets). */
-    public CompletableFuture<List<MessageView>> messages(String userId, String conversationId, Long before, Long after,
-                                                         int limit) {
+    public CompletableFuture<List<MessageView>> messages(
+            String userId, String conversationId, Long before, Long after, int limit) {
         return requireMember(conversationId, userId)
                 .thenCompose(r -> store.messages(conversationId, before, after, limit + 1))
                 .exceptionallyCompose(ChatService::mapFailure);
     }
 
-    public CompletableFuture<List<MessageView>> replies(String userId, String conversationId, String messageId,
-                                                        long after, int limit) {
+    public CompletableFuture<List<MessageView>> replies(
+            String userId, String conversationId, String messageId, long after, int limit) {
         // A message of another conversation (or none) has no replies here: message_not_found, as on every other
         // message endpoint, rather than an empty page.
         return requireMember(conversationId, userId)
@@ -168,29 +174,34 @@ public final class ChatService {
     }
 
     /** The moderation log, for owners and admins. */
-    public CompletableFuture<List<AuditEntry>> auditLog(String userId, String conversationId, long beforeId, int limit) {
-        return requireMember(conversationId, userId).thenCompose(role -> {
-            if (!role.canManageMembers()) {
-                throw ChatException.forbidden("only owners and admins read the audit log");
-            }
-            return store.auditLog(conversationId, beforeId, limit + 1);
-        }).exceptionallyCompose(ChatService::mapFailure);
+    public CompletableFuture<List<AuditEntry>> auditLog(
+            String userId, String conversationId, long beforeId, int limit) {
+        return requireMember(conversationId, userId)
+                .thenCompose(role -> {
+                    if (!role.canManageMembers()) {
+                        throw ChatException.forbidden("only owners and admins read the audit log");
+                    }
+                    return store.auditLog(conversationId, beforeId, limit + 1);
+                })
+                .exceptionallyCompose(ChatService::mapFailure);
     }
 
     // ---- receipts and typing ---------------------------------------------------------------------------------------
 
     /** A client's delivered/read cursor: checked now, written and fanned out within one receipts window. */
     public CompletableFuture<Void> receipt(String userId, String conversationId, long seq, boolean read) {
-        return requireMember(conversationId, userId).thenAccept(r -> receipts.submit(conversationId, userId, seq, read));
+        return requireMember(conversationId, userId)
+                .thenAccept(r -> receipts.submit(conversationId, userId, seq, read));
     }
 
     /** A message and the conversation's members with their receipt cursors: who received and who read it. */
     public record MessageMembers(MessageView message, List<Member> members) {}
 
-    public CompletableFuture<MessageMembers> messageWithMembers(String userId, String conversationId, String messageId) {
-        return mapped(store.members(conversationId, userId)).thenCompose(members ->
-                mapped(store.message(conversationId, messageId)).thenApply(m ->
-                        new MessageMembers(m.orElseThrow(ChatService::messageNotFound), members)));
+    public CompletableFuture<MessageMembers> messageWithMembers(
+            String userId, String conversationId, String messageId) {
+        return mapped(store.members(conversationId, userId))
+                .thenCompose(members -> mapped(store.message(conversationId, messageId))
+                        .thenApply(m -> new MessageMembers(m.orElseThrow(ChatService::messageNotFound), members)));
     }
 
     /** The receipt cursors of every member of a conversation. */
@@ -204,14 +215,26 @@ public final class ChatService {
      */
     public CompletableFuture<Boolean> typing(String userId, String conversationId, boolean active) {
         Config.Presence p = config.presence();
-        return mapped(store.members(conversationId, userId)).thenCompose(members ->
-                presence.tryTyping(conversationId, userId, active, p.typingThrottle().toMillis(), p.typingTtl().toMillis())
+        return mapped(store.members(conversationId, userId))
+                .thenCompose(members -> presence.tryTyping(
+                                conversationId,
+                                userId,
+                                active,
+                                p.typingThrottle().toMillis(),
+                                p.typingTtl().toMillis())
                         .thenApply(granted -> {
                             if (granted) {
-                                List<String> others = members.stream().map(Member::userId)
-                                        .filter(u -> !u.equals(userId)).toList();
-                                bus.publish(new Signal(others, new ServerFrame.Typing(conversationId, userId, active,
-                                        active ? p.typingTtl().toMillis() : 0)));
+                                List<String> others = members.stream()
+                                        .map(Member::userId)
+                                        .filter(u -> !u.equals(userId))
+                                        .toList();
+                                bus.publish(new Signal(
+                                        others,
+                                        new ServerFrame.Typing(
+                                                conversationId,
+                                                userId,
+                                                active,
+                                                active ? p.typingTtl().toMillis() : 0)));
                             }
                             return granted;
                         }));
@@ -231,10 +254,11 @@ public final class ChatService {
         LinkedHashSet<String> members = new LinkedHashSet<>(memberIds);
         members.remove(ownerId);
         if (members.size() + 1 > limits.maxGroupSize()) {
-            return CompletableFuture.failedFuture(ChatException.invalid(
-                    "a group has at most " + limits.maxGroupSize() + " members"));
+            return CompletableFuture.failedFuture(
+                    ChatException.invalid("a group has at most " + limits.maxGroupSize() + " members"));
         }
-        return mapped(store.createGroup(Ids.conversationId(), ownerId, title.strip(), List.copyOf(members), clock.millis()));
+        return mapped(
+                store.createGroup(Ids.conversationId(), ownerId, title.strip(), List.copyOf(members), clock.millis()));
     }
 
     public CompletableFuture<ConversationSummary> conversation(String userId, String conversationId) {
@@ -251,84 +275,102 @@ public final class ChatService {
     }
 
     /** Owners and admins of a group add members. */
-    public CompletableFuture<List<LogEntry.MemberAdded>> addMembers(String actorId, String conversationId,
-                                                                   List<String> userIds) {
-        return store.findConversation(conversationId, actorId).thenCompose(o -> {
-            ConversationSummary c = o.orElseThrow(ChatException::notFound);
-            if (c.kind() == ConversationKind.DIRECT) {
-                throw ChatException.forbidden("members of a direct conversation cannot change");
-            }
-            Role actorRole = roleIn(c, actorId);
-            if (!actorRole.canManageMembers()) {
-                throw ChatException.forbidden("only owners and admins add members");
-            }
-            long newOnes = userIds.stream().distinct().filter(u -> c.members().stream().noneMatch(m -> m.userId().equals(u))).count();
-            if (c.members().size() + newOnes > limits.maxGroupSize()) {
-                throw ChatException.invalid("a group has at most " + limits.maxGroupSize() + " members");
-            }
-            return store.addMembers(conversationId, actorId, List.copyOf(new LinkedHashSet<>(userIds)), clock.millis());
-        }).exceptionallyCompose(ChatService::mapFailure);
+    public CompletableFuture<List<LogEntry.MemberAdded>> addMembers(
+            String actorId, String conversationId, List<String> userIds) {
+        return store.findConversation(conversationId, actorId)
+                .thenCompose(o -> {
+                    ConversationSummary c = o.orElseThrow(ChatException::notFound);
+                    if (c.kind() == ConversationKind.DIRECT) {
+                        throw ChatException.forbidden("members of a direct conversation cannot change");
+                    }
+                    Role actorRole = roleIn(c, actorId);
+                    if (!actorRole.canManageMembers()) {
+                        throw ChatException.forbidden("only owners and admins add members");
+                    }
+                    long newOnes = userIds.stream()
+                            .distinct()
+                            .filter(u -> c.members().stream()
+                                    .noneMatch(m -> m.userId().equals(u)))
+                            .count();
+                    if (c.members().size() + newOnes > limits.maxGroupSize()) {
+                        throw ChatException.invalid("a group has at most " + limits.maxGroupSize() + " members");
+                    }
+                    return store.addMembers(
+                            conversationId, actorId, List.copyOf(new LinkedHashSet<>(userIds)), clock.millis());
+                })
+                .exceptionallyCompose(ChatService::mapFailure);
     }
 
     /**
      * Removes a member, or leaves when {@code memberId} is the actor. Owners remove anyone; admins remove plain
      * members. The owner cannot leave a group that still has other members (ownership transfer comes later).
      */
-    public CompletableFuture<LogEntry.MemberRemoved> removeMember(String actorId, String conversationId,
-                                                                 String memberId) {
-        return store.findConversation(conversationId, actorId).thenCompose(o -> {
-            ConversationSummary c = o.orElseThrow(ChatException::notFound);
-            if (c.kind() == ConversationKind.DIRECT) {
-                throw ChatException.forbidden("members of a direct conversation cannot change");
-            }
-            Role actorRole = roleIn(c, actorId);
-            Optional<Member> target = c.members().stream().filter(m -> m.userId().equals(memberId)).findFirst();
-            if (target.isEmpty()) {
-                throw new ChatException(ErrorCode.USER_NOT_FOUND, "no such member");
-            }
-            if (actorId.equals(memberId)) {
-                if (actorRole == Role.OWNER && c.members().size() > 1) {
-                    throw ChatException.forbidden("the owner cannot leave a group that has other members");
-                }
-            } else if (!(actorRole == Role.OWNER || (actorRole == Role.ADMIN && target.get().role() == Role.MEMBER))) {
-                throw ChatException.forbidden("only the owner removes admins; owners and admins remove members");
-            }
-            return store.removeMember(conversationId, actorId, memberId, clock.millis());
-        }).exceptionallyCompose(ChatService::mapFailure);
+    public CompletableFuture<LogEntry.MemberRemoved> removeMember(
+            String actorId, String conversationId, String memberId) {
+        return store.findConversation(conversationId, actorId)
+                .thenCompose(o -> {
+                    ConversationSummary c = o.orElseThrow(ChatException::notFound);
+                    if (c.kind() == ConversationKind.DIRECT) {
+                        throw ChatException.forbidden("members of a direct conversation cannot change");
+                    }
+                    Role actorRole = roleIn(c, actorId);
+                    Optional<Member> target = c.members().stream()
+                            .filter(m -> m.userId().equals(memberId))
+                            .findFirst();
+                    if (target.isEmpty()) {
+                        throw new ChatException(ErrorCode.USER_NOT_FOUND, "no such member");
+                    }
+                    if (actorId.equals(memberId)) {
+                        if (actorRole == Role.OWNER && c.members().size() > 1) {
+                            throw ChatException.forbidden("the owner cannot leave a group that has other members");
+                        }
+                    } else if (!(actorRole == Role.OWNER
+                            || (actorRole == Role.ADMIN && target.get().role() == Role.MEMBER))) {
+                        throw ChatException.forbidden(
+                                "only the owner removes admins; owners and admins remove members");
+                    }
+                    return store.removeMember(conversationId, actorId, memberId, clock.millis());
+                })
+                .exceptionallyCompose(ChatService::mapFailure);
     }
 
     /** The owner makes members admins or plain members again. */
-    public CompletableFuture<LogEntry.RoleChanged> setRole(String actorId, String conversationId, String memberId,
-                                                          Role role) {
+    public CompletableFuture<LogEntry.RoleChanged> setRole(
+            String actorId, String conversationId, String memberId, Role role) {
         if (role == Role.OWNER) {
             return CompletableFuture.failedFuture(ChatException.invalid("role must be admin or member"));
         }
-        return store.findConversation(conversationId, actorId).thenCompose(o -> {
-            ConversationSummary c = o.orElseThrow(ChatException::notFound);
-            if (roleIn(c, actorId) != Role.OWNER) {
-                throw ChatException.forbidden("only the owner changes roles");
-            }
-            if (actorId.equals(memberId)) {
-                throw ChatException.forbidden("the owner's role cannot change");
-            }
-            if (c.members().stream().noneMatch(m -> m.userId().equals(memberId))) {
-                throw new ChatException(ErrorCode.USER_NOT_FOUND, "no such member");
-            }
-            return store.setRole(conversationId, actorId, memberId, role, clock.millis());
-        }).exceptionallyCompose(ChatService::mapFailure);
+        return store.findConversation(conversationId, actorId)
+                .thenCompose(o -> {
+                    ConversationSummary c = o.orElseThrow(ChatException::notFound);
+                    if (roleIn(c, actorId) != Role.OWNER) {
+                        throw ChatException.forbidden("only the owner changes roles");
+                    }
+                    if (actorId.equals(memberId)) {
+                        throw ChatException.forbidden("the owner's role cannot change");
+                    }
+                    if (c.members().stream().noneMatch(m -> m.userId().equals(memberId))) {
+                        throw new ChatException(ErrorCode.USER_NOT_FOUND, "no such member");
+                    }
+                    return store.setRole(conversationId, actorId, memberId, role, clock.millis());
+                })
+                .exceptionallyCompose(ChatService::mapFailure);
     }
 
     /**
      * A page of the raw log. Exactly one of {@code before}/{@code after} may be given; neither means the newest page.
      * Returns limit+1 events at most so that the caller can tell whether there are more.
      */
-    public CompletableFuture<List<LogEntry>> events(String userId, String conversationId, Long before, Long after, int limit) {
-        return requireMember(conversationId, userId).thenCompose(r -> {
-            if (after != null) {
-                return store.eventsAfter(conversationId, after, limit + 1);
-            }
-            return store.eventsBefore(conversationId, before == null ? Long.MAX_VALUE : before, limit + 1);
-        }).exceptionallyCompose(ChatService::mapFailure);
+    public CompletableFuture<List<LogEntry>> events(
+            String userId, String conversationId, Long before, Long after, int limit) {
+        return requireMember(conversationId, userId)
+                .thenCompose(r -> {
+                    if (after != null) {
+                        return store.eventsAfter(conversationId, after, limit + 1);
+                    }
+                    return store.eventsBefore(conversationId, before == null ? Long.MAX_VALUE : before, limit + 1);
+                })
+                .exceptionallyCompose(ChatService::mapFailure);
     }
 
     /** REST read: written at once (not batched) and fanned out; returns the resulting read cursor. */
@@ -350,7 +392,10 @@ public final class ChatService {
     }
 
     private static Role roleIn(ConversationSummary c, String userId) {
-        return c.members().stream().filter(m -> m.userId().equals(userId)).map(Member::role).findFirst()
+        return c.members().stream()
+                .filter(m -> m.userId().equals(userId))
+                .map(Member::role)
+                .findFirst()
                 .orElseThrow(ChatException::notFound);
     }
 

@@ -3,7 +3,6 @@ package io.parley.server.chat;
 import io.parley.server.store.ChatStore;
 import io.parley.server.store.LogEntry;
 import io.parley.server.store.ReceiptChange;
-
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;

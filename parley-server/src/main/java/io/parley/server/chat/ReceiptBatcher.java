@@ -7,9 +7,6 @@ import io.parley.server.store.ReceiptChange;
 import io.parley.server.store.ReceiptUpdate;
 import io.parley.server.time.Scheduler;
 import io.parley.server.wire.Frames;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -18,6 +15,8 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Coalesces receipt cursors reported by clients ({@code delivered}, {@code read} frames): per member and
@@ -48,8 +47,8 @@ public final class ReceiptBatcher implements AutoCloseable {
 
     /** Records a cursor report (membership already checked); it is written and fanned out within one window. */
     public void submit(String conversationId, String userId, long seq, boolean read) {
-        pending.merge(new Key(conversationId, userId), read ? new long[] {0, seq} : new long[] {seq, 0},
-                (a, b) -> new long[] {Math.max(a[0], b[0]), Math.max(a[1], b[1])});
+        pending.merge(new Key(conversationId, userId), read ? new long[] {0, seq} : new long[] {seq, 0}, (a, b) ->
+                new long[] {Math.max(a[0], b[0]), Math.max(a[1], b[1])});
     }
 
     /** Writes the given updates now and fans out what moved (REST read). */

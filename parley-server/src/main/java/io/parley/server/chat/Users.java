@@ -2,7 +2,6 @@ package io.parley.server.chat;
 
 import io.parley.server.store.ChatStore;
 import io.parley.server.store.User;
-
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 

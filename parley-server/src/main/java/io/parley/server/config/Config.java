@@ -8,8 +8,17 @@ import java.util.List;
  * The whole server configuration: immutable, validated once by {@link ConfigLoader}. Defaults live in
  * {@link ConfigLoader#DEFAULTS} and in docs/operations.md.
  */
-public record Config(Http http, Path dataDir, Store store, Auth auth, WebSocket ws, Limits limits,
-                     Messages messages, Receipts receipts, Presence presence, Redis redis) {
+public record Config(
+        Http http,
+        Path dataDir,
+        Store store,
+        Auth auth,
+        WebSocket ws,
+        Limits limits,
+        Messages messages,
+        Receipts receipts,
+        Presence presence,
+        Redis redis) {
 
     public record Http(String host, int port) {}
 
@@ -35,19 +44,29 @@ public record Config(Http http, Path dataDir, Store store, Auth auth, WebSocket 
      * Token settings. {@code jwtSecret} null means: generate one on first start and keep it in the data dir.
      * {@code issuer}/{@code audience} are checked on incoming tokens when set, and written into tokens Parley issues.
      */
-    public record Auth(String jwtSecret, String issuer, String audience, Duration tokenTtl,
-                       boolean registrationEnabled, int bcryptCost) {}
+    public record Auth(
+            String jwtSecret,
+            String issuer,
+            String audience,
+            Duration tokenTtl,
+            boolean registrationEnabled,
+            int bcryptCost) {}
 
     /**
      * WebSocket gateway. {@code allowedOrigins} empty means same-origin only; {@code "*"} allows any origin.
      * Requests without an Origin header (non-browser clients) are always allowed.
      */
-    public record WebSocket(List<String> allowedOrigins, Duration heartbeatInterval, Duration idleTimeout,
-                            Duration authTimeout, int maxOutboundBytes, int syncPageSize, int maxSyncBuffer) {}
+    public record WebSocket(
+            List<String> allowedOrigins,
+            Duration heartbeatInterval,
+            Duration idleTimeout,
+            Duration authTimeout,
+            int maxOutboundBytes,
+            int syncPageSize,
+            int maxSyncBuffer) {}
 
     /** Input limits; violations get documented error codes. */
-    public record Limits(int maxFrameBytes, int maxBodyChars, int maxGroupSize, int maxPageSize,
-                         int defaultPageSize) {}
+    public record Limits(int maxFrameBytes, int maxBodyChars, int maxGroupSize, int maxPageSize, int defaultPageSize) {}
 
     /** Message changes: a sender edits their message for {@code editWindow} after sending it. */
     public record Messages(Duration editWindow) {}
@@ -66,8 +85,14 @@ public record Config(Http http, Path dataDir, Store store, Auth auth, WebSocket 
      * Typing fans out at most once per {@code typingThrottle} per user and conversation and expires after
      * {@code typingTtl}.
      */
-    public record Presence(Duration ttl, Duration refreshInterval, Duration batchWindow, LastSeen lastSeen,
-                           int maxConversationSize, Duration typingThrottle, Duration typingTtl) {}
+    public record Presence(
+            Duration ttl,
+            Duration refreshInterval,
+            Duration batchWindow,
+            LastSeen lastSeen,
+            int maxConversationSize,
+            Duration typingThrottle,
+            Duration typingTtl) {}
 
     /**
      * Cluster mode: {@code url} (redis://host:port[/db]) makes the node use Redis for fanout between nodes and for
@@ -81,11 +106,15 @@ public record Config(Http http, Path dataDir, Store store, Auth auth, WebSocket 
     }
 
     /** Privacy of last seen: the exact time, the time rounded down to 15 minutes, or nothing. */
-    public enum LastSeen { EXACT, COARSE, HIDDEN }
+    public enum LastSeen {
+        EXACT,
+        COARSE,
+        HIDDEN
+    }
 
     /** A copy with another HTTP port (tests use port 0). */
     public Config withPort(int port) {
-        return new Config(new Http(http.host(), port), dataDir, store, auth, ws, limits, messages, receipts, presence,
-                redis);
+        return new Config(
+                new Http(http.host(), port), dataDir, store, auth, ws, limits, messages, receipts, presence, redis);
     }
 }

@@ -66,8 +66,7 @@ public final class ConfigLoader {
         return java.util.Collections.unmodifiableMap(d);
     }
 
-    private ConfigLoader() {
-    }
+    private ConfigLoader() {}
 
     /** Loads the file (if non-null) and the given environment over the defaults. */
     public static Config load(Path file, Map<String, String> env) {
@@ -83,8 +82,8 @@ public final class ConfigLoader {
             }
             for (String key : p.stringPropertyNames()) {
                 if (!DEFAULTS.containsKey(key)) {
-                    throw new ConfigException("unknown config key '" + key + "' in " + file
-                            + " (known keys: " + String.join(", ", DEFAULTS.keySet()) + ")");
+                    throw new ConfigException("unknown config key '" + key + "' in " + file + " (known keys: "
+                            + String.join(", ", DEFAULTS.keySet()) + ")");
                 }
                 values.put(key, p.getProperty(key).trim());
                 source.put(key, file.toString());
@@ -134,59 +133,92 @@ public final class ConfigLoader {
                 parsed = StoreUrl.parse(url);
             } catch (IllegalArgumentException e) {
                 // A PostgreSQL URL is shown with its password redacted; for an unknown scheme the message suffices.
-                throw url.startsWith("postgresql://") || url.startsWith("postgres://") ? bad("store.url", e.getMessage(), redact(url))
+                throw url.startsWith("postgresql://") || url.startsWith("postgres://")
+                        ? bad("store.url", e.getMessage(), redact(url))
                         : bad("store.url", e.getMessage());
             }
-            Config.Store store = new Config.Store(parsed, bool("store.fsync"), intIn("store.max-batch", 1, 100_000),
-                    intIn("store.readers", 1, 64));
+            Config.Store store = new Config.Store(
+                    parsed, bool("store.fsync"), intIn("store.max-batch", 1, 100_000), intIn("store.readers", 1, 64));
             String secret = values.get("auth.jwt-secret");
             if (!secret.isEmpty() && secret.getBytes(StandardCharsets.UTF_8).length < 32) {
                 throw bad("auth.jwt-secret", "must be at least 32 bytes for HS256 (value hidden)", "<hidden>");
             }
-            Config.Auth auth = new Config.Auth(secret.isEmpty() ? null : secret, emptyToNull("auth.issuer"),
-                    emptyToNull("auth.audience"), duration("auth.token-ttl", Duration.ofMinutes(1)),
-                    bool("auth.registration-enabled"), intIn("auth.bcrypt-cost", 4, 31));
-            Config.WebSocket ws = new Config.WebSocket(origins("ws.allowed-origins"),
+            Config.Auth auth = new Config.Auth(
+                    secret.isEmpty() ? null : secret,
+                    emptyToNull("auth.issuer"),
+                    emptyToNull("auth.audience"),
+                    duration("auth.token-ttl", Duration.ofMinutes(1)),
+                    bool("auth.registration-enabled"),
+                    intIn("auth.bcrypt-cost", 4, 31));
+            Config.WebSocket ws = new Config.WebSocket(
+                    origins("ws.allowed-origins"),
                     duration("ws.heartbeat-interval", Duration.ofMillis(100)),
                     duration("ws.idle-timeout", Duration.ofMillis(200)),
                     duration("ws.auth-timeout", Duration.ofMillis(100)),
                     intIn("ws.max-outbound-bytes", 65_536, Integer.MAX_VALUE),
-                    intIn("ws.sync-page-size", 1, 10_000), intIn("ws.max-sync-buffer", 100, 10_000_000));
+                    intIn("ws.sync-page-size", 1, 10_000),
+                    intIn("ws.max-sync-buffer", 100, 10_000_000));
             if (ws.idleTimeout().compareTo(ws.heartbeatInterval()) <= 0) {
-                throw bad("ws.idle-timeout", "must be longer than ws.heartbeat-interval (" + values.get("ws.heartbeat-interval") + ")");
+                throw bad(
+                        "ws.idle-timeout",
+                        "must be longer than ws.heartbeat-interval (" + values.get("ws.heartbeat-interval") + ")");
             }
-            Config.Limits limits = new Config.Limits(intIn("limits.max-frame-bytes", 1024, 16 * 1024 * 1024),
-                    intIn("limits.max-body-chars", 1, 1_000_000), intIn("limits.max-group-size", 2, 1_000_000),
-                    intIn("limits.max-page-size", 1, 10_000), intIn("limits.default-page-size", 1, 10_000));
+            Config.Limits limits = new Config.Limits(
+                    intIn("limits.max-frame-bytes", 1024, 16 * 1024 * 1024),
+                    intIn("limits.max-body-chars", 1, 1_000_000),
+                    intIn("limits.max-group-size", 2, 1_000_000),
+                    intIn("limits.max-page-size", 1, 10_000),
+                    intIn("limits.default-page-size", 1, 10_000));
             if (limits.defaultPageSize() > limits.maxPageSize()) {
-                throw bad("limits.default-page-size", "must not exceed limits.max-page-size (" + limits.maxPageSize() + ")");
+                throw bad(
+                        "limits.default-page-size",
+                        "must not exceed limits.max-page-size (" + limits.maxPageSize() + ")");
             }
             // A body of maxBodyChars must fit in a frame with its envelope; 4 bytes per char is the UTF-8 worst case.
             if ((long) limits.maxBodyChars() * 4 + 512 > limits.maxFrameBytes()) {
-                throw bad("limits.max-body-chars", "a body this long (up to 4 bytes a character) does not fit in "
-                        + "limits.max-frame-bytes=" + limits.maxFrameBytes());
+                throw bad(
+                        "limits.max-body-chars",
+                        "a body this long (up to 4 bytes a character) does not fit in " + "limits.max-frame-bytes="
+                                + limits.maxFrameBytes());
             }
             Config.Messages messages = new Config.Messages(duration("messages.edit-window", Duration.ZERO));
-            Config.Receipts receipts = new Config.Receipts(duration("receipts.window", Duration.ofMillis(10)),
+            Config.Receipts receipts = new Config.Receipts(
+                    duration("receipts.window", Duration.ofMillis(10)),
                     intIn("receipts.max-fanout-members", 0, 1_000_000));
-            Config.Presence presence = new Config.Presence(duration("presence.ttl", Duration.ofMillis(100)),
+            Config.Presence presence = new Config.Presence(
+                    duration("presence.ttl", Duration.ofMillis(100)),
                     duration("presence.refresh-interval", Duration.ofMillis(50)),
-                    duration("presence.batch-window", Duration.ofMillis(10)), lastSeen("presence.last-seen"),
+                    duration("presence.batch-window", Duration.ofMillis(10)),
+                    lastSeen("presence.last-seen"),
                     intIn("presence.max-conversation-size", 0, 1_000_000),
-                    duration("typing.throttle", Duration.ofMillis(10)), duration("typing.ttl", Duration.ofMillis(100)));
+                    duration("typing.throttle", Duration.ofMillis(10)),
+                    duration("typing.ttl", Duration.ofMillis(100)));
             if (presence.refreshInterval().compareTo(presence.ttl()) >= 0) {
-                throw bad("presence.refresh-interval", "must be shorter than presence.ttl (" + values.get("presence.ttl") + ")");
+                throw bad(
+                        "presence.refresh-interval",
+                        "must be shorter than presence.ttl (" + values.get("presence.ttl") + ")");
             }
             String redisUrl = emptyToNull("redis.url");
             if (redisUrl != null && !redisUrl.matches("rediss?://.+")) {
-                throw bad("redis.url", "must look like redis://host:port (or be empty for the in-process mode)",
+                throw bad(
+                        "redis.url",
+                        "must look like redis://host:port (or be empty for the in-process mode)",
                         redact(redisUrl));
             }
             String redisPrefix = nonEmpty("redis.prefix");
             if (!redisPrefix.matches("[A-Za-z0-9_.-]{1,64}")) {
                 throw bad("redis.prefix", "must be 1 to 64 letters, digits, '_', '.' or '-'");
             }
-            return new Config(http, dataDir, store, auth, ws, limits, messages, receipts, presence,
+            return new Config(
+                    http,
+                    dataDir,
+                    store,
+                    auth,
+                    ws,
+                    limits,
+                    messages,
+                    receipts,
+                    presence,
                     new Config.Redis(redisUrl, redisPrefix));
         }
 
@@ -200,8 +232,8 @@ public final class ConfigLoader {
         }
 
         private ConfigException bad(String key, String why, String shown) {
-            return new ConfigException("invalid value for " + key + " (from " + source.get(key) + "): '" + shown
-                    + "' " + why);
+            return new ConfigException(
+                    "invalid value for " + key + " (from " + source.get(key) + "): '" + shown + "' " + why);
         }
 
         private String nonEmpty(String key) {
@@ -245,7 +277,8 @@ public final class ConfigLoader {
         /** Durations: a number with a unit ms, s, m, h or d (e.g. 250ms, 25s, 24h). */
         private Duration duration(String key, Duration min) {
             String v = values.get(key).toLowerCase(Locale.ROOT);
-            java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d{1,9})(ms|s|m|h|d)").matcher(v);
+            java.util.regex.Matcher m =
+                    java.util.regex.Pattern.compile("(\\d{1,9})(ms|s|m|h|d)").matcher(v);
             if (!m.matches()) {
                 throw bad(key, "is not a duration (a number followed by ms, s, m, h or d, e.g. 25s)");
             }
@@ -285,7 +318,9 @@ public final class ConfigLoader {
                     continue;
                 }
                 if (!t.equals("*") && !t.matches("https?://[^/\\s]+")) {
-                    throw bad(key, "entries must be '*' or origins like https://chat.example.com (no path), got '" + t + "'");
+                    throw bad(
+                            key,
+                            "entries must be '*' or origins like https://chat.example.com (no path), got '" + t + "'");
                 }
                 out.add(t.toLowerCase(Locale.ROOT));
             }

@@ -23,16 +23,16 @@ public sealed interface StoreUrl {
      * {@code port} is -1 when absent; {@code schema} null means the database's default search path; {@code params}
      * holds the other query parameters ("" or "?a=b&c=d") for the JDBC driver.
      */
-    record Postgres(String host, int port, String database, String user, String password, String schema,
-                    String params) implements StoreUrl {
+    record Postgres(String host, int port, String database, String user, String password, String schema, String params)
+            implements StoreUrl {
         public String jdbcUrl() {
             return "jdbc:postgresql://" + host + (port > 0 ? ":" + port : "") + "/" + database + params;
         }
 
         @Override
         public String toString() {
-            return "Postgres[" + host + (port > 0 ? ":" + port : "") + "/" + database + ", user=" + user
-                    + ", password=" + (password == null ? null : "***") + ", schema=" + schema + "]";
+            return "Postgres[" + host + (port > 0 ? ":" + port : "") + "/" + database + ", user=" + user + ", password="
+                    + (password == null ? null : "***") + ", schema=" + schema + "]";
         }
     }
 
@@ -44,8 +44,9 @@ public sealed interface StoreUrl {
         if (url.startsWith("postgresql://") || url.startsWith("postgres://")) {
             return postgres(url);
         }
-        throw new IllegalArgumentException("must start with sqlite: (e.g. 'sqlite:' or 'sqlite:/var/lib/parley/parley.db') "
-                + "or postgresql:// (e.g. 'postgresql://parley@db.internal:5432/parley')");
+        throw new IllegalArgumentException(
+                "must start with sqlite: (e.g. 'sqlite:' or 'sqlite:/var/lib/parley/parley.db') "
+                        + "or postgresql:// (e.g. 'postgresql://parley@db.internal:5432/parley')");
     }
 
     static Postgres postgres(String url) {
@@ -75,8 +76,8 @@ public sealed interface StoreUrl {
             throw new IllegalArgumentException("schema must be a plain identifier (letters, digits, '_')");
         }
         // The raw path keeps a percent-encoded database name as the driver expects it.
-        return new Postgres(u.getHost(), u.getPort(), u.getRawPath().substring(1), user, password, schema,
-                params.toString());
+        return new Postgres(
+                u.getHost(), u.getPort(), u.getRawPath().substring(1), user, password, schema, params.toString());
     }
 
     private static String decode(String s) {

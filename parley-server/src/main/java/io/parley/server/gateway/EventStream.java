@@ -9,13 +9,12 @@ import io.parley.protocol.ServerFrame;
 import io.parley.server.bus.Delivery;
 import io.parley.server.chat.ChatService;
 import io.parley.server.config.Config;
-import io.parley.server.time.Scheduler;
 import io.parley.server.metrics.Metrics;
 import io.parley.server.store.EventHeader;
 import io.parley.server.store.LogEntry;
 import io.parley.server.store.ReceiptChange;
+import io.parley.server.time.Scheduler;
 import io.parley.server.wire.Frames;
-
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -40,7 +39,12 @@ import java.util.concurrent.Executor;
  */
 final class EventStream {
     /** OPEN: no sync yet, events pass straight through; SYNCING: replaying, live events buffered; LIVE: in order. */
-    enum Mode { OPEN, SYNCING, LIVE, CLOSED }
+    enum Mode {
+        OPEN,
+        SYNCING,
+        LIVE,
+        CLOSED
+    }
 
     /**
      * A resuming client asks for receipts changed since the {@code serverTime} of its last {@code synced}; the server
@@ -65,21 +69,33 @@ final class EventStream {
     private Mode mode;
     /** Last seq sent per conversation; null until the client's first sync. */
     private Map<String, Long> cursors;
+
     private ArrayDeque<Delivery> buffer;
     /** Conversations left to replay; sized for the common case (none or one) since every session has one. */
     private final ArrayDeque<String> replayQueue = new ArrayDeque<>(1);
+
     private boolean clientSyncRunning;
     /** Incremented when a client sync restarts replay, so that reads of an abandoned replay are ignored. */
     private int replayGeneration;
     /** The receipt cursors read at the start of the running client sync; sent just before {@code synced}. */
     private CompletableFuture<List<ReceiptChange>> syncReceipts;
+
     private long syncStartedAt;
     /** Live events that arrived ahead of a missing seq, waiting for it. */
     private final HeldEvents held = new HeldEvents();
 
     /** {@code resume}: the client promised a sync first, so live events wait in the buffer until it comes. */
-    EventStream(Session session, String userId, boolean resume, Transport transport, Executor loop, ChatService chat,
-                FrameCodec codec, Config config, Metrics metrics, Scheduler timers) {
+    EventStream(
+            Session session,
+            String userId,
+            boolean resume,
+            Transport transport,
+            Executor loop,
+            ChatService chat,
+            FrameCodec codec,
+            Config config,
+            Metrics metrics,
+            Scheduler timers) {
         this.session = session;
         this.userId = userId;
         this.transport = transport;
@@ -143,7 +159,7 @@ final class EventStream {
                 buffer.add(p);
             }
             case LIVE -> deliverLive(p);
-            default -> { }
+            default -> {}
         }
     }
 
@@ -222,30 +238,36 @@ final class EventStream {
         int generation = ++replayGeneration;
         syncStartedAt = clock.millis();
         long since = s.receiptsSince() == null ? 0 : Math.max(0, s.receiptsSince() - RECEIPTS_MARGIN_MILLIS);
-        syncReceipts = chat.feed().receiptsSince(userId, since, config.receipts().maxFanoutMembers());
-        chat.feed().lastSeqs(userId).whenCompleteAsync((last, err) -> {
-            if (mode == Mode.CLOSED) {
-                return;
-            }
-            if (err != null) {
-                session.closeWith(CloseCodes.RESYNC, "store unavailable while catching up; reconnect and sync");
-                return;
-            }
-            cursors = new HashMap<>();
-            replayQueue.clear();
-            boolean replayUnlisted = ClientFrame.Sync.REPLAY.equals(s.unlisted());
-            for (Map.Entry<String, Long> e : last.entrySet()) {
-                Long claimed = s.cursors().get(e.getKey());
-                long from = claimed != null ? claimed : (replayUnlisted ? 0 : e.getValue());
-                cursors.put(e.getKey(), from);
-                if (from < e.getValue()) {
-                    replayQueue.add(e.getKey());
-                }
-            }
-            if (generation == replayGeneration) {
-                replayNext();
-            }
-        }, loop);
+        syncReceipts =
+                chat.feed().receiptsSince(userId, since, config.receipts().maxFanoutMembers());
+        chat.feed()
+                .lastSeqs(userId)
+                .whenCompleteAsync(
+                        (last, err) -> {
+                            if (mode == Mode.CLOSED) {
+                                return;
+                            }
+                            if (err != null) {
+                                session.closeWith(
+                                        CloseCodes.RESYNC, "store unavailable while catching up; reconnect and sync");
+                                return;
+                            }
+                            cursors = new HashMap<>();
+                            replayQueue.clear();
+                            boolean replayUnlisted = ClientFrame.Sync.REPLAY.equals(s.unlisted());
+                            for (Map.Entry<String, Long> e : last.entrySet()) {
+                                Long claimed = s.cursors().get(e.getKey());
+                                long from = claimed != null ? claimed : (replayUnlisted ? 0 : e.getValue());
+                                cursors.put(e.getKey(), from);
+                                if (from < e.getValue()) {
+                                    replayQueue.add(e.getKey());
+                                }
+                            }
+                            if (generation == replayGeneration) {
+                                replayNext();
+                            }
+                        },
+                        loop);
     }
 
     private void startCatchUp(List<String> conversations) {
@@ -278,43 +300,50 @@ final class EventStream {
         int pageSize = config.ws().syncPageSize();
         long from = cursors.getOrDefault(conversationId, 0L);
         int generation = replayGeneration;
-        chat.feed().eventsAfter(conversationId, from, pageSize).whenCompleteAsync((page, err) -> {
-            if (mode != Mode.SYNCING || generation != replayGeneration) {
-                return;
-            }
-            if (err != null) {
-                session.closeWith(CloseCodes.RESYNC, "store unavailable while catching up; reconnect and sync");
-                return;
-            }
-            List<byte[]> frames = new java.util.ArrayList<>(page.size());
-            for (LogEntry e : page) {
-                if (e.seq() > cursors.getOrDefault(conversationId, 0L)) {
-                    frames.add(codec.encode(Frames.event(e)));
-                    cursors.put(conversationId, e.seq());
-                }
-            }
-            transport.sendAll(frames);
-            metrics.replayed(frames.size());
-            if (page.size() < pageSize) {
-                replayQueue.poll();
-            }
-            transport.whenDrained(() -> {
-                if (generation == replayGeneration) {
-                    replayNext();
-                }
-            });
-        }, loop);
+        chat.feed()
+                .eventsAfter(conversationId, from, pageSize)
+                .whenCompleteAsync(
+                        (page, err) -> {
+                            if (mode != Mode.SYNCING || generation != replayGeneration) {
+                                return;
+                            }
+                            if (err != null) {
+                                session.closeWith(
+                                        CloseCodes.RESYNC, "store unavailable while catching up; reconnect and sync");
+                                return;
+                            }
+                            List<byte[]> frames = new java.util.ArrayList<>(page.size());
+                            for (LogEntry e : page) {
+                                if (e.seq() > cursors.getOrDefault(conversationId, 0L)) {
+                                    frames.add(codec.encode(Frames.event(e)));
+                                    cursors.put(conversationId, e.seq());
+                                }
+                            }
+                            transport.sendAll(frames);
+                            metrics.replayed(frames.size());
+                            if (page.size() < pageSize) {
+                                replayQueue.poll();
+                            }
+                            transport.whenDrained(() -> {
+                                if (generation == replayGeneration) {
+                                    replayNext();
+                                }
+                            });
+                        },
+                        loop);
     }
 
     private void finishCatchUp() {
         if (clientSyncRunning && syncReceipts != null) {
             if (!syncReceipts.isDone()) {
                 int generation = replayGeneration;
-                syncReceipts.whenCompleteAsync((r, err) -> {
-                    if (mode == Mode.SYNCING && generation == replayGeneration && replayQueue.isEmpty()) {
-                        finishCatchUp();
-                    }
-                }, loop);
+                syncReceipts.whenCompleteAsync(
+                        (r, err) -> {
+                            if (mode == Mode.SYNCING && generation == replayGeneration && replayQueue.isEmpty()) {
+                                finishCatchUp();
+                            }
+                        },
+                        loop);
                 return;
             }
             List<ReceiptChange> receipts;
@@ -352,7 +381,9 @@ final class EventStream {
     private void sendReceipts(List<ReceiptChange> receipts) {
         Map<String, List<ReceiptChange>> byConversation = new LinkedHashMap<>();
         for (ReceiptChange r : receipts) {
-            byConversation.computeIfAbsent(r.conversationId(), k -> new java.util.ArrayList<>()).add(r);
+            byConversation
+                    .computeIfAbsent(r.conversationId(), k -> new java.util.ArrayList<>())
+                    .add(r);
         }
         byConversation.forEach((c, list) -> session.send(Frames.receipts(c, list)));
     }

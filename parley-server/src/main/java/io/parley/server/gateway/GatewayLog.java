@@ -6,6 +6,5 @@ import org.slf4j.LoggerFactory;
 final class GatewayLog {
     static final Logger LOG = LoggerFactory.getLogger("io.parley.gateway");
 
-    private GatewayLog() {
-    }
+    private GatewayLog() {}
 }

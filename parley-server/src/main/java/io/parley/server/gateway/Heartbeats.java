@@ -2,7 +2,6 @@ package io.parley.server.gateway;
 
 import io.parley.server.time.Scheduler;
 import io.vertx.core.Context;
-
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Map;

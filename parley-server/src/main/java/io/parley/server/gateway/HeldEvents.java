@@ -1,7 +1,6 @@
 package io.parley.server.gateway;
 
 import io.parley.server.bus.Delivery;
-
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.Map;

@@ -2,7 +2,6 @@ package io.parley.server.gateway;
 
 import io.parley.server.time.Scheduler;
 import io.vertx.core.Vertx;
-
 import java.time.Clock;
 import java.time.Duration;
 

@@ -11,8 +11,7 @@ import io.vertx.core.net.impl.ConnectionBase;
  * refused with HTTP 500 and a logged error, which the gateway tests catch.
  */
 final class NettyAccess {
-    private NettyAccess() {
-    }
+    private NettyAccess() {}
 
     /** The connection's Netty channel, or null if this Vert.x does not expose it. */
     static Channel channel(HttpConnection connection) {

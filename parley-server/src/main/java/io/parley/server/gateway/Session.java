@@ -6,15 +6,14 @@ import io.parley.protocol.ErrorCode;
 import io.parley.protocol.FrameCodec;
 import io.parley.protocol.ProtocolException;
 import io.parley.protocol.ServerFrame;
+import io.parley.server.bus.Delivery;
 import io.parley.server.chat.ChatException;
 import io.parley.server.chat.ChatService;
 import io.parley.server.config.Config;
-import io.parley.server.time.Scheduler;
 import io.parley.server.metrics.Metrics;
 import io.parley.server.presence.PresenceHub;
-import io.parley.server.bus.Delivery;
+import io.parley.server.time.Scheduler;
 import io.parley.server.wire.Frames;
-
 import java.time.Clock;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -28,7 +27,11 @@ import java.util.function.Function;
  * confined to one thread.
  */
 public final class Session implements Inbound {
-    enum State { AWAITING_AUTH, AUTHENTICATED, CLOSED }
+    enum State {
+        AWAITING_AUTH,
+        AUTHENTICATED,
+        CLOSED
+    }
 
     /**
      * This session's sends not answered yet, by clientMsgId (how many: a retry may overlap the first try). The
@@ -37,6 +40,7 @@ public final class Session implements Inbound {
      * ({@link Delivery.SenderAck}) goes out first ({@link #earlyAcked}), as docs/protocol.md promises.
      */
     private final java.util.Map<String, Integer> sendsInFlight = new java.util.HashMap<>();
+
     private final java.util.Set<String> earlyAcked = new java.util.HashSet<>();
 
     private final String sessionId;
@@ -51,6 +55,7 @@ public final class Session implements Inbound {
     private final PresenceHub presenceHub;
     /** The auth deadline's and the gap holds' timers, and the clock of the idle check. */
     private final Scheduler timers;
+
     private final Metrics metrics;
 
     private State state = State.AWAITING_AUTH;
@@ -61,14 +66,25 @@ public final class Session implements Inbound {
 
     /** The event feed; null until authenticated. */
     private EventStream stream;
+
     private boolean authenticating;
     /** The client asked (?resume=1) to receive nothing live before its sync: events wait in the buffer. */
     private boolean resumeRequested;
+
     static final int MAX_IN_FLIGHT_SENDS = 1000;
 
-    Session(String sessionId, Transport transport, Executor loop,
-            Function<String, CompletableFuture<String>> authenticator, ChatService chat, SessionRegistry registry,
-            FrameCodec codec, Config config, PresenceHub presenceHub, Scheduler timers, Metrics metrics) {
+    Session(
+            String sessionId,
+            Transport transport,
+            Executor loop,
+            Function<String, CompletableFuture<String>> authenticator,
+            ChatService chat,
+            SessionRegistry registry,
+            FrameCodec codec,
+            Config config,
+            PresenceHub presenceHub,
+            Scheduler timers,
+            Metrics metrics) {
         this.presenceHub = presenceHub;
         this.timers = timers;
         this.metrics = metrics;
@@ -107,28 +123,41 @@ public final class Session implements Inbound {
     void authenticate(String token) {
         authenticating = true;
         transport.pauseReading();
-        authenticator.apply(token).whenCompleteAsync((uid, err) -> {
-            if (state == State.CLOSED) {
-                return;
-            }
-            transport.resumeReading();
-            if (err != null) {
-                closeWith(CloseCodes.UNAUTHORIZED, reasonOf(err));
-                return;
-            }
-            userId = uid;
-            state = State.AUTHENTICATED;
-            // With resume, live events wait until the client's sync says where it stands, so none can overtake the
-            // replay.
-            stream = new EventStream(this, uid, resumeRequested, transport, loop, chat, codec, config, metrics, timers);
-            // The node already receives every user's traffic (the bus subscribes once, at start), so from here on
-            // nothing committed can slip past both the replay and the live feed; the welcome goes out before any
-            // event delivered to the registered session, both being tasks of this loop.
-            registry.add(this);
-            Config.WebSocket ws = config.ws();
-            send(new ServerFrame.Welcome(sessionId, uid, ws.heartbeatInterval().toMillis(),
-                    ws.idleTimeout().toMillis(), config.limits().maxFrameBytes(), config.limits().maxBodyChars()));
-        }, loop);
+        authenticator
+                .apply(token)
+                .whenCompleteAsync(
+                        (uid, err) -> {
+                            if (state == State.CLOSED) {
+                                return;
+                            }
+                            transport.resumeReading();
+                            if (err != null) {
+                                closeWith(CloseCodes.UNAUTHORIZED, reasonOf(err));
+                                return;
+                            }
+                            userId = uid;
+                            state = State.AUTHENTICATED;
+                            // With resume, live events wait until the client's sync says where it stands, so none can
+                            // overtake the
+                            // replay.
+                            stream = new EventStream(
+                                    this, uid, resumeRequested, transport, loop, chat, codec, config, metrics, timers);
+                            // The node already receives every user's traffic (the bus subscribes once, at start), so
+                            // from here on
+                            // nothing committed can slip past both the replay and the live feed; the welcome goes out
+                            // before any
+                            // event delivered to the registered session, both being tasks of this loop.
+                            registry.add(this);
+                            Config.WebSocket ws = config.ws();
+                            send(new ServerFrame.Welcome(
+                                    sessionId,
+                                    uid,
+                                    ws.heartbeatInterval().toMillis(),
+                                    ws.idleTimeout().toMillis(),
+                                    config.limits().maxFrameBytes(),
+                                    config.limits().maxBodyChars()));
+                        },
+                        loop);
     }
 
     @Override
@@ -156,20 +185,28 @@ public final class Session implements Inbound {
         if (frame instanceof ClientFrame.Send s) {
             onSend(s);
         } else if (frame instanceof ClientFrame.Receipt r) {
-            request(chat.receipt(userId, r.conversationId(), r.seq(), r.read()), r.type(), v -> { });
+            request(chat.receipt(userId, r.conversationId(), r.seq(), r.read()), r.type(), v -> {});
         } else if (frame instanceof ClientFrame.Typing t) {
-            request(chat.typing(userId, t.conversationId(), t.active()), t.type(), v -> { });
+            request(chat.typing(userId, t.conversationId(), t.active()), t.type(), v -> {});
         } else if (frame instanceof ClientFrame.Edit e) {
-            request(chat.edit(userId, e.conversationId(), e.messageId(), e.body()), refOf(e.ref(), e),
+            request(
+                    chat.edit(userId, e.conversationId(), e.messageId(), e.body()),
+                    refOf(e.ref(), e),
                     c -> send(Frames.ok(e.ref(), c, e.conversationId())));
         } else if (frame instanceof ClientFrame.Delete d) {
-            request(chat.delete(userId, d.conversationId(), d.messageId()), refOf(d.ref(), d),
+            request(
+                    chat.delete(userId, d.conversationId(), d.messageId()),
+                    refOf(d.ref(), d),
                     c -> send(Frames.ok(d.ref(), c, d.conversationId())));
         } else if (frame instanceof ClientFrame.React r) {
-            request(chat.react(userId, r.conversationId(), r.messageId(), r.emoji(), !r.remove()), refOf(r.ref(), r),
+            request(
+                    chat.react(userId, r.conversationId(), r.messageId(), r.emoji(), !r.remove()),
+                    refOf(r.ref(), r),
                     c -> send(Frames.ok(r.ref(), c, r.conversationId())));
         } else if (frame instanceof ClientFrame.PresenceQuery q) {
-            request(presenceHub.lookup(userId, q.userIds()), refOf(q.ref(), q),
+            request(
+                    presenceHub.lookup(userId, q.userIds()),
+                    refOf(q.ref(), q),
                     entries -> send(new ServerFrame.Presence(entries, q.ref())));
         } else if (frame instanceof ClientFrame.Sync s) {
             stream.onSync(s);
@@ -237,7 +274,8 @@ public final class Session implements Inbound {
         }
     }
 
-    // ---- requests ----------------------------------------------------------------------------------------------------
+    // ---- requests
+    // ----------------------------------------------------------------------------------------------------
 
     private static String refOf(String ref, ClientFrame frame) {
         return ref != null ? ref : frame.type();
@@ -245,16 +283,18 @@ public final class Session implements Inbound {
 
     /** Runs a request; its answer (or error frame with {@code ref}) goes out on the session's loop. */
     private <T> void request(CompletableFuture<T> future, String ref, java.util.function.Consumer<T> onSuccess) {
-        future.whenCompleteAsync((value, err) -> {
-            if (state == State.CLOSED) {
-                return;
-            }
-            if (err == null) {
-                onSuccess.accept(value);
-            } else {
-                failure(err, ref);
-            }
-        }, loop);
+        future.whenCompleteAsync(
+                (value, err) -> {
+                    if (state == State.CLOSED) {
+                        return;
+                    }
+                    if (err == null) {
+                        onSuccess.accept(value);
+                    } else {
+                        failure(err, ref);
+                    }
+                },
+                loop);
     }
 
     // ---- send ------------------------------------------------------------------------------------------------------
@@ -266,29 +306,33 @@ public final class Session implements Inbound {
             transport.pauseReading();
         }
         sendsInFlight.merge(s.clientMsgId(), 1, Integer::sum);
-        chat.send(userId, s.conversationId(), s.clientMsgId(), s.body(), s.replyTo()).whenCompleteAsync((appended, err) -> {
-            inFlightSends--;
-            sendsInFlight.computeIfPresent(s.clientMsgId(), (k, n) -> n == 1 ? null : n - 1);
-            boolean alreadyAcked = err == null && !appended.duplicate() && earlyAcked.remove(s.clientMsgId());
-            if (readingPaused && inFlightSends < MAX_IN_FLIGHT_SENDS / 2 && drainClose == null) {
-                readingPaused = false;
-                transport.resumeReading();
-            }
-            if (state == State.CLOSED) {
-                return;
-            }
-            if (err == null) {
-                if (!alreadyAcked) {
-                    send(Frames.ack(appended));
-                    metrics.acked();
-                }
-            } else {
-                failure(err, s.clientMsgId());
-            }
-            if (drainClose != null && inFlightSends == 0) {
-                drainClose.run();
-            }
-        }, loop);
+        chat.send(userId, s.conversationId(), s.clientMsgId(), s.body(), s.replyTo())
+                .whenCompleteAsync(
+                        (appended, err) -> {
+                            inFlightSends--;
+                            sendsInFlight.computeIfPresent(s.clientMsgId(), (k, n) -> n == 1 ? null : n - 1);
+                            boolean alreadyAcked =
+                                    err == null && !appended.duplicate() && earlyAcked.remove(s.clientMsgId());
+                            if (readingPaused && inFlightSends < MAX_IN_FLIGHT_SENDS / 2 && drainClose == null) {
+                                readingPaused = false;
+                                transport.resumeReading();
+                            }
+                            if (state == State.CLOSED) {
+                                return;
+                            }
+                            if (err == null) {
+                                if (!alreadyAcked) {
+                                    send(Frames.ack(appended));
+                                    metrics.acked();
+                                }
+                            } else {
+                                failure(err, s.clientMsgId());
+                            }
+                            if (drainClose != null && inFlightSends == 0) {
+                                drainClose.run();
+                            }
+                        },
+                        loop);
     }
 
     // ---- delivery --------------------------------------------------------------------------------------------------
@@ -314,7 +358,9 @@ public final class Session implements Inbound {
     void deliver(Delivery p) {
         if (state == State.AUTHENTICATED) {
             Delivery.SenderAck ack = p.senderAck();
-            if (ack != null && userId.equals(p.header().actorId()) && sendsInFlight.containsKey(ack.clientMsgId())
+            if (ack != null
+                    && userId.equals(p.header().actorId())
+                    && sendsInFlight.containsKey(ack.clientMsgId())
                     && earlyAcked.add(ack.clientMsgId())) {
                 // Committed (the bus only carries committed events): the ack can go now, ahead of the event.
                 transport.send(ack.frame());

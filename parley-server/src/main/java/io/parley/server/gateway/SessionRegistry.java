@@ -6,7 +6,6 @@ import io.parley.server.bus.Signal;
 import io.parley.server.bus.Sink;
 import io.parley.server.presence.LocalSessions;
 import io.parley.server.presence.Presence;
-
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -63,8 +62,10 @@ public final class SessionRegistry implements LocalSessions, Sink {
         if (removed[0]) {
             presence.disconnected(s.userId(), s.id()).whenComplete((v, err) -> {
                 if (err != null) {
-                    GatewayLog.LOG.warn("presence: disconnect of session {} not recorded (its TTL will expire it): {}",
-                            s.id(), err.toString());
+                    GatewayLog.LOG.warn(
+                            "presence: disconnect of session {} not recorded (its TTL will expire it): {}",
+                            s.id(),
+                            err.toString());
                 }
             });
         }

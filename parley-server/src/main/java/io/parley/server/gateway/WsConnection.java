@@ -1,7 +1,6 @@
 package io.parley.server.gateway;
 
 import io.netty.buffer.ByteBuf;
-import io.parley.protocol.CloseCodes;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.Unpooled;
@@ -14,12 +13,12 @@ import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.ContinuationWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
-import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
-
+import io.parley.protocol.CloseCodes;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.List;
@@ -46,9 +45,11 @@ final class WsConnection extends ChannelInboundHandlerAdapter implements Transpo
     private Inbound session;
     /** A fragmented message being reassembled (null when none); {@link #fragmentsText} tells its type. */
     private CompositeByteBuf fragments;
+
     private boolean fragmentsText;
     /** Frames decoded while reading is paused, delivered in order on resume; null while none wait. */
     private ArrayDeque<WebSocketFrame> held;
+
     private boolean paused;
     private boolean closeSent;
     private boolean inactive;
@@ -137,7 +138,8 @@ final class WsConnection extends ChannelInboundHandlerAdapter implements Transpo
             // connection, which is the server's to close.
             closeSent = true;
             int code = close.statusCode();
-            CloseWebSocketFrame reply = code < 0 ? new CloseWebSocketFrame()
+            CloseWebSocketFrame reply = code < 0
+                    ? new CloseWebSocketFrame()
                     : new CloseWebSocketFrame(WebSocketCloseStatus.isValidStatusCode(code) ? code : 1000, null);
             channel.writeAndFlush(reply).addListener(ChannelFutureListener.CLOSE);
         }
@@ -319,9 +321,13 @@ final class WsConnection extends ChannelInboundHandlerAdapter implements Transpo
             if (!f.isSuccess()) {
                 channel.close();
             } else {
-                channel.eventLoop().schedule(() -> {
-                    channel.close();
-                }, CLOSE_WAIT_MILLIS, TimeUnit.MILLISECONDS);
+                channel.eventLoop()
+                        .schedule(
+                                () -> {
+                                    channel.close();
+                                },
+                                CLOSE_WAIT_MILLIS,
+                                TimeUnit.MILLISECONDS);
             }
         });
     }

@@ -12,9 +12,9 @@ import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
 import io.parley.protocol.ErrorCode;
 import io.parley.protocol.FrameCodec;
 import io.parley.server.chat.ChatService;
+import io.parley.server.config.Config;
 import io.parley.server.metrics.Metrics;
 import io.parley.server.presence.PresenceHub;
-import io.parley.server.config.Config;
 import io.parley.server.time.Scheduler;
 import io.parley.server.wire.ErrorBody;
 import io.vertx.core.Context;
@@ -22,9 +22,7 @@ import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.RoutingContext;
-
 import java.net.URI;
-import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
@@ -51,6 +49,7 @@ public final class WsGateway implements Handler<RoutingContext> {
             new java.util.concurrent.ConcurrentHashMap<>();
     /** Random per process: session ids are unique across the nodes of a cluster (presence keys them). */
     private final String nodePrefix = Long.toString(new java.security.SecureRandom().nextLong() & Long.MAX_VALUE, 36);
+
     private volatile boolean accepting = true;
     /**
      * Netty's handshakers: frames up to limits.max-frame-bytes (a larger one closes with 1009), masked as RFC 6455
@@ -58,13 +57,21 @@ public final class WsGateway implements Handler<RoutingContext> {
      * {@link WsConnection} so it can close with their code.
      */
     private final WebSocketServerHandshakerFactory handshakers;
+
     private final Heartbeats heartbeats;
     /** A session's outbound queue: full above ws.max-outbound-bytes, drained below half of it. */
     private final io.netty.channel.WriteBufferWaterMark outboundLimit;
 
-    public WsGateway(Vertx vertx, Config config, ChatService chat, SessionRegistry registry, FrameCodec codec,
-                     Function<String, CompletableFuture<String>> authenticator, Scheduler timers,
-                     PresenceHub presenceHub, Metrics metrics) {
+    public WsGateway(
+            Vertx vertx,
+            Config config,
+            ChatService chat,
+            SessionRegistry registry,
+            FrameCodec codec,
+            Function<String, CompletableFuture<String>> authenticator,
+            Scheduler timers,
+            PresenceHub presenceHub,
+            Metrics metrics) {
         this.presenceHub = presenceHub;
         this.metrics = metrics;
         this.vertx = vertx;
@@ -74,8 +81,8 @@ public final class WsGateway implements Handler<RoutingContext> {
         this.codec = codec;
         this.authenticator = authenticator;
         this.timers = timers;
-        this.handshakers = new WebSocketServerHandshakerFactory("/ws", null,
-                decoderConfig(config.limits().maxFrameBytes()));
+        this.handshakers = new WebSocketServerHandshakerFactory(
+                "/ws", null, decoderConfig(config.limits().maxFrameBytes()));
         this.heartbeats = new Heartbeats(timers, config.ws().heartbeatInterval());
         int max = Math.max(2, config.ws().maxOutboundBytes());
         this.outboundLimit = new io.netty.channel.WriteBufferWaterMark(max / 2, max);
@@ -121,18 +128,22 @@ public final class WsGateway implements Handler<RoutingContext> {
         String resumeParam = queryParam(query, "resume");
         boolean resume = "1".equals(resumeParam) || "true".equals(resumeParam);
         if (!isUpgrade(req)) {
-            ErrorBody.send(ctx, ErrorCode.BAD_REQUEST,
+            ErrorBody.send(
+                    ctx,
+                    ErrorCode.BAD_REQUEST,
                     "expected a WebSocket upgrade (GET with Upgrade: websocket and Sec-WebSocket-Key)");
             return;
         }
         Channel channel = NettyAccess.channel(req.connection());
-        if (channel == null || !channel.eventLoop().inEventLoop() || channel.pipeline().get("handler") == null) {
+        if (channel == null
+                || !channel.eventLoop().inEventLoop()
+                || channel.pipeline().get("handler") == null) {
             GatewayLog.LOG.error("cannot take over the connection of a WebSocket upgrade: Vert.x internals changed");
             ErrorBody.send(ctx, ErrorCode.INTERNAL, "WebSocket upgrade unavailable");
             return;
         }
-        FullHttpRequest upgrade = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, req.uri(),
-                Unpooled.EMPTY_BUFFER);
+        FullHttpRequest upgrade =
+                new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, req.uri(), Unpooled.EMPTY_BUFFER);
         for (java.util.Map.Entry<String, String> h : req.headers()) {
             upgrade.headers().add(h.getKey(), h.getValue());
         }
@@ -150,7 +161,8 @@ public final class WsGateway implements Handler<RoutingContext> {
         try {
             handshaker.handshake(channel, upgrade).addListener(f -> {
                 if (!f.isSuccess()) {
-                    GatewayLog.LOG.debug("websocket upgrade failed: {}", f.cause().toString());
+                    GatewayLog.LOG.debug(
+                            "websocket upgrade failed: {}", f.cause().toString());
                     channel.close();
                 }
             });
@@ -167,8 +179,11 @@ public final class WsGateway implements Handler<RoutingContext> {
     private static boolean isUpgrade(HttpServerRequest req) {
         String upgrade = req.getHeader("Upgrade");
         String key = req.getHeader("Sec-WebSocket-Key");
-        return io.vertx.core.http.HttpMethod.GET.equals(req.method()) && upgrade != null
-                && upgrade.equalsIgnoreCase("websocket") && key != null && !key.isBlank();
+        return io.vertx.core.http.HttpMethod.GET.equals(req.method())
+                && upgrade != null
+                && upgrade.equalsIgnoreCase("websocket")
+                && key != null
+                && !key.isBlank();
     }
 
     private void accept(WsConnection conn, Channel channel, String token, boolean resume) {
@@ -177,8 +192,18 @@ public final class WsGateway implements Handler<RoutingContext> {
         // neither map gains an entry per connection.
         Context context = ((io.vertx.core.internal.ContextInternal) vertx.getOrCreateContext()).unwrap();
         java.util.concurrent.Executor loop = executors.computeIfAbsent(context, c -> r -> c.runOnContext(v -> r.run()));
-        Session session = new Session(nodePrefix + "-" + ids.incrementAndGet(), conn, loop, authenticator, chat,
-                registry, codec, config, presenceHub, timers, metrics);
+        Session session = new Session(
+                nodePrefix + "-" + ids.incrementAndGet(),
+                conn,
+                loop,
+                authenticator,
+                chat,
+                registry,
+                codec,
+                config,
+                presenceHub,
+                timers,
+                metrics);
         conn.attach(session);
         if (resume) {
             session.requestResume();
@@ -235,7 +260,8 @@ public final class WsGateway implements Handler<RoutingContext> {
             if (u.getHost() == null || host == null) {
                 return false;
             }
-            String originHostPort = u.getPort() == -1 ? u.getHost() + ":" + (o.startsWith("https:") ? 443 : 80)
+            String originHostPort = u.getPort() == -1
+                    ? u.getHost() + ":" + (o.startsWith("https:") ? 443 : 80)
                     : u.getHost() + ":" + u.getPort();
             String h = host.toLowerCase(Locale.ROOT);
             String hostPort = h.contains(":") && !h.endsWith("]") ? h : h + ":" + (o.startsWith("https:") ? 443 : 80);

@@ -12,7 +12,6 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -41,31 +40,45 @@ public final class Metrics {
         new ProcessorMetrics().bindTo(registry);
         new UptimeMetrics().bindTo(registry);
         new FileDescriptorMetrics().bindTo(registry);
-        delivered = Counter.builder("messages.delivered").description("events written live to WebSocket sessions")
+        delivered = Counter.builder("messages.delivered")
+                .description("events written live to WebSocket sessions")
                 .register(registry);
-        replayed = Counter.builder("messages.replayed").description("events written to sessions while resuming")
+        replayed = Counter.builder("messages.replayed")
+                .description("events written to sessions while resuming")
                 .register(registry);
-        sendsAcked = Counter.builder("messages.acked").description("sends acknowledged after their durable commit")
+        sendsAcked = Counter.builder("messages.acked")
+                .description("sends acknowledged after their durable commit")
                 .register(registry);
         deliveryLatency = Timer.builder("message.delivery.latency")
                 .description("time from a message's creation (before its commit) to its write to a recipient's socket")
-                .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1))
-                .maximumExpectedValue(Duration.ofSeconds(10)).register(registry);
-        commit = Timer.builder("message.store.commit").description("duration of one group commit (a batch of writes)")
-                .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1))
-                .maximumExpectedValue(Duration.ofSeconds(5)).register(registry);
-        sync = Timer.builder("offline.sync.duration").description("from a client's sync to its synced marker")
-                .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1))
-                .maximumExpectedValue(Duration.ofMinutes(5)).register(registry);
-        presenceUpdates = Counter.builder("presence.updates").description("presence entries delivered to sessions' users")
+                .publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofMillis(1))
+                .maximumExpectedValue(Duration.ofSeconds(10))
+                .register(registry);
+        commit = Timer.builder("message.store.commit")
+                .description("duration of one group commit (a batch of writes)")
+                .publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofMillis(1))
+                .maximumExpectedValue(Duration.ofSeconds(5))
+                .register(registry);
+        sync = Timer.builder("offline.sync.duration")
+                .description("from a client's sync to its synced marker")
+                .publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofMillis(1))
+                .maximumExpectedValue(Duration.ofMinutes(5))
+                .register(registry);
+        presenceUpdates = Counter.builder("presence.updates")
+                .description("presence entries delivered to sessions' users")
                 .register(registry);
         slowConsumers = Counter.builder("websocket.slow.consumers")
-                .description("sessions closed with 4008 because their outbound queue was full").register(registry);
+                .description("sessions closed with 4008 because their outbound queue was full")
+                .register(registry);
     }
 
     /** Registers the gauge of open, authenticated WebSocket sessions. */
     public void connections(Supplier<Number> active) {
-        Gauge.builder("websocket.connections.active", active).description("authenticated WebSocket sessions on this node")
+        Gauge.builder("websocket.connections.active", active)
+                .description("authenticated WebSocket sessions on this node")
                 .register(registry);
     }
 

@@ -2,9 +2,6 @@ package io.parley.server.presence;
 
 import io.parley.server.time.ExecutorScheduler;
 import io.parley.server.time.Scheduler;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -17,6 +14,8 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The embedded default: presence of this one node, in memory. A periodic task on the given scheduler expires sessions
@@ -25,6 +24,7 @@ import java.util.function.Consumer;
  */
 public final class LocalPresence implements Presence {
     private static final Logger LOG = LoggerFactory.getLogger("io.parley.presence");
+
     private record Typing(long startedAt, boolean stopped, long forgetAt) {}
 
     private final long ttlMillis;
@@ -32,6 +32,7 @@ public final class LocalPresence implements Presence {
     private final Object lock = new Object();
     /** user id -> session id -> expiry (epoch ms). */
     private final Map<String, Map<String, Long>> sessions = new HashMap<>();
+
     private final Map<String, Long> lastSeen = new HashMap<>();
     private final Map<String, Typing> typing = new HashMap<>();
     private final List<Consumer<PresenceState>> listeners = new CopyOnWriteArrayList<>();
@@ -120,8 +121,8 @@ public final class LocalPresence implements Presence {
     }
 
     @Override
-    public CompletableFuture<Boolean> tryTyping(String conversationId, String userId, boolean active,
-                                                long intervalMillis, long typingTtlMillis) {
+    public CompletableFuture<Boolean> tryTyping(
+            String conversationId, String userId, boolean active, long intervalMillis, long typingTtlMillis) {
         String key = conversationId + "\n" + userId;
         long now = clock.millis();
         boolean granted;
@@ -147,7 +148,8 @@ public final class LocalPresence implements Presence {
         long now = clock.millis();
         List<PresenceState> offline = new ArrayList<>();
         synchronized (lock) {
-            Iterator<Map.Entry<String, Map<String, Long>>> users = sessions.entrySet().iterator();
+            Iterator<Map.Entry<String, Map<String, Long>>> users =
+                    sessions.entrySet().iterator();
             while (users.hasNext()) {
                 Map.Entry<String, Map<String, Long>> u = users.next();
                 long latestExpiry = 0;

@@ -44,8 +44,8 @@ public interface Presence extends AutoCloseable {
      * Typing throttle: true when a typing start ({@code active}) or stop of this user in this conversation may fan out
      * now.
      */
-    CompletableFuture<Boolean> tryTyping(String conversationId, String userId, boolean active, long intervalMillis,
-                                         long ttlMillis);
+    CompletableFuture<Boolean> tryTyping(
+            String conversationId, String userId, boolean active, long intervalMillis, long ttlMillis);
 
     @Override
     void close();

@@ -5,9 +5,6 @@ import io.parley.protocol.ServerFrame;
 import io.parley.server.config.Config;
 import io.parley.server.store.ChatStore;
 import io.parley.server.time.Scheduler;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -20,6 +17,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * This node's side of presence: refreshes the TTL of its sessions, and delivers presence changes to its local users
@@ -48,8 +47,14 @@ public final class PresenceHub implements AutoCloseable {
     private final java.util.function.IntConsumer updatesDelivered;
 
     /** Flushes and refreshes on {@code scheduler}'s thread; the scheduler stays the caller's. */
-    public PresenceHub(Presence presence, ChatStore store, Config.Presence config, FrameCodec codec, LocalSessions local,
-                       java.util.function.IntConsumer updatesDelivered, Scheduler scheduler) {
+    public PresenceHub(
+            Presence presence,
+            ChatStore store,
+            Config.Presence config,
+            FrameCodec codec,
+            LocalSessions local,
+            java.util.function.IntConsumer updatesDelivered,
+            Scheduler scheduler) {
         this.updatesDelivered = updatesDelivered;
         this.presence = presence;
         this.store = store;
@@ -85,12 +90,16 @@ public final class PresenceHub implements AutoCloseable {
      * the others are left out.
      */
     public CompletableFuture<List<ServerFrame.PresenceEntry>> lookup(String requesterId, Collection<String> userIds) {
-        return store.contacts(List.of(requesterId), Integer.MAX_VALUE).thenCompose(contacts -> {
-            Set<String> visible = contacts.getOrDefault(requesterId, Set.of());
-            List<String> allowed = userIds.stream().distinct()
-                    .filter(u -> u.equals(requesterId) || visible.contains(u)).toList();
-            return presence.lookup(allowed);
-        }).thenApply(states -> states.values().stream().map(this::entry).toList());
+        return store.contacts(List.of(requesterId), Integer.MAX_VALUE)
+                .thenCompose(contacts -> {
+                    Set<String> visible = contacts.getOrDefault(requesterId, Set.of());
+                    List<String> allowed = userIds.stream()
+                            .distinct()
+                            .filter(u -> u.equals(requesterId) || visible.contains(u))
+                            .toList();
+                    return presence.lookup(allowed);
+                })
+                .thenApply(states -> states.values().stream().map(this::entry).toList());
     }
 
     /** The wire form of a state, with lastSeen as the privacy setting allows. */
@@ -99,7 +108,9 @@ public final class PresenceHub implements AutoCloseable {
         if (!s.online() && s.lastSeen() != null) {
             lastSeen = switch (config.lastSeen()) {
                 case EXACT -> Instant.ofEpochMilli(s.lastSeen()).toString();
-                case COARSE -> Instant.ofEpochMilli(s.lastSeen() - s.lastSeen() % COARSE_MILLIS).toString();
+                case COARSE ->
+                    Instant.ofEpochMilli(s.lastSeen() - s.lastSeen() % COARSE_MILLIS)
+                            .toString();
                 case HIDDEN -> null;
             };
         }

@@ -3,7 +3,6 @@ package io.parley.server.redis;
 import io.parley.protocol.EventKind;
 import io.parley.server.bus.Delivery;
 import io.parley.server.store.EventHeader;
-
 import java.util.ArrayList;
 import java.util.List;
 
@@ -17,8 +16,17 @@ import java.util.List;
  * <p>Strings are length-prefixed ({@code 5:alice}; {@code -:} is null), so ids may hold any character; numbers are
  * written the same way. The frame is the rest of the message.
  */
-record BusEnvelope(char type, String node, String conversationId, long seq, EventKind kind, long createdAt,
-                   String actorId, String memberId, List<String> recipients, String frame) {
+record BusEnvelope(
+        char type,
+        String node,
+        String conversationId,
+        long seq,
+        EventKind kind,
+        long createdAt,
+        String actorId,
+        String memberId,
+        List<String> recipients,
+        String frame) {
 
     static final char EVENT = 'E';
     static final char SIGNAL = 'S';
@@ -26,7 +34,8 @@ record BusEnvelope(char type, String node, String conversationId, long seq, Even
     /** The message for a delivery; {@code frame} is its frame's bytes as text (the same characters, not re-encoded). */
     static String event(String node, Delivery d, String frame) {
         EventHeader h = d.header();
-        StringBuilder b = new StringBuilder(frame.length() + 64 + 16 * d.recipients().size());
+        StringBuilder b =
+                new StringBuilder(frame.length() + 64 + 16 * d.recipients().size());
         b.append(EVENT);
         field(b, node);
         field(b, h.conversationId());
@@ -73,8 +82,8 @@ record BusEnvelope(char type, String node, String conversationId, long seq, Even
 
     /** The delivery for a receiving node's sessions: the header, these (local) recipients, the frame's bytes. */
     Delivery toDelivery(List<String> localRecipients, byte[] frameBytes) {
-        return new Delivery(new EventHeader(conversationId, seq, kind, createdAt, actorId), memberId, localRecipients,
-                frameBytes);
+        return new Delivery(
+                new EventHeader(conversationId, seq, kind, createdAt, actorId), memberId, localRecipients, frameBytes);
     }
 
     private static void field(StringBuilder b, String s) {

@@ -7,14 +7,13 @@ import io.parley.server.bus.Interest;
 import io.parley.server.bus.Signal;
 import io.parley.server.bus.Sink;
 import io.parley.server.bus.Subscription;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Cross-node fanout through Redis pub/sub: ONE publish per event (or signal) on the deployment's bus channel
@@ -126,8 +125,10 @@ public final class RedisBus implements Bus {
     private void send(String message) {
         redis.async().publish(channel, message).whenComplete((n, err) -> {
             if (err != null && publishFailures.incrementAndGet() % 1000 == 1) {
-                LOG.warn("publishing to Redis failed ({} so far; sessions resync when it is back): {}",
-                        publishFailures.get(), err.toString());
+                LOG.warn(
+                        "publishing to Redis failed ({} so far; sessions resync when it is back): {}",
+                        publishFailures.get(),
+                        err.toString());
             }
         });
     }

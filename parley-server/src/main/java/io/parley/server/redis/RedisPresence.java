@@ -4,9 +4,6 @@ import io.lettuce.core.ScriptOutputType;
 import io.parley.server.presence.Presence;
 import io.parley.server.presence.PresenceState;
 import io.parley.server.time.Scheduler;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -16,6 +13,8 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Presence of the whole cluster in Redis. Per user a sorted set of session ids scored by expiry time; one sorted set
@@ -119,16 +118,31 @@ public final class RedisPresence implements Presence {
 
     @Override
     public CompletableFuture<Void> connected(String userId, String sessionId) {
-        return redis.async().<Long>eval(CONNECT, ScriptOutputType.INTEGER,
-                new String[] {userPrefix + userId, onlineKey}, sessionId, Long.toString(ttlMillis), userId, channel)
-                .toCompletableFuture().thenApply(x -> null);
+        return redis.async()
+                .<Long>eval(
+                        CONNECT,
+                        ScriptOutputType.INTEGER,
+                        new String[] {userPrefix + userId, onlineKey},
+                        sessionId,
+                        Long.toString(ttlMillis),
+                        userId,
+                        channel)
+                .toCompletableFuture()
+                .thenApply(x -> null);
     }
 
     @Override
     public CompletableFuture<Void> disconnected(String userId, String sessionId) {
-        return redis.async().<Long>eval(DISCONNECT, ScriptOutputType.INTEGER,
-                new String[] {userPrefix + userId, onlineKey, lastSeenKey}, sessionId, userId, channel)
-                .toCompletableFuture().thenApply(x -> null);
+        return redis.async()
+                .<Long>eval(
+                        DISCONNECT,
+                        ScriptOutputType.INTEGER,
+                        new String[] {userPrefix + userId, onlineKey, lastSeenKey},
+                        sessionId,
+                        userId,
+                        channel)
+                .toCompletableFuture()
+                .thenApply(x -> null);
     }
 
     /** A refresh re-registers each session: one whose entry expired (Redis was unreachable) comes back online. */
@@ -151,14 +165,19 @@ public final class RedisPresence implements Presence {
         for (int i = 0; i < users.size(); i++) {
             args[i + 1] = users.get(i);
         }
-        return redis.async().<List<Object>>eval(LOOKUP, ScriptOutputType.MULTI, new String[] {lastSeenKey}, args)
-                .toCompletableFuture().thenApply(values -> {
+        return redis.async()
+                .<List<Object>>eval(LOOKUP, ScriptOutputType.MULTI, new String[] {lastSeenKey}, args)
+                .toCompletableFuture()
+                .thenApply(values -> {
                     Map<String, PresenceState> out = new LinkedHashMap<>();
                     for (int i = 0; i < users.size(); i++) {
                         String v = String.valueOf(values.get(i));
                         String u = users.get(i);
-                        out.put(u, v.equals("online") ? new PresenceState(u, true, null)
-                                : new PresenceState(u, false, v.isEmpty() ? null : Long.parseLong(v)));
+                        out.put(
+                                u,
+                                v.equals("online")
+                                        ? new PresenceState(u, true, null)
+                                        : new PresenceState(u, false, v.isEmpty() ? null : Long.parseLong(v)));
                     }
                     return out;
                 });
@@ -170,20 +189,35 @@ public final class RedisPresence implements Presence {
     }
 
     @Override
-    public CompletableFuture<Boolean> tryTyping(String conversationId, String userId, boolean active, long intervalMillis,
-                                                long ttlMillis) {
+    public CompletableFuture<Boolean> tryTyping(
+            String conversationId, String userId, boolean active, long intervalMillis, long ttlMillis) {
         String key = redis.key("ty:" + conversationId.length() + ":" + conversationId + ":" + userId);
-        return redis.async().<Long>eval(TYPING, ScriptOutputType.INTEGER, new String[] {key}, active ? "1" : "0",
-                Long.toString(intervalMillis), Long.toString(ttlMillis)).toCompletableFuture().thenApply(n -> n == 1L);
+        return redis.async()
+                .<Long>eval(
+                        TYPING,
+                        ScriptOutputType.INTEGER,
+                        new String[] {key},
+                        active ? "1" : "0",
+                        Long.toString(intervalMillis),
+                        Long.toString(ttlMillis))
+                .toCompletableFuture()
+                .thenApply(n -> n == 1L);
     }
 
     private void sweep() {
-        redis.async().<Long>eval(SWEEP, ScriptOutputType.INTEGER, new String[] {onlineKey, lastSeenKey}, userPrefix,
-                channel, Long.toString(ttlMillis)).whenComplete((n, err) -> {
-            if (err != null) {
-                LOG.debug("presence sweep failed (Redis unreachable?): {}", err.toString());
-            }
-        });
+        redis.async()
+                .<Long>eval(
+                        SWEEP,
+                        ScriptOutputType.INTEGER,
+                        new String[] {onlineKey, lastSeenKey},
+                        userPrefix,
+                        channel,
+                        Long.toString(ttlMillis))
+                .whenComplete((n, err) -> {
+                    if (err != null) {
+                        LOG.debug("presence sweep failed (Redis unreachable?): {}", err.toString());
+                    }
+                });
     }
 
     /** "1||user" (online) or "0|lastSeen|user" (offline); the user id comes last so it may contain '|'. */

@@ -5,5 +5,12 @@ package io.parley.server.store;
  * else's message; targetMessageId and targetUserId, the sender) or "member_removed" (someone else removed
  * targetUserId).
  */
-public record AuditEntry(long id, String conversationId, String actorId, String action, String targetMessageId,
-                         String targetUserId, Long seq, long createdAt) {}
+public record AuditEntry(
+        long id,
+        String conversationId,
+        String actorId,
+        String action,
+        String targetMessageId,
+        String targetUserId,
+        Long seq,
+        long createdAt) {}

@@ -60,7 +60,8 @@ public interface ChatStore extends AutoCloseable {
      * conversation_created and one member_added per member (owner first). Unknown users fail with
      * {@link StoreException.UnknownUser}.
      */
-    CompletableFuture<Created> createGroup(String newId, String ownerId, String title, List<String> memberIds, long nowMillis);
+    CompletableFuture<Created> createGroup(
+            String newId, String ownerId, String title, List<String> memberIds, long nowMillis);
 
     /** The conversation as seen by {@code userId}; empty when it does not exist or the user is not a member. */
     CompletableFuture<Optional<ConversationSummary>> findConversation(String conversationId, String userId);
@@ -78,19 +79,19 @@ public interface ChatStore extends AutoCloseable {
      * Adds users as {@link Role#MEMBER}; those already members are skipped. Appends one member_added per added user.
      * Authorization (who may add) is the caller's; the actor must be a member. Returns the appended events.
      */
-    CompletableFuture<List<LogEntry.MemberAdded>> addMembers(String conversationId, String actorId, List<String> userIds,
-                                                         long nowMillis);
+    CompletableFuture<List<LogEntry.MemberAdded>> addMembers(
+            String conversationId, String actorId, List<String> userIds, long nowMillis);
 
     /**
      * Removes a member (the actor may be the member: leaving). Appends member_removed, delivered to the remaining
      * members and to the removed one. {@link StoreException.NotFound} when either is not a member.
      */
-    CompletableFuture<LogEntry.MemberRemoved> removeMember(String conversationId, String actorId, String memberId,
-                                                       long nowMillis);
+    CompletableFuture<LogEntry.MemberRemoved> removeMember(
+            String conversationId, String actorId, String memberId, long nowMillis);
 
     /** Changes a member's role and appends member_role. */
-    CompletableFuture<LogEntry.RoleChanged> setRole(String conversationId, String actorId, String memberId, Role role,
-                                                long nowMillis);
+    CompletableFuture<LogEntry.RoleChanged> setRole(
+            String conversationId, String actorId, String memberId, Role role, long nowMillis);
 
     // ---- the log -------------------------------------------------------------------------------------------------
 
@@ -127,8 +128,13 @@ public interface ChatStore extends AutoCloseable {
      * {@link StoreException.EditWindowClosed}; {@link StoreException.NotFound} when the actor is not a member. An edit
      * to the body the message already has changes nothing ({@link Changed#event()} null).
      */
-    CompletableFuture<Changed> editMessage(String conversationId, String actorId, String messageId, String body,
-                                           long nowMillis, long editWindowMillis);
+    CompletableFuture<Changed> editMessage(
+            String conversationId,
+            String actorId,
+            String messageId,
+            String body,
+            long nowMillis,
+            long editWindowMillis);
 
     /**
      * Soft-deletes a message: appends message_deleted and removes its text from every stored place (the message, its
@@ -143,8 +149,8 @@ public interface ChatStore extends AutoCloseable {
      * appending reaction_added or reaction_removed; nothing changes when it is already so. Reacting to a deleted
      * message fails with {@link StoreException.MessageNotFound}.
      */
-    CompletableFuture<Changed> react(String conversationId, String actorId, String messageId, String emoji, boolean add,
-                                     long nowMillis);
+    CompletableFuture<Changed> react(
+            String conversationId, String actorId, String messageId, String emoji, boolean add, long nowMillis);
 
     /**
      * Messages (kind message only) with {@code seq < beforeSeq}, the newest {@code limit}, ascending; or with
@@ -172,7 +178,8 @@ public interface ChatStore extends AutoCloseable {
      * cursor, with recipients: all members, or only the member in conversations with more than
      * {@code maxFanoutMembers} members.
      */
-    CompletableFuture<List<ReceiptChange>> updateReceipts(List<ReceiptUpdate> updates, long nowMillis, int maxFanoutMembers);
+    CompletableFuture<List<ReceiptChange>> updateReceipts(
+            List<ReceiptUpdate> updates, long nowMillis, int maxFanoutMembers);
 
     /**
      * The receipt cursors, changed after {@code sinceMillis}, of the members of every conversation of {@code userId}
@@ -184,8 +191,8 @@ public interface ChatStore extends AutoCloseable {
      * For each user, the other users who share a conversation of at most {@code maxConversationSize} members with
      * them (users with none are absent).
      */
-    CompletableFuture<Map<String, java.util.Set<String>>> contacts(java.util.Collection<String> userIds,
-                                                                   int maxConversationSize);
+    CompletableFuture<Map<String, java.util.Set<String>>> contacts(
+            java.util.Collection<String> userIds, int maxConversationSize);
 
     /** True when the store can serve requests (for /health/ready). */
     CompletableFuture<Boolean> ping();

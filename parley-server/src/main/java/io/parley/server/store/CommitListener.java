@@ -8,5 +8,5 @@ package io.parley.server.store;
 public interface CommitListener {
     void committed(Committed commit);
 
-    CommitListener NONE = e -> { };
+    CommitListener NONE = e -> {};
 }

@@ -1,7 +1,8 @@
 package io.parley.server.store;
 
 public enum ConversationKind {
-    DIRECT, GROUP;
+    DIRECT,
+    GROUP;
 
     public String wire() {
         return name().toLowerCase(java.util.Locale.ROOT);

@@ -1,7 +1,6 @@
 package io.parley.server.store;
 
 import io.parley.protocol.EventKind;
-
 import java.util.Objects;
 
 /**

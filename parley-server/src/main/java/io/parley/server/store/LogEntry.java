@@ -1,7 +1,6 @@
 package io.parley.server.store;
 
 import io.parley.protocol.EventKind;
-
 import java.util.Objects;
 
 /**
@@ -66,8 +65,15 @@ public sealed interface LogEntry {
      * message: actorId sent it. {@code deleted} when the message was deleted later: then its {@code body} is gone
      * (null). {@code replyTo} and {@code replySnippet} are null when it is no reply.
      */
-    record MessagePosted(EventHeader header, String messageId, String clientMsgId, String body, String replyTo,
-                         String replySnippet, boolean deleted) implements LogEntry {
+    record MessagePosted(
+            EventHeader header,
+            String messageId,
+            String clientMsgId,
+            String body,
+            String replyTo,
+            String replySnippet,
+            boolean deleted)
+            implements LogEntry {
         public MessagePosted {
             requireKind(header, EventKind.MESSAGE);
             Objects.requireNonNull(messageId, "messageId");

@@ -2,7 +2,9 @@ package io.parley.server.store;
 
 /** A member's role in a conversation. Direct conversations have two {@link #MEMBER}s. */
 public enum Role {
-    OWNER, ADMIN, MEMBER;
+    OWNER,
+    ADMIN,
+    MEMBER;
 
     public String wire() {
         return name().toLowerCase(java.util.Locale.ROOT);

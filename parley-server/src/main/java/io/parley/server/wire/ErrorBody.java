@@ -10,11 +10,11 @@ import io.vertx.ext.web.RoutingContext;
  * the WebSocket gateway for an upgrade it refuses, so that a client reads both the same way.
  */
 public final class ErrorBody {
-    private ErrorBody() {
-    }
+    private ErrorBody() {}
 
     public static JsonObject of(ErrorCode code, String message) {
-        return new JsonObject().put("error", new JsonObject().put("code", code.wire()).put("message", message));
+        return new JsonObject()
+                .put("error", new JsonObject().put("code", code.wire()).put("message", message));
     }
 
     /** Answers with the code's own status ({@link ErrorCode#httpStatus()}). */
@@ -33,6 +33,9 @@ public final class ErrorBody {
             return;
         }
         String text = body instanceof JsonObject j ? j.encode() : Json.encode(body);
-        ctx.response().setStatusCode(status).putHeader("content-type", "application/json").end(text);
+        ctx.response()
+                .setStatusCode(status)
+                .putHeader("content-type", "application/json")
+                .end(text);
     }
 }

@@ -5,17 +5,15 @@ import io.parley.server.store.Appended;
 import io.parley.server.store.Changed;
 import io.parley.server.store.EventHeader;
 import io.parley.server.store.LogEntry;
-import io.parley.server.store.Role;
 import io.parley.server.store.ReceiptChange;
-
+import io.parley.server.store.Role;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
 /** Conversions from stored records to protocol frames, shared by the WebSocket gateway, the REST API and the bus. */
 public final class Frames {
-    private Frames() {
-    }
+    private Frames() {}
 
     /**
      * The event frame of an entry (docs/protocol.md "event"): the header, then the fields of its kind. Clients get
@@ -30,8 +28,18 @@ public final class Frames {
     private static final LogEntry.Visitor<ServerFrame.Event> EVENT = new LogEntry.Visitor<>() {
         @Override
         public ServerFrame.Event message(LogEntry.MessagePosted e) {
-            return frame(e.header(), e.messageId(), e.clientMsgId(), e.body(), null, null, null, null, e.replyTo(),
-                    e.replySnippet(), e.deleted());
+            return frame(
+                    e.header(),
+                    e.messageId(),
+                    e.clientMsgId(),
+                    e.body(),
+                    null,
+                    null,
+                    null,
+                    null,
+                    e.replyTo(),
+                    e.replySnippet(),
+                    e.deleted());
         }
 
         @Override
@@ -75,12 +83,34 @@ public final class Frames {
         }
     };
 
-    private static ServerFrame.Event frame(EventHeader h, String messageId, String clientMsgId, String body,
-                                           String memberId, Role role, String title, String emoji, String replyTo,
-                                           String replySnippet, boolean deleted) {
-        return new ServerFrame.Event(h.conversationId(), h.seq(), h.kind().wire(), time(h.createdAt()), h.actorId(),
-                messageId, clientMsgId, body, memberId, role == null ? null : role.wire(), title, emoji, replyTo,
-                replySnippet, deleted ? Boolean.TRUE : null);
+    private static ServerFrame.Event frame(
+            EventHeader h,
+            String messageId,
+            String clientMsgId,
+            String body,
+            String memberId,
+            Role role,
+            String title,
+            String emoji,
+            String replyTo,
+            String replySnippet,
+            boolean deleted) {
+        return new ServerFrame.Event(
+                h.conversationId(),
+                h.seq(),
+                h.kind().wire(),
+                time(h.createdAt()),
+                h.actorId(),
+                messageId,
+                clientMsgId,
+                body,
+                memberId,
+                role == null ? null : role.wire(),
+                title,
+                emoji,
+                replyTo,
+                replySnippet,
+                deleted ? Boolean.TRUE : null);
     }
 
     public static ServerFrame.Ok ok(String ref, Changed c, String conversationId) {
@@ -99,8 +129,8 @@ public final class Frames {
 
     public static ServerFrame.Ack ack(Appended a) {
         LogEntry.MessagePosted e = a.event();
-        return new ServerFrame.Ack(e.clientMsgId(), e.conversationId(), e.messageId(), e.seq(), time(e.createdAt()),
-                a.duplicate());
+        return new ServerFrame.Ack(
+                e.clientMsgId(), e.conversationId(), e.messageId(), e.seq(), time(e.createdAt()), a.duplicate());
     }
 
     /** ISO-8601 UTC with milliseconds, e.g. 2026-11-22T12:00:00.123Z. */

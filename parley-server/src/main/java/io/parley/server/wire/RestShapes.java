@@ -6,14 +6,12 @@ import io.parley.server.store.Member;
 import io.parley.server.store.MessageView;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-
 import java.util.ArrayList;
 import java.util.List;
 
 /** The JSON shapes of the REST API (docs/api.md "Shapes used below"), built from stored records. */
 public final class RestShapes {
-    private RestShapes() {
-    }
+    private RestShapes() {}
 
     public static JsonObject conversation(ConversationSummary c) {
         return new JsonObject()
@@ -32,9 +30,14 @@ public final class RestShapes {
     public static JsonArray members(List<Member> members) {
         JsonArray a = new JsonArray();
         for (Member m : members) {
-            a.add(new JsonObject().put("userId", m.userId()).put("username", m.username()).put("role", m.role().wire())
-                    .put("joinedAt", Frames.time(m.joinedAt())).put("readSeq", m.readSeq())
-                    .put("deliveredSeq", m.deliveredSeq()).put("joinedSeq", m.joinedSeq()));
+            a.add(new JsonObject()
+                    .put("userId", m.userId())
+                    .put("username", m.username())
+                    .put("role", m.role().wire())
+                    .put("joinedAt", Frames.time(m.joinedAt()))
+                    .put("readSeq", m.readSeq())
+                    .put("deliveredSeq", m.deliveredSeq())
+                    .put("joinedSeq", m.joinedSeq()));
         }
         return a;
     }
@@ -49,7 +52,10 @@ public final class RestShapes {
     public static JsonArray receipts(List<Member> members) {
         JsonArray a = new JsonArray();
         for (Member m : members) {
-            a.add(new JsonObject().put("userId", m.userId()).put("deliveredSeq", m.deliveredSeq()).put("readSeq", m.readSeq()));
+            a.add(new JsonObject()
+                    .put("userId", m.userId())
+                    .put("deliveredSeq", m.deliveredSeq())
+                    .put("readSeq", m.readSeq()));
         }
         return a;
     }
@@ -71,7 +77,9 @@ public final class RestShapes {
         }
         JsonArray reactions = new JsonArray();
         for (MessageView.Reaction r : v.reactions()) {
-            reactions.add(new JsonObject().put("emoji", r.emoji()).put("count", r.count())
+            reactions.add(new JsonObject()
+                    .put("emoji", r.emoji())
+                    .put("count", r.count())
                     .put("userIds", new JsonArray(new ArrayList<>(r.userIds()))));
         }
         return o.put("reactions", reactions);

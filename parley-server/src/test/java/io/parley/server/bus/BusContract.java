@@ -1,7 +1,9 @@
 package io.parley.server.bus;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
+import static io.parley.server.bus.BusFixture.message;
+import static io.parley.server.bus.BusFixture.typing;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
@@ -9,11 +11,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 import java.util.stream.LongStream;
-
-import static io.parley.server.bus.BusFixture.message;
-import static io.parley.server.bus.BusFixture.typing;
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 
 /**
  * The behaviour every {@link Bus} must have (see its javadoc). Each implementation extends this once and supplies
@@ -29,8 +28,7 @@ public abstract class BusContract implements BusFixture {
     protected abstract Bus open();
 
     /** Releases what {@link #open} set up; the nodes themselves are closed already. */
-    protected void cleanup() throws Exception {
-    }
+    protected void cleanup() throws Exception {}
 
     private final List<Bus> nodes = new ArrayList<>();
     private final Map<Bus, Subscription> subscriptions = new IdentityHashMap<>();
@@ -86,8 +84,10 @@ public abstract class BusContract implements BusFixture {
         }
 
         List<RecordingSink.Event> got = sink.await(l -> l.size() >= 3 * perConversation, WAIT, "every event");
-        Map<String, List<Long>> seqs = got.stream().collect(Collectors.groupingBy(RecordingSink.Event::conversationId,
-                Collectors.mapping(RecordingSink.Event::seq, Collectors.toList())));
+        Map<String, List<Long>> seqs = got.stream()
+                .collect(Collectors.groupingBy(
+                        RecordingSink.Event::conversationId,
+                        Collectors.mapping(RecordingSink.Event::seq, Collectors.toList())));
         List<Long> expected = LongStream.rangeClosed(1, perConversation).boxed().toList();
         assertThat(seqs).containsOnlyKeys("c1", "c2", "c3");
         seqs.values().forEach(s -> assertThat(s).isEqualTo(expected));

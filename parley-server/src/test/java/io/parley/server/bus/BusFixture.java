@@ -1,10 +1,9 @@
 package io.parley.server.bus;
 
 import io.parley.protocol.EventKind;
-import io.parley.protocol.ServerFrame;
 import io.parley.protocol.FrameCodec;
+import io.parley.protocol.ServerFrame;
 import io.parley.server.store.EventHeader;
-
 import java.time.Duration;
 import java.util.List;
 
@@ -28,8 +27,23 @@ public interface BusFixture {
     /** A committed message as the commit hands it to the bus: header, recipients, a frame (the bus never reads it). */
     static Delivery message(String conversationId, long seq, String sender, List<String> recipients) {
         EventHeader h = new EventHeader(conversationId, seq, EventKind.MESSAGE, 1_700_000_000_000L + seq, sender);
-        byte[] frame = new FrameCodec().encode(new ServerFrame.Event(conversationId, seq, "message", "t", sender,
-                "m" + seq, "k" + seq, "body " + seq, null, null, null, null, null, null, null));
+        byte[] frame = new FrameCodec()
+                .encode(new ServerFrame.Event(
+                        conversationId,
+                        seq,
+                        "message",
+                        "t",
+                        sender,
+                        "m" + seq,
+                        "k" + seq,
+                        "body " + seq,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null));
         return new Delivery(h, null, recipients, frame);
     }
 

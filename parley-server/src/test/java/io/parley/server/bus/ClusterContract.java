@@ -1,15 +1,14 @@
 package io.parley.server.bus;
 
-import org.junit.jupiter.api.Test;
+import static io.parley.server.bus.BusFixture.message;
+import static io.parley.server.bus.BusFixture.typing;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 import java.util.stream.LongStream;
-
-import static io.parley.server.bus.BusFixture.message;
-import static io.parley.server.bus.BusFixture.typing;
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 /**
  * For a bus that connects several nodes: what one node publishes reaches the others. A node hears only what concerns
@@ -21,7 +20,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 public interface ClusterContract extends BusFixture {
 
     private static long count(RecordingSink sink, String conversationId, long seq) {
-        return sink.events().stream().filter(e -> e.conversationId().equals(conversationId) && e.seq() == seq).count();
+        return sink.events().stream()
+                .filter(e -> e.conversationId().equals(conversationId) && e.seq() == seq)
+                .count();
     }
 
     @Test
@@ -46,8 +47,12 @@ public interface ClusterContract extends BusFixture {
         assertThat(count(a, "c1", 1)).as("on the publishing node").isEqualTo(1);
         assertThat(count(b, "c1", 1)).as("on bob's node").isEqualTo(1);
         assertThat(count(c, "c1", 1)).as("on carol's node").isEqualTo(1);
-        assertThat(b.awaitEvent("c1", 1, WAIT).recipients()).as("handed to bob's node").containsExactly("bob");
-        assertThat(c.awaitEvent("c1", 1, WAIT).recipients()).as("handed to carol's node").containsExactly("carol");
+        assertThat(b.awaitEvent("c1", 1, WAIT).recipients())
+                .as("handed to bob's node")
+                .containsExactly("bob");
+        assertThat(c.awaitEvent("c1", 1, WAIT).recipients())
+                .as("handed to carol's node")
+                .containsExactly("carol");
     }
 
     @Test
@@ -70,9 +75,10 @@ public interface ClusterContract extends BusFixture {
         List<Long> expected = LongStream.rangeClosed(1, n).boxed().toList();
         for (RecordingSink sink : List.of(a, b, both)) {
             List<RecordingSink.Event> got = sink.await(l -> l.size() >= 3 * n, WAIT, "every event");
-            Map<String, List<Long>> seqs = got.stream().collect(Collectors.groupingBy(
-                    RecordingSink.Event::conversationId,
-                    Collectors.mapping(RecordingSink.Event::seq, Collectors.toList())));
+            Map<String, List<Long>> seqs = got.stream()
+                    .collect(Collectors.groupingBy(
+                            RecordingSink.Event::conversationId,
+                            Collectors.mapping(RecordingSink.Event::seq, Collectors.toList())));
             assertThat(seqs).containsOnlyKeys("fromA1", "fromA2", "fromB");
             seqs.forEach((conversation, s) -> assertThat(s).as(conversation).isEqualTo(expected));
         }
@@ -97,8 +103,12 @@ public interface ClusterContract extends BusFixture {
         idle.awaitEvent("barrier", 1, WAIT);
         idle.awaitSignals(1, WAIT);
         b.await(l -> l.size() >= 50, WAIT, "bob's 50 events");
-        assertThat(idle.events()).extracting(RecordingSink.Event::conversationId).containsExactly("barrier");
-        assertThat(idle.signals()).extracting(RecordingSink.SignalFrame::recipients).containsExactly(List.of("carol"));
+        assertThat(idle.events())
+                .extracting(RecordingSink.Event::conversationId)
+                .containsExactly("barrier");
+        assertThat(idle.signals())
+                .extracting(RecordingSink.SignalFrame::recipients)
+                .containsExactly(List.of("carol"));
         assertThat(b.events()).extracting(RecordingSink.Event::conversationId).containsOnly("c1");
     }
 

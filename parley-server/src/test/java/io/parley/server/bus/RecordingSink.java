@@ -1,7 +1,6 @@
 package io.parley.server.bus;
 
 import io.parley.protocol.FrameCodec;
-
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -41,8 +40,8 @@ public final class RecordingSink implements Sink {
 
     @Override
     public synchronized void deliver(Signal signal) {
-        signals.add(new SignalFrame(List.copyOf(signal.recipients()),
-                new String(CODEC.encode(signal.frame()), StandardCharsets.UTF_8)));
+        signals.add(new SignalFrame(
+                List.copyOf(signal.recipients()), new String(CODEC.encode(signal.frame()), StandardCharsets.UTF_8)));
         notifyAll();
     }
 
@@ -95,10 +94,14 @@ public final class RecordingSink implements Sink {
 
     /** Waits until an event of this conversation and seq has been delivered, up to {@code timeout}. */
     public Event awaitEvent(String conversationId, long seq, Duration timeout) throws InterruptedException {
-        List<Event> got = await(l -> l.stream().anyMatch(e -> e.conversationId().equals(conversationId)
-                && e.seq() == seq), timeout, conversationId + "#" + seq);
-        return got.stream().filter(e -> e.conversationId().equals(conversationId) && e.seq() == seq)
-                .findFirst().orElseThrow();
+        List<Event> got = await(
+                l -> l.stream().anyMatch(e -> e.conversationId().equals(conversationId) && e.seq() == seq),
+                timeout,
+                conversationId + "#" + seq);
+        return got.stream()
+                .filter(e -> e.conversationId().equals(conversationId) && e.seq() == seq)
+                .findFirst()
+                .orElseThrow();
     }
 
     /** Waits until {@code done} holds for the events delivered so far, up to {@code timeout}; returns them. */

@@ -1,12 +1,11 @@
 package io.parley.server.bus;
 
-import org.junit.jupiter.api.Test;
+import static io.parley.server.bus.BusFixture.message;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
 import java.util.List;
-
-import static io.parley.server.bus.BusFixture.message;
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 /**
  * For a bus whose subscription can be lost (a connection to a broker): delivery is at-most-once, so after a loss the

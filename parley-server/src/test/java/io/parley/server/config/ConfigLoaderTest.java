@@ -1,16 +1,15 @@
 package io.parley.server.config;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class ConfigLoaderTest {
 
@@ -30,7 +29,9 @@ class ConfigLoaderTest {
     @Test
     void environment_overridesFile_whichOverridesDefaults(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("parley.properties");
-        Files.writeString(file, "http.port=9000\nlimits.max-body-chars=100\nws.allowed-origins=https://a.example, https://b.example\n");
+        Files.writeString(
+                file,
+                "http.port=9000\nlimits.max-body-chars=100\nws.allowed-origins=https://a.example, https://b.example\n");
         Config c = ConfigLoader.load(file, Map.of("PARLEY_HTTP_PORT", "9100", "PARLEY_WS_IDLE_TIMEOUT", "90s"));
         assertThat(c.http().port()).isEqualTo(9100);
         assertThat(c.limits().maxBodyChars()).isEqualTo(100);
@@ -42,11 +43,14 @@ class ConfigLoaderTest {
     void invalidValue_namesKeySourceAndValue() {
         assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("PARLEY_HTTP_PORT", "eighty")))
                 .isInstanceOf(ConfigException.class)
-                .hasMessageContaining("http.port").hasMessageContaining("PARLEY_HTTP_PORT").hasMessageContaining("'eighty'");
+                .hasMessageContaining("http.port")
+                .hasMessageContaining("PARLEY_HTTP_PORT")
+                .hasMessageContaining("'eighty'");
         assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("PARLEY_HTTP_PORT", "70000")))
                 .hasMessageContaining("between 0 and 65535");
         assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("PARLEY_WS_HEARTBEAT_INTERVAL", "soon")))
-                .hasMessageContaining("ws.heartbeat-interval").hasMessageContaining("duration");
+                .hasMessageContaining("ws.heartbeat-interval")
+                .hasMessageContaining("duration");
         assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("PARLEY_STORE_URL", "mysql://x")))
                 .hasMessageContaining("store.url");
         assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("PARLEY_WS_ALLOWED_ORIGINS", "evil.com/path")))
@@ -58,14 +62,16 @@ class ConfigLoaderTest {
     @Test
     void shortSecret_isRejectedWithoutPrintingIt() {
         assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("PARLEY_AUTH_JWT_SECRET", "short-secret")))
-                .hasMessageContaining("auth.jwt-secret").hasMessageNotContaining("short-secret");
+                .hasMessageContaining("auth.jwt-secret")
+                .hasMessageNotContaining("short-secret");
     }
 
     @Test
     void unknownKeyInFile_isRejected(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("p.properties");
         Files.writeString(file, "http.prot=9000\n");
-        assertThatThrownBy(() -> ConfigLoader.load(file, Map.of())).hasMessageContaining("unknown config key 'http.prot'");
+        assertThatThrownBy(() -> ConfigLoader.load(file, Map.of()))
+                .hasMessageContaining("unknown config key 'http.prot'");
     }
 
     @Test

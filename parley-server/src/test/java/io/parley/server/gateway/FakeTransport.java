@@ -2,7 +2,6 @@ package io.parley.server.gateway;
 
 import io.parley.protocol.FrameCodec;
 import io.parley.protocol.ServerFrame;
-
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,8 +1,8 @@
 package io.parley.server.gateway;
 
-import org.junit.jupiter.api.Test;
-
 import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
 
 /** The gateway reads token and resume from the upgrade's query string without building a parameter map. */
 class QueryParamTest {

@@ -1,26 +1,24 @@
 package io.parley.server.gateway;
 
+import static io.parley.server.gateway.SessionNode.json;
+import static io.parley.server.gateway.SessionNode.seqs;
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.parley.protocol.ClientFrame;
 import io.parley.protocol.CloseCodes;
 import io.parley.protocol.ServerFrame;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.LongStream;
-
-import static io.parley.server.gateway.SessionNode.json;
-import static io.parley.server.gateway.SessionNode.seqs;
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * More of {@link Session} and {@link EventStream} without sockets (beyond {@link SessionTest}), on a
@@ -62,7 +60,9 @@ class SessionFlowTest {
         Session s = node.session(t, token -> answer);
         s.startAuthDeadline();
         s.onText(json(new ClientFrame.Auth("u:alice")));
-        assertThat(t.paused()).as("nothing more is read while the token is checked").isTrue();
+        assertThat(t.paused())
+                .as("nothing more is read while the token is checked")
+                .isTrue();
 
         node.manual.advance(node.config.ws().authTimeout());
         node.loop.runQueued();
@@ -149,7 +149,9 @@ class SessionFlowTest {
             int had = seqs(t).size();
             t.drain();
             t.fill(); // the peer takes what was queued, then falls behind again
-            node.loop.runUntil(() -> t.drainAwaited() || !t.frames(ServerFrame.Synced.class).isEmpty(),
+            node.loop.runUntil(
+                    () -> t.drainAwaited()
+                            || !t.frames(ServerFrame.Synced.class).isEmpty(),
                     "the replay parked again, or done");
             assertThat(seqs(t).size() - had).as("at most one page per drain").isLessThanOrEqualTo(2);
             pages++;
@@ -170,7 +172,8 @@ class SessionFlowTest {
         s.onText(json(new ClientFrame.Sync(Map.of("g", 0L), null, null)));
         node.loop.runUntil(() -> !t.frames(ServerFrame.Synced.class).isEmpty(), "synced");
 
-        assertThat(t.frames(ServerFrame.Error.class)).extracting(ServerFrame.Error::code, ServerFrame.Error::ref)
+        assertThat(t.frames(ServerFrame.Error.class))
+                .extracting(ServerFrame.Error::code, ServerFrame.Error::ref)
                 .containsExactly(org.assertj.core.groups.Tuple.tuple("bad_request", "sync"));
         assertThat(t.frames(ServerFrame.Synced.class)).hasSize(1);
         assertThat(seqs(t)).as("replayed once").doesNotHaveDuplicates().hasSize((int) last);

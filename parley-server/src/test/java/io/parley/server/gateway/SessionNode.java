@@ -7,8 +7,8 @@ import io.parley.server.bus.Delivery;
 import io.parley.server.bus.LocalBus;
 import io.parley.server.bus.Signal;
 import io.parley.server.bus.Sink;
-import io.parley.server.chat.EventPublisher;
 import io.parley.server.chat.ChatService;
+import io.parley.server.chat.EventPublisher;
 import io.parley.server.chat.ReceiptBatcher;
 import io.parley.server.config.Config;
 import io.parley.server.config.ConfigLoader;
@@ -18,7 +18,6 @@ import io.parley.server.presence.PresenceHub;
 import io.parley.server.store.jdbc.JdbcChatStore;
 import io.parley.server.store.jdbc.SqliteOptions;
 import io.parley.server.time.ManualScheduler;
-
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
@@ -43,6 +42,7 @@ final class SessionNode implements AutoCloseable {
     final ChatService chat;
     /** Set: the bus loses the next event on its way to this node's sessions, as a lost cluster message would. */
     final java.util.concurrent.atomic.AtomicBoolean dropNextEvent = new java.util.concurrent.atomic.AtomicBoolean();
+
     private final LocalPresence presence;
     private final JdbcChatStore store;
     private final ReceiptBatcher receipts;
@@ -85,28 +85,46 @@ final class SessionNode implements AutoCloseable {
                 registry.resync();
             }
         });
-        store = JdbcChatStore.openSqlite(dir.resolve("parley.db"), new SqliteOptions(false, 64, 2),
-                new EventPublisher(CODEC, bus));
-        receipts = new ReceiptBatcher(store, bus, config.receipts().window().toMillis(),
-                config.receipts().maxFanoutMembers(), manual);
-        presenceHub = new PresenceHub(presence, store, config.presence(), CODEC, registry, n -> { }, manual);
+        store = JdbcChatStore.openSqlite(
+                dir.resolve("parley.db"), new SqliteOptions(false, 64, 2), new EventPublisher(CODEC, bus));
+        receipts = new ReceiptBatcher(
+                store,
+                bus,
+                config.receipts().window().toMillis(),
+                config.receipts().maxFanoutMembers(),
+                manual);
+        presenceHub = new PresenceHub(presence, store, config.presence(), CODEC, registry, n -> {}, manual);
         chat = new ChatService(store, config, bus, presence, receipts, manual.clock());
         for (String user : List.of("alice", "bob")) {
             store.createUser(user, user, "hash").get(10, TimeUnit.SECONDS);
         }
-        store.createGroup("g", "bob", "a group", List.of("alice"), manual.clock().millis()).get(10, TimeUnit.SECONDS);
+        store.createGroup(
+                        "g", "bob", "a group", List.of("alice"), manual.clock().millis())
+                .get(10, TimeUnit.SECONDS);
     }
 
     /** A connection's session; tokens are {@code u:<user>}, anything else is refused. */
     Session session(FakeTransport transport) {
-        return session(transport, token -> token.startsWith("u:")
-                ? CompletableFuture.completedFuture(token.substring(2))
-                : CompletableFuture.failedFuture(new IllegalArgumentException("invalid token")));
+        return session(
+                transport,
+                token -> token.startsWith("u:")
+                        ? CompletableFuture.completedFuture(token.substring(2))
+                        : CompletableFuture.failedFuture(new IllegalArgumentException("invalid token")));
     }
 
     Session session(FakeTransport transport, Function<String, CompletableFuture<String>> authenticator) {
-        return new Session("s" + ++sessions, transport, loop, authenticator, chat, registry, CODEC, config,
-                presenceHub, manual, metrics);
+        return new Session(
+                "s" + ++sessions,
+                transport,
+                loop,
+                authenticator,
+                chat,
+                registry,
+                CODEC,
+                config,
+                presenceHub,
+                manual,
+                metrics);
     }
 
     /** A session authenticated by {@code ?token=} as {@code user}, welcomed. */
@@ -122,13 +140,18 @@ final class SessionNode implements AutoCloseable {
 
     /** The one way these tests make an event: {@code user} sends {@code body} to the group; returns its seq. */
     long send(String user, String body) throws Exception {
-        return chat.send(user, "g", "k-" + body, body).get(10, TimeUnit.SECONDS).event().seq();
+        return chat.send(user, "g", "k-" + body, body)
+                .get(10, TimeUnit.SECONDS)
+                .event()
+                .seq();
     }
 
     /** The seqs of the group's events the transport was sent, in order. */
     static List<Long> seqs(FakeTransport t) {
-        return t.frames(ServerFrame.Event.class).stream().filter(e -> e.conversationId().equals("g"))
-                .map(ServerFrame.Event::seq).toList();
+        return t.frames(ServerFrame.Event.class).stream()
+                .filter(e -> e.conversationId().equals("g"))
+                .map(ServerFrame.Event::seq)
+                .toList();
     }
 
     static String json(ClientFrame frame) {

@@ -1,5 +1,7 @@
 package io.parley.server.gateway;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.parley.protocol.ClientFrame;
 import io.parley.protocol.CloseCodes;
 import io.parley.protocol.FrameCodec;
@@ -19,11 +21,6 @@ import io.parley.server.presence.PresenceHub;
 import io.parley.server.store.jdbc.JdbcChatStore;
 import io.parley.server.store.jdbc.SqliteOptions;
 import io.parley.server.time.ManualScheduler;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -32,8 +29,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@link Session} and its {@link EventStream} without sockets: a {@link FakeTransport}, a {@link TestLoop} run by the
@@ -69,17 +68,23 @@ class SessionTest {
         registry = new SessionRegistry(CODEC, presence);
         bus = new LocalBus();
         bus.subscribe(new DroppingSink());
-        store = JdbcChatStore.openSqlite(dir.resolve("parley.db"), new SqliteOptions(false, 64, 2),
-                new EventPublisher(CODEC, bus));
-        receipts = new ReceiptBatcher(store, bus, config.receipts().window().toMillis(),
-                config.receipts().maxFanoutMembers(), manual);
+        store = JdbcChatStore.openSqlite(
+                dir.resolve("parley.db"), new SqliteOptions(false, 64, 2), new EventPublisher(CODEC, bus));
+        receipts = new ReceiptBatcher(
+                store,
+                bus,
+                config.receipts().window().toMillis(),
+                config.receipts().maxFanoutMembers(),
+                manual);
         metrics = new Metrics();
-        presenceHub = new PresenceHub(presence, store, config.presence(), CODEC, registry, n -> { }, manual);
+        presenceHub = new PresenceHub(presence, store, config.presence(), CODEC, registry, n -> {}, manual);
         chat = new ChatService(store, config, bus, presence, receipts, manual.clock());
         for (String user : List.of("alice", "bob")) {
             store.createUser(user, user, "hash").get(10, TimeUnit.SECONDS);
         }
-        store.createGroup("g", "bob", "a group", List.of("alice"), manual.clock().millis()).get(10, TimeUnit.SECONDS);
+        store.createGroup(
+                        "g", "bob", "a group", List.of("alice"), manual.clock().millis())
+                .get(10, TimeUnit.SECONDS);
     }
 
     @AfterEach
@@ -93,10 +98,20 @@ class SessionTest {
 
     /** A connection's session; tokens are {@code u:<user>}, anything else is refused. */
     private Session session(FakeTransport transport) {
-        return new Session("s" + ++sessions, transport, loop, token -> token.startsWith("u:")
-                ? CompletableFuture.completedFuture(token.substring(2))
-                : CompletableFuture.failedFuture(new IllegalArgumentException("invalid token")),
-                chat, registry, CODEC, config, presenceHub, manual, metrics);
+        return new Session(
+                "s" + ++sessions,
+                transport,
+                loop,
+                token -> token.startsWith("u:")
+                        ? CompletableFuture.completedFuture(token.substring(2))
+                        : CompletableFuture.failedFuture(new IllegalArgumentException("invalid token")),
+                chat,
+                registry,
+                CODEC,
+                config,
+                presenceHub,
+                manual,
+                metrics);
     }
 
     /** A session authenticated by {@code ?token=} as {@code user}, welcomed. */
@@ -115,12 +130,17 @@ class SessionTest {
     }
 
     private long send(String user, String body) throws Exception {
-        return chat.send(user, "g", "k-" + body, body).get(10, TimeUnit.SECONDS).event().seq();
+        return chat.send(user, "g", "k-" + body, body)
+                .get(10, TimeUnit.SECONDS)
+                .event()
+                .seq();
     }
 
     private static List<Long> seqs(FakeTransport t) {
-        return t.frames(ServerFrame.Event.class).stream().filter(e -> e.conversationId().equals("g"))
-                .map(ServerFrame.Event::seq).toList();
+        return t.frames(ServerFrame.Event.class).stream()
+                .filter(e -> e.conversationId().equals("g"))
+                .map(ServerFrame.Event::seq)
+                .toList();
     }
 
     /** A session that has synced with its cursors at the store's last seqs (nothing to replay): live, holding gaps. */
@@ -169,8 +189,11 @@ class SessionTest {
 
     @Test
     void frameBeforeAuth_closesWith4001AndSendsNothing() {
-        for (String frame : List.of(json(new ClientFrame.Sync(Map.of(), null, null)),
-                json(new ClientFrame.Send("g", "k1", "hi", null)), json(new ClientFrame.Ping("p")), "not json")) {
+        for (String frame : List.of(
+                json(new ClientFrame.Sync(Map.of(), null, null)),
+                json(new ClientFrame.Send("g", "k1", "hi", null)),
+                json(new ClientFrame.Ping("p")),
+                "not json")) {
             FakeTransport t = new FakeTransport();
             session(t).onText(frame);
 
@@ -216,8 +239,10 @@ class SessionTest {
         assertThat(synced.conversations()).containsEntry("g", during);
         List<ServerFrame> frames = t.frames();
         int syncedAt = frames.indexOf(synced);
-        assertThat(frames.subList(syncedAt + 1, frames.size())).filteredOn(ServerFrame.Event.class::isInstance)
-                .extracting(f -> ((ServerFrame.Event) f).seq()).containsExactly(after);
+        assertThat(frames.subList(syncedAt + 1, frames.size()))
+                .filteredOn(ServerFrame.Event.class::isInstance)
+                .extracting(f -> ((ServerFrame.Event) f).seq())
+                .containsExactly(after);
     }
 
     @Test

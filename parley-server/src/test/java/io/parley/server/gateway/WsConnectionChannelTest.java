@@ -1,5 +1,7 @@
 package io.parley.server.gateway;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.WriteBufferWaterMark;
@@ -13,18 +15,15 @@ import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocket13FrameDecoder;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.parley.protocol.CloseCodes;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 
 /**
  * {@link WsConnection} on Netty's {@link EmbeddedChannel}: no socket, no thread; the test's thread is the event loop,
@@ -186,7 +185,9 @@ class WsConnectionChannelTest {
         receive(wire(FIN | BINARY, new byte[] {1, 2}));
         receive(wire(BINARY, new byte[] {3}), wire(FIN | CONTINUATION, new byte[] {4}));
 
-        assertThat(session.binaries).as("the session answers bad_json; the connection stays").isEqualTo(2);
+        assertThat(session.binaries)
+                .as("the session answers bad_json; the connection stays")
+                .isEqualTo(2);
         assertThat(session.texts).isEmpty();
         assertThat(channel.isOpen()).isTrue();
     }
@@ -407,7 +408,9 @@ class WsConnectionChannelTest {
         channel.close();
 
         assertThat(session.closed).isEqualTo(1);
-        assertThat(partial.refCnt()).as("the fragment kept for reassembly is released").isEqualTo(1);
+        assertThat(partial.refCnt())
+                .as("the fragment kept for reassembly is released")
+                .isEqualTo(1);
         partial.release();
         conn.send(utf8("{}"));
         assertThat(written()).isEmpty();
@@ -471,12 +474,10 @@ class WsConnectionChannelTest {
             }
 
             @Override
-            public void onBinary() {
-            }
+            public void onBinary() {}
 
             @Override
-            public void onPong() {
-            }
+            public void onPong() {}
 
             @Override
             public void onClosed() {
@@ -508,7 +509,9 @@ class WsConnectionChannelTest {
 
         assertThat(held.refCnt()).as("released by the connection").isEqualTo(1);
         held.release();
-        assertThat(channel.config().isAutoRead()).as("reads again, for the peer's close").isTrue();
+        assertThat(channel.config().isAutoRead())
+                .as("reads again, for the peer's close")
+                .isTrue();
         receive(wire(FIN | CLOSE, new byte[] {0x03, (byte) 0xE9}));
         assertThat(channel.isOpen()).isFalse();
         assertThat(session.texts).isEmpty();

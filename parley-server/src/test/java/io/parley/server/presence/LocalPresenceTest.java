@@ -1,7 +1,6 @@
 package io.parley.server.presence;
 
 import io.parley.server.time.ManualScheduler;
-
 import java.time.Duration;
 
 /** The in-process presence: one node, so the "other node" is the same instance. Its time is a manual scheduler's. */
@@ -54,14 +53,13 @@ class LocalPresenceTest extends PresenceContract {
             }
 
             @Override
-            public java.util.concurrent.CompletableFuture<Boolean> tryTyping(String conversationId, String userId,
-                                                                             boolean active, long interval, long ttl) {
+            public java.util.concurrent.CompletableFuture<Boolean> tryTyping(
+                    String conversationId, String userId, boolean active, long interval, long ttl) {
                 return first.tryTyping(conversationId, userId, active, interval, ttl);
             }
 
             @Override
-            public void close() {
-            }
+            public void close() {}
         };
     }
 }

@@ -1,8 +1,6 @@
 package io.parley.server.presence;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
 import java.util.List;
@@ -10,8 +8,9 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 
 /**
  * The contract of {@link Presence} (see its javadoc), for every implementation: extend it and create the
@@ -71,8 +70,8 @@ public abstract class PresenceContract {
             while (changes.stream().noneMatch(c -> c.userId().equals(user) && c.online() == online)) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
-                    throw new AssertionError("no change to " + (online ? "online" : "offline") + " for " + user
-                            + "; got " + changes);
+                    throw new AssertionError(
+                            "no change to " + (online ? "online" : "offline") + " for " + user + "; got " + changes);
                 }
                 TimeUnit.NANOSECONDS.timedWait(changes, left);
             }
@@ -88,13 +87,18 @@ public abstract class PresenceContract {
         awaitChange("bob", true, Duration.ofSeconds(5));
         assertThat(state(node2, "bob").online()).isTrue();
         get(node1.disconnected("bob", "s1"));
-        assertThat(state(node1, "bob").online()).as("second session keeps him online").isTrue();
+        assertThat(state(node1, "bob").online())
+                .as("second session keeps him online")
+                .isTrue();
         get(node2.disconnected("bob", "s2"));
         PresenceState off = state(node1, "bob");
         assertThat(off.online()).isFalse();
         assertThat(off.lastSeen()).isBetween(before, now());
         awaitChange("bob", false, Duration.ofSeconds(5));
-        assertThat(changes.stream().filter(c -> c.userId().equals("bob")).map(PresenceState::online).toList())
+        assertThat(changes.stream()
+                        .filter(c -> c.userId().equals("bob"))
+                        .map(PresenceState::online)
+                        .toList())
                 .containsExactly(true, false);
         // Unknown sessions change nothing.
         get(node1.disconnected("bob", "never"));
@@ -113,7 +117,8 @@ public abstract class PresenceContract {
         assertThat(state(node2, "dead").online()).isFalse();
         assertThat(state(node2, "dead").lastSeen()).isNotNull();
         assertThat(state(node1, "alive").online()).isTrue();
-        assertThat(changes.stream().filter(c -> c.userId().equals("alive") && !c.online())).isEmpty();
+        assertThat(changes.stream().filter(c -> c.userId().equals("alive") && !c.online()))
+                .isEmpty();
     }
 
     @Test
@@ -128,13 +133,27 @@ public abstract class PresenceContract {
     @Test
     void typingThrottle_grantsOneStartPerInterval_andOneStopAfterIt() throws Exception {
         assertThat(get(node1.tryTyping("c", "u", true, 300, 1000))).isTrue();
-        assertThat(get(node2.tryTyping("c", "u", true, 300, 1000))).as("same interval, other node").isFalse();
-        assertThat(get(node1.tryTyping("c", "other", true, 300, 1000))).as("another user").isTrue();
-        assertThat(get(node1.tryTyping("c2", "u", true, 300, 1000))).as("another conversation").isTrue();
-        assertThat(get(node2.tryTyping("c", "u", false, 300, 1000))).as("stop after a start").isTrue();
-        assertThat(get(node1.tryTyping("c", "u", false, 300, 1000))).as("second stop").isFalse();
-        assertThat(get(node1.tryTyping("c3", "u", false, 300, 1000))).as("stop without start").isFalse();
+        assertThat(get(node2.tryTyping("c", "u", true, 300, 1000)))
+                .as("same interval, other node")
+                .isFalse();
+        assertThat(get(node1.tryTyping("c", "other", true, 300, 1000)))
+                .as("another user")
+                .isTrue();
+        assertThat(get(node1.tryTyping("c2", "u", true, 300, 1000)))
+                .as("another conversation")
+                .isTrue();
+        assertThat(get(node2.tryTyping("c", "u", false, 300, 1000)))
+                .as("stop after a start")
+                .isTrue();
+        assertThat(get(node1.tryTyping("c", "u", false, 300, 1000)))
+                .as("second stop")
+                .isFalse();
+        assertThat(get(node1.tryTyping("c3", "u", false, 300, 1000)))
+                .as("stop without start")
+                .isFalse();
         pass(Duration.ofMillis(350));
-        assertThat(get(node1.tryTyping("c", "u", true, 300, 1000))).as("next interval").isTrue();
+        assertThat(get(node1.tryTyping("c", "u", true, 300, 1000)))
+                .as("next interval")
+                .isTrue();
     }
 }

@@ -1,23 +1,25 @@
 package io.parley.server.redis;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import io.parley.protocol.EventKind;
 import io.parley.server.bus.Delivery;
 import io.parley.server.store.EventHeader;
-import org.junit.jupiter.api.Test;
-
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.Test;
 
 class BusEnvelopeTest {
 
     @Test
     void event_roundTrips_withIdsHoldingSeparatorsAndANullMember() {
         String frame = "{\"type\":\"event\",\"body\":\"1:2|3\"}";
-        Delivery e = new Delivery(new EventHeader("c-1", 42, EventKind.MESSAGE, 1_700_000_000_123L, "a"), null,
-                List.of("a|b", "12:x", "-:", "ü☃"), frame.getBytes(StandardCharsets.UTF_8));
+        Delivery e = new Delivery(
+                new EventHeader("c-1", 42, EventKind.MESSAGE, 1_700_000_000_123L, "a"),
+                null,
+                List.of("a|b", "12:x", "-:", "ü☃"),
+                frame.getBytes(StandardCharsets.UTF_8));
         BusEnvelope m = BusEnvelope.parse(BusEnvelope.event("node|1", e, frame));
         assertThat(m.type()).isEqualTo(BusEnvelope.EVENT);
         assertThat(m.node()).isEqualTo("node|1");
@@ -39,8 +41,10 @@ class BusEnvelopeTest {
 
     @Test
     void memberEvent_keepsItsMember() {
-        Delivery e = new Delivery(new EventHeader("c", 3, EventKind.MEMBER_REMOVED, 5, "owner"), "bob", List.of("bob"),
-                new byte[] {'{', '}'});
+        Delivery e = new Delivery(
+                new EventHeader("c", 3, EventKind.MEMBER_REMOVED, 5, "owner"), "bob", List.of("bob"), new byte[] {
+                    '{', '}'
+                });
         BusEnvelope m = BusEnvelope.parse(BusEnvelope.event("n", e, "{}"));
         assertThat(m.kind()).isEqualTo(EventKind.MEMBER_REMOVED);
         assertThat(m.memberId()).isEqualTo("bob");

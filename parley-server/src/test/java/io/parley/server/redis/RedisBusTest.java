@@ -6,13 +6,12 @@ import io.parley.server.bus.Bus;
 import io.parley.server.bus.BusContract;
 import io.parley.server.bus.ClusterContract;
 import io.parley.server.bus.ResyncContract;
-import org.junit.jupiter.api.BeforeAll;
-
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeAll;
 
 /**
  * The Redis bus against the machine's Redis: every node of a test on the test's own key prefix (so its own

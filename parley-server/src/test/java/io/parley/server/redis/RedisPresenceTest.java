@@ -2,15 +2,13 @@ package io.parley.server.redis;
 
 import io.parley.server.presence.Presence;
 import io.parley.server.presence.PresenceContract;
-import org.junit.jupiter.api.AfterEach;
 import io.parley.server.time.ExecutorScheduler;
-import org.junit.jupiter.api.BeforeAll;
-
 import java.time.Duration;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 
 /** The Redis presence, as two nodes sharing one Redis prefix, against the machine's Redis. */
 class RedisPresenceTest extends PresenceContract {

@@ -1,7 +1,5 @@
 package io.parley.server.redis;
 
-import org.junit.jupiter.api.Assumptions;
-
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -10,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
 
 /**
  * Redis for tests: the machine's Redis at 127.0.0.1:6379 (each test uses its own key prefix and deletes its keys),
@@ -19,8 +18,7 @@ import java.util.concurrent.TimeUnit;
 public final class RedisSupport {
     public static final String URL = "redis://127.0.0.1:6379";
 
-    private RedisSupport() {
-    }
+    private RedisSupport() {}
 
     public static void requireRedis() {
         boolean up;
@@ -47,8 +45,12 @@ public final class RedisSupport {
         try (RedisConnections r = new RedisConnections(url, prefix)) {
             String cursor = "0";
             do {
-                io.lettuce.core.KeyScanCursor<String> page = r.async().scan(io.lettuce.core.ScanCursor.of(cursor),
-                        io.lettuce.core.ScanArgs.Builder.matches("{" + prefix + "}:*").limit(500)).get(10, TimeUnit.SECONDS);
+                io.lettuce.core.KeyScanCursor<String> page = r.async()
+                        .scan(
+                                io.lettuce.core.ScanCursor.of(cursor),
+                                io.lettuce.core.ScanArgs.Builder.matches("{" + prefix + "}:*")
+                                        .limit(500))
+                        .get(10, TimeUnit.SECONDS);
                 if (!page.getKeys().isEmpty()) {
                     r.async().del(page.getKeys().toArray(String[]::new)).get(10, TimeUnit.SECONDS);
                 }
@@ -78,9 +80,21 @@ public final class RedisSupport {
         }
 
         public void start() throws Exception {
-            process = new ProcessBuilder("redis-server", "--port", Integer.toString(port), "--bind", "127.0.0.1",
-                    "--save", "", "--appendonly", "no", "--dir", dir.toString())
-                    .redirectErrorStream(true).redirectOutput(dir.resolve("redis.log").toFile()).start();
+            process = new ProcessBuilder(
+                            "redis-server",
+                            "--port",
+                            Integer.toString(port),
+                            "--bind",
+                            "127.0.0.1",
+                            "--save",
+                            "",
+                            "--appendonly",
+                            "no",
+                            "--dir",
+                            dir.toString())
+                    .redirectErrorStream(true)
+                    .redirectOutput(dir.resolve("redis.log").toFile())
+                    .start();
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
             while (true) {
                 try (Socket s = new Socket()) {
@@ -88,8 +102,8 @@ public final class RedisSupport {
                     return;
                 } catch (IOException e) {
                     if (System.nanoTime() > deadline || !process.isAlive()) {
-                        throw new IllegalStateException("private redis-server did not start: "
-                                + Files.readString(dir.resolve("redis.log")));
+                        throw new IllegalStateException(
+                                "private redis-server did not start: " + Files.readString(dir.resolve("redis.log")));
                     }
                     // Deadline poll: awaits the child redis-server process accepting connections.
                     Thread.sleep(50);

@@ -1,13 +1,12 @@
 package io.parley.server.store;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 
 /**
  * The behaviour every {@link ChatStore} must have. Each backend extends this once and supplies the hooks; the tests
@@ -15,8 +14,12 @@ import static org.assertj.core.api.Assertions.assertThat;
  * {@link #create}, so tests depend neither on each other nor on their order.
  */
 public abstract class ChatStoreContract
-        implements UserContract, ConversationContract, LogContract, ReadStateContract, LifecycleContract,
-        MessageChangesContract {
+        implements UserContract,
+                ConversationContract,
+                LogContract,
+                ReadStateContract,
+                LifecycleContract,
+                MessageChangesContract {
 
     protected static final long T0 = StoreFixture.T0;
 
@@ -30,8 +33,7 @@ public abstract class ChatStoreContract
     protected abstract void recordFutureMigration() throws Exception;
 
     /** Releases what {@link #create} set up; the stores themselves are closed already. */
-    protected void cleanup() throws Exception {
-    }
+    protected void cleanup() throws Exception {}
 
     private final List<ChatStore> opened = new ArrayList<>();
     private RecordingListener listener;
@@ -49,7 +51,9 @@ public abstract class ChatStoreContract
             s.close();
         }
         cleanup();
-        assertThat(listener.overlapped()).as("listener called from two threads at once").isFalse();
+        assertThat(listener.overlapped())
+                .as("listener called from two threads at once")
+                .isFalse();
     }
 
     /** Closes the store after the test. */

@@ -1,17 +1,16 @@
 package io.parley.server.store;
 
-import io.parley.protocol.EventKind;
-import org.junit.jupiter.api.Test;
-
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.CompletableFuture;
-
 import static io.parley.server.store.StoreFixture.await;
 import static io.parley.server.store.StoreFixture.failure;
 import static io.parley.server.store.StoreFixture.message;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
+
+import io.parley.protocol.EventKind;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.Test;
 
 /**
  * Direct and group conversations and changes of membership, with the events they append.
@@ -29,8 +28,9 @@ interface ConversationContract extends StoreFixture {
         assertThat(created.conversation().kind()).isEqualTo(ConversationKind.DIRECT);
         assertThat(created.conversation().members()).extracting(Member::userId).containsExactlyInAnyOrder("a", "b");
         assertThat(created.conversation().members()).extracting(Member::role).containsOnly(Role.MEMBER);
-        assertThat(created.events()).extracting(LogEntry::kind).containsExactly(EventKind.CONVERSATION_CREATED,
-                EventKind.MEMBER_ADDED, EventKind.MEMBER_ADDED);
+        assertThat(created.events())
+                .extracting(LogEntry::kind)
+                .containsExactly(EventKind.CONVERSATION_CREATED, EventKind.MEMBER_ADDED, EventKind.MEMBER_ADDED);
         assertThat(created.events()).extracting(LogEntry::seq).containsExactly(1L, 2L, 3L);
         assertThat(created.events()).extracting(Entries::memberId).containsExactly(null, "a", "b");
         assertThat(created.events())
@@ -60,12 +60,16 @@ interface ConversationContract extends StoreFixture {
         users("a", "b");
         List<CompletableFuture<Created>> calls = new ArrayList<>();
         for (int i = 0; i < 20; i++) {
-            calls.add(i % 2 == 0 ? store().getOrCreateDirect("d" + i, "a", "b", T0)
-                    : store().getOrCreateDirect("d" + i, "b", "a", T0));
+            calls.add(
+                    i % 2 == 0
+                            ? store().getOrCreateDirect("d" + i, "a", "b", T0)
+                            : store().getOrCreateDirect("d" + i, "b", "a", T0));
         }
         List<Created> results = calls.stream().map(StoreFixture::await).toList();
 
-        assertThat(results).extracting(r -> r.conversation().id()).containsOnly(results.get(0).conversation().id());
+        assertThat(results)
+                .extracting(r -> r.conversation().id())
+                .containsOnly(results.get(0).conversation().id());
         assertThat(results).filteredOn(Created::created).hasSize(1);
         String id = results.get(0).conversation().id();
         assertThat(await(store().eventsAfter(id, 0, 100))).hasSize(3);
@@ -91,13 +95,14 @@ interface ConversationContract extends StoreFixture {
         Created self = await(store().getOrCreateDirect("d2", "a", "a", T0));
 
         assertThat(self.conversation().members()).extracting(Member::userId).containsExactly("a");
-        assertThat(await(store().getOrCreateDirect("d3", "a", "a", T0)).conversation().id()).isEqualTo("d2");
-        assertThat(await(store().getOrCreateDirect("d4", "b", "a", T0)).conversation()).isEqualTo(
-                summary("d1", "b"));
-        assertThat(await(store().eventsAfter("d1", 0, 10))).isEqualTo(
-                ab.events());
+        assertThat(await(store().getOrCreateDirect("d3", "a", "a", T0))
+                        .conversation()
+                        .id())
+                .isEqualTo("d2");
+        assertThat(await(store().getOrCreateDirect("d4", "b", "a", T0)).conversation())
+                .isEqualTo(summary("d1", "b"));
+        assertThat(await(store().eventsAfter("d1", 0, 10))).isEqualTo(ab.events());
     }
-
 
     @Test
     default void createGroup_makesTheOwnerOwnerAndOthersMembers_withoutDuplicates() {
@@ -110,15 +115,16 @@ interface ConversationContract extends StoreFixture {
         assertThat(g.kind()).isEqualTo(ConversationKind.GROUP);
         assertThat(g.title()).isEqualTo("Team");
         assertThat(g.createdBy()).isEqualTo("o");
-        assertThat(g.members()).extracting(Member::userId, Member::role).containsExactlyInAnyOrder(
-                tuple("o", Role.OWNER),
-                tuple("m1", Role.MEMBER),
-                tuple("m2", Role.MEMBER));
-        assertThat(created.events()).extracting(LogEntry::kind, Entries::memberId, Entries::role).containsExactly(
-                tuple(EventKind.CONVERSATION_CREATED, null, null),
-                tuple(EventKind.MEMBER_ADDED, "o", Role.OWNER),
-                tuple(EventKind.MEMBER_ADDED, "m1", Role.MEMBER),
-                tuple(EventKind.MEMBER_ADDED, "m2", Role.MEMBER));
+        assertThat(g.members())
+                .extracting(Member::userId, Member::role)
+                .containsExactlyInAnyOrder(tuple("o", Role.OWNER), tuple("m1", Role.MEMBER), tuple("m2", Role.MEMBER));
+        assertThat(created.events())
+                .extracting(LogEntry::kind, Entries::memberId, Entries::role)
+                .containsExactly(
+                        tuple(EventKind.CONVERSATION_CREATED, null, null),
+                        tuple(EventKind.MEMBER_ADDED, "o", Role.OWNER),
+                        tuple(EventKind.MEMBER_ADDED, "m1", Role.MEMBER),
+                        tuple(EventKind.MEMBER_ADDED, "m2", Role.MEMBER));
         assertThat(Entries.title(created.events().get(0))).isEqualTo("Team");
         assertThat(created.events()).allSatisfy(e -> {
             assertThat(e.actorId()).isEqualTo("o");
@@ -145,7 +151,9 @@ interface ConversationContract extends StoreFixture {
 
         assertThat(failure(store().createGroup("g1", "o", "Second", List.of(), T0)))
                 .isInstanceOf(StoreException.Conflict.class);
-        assertThat(await(store().findConversation("g1", "o"))).get().extracting(ConversationSummary::title)
+        assertThat(await(store().findConversation("g1", "o")))
+                .get()
+                .extracting(ConversationSummary::title)
                 .isEqualTo("First");
     }
 
@@ -154,14 +162,17 @@ interface ConversationContract extends StoreFixture {
         users("o", "m1", "n1", "n2");
         group("g1", "o", "m1");
 
-        List<LogEntry.MemberAdded> events = await(store().addMembers("g1", "o", List.of("m1", "n1", "n2", "n1"), T0 + 1));
+        List<LogEntry.MemberAdded> events =
+                await(store().addMembers("g1", "o", List.of("m1", "n1", "n2", "n1"), T0 + 1));
 
         assertThat(events).extracting(LogEntry::kind).containsOnly(EventKind.MEMBER_ADDED);
         assertThat(events).extracting(Entries::memberId).containsExactly("n1", "n2");
         assertThat(events).extracting(LogEntry::seq).containsExactly(4L, 5L);
         assertThat(events)
-                .allSatisfy(e -> assertThat(listener().recipientsOf(e)).containsExactlyInAnyOrder("o", "m1", "n1", "n2"));
-        assertThat(await(store().members("g1", "n2"))).extracting(Member::userId)
+                .allSatisfy(
+                        e -> assertThat(listener().recipientsOf(e)).containsExactlyInAnyOrder("o", "m1", "n1", "n2"));
+        assertThat(await(store().members("g1", "n2")))
+                .extracting(Member::userId)
                 .containsExactlyInAnyOrder("o", "m1", "n1", "n2");
         assertThat(await(store().addMembers("g1", "o", List.of("n1"), T0 + 2))).isEmpty();
     }
@@ -223,8 +234,10 @@ interface ConversationContract extends StoreFixture {
         assertThat(event.memberId()).isEqualTo("m1");
         assertThat(event.role()).isEqualTo(Role.ADMIN);
         assertThat(listener().recipientsOf(event)).containsExactlyInAnyOrder("o", "m1", "m2");
-        assertThat(await(store().members("g1", "m2"))).filteredOn(m -> m.userId().equals("m1"))
-                .extracting(Member::role).containsExactly(Role.ADMIN);
+        assertThat(await(store().members("g1", "m2")))
+                .filteredOn(m -> m.userId().equals("m1"))
+                .extracting(Member::role)
+                .containsExactly(Role.ADMIN);
         assertThat(failure(store().setRole("g1", "o", "ghost", Role.ADMIN, T0)))
                 .isInstanceOf(StoreException.NotFound.class);
     }

@@ -5,8 +5,7 @@ package io.parley.server.store;
  * ({@code extracting(Entries::memberId)}): null where the entry's kind has no such field, as the wire frame has.
  */
 public final class Entries {
-    private Entries() {
-    }
+    private Entries() {}
 
     public static String messageId(LogEntry e) {
         if (e instanceof LogEntry.MessagePosted m) {

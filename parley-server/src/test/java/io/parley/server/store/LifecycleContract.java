@@ -1,16 +1,15 @@
 package io.parley.server.store;
 
-import org.junit.jupiter.api.Test;
-
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.CompletableFuture;
-
 import static io.parley.server.store.StoreFixture.await;
 import static io.parley.server.store.StoreFixture.failure;
 import static io.parley.server.store.StoreFixture.message;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.Test;
 
 /**
  * Closing, reopening, durability, and refusing an unknown schema.
@@ -57,9 +56,17 @@ interface LifecycleContract extends StoreFixture {
         assertThat(await(reopened.listConversations("a"))).isEqualTo(before);
         assertThat(await(reopened.eventsAfter("g1", 0, 100))).isEqualTo(log);
         assertThat(await(reopened.findCredentials("name-a"))).isPresent();
-        assertThat(await(reopened.appendMessage(message("g1", "a", "x1", "again"))).event().seq()).isEqualTo(7L);
-        assertThat(await(reopened.appendMessage(message("g1", "b", "m0", "dup"))).duplicate()).isTrue();
-        assertThat(await(reopened.getOrCreateDirect("d9", "b", "a", T0)).conversation().id()).isEqualTo("d1");
+        assertThat(await(reopened.appendMessage(message("g1", "a", "x1", "again")))
+                        .event()
+                        .seq())
+                .isEqualTo(7L);
+        assertThat(await(reopened.appendMessage(message("g1", "b", "m0", "dup")))
+                        .duplicate())
+                .isTrue();
+        assertThat(await(reopened.getOrCreateDirect("d9", "b", "a", T0))
+                        .conversation()
+                        .id())
+                .isEqualTo("d1");
         assertThat(second.events()).extracting(LogEntry::seq).containsExactly(7L);
     }
 

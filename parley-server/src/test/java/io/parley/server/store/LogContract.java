@@ -1,8 +1,11 @@
 package io.parley.server.store;
 
-import io.parley.protocol.EventKind;
-import org.junit.jupiter.api.Test;
+import static io.parley.server.store.StoreFixture.await;
+import static io.parley.server.store.StoreFixture.failure;
+import static io.parley.server.store.StoreFixture.message;
+import static org.assertj.core.api.Assertions.assertThat;
 
+import io.parley.protocol.EventKind;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -15,11 +18,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.LongStream;
-
-import static io.parley.server.store.StoreFixture.await;
-import static io.parley.server.store.StoreFixture.failure;
-import static io.parley.server.store.StoreFixture.message;
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 /**
  * Appending to the log (order, idempotency, membership, concurrency) and reading it back.
@@ -35,8 +34,12 @@ interface LogContract extends StoreFixture {
         List<Long> g1 = new ArrayList<>();
         List<Long> g2 = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
-            g1.add(await(store().appendMessage(message("g1", "a", "x" + i, "m" + i))).event().seq());
-            g2.add(await(store().appendMessage(message("g2", "b", "y" + i, "m" + i))).event().seq());
+            g1.add(await(store().appendMessage(message("g1", "a", "x" + i, "m" + i)))
+                    .event()
+                    .seq());
+            g2.add(await(store().appendMessage(message("g2", "b", "y" + i, "m" + i)))
+                    .event()
+                    .seq());
         }
 
         assertThat(g1).containsExactly(4L, 5L, 6L, 7L, 8L);
@@ -53,8 +56,15 @@ interface LogContract extends StoreFixture {
 
         assertThat(appended.duplicate()).isFalse();
         var e = appended.event();
-        assertThat(e).extracting(LogEntry::conversationId, LogEntry::kind, LogEntry::createdAt, LogEntry::actorId,
-                        Entries::messageId, Entries::clientMsgId, Entries::body)
+        assertThat(e)
+                .extracting(
+                        LogEntry::conversationId,
+                        LogEntry::kind,
+                        LogEntry::createdAt,
+                        LogEntry::actorId,
+                        Entries::messageId,
+                        Entries::clientMsgId,
+                        Entries::body)
                 .containsExactly("g1", EventKind.MESSAGE, T0 + 5, "a", "msg-1", "c1", "hello");
         assertThat(listener().recipientsOf(e)).containsExactlyInAnyOrder("a", "b");
         assertThat(await(store().eventsAfter("g1", 3, 10))).containsExactly(e);
@@ -85,11 +95,12 @@ interface LogContract extends StoreFixture {
             submitters.add(threads.submit(() -> {
                 start.await();
                 for (int i = 0; i < perThread; i++) {
-                    CompletableFuture<Appended> f = store().appendMessage(
-                            message(conversations.get(i % conversations.size()), sender, sender + "-" + i, "m"));
+                    CompletableFuture<Appended> f = store().appendMessage(message(
+                            conversations.get(i % conversations.size()), sender, sender + "-" + i, "m"));
                     f.thenAccept(a -> {
                         if (!listener().saw(a.event())) {
-                            publishedTooLate.add(a.event().conversationId() + "#" + a.event().seq());
+                            publishedTooLate.add(
+                                    a.event().conversationId() + "#" + a.event().seq());
                         }
                     });
                     futures.add(f);
@@ -109,18 +120,26 @@ interface LogContract extends StoreFixture {
         for (CompletableFuture<Appended> f : futures) {
             Appended a = await(f);
             assertThat(a.duplicate()).isFalse();
-            returnedSeqs.computeIfAbsent(a.event().conversationId(), k -> new ArrayList<>()).add(a.event().seq());
+            returnedSeqs
+                    .computeIfAbsent(a.event().conversationId(), k -> new ArrayList<>())
+                    .add(a.event().seq());
         }
 
-        assertThat(publishedTooLate).as("futures completed before the listener saw their event").isEmpty();
+        assertThat(publishedTooLate)
+                .as("futures completed before the listener saw their event")
+                .isEmpty();
         long perConversation = (long) threadCount * perThread / conversations.size();
         List<Long> expectedMessageSeqs = LongStream.rangeClosed(creationEvents + 1, creationEvents + perConversation)
-                .boxed().toList();
-        List<Long> expectedAllSeqs = LongStream.rangeClosed(1, creationEvents + perConversation).boxed().toList();
+                .boxed()
+                .toList();
+        List<Long> expectedAllSeqs = LongStream.rangeClosed(1, creationEvents + perConversation)
+                .boxed()
+                .toList();
         for (String g : conversations) {
             assertThat(returnedSeqs.get(g)).containsExactlyInAnyOrderElementsOf(expectedMessageSeqs);
             assertThat(listener().eventsOf(g)).extracting(LogEntry::seq).containsExactlyElementsOf(expectedAllSeqs);
-            assertThat(await(store().eventsAfter(g, 0, 10_000))).extracting(LogEntry::seq)
+            assertThat(await(store().eventsAfter(g, 0, 10_000)))
+                    .extracting(LogEntry::seq)
                     .containsExactlyElementsOf(expectedAllSeqs);
         }
     }
@@ -142,8 +161,10 @@ interface LogContract extends StoreFixture {
         assertThat(elsewhere.duplicate()).isTrue();
         assertThat(elsewhere.event().conversationId()).isEqualTo("g1");
         assertThat(otherSender.duplicate()).isFalse();
-        assertThat(await(store().eventsAfter("g1", 0, 100))).filteredOn(e -> e.kind() == EventKind.MESSAGE)
-                .extracting(Entries::body).containsExactly("first", "from b");
+        assertThat(await(store().eventsAfter("g1", 0, 100)))
+                .filteredOn(e -> e.kind() == EventKind.MESSAGE)
+                .extracting(Entries::body)
+                .containsExactly("first", "from b");
         assertThat(await(store().lastSeqs("a"))).containsEntry("g2", 3L);
         assertThat(listener().events()).hasSize(publishedBefore + 1);
     }
@@ -161,7 +182,9 @@ interface LogContract extends StoreFixture {
         assertThat(results).filteredOn(a -> !a.duplicate()).hasSize(1);
         assertThat(results).extracting(a -> a.event().seq()).containsOnly(4L);
         assertThat(await(store().eventsAfter("g1", 3, 100))).hasSize(1);
-        assertThat(listener().eventsOf("g1")).filteredOn(e -> e.kind() == EventKind.MESSAGE).hasSize(1);
+        assertThat(listener().eventsOf("g1"))
+                .filteredOn(e -> e.kind() == EventKind.MESSAGE)
+                .hasSize(1);
     }
 
     @Test
@@ -175,7 +198,9 @@ interface LogContract extends StoreFixture {
         assertThat(listener().events()).hasSize(3);
         // Not stored, so the same client id still works once x is a member.
         await(store().addMembers("g1", "a", List.of("x"), T0));
-        assertThat(await(store().appendMessage(message("g1", "x", "c1", "hello"))).duplicate()).isFalse();
+        assertThat(await(store().appendMessage(message("g1", "x", "c1", "hello")))
+                        .duplicate())
+                .isFalse();
     }
 
     @Test
@@ -199,12 +224,14 @@ interface LogContract extends StoreFixture {
         }
 
         assertThat(good.stream().map(f -> await(f).event().seq()).toList())
-                .containsExactlyElementsOf(LongStream.rangeClosed(4, 103).boxed().toList());
+                .containsExactlyElementsOf(
+                        LongStream.rangeClosed(4, 103).boxed().toList());
         assertThat(bad).allSatisfy(f -> assertThat(failure(f)).isInstanceOf(StoreException.NotFound.class));
-        assertThat(listener().eventsOf("g1")).extracting(LogEntry::seq)
-                .containsExactlyElementsOf(LongStream.rangeClosed(1, 103).boxed().toList());
+        assertThat(listener().eventsOf("g1"))
+                .extracting(LogEntry::seq)
+                .containsExactlyElementsOf(
+                        LongStream.rangeClosed(1, 103).boxed().toList());
     }
-
 
     @Test
     default void eventsAfterAndBefore_pageInAscendingOrder_withoutRecipients() {
@@ -212,15 +239,25 @@ interface LogContract extends StoreFixture {
         group("g1", "a", "b");
         appendAll("g1", "a", 10);
 
-        assertThat(await(store().eventsAfter("g1", 5, 3))).extracting(LogEntry::seq).containsExactly(6L, 7L, 8L);
-        assertThat(await(store().eventsAfter("g1", 12, 10))).extracting(LogEntry::seq).containsExactly(13L);
+        assertThat(await(store().eventsAfter("g1", 5, 3)))
+                .extracting(LogEntry::seq)
+                .containsExactly(6L, 7L, 8L);
+        assertThat(await(store().eventsAfter("g1", 12, 10)))
+                .extracting(LogEntry::seq)
+                .containsExactly(13L);
         assertThat(await(store().eventsAfter("g1", 13, 10))).isEmpty();
-        assertThat(await(store().eventsBefore("g1", 6, 3))).extracting(LogEntry::seq).containsExactly(3L, 4L, 5L);
-        assertThat(await(store().eventsBefore("g1", 3, 10))).extracting(LogEntry::seq).containsExactly(1L, 2L);
-        assertThat(await(store().eventsBefore("g1", Long.MAX_VALUE, 2))).extracting(LogEntry::seq)
+        assertThat(await(store().eventsBefore("g1", 6, 3)))
+                .extracting(LogEntry::seq)
+                .containsExactly(3L, 4L, 5L);
+        assertThat(await(store().eventsBefore("g1", 3, 10)))
+                .extracting(LogEntry::seq)
+                .containsExactly(1L, 2L);
+        assertThat(await(store().eventsBefore("g1", Long.MAX_VALUE, 2)))
+                .extracting(LogEntry::seq)
                 .containsExactly(12L, 13L);
         // Recipients are a fact of the commit, not of the log: what is read back is the entries as committed.
-        assertThat(await(store().eventsAfter("g1", 0, 100))).containsExactlyElementsOf(listener().eventsOf("g1"));
+        assertThat(await(store().eventsAfter("g1", 0, 100)))
+                .containsExactlyElementsOf(listener().eventsOf("g1"));
     }
 
     @Test
@@ -250,7 +287,9 @@ interface LogContract extends StoreFixture {
         }
         inFlight.forEach(StoreFixture::await);
 
-        assertThat(seen).containsExactlyElementsOf(LongStream.rangeClosed(1, total).boxed().toList());
+        assertThat(seen)
+                .containsExactlyElementsOf(
+                        LongStream.rangeClosed(1, total).boxed().toList());
         List<Long> backwards = new ArrayList<>();
         long before = Long.MAX_VALUE;
         List<LogEntry> page;

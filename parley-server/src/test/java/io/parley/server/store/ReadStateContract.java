@@ -1,15 +1,14 @@
 package io.parley.server.store;
 
-import org.junit.jupiter.api.Test;
-
-import java.util.List;
-import java.util.Map;
-
 import static io.parley.server.store.StoreFixture.await;
 import static io.parley.server.store.StoreFixture.failure;
 import static io.parley.server.store.StoreFixture.message;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
+
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
 
 /**
  * What one member sees: read cursors, unread counts, conversation lists and last seqs.
@@ -25,8 +24,10 @@ interface ReadStateContract extends StoreFixture {
         assertThat(await(store().markRead("g1", "a", 6))).isEqualTo(6L);
         assertThat(await(store().markRead("g1", "a", 4))).isEqualTo(6L);
         assertThat(await(store().markRead("g1", "a", 100))).isEqualTo(8L);
-        assertThat(await(store().members("g1", "a"))).filteredOn(m -> m.userId().equals("a"))
-                .extracting(Member::readSeq).containsExactly(8L);
+        assertThat(await(store().members("g1", "a")))
+                .filteredOn(m -> m.userId().equals("a"))
+                .extracting(Member::readSeq)
+                .containsExactly(8L);
         assertThat(failure(store().markRead("g1", "ghost", 1))).isInstanceOf(StoreException.NotFound.class);
     }
 
@@ -44,7 +45,9 @@ interface ReadStateContract extends StoreFixture {
         assertThat(summary("g1", "a").readSeq()).isEqualTo(5);
 
         await(store().addMembers("g1", "a", List.of("c"), T0));
-        assertThat(summary("g1", "c").unreadCount()).as("history is not unread for a newcomer").isZero();
+        assertThat(summary("g1", "c").unreadCount())
+                .as("history is not unread for a newcomer")
+                .isZero();
         await(store().appendMessage(message("g1", "b", "after-join", "hi")));
         assertThat(summary("g1", "c").unreadCount()).isEqualTo(1);
     }
@@ -55,7 +58,8 @@ interface ReadStateContract extends StoreFixture {
         group("g1", "a", "b");
         await(store().createGroup("g2", "a", "Two", List.of("c"), T0 + 10));
         Created direct = await(store().getOrCreateDirect("d1", "a", "c", T0 + 20));
-        var last = await(store().appendMessage(new NewMessage("g1", "b", "c1", "newest", "m1", T0 + 30))).event();
+        var last = await(store().appendMessage(new NewMessage("g1", "b", "c1", "newest", "m1", T0 + 30)))
+                .event();
         await(store().setRole("g2", "a", "c", Role.ADMIN, T0 + 5));
 
         List<ConversationSummary> list = await(store().listConversations("a"));
@@ -70,7 +74,9 @@ interface ReadStateContract extends StoreFixture {
         assertThat(list.get(2).title()).isEqualTo("Two");
         assertThat(list.get(1)).isEqualTo(summary("d1", "a"));
         assertThat(direct.conversation().id()).isEqualTo("d1");
-        assertThat(await(store().listConversations("b"))).extracting(ConversationSummary::id).containsExactly("g1");
+        assertThat(await(store().listConversations("b")))
+                .extracting(ConversationSummary::id)
+                .containsExactly("g1");
         assertThat(await(store().listConversations("nobody"))).isEmpty();
     }
 
@@ -84,9 +90,9 @@ interface ReadStateContract extends StoreFixture {
         assertThat(await(store().findConversation("nope", "a"))).isEmpty();
         assertThat(failure(store().members("g1", "x"))).isInstanceOf(StoreException.NotFound.class);
         assertThat(failure(store().members("nope", "a"))).isInstanceOf(StoreException.NotFound.class);
-        assertThat(await(store().members("g1", "b"))).extracting(Member::userId, Member::username)
-                .containsExactlyInAnyOrder(tuple("a", "name-a"),
-                        tuple("b", "name-b"));
+        assertThat(await(store().members("g1", "b")))
+                .extracting(Member::userId, Member::username)
+                .containsExactlyInAnyOrder(tuple("a", "name-a"), tuple("b", "name-b"));
     }
 
     @Test

@@ -42,7 +42,9 @@ final class RecordingListener implements CommitListener {
     }
 
     List<LogEntry> eventsOf(String conversationId) {
-        return events.stream().filter(e -> e.conversationId().equals(conversationId)).toList();
+        return events.stream()
+                .filter(e -> e.conversationId().equals(conversationId))
+                .toList();
     }
 
     boolean overlapped() {

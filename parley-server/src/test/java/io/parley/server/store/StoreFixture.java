@@ -1,11 +1,11 @@
 package io.parley.server.store;
 
+import static org.assertj.core.api.Assertions.fail;
+
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-
-import static org.assertj.core.api.Assertions.fail;
 
 /**
  * What the contract's test interfaces share: the store under test, its listener, and helpers. Implemented once, by

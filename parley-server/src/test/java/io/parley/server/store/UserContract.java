@@ -1,16 +1,15 @@
 package io.parley.server.store;
 
-import org.junit.jupiter.api.Test;
+import static io.parley.server.store.StoreFixture.await;
+import static io.parley.server.store.StoreFixture.failure;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-
-import static io.parley.server.store.StoreFixture.await;
-import static io.parley.server.store.StoreFixture.failure;
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 /**
  * Accounts: creation, lookup, credentials and provisioning.
@@ -35,8 +34,7 @@ interface UserContract extends StoreFixture {
         assertThat(failure(store().createUser("u2", "alice", "hash-b"))).isInstanceOf(StoreException.Conflict.class);
         assertThat(failure(store().createUser("u1", "other", "hash-b"))).isInstanceOf(StoreException.Conflict.class);
         assertThat(await(store().findUser("u2"))).isEmpty();
-        assertThat(await(store().findCredentials("alice")))
-                .contains(new Credentials("u1", "alice", "hash-a"));
+        assertThat(await(store().findCredentials("alice"))).contains(new Credentials("u1", "alice", "hash-a"));
     }
 
     @Test
@@ -44,7 +42,10 @@ interface UserContract extends StoreFixture {
         await(store().provisionUser("ext-1"));
 
         assertThat(await(store().findCredentials("nobody"))).isEmpty();
-        assertThat(await(store().findUser("ext-1"))).get().extracting(User::username).isNull();
+        assertThat(await(store().findUser("ext-1")))
+                .get()
+                .extracting(User::username)
+                .isNull();
     }
 
     @Test
@@ -58,6 +59,7 @@ interface UserContract extends StoreFixture {
 
         assertThat(users).hasSize(1);
         assertThat(users.iterator().next().username()).isNull();
-        assertThat(await(store().provisionUser("ext-1"))).isEqualTo(users.iterator().next());
+        assertThat(await(store().provisionUser("ext-1")))
+                .isEqualTo(users.iterator().next());
     }
 }

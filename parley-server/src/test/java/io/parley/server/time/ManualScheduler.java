@@ -101,13 +101,18 @@ public final class ManualScheduler implements Scheduler {
     public Instant nextDue() {
         synchronized (lock) {
             List<Task> live = new ArrayList<>(queue);
-            return live.stream().filter(t -> !t.origin.cancelled).map(t -> t.due).min(Instant::compareTo).orElse(null);
+            return live.stream()
+                    .filter(t -> !t.origin.cancelled)
+                    .map(t -> t.due)
+                    .min(Instant::compareTo)
+                    .orElse(null);
         }
     }
 
     private Cancellable schedule(Duration delay, Duration period, Runnable task) {
         synchronized (lock) {
-            Task t = new Task(clock.now.plus(delay.isNegative() ? Duration.ZERO : delay), period, task, sequence++, null);
+            Task t = new Task(
+                    clock.now.plus(delay.isNegative() ? Duration.ZERO : delay), period, task, sequence++, null);
             queue.add(t);
             return () -> t.origin.cancelled = true;
         }

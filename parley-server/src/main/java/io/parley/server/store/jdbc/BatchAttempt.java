@@ -1,8 +1,5 @@
 package io.parley.server.store.jdbc;
 
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -13,6 +10,8 @@ import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One attempt at a batch on the {@link Writer}'s connection: begin, lock the batch's conversations, run its writes,
@@ -28,6 +27,7 @@ final class BatchAttempt {
      * ours that the other node needed, so the retry cannot rebuild a cycle.
      */
     private static final Set<String> RETRY_OPERATION = Set.of("23505");
+
     private static final int OPERATION_ATTEMPTS = 3;
 
     /**
@@ -35,9 +35,11 @@ final class BatchAttempt {
      * deadlock, lock not available ({@code lock_timeout}). Rolling back releases every lock the batch holds.
      */
     private static final Set<String> RETRY_BATCH = Set.of("40001", "40P01", "55P03");
+
     static final int BATCH_ATTEMPTS = 6;
     /** First backoff before a batch runs again; doubled each time, capped at {@link #MAX_BACKOFF_NANOS}, +-50%. */
     static final long FIRST_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
+
     static final long MAX_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
 
     /** Thrown inside an attempt when the whole batch must run again. */
@@ -62,7 +64,10 @@ final class BatchAttempt {
         this.tx = tx;
     }
 
-    enum Outcome { COMMITTED, OPERATION_FAILED }
+    enum Outcome {
+        COMMITTED,
+        OPERATION_FAILED
+    }
 
     /**
      * One attempt at the batch: begin, lock its conversations, run its operations, commit. Without {@code isolate},
@@ -194,7 +199,8 @@ final class BatchAttempt {
             } finally {
                 tx.emitted = null;
             }
-            if (!(job.failure instanceof SQLException sql) || !RETRY_OPERATION.contains(sql.getSQLState())
+            if (!(job.failure instanceof SQLException sql)
+                    || !RETRY_OPERATION.contains(sql.getSQLState())
                     || attempt == OPERATION_ATTEMPTS) {
                 return;
             }

@@ -1,18 +1,10 @@
 package io.parley.server.store.jdbc;
 
-import io.parley.server.store.AuditEntry;
-import io.parley.server.store.Changed;
-import io.parley.server.store.MessageVersion;
-import io.parley.server.store.MessageView;
-import io.parley.server.store.ReceiptChange;
-import io.parley.server.store.ReceiptUpdate;
-import java.util.Collection;
-import java.util.Set;
-
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
-
 import io.parley.server.store.Appended;
+import io.parley.server.store.AuditEntry;
+import io.parley.server.store.Changed;
 import io.parley.server.store.ChatStore;
 import io.parley.server.store.CommitListener;
 import io.parley.server.store.ConversationSummary;
@@ -20,15 +12,15 @@ import io.parley.server.store.Created;
 import io.parley.server.store.Credentials;
 import io.parley.server.store.LogEntry;
 import io.parley.server.store.Member;
+import io.parley.server.store.MessageVersion;
+import io.parley.server.store.MessageView;
 import io.parley.server.store.NewMessage;
+import io.parley.server.store.ReceiptChange;
+import io.parley.server.store.ReceiptUpdate;
 import io.parley.server.store.Role;
 import io.parley.server.store.StoreException;
 import io.parley.server.store.User;
 import io.parley.server.time.Scheduler;
-import org.flywaydb.core.Flyway;
-import org.flywaydb.core.api.MigrationInfo;
-import org.sqlite.SQLiteConfig;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -39,10 +31,15 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.MigrationInfo;
+import org.sqlite.SQLiteConfig;
 
 /**
  * {@link ChatStore} on JDBC: one {@link Writer} with group commit for every write, and {@link Readers} (a small
@@ -57,6 +54,7 @@ public final class JdbcChatStore implements ChatStore {
     private final ReceiptOps receiptOps;
     /** Consecutive appends of a batch, run together (PostgreSQL). */
     private final WriteGroup<NewMessage> appends;
+
     private final SqlDialect d;
     private final Clock clock = Clock.systemUTC();
     private volatile boolean closed;
@@ -88,8 +86,8 @@ public final class JdbcChatStore implements ChatStore {
      * {@code checkpoints} (blocking tasks: give it a thread of its own), which stays the caller's; null: a thread of
      * the store's own.
      */
-    public static JdbcChatStore openSqlite(Path dbFile, SqliteOptions options, CommitListener listener,
-                                           Scheduler checkpoints) {
+    public static JdbcChatStore openSqlite(
+            Path dbFile, SqliteOptions options, CommitListener listener, Scheduler checkpoints) {
         try {
             Path parent = dbFile.toAbsolutePath().getParent();
             if (parent != null) {
@@ -104,32 +102,38 @@ public final class JdbcChatStore implements ChatStore {
         try {
             SQLiteConfig wc = new SQLiteConfig();
             wc.setJournalMode(SQLiteConfig.JournalMode.WAL);
-            wc.setSynchronous(options.fsync() ? SQLiteConfig.SynchronousMode.FULL : SQLiteConfig.SynchronousMode.NORMAL);
+            wc.setSynchronous(
+                    options.fsync() ? SQLiteConfig.SynchronousMode.FULL : SQLiteConfig.SynchronousMode.NORMAL);
             wc.setBusyTimeout(10_000);
             wc.enforceForeignKeys(true);
             // A page cache large enough for the hot index pages of a busy node (SQLite's default is 2 MiB).
             wc.setCacheSize(-16_384);
-            wc.setPragma(SQLiteConfig.Pragma.WAL_AUTOCHECKPOINT, Integer.toString(SqliteCheckpointer.WRITER_BACKSTOP_PAGES));
+            wc.setPragma(
+                    SQLiteConfig.Pragma.WAL_AUTOCHECKPOINT, Integer.toString(SqliteCheckpointer.WRITER_BACKSTOP_PAGES));
             writerConnection = DriverManager.getConnection(url, wc.toProperties());
             migrate(Flyway.configure().dataSource(url, null, null), dialect);
             Connection[] first = {writerConnection};
-            Writer writer = new Writer(dialect, () -> {
-                // The connection opened above (it set WAL mode before the migration) is the writer's first.
-                if (first[0] != null) {
-                    Connection c = first[0];
-                    first[0] = null;
-                    return c;
-                }
-                return DriverManager.getConnection(url, wc.toProperties());
-            }, listener, options.maxBatch());
+            Writer writer = new Writer(
+                    dialect,
+                    () -> {
+                        // The connection opened above (it set WAL mode before the migration) is the writer's first.
+                        if (first[0] != null) {
+                            Connection c = first[0];
+                            first[0] = null;
+                            return c;
+                        }
+                        return DriverManager.getConnection(url, wc.toProperties());
+                    },
+                    listener,
+                    options.maxBatch());
             SQLiteConfig rc = new SQLiteConfig();
             rc.setBusyTimeout(10_000);
             rc.setReadOnly(true);
             Readers readers = new Readers(options.readers(), () -> DriverManager.getConnection(url, rc.toProperties()));
             SQLiteConfig cc = new SQLiteConfig();
             cc.setBusyTimeout(10_000);
-            SqliteCheckpointer checkpointer = new SqliteCheckpointer(DriverManager.getConnection(url, cc.toProperties()),
-                    checkpoints);
+            SqliteCheckpointer checkpointer =
+                    new SqliteCheckpointer(DriverManager.getConnection(url, cc.toProperties()), checkpoints);
             return new JdbcChatStore(dialect, writer, readers, checkpointer);
         } catch (SQLException e) {
             closeQuietly(writerConnection, e);
@@ -163,10 +167,12 @@ public final class JdbcChatStore implements ChatStore {
         try {
             ds = new HikariDataSource(hc);
         } catch (RuntimeException e) {
-            throw new IllegalStateException("cannot connect to PostgreSQL at " + options.jdbcUrl() + ": " + e.getMessage(), e);
+            throw new IllegalStateException(
+                    "cannot connect to PostgreSQL at " + options.jdbcUrl() + ": " + e.getMessage(), e);
         }
         try {
-            org.flywaydb.core.api.configuration.FluentConfiguration fc = Flyway.configure().dataSource(ds);
+            org.flywaydb.core.api.configuration.FluentConfiguration fc =
+                    Flyway.configure().dataSource(ds);
             if (options.schema() != null) {
                 fc = fc.schemas(options.schema()).createSchemas(true);
             }
@@ -176,20 +182,19 @@ public final class JdbcChatStore implements ChatStore {
             return new JdbcChatStore(dialect, writer, readers, ds);
         } catch (SQLException | RuntimeException e) {
             ds.close();
-            throw new IllegalStateException("cannot open PostgreSQL store " + options.jdbcUrl() + ": " + e.getMessage(), e);
+            throw new IllegalStateException(
+                    "cannot open PostgreSQL store " + options.jdbcUrl() + ": " + e.getMessage(), e);
         }
     }
 
     private static void migrate(org.flywaydb.core.api.configuration.FluentConfiguration base, SqlDialect dialect) {
-        Flyway flyway = base
-                .locations(dialect.migrationLocation())
-                .load();
+        Flyway flyway = base.locations(dialect.migrationLocation()).load();
         for (MigrationInfo m : flyway.info().all()) {
             // Flyway only warns about migrations applied by a newer version; running on a schema we do not know
             // could corrupt it, so refuse.
             if (m.getState().name().startsWith("FUTURE")) {
-                throw new IllegalStateException("the database schema is at version " + m.getVersion()
-                        + " (" + m.getDescription() + "), newer than this Parley knows; upgrade Parley or restore a backup");
+                throw new IllegalStateException("the database schema is at version " + m.getVersion() + " ("
+                        + m.getDescription() + "), newer than this Parley knows; upgrade Parley or restore a backup");
             }
         }
         flyway.migrate();
@@ -219,8 +224,10 @@ public final class JdbcChatStore implements ChatStore {
         // Usually the user exists (a node meeting a known user for the first time, e.g. after a restart or behind a
         // load balancer): a read on a reader thread answers that without a write queued to the single writer, which a
         // reconnect wave of thousands of users would otherwise keep busy for seconds.
-        return findUser(id).thenCompose(found -> found.isPresent() ? CompletableFuture.completedFuture(found.get())
-                : writer.submit(tx -> ops.provisionUser(tx, id, now)));
+        return findUser(id)
+                .thenCompose(found -> found.isPresent()
+                        ? CompletableFuture.completedFuture(found.get())
+                        : writer.submit(tx -> ops.provisionUser(tx, id, now)));
     }
 
     @Override
@@ -255,8 +262,8 @@ public final class JdbcChatStore implements ChatStore {
     }
 
     @Override
-    public CompletableFuture<Created> createGroup(String newId, String ownerId, String title, List<String> memberIds,
-                                                  long nowMillis) {
+    public CompletableFuture<Created> createGroup(
+            String newId, String ownerId, String title, List<String> memberIds, long nowMillis) {
         return writer.submit(tx -> ops.createGroup(tx, newId, ownerId, title, memberIds, nowMillis));
     }
 
@@ -287,19 +294,20 @@ public final class JdbcChatStore implements ChatStore {
     }
 
     @Override
-    public CompletableFuture<List<LogEntry.MemberAdded>> addMembers(String conversationId, String actorId, List<String> userIds,
-                                                        long nowMillis) {
+    public CompletableFuture<List<LogEntry.MemberAdded>> addMembers(
+            String conversationId, String actorId, List<String> userIds, long nowMillis) {
         return writer.submit(conversationId, tx -> ops.addMembers(tx, conversationId, actorId, userIds, nowMillis));
     }
 
     @Override
-    public CompletableFuture<LogEntry.MemberRemoved> removeMember(String conversationId, String actorId, String memberId, long nowMillis) {
+    public CompletableFuture<LogEntry.MemberRemoved> removeMember(
+            String conversationId, String actorId, String memberId, long nowMillis) {
         return writer.submit(conversationId, tx -> ops.removeMember(tx, conversationId, actorId, memberId, nowMillis));
     }
 
     @Override
-    public CompletableFuture<LogEntry.RoleChanged> setRole(String conversationId, String actorId, String memberId, Role role,
-                                               long nowMillis) {
+    public CompletableFuture<LogEntry.RoleChanged> setRole(
+            String conversationId, String actorId, String memberId, Role role, long nowMillis) {
         return writer.submit(conversationId, tx -> ops.setRole(tx, conversationId, actorId, memberId, role, nowMillis));
     }
 
@@ -336,34 +344,47 @@ public final class JdbcChatStore implements ChatStore {
     // ---- message changes -------------------------------------------------------------------------------------------
 
     @Override
-    public CompletableFuture<Changed> editMessage(String conversationId, String actorId, String messageId, String body,
-                                                  long nowMillis, long editWindowMillis) {
-        return writer.submit(conversationId, tx -> ops.editMessage(tx, conversationId, actorId, messageId, body, nowMillis, editWindowMillis));
+    public CompletableFuture<Changed> editMessage(
+            String conversationId,
+            String actorId,
+            String messageId,
+            String body,
+            long nowMillis,
+            long editWindowMillis) {
+        return writer.submit(
+                conversationId,
+                tx -> ops.editMessage(tx, conversationId, actorId, messageId, body, nowMillis, editWindowMillis));
     }
 
     @Override
-    public CompletableFuture<Changed> deleteMessage(String conversationId, String actorId, String messageId, long nowMillis) {
-        return writer.submit(conversationId, tx -> ops.deleteMessage(tx, conversationId, actorId, messageId, nowMillis));
+    public CompletableFuture<Changed> deleteMessage(
+            String conversationId, String actorId, String messageId, long nowMillis) {
+        return writer.submit(
+                conversationId, tx -> ops.deleteMessage(tx, conversationId, actorId, messageId, nowMillis));
     }
 
     @Override
-    public CompletableFuture<Changed> react(String conversationId, String actorId, String messageId, String emoji,
-                                            boolean add, long nowMillis) {
-        return writer.submit(conversationId, tx -> ops.react(tx, conversationId, actorId, messageId, emoji, add, nowMillis));
+    public CompletableFuture<Changed> react(
+            String conversationId, String actorId, String messageId, String emoji, boolean add, long nowMillis) {
+        return writer.submit(
+                conversationId, tx -> ops.react(tx, conversationId, actorId, messageId, emoji, add, nowMillis));
     }
 
     @Override
-    public CompletableFuture<List<MessageView>> messages(String conversationId, Long beforeSeq, Long afterSeq, int limit) {
+    public CompletableFuture<List<MessageView>> messages(
+            String conversationId, Long beforeSeq, Long afterSeq, int limit) {
         return readers.read(sql -> q.messages(sql, conversationId, beforeSeq, afterSeq, limit));
     }
 
     @Override
     public CompletableFuture<Optional<MessageView>> message(String conversationId, String messageId) {
-        return readers.read(sql -> q.message(sql, messageId).filter(m -> m.conversationId().equals(conversationId)));
+        return readers.read(
+                sql -> q.message(sql, messageId).filter(m -> m.conversationId().equals(conversationId)));
     }
 
     @Override
-    public CompletableFuture<List<MessageView>> replies(String conversationId, String messageId, long afterSeq, int limit) {
+    public CompletableFuture<List<MessageView>> replies(
+            String conversationId, String messageId, long afterSeq, int limit) {
         return readers.read(sql -> q.replies(sql, conversationId, messageId, afterSeq, limit));
     }
 
@@ -380,8 +401,8 @@ public final class JdbcChatStore implements ChatStore {
     // ---- receipts and contacts -------------------------------------------------------------------------------------
 
     @Override
-    public CompletableFuture<List<ReceiptChange>> updateReceipts(List<ReceiptUpdate> updates, long nowMillis,
-                                                                 int maxFanoutMembers) {
+    public CompletableFuture<List<ReceiptChange>> updateReceipts(
+            List<ReceiptUpdate> updates, long nowMillis, int maxFanoutMembers) {
         return writer.submit(tx -> receiptOps.updateReceipts(tx, updates, nowMillis, maxFanoutMembers));
     }
 

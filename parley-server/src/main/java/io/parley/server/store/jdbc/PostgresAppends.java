@@ -7,7 +7,6 @@ import io.parley.server.store.EventHeader;
 import io.parley.server.store.LogEntry;
 import io.parley.server.store.NewMessage;
 import io.parley.server.store.StoreException;
-
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -42,6 +41,7 @@ final class PostgresAppends {
 
     /** Most appends in one multi-statement round trip (PostgreSQL). */
     static final int APPEND_CHUNK = 32;
+
     private final String[] appendStatements = new String[APPEND_CHUNK + 1];
 
     /**
@@ -92,8 +92,9 @@ final class PostgresAppends {
                     throw new SQLException("the append statement " + k + " of " + chunk.size() + " returned no rows");
                 }
                 Read r = readAppend(rs, m);
-                out.set(slots.get(k), WriteGroup.Done.of(r.appended(),
-                        r.committed() == null ? List.of() : List.of(r.committed())));
+                out.set(
+                        slots.get(k),
+                        WriteGroup.Done.of(r.appended(), r.committed() == null ? List.of() : List.of(r.committed())));
             } catch (StoreException e) {
                 out.set(slots.get(k), WriteGroup.Done.failed(e));
             }
@@ -139,11 +140,17 @@ final class PostgresAppends {
             if (!members.contains(m.senderId())) {
                 throw new StoreException.NotFound("conversation not found");
             }
-            throw new StoreException.MessageNotFound(rs.getBoolean(5) ? "message not found (deleted)" : "message not found");
+            throw new StoreException.MessageNotFound(
+                    rs.getBoolean(5) ? "message not found (deleted)" : "message not found");
         }
         LogEntry.MessagePosted e = new LogEntry.MessagePosted(
                 new EventHeader(m.conversationId(), seq, EventKind.MESSAGE, m.createdAt(), m.senderId()),
-                m.messageId(), m.clientMsgId(), m.body(), m.replyTo(), rs.getString(3), false);
+                m.messageId(),
+                m.clientMsgId(),
+                m.body(),
+                m.replyTo(),
+                rs.getString(3),
+                false);
         return new Read(new Appended(e, false), new Committed(e, members));
     }
 }

@@ -1,30 +1,28 @@
 package io.parley.server.store.jdbc;
 
+import io.parley.server.store.AuditEntry;
 import io.parley.server.store.ConversationKind;
 import io.parley.server.store.ConversationSummary;
 import io.parley.server.store.LogEntry;
 import io.parley.server.store.Member;
-import io.parley.server.store.Role;
-import io.parley.server.store.User;
-
-import io.parley.server.store.AuditEntry;
 import io.parley.server.store.MessageVersion;
 import io.parley.server.store.MessageView;
 import io.parley.server.store.ReceiptChange;
-
+import io.parley.server.store.Role;
+import io.parley.server.store.User;
 import java.sql.PreparedStatement;
-import java.util.Collection;
-import java.util.HashMap;
-import java.util.HashSet;
-import java.util.LinkedHashSet;
-import java.util.Set;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /** Read queries, usable from reader threads and from the writer inside its transaction. */
 final class Queries {
@@ -38,7 +36,9 @@ final class Queries {
         PreparedStatement ps = sql.ps(query);
         ps.setString(1, key);
         try (ResultSet rs = ps.executeQuery()) {
-            return rs.next() ? Optional.of(new User(rs.getString(1), rs.getString(2), rs.getLong(3))) : Optional.empty();
+            return rs.next()
+                    ? Optional.of(new User(rs.getString(1), rs.getString(2), rs.getLong(3)))
+                    : Optional.empty();
         }
     }
 
@@ -73,8 +73,14 @@ final class Queries {
         List<Member> out = new ArrayList<>();
         try (ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
-                out.add(new Member(rs.getString(1), rs.getString(2), Role.fromWire(rs.getString(3)), rs.getLong(4),
-                        rs.getLong(5), rs.getLong(6), rs.getLong(7)));
+                out.add(new Member(
+                        rs.getString(1),
+                        rs.getString(2),
+                        Role.fromWire(rs.getString(3)),
+                        rs.getLong(4),
+                        rs.getLong(5),
+                        rs.getLong(6),
+                        rs.getLong(7)));
             }
         }
         return out;
@@ -83,7 +89,10 @@ final class Queries {
     /** The conversation as {@code userId} sees it; empty when it does not exist or the user is not a member. */
     Optional<ConversationSummary> summary(Sql sql, String conversationId, String userId) throws SQLException {
         List<Member> members = members(sql, conversationId);
-        Member me = members.stream().filter(m -> m.userId().equals(userId)).findFirst().orElse(null);
+        Member me = members.stream()
+                .filter(m -> m.userId().equals(userId))
+                .findFirst()
+                .orElse(null);
         if (me == null) {
             return Optional.empty();
         }
@@ -93,33 +102,67 @@ final class Queries {
             if (!rs.next()) {
                 return Optional.empty();
             }
-            return Optional.of(summaryOf(sql, rs.getString(1), ConversationKind.fromWire(rs.getString(2)),
-                    rs.getString(3), rs.getString(4), rs.getLong(5), rs.getLong(6), me.readSeq(), userId, members));
+            return Optional.of(summaryOf(
+                    sql,
+                    rs.getString(1),
+                    ConversationKind.fromWire(rs.getString(2)),
+                    rs.getString(3),
+                    rs.getString(4),
+                    rs.getLong(5),
+                    rs.getLong(6),
+                    me.readSeq(),
+                    userId,
+                    members));
         }
     }
 
     List<ConversationSummary> conversationsOf(Sql sql, String userId) throws SQLException {
-        record Row(String id, String kind, String title, String createdBy, long createdAt, long lastSeq, long readSeq) {}
+        record Row(
+                String id, String kind, String title, String createdBy, long createdAt, long lastSeq, long readSeq) {}
         List<Row> rows = new ArrayList<>();
         PreparedStatement ps = sql.ps(d.conversationsOfUser);
         ps.setString(1, userId);
         try (ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
-                rows.add(new Row(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getLong(5),
-                        rs.getLong(6), rs.getLong(7)));
+                rows.add(new Row(
+                        rs.getString(1),
+                        rs.getString(2),
+                        rs.getString(3),
+                        rs.getString(4),
+                        rs.getLong(5),
+                        rs.getLong(6),
+                        rs.getLong(7)));
             }
         }
         List<ConversationSummary> out = new ArrayList<>(rows.size());
         for (Row r : rows) {
-            out.add(summaryOf(sql, r.id(), ConversationKind.fromWire(r.kind()), r.title(), r.createdBy(), r.createdAt(),
-                    r.lastSeq(), r.readSeq(), userId, members(sql, r.id())));
+            out.add(summaryOf(
+                    sql,
+                    r.id(),
+                    ConversationKind.fromWire(r.kind()),
+                    r.title(),
+                    r.createdBy(),
+                    r.createdAt(),
+                    r.lastSeq(),
+                    r.readSeq(),
+                    userId,
+                    members(sql, r.id())));
         }
         return out;
     }
 
-    private ConversationSummary summaryOf(Sql sql, String id, ConversationKind kind, String title, String createdBy,
-                                          long createdAt, long lastSeq, long readSeq, String userId,
-                                          List<Member> members) throws SQLException {
+    private ConversationSummary summaryOf(
+            Sql sql,
+            String id,
+            ConversationKind kind,
+            String title,
+            String createdBy,
+            long createdAt,
+            long lastSeq,
+            long readSeq,
+            String userId,
+            List<Member> members)
+            throws SQLException {
         PreparedStatement last = sql.ps(d.lastMessage);
         last.setString(1, id);
         List<LogEntry> lastMessage = Rows.events(last);
@@ -132,8 +175,17 @@ final class Queries {
             rs.next();
             unreadCount = rs.getLong(1);
         }
-        return new ConversationSummary(id, kind, title, createdBy, createdAt, lastSeq, List.copyOf(members),
-                lastMessage.isEmpty() ? null : lastMessage.get(0), readSeq, unreadCount);
+        return new ConversationSummary(
+                id,
+                kind,
+                title,
+                createdBy,
+                createdAt,
+                lastSeq,
+                List.copyOf(members),
+                lastMessage.isEmpty() ? null : lastMessage.get(0),
+                readSeq,
+                unreadCount);
     }
 
     List<LogEntry> eventsAfter(Sql sql, String conversationId, long afterSeq, int limit) throws SQLException {
@@ -205,7 +257,9 @@ final class Queries {
 
     List<MessageVersion> versions(Sql sql, String conversationId, String messageId) throws SQLException {
         Optional<MessageView> m = message(sql, messageId);
-        if (m.isEmpty() || !m.get().conversationId().equals(conversationId) || m.get().deleted()) {
+        if (m.isEmpty()
+                || !m.get().conversationId().equals(conversationId)
+                || m.get().deleted()) {
             return List.of();
         }
         PreparedStatement ps = sql.ps(d.versions);
@@ -237,7 +291,8 @@ final class Queries {
             Map<String, List<String>> byEmoji = new LinkedHashMap<>();
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    byEmoji.computeIfAbsent(rs.getString(1), k -> new ArrayList<>()).add(rs.getString(2));
+                    byEmoji.computeIfAbsent(rs.getString(1), k -> new ArrayList<>())
+                            .add(rs.getString(2));
                 }
             }
             if (byEmoji.isEmpty()) {
@@ -245,9 +300,21 @@ final class Queries {
                 continue;
             }
             List<MessageView.Reaction> reactions = new ArrayList<>();
-            byEmoji.forEach((emoji, users) -> reactions.add(new MessageView.Reaction(emoji, users.size(), List.copyOf(users))));
-            out.add(new MessageView(m.conversationId(), m.seq(), m.messageId(), m.senderId(), m.clientMsgId(), m.body(),
-                    m.createdAt(), m.editedAt(), m.deleted(), m.replyTo(), m.replySnippet(), List.copyOf(reactions)));
+            byEmoji.forEach(
+                    (emoji, users) -> reactions.add(new MessageView.Reaction(emoji, users.size(), List.copyOf(users))));
+            out.add(new MessageView(
+                    m.conversationId(),
+                    m.seq(),
+                    m.messageId(),
+                    m.senderId(),
+                    m.clientMsgId(),
+                    m.body(),
+                    m.createdAt(),
+                    m.editedAt(),
+                    m.deleted(),
+                    m.replyTo(),
+                    m.replySnippet(),
+                    List.copyOf(reactions)));
         }
         return out;
     }
@@ -262,8 +329,15 @@ final class Queries {
             while (rs.next()) {
                 long seq = rs.getLong(7);
                 Long s = rs.wasNull() ? null : seq;
-                out.add(new AuditEntry(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4),
-                        rs.getString(5), rs.getString(6), s, rs.getLong(8)));
+                out.add(new AuditEntry(
+                        rs.getLong(1),
+                        rs.getString(2),
+                        rs.getString(3),
+                        rs.getString(4),
+                        rs.getString(5),
+                        rs.getString(6),
+                        s,
+                        rs.getLong(8)));
             }
         }
         return out;

@@ -3,7 +3,6 @@ package io.parley.server.store.jdbc;
 import io.parley.server.store.ReceiptChange;
 import io.parley.server.store.ReceiptUpdate;
 import io.parley.server.store.StoreException;
-
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -42,7 +41,8 @@ final class ReceiptOps {
         // In one order on every node, so two nodes moving the cursors of one user's devices lock member rows in the
         // same order (a deadlock that still happens rolls the batch back and runs it again: Writer).
         List<ReceiptUpdate> sorted = new ArrayList<>(updates);
-        sorted.sort(java.util.Comparator.comparing(ReceiptUpdate::conversationId).thenComparing(ReceiptUpdate::userId));
+        sorted.sort(
+                java.util.Comparator.comparing(ReceiptUpdate::conversationId).thenComparing(ReceiptUpdate::userId));
         for (ReceiptUpdate u : sorted) {
             updateReceipt(tx, u, now, maxFanout).ifPresent(out::add);
         }
@@ -50,8 +50,7 @@ final class ReceiptOps {
     }
 
     /** Moves the cursors forward; empty when nothing moved or the user is not a member. */
-    private Optional<ReceiptChange> updateReceipt(Tx tx, ReceiptUpdate u, long now, int maxFanout)
-            throws SQLException {
+    private Optional<ReceiptChange> updateReceipt(Tx tx, ReceiptUpdate u, long now, int maxFanout) throws SQLException {
         // Another node may move the same cursors between the read and the write: then the guarded UPDATE matches no
         // row and we read again.
         for (int attempt = 0; attempt < 5; attempt++) {
@@ -75,8 +74,10 @@ final class ReceiptOps {
             ps.setLong(7, read);
             if (ps.executeUpdate() == 1) {
                 List<String> recipients = maxFanout > 0 && c[3] <= maxFanout
-                        ? q.memberIds(tx::ps, u.conversationId()) : List.of(u.userId());
-                return Optional.of(new ReceiptChange(u.conversationId(), u.userId(), newDelivered, newRead, recipients));
+                        ? q.memberIds(tx::ps, u.conversationId())
+                        : List.of(u.userId());
+                return Optional.of(
+                        new ReceiptChange(u.conversationId(), u.userId(), newDelivered, newRead, recipients));
             }
         }
         throw new SQLException("receipt cursors of " + u.userId() + " in " + u.conversationId() + " keep changing");

@@ -5,7 +5,6 @@ import io.parley.server.store.EventHeader;
 import io.parley.server.store.LogEntry;
 import io.parley.server.store.MessageView;
 import io.parley.server.store.Role;
-
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -15,8 +14,7 @@ import java.util.List;
 
 /** Row mapping and parameter binding for events. */
 final class Rows {
-    private Rows() {
-    }
+    private Rows() {}
 
     /** Reads an event in {@link SqlDialect#EVENT_COLUMNS} order. */
     static LogEntry event(ResultSet rs) throws SQLException {
@@ -29,8 +27,12 @@ final class Rows {
      */
     static LogEntry event(ResultSet rs, int skip) throws SQLException {
         int o = skip;
-        EventHeader h = new EventHeader(rs.getString(o + 1), rs.getLong(o + 2), EventKind.fromWire(rs.getString(o + 3)),
-                rs.getLong(o + 4), rs.getString(o + 5));
+        EventHeader h = new EventHeader(
+                rs.getString(o + 1),
+                rs.getLong(o + 2),
+                EventKind.fromWire(rs.getString(o + 3)),
+                rs.getLong(o + 4),
+                rs.getString(o + 5));
         String messageId = rs.getString(o + 6);
         String body = rs.getString(o + 8);
         String memberId = rs.getString(o + 9);
@@ -39,8 +41,9 @@ final class Rows {
         rs.getLong(o + 15);
         boolean deleted = !rs.wasNull();
         return switch (h.kind()) {
-            case MESSAGE -> new LogEntry.MessagePosted(h, messageId, rs.getString(o + 7), body, rs.getString(o + 13),
-                    rs.getString(o + 14), deleted);
+            case MESSAGE ->
+                new LogEntry.MessagePosted(
+                        h, messageId, rs.getString(o + 7), body, rs.getString(o + 13), rs.getString(o + 14), deleted);
             case CONVERSATION_CREATED -> new LogEntry.ConversationCreated(h, rs.getString(o + 11));
             case MEMBER_ADDED -> new LogEntry.MemberAdded(h, memberId, Role.fromWire(role));
             case MEMBER_REMOVED -> new LogEntry.MemberRemoved(h, memberId);
@@ -83,8 +86,9 @@ final class Rows {
     private static final LogEntry.Visitor<String[]> COLUMNS = new LogEntry.Visitor<>() {
         @Override
         public String[] message(LogEntry.MessagePosted e) {
-            return new String[] {e.messageId(), e.clientMsgId(), e.body(), null, null, null, null, e.replyTo(),
-                    e.replySnippet()};
+            return new String[] {
+                e.messageId(), e.clientMsgId(), e.body(), null, null, null, null, e.replyTo(), e.replySnippet()
+            };
         }
 
         @Override
@@ -134,9 +138,19 @@ final class Rows {
         Long edited = rs.wasNull() ? null : editedAt;
         rs.getLong(9);
         boolean deleted = !rs.wasNull();
-        return new MessageView(rs.getString(1), rs.getLong(2), rs.getString(3), rs.getString(4), rs.getString(5),
-                deleted ? null : rs.getString(6), rs.getLong(7), edited, deleted, rs.getString(10),
-                rs.getString(11), List.of());
+        return new MessageView(
+                rs.getString(1),
+                rs.getLong(2),
+                rs.getString(3),
+                rs.getString(4),
+                rs.getString(5),
+                deleted ? null : rs.getString(6),
+                rs.getLong(7),
+                edited,
+                deleted,
+                rs.getString(10),
+                rs.getString(11),
+                List.of());
     }
 
     static void setNullable(PreparedStatement ps, int i, String v) throws SQLException {

@@ -15,18 +15,21 @@ class SqlDialect {
     static final long LOCK_TIMEOUT_MILLIS = 2_000;
 
     /** SQLite has one writer at a time (BEGIN IMMEDIATE), so reading the conversation row is lock enough. */
-    static final SqlDialect SQLITE = new SqlDialect("sqlite", "BEGIN IMMEDIATE",
-            "SELECT 1 FROM conversations WHERE id = ?", null, List.of(), null);
+    static final SqlDialect SQLITE = new SqlDialect(
+            "sqlite", "BEGIN IMMEDIATE", "SELECT 1 FROM conversations WHERE id = ?", null, List.of(), null);
     /**
      * Writers on several nodes: a batch locks the rows of all the conversations it writes to at its start, in id
      * order (the lock the UPDATE of {@link #nextSeq} takes anyway, so it is never upgraded); a write to a
      * conversation the batch did not declare takes its row lock first, then reads members and messages. No lock wait
      * lasts longer than {@link #LOCK_TIMEOUT_MILLIS}: then the batch rolls back and runs again (Writer).
      */
-    static final SqlDialect POSTGRESQL = new SqlDialect("postgresql", "BEGIN",
+    static final SqlDialect POSTGRESQL = new SqlDialect(
+            "postgresql",
+            "BEGIN",
             "SELECT 1 FROM conversations WHERE id = ? FOR NO KEY UPDATE",
             "SELECT id FROM conversations WHERE id = ANY(?) ORDER BY id FOR NO KEY UPDATE",
-            List.of("SET lock_timeout = '" + LOCK_TIMEOUT_MILLIS + "ms'"), postgresAppendMessage());
+            List.of("SET lock_timeout = '" + LOCK_TIMEOUT_MILLIS + "ms'"),
+            postgresAppendMessage());
 
     final String name;
     /** Starts a write transaction (SQLite: take the write lock up front so the batch cannot hit SQLITE_BUSY midway). */
@@ -55,8 +58,13 @@ class SqlDialect {
      */
     final String appendMessage;
 
-    SqlDialect(String name, String begin, String lockConversation, String lockConversations, List<String> writerSession,
-               String appendMessage) {
+    SqlDialect(
+            String name,
+            String begin,
+            String lockConversation,
+            String lockConversations,
+            List<String> writerSession,
+            String appendMessage) {
         this.name = name;
         this.begin = begin;
         this.lockConversation = lockConversation;
@@ -81,7 +89,8 @@ class SqlDialect {
                 + "WHERE id = (SELECT conv FROM p) AND (SELECT ok FROM go) RETURNING last_seq), "
                 + "ins AS (INSERT INTO events (" + EVENT_INSERT_COLUMNS + ") SELECT p.conv, seq.last_seq, 'message', "
                 + "p.at, p.sender, p.mid, p.cmid, p.body, NULL, NULL, NULL, NULL, p.reply_to, "
-                + "(SELECT CASE WHEN char_length(body) <= " + n + " THEN body ELSE left(body, " + (n - 1) + ") || '\u2026' END "
+                + "(SELECT CASE WHEN char_length(body) <= " + n + " THEN body ELSE left(body, " + (n - 1)
+                + ") || '\u2026' END "
                 + "FROM parent) FROM p, seq RETURNING seq, reply_snippet) "
                 + "SELECT (SELECT ids FROM mem), (SELECT seq FROM ins), (SELECT reply_snippet FROM ins), "
                 + "EXISTS (SELECT 1 FROM parent), EXISTS (SELECT 1 FROM parent WHERE deleted_at IS NOT NULL), dup.* "
@@ -99,8 +108,9 @@ class SqlDialect {
 
     // users
     final String insertUser = "INSERT INTO users (id, username, password_hash, created_at) VALUES (?, ?, ?, ?)";
-    final String provisionUser = "INSERT INTO users (id, username, password_hash, created_at) VALUES (?, NULL, NULL, ?) "
-            + "ON CONFLICT (id) DO NOTHING";
+    final String provisionUser =
+            "INSERT INTO users (id, username, password_hash, created_at) VALUES (?, NULL, NULL, ?) "
+                    + "ON CONFLICT (id) DO NOTHING";
     final String userById = "SELECT id, username, created_at FROM users WHERE id = ?";
     final String userByName = "SELECT id, username, created_at FROM users WHERE username = ?";
     final String credentials = "SELECT id, username, password_hash FROM users WHERE username = ?";
@@ -110,11 +120,14 @@ class SqlDialect {
     final String insertConversation = "INSERT INTO conversations (id, kind, title, direct_key, created_by, created_at, "
             + "last_seq, last_activity) VALUES (?, ?, ?, ?, ?, ?, 0, ?) ON CONFLICT DO NOTHING";
     final String directByKey = "SELECT id FROM conversations WHERE direct_key = ?";
-    final String nextSeq = "UPDATE conversations SET last_seq = last_seq + 1, last_activity = ? WHERE id = ? RETURNING last_seq";
-    final String conversationRow = "SELECT id, kind, title, created_by, created_at, last_seq FROM conversations WHERE id = ?";
-    final String conversationsOfUser = "SELECT c.id, c.kind, c.title, c.created_by, c.created_at, c.last_seq, m.read_seq "
-            + "FROM members m JOIN conversations c ON c.id = m.conversation_id WHERE m.user_id = ? "
-            + "ORDER BY c.last_activity DESC, c.id";
+    final String nextSeq =
+            "UPDATE conversations SET last_seq = last_seq + 1, last_activity = ? WHERE id = ? RETURNING last_seq";
+    final String conversationRow =
+            "SELECT id, kind, title, created_by, created_at, last_seq FROM conversations WHERE id = ?";
+    final String conversationsOfUser =
+            "SELECT c.id, c.kind, c.title, c.created_by, c.created_at, c.last_seq, m.read_seq "
+                    + "FROM members m JOIN conversations c ON c.id = m.conversation_id WHERE m.user_id = ? "
+                    + "ORDER BY c.last_activity DESC, c.id";
     final String lastSeqs = "SELECT c.id, c.last_seq FROM members m JOIN conversations c ON c.id = m.conversation_id "
             + "WHERE m.user_id = ?";
 
@@ -127,11 +140,13 @@ class SqlDialect {
     final String insertMember = "INSERT INTO members (conversation_id, user_id, role, joined_at, read_seq, "
             + "delivered_seq, joined_seq) SELECT ?, ?, ?, ?, last_seq, last_seq, last_seq FROM conversations WHERE id = ? "
             + "ON CONFLICT DO NOTHING";
+
     final String conversationExists = "SELECT 1 FROM conversations WHERE id = ?";
     final String memberIds = "SELECT user_id FROM members WHERE conversation_id = ?";
-    final String membersWithNames = "SELECT m.user_id, u.username, m.role, m.joined_at, m.read_seq, m.delivered_seq, m.joined_seq "
-            + "FROM members m "
-            + "LEFT JOIN users u ON u.id = m.user_id WHERE m.conversation_id = ? ORDER BY m.joined_at, m.user_id";
+    final String membersWithNames =
+            "SELECT m.user_id, u.username, m.role, m.joined_at, m.read_seq, m.delivered_seq, m.joined_seq "
+                    + "FROM members m "
+                    + "LEFT JOIN users u ON u.id = m.user_id WHERE m.conversation_id = ? ORDER BY m.joined_at, m.user_id";
     final String roleOf = "SELECT role FROM members WHERE conversation_id = ? AND user_id = ?";
     final String deleteMember = "DELETE FROM members WHERE conversation_id = ? AND user_id = ?";
     final String updateRole = "UPDATE members SET role = ? WHERE conversation_id = ? AND user_id = ?";
@@ -150,22 +165,29 @@ class SqlDialect {
 
     /** Contacts of up to {@link #CONTACTS_CHUNK} users at once (unused slots repeat the last id). */
     static final int CONTACTS_CHUNK = 100;
+
     final String contacts = "SELECT DISTINCT m1.user_id, m2.user_id FROM members m1 "
             + "JOIN conversations c ON c.id = m1.conversation_id AND c.member_count <= ? "
             + "JOIN members m2 ON m2.conversation_id = m1.conversation_id AND m2.user_id <> m1.user_id "
             + "WHERE m1.user_id IN (" + "?, ".repeat(CONTACTS_CHUNK - 1) + "?)";
 
     // events
-    static final String EVENT_INSERT_COLUMNS = "conversation_id, seq, kind, created_at, actor_id, message_id, client_msg_id, "
-            + "body, member_id, role, title, emoji, reply_to, reply_snippet";
+    static final String EVENT_INSERT_COLUMNS =
+            "conversation_id, seq, kind, created_at, actor_id, message_id, client_msg_id, "
+                    + "body, member_id, role, title, emoji, reply_to, reply_snippet";
     /** {@link #EVENT_INSERT_COLUMNS} and whether the message was deleted, in {@link Rows#event} order. */
     static final String EVENT_COLUMNS = EVENT_INSERT_COLUMNS + ", deleted_at";
-    final String insertEvent = "INSERT INTO events (" + EVENT_INSERT_COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
-    final String eventByClientMsgId = "SELECT " + EVENT_COLUMNS + " FROM events WHERE actor_id = ? AND client_msg_id = ?";
-    final String eventsAfter = "SELECT " + EVENT_COLUMNS + " FROM events WHERE conversation_id = ? AND seq > ? ORDER BY seq LIMIT ?";
-    final String eventsBefore = "SELECT " + EVENT_COLUMNS + " FROM events WHERE conversation_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?";
-    final String lastMessage = "SELECT " + EVENT_COLUMNS + " FROM events WHERE conversation_id = ? AND kind = 'message' "
-            + "ORDER BY seq DESC LIMIT 1";
+
+    final String insertEvent =
+            "INSERT INTO events (" + EVENT_INSERT_COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    final String eventByClientMsgId =
+            "SELECT " + EVENT_COLUMNS + " FROM events WHERE actor_id = ? AND client_msg_id = ?";
+    final String eventsAfter =
+            "SELECT " + EVENT_COLUMNS + " FROM events WHERE conversation_id = ? AND seq > ? ORDER BY seq LIMIT ?";
+    final String eventsBefore =
+            "SELECT " + EVENT_COLUMNS + " FROM events WHERE conversation_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?";
+    final String lastMessage = "SELECT " + EVENT_COLUMNS
+            + " FROM events WHERE conversation_id = ? AND kind = 'message' " + "ORDER BY seq DESC LIMIT 1";
     final String unreadCount = "SELECT COUNT(*) FROM events WHERE conversation_id = ? AND seq > ? AND kind = 'message' "
             + "AND actor_id <> ? AND deleted_at IS NULL";
 
@@ -173,17 +195,19 @@ class SqlDialect {
     static final String MESSAGE_COLUMNS = "conversation_id, seq, message_id, actor_id, client_msg_id, "
             + "COALESCE(edited_body, body), created_at, edited_at, deleted_at, reply_to, reply_snippet";
     final String messageRow = "SELECT " + MESSAGE_COLUMNS + " FROM events WHERE message_id = ? AND kind = 'message'";
-    final String messagesBefore = "SELECT " + MESSAGE_COLUMNS + " FROM events WHERE conversation_id = ? AND kind = 'message' "
-            + "AND seq < ? ORDER BY seq DESC LIMIT ?";
-    final String messagesAfter = "SELECT " + MESSAGE_COLUMNS + " FROM events WHERE conversation_id = ? AND kind = 'message' "
-            + "AND seq > ? ORDER BY seq LIMIT ?";
+    final String messagesBefore = "SELECT " + MESSAGE_COLUMNS
+            + " FROM events WHERE conversation_id = ? AND kind = 'message' " + "AND seq < ? ORDER BY seq DESC LIMIT ?";
+    final String messagesAfter = "SELECT " + MESSAGE_COLUMNS
+            + " FROM events WHERE conversation_id = ? AND kind = 'message' " + "AND seq > ? ORDER BY seq LIMIT ?";
     final String replies = "SELECT " + MESSAGE_COLUMNS + " FROM events WHERE conversation_id = ? AND reply_to = ? "
             + "AND kind = 'message' AND seq > ? ORDER BY seq LIMIT ?";
     final String versions = "SELECT seq, body, created_at FROM events WHERE message_id = ? "
             + "AND kind IN ('message', 'message_edited') AND deleted_at IS NULL ORDER BY seq";
-    final String setEditedBody = "UPDATE events SET edited_body = ?, edited_at = ? WHERE message_id = ? AND kind = 'message'";
-    final String scrubMessage = "UPDATE events SET body = NULL, edited_body = NULL, deleted_at = ? WHERE message_id = ? "
-            + "AND kind IN ('message', 'message_edited')";
+    final String setEditedBody =
+            "UPDATE events SET edited_body = ?, edited_at = ? WHERE message_id = ? AND kind = 'message'";
+    final String scrubMessage =
+            "UPDATE events SET body = NULL, edited_body = NULL, deleted_at = ? WHERE message_id = ? "
+                    + "AND kind IN ('message', 'message_edited')";
     final String scrubSnippets = "UPDATE events SET reply_snippet = NULL WHERE conversation_id = ? AND reply_to = ?";
 
     // reactions

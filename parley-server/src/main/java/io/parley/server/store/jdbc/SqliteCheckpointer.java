@@ -2,13 +2,12 @@ package io.parley.server.store.jdbc;
 
 import io.parley.server.time.ExecutorScheduler;
 import io.parley.server.time.Scheduler;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Moves SQLite's write-ahead log into the database file from its own thread and connection, so the writer's group
@@ -31,6 +30,7 @@ final class SqliteCheckpointer implements AutoCloseable {
     private final Scheduler.Cancellable task;
     /** Guarded by this: a checkpoint and close() never overlap, so the connection is not closed under a checkpoint. */
     private boolean closed;
+
     private int failures;
 
     /** The thread this checkpointer made for itself (no scheduler given), closed with it; else null. */
@@ -40,7 +40,8 @@ final class SqliteCheckpointer implements AutoCloseable {
     SqliteCheckpointer(Connection connection, Scheduler scheduler) {
         this.connection = connection;
         this.ownThread = scheduler == null ? new ExecutorScheduler("parley-sqlite-checkpoint") : null;
-        this.task = (scheduler == null ? ownThread : scheduler).every(Duration.ofMillis(PERIOD_MILLIS), this::checkpoint);
+        this.task =
+                (scheduler == null ? ownThread : scheduler).every(Duration.ofMillis(PERIOD_MILLIS), this::checkpoint);
     }
 
     private synchronized void checkpoint() {
@@ -53,7 +54,9 @@ final class SqliteCheckpointer implements AutoCloseable {
         } catch (SQLException e) {
             // The writer's backstop checkpoint still bounds the log; say so once per run of failures.
             if (failures++ == 0) {
-                LOG.warn("background WAL checkpoint failed (the writer checkpoints by itself meanwhile): {}", e.toString());
+                LOG.warn(
+                        "background WAL checkpoint failed (the writer checkpoints by itself meanwhile): {}",
+                        e.toString());
             }
         }
     }

@@ -2,9 +2,6 @@ package io.parley.server.store.jdbc;
 
 import io.parley.server.store.Committed;
 import io.parley.server.store.StoreException;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -14,6 +11,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * What a write operation sees of the {@link Writer}'s transaction: statements cached on the writer's connection, the

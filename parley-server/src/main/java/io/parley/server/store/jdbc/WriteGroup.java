@@ -1,7 +1,6 @@
 package io.parley.server.store.jdbc;
 
 import io.parley.server.store.Committed;
-
 import java.sql.SQLException;
 import java.util.List;
 

@@ -1,7 +1,6 @@
 package io.parley.server.store.jdbc;
 
 import io.parley.server.store.Committed;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -13,6 +12,7 @@ final class WriteJob<T> {
     final String conversationId;
     /** Set when the job may run with its neighbours of the same group: then {@code input} is its part. */
     final WriteGroup<Object> group;
+
     final Object input;
     final CompletableFuture<T> future = new CompletableFuture<>();
     final List<Committed> events = new ArrayList<>(2);

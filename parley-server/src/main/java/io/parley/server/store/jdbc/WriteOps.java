@@ -3,18 +3,17 @@ package io.parley.server.store.jdbc;
 import io.parley.protocol.EventKind;
 import io.parley.server.store.Appended;
 import io.parley.server.store.Changed;
-import io.parley.server.store.MessageView;
-import io.parley.server.store.ConversationKind;
 import io.parley.server.store.Committed;
+import io.parley.server.store.ConversationKind;
 import io.parley.server.store.ConversationSummary;
 import io.parley.server.store.Created;
 import io.parley.server.store.EventHeader;
 import io.parley.server.store.LogEntry;
+import io.parley.server.store.MessageView;
 import io.parley.server.store.NewMessage;
 import io.parley.server.store.Role;
 import io.parley.server.store.StoreException;
 import io.parley.server.store.User;
-
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -108,7 +107,12 @@ final class WriteOps {
         long seq = nextSeq(tx, m.conversationId(), m.createdAt());
         LogEntry.MessagePosted e = new LogEntry.MessagePosted(
                 new EventHeader(m.conversationId(), seq, EventKind.MESSAGE, m.createdAt(), m.senderId()),
-                m.messageId(), m.clientMsgId(), m.body(), m.replyTo(), snippet, false);
+                m.messageId(),
+                m.clientMsgId(),
+                m.body(),
+                m.replyTo(),
+                snippet,
+                false);
         insert(tx, e, members);
         return new Appended(e, false);
     }
@@ -127,11 +131,23 @@ final class WriteOps {
         }
         List<String> members = a.equals(b) ? List.of(a) : List.of(a, b);
         List<LogEntry> events = new ArrayList<>();
-        events.add(append(tx, newId, EventKind.CONVERSATION_CREATED, a, now, members,
+        events.add(append(
+                tx,
+                newId,
+                EventKind.CONVERSATION_CREATED,
+                a,
+                now,
+                members,
                 h -> new LogEntry.ConversationCreated(h, null)));
         for (String u : members) {
             insertMember(tx, newId, u, Role.MEMBER, now);
-            events.add(append(tx, newId, EventKind.MEMBER_ADDED, a, now, members,
+            events.add(append(
+                    tx,
+                    newId,
+                    EventKind.MEMBER_ADDED,
+                    a,
+                    now,
+                    members,
                     h -> new LogEntry.MemberAdded(h, u, Role.MEMBER)));
         }
         return new Created(summary(tx, newId, a), true, events);
@@ -151,13 +167,19 @@ final class WriteOps {
             throw new StoreException.Conflict("conversation id '" + id + "' is taken");
         }
         List<LogEntry> events = new ArrayList<>();
-        events.add(append(tx, id, EventKind.CONVERSATION_CREATED, ownerId, now, all,
+        events.add(append(
+                tx,
+                id,
+                EventKind.CONVERSATION_CREATED,
+                ownerId,
+                now,
+                all,
                 h -> new LogEntry.ConversationCreated(h, title)));
         for (String u : all) {
             Role role = u.equals(ownerId) ? Role.OWNER : Role.MEMBER;
             insertMember(tx, id, u, role, now);
-            events.add(append(tx, id, EventKind.MEMBER_ADDED, ownerId, now, all,
-                    h -> new LogEntry.MemberAdded(h, u, role)));
+            events.add(append(
+                    tx, id, EventKind.MEMBER_ADDED, ownerId, now, all, h -> new LogEntry.MemberAdded(h, u, role)));
         }
         return new Created(summary(tx, id, ownerId), true, events);
     }
@@ -180,7 +202,13 @@ final class WriteOps {
         List<LogEntry.MemberAdded> events = new ArrayList<>();
         for (String u : added) {
             insertMember(tx, conversationId, u, Role.MEMBER, now);
-            events.add(append(tx, conversationId, EventKind.MEMBER_ADDED, actorId, now, members,
+            events.add(append(
+                    tx,
+                    conversationId,
+                    EventKind.MEMBER_ADDED,
+                    actorId,
+                    now,
+                    members,
                     h -> new LogEntry.MemberAdded(h, u, Role.MEMBER)));
         }
         return events;
@@ -199,7 +227,13 @@ final class WriteOps {
         ps.executeUpdate();
         countMembers(tx, conversationId, -1);
         // The removed member hears of it too, so every device of theirs can drop the conversation.
-        LogEntry.MemberRemoved e = append(tx, conversationId, EventKind.MEMBER_REMOVED, actorId, now, members,
+        LogEntry.MemberRemoved e = append(
+                tx,
+                conversationId,
+                EventKind.MEMBER_REMOVED,
+                actorId,
+                now,
+                members,
                 h -> new LogEntry.MemberRemoved(h, memberId));
         if (!actorId.equals(memberId)) {
             audit(tx, conversationId, actorId, "member_removed", null, memberId, e.seq(), now);
@@ -219,22 +253,29 @@ final class WriteOps {
         ps.setString(2, conversationId);
         ps.setString(3, memberId);
         ps.executeUpdate();
-        return append(tx, conversationId, EventKind.MEMBER_ROLE, actorId, now, members,
+        return append(
+                tx,
+                conversationId,
+                EventKind.MEMBER_ROLE,
+                actorId,
+                now,
+                members,
                 h -> new LogEntry.RoleChanged(h, memberId, role));
     }
 
     // ---- message changes -------------------------------------------------------------------------------------------
 
-    Changed editMessage(Tx tx, String conversationId, String actorId, String messageId, String body, long now,
-                        long window) throws SQLException {
+    Changed editMessage(
+            Tx tx, String conversationId, String actorId, String messageId, String body, long now, long window)
+            throws SQLException {
         List<String> members = requireMember(tx, conversationId, actorId);
         MessageView m = liveMessage(tx, conversationId, messageId);
         if (!m.senderId().equals(actorId)) {
             throw new StoreException.Forbidden("only the sender edits a message");
         }
         if (now - m.createdAt() > window) {
-            throw new StoreException.EditWindowClosed("the message is older than the edit window ("
-                    + java.time.Duration.ofMillis(window) + ")");
+            throw new StoreException.EditWindowClosed(
+                    "the message is older than the edit window (" + java.time.Duration.ofMillis(window) + ")");
         }
         if (body.equals(m.body())) {
             return new Changed(messageId, null);
@@ -244,8 +285,16 @@ final class WriteOps {
         ps.setLong(2, now);
         ps.setString(3, messageId);
         ps.executeUpdate();
-        return new Changed(messageId, append(tx, conversationId, EventKind.MESSAGE_EDITED, actorId, now, members,
-                h -> new LogEntry.MessageEdited(h, messageId, body, false)));
+        return new Changed(
+                messageId,
+                append(
+                        tx,
+                        conversationId,
+                        EventKind.MESSAGE_EDITED,
+                        actorId,
+                        now,
+                        members,
+                        h -> new LogEntry.MessageEdited(h, messageId, body, false)));
     }
 
     Changed deleteMessage(Tx tx, String conversationId, String actorId, String messageId, long now)
@@ -257,9 +306,11 @@ final class WriteOps {
         }
         boolean moderation = !m.senderId().equals(actorId);
         if (moderation) {
-            Role role = q.roleOf(tx::ps, conversationId, actorId).orElseThrow(() -> new StoreException.NotFound("conversation not found"));
+            Role role = q.roleOf(tx::ps, conversationId, actorId)
+                    .orElseThrow(() -> new StoreException.NotFound("conversation not found"));
             if (!isGroup(tx, conversationId) || !role.canManageMembers()) {
-                throw new StoreException.Forbidden("only the sender, or an owner or admin of a group, deletes a message");
+                throw new StoreException.Forbidden(
+                        "only the sender, or an owner or admin of a group, deletes a message");
             }
         }
         PreparedStatement scrub = tx.ps(d.scrubMessage);
@@ -273,7 +324,13 @@ final class WriteOps {
         PreparedStatement reactions = tx.ps(d.deleteReactions);
         reactions.setString(1, messageId);
         reactions.executeUpdate();
-        LogEntry e = append(tx, conversationId, EventKind.MESSAGE_DELETED, actorId, now, members,
+        LogEntry e = append(
+                tx,
+                conversationId,
+                EventKind.MESSAGE_DELETED,
+                actorId,
+                now,
+                members,
                 h -> new LogEntry.MessageDeleted(h, messageId));
         if (moderation) {
             audit(tx, conversationId, actorId, "message_deleted", messageId, m.senderId(), e.seq(), now);
@@ -281,8 +338,8 @@ final class WriteOps {
         return new Changed(messageId, e);
     }
 
-    Changed react(Tx tx, String conversationId, String actorId, String messageId, String emoji, boolean add,
-                  long now) throws SQLException {
+    Changed react(Tx tx, String conversationId, String actorId, String messageId, String emoji, boolean add, long now)
+            throws SQLException {
         List<String> members = requireMember(tx, conversationId, actorId);
         liveMessage(tx, conversationId, messageId);
         PreparedStatement ps;
@@ -302,18 +359,38 @@ final class WriteOps {
         if (ps.executeUpdate() == 0) {
             return new Changed(messageId, null);
         }
-        return new Changed(messageId, add
-                ? append(tx, conversationId, EventKind.REACTION_ADDED, actorId, now, members,
-                        h -> new LogEntry.ReactionAdded(h, messageId, emoji))
-                : append(tx, conversationId, EventKind.REACTION_REMOVED, actorId, now, members,
-                        h -> new LogEntry.ReactionRemoved(h, messageId, emoji)));
+        return new Changed(
+                messageId,
+                add
+                        ? append(
+                                tx,
+                                conversationId,
+                                EventKind.REACTION_ADDED,
+                                actorId,
+                                now,
+                                members,
+                                h -> new LogEntry.ReactionAdded(h, messageId, emoji))
+                        : append(
+                                tx,
+                                conversationId,
+                                EventKind.REACTION_REMOVED,
+                                actorId,
+                                now,
+                                members,
+                                h -> new LogEntry.ReactionRemoved(h, messageId, emoji)));
     }
 
     // ---- helpers -------------------------------------------------------------------------------------------------
 
     /** Takes the conversation's next seq, inserts the entry made with its header and emits it for the commit. */
-    private <E extends LogEntry> E append(Tx tx, String conversationId, EventKind kind, String actorId, long now,
-                                          List<String> recipients, Function<EventHeader, E> entry)
+    private <E extends LogEntry> E append(
+            Tx tx,
+            String conversationId,
+            EventKind kind,
+            String actorId,
+            long now,
+            List<String> recipients,
+            Function<EventHeader, E> entry)
             throws SQLException {
         long seq = nextSeq(tx, conversationId, now);
         E e = entry.apply(new EventHeader(conversationId, seq, kind, now, actorId));
@@ -337,7 +414,8 @@ final class WriteOps {
 
     /** The message, deleted or not; {@link StoreException.MessageNotFound} when not in this conversation. */
     private MessageView message(Tx tx, String conversationId, String messageId) throws SQLException {
-        return q.message(tx::ps, messageId).filter(m -> m.conversationId().equals(conversationId))
+        return q.message(tx::ps, messageId)
+                .filter(m -> m.conversationId().equals(conversationId))
                 .orElseThrow(() -> new StoreException.MessageNotFound("message not found"));
     }
 
@@ -369,8 +447,16 @@ final class WriteOps {
         }
     }
 
-    private void audit(Tx tx, String conversationId, String actorId, String action, String messageId,
-                       String userId, long seq, long now) throws SQLException {
+    private void audit(
+            Tx tx,
+            String conversationId,
+            String actorId,
+            String action,
+            String messageId,
+            String userId,
+            long seq,
+            long now)
+            throws SQLException {
         PreparedStatement ps = tx.ps(d.insertAudit);
         ps.setString(1, conversationId);
         ps.setString(2, actorId);
@@ -416,8 +502,9 @@ final class WriteOps {
         }
     }
 
-    private boolean insertConversation(Tx tx, String id, ConversationKind kind, String title, String directKey,
-                                       String createdBy, long now) throws SQLException {
+    private boolean insertConversation(
+            Tx tx, String id, ConversationKind kind, String title, String directKey, String createdBy, long now)
+            throws SQLException {
         PreparedStatement ps = tx.ps(d.insertConversation);
         ps.setString(1, id);
         ps.setString(2, kind.wire());

@@ -3,20 +3,18 @@ package io.parley.server.store.jdbc;
 import io.parley.server.store.CommitListener;
 import io.parley.server.store.Committed;
 import io.parley.server.store.StoreException;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The single writer with group commit. Operations queue up; the writer thread takes as many as are waiting (up to
@@ -82,8 +80,13 @@ final class Writer implements AutoCloseable {
     }
 
     /** With the queue given: tests pass one that can hold a submit between its check and its enqueue. */
-    Writer(SqlDialect dialect, ConnectionFactory factory, CommitListener listener, int maxBatch,
-           LinkedBlockingQueue<WriteJob<?>> queue) throws SQLException {
+    Writer(
+            SqlDialect dialect,
+            ConnectionFactory factory,
+            CommitListener listener,
+            int maxBatch,
+            LinkedBlockingQueue<WriteJob<?>> queue)
+            throws SQLException {
         this.queue = queue;
         this.dialect = dialect;
         this.factory = factory;
@@ -207,7 +210,7 @@ final class Writer implements AutoCloseable {
     }
 
     /** Told the duration of each successful group commit (nanoseconds), for metrics. */
-    private volatile java.util.function.LongConsumer commitObserver = n -> { };
+    private volatile java.util.function.LongConsumer commitObserver = n -> {};
 
     void observeCommits(java.util.function.LongConsumer observer) {
         this.commitObserver = observer;
@@ -228,8 +231,11 @@ final class Writer implements AutoCloseable {
             } catch (BatchAttempt.Conflict conflict) {
                 rollback(conflict.cause);
                 if (attempt >= BatchAttempt.BATCH_ATTEMPTS || abandoned) {
-                    LOG.warn("a batch of {} writes kept conflicting with another node's ({} attempts): {}",
-                            batch.size(), attempt, conflict.getMessage());
+                    LOG.warn(
+                            "a batch of {} writes kept conflicting with another node's ({} attempts): {}",
+                            batch.size(),
+                            attempt,
+                            conflict.getMessage());
                     failAll(batch, conflict.cause);
                     return;
                 }
@@ -268,7 +274,10 @@ final class Writer implements AutoCloseable {
                         listener.committed(c);
                     } catch (RuntimeException listenerFailure) {
                         // The write is durable; a failing listener must not turn its ack into an error.
-                        LOG.error("commit listener failed for {}#{}", c.entry().conversationId(), c.entry().seq(),
+                        LOG.error(
+                                "commit listener failed for {}#{}",
+                                c.entry().conversationId(),
+                                c.entry().seq(),
                                 listenerFailure);
                     }
                 }
@@ -304,7 +313,8 @@ final class Writer implements AutoCloseable {
     }
 
     private static void backoff(int attempt) {
-        long base = Math.min(BatchAttempt.MAX_BACKOFF_NANOS, BatchAttempt.FIRST_BACKOFF_NANOS << Math.min(attempt - 1, 20));
+        long base =
+                Math.min(BatchAttempt.MAX_BACKOFF_NANOS, BatchAttempt.FIRST_BACKOFF_NANOS << Math.min(attempt - 1, 20));
         LockSupport.parkNanos(base / 2 + ThreadLocalRandom.current().nextLong(base));
     }
 

@@ -1,5 +1,7 @@
 package io.parley.server.store.jdbc;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.parley.server.store.Appended;
 import io.parley.server.store.ChatStore;
 import io.parley.server.store.ChatStoreContract;
@@ -8,9 +10,6 @@ import io.parley.server.store.Created;
 import io.parley.server.store.Entries;
 import io.parley.server.store.LogEntry;
 import io.parley.server.store.NewMessage;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -18,8 +17,8 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.LongStream;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 
 /** The store contract on the machine's PostgreSQL, plus what only a shared database has: two nodes writing at once. */
 class PostgresChatStoreTest extends ChatStoreContract {
@@ -46,9 +45,10 @@ class PostgresChatStoreTest extends ChatStoreContract {
 
     @Override
     protected void recordFutureMigration() {
-        PostgresSupport.execute("INSERT INTO " + schema + ".flyway_schema_history (installed_rank, version, description,"
-                + " type, script, checksum, installed_by, execution_time, success)"
-                + " VALUES (99, '99', 'from the future', 'SQL', 'V99__from_the_future.sql', 1, 'test', 0, true)");
+        PostgresSupport.execute(
+                "INSERT INTO " + schema + ".flyway_schema_history (installed_rank, version, description,"
+                        + " type, script, checksum, installed_by, execution_time, success)"
+                        + " VALUES (99, '99', 'from the future', 'SQL', 'V99__from_the_future.sql', 1, 'test', 0, true)");
     }
 
     @Override
@@ -72,14 +72,24 @@ class PostgresChatStoreTest extends ChatStoreContract {
         CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new)).get(120, TimeUnit.SECONDS);
         Set<Long> seqs = new HashSet<>();
         for (CompletableFuture<Appended> f : sent) {
-            assertThat(seqs.add(f.join().event().seq())).as("seq %d given twice", f.join().event().seq()).isTrue();
+            assertThat(seqs.add(f.join().event().seq()))
+                    .as("seq %d given twice", f.join().event().seq())
+                    .isTrue();
         }
-        assertThat(seqs).containsExactlyInAnyOrderElementsOf(LongStream.rangeClosed(base + 1, base + 1000).boxed().toList());
+        assertThat(seqs)
+                .containsExactlyInAnyOrderElementsOf(
+                        LongStream.rangeClosed(base + 1, base + 1000).boxed().toList());
         List<LogEntry> log = await(node2.eventsAfter("g", base, 2000));
         assertThat(log).hasSize(1000);
         // Each node's own sends keep their order.
-        List<String> fromA = log.stream().filter(e -> e.actorId().equals("a")).map(Entries::clientMsgId).toList();
-        assertThat(fromA).isEqualTo(java.util.stream.IntStream.range(0, 500).mapToObj(i -> "n1-" + i).toList());
+        List<String> fromA = log.stream()
+                .filter(e -> e.actorId().equals("a"))
+                .map(Entries::clientMsgId)
+                .toList();
+        assertThat(fromA)
+                .isEqualTo(java.util.stream.IntStream.range(0, 500)
+                        .mapToObj(i -> "n1-" + i)
+                        .toList());
     }
 
     @Test
@@ -105,6 +115,7 @@ class PostgresChatStoreTest extends ChatStoreContract {
         Appended y = second.get(30, TimeUnit.SECONDS);
         assertThat(x.event().seq()).isEqualTo(y.event().seq());
         assertThat(x.duplicate() ^ y.duplicate()).isTrue();
-        assertThat(await(node1.eventsAfter(dm, 0, 100)).stream().filter(e -> "same".equals(Entries.clientMsgId(e)))).hasSize(1);
+        assertThat(await(node1.eventsAfter(dm, 0, 100)).stream().filter(e -> "same".equals(Entries.clientMsgId(e))))
+                .hasSize(1);
     }
 }

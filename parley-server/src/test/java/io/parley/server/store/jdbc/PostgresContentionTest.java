@@ -1,15 +1,13 @@
 package io.parley.server.store.jdbc;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.parley.server.store.Appended;
-import io.parley.server.store.Entries;
 import io.parley.server.store.ChatStore;
 import io.parley.server.store.CommitListener;
+import io.parley.server.store.Entries;
 import io.parley.server.store.NewMessage;
 import io.parley.server.store.ReceiptUpdate;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -28,8 +26,9 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 
 /**
  * Two nodes (two stores on one PostgreSQL schema) writing interleaved to the same 100 conversations from many
@@ -65,8 +64,8 @@ class PostgresContentionTest {
     }
 
     private ChatStore node() {
-        ChatStore s = JdbcChatStore.openPostgres(PostgresOptions.fromUrl(PostgresSupport.url(schema), 3, 512),
-                CommitListener.NONE);
+        ChatStore s = JdbcChatStore.openPostgres(
+                PostgresOptions.fromUrl(PostgresSupport.url(schema), 3, 512), CommitListener.NONE);
         stores.add(s);
         return s;
     }
@@ -82,7 +81,8 @@ class PostgresContentionTest {
             node1.createUser("u" + u, "user" + u, "h").get(30, TimeUnit.SECONDS);
         }
         for (int c = 0; c < CONVERSATIONS; c++) {
-            node1.createGroup("c" + c, users.get(0), "c" + c, users.subList(1, USERS), 0).get(30, TimeUnit.SECONDS);
+            node1.createGroup("c" + c, users.get(0), "c" + c, users.subList(1, USERS), 0)
+                    .get(30, TimeUnit.SECONDS);
         }
         long deadlocksBefore = deadlocks();
 
@@ -96,35 +96,38 @@ class PostgresContentionTest {
             ChatStore node = n == 0 ? node1 : node2;
             for (int t = 0; t < THREADS_PER_NODE; t++) {
                 String thread = "n" + n + "t" + t;
-                threads.add(CompletableFuture.runAsync(() -> writeUntil(node, thread, users, stopAt, acked, failures,
-                        slowest), pool));
+                threads.add(CompletableFuture.runAsync(
+                        () -> writeUntil(node, thread, users, stopAt, acked, failures, slowest), pool));
             }
         }
-        CompletableFuture.allOf(threads.toArray(CompletableFuture[]::new)).get(SEND_MILLIS + 4 * MAX_WRITE_MILLIS,
-                TimeUnit.MILLISECONDS);
+        CompletableFuture.allOf(threads.toArray(CompletableFuture[]::new))
+                .get(SEND_MILLIS + 4 * MAX_WRITE_MILLIS, TimeUnit.MILLISECONDS);
         pool.shutdown();
 
         assertThat(failures).as("failed writes").isEmpty();
         assertThat(slowest.get()).as("slowest write (ms)").isLessThan(MAX_WRITE_MILLIS);
         assertThat(acked).hasSizeGreaterThan(1_000);
         assertThat(waitingBackends()).as("backends still waiting for a lock").isZero();
-        System.out.printf("contention: %d writes acked, slowest %d ms, deadlocks detected by PostgreSQL: %d%n",
+        System.out.printf(
+                "contention: %d writes acked, slowest %d ms, deadlocks detected by PostgreSQL: %d%n",
                 acked.size(), slowest.get(), deadlocks() - deadlocksBefore);
 
         // Every acked write once, and each conversation's log gapless from 1 to its last_seq.
         try (Connection c = DriverManager.getConnection(PostgresSupport.ADMIN_JDBC, PostgresSupport.USER, null);
-             Statement s = c.createStatement()) {
+                Statement s = c.createStatement()) {
             Map<String, String> stored = new HashMap<>();
-            try (ResultSet rs = s.executeQuery("SELECT client_msg_id, conversation_id FROM " + schema
-                    + ".events WHERE kind = 'message'")) {
+            try (ResultSet rs = s.executeQuery(
+                    "SELECT client_msg_id, conversation_id FROM " + schema + ".events WHERE kind = 'message'")) {
                 while (rs.next()) {
-                    assertThat(stored.put(rs.getString(1), rs.getString(2))).as("stored twice: %s", rs.getString(1))
+                    assertThat(stored.put(rs.getString(1), rs.getString(2)))
+                            .as("stored twice: %s", rs.getString(1))
                             .isNull();
                 }
             }
             assertThat(stored).isEqualTo(acked);
             try (ResultSet rs = s.executeQuery("SELECT c.id, c.last_seq, COUNT(e.seq), MIN(e.seq), MAX(e.seq) FROM "
-                    + schema + ".conversations c JOIN " + schema + ".events e ON e.conversation_id = c.id GROUP BY c.id")) {
+                    + schema + ".conversations c JOIN " + schema
+                    + ".events e ON e.conversation_id = c.id GROUP BY c.id")) {
                 int conversations = 0;
                 while (rs.next()) {
                     conversations++;
@@ -147,14 +150,16 @@ class PostgresContentionTest {
         CompletableFuture<Appended> write;
         long took;
         try (Connection other = DriverManager.getConnection(PostgresSupport.ADMIN_JDBC, PostgresSupport.USER, null);
-             Statement s = other.createStatement()) {
+                Statement s = other.createStatement()) {
             // Another node's transaction holds the conversation, and keeps it.
             other.setAutoCommit(false);
             s.execute("SELECT 1 FROM " + schema + ".conversations WHERE id = 'c0' FOR UPDATE");
             write = node.appendMessage(new NewMessage("c0", "a", "stuck", "x", "m-stuck", 0));
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
             while (waitingBackends() == 0) {
-                assertThat(System.nanoTime()).as("the writer never waited for the lock").isLessThan(deadline);
+                assertThat(System.nanoTime())
+                        .as("the writer never waited for the lock")
+                        .isLessThan(deadline);
             }
             long started = System.nanoTime();
             node.close();
@@ -172,8 +177,14 @@ class PostgresContentionTest {
      * One writer thread: appends to random conversations (a few writes in flight at once), and now and then moves
      * the receipt cursors of random members, which the other node's threads move too.
      */
-    private static void writeUntil(ChatStore node, String thread, List<String> users, long stopAt,
-                                   Map<String, String> acked, List<Throwable> failures, AtomicLong slowest) {
+    private static void writeUntil(
+            ChatStore node,
+            String thread,
+            List<String> users,
+            long stopAt,
+            Map<String, String> acked,
+            List<Throwable> failures,
+            AtomicLong slowest) {
         Semaphore inFlight = new Semaphore(IN_FLIGHT_PER_THREAD);
         ThreadLocalRandom random = ThreadLocalRandom.current();
         int writes = WRITES_PER_NODE / THREADS_PER_NODE;
@@ -185,15 +196,20 @@ class PostgresContentionTest {
             if (i % 10 == 9) {
                 List<ReceiptUpdate> updates = new ArrayList<>();
                 for (int k = 0; k < 5; k++) {
-                    updates.add(new ReceiptUpdate("c" + random.nextInt(CONVERSATIONS), users.get(random.nextInt(USERS)),
-                            random.nextInt(1, 50), 0));
+                    updates.add(new ReceiptUpdate(
+                            "c" + random.nextInt(CONVERSATIONS),
+                            users.get(random.nextInt(USERS)),
+                            random.nextInt(1, 50),
+                            0));
                 }
                 write = node.updateReceipts(updates, 0, 500);
             } else {
                 String clientMsgId = thread + "-" + i;
                 String sender = users.get(random.nextInt(USERS));
-                write = node.appendMessage(new NewMessage(conversation, sender, clientMsgId, "x", "m-" + clientMsgId, 0))
-                        .thenAccept((Appended a) -> acked.put(clientMsgId, a.event().conversationId()));
+                write = node.appendMessage(
+                                new NewMessage(conversation, sender, clientMsgId, "x", "m-" + clientMsgId, 0))
+                        .thenAccept(
+                                (Appended a) -> acked.put(clientMsgId, a.event().conversationId()));
             }
             write.whenComplete((v, err) -> {
                 slowest.accumulateAndGet(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started), Math::max);
@@ -208,9 +224,10 @@ class PostgresContentionTest {
 
     private static long deadlocks() throws SQLException {
         try (Connection c = DriverManager.getConnection(PostgresSupport.ADMIN_JDBC, PostgresSupport.USER, null);
-             Statement s = c.createStatement()) {
+                Statement s = c.createStatement()) {
             s.execute("SELECT pg_stat_clear_snapshot()");
-            try (ResultSet rs = s.executeQuery("SELECT deadlocks FROM pg_stat_database WHERE datname = current_database()")) {
+            try (ResultSet rs =
+                    s.executeQuery("SELECT deadlocks FROM pg_stat_database WHERE datname = current_database()")) {
                 rs.next();
                 return rs.getLong(1);
             }
@@ -220,8 +237,9 @@ class PostgresContentionTest {
     /** Backends of this schema's stores that wait for a lock now. */
     private int waitingBackends() throws SQLException {
         try (Connection c = DriverManager.getConnection(PostgresSupport.ADMIN_JDBC, PostgresSupport.USER, null);
-             PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM pg_locks l JOIN pg_stat_activity a "
-                     + "ON a.pid = l.pid WHERE NOT l.granted AND a.datname = current_database() AND a.query LIKE ?")) {
+                PreparedStatement ps = c.prepareStatement(
+                        "SELECT COUNT(*) FROM pg_locks l JOIN pg_stat_activity a "
+                                + "ON a.pid = l.pid WHERE NOT l.granted AND a.datname = current_database() AND a.query LIKE ?")) {
             ps.setString(1, "%conversations%");
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();

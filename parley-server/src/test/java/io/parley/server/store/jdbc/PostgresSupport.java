@@ -1,12 +1,11 @@
 package io.parley.server.store.jdbc;
 
-import org.junit.jupiter.api.Assumptions;
-
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.UUID;
+import org.junit.jupiter.api.Assumptions;
 
 /**
  * The machine's PostgreSQL (127.0.0.1:5432, trust auth, database {@code test}) for tests: each test works in a schema
@@ -16,16 +15,16 @@ public final class PostgresSupport {
     public static final String ADMIN_JDBC = "jdbc:postgresql://127.0.0.1:5432/test";
     public static final String USER = "postgres";
 
-    private PostgresSupport() {
-    }
+    private PostgresSupport() {}
 
     public static void requirePostgres() {
         try (Connection c = DriverManager.getConnection(ADMIN_JDBC, USER, null)) {
             c.isValid(2);
         } catch (SQLException e) {
             if ("true".equals(System.getenv("CI"))) {
-                throw new AssertionError("PostgreSQL is not reachable at 127.0.0.1:5432/test (CI=true: this test needs it): "
-                        + e.getMessage());
+                throw new AssertionError(
+                        "PostgreSQL is not reachable at 127.0.0.1:5432/test (CI=true: this test needs it): "
+                                + e.getMessage());
             }
             Assumptions.abort("PostgreSQL is not reachable at 127.0.0.1:5432/test; skipped outside CI");
         }
@@ -41,7 +40,8 @@ public final class PostgresSupport {
     }
 
     public static void execute(String sql) {
-        try (Connection c = DriverManager.getConnection(ADMIN_JDBC, USER, null); Statement s = c.createStatement()) {
+        try (Connection c = DriverManager.getConnection(ADMIN_JDBC, USER, null);
+                Statement s = c.createStatement()) {
             s.execute(sql);
         } catch (SQLException e) {
             throw new IllegalStateException(sql + ": " + e.getMessage(), e);

@@ -1,10 +1,10 @@
 package io.parley.server.store.jdbc;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import io.parley.server.store.CommitListener;
 import io.parley.server.store.StoreException;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.nio.file.Path;
 import java.sql.DriverManager;
 import java.util.concurrent.CompletableFuture;
@@ -12,9 +12,8 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The writer's stop: no write submitted around {@link Writer#close()} is left without an answer. */
 class WriterCloseTest {
@@ -44,18 +43,21 @@ class WriterCloseTest {
             }
         };
         String url = "jdbc:sqlite:" + dir.resolve("w.db");
-        Writer writer = new Writer(SqlDialect.SQLITE, () -> DriverManager.getConnection(url), CommitListener.NONE, 16,
-                queue);
+        Writer writer =
+                new Writer(SqlDialect.SQLITE, () -> DriverManager.getConnection(url), CommitListener.NONE, 16, queue);
         CompletableFuture<CompletableFuture<Integer>> submitted = new CompletableFuture<>();
         submitter[0] = new Thread(() -> submitted.complete(writer.submit(tx -> 1)), "racing-submit");
         submitter[0].start();
-        assertThat(held.await(10, TimeUnit.SECONDS)).as("the submit reached its enqueue").isTrue();
+        assertThat(held.await(10, TimeUnit.SECONDS))
+                .as("the submit reached its enqueue")
+                .isTrue();
         writer.close();
         closeDone.countDown();
 
         CompletableFuture<Integer> write = submitted.get(10, TimeUnit.SECONDS);
         assertThatThrownBy(() -> write.get(5, TimeUnit.SECONDS))
-                .isInstanceOf(ExecutionException.class).hasCauseInstanceOf(StoreException.Closed.class);
+                .isInstanceOf(ExecutionException.class)
+                .hasCauseInstanceOf(StoreException.Closed.class);
         submitter[0].join(10_000);
     }
 }
