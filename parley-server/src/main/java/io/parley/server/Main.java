@@ -1,5 +1,6 @@
 package io.parley.server;
 
+import io.parley.server.admin.Admin;
 import io.parley.server.config.Config;
 import io.parley.server.config.ConfigException;
 import io.parley.server.config.ConfigLoader;
@@ -9,7 +10,8 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Command line entry point: {@code java -jar parley.jar [--config parley.properties]}. Without a config file (and
+ * Command line entry point: {@code java -jar parley.jar [--config parley.properties]} runs the server;
+ * {@code java -jar parley.jar admin <command> ...} runs one operator command ({@link Admin}) and exits with its status. Without a config file (and
  * without ./parley.properties) the defaults run the embedded node on 127.0.0.1:8080 with data under ./data.
  */
 public final class Main {
@@ -19,6 +21,15 @@ public final class Main {
         if (System.getProperty("java.util.logging.SimpleFormatter.format") == null) {
             System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tFT%1$tT.%1$tL %4$s %3$s: %5$s%6$s%n");
         }
+        if (args.length > 0 && args[0].equals("admin")) {
+            System.exit(Admin.run(
+                    java.util.Arrays.asList(args).subList(1, args.length),
+                    System.in,
+                    System.out,
+                    System.err,
+                    System.getenv()));
+            return;
+        }
         Path file = null;
         for (int i = 0; i < args.length; i++) {
             if ((args[i].equals("--config") || args[i].equals("-c")) && i + 1 < args.length) {
@@ -26,6 +37,7 @@ public final class Main {
             } else if (args[i].equals("--help") || args[i].equals("-h")) {
                 System.out.println(
                         "usage: java -jar parley.jar [--config FILE]\n"
+                                + "       java -jar parley.jar admin <command> [options] (admin --help lists them)\n"
                                 + "Settings: FILE (Java properties), then PARLEY_* environment variables; see docs/operations.md.");
                 return;
             } else {
