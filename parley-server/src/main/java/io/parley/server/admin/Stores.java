@@ -40,11 +40,16 @@ final class Stores {
         return JdbcChatStore.openSqlite(file, new SqliteOptions(config.store().fsync(), 64, 1), CommitListener.NONE);
     }
 
-    /** A read-only snapshot connection for checks. */
-    static StoreCheck check(Config config) throws SQLException {
-        return config.store().url() instanceof StoreUrl.Postgres pg
-                ? StoreCheck.postgres(pg)
-                : StoreCheck.sqlite(sqliteFile(config));
+    /** A read-only snapshot connection for checks; never creates a database. */
+    static StoreCheck check(Config config) throws SQLException, Admin.Failure {
+        if (config.store().url() instanceof StoreUrl.Postgres pg) {
+            return StoreCheck.postgres(pg);
+        }
+        Path file = sqliteFile(config);
+        if (!Files.isRegularFile(file)) {
+            throw new Admin.Failure("no database at " + file.toAbsolutePath() + " (check data.dir and store.url)");
+        }
+        return StoreCheck.sqlite(file);
     }
 
     static Path sqliteFile(Config config) {
