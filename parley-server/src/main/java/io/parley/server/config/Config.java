@@ -1,5 +1,6 @@
 package io.parley.server.config;
 
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -50,7 +51,19 @@ public record Config(
             String audience,
             Duration tokenTtl,
             boolean registrationEnabled,
-            int bcryptCost) {}
+            int bcryptCost,
+            PublicKeys publicKeys,
+            Duration clockSkew) {}
+
+    /**
+     * RS256/ES256 verification keys besides the HS256 secret: a PEM public key file ({@code auth.jwt-public-key}) or
+     * a JWKS URL ({@code auth.jwks-url}), at most one of the two; both null when only HS256 tokens are accepted.
+     */
+    public record PublicKeys(Path pemFile, URI jwksUrl, Duration jwksRefresh, Duration jwksMinRefetch) {
+        public boolean enabled() {
+            return pemFile != null || jwksUrl != null;
+        }
+    }
 
     /**
      * WebSocket gateway. {@code allowedOrigins} empty means same-origin only; {@code "*"} allows any origin.
