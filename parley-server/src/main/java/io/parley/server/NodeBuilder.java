@@ -272,7 +272,7 @@ final class NodeBuilder {
         AtomicBoolean stopping = new AtomicBoolean();
         router = Router.router(vertx);
         HttpRoutes.health(router, stopping, store, redis);
-        HttpRoutes.metrics(router, metrics);
+        HttpRoutes.metrics(router, metrics, config.http().metricsToken());
         router.get("/ws").handler(gateway);
         new RestApi(chat, presenceHub, authenticator, config).mount(router);
         new AuthApi(vertx, store, new PasswordHasher(config.auth().bcryptCost()), jwt, config.auth(), clock)

@@ -21,7 +21,12 @@ public record Config(
         Presence presence,
         Redis redis) {
 
-    public record Http(String host, int port) {}
+    /**
+     * The HTTP listener. {@code corsOrigins}: browser origins (besides the server's own) whose pages may call the
+     * REST API ({@code http.cors-origins}; {@code "*"} any). {@code metricsToken}: when set, {@code /metrics} wants
+     * it as a bearer token ({@code metrics.token}); null leaves /metrics open (keep it off the public network then).
+     */
+    public record Http(String host, int port, List<String> corsOrigins, String metricsToken) {}
 
     /**
      * Where messages live. {@code url} is {@code store.url} parsed by the loader: {@code sqlite:} (the file
@@ -128,6 +133,15 @@ public record Config(
     /** A copy with another HTTP port (tests use port 0). */
     public Config withPort(int port) {
         return new Config(
-                new Http(http.host(), port), dataDir, store, auth, ws, limits, messages, receipts, presence, redis);
+                new Http(http.host(), port, http.corsOrigins(), http.metricsToken()),
+                dataDir,
+                store,
+                auth,
+                ws,
+                limits,
+                messages,
+                receipts,
+                presence,
+                redis);
     }
 }

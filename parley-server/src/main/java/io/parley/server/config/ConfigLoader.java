@@ -29,6 +29,8 @@ public final class ConfigLoader {
         Map<String, String> d = new LinkedHashMap<>();
         d.put("http.host", "127.0.0.1");
         d.put("http.port", "8080");
+        d.put("http.cors-origins", "");
+        d.put("metrics.token", "");
         d.put("data.dir", "./data");
         d.put("store.url", "sqlite:");
         d.put("store.fsync", "true");
@@ -131,7 +133,11 @@ public final class ConfigLoader {
         }
 
         Config parse() {
-            Config.Http http = new Config.Http(nonEmpty("http.host"), intIn("http.port", 0, 65535));
+            Config.Http http = new Config.Http(
+                    nonEmpty("http.host"),
+                    intIn("http.port", 0, 65535),
+                    origins("http.cors-origins"),
+                    emptyToNull("metrics.token"));
             Path dataDir = Path.of(nonEmpty("data.dir"));
             String url = nonEmpty("store.url");
             StoreUrl parsed;
