@@ -44,6 +44,7 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.BindException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.http.HttpClient;
@@ -76,6 +77,7 @@ final class NodeBuilder {
     /** The steps that create a part, in order; the test hook runs after each one that applies to the config. */
     static final List<String> STEPS = List.of(
             "timers",
+            "data-dir-lock",
             "redis",
             "presence",
             "bus",
@@ -190,6 +192,8 @@ final class NodeBuilder {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create data dir " + config.dataDir(), e);
         }
+        // Before anything reads or writes the data dir: a second node on it is refused, naming the first.
+        owned("data-dir-lock", lifecycle.own("data-dir-lock", DataDirLock.acquire(config.dataDir(), clock.instant())));
         byte[] secret = config.auth().jwtSecret() != null
                 ? config.auth().jwtSecret().getBytes(StandardCharsets.UTF_8)
                 : SecretFile.loadOrCreate(config.dataDir());
@@ -332,7 +336,7 @@ final class NodeBuilder {
         loops.deployVerticle(() -> new HttpVerticle(options, routes), new DeploymentOptions().setInstances(instances))
                 .onComplete(deployed -> {
                     if (deployed.failed()) {
-                        failAfterClosing(started, deployed.cause());
+                        failAfterClosing(started, listenFailure(deployed.cause(), node.port()));
                         return;
                     }
                     String id = deployed.result();
@@ -358,6 +362,24 @@ final class NodeBuilder {
                     started.complete(new ParleyServer(node));
                 });
         return started.future();
+    }
+
+    /**
+     * A bind failure with the address in its message: the JDK's says only "Address already in use". Other failures
+     * are returned as they are.
+     */
+    private Throwable listenFailure(Throwable cause, int port) {
+        String address = config.http().host() + ":" + port;
+        for (Throwable t = cause; t != null; t = t.getCause()) {
+            String message = String.valueOf(t.getMessage());
+            if (t instanceof BindException || message.contains("Address already in use")) {
+                String hint = message.contains("in use")
+                        ? " (another process listens there: stop it, or set http.port / PARLEY_HTTP_PORT)"
+                        : "";
+                return new IllegalStateException("cannot listen on " + address + ": " + message + hint, cause);
+            }
+        }
+        return cause;
     }
 
     /** Closes the node on a thread of its own (not this event loop), then fails the start with {@code cause}. */
