@@ -208,6 +208,8 @@ async function play(exchange) {
       note('message', { clientMsgId: m.clientMsgId, state: 'sent', seq: m.ack.seq });
     } else if (m.state === 'failed') {
       note('message', { clientMsgId: m.clientMsgId, state: 'failed', errorCode: m.errorCode });
+    } else if (m.state === 'unconfirmed') {
+      note('message', { clientMsgId: m.clientMsgId, state: 'unconfirmed' });
     }
   });
   client.on('error', (e) => note('error', e.ref == null ? { code: e.code } : { code: e.code, ref: e.ref }));

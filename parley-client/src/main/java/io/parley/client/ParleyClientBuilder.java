@@ -23,6 +23,7 @@ public final class ParleyClientBuilder {
     Transport transport;
     ClientScheduler scheduler;
     boolean autoDelivered = true;
+    boolean echoOwnMessages;
 
     /** The WebSocket URL, e.g. {@code ws://127.0.0.1:8080/ws} (the token is added as a query parameter). */
     public ParleyClientBuilder uri(URI uri) {
@@ -71,6 +72,18 @@ public final class ParleyClientBuilder {
      */
     public ParleyClientBuilder autoDelivered(boolean on) {
         this.autoDelivered = on;
+        return this;
+    }
+
+    /**
+     * Also pass this client's own messages to {@code onEvent} (default false). By default the event of a message
+     * this client sent, matched to its outbox entry by clientMsgId, only settles that {@link OutgoingMessage}: a UI
+     * that shows outgoing messages from {@code send} and incoming ones from {@code onEvent} shows each message once.
+     * Turn it on to see the whole log in {@code onEvent} (an application that stores every event); the outbox entry
+     * is settled all the same.
+     */
+    public ParleyClientBuilder echoOwnMessages(boolean on) {
+        this.echoOwnMessages = on;
         return this;
     }
 
