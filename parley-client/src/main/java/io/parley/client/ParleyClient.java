@@ -42,6 +42,7 @@ public final class ParleyClient implements AutoCloseable {
     private final ParleyListener listener;
     private final Duration sendTimeout;
     private final Transport transport;
+    private final ParleyRest rest;
     private final FrameCodec codec = new FrameCodec();
     private final ClientScheduler exec;
     private final Backoff backoff;
@@ -98,14 +99,9 @@ public final class ParleyClient implements AutoCloseable {
         this.tokenSupplier = Objects.requireNonNull(b.tokenSupplier, "tokenSupplier");
         this.listener = b.listener;
         this.sendTimeout = b.sendTimeout;
-        this.transport = b.transport != null
-                ? b.transport
-                : new JdkTransport(
-                        b.httpClient != null
-                                ? b.httpClient
-                                : HttpClient.newBuilder()
-                                        .connectTimeout(Duration.ofSeconds(10))
-                                        .build());
+        HttpClient http = b.httpClient != null ? b.httpClient : ParleyRest.defaultHttpClient();
+        this.transport = b.transport != null ? b.transport : new JdkTransport(http);
+        this.rest = ParleyRest.create(b.restUri != null ? b.restUri : restUriOf(uri), tokenSupplier, http);
         this.exec = b.scheduler != null ? b.scheduler : ClientScheduler.onThread();
         this.backoff = new Backoff(b.backoffInitial, b.backoffMax, b.random);
         this.cursors = new Cursors(b.initialCursors);
@@ -122,7 +118,26 @@ public final class ParleyClient implements AutoCloseable {
         return new ParleyClientBuilder();
     }
 
+    /** The HTTP origin of a WebSocket URL: ws -> http, wss -> https, and a last path segment {@code /ws} dropped. */
+    static URI restUriOf(URI ws) {
+        String scheme = "wss".equalsIgnoreCase(ws.getScheme()) ? "https" : "http";
+        String path = ws.getRawPath() == null ? "" : ws.getRawPath();
+        if (path.endsWith("/ws")) {
+            path = path.substring(0, path.length() - 3);
+        }
+        return URI.create(scheme + "://" + ws.getRawAuthority() + path);
+    }
+
     // ---- public API ------------------------------------------------------------------------------------------------
+
+    /**
+     * The REST API of the same server (docs/api.md), with this client's token supplier and HttpClient: history,
+     * conversations, members and the rest. Its base is {@link ParleyClientBuilder#restUri} or derived from the
+     * WebSocket URL ({@code ws://host:8080/ws} -> {@code http://host:8080}). Usable before and after close.
+     */
+    public ParleyRest rest() {
+        return rest;
+    }
 
     /** Starts connecting (and reconnecting); completes at the first {@code synced}. */
     public CompletableFuture<Void> connect() {

@@ -11,6 +11,7 @@ import java.util.random.RandomGenerator;
 /** Settings of a {@link ParleyClient}. */
 public final class ParleyClientBuilder {
     URI uri;
+    URI restUri;
     Supplier<String> tokenSupplier;
     ParleyListener listener = new ParleyListener() {};
     Map<String, Long> initialCursors = Map.of();
@@ -28,6 +29,15 @@ public final class ParleyClientBuilder {
     /** The WebSocket URL, e.g. {@code ws://127.0.0.1:8080/ws} (the token is added as a query parameter). */
     public ParleyClientBuilder uri(URI uri) {
         this.uri = uri;
+        return this;
+    }
+
+    /**
+     * The REST base of {@link ParleyClient#rest()}, e.g. {@code http://127.0.0.1:8080} (default: derived from
+     * {@link #uri}: ws becomes http, wss https, and a last {@code /ws} path segment is dropped).
+     */
+    public ParleyClientBuilder restUri(URI restUri) {
+        this.restUri = restUri;
         return this;
     }
 
