@@ -5,7 +5,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ParleyClient } from '../clients/js/src/parley-client.js';
@@ -210,6 +210,8 @@ async function play(exchange) {
       note('message', { clientMsgId: m.clientMsgId, state: 'sent', seq: m.ack.seq });
     } else if (m.state === 'failed') {
       note('message', { clientMsgId: m.clientMsgId, state: 'failed', errorCode: m.errorCode });
+    } else if (m.state === 'unconfirmed') {
+      note('message', { clientMsgId: m.clientMsgId, state: 'unconfirmed' });
     }
   });
   client.on('error', (e) => note('error', e.ref == null ? { code: e.code } : { code: e.code, ref: e.ref }));
@@ -370,7 +372,7 @@ async function play(exchange) {
   }
 }
 
-const jsons = (dir) => readdirSync(dir).filter((f) => f.endsWith('.json')).sort().map((f) => path.join(dir, f));
+const jsons = (dir) => (!existsSync(dir) ? [] : readdirSync(dir)).filter((f) => f.endsWith('.json')).sort().map((f) => path.join(dir, f));
 const files = [...jsons(DIR), ...jsons(JS_ONLY)];
 test('conformance exchanges exist', () => assert.ok(jsons(DIR).length > 0, `no exchanges in ${DIR}`));
 for (const f of files) {

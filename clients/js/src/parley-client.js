@@ -10,7 +10,11 @@ export const State = Object.freeze({
   IDLE: 'idle', CONNECTING: 'connecting', SYNCING: 'syncing', LIVE: 'live', BACKOFF: 'backoff', CLOSED: 'closed',
 });
 
-export const MessageState = Object.freeze({ PENDING: 'pending', SENT: 'sent', FAILED: 'failed' });
+/**
+ * failed: not stored (a permanent refusal, or handed to a closed client). unconfirmed: sent without an answer in time
+ * or left by close(): it may be stored, so it stays in the outbox and is re-sent with its clientMsgId.
+ */
+export const MessageState = Object.freeze({ PENDING: 'pending', SENT: 'sent', FAILED: 'failed', UNCONFIRMED: 'unconfirmed' });
 
 /**
  * Error codes after which re-sending cannot succeed: those protocol.js marks not retryable (the rest, e.g. unavailable
@@ -70,7 +74,10 @@ export class Backoff {
   }
 }
 
-/** A message in the outbox. `state` moves pending -> sent (with `ack`) or failed (with `errorCode`). */
+/**
+ * A message in the outbox. `state` moves pending -> sent (with `ack`), failed (with `errorCode`: not stored) or
+ * unconfirmed (no answer in time; may be stored; still re-sent, and a late ack makes it sent).
+ */
 export class OutgoingMessage {
   constructor(conversationId, clientMsgId, body, replyTo, createdAt, queuedAt = monotonicNow()) {
     this.conversationId = conversationId;
@@ -191,9 +198,8 @@ export class ParleyClient {
     this._readToSend = new Map();
     this._syncs = 0;
     this._replayed = 0;
+    this._syncRunning = false; // a sync is out and its synced has not come
     this._firstSync = null;
-    this._held = new Map(); // conversation -> Map(seq -> event): live events past a gap, until the resync fills it
-    this._resyncing = false;
 
     const saved = this._load('cursors') || {};
     this._cursors = new Map(Object.entries(saved).filter(([, v]) => Number.isInteger(v) && v >= 0));
@@ -363,7 +369,10 @@ export class ParleyClient {
     }
   }
 
-  /** Closes with 1000 and stops reconnecting; pending messages fail with "closed". Idempotent. */
+  /**
+   * Closes with 1000 and stops reconnecting; messages without an ack become unconfirmed and stay in the stored
+   * outbox (and pending()), so the next client on this storageKey re-sends them with their clientMsgId. Idempotent.
+   */
   close() {
     // Not "state is CLOSED": after authfailed the client is CLOSED too, and close() must still stop its timers.
     if (this._closed) {
@@ -382,10 +391,12 @@ export class ParleyClient {
       ws.close(1000, 'bye');
     }
     this._failRequests('client closed');
-    const pending = this.pending();
-    this._outbox.clear();
-    this._saveOutbox();
-    pending.forEach((m) => this._fail(m, 'closed', 'client is closed'));
+    for (const m of this.pending()) {
+      if (m.state === MessageState.PENDING) {
+        m.state = MessageState.UNCONFIRMED;
+        this._emit('message', m);
+      }
+    }
     this._setState(State.CLOSED);
     this._firstSync?.reject(new ParleyError('closed', 'client closed'));
   }
@@ -513,19 +524,20 @@ export class ParleyClient {
     this._idleLimit = this._idleTimeoutMs;
     this._replayed = 0;
     this._setState(State.SYNCING);
-    this._write(this._syncFrame());
+    this._sendSync();
     for (const m of this._outbox.values()) {
       this._transmit(m);
     }
     this._startLiveness(this._ws);
   }
 
-  _syncFrame() {
+  _sendSync() {
     const sync = { type: 'sync', cursors: this.cursors(), unlisted: this._unlisted };
     if (this._receiptsSince != null) {
       sync.receiptsSince = this._receiptsSince;
     }
-    return sync;
+    this._syncRunning = true;
+    this._write(sync);
   }
 
   _event(e) {
@@ -533,42 +545,20 @@ export class ParleyClient {
     if (current !== undefined && e.seq <= current) {
       return; // a duplicate: replay overlapping live delivery, or a second delivery after a reconnect
     }
-    if (current !== undefined && e.seq > current + 1 && (this.state === State.LIVE || this._resyncing)) {
-      this._gap(e, current);
+    if (current !== undefined && e.seq > current + 1) {
+      // A gap: not passed on. A sync from the cursors brings the missing events and this one in order; while a
+      // sync runs, its replay covers it already.
+      if (!this._syncRunning) {
+        this._emit('gap', { conversationId: e.conversationId, cursor: current, seq: e.seq });
+        this._sendSync();
+      }
       return;
     }
-    this._deliver(e);
-    // Events held past a gap follow as soon as the gap is filled.
-    const held = this._held.get(e.conversationId);
-    for (let next; held && (next = held.get(this._cursors.get(e.conversationId) + 1));) {
-      held.delete(next.seq);
-      this._deliver(next);
-    }
-  }
-
-  /**
-   * A live event past cursor + 1: the events between were missed (docs/client-js.md, Gaps). It is held, and one
-   * `sync` with the cursors asks the server to replay from them; the replay fills the gap, and whatever is still held
-   * at its `synced` was a hole the server has nothing for (events from before the user was a member again).
-   */
-  _gap(e, cursor) {
-    let held = this._held.get(e.conversationId);
-    if (!held) {
-      held = new Map();
-      this._held.set(e.conversationId, held);
-      this._emit('gap', { conversationId: e.conversationId, cursor, seq: e.seq });
-    }
-    held.set(e.seq, e);
-    if (!this._resyncing) {
-      this._resyncing = true;
-      this._replayed = 0;
-      this._write(this._syncFrame());
-    }
-  }
-
-  _deliver(e) {
     this._cursors.set(e.conversationId, e.seq);
-    if (this.state === State.SYNCING || this._resyncing) {
+    if (e.kind === 'member_removed' && e.memberId === this.userId) {
+      this._cursors.delete(e.conversationId); // as the server's session does: a re-add starts afresh, not a gap
+    }
+    if (this.state === State.SYNCING) {
       this._replayed++;
       this._saveCursorsSoon(); // a replay can be long: one write per 250 ms, and one at synced
     } else {
@@ -596,18 +586,8 @@ export class ParleyClient {
   }
 
   _synced(s) {
+    this._syncRunning = false;
     this._backoff.reset();
-    if (this._resyncing) {
-      this._resyncing = false;
-      for (const held of this._held.values()) {
-        for (const e of [...held.values()].sort((x, y) => x.seq - y.seq)) {
-          if (e.seq > this._cursors.get(e.conversationId)) {
-            this._deliver(e);
-          }
-        }
-      }
-      this._held.clear();
-    }
     if (s.serverTime != null) {
       this._receiptsSince = s.serverTime;
       this._save('receiptsSince', s.serverTime);
@@ -661,8 +641,7 @@ export class ParleyClient {
 
   _ended(code, reason) {
     this._ws = null;
-    this._resyncing = false;
-    this._held.clear(); // the next sync replays from the cursors, which held events never moved
+    this._syncRunning = false;
     this._clock.clearInterval(this._timers.heartbeat);
     this._timers.heartbeat = null;
     this._failRequests(`connection closed (${code}) before the answer`);
@@ -810,13 +789,13 @@ export class ParleyClient {
 
   _expireSends() {
     const now = this._clock.now();
-    const expired = [...this._outbox.values()].filter((m) => now - m.queuedAt >= this._sendTimeoutMs);
-    if (expired.length === 0) {
-      return;
-    }
-    expired.forEach((m) => this._outbox.delete(m.clientMsgId));
-    this._saveOutbox();
-    expired.forEach((m) => this._fail(m, 'timeout', 'no ack within the send timeout'));
+    const expired = [...this._outbox.values()]
+      .filter((m) => m.state === MessageState.PENDING && now - m.queuedAt >= this._sendTimeoutMs);
+    // Unconfirmed, not failed: it may be stored. It stays in the outbox; a late ack or a re-send's ack settles it.
+    expired.forEach((m) => {
+      m.state = MessageState.UNCONFIRMED;
+      this._emit('message', m);
+    });
   }
 
   _fail(m, code, message) {

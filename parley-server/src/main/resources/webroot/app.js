@@ -515,7 +515,7 @@ function renderTyping() {
     : names.length === 1 ? `${names[0]} is typing…` : `${names.join(' and ')} are typing…`;
 }
 
-const STATUS_TEXT = { pending: 'sending…', sent: '✓ sent', delivered: '✓✓ delivered', read: '✓✓ read', failed: 'not sent' };
+const STATUS_TEXT = { pending: 'sending…', sent: '✓ sent', delivered: '✓✓ delivered', read: '✓✓ read', failed: 'not sent', unconfirmed: 'not confirmed yet…' };
 
 function renderMessages(toBottom) {
   const c = convs.get(openId);

@@ -88,12 +88,12 @@ class ErrorCodeSourcesTest {
         }
         assertThat(raised)
                 .as("codes parley-client.js raises (is the pattern still right?)")
-                .contains("timeout");
+                .contains("closed");
         raised.removeAll(wireNames());
         // docs/client-js.md: the client's own codes for what never reached the server.
         assertThat(raised)
                 .as("codes parley-client.js raises that ErrorCode does not know")
-                .isSubsetOf("closed", "offline", "disconnected", "timeout");
+                .isSubsetOf("closed", "offline", "disconnected");
     }
 
     /** Every code appears in the table with its status and retry meaning, and the table has no code of its own. */
