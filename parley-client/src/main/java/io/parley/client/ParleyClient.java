@@ -165,8 +165,7 @@ public final class ParleyClient implements AutoCloseable {
         }
     }
 
-    // ---- conversation features (see docs/client-java.md)
-    // --------------------------------------------------------------
+    // ---- conversation features (see docs/client-java.md) ------------------------------------------------------------
 
     /** Edits one's own message (within the server's edit window). Fails with {@link ParleyException}. */
     public CompletableFuture<ServerFrame.Ok> edit(String conversationId, String messageId, String body) {

@@ -5,9 +5,13 @@ import io.parley.server.api.AuthApi;
 import io.parley.server.api.RequestLog;
 import io.parley.server.api.RestApi;
 import io.parley.server.auth.Authenticator;
+import io.parley.server.auth.ByAlgorithm;
 import io.parley.server.auth.HmacJwt;
+import io.parley.server.auth.Jwks;
 import io.parley.server.auth.PasswordHasher;
+import io.parley.server.auth.PublicKeyJwt;
 import io.parley.server.auth.SecretFile;
+import io.parley.server.auth.TokenVerifier;
 import io.parley.server.bus.Bus;
 import io.parley.server.bus.LocalBus;
 import io.parley.server.chat.ChatService;
@@ -44,11 +48,15 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -84,6 +92,9 @@ final class NodeBuilder {
 
     /** How long closing Vert.x may take when a start fails or a node stops; a close that hangs must not hang stop. */
     private static final long VERTX_CLOSE_SECONDS = 30;
+
+    /** How long a start waits for the first JWKS fetch before going on without its keys. */
+    private static final long JWKS_START_SECONDS = 5;
 
     private final Config config;
     private final Scheduler given;
@@ -122,6 +133,47 @@ final class NodeBuilder {
             return Future.failedFuture(lifecycle.closeAfter(e));
         }
         return deploy(node);
+    }
+
+    /** HS256 always (built-in accounts); RS256/ES256 too when a PEM public key or a JWKS URL is configured. */
+    private TokenVerifier verifier(HmacJwt jwt, NodeTimers timers) {
+        Config.Auth auth = config.auth();
+        Config.PublicKeys keys = auth.publicKeys();
+        if (keys.pemFile() != null) {
+            return new ByAlgorithm(
+                    jwt,
+                    PublicKeyJwt.fromPem(
+                            keys.pemFile(), auth.issuer(), auth.audience(), timers.clock(), auth.clockSkew()));
+        }
+        if (keys.jwksUrl() == null) {
+            return jwt;
+        }
+        Jwks jwks = lifecycle.own(
+                "jwks",
+                new Jwks(
+                        keys.jwksUrl(),
+                        HttpClient.newBuilder()
+                                .connectTimeout(Duration.ofSeconds(5))
+                                .build(),
+                        timers.thread("parley-jwks"),
+                        keys.jwksRefresh(),
+                        keys.jwksMinRefetch()));
+        // Not fatal: an identity provider that is down at start only delays RS256/ES256 logins; each token with a
+        // key id not in hand fetches again (rate-limited), and the refresh keeps trying.
+        try {
+            if (!jwks.firstFetch().get(JWKS_START_SECONDS, TimeUnit.SECONDS)) {
+                LOG.warn("JWKS {} not fetched at start; RS256/ES256 tokens are refused until it is", keys.jwksUrl());
+            }
+        } catch (TimeoutException e) {
+            LOG.warn("JWKS {} did not answer within {} s at start; fetching on", keys.jwksUrl(), JWKS_START_SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while fetching the JWKS", e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("JWKS fetch failed unexpectedly", e.getCause());
+        }
+        return new ByAlgorithm(
+                jwt, PublicKeyJwt.fromJwks(jwks, auth.issuer(), auth.audience(), timers.clock(), auth.clockSkew()));
     }
 
     private <T> T owned(String step, T part) {
@@ -212,9 +264,14 @@ final class NodeBuilder {
                                 .toCompletableFuture()
                                 .get(VERTX_CLOSE_SECONDS, TimeUnit.SECONDS)));
 
-        HmacJwt jwt = new HmacJwt(secret, config.auth().issuer(), config.auth().audience(), clock);
+        HmacJwt jwt = new HmacJwt(
+                secret,
+                config.auth().issuer(),
+                config.auth().audience(),
+                clock,
+                config.auth().clockSkew());
         ChatService chat = new ChatService(store, config, bus, presence, receipts, clock);
-        Authenticator authenticator = new Authenticator(jwt, store);
+        Authenticator authenticator = new Authenticator(verifier(jwt, timers), store);
         // The WebSocket face's timers are Vert.x's (one per connection for the auth deadline: no thread hand-off).
         Scheduler loopTimers = timers.sharedOrNull() != null ? timers.sharedOrNull() : new LoopScheduler(vertx, clock);
         WsGateway gateway = new WsGateway(
@@ -225,7 +282,7 @@ final class NodeBuilder {
         router = Router.router(vertx);
         router.route().handler(RequestLog::handle);
         HttpRoutes.health(router, stopping, store, redis);
-        HttpRoutes.metrics(router, metrics);
+        HttpRoutes.metrics(router, metrics, config.http().metricsToken());
         router.get("/ws").handler(gateway);
         new RestApi(chat, presenceHub, authenticator, config).mount(router);
         new AuthApi(vertx, store, new PasswordHasher(config.auth().bcryptCost()), jwt, config.auth(), clock)

@@ -41,6 +41,7 @@ public final class RestApi {
     }
 
     public void mount(Router router) {
+        router.route("/api/v1/*").handler(new Cors(config.http().corsOrigins()));
         router.route("/api/v1/*").handler(Http::checkRequest);
         router.route("/api/v1/*")
                 .handler(BodyHandler.create(false).setBodyLimit(config.limits().maxFrameBytes()));

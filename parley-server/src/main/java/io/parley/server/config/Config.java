@@ -1,5 +1,6 @@
 package io.parley.server.config;
 
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -21,7 +22,12 @@ public record Config(
         Redis redis,
         Log log) {
 
-    public record Http(String host, int port) {}
+    /**
+     * The HTTP listener. {@code corsOrigins}: browser origins (besides the server's own) whose pages may call the
+     * REST API ({@code http.cors-origins}; {@code "*"} any). {@code metricsToken}: when set, {@code /metrics} wants
+     * it as a bearer token ({@code metrics.token}); null leaves /metrics open (keep it off the public network then).
+     */
+    public record Http(String host, int port, List<String> corsOrigins, String metricsToken) {}
 
     /**
      * Where messages live. {@code url} is {@code store.url} parsed by the loader: {@code sqlite:} (the file
@@ -51,7 +57,19 @@ public record Config(
             String audience,
             Duration tokenTtl,
             boolean registrationEnabled,
-            int bcryptCost) {}
+            int bcryptCost,
+            PublicKeys publicKeys,
+            Duration clockSkew) {}
+
+    /**
+     * RS256/ES256 verification keys besides the HS256 secret: a PEM public key file ({@code auth.jwt-public-key}) or
+     * a JWKS URL ({@code auth.jwks-url}), at most one of the two; both null when only HS256 tokens are accepted.
+     */
+    public record PublicKeys(Path pemFile, URI jwksUrl, Duration jwksRefresh, Duration jwksMinRefetch) {
+        public boolean enabled() {
+            return pemFile != null || jwksUrl != null;
+        }
+    }
 
     /**
      * WebSocket gateway. {@code allowedOrigins} empty means same-origin only; {@code "*"} allows any origin.
@@ -134,7 +152,7 @@ public record Config(
     /** A copy with another HTTP port (tests use port 0). */
     public Config withPort(int port) {
         return new Config(
-                new Http(http.host(), port),
+                new Http(http.host(), port, http.corsOrigins(), http.metricsToken()),
                 dataDir,
                 store,
                 auth,

@@ -2,6 +2,7 @@ package io.parley.server.config;
 
 import java.io.IOException;
 import java.io.Reader;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,6 +29,8 @@ public final class ConfigLoader {
         Map<String, String> d = new LinkedHashMap<>();
         d.put("http.host", "127.0.0.1");
         d.put("http.port", "8080");
+        d.put("http.cors-origins", "");
+        d.put("metrics.token", "");
         d.put("data.dir", "./data");
         d.put("store.url", "sqlite:");
         d.put("store.fsync", "true");
@@ -39,6 +42,11 @@ public final class ConfigLoader {
         d.put("auth.token-ttl", "24h");
         d.put("auth.registration-enabled", "true");
         d.put("auth.bcrypt-cost", "10");
+        d.put("auth.jwt-public-key", "");
+        d.put("auth.jwks-url", "");
+        d.put("auth.jwks-refresh", "10m");
+        d.put("auth.jwks-min-refetch", "30s");
+        d.put("auth.clock-skew", "30s");
         d.put("ws.allowed-origins", "");
         d.put("ws.heartbeat-interval", "25s");
         d.put("ws.idle-timeout", "60s");
@@ -153,7 +161,11 @@ public final class ConfigLoader {
         }
 
         Config parse() {
-            Config.Http http = new Config.Http(nonEmpty("http.host"), intIn("http.port", 0, 65535));
+            Config.Http http = new Config.Http(
+                    nonEmpty("http.host"),
+                    intIn("http.port", 0, 65535),
+                    origins("http.cors-origins"),
+                    emptyToNull("metrics.token"));
             Path dataDir = Path.of(nonEmpty("data.dir"));
             String url = nonEmpty("store.url");
             StoreUrl parsed;
@@ -177,7 +189,9 @@ public final class ConfigLoader {
                     emptyToNull("auth.audience"),
                     duration("auth.token-ttl", Duration.ofMinutes(1)),
                     bool("auth.registration-enabled"),
-                    intIn("auth.bcrypt-cost", 4, 31));
+                    intIn("auth.bcrypt-cost", 4, 31),
+                    publicKeys(),
+                    duration("auth.clock-skew", Duration.ZERO));
             Config.WebSocket ws = new Config.WebSocket(
                     origins("ws.allowed-origins"),
                     duration("ws.heartbeat-interval", Duration.ofMillis(100)),
@@ -286,6 +300,30 @@ public final class ConfigLoader {
                 throw bad(key, "must be one of " + String.join(", ", Config.Log.LEVELS));
             }
             return v;
+        }
+
+        private Config.PublicKeys publicKeys() {
+            String pem = emptyToNull("auth.jwt-public-key");
+            String jwks = emptyToNull("auth.jwks-url");
+            if (pem != null && jwks != null) {
+                throw bad("auth.jwks-url", "cannot be set together with auth.jwt-public-key: pick one key source");
+            }
+            URI url = null;
+            if (jwks != null) {
+                if (!jwks.matches("https?://.+")) {
+                    throw bad("auth.jwks-url", "must be an http:// or https:// URL");
+                }
+                try {
+                    url = new URI(jwks);
+                } catch (java.net.URISyntaxException e) {
+                    throw bad("auth.jwks-url", "is not a URL: " + e.getReason());
+                }
+            }
+            return new Config.PublicKeys(
+                    pem == null ? null : Path.of(pem),
+                    url,
+                    duration("auth.jwks-refresh", Duration.ofSeconds(10)),
+                    duration("auth.jwks-min-refetch", Duration.ZERO));
         }
 
         /** A URL with its password (user:password@) replaced, for error messages. */

@@ -144,15 +144,13 @@ public final class Session implements Inbound {
                             userId = uid;
                             state = State.AUTHENTICATED;
                             // With resume, live events wait until the client's sync says where it stands, so none can
-                            // overtake the
-                            // replay.
+                            // overtake the replay.
                             stream = new EventStream(
                                     this, uid, resumeRequested, transport, loop, chat, codec, config, metrics, timers);
                             // The node already receives every user's traffic (the bus subscribes once, at start), so
-                            // from here on
-                            // nothing committed can slip past both the replay and the live feed; the welcome goes out
-                            // before any
-                            // event delivered to the registered session, both being tasks of this loop.
+                            // from here on nothing committed can slip past both the replay and the live feed; the
+                            // welcome goes out before any event delivered to the registered session, both being tasks
+                            // of this loop.
                             registry.add(this);
                             Config.WebSocket ws = config.ws();
                             send(new ServerFrame.Welcome(
@@ -280,8 +278,7 @@ public final class Session implements Inbound {
         }
     }
 
-    // ---- requests
-    // ----------------------------------------------------------------------------------------------------
+    // ---- requests ---------------------------------------------------------------------------------------------------
 
     private static String refOf(String ref, ClientFrame frame) {
         return ref != null ? ref : frame.type();

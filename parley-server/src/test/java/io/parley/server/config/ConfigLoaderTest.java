@@ -60,6 +60,26 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void publicKeys_oneSourceAtMost_andJwksMustBeAnHttpUrl() {
+        assertThat(ConfigLoader.load(null, Map.of()).auth().publicKeys().enabled())
+                .isFalse();
+        Config c = ConfigLoader.load(null, Map.of("PARLEY_AUTH_JWKS_URL", "https://idp.example/jwks.json"));
+        assertThat(c.auth().publicKeys().jwksUrl()).hasToString("https://idp.example/jwks.json");
+        assertThat(c.auth().publicKeys().jwksRefresh()).hasMinutes(10);
+        assertThatThrownBy(() -> ConfigLoader.load(
+                        null,
+                        Map.of(
+                                "PARLEY_AUTH_JWKS_URL",
+                                "https://idp.example/jwks.json",
+                                "PARLEY_AUTH_JWT_PUBLIC_KEY",
+                                "/etc/key.pem")))
+                .hasMessageContaining("auth.jwks-url")
+                .hasMessageContaining("pick one");
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("PARLEY_AUTH_JWKS_URL", "file:///etc/passwd")))
+                .hasMessageContaining("http:// or https://");
+    }
+
+    @Test
     void shortSecret_isRejectedWithoutPrintingIt() {
         assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("PARLEY_AUTH_JWT_SECRET", "short-secret")))
                 .hasMessageContaining("auth.jwt-secret")

@@ -1,8 +1,8 @@
-// Parley browser client: one WebSocket that stays up and loses nothing. Same semantics as the Java SDK
-// (docs/client-java.md): reconnect with exponential backoff and full jitter, resume from cursors (kept in
-// localStorage), dedup by seq, an outbox re-sent with the original clientMsgId after every reconnect, delivered
-// receipts sent by itself, typing entries that expire. No dependencies but protocol.js, served next to it (generated
-// from the server's ErrorCode); see docs/client-js.md.
+// Parley client for browsers and Node 20+: one WebSocket that stays up and loses nothing. Same semantics as the Java
+// SDK (docs/client-java.md): reconnect with exponential backoff and full jitter, resume from cursors (kept in
+// localStorage when there is one), dedup by seq, a resync when a live event skips a seq, an outbox re-sent with the
+// original clientMsgId after every reconnect, delivered receipts sent by itself, typing entries that expire. No
+// dependencies but protocol.js, next to it (generated from the server's ErrorCode); see docs/client-js.md.
 
 import { ErrorCodes } from './protocol.js';
 
@@ -122,7 +122,32 @@ function report(err) {
 
 function defaultUrl() {
   const loc = globalThis.location;
+  if (!loc || !loc.host) {
+    throw new TypeError('url is required outside a browser page (there is no page location to take the host from): '
+      + "pass it, e.g. new ParleyClient({ url: 'ws://127.0.0.1:8080/ws', ... })");
+  }
   return `${loc.protocol === 'https:' ? 'wss:' : 'ws:'}//${loc.host}/ws`;
+}
+
+/** The page's localStorage; memory (null) where there is none (Node) or where the page may not use it. */
+function defaultStorage() {
+  try {
+    const s = globalThis.localStorage;
+    return s && typeof s.getItem === 'function' ? s : null;
+  } catch (err) {
+    return null; // a SecurityError (storage disabled for this page): documented as memory, as without localStorage
+  }
+}
+
+function webSocketClass(given) {
+  const W = given || globalThis.WebSocket;
+  if (typeof W !== 'function') {
+    throw new TypeError(given
+      ? `the WebSocket option must be a WebSocket class (a constructor), got ${typeof given}`
+      : 'this runtime has no WebSocket (globalThis.WebSocket is missing, as in Node 20): pass a WebSocket class as '
+        + "the WebSocket option, e.g. import WebSocket from 'ws'; new ParleyClient({ WebSocket, url, token })");
+  }
+  return W;
 }
 
 /**
@@ -137,8 +162,9 @@ export class ParleyClient {
       throw new TypeError('token (a string or a function returning one, or a promise of one) is required');
     }
     this._token = typeof o.token === 'function' ? o.token : () => o.token;
+    this._WebSocket = webSocketClass(o.WebSocket);
     this._url = o.url || defaultUrl();
-    this._storage = o.storage === undefined ? (globalThis.localStorage || null) : o.storage;
+    this._storage = o.storage === undefined ? defaultStorage() : o.storage;
     this._key = o.storageKey || 'parley';
     this._unlisted = o.unlisted || 'replay';
     this._backoff = new Backoff(o.backoffInitialMs || 250, o.backoffMaxMs || 30000, o.random || Math.random);
@@ -146,7 +172,6 @@ export class ParleyClient {
     this._heartbeatMs = o.heartbeatIntervalMs || 25000;
     this._idleTimeoutMs = this._heartbeatMs * 3;
     this._autoDelivered = o.autoDelivered !== false;
-    this._WebSocket = o.WebSocket || globalThis.WebSocket;
     this._clock = o.clock || realClock;
 
     this._listeners = new Map();
@@ -167,6 +192,8 @@ export class ParleyClient {
     this._syncs = 0;
     this._replayed = 0;
     this._firstSync = null;
+    this._held = new Map(); // conversation -> Map(seq -> event): live events past a gap, until the resync fills it
+    this._resyncing = false;
 
     const saved = this._load('cursors') || {};
     this._cursors = new Map(Object.entries(saved).filter(([, v]) => Number.isInteger(v) && v >= 0));
@@ -413,6 +440,8 @@ export class ParleyClient {
         this._ended(ev.code, ev.reason);
       }
     };
+    // A close event follows every error and carries the outcome; the `ws` package throws an error nobody listens to.
+    ws.onerror = () => {};
   }
 
   /**
@@ -484,15 +513,19 @@ export class ParleyClient {
     this._idleLimit = this._idleTimeoutMs;
     this._replayed = 0;
     this._setState(State.SYNCING);
-    const sync = { type: 'sync', cursors: this.cursors(), unlisted: this._unlisted };
-    if (this._receiptsSince != null) {
-      sync.receiptsSince = this._receiptsSince;
-    }
-    this._write(sync);
+    this._write(this._syncFrame());
     for (const m of this._outbox.values()) {
       this._transmit(m);
     }
     this._startLiveness(this._ws);
+  }
+
+  _syncFrame() {
+    const sync = { type: 'sync', cursors: this.cursors(), unlisted: this._unlisted };
+    if (this._receiptsSince != null) {
+      sync.receiptsSince = this._receiptsSince;
+    }
+    return sync;
   }
 
   _event(e) {
@@ -500,8 +533,42 @@ export class ParleyClient {
     if (current !== undefined && e.seq <= current) {
       return; // a duplicate: replay overlapping live delivery, or a second delivery after a reconnect
     }
+    if (current !== undefined && e.seq > current + 1 && (this.state === State.LIVE || this._resyncing)) {
+      this._gap(e, current);
+      return;
+    }
+    this._deliver(e);
+    // Events held past a gap follow as soon as the gap is filled.
+    const held = this._held.get(e.conversationId);
+    for (let next; held && (next = held.get(this._cursors.get(e.conversationId) + 1));) {
+      held.delete(next.seq);
+      this._deliver(next);
+    }
+  }
+
+  /**
+   * A live event past cursor + 1: the events between were missed (docs/client-js.md, Gaps). It is held, and one
+   * `sync` with the cursors asks the server to replay from them; the replay fills the gap, and whatever is still held
+   * at its `synced` was a hole the server has nothing for (events from before the user was a member again).
+   */
+  _gap(e, cursor) {
+    let held = this._held.get(e.conversationId);
+    if (!held) {
+      held = new Map();
+      this._held.set(e.conversationId, held);
+      this._emit('gap', { conversationId: e.conversationId, cursor, seq: e.seq });
+    }
+    held.set(e.seq, e);
+    if (!this._resyncing) {
+      this._resyncing = true;
+      this._replayed = 0;
+      this._write(this._syncFrame());
+    }
+  }
+
+  _deliver(e) {
     this._cursors.set(e.conversationId, e.seq);
-    if (this.state === State.SYNCING) {
+    if (this.state === State.SYNCING || this._resyncing) {
       this._replayed++;
       this._saveCursorsSoon(); // a replay can be long: one write per 250 ms, and one at synced
     } else {
@@ -530,6 +597,17 @@ export class ParleyClient {
 
   _synced(s) {
     this._backoff.reset();
+    if (this._resyncing) {
+      this._resyncing = false;
+      for (const held of this._held.values()) {
+        for (const e of [...held.values()].sort((x, y) => x.seq - y.seq)) {
+          if (e.seq > this._cursors.get(e.conversationId)) {
+            this._deliver(e);
+          }
+        }
+      }
+      this._held.clear();
+    }
     if (s.serverTime != null) {
       this._receiptsSince = s.serverTime;
       this._save('receiptsSince', s.serverTime);
@@ -583,6 +661,8 @@ export class ParleyClient {
 
   _ended(code, reason) {
     this._ws = null;
+    this._resyncing = false;
+    this._held.clear(); // the next sync replays from the cursors, which held events never moved
     this._clock.clearInterval(this._timers.heartbeat);
     this._timers.heartbeat = null;
     this._failRequests(`connection closed (${code}) before the answer`);
