@@ -2,6 +2,7 @@ package io.parley.server;
 
 import io.parley.protocol.FrameCodec;
 import io.parley.server.api.AuthApi;
+import io.parley.server.api.RequestLog;
 import io.parley.server.api.RestApi;
 import io.parley.server.auth.Authenticator;
 import io.parley.server.auth.ByAlgorithm;
@@ -22,6 +23,7 @@ import io.parley.server.config.StoreUrl;
 import io.parley.server.gateway.LoopScheduler;
 import io.parley.server.gateway.SessionRegistry;
 import io.parley.server.gateway.WsGateway;
+import io.parley.server.log.DeliveryLog;
 import io.parley.server.metrics.Metrics;
 import io.parley.server.presence.LocalPresence;
 import io.parley.server.presence.Presence;
@@ -214,7 +216,8 @@ final class NodeBuilder {
                 lifecycle.own(
                         "presence",
                         redis != null ? new RedisPresence(redis, ttl, sweeper) : new LocalPresence(ttl, sweeper)));
-        SessionRegistry registry = new SessionRegistry(codec, presence);
+        SessionRegistry registry = new SessionRegistry(
+                codec, presence, new DeliveryLog(config.log().deliveredSample(), clock));
         Bus bus = owned(
                 "bus", lifecycle.own("bus", redis != null ? new RedisBus(redis, codec, Ids.nodeId()) : new LocalBus()));
         // The node's sessions hear the bus from here until the stop closes this (before the bus, after the store,
@@ -222,7 +225,12 @@ final class NodeBuilder {
         owned("bus-subscription", lifecycle.own("bus-subscription", bus.subscribe(registry)));
         Metrics metrics = new Metrics();
         owned("metrics", lifecycle.own("metrics", metrics, metrics::close));
-        metrics.connections(registry::size);
+        int maxConnections = config.ws().maxConnections();
+        metrics.connections(
+                registry::size,
+                maxConnections > 0
+                        ? maxConnections
+                        : Metrics.heapCapacity(Runtime.getRuntime().maxMemory()));
         // Each commit's frame is encoded once, here, and travels with the event through the bus to every session.
         JdbcChatStore store = owned("store", lifecycle.own("store", openStore(new EventPublisher(codec, bus), timers)));
         store.observeCommits(metrics::committed);
@@ -247,6 +255,7 @@ final class NodeBuilder {
                                 codec,
                                 registry,
                                 metrics::presenceUpdates,
+                                metrics::presenceLag,
                                 timers.thread("parley-presence"))));
         vertx = Vertx.vertx();
         owned(
@@ -275,6 +284,7 @@ final class NodeBuilder {
         owned("gateway", lifecycle.own("gateway", gateway, gateway::close));
         AtomicBoolean stopping = new AtomicBoolean();
         router = Router.router(vertx);
+        router.route().handler(RequestLog::handle);
         HttpRoutes.health(router, stopping, store, redis);
         HttpRoutes.metrics(router, metrics, config.http().metricsToken());
         router.get("/ws").handler(gateway);

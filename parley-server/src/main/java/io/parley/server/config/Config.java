@@ -19,7 +19,8 @@ public record Config(
         Messages messages,
         Receipts receipts,
         Presence presence,
-        Redis redis) {
+        Redis redis,
+        Log log) {
 
     /**
      * The HTTP listener. {@code corsOrigins}: browser origins (besides the server's own) whose pages may call the
@@ -81,7 +82,8 @@ public record Config(
             Duration authTimeout,
             int maxOutboundBytes,
             int syncPageSize,
-            int maxSyncBuffer) {}
+            int maxSyncBuffer,
+            int maxConnections) {}
 
     /** Input limits; violations get documented error codes. */
     public record Limits(int maxFrameBytes, int maxBodyChars, int maxGroupSize, int maxPageSize, int defaultPageSize) {}
@@ -123,6 +125,23 @@ public record Config(
         }
     }
 
+    /**
+     * Logging of the process ({@code Main} applies it; in-process nodes leave the JVM's logging alone):
+     * {@code format} of the lines on stderr, the root {@code level}, {@code levels} by logger name (a package's name
+     * covers everything under it), and 1 in {@code deliveredSample} messages logged as {@code message_delivered} (0:
+     * none). Levels are {@link #LEVELS}.
+     */
+    public record Log(LogFormat format, String level, java.util.Map<String, String> levels, int deliveredSample) {
+        public static final List<String> LEVELS = List.of("off", "error", "warn", "info", "debug", "trace");
+    }
+
+    /** JSON lines, readable text, or text on a terminal and JSON lines otherwise. */
+    public enum LogFormat {
+        AUTO,
+        JSON,
+        TEXT
+    }
+
     /** Privacy of last seen: the exact time, the time rounded down to 15 minutes, or nothing. */
     public enum LastSeen {
         EXACT,
@@ -142,6 +161,7 @@ public record Config(
                 messages,
                 receipts,
                 presence,
-                redis);
+                redis,
+                log);
     }
 }

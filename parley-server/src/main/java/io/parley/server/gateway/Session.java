@@ -6,10 +6,12 @@ import io.parley.protocol.ErrorCode;
 import io.parley.protocol.FrameCodec;
 import io.parley.protocol.ProtocolException;
 import io.parley.protocol.ServerFrame;
+import io.parley.server.auth.TokenVerifier;
 import io.parley.server.bus.Delivery;
 import io.parley.server.chat.ChatException;
 import io.parley.server.chat.ChatService;
 import io.parley.server.config.Config;
+import io.parley.server.log.AuthLog;
 import io.parley.server.metrics.Metrics;
 import io.parley.server.presence.PresenceHub;
 import io.parley.server.time.Scheduler;
@@ -132,7 +134,11 @@ public final class Session implements Inbound {
                             }
                             transport.resumeReading();
                             if (err != null) {
-                                closeWith(CloseCodes.UNAUTHORIZED, reasonOf(err));
+                                String reason = reasonOf(err);
+                                if (isTokenRejection(err)) {
+                                    AuthLog.tokenRejected("ws", reason, "session " + sessionId);
+                                }
+                                closeWith(CloseCodes.UNAUTHORIZED, reason);
                                 return;
                             }
                             userId = uid;
@@ -448,6 +454,11 @@ public final class Session implements Inbound {
     void closeWith(int code, String reason) {
         transport.close(code, reason);
         onClosed();
+    }
+
+    private static boolean isTokenRejection(Throwable err) {
+        Throwable cause = err instanceof CompletionException && err.getCause() != null ? err.getCause() : err;
+        return cause instanceof TokenVerifier.InvalidTokenException;
     }
 
     private static String reasonOf(Throwable err) {
