@@ -4,8 +4,10 @@ import io.parley.server.admin.Admin;
 import io.parley.server.config.Config;
 import io.parley.server.config.ConfigException;
 import io.parley.server.config.ConfigLoader;
+import io.parley.server.log.LogSetup;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
@@ -18,16 +20,24 @@ public final class Main {
     private Main() {}
 
     public static void main(String[] args) throws InterruptedException {
-        if (System.getProperty("java.util.logging.SimpleFormatter.format") == null) {
-            System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tFT%1$tT.%1$tL %4$s %3$s: %5$s%6$s%n");
-        }
         if (args.length > 0 && args[0].equals("admin")) {
-            System.exit(Admin.run(
+            int status = Admin.run(
                     java.util.Arrays.asList(args).subList(1, args.length),
                     System.in,
                     System.out,
                     System.err,
-                    System.getenv()));
+                    System.getenv(),
+                    config -> LogSetup.install(
+                            config.log().format().name().toLowerCase(Locale.ROOT),
+                            config.log().level(),
+                            config.log().levels(),
+                            System.err));
+            // The log lines are written by a daemon thread: let it write what is queued before the JVM ends.
+            for (java.util.logging.Handler h :
+                    java.util.logging.Logger.getLogger("").getHandlers()) {
+                h.close();
+            }
+            System.exit(status);
             return;
         }
         Path file = null;
@@ -59,6 +69,11 @@ public final class Main {
             System.exit(2);
             return;
         }
+        LogSetup.install(
+                config.log().format().name().toLowerCase(Locale.ROOT),
+                config.log().level(),
+                config.log().levels(),
+                System.err);
         ParleyServer server;
         try {
             server = ParleyServer.start(config)

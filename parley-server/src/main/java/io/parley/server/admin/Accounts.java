@@ -34,12 +34,7 @@ final class Accounts {
             } catch (StoreException.Conflict e) {
                 throw new Admin.Failure("username '" + username + "' is taken");
             }
-            Admin.LOG.info(
-                    "admin create-user: created user {} ({}) in {} (by {})",
-                    username,
-                    user.id(),
-                    Stores.describe(ctx.config()),
-                    Admin.operator());
+            Admin.log("create_user", username, "user_id", user.id(), "store", Stores.describe(ctx.config()));
             ctx.out().println(user.id());
         }
     }
@@ -54,11 +49,7 @@ final class Accounts {
                 throw new Admin.Failure("no user named '" + username + "'");
             }
             Stores.await(store.setPasswordHash(user.get().id(), hash));
-            Admin.LOG.info(
-                    "admin reset-password: new password for user {} ({}) (by {})",
-                    username,
-                    user.get().id(),
-                    Admin.operator());
+            Admin.log("reset_password", username, "user_id", user.get().id());
             ctx.out()
                     .println("password of " + username + " (" + user.get().id() + ") reset; tokens already issued"
                             + " stay valid until they expire (ban to cut them off)");
@@ -92,8 +83,7 @@ final class Accounts {
                 ctx.out().println(name + " was already " + (banned ? "banned" : "not banned"));
                 return;
             }
-            Admin.LOG.info(
-                    "admin {}: {} user {} (by {})", what, banned ? "banned" : "unbanned", name, Admin.operator());
+            Admin.log(what, name, "user_id", user.id());
             ctx.out()
                     .println(
                             banned

@@ -3,6 +3,7 @@ package io.parley.server.admin;
 import io.parley.server.config.Config;
 import io.parley.server.config.ConfigException;
 import io.parley.server.config.ConfigLoader;
+import io.parley.server.log.AdminLog;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -19,7 +20,7 @@ import org.slf4j.LoggerFactory;
  * {@link #OK}, {@link #FAILED} (the command could not do it, or {@code verify} found problems), {@link #USAGE}.
  */
 public final class Admin {
-    /** Admin actions are logged here (a logger of its own, so log configuration can single them out). */
+    /** A command's unexpected failure is logged here, beside the actions ({@link #log}). */
     static final Logger LOG = LoggerFactory.getLogger("io.parley.admin");
 
     public static final int OK = 0;
@@ -76,9 +77,23 @@ public final class Admin {
     /** What a command gets: its parsed arguments, the configuration and the three streams. */
     record Context(Args args, Config config, InputStream in, PrintStream out, PrintStream err) {}
 
-    /** Runs one command and returns its exit status; never exits the JVM (Main does). */
+    /** Runs one command and returns its exit status; never exits the JVM (Main does). Logging stays as it is. */
     public static int run(
             List<String> argv, InputStream in, PrintStream out, PrintStream err, Map<String, String> env) {
+        return run(argv, in, out, err, env, config -> {});
+    }
+
+    /**
+     * As {@link #run(List, InputStream, PrintStream, PrintStream, Map)}, handing the configuration to {@code logging}
+     * once it is loaded, before the command runs (Main sets up the process's log lines from it, as for the server).
+     */
+    public static int run(
+            List<String> argv,
+            InputStream in,
+            PrintStream out,
+            PrintStream err,
+            Map<String, String> env,
+            java.util.function.Consumer<Config> logging) {
         Args args;
         try {
             args = Args.parse(argv);
@@ -97,6 +112,7 @@ public final class Admin {
             err.println("parley admin: " + e.getMessage());
             return USAGE;
         }
+        logging.accept(config);
         Context ctx = new Context(args, config, in, out, err);
         try {
             switch (args.command()) {
@@ -160,8 +176,11 @@ public final class Admin {
         return Files.exists(Path.of("parley.properties")) ? Path.of("parley.properties") : null;
     }
 
-    /** Who ran a command, for the log. */
-    static String operator() {
-        return System.getProperty("user.name", "?");
+    /**
+     * Logs what a command did: one {@code admin_action} line on {@code io.parley.admin} ({@link AdminLog}), the actor
+     * being the OS user who ran it. Never a password.
+     */
+    static void log(String action, String target, Object... details) {
+        AdminLog.action("cli:" + System.getProperty("user.name", "?"), action, target, details);
     }
 }

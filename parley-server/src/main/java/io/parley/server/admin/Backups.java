@@ -52,7 +52,7 @@ final class Backups {
         } else {
             secretNote = "no jwt-secret in " + ctx.config().dataDir() + " (the server has not started yet)";
         }
-        Admin.LOG.info("admin backup: {} copied to {}; {} (by {})", db, target, secretNote, Admin.operator());
+        Admin.log("backup", target.toString(), "database", db.toString(), "jwt_secret", secretNote);
         ctx.out().println("backup of " + db + " written to " + target + "; " + secretNote);
     }
 
@@ -73,8 +73,9 @@ final class Backups {
         Config config = ctx.config();
         Path dataDir = config.dataDir();
         Files.createDirectories(dataDir);
+        // The port first: a server in this very process (tests) must not see a channel on its lock file closed.
+        refuseIfServing(config);
         try (DataDirHold hold = DataDirHold.take(dataDir)) {
-            refuseIfServing(config);
             Path db = Stores.sqliteFile(config);
             boolean exists = DB_SUFFIXES.stream().anyMatch(s -> Files.exists(sibling(db, s)));
             if (exists && !ctx.args().flag("force")) {
@@ -96,14 +97,17 @@ final class Backups {
             Files.copy(source, partial, StandardCopyOption.REPLACE_EXISTING);
             Files.move(partial, db, StandardCopyOption.ATOMIC_MOVE);
             String secretNote = restoreSecret(config, source, stamp, keptAside);
-            Admin.LOG.info(
-                    "admin restore: {} (schema version {}) restored to {}; {}; kept aside: {} (by {})",
-                    source,
+            Admin.log(
+                    "restore",
+                    db.toString(),
+                    "from",
+                    source.toString(),
+                    "schema_version",
                     version,
-                    db,
+                    "jwt_secret",
                     secretNote,
-                    keptAside.isEmpty() ? "nothing" : String.join(", ", keptAside),
-                    Admin.operator());
+                    "kept_aside",
+                    String.join(", ", keptAside));
             ctx.out()
                     .println("restored " + source + " to " + db + "; " + secretNote
                             + (keptAside.isEmpty() ? "" : "; the files it replaced: " + String.join(", ", keptAside)));

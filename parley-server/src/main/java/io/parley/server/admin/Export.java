@@ -44,12 +44,7 @@ final class Export {
                 }
                 Files.move(partial, target, StandardCopyOption.REPLACE_EXISTING);
             }
-            Admin.LOG.info(
-                    "admin export: {} event(s) of conversation {} to {} (by {})",
-                    count,
-                    conversationId,
-                    out == null ? "stdout" : out,
-                    Admin.operator());
+            Admin.log("export", conversationId, "events", count, "to", out == null ? "stdout" : out);
             if (out != null) {
                 ctx.out().println(count + " event(s) of " + conversationId + " written to " + out);
             }

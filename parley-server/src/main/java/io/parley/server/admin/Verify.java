@@ -34,11 +34,7 @@ final class Verify {
                         report.clean()
                                 ? "OK: seqs contiguous, messages, members and receipt cursors consistent"
                                 : total + " problem(s) found");
-        Admin.LOG.info(
-                "admin verify: {}: {} (by {})",
-                Stores.describe(ctx.config()),
-                report.clean() ? "clean" : total + " problem(s)",
-                Admin.operator());
+        Admin.log("verify", Stores.describe(ctx.config()), "problems", total);
         return report.clean() ? Admin.OK : Admin.FAILED;
     }
 }

@@ -27,25 +27,21 @@ public final class Authenticator {
 
     /** Fails with {@link TokenVerifier.InvalidTokenException} for a bad token and for a banned user's token. */
     public CompletableFuture<String> authenticate(String token) {
-        TokenVerifier.Identity id;
-        try {
-            id = verifier.verify(token);
-        } catch (TokenVerifier.InvalidTokenException e) {
-            return CompletableFuture.failedFuture(e);
-        }
-        String userId = id.userId();
-        if (bans.isBanned(userId)) {
-            return CompletableFuture.failedFuture(new TokenVerifier.InvalidTokenException("user is banned"));
-        }
-        if (known.contains(userId)) {
-            return CompletableFuture.completedFuture(userId);
-        }
-        return store.provisionUser(userId).thenApply(u -> {
-            if (known.size() >= MAX_REMEMBERED) {
-                known.clear();
+        return verifier.verifyAsync(token).thenCompose(id -> {
+            String userId = id.userId();
+            if (bans.isBanned(userId)) {
+                return CompletableFuture.failedFuture(new TokenVerifier.InvalidTokenException("user is banned"));
             }
-            known.add(userId);
-            return userId;
+            if (known.contains(userId)) {
+                return CompletableFuture.completedFuture(userId);
+            }
+            return store.provisionUser(userId).thenApply(u -> {
+                if (known.size() >= MAX_REMEMBERED) {
+                    known.clear();
+                }
+                known.add(userId);
+                return userId;
+            });
         });
     }
 }
