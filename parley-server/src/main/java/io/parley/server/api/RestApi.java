@@ -39,6 +39,8 @@ public final class RestApi {
     }
 
     public void mount(Router router) {
+        // The document needs no token: mounted ahead of the checks every other /api/v1 route passes.
+        new OpenApi().mount(router);
         router.route("/api/v1/*").handler(Http::checkRequest);
         router.route("/api/v1/*")
                 .handler(BodyHandler.create(false).setBodyLimit(config.limits().maxFrameBytes()));
