@@ -38,6 +38,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
@@ -212,7 +213,11 @@ class OpenApiDocumentTest {
             }
             return out;
         } finally {
-            vertx.close();
+            vertx.close()
+                    .toCompletionStage()
+                    .toCompletableFuture()
+                    .orTimeout(10, TimeUnit.SECONDS)
+                    .join();
         }
     }
 
