@@ -176,8 +176,12 @@ public final class OpenApiContract {
     }
 
     private Schema schema(String pointer) {
-        return schemas.computeIfAbsent(
-                pointer, p -> registry.getSchema(SchemaLocation.of(base + "#" + encodeFragment(p))));
+        return schemas.computeIfAbsent(pointer, p -> {
+            Schema s = registry.getSchema(SchemaLocation.of(base + "#" + encodeFragment(p)));
+            // Resolve every reference now, once: tests call Rest from several threads at a time.
+            s.initializeValidators();
+            return s;
+        });
     }
 
     /** Every (method, path) the document has, as "GET /api/v1/me". */
