@@ -7,8 +7,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const CLIENT = pathToFileURL(path.resolve(here, '..', 'parley-server', 'src', 'main', 'resources', 'webroot',
-  'parley-client.js')).href;
+const CLIENT = pathToFileURL(path.resolve(here, '..', 'clients', 'js', 'src', 'parley-client.js')).href;
 
 /**
  * Runs a script in its own Node process and resolves with its exit code, or with 'still running' when it has not

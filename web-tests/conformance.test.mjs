@@ -1,16 +1,18 @@
-// Plays every recorded exchange of conformance/exchanges (format: conformance/README.md) against parley-client.js,
+// Plays every recorded exchange of conformance/exchanges, and those of conformance/js-only that the Java SDK does not
+// play yet (format: conformance/README.md), against parley-client.js,
 // with a fake WebSocket class and a fake clock injected through the client's options: no browser, no server, no
 // real time (time moves only by the recorded advances). The Java SDK's ConformanceTest plays the same files.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ParleyClient } from '../parley-server/src/main/resources/webroot/parley-client.js';
+import { ParleyClient } from '../clients/js/src/parley-client.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const DIR = path.resolve(here, '..', 'conformance', 'exchanges');
+const JS_ONLY = path.resolve(here, '..', 'conformance', 'js-only');
 const ACTIONS = new Set(['call', 'open', 'in', 'serverClose', 'advance']);
 const DEFAULT_OBSERVE = ['event', 'message', 'synced', 'authfailed', 'error'];
 
@@ -208,11 +210,14 @@ async function play(exchange) {
       note('message', { clientMsgId: m.clientMsgId, state: 'sent', seq: m.ack.seq });
     } else if (m.state === 'failed') {
       note('message', { clientMsgId: m.clientMsgId, state: 'failed', errorCode: m.errorCode });
+    } else if (m.state === 'unconfirmed') {
+      note('message', { clientMsgId: m.clientMsgId, state: 'unconfirmed' });
     }
   });
   client.on('error', (e) => note('error', e.ref == null ? { code: e.code } : { code: e.code, ref: e.ref }));
   client.on('authfailed', () => note('authfailed', {}));
   client.on('closed', (c) => note('closed', { code: c.code }));
+  client.on('gap', (g) => note('gap', { conversationId: g.conversationId, cursor: g.cursor, seq: g.seq }));
 
   let where = 'setup';
   const fail = (why) => assert.fail(`${exchange.name}, ${where}: ${why}`);
@@ -367,9 +372,10 @@ async function play(exchange) {
   }
 }
 
-const files = readdirSync(DIR).filter((f) => f.endsWith('.json')).sort();
-test('conformance exchanges exist', () => assert.ok(files.length > 0, `no exchanges in ${DIR}`));
+const jsons = (dir) => (!existsSync(dir) ? [] : readdirSync(dir)).filter((f) => f.endsWith('.json')).sort().map((f) => path.join(dir, f));
+const files = [...jsons(DIR), ...jsons(JS_ONLY)];
+test('conformance exchanges exist', () => assert.ok(jsons(DIR).length > 0, `no exchanges in ${DIR}`));
 for (const f of files) {
-  const exchange = JSON.parse(readFileSync(path.join(DIR, f), 'utf8'));
-  test(`conformance: ${f}`, () => play(exchange));
+  const exchange = JSON.parse(readFileSync(f, 'utf8'));
+  test(`conformance: ${path.relative(path.dirname(DIR), f)}`, () => play(exchange));
 }

@@ -1,8 +1,9 @@
 // The Parley web app: login, conversation list, conversation view. State lives in model.js; the connection in
-// parley-client.js; this file turns both into DOM (text only: see dom.js).
+// parley-client.js and the REST calls in parley-api.js (the JS client package, clients/js, served beside this file);
+// this file turns both into DOM (text only: see dom.js).
 
 import { ParleyClient, State } from './parley-client.js';
-import { Api } from './api.js';
+import { ParleyApi } from './parley-api.js';
 import { Conversation } from './model.js';
 import { el, linkify, timeOf, lastSeenText } from './dom.js';
 
@@ -10,6 +11,8 @@ const $ = (id) => document.getElementById(id);
 const SESSION_KEY = 'parley.session';
 const QUICK_REACTIONS = ['👍', '❤️', '😂', '🎉'];
 const TYPING_REFRESH_MS = 2000;
+/** Messages per history page (the server's default is 50; 30 fill a screen and page in often enough). */
+const PAGE_SIZE = 30;
 
 let session = null;
 let api = null;
@@ -52,7 +55,10 @@ async function onLogin(event) {
   const register = event.submitter && event.submitter.id === 'register-btn';
   $('login-error').textContent = '';
   try {
-    const r = await Api.login($('username').value.trim(), $('password').value, register);
+    const anonymous = new ParleyApi();
+    const username = $('username').value.trim();
+    const r = await (register ? anonymous.register(username, $('password').value)
+      : anonymous.login(username, $('password').value));
     session = { token: r.token, userId: r.userId, username: r.username, expiresAt: r.expiresAt };
     localStorage.setItem(SESSION_KEY, JSON.stringify(session));
     $('password').value = '';
@@ -92,7 +98,7 @@ function describe(err) {
 // ---- app start and client wiring ----------------------------------------------------------------------------------
 
 async function startApp() {
-  api = new Api(session.token);
+  api = new ParleyApi({ token: () => session.token });
   $('login-view').hidden = true;
   $('app-view').hidden = false;
   $('me').textContent = session.username || session.userId;
@@ -299,7 +305,7 @@ async function onDirect(event) {
 
 async function resolveUsers(text) {
   const names = text.split(/[\s,]+/).map((s) => s.trim()).filter(Boolean);
-  const users = await Promise.all(names.map((n) => api.userByName(n)));
+  const users = await Promise.all(names.map((n) => api.userByUsername(n)));
   return users.map((u) => u.userId);
 }
 
@@ -417,7 +423,7 @@ async function loadNewest(c) {
   c.fetching++;
   let page;
   try {
-    page = await api.messages(c.id, null);
+    page = await api.messages(c.id, { limit: PAGE_SIZE });
   } catch (err) {
     $('history-status').textContent = `Could not load messages: ${describe(err)}`;
     return;
@@ -445,7 +451,7 @@ async function loadOlder(c) {
   c.fetching++;
   let page;
   try {
-    page = await api.messages(c.id, before);
+    page = await api.messages(c.id, { before, limit: PAGE_SIZE });
   } catch (err) {
     $('history-status').textContent = `Could not load older messages: ${describe(err)}`;
     return;
@@ -509,7 +515,7 @@ function renderTyping() {
     : names.length === 1 ? `${names[0]} is typing…` : `${names.join(' and ')} are typing…`;
 }
 
-const STATUS_TEXT = { pending: 'sending…', sent: '✓ sent', delivered: '✓✓ delivered', read: '✓✓ read', failed: 'not sent' };
+const STATUS_TEXT = { pending: 'sending…', sent: '✓ sent', delivered: '✓✓ delivered', read: '✓✓ read', failed: 'not sent', unconfirmed: 'not confirmed yet…' };
 
 function renderMessages(toBottom) {
   const c = convs.get(openId);

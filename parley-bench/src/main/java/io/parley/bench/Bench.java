@@ -391,16 +391,13 @@ public final class Bench {
                         x.ws.textMessageHandler(x::onText);
                         if (!c.tokenInUrl()) {
                             // The token in the first frame (the protocol's auth frame) rather than the upgrade URL: the
-                            // server
-                            // does not keep a copy of the URL's token per connection, and tokens stay out of access
-                            // logs.
+                            // server does not keep a copy of the URL's token per connection, and tokens stay out of
+                            // access logs.
                             x.ws.writeTextMessage("{\"type\":\"auth\",\"token\":\"" + x.token + "\"}");
                         }
                         // As the SDKs do (resume=1, then sync): from here on the server delivers each conversation's
-                        // events
-                        // in seq order, holding one that overtook another (two nodes) until the missing one comes. An
-                        // empty
-                        // cursor map replays no history.
+                        // events in seq order, holding one that overtook another (two nodes) until the missing one
+                        // comes. An empty cursor map replays no history.
                         x.ws.writeTextMessage("{\"type\":\"sync\",\"cursors\":{}}");
                         WebSocket ws = x.ws;
                         x.ws.closeHandler(v -> {

@@ -54,11 +54,11 @@ final class Nodes {
         return rests.get(0);
     }
 
-    /** messages_delivered_total summed over the nodes. */
+    /** parley_messages_delivered_total summed over the nodes. */
     double delivered() {
         double sum = 0;
         for (ServerRest r : rests) {
-            sum += r.counter("messages_delivered_total");
+            sum += r.counter("parley_messages_delivered_total");
         }
         return sum;
     }

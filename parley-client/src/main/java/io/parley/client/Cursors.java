@@ -5,8 +5,10 @@ import java.util.Map;
 
 /**
  * The highest seq processed per conversation. Events at or below the cursor are duplicates (a replay overlapping
- * live delivery, a resend after reconnect) and are dropped; anything above moves the cursor. A jump of more than one
- * is legitimate (the user joined the conversation at that seq). Not thread-safe.
+ * live delivery, a resend after reconnect) and are dropped; anything above moves the cursor. The client checks
+ * {@link #skips} before: a live event more than one above a cursor is a gap, filled by a sync instead. A conversation
+ * without a cursor takes any seq (the user joined it there); leaving one forgets its cursor, as the server's session
+ * does, so that a later re-add is a first event again rather than a gap. Not thread-safe.
  */
 final class Cursors {
     private final Map<String, Long> bySeq = new HashMap<>();
@@ -23,6 +25,22 @@ final class Cursors {
         }
         bySeq.put(conversationId, seq);
         return true;
+    }
+
+    /** The conversation's cursor, or null when there is none. */
+    Long get(String conversationId) {
+        return bySeq.get(conversationId);
+    }
+
+    /** True when the event skips at least one seq above this conversation's cursor (there is a cursor). */
+    boolean skips(String conversationId, long seq) {
+        Long current = bySeq.get(conversationId);
+        return current != null && seq > current + 1;
+    }
+
+    /** This user left (or was removed from) the conversation. */
+    void forget(String conversationId) {
+        bySeq.remove(conversationId);
     }
 
     /**

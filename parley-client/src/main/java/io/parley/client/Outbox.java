@@ -11,8 +11,9 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
- * Messages waiting for their ack, in the order they were sent. They are re-sent in that order after every
- * reconnect with their original clientMsgId, so the server stores each at most once. Not thread-safe.
+ * Messages waiting for their ack (PENDING, and UNCONFIRMED ones whose send timeout passed), in the order they were
+ * sent. They are re-sent in that order after every reconnect with their original clientMsgId, so the server stores
+ * each at most once. Not thread-safe.
  */
 final class Outbox {
     /**
@@ -35,7 +36,7 @@ final class Outbox {
         return pending.containsKey(clientMsgId);
     }
 
-    /** Pending messages in send order. */
+    /** Messages not settled yet (PENDING and UNCONFIRMED), in send order. */
     List<OutgoingMessage> pending() {
         return new ArrayList<>(pending.values());
     }
@@ -68,26 +69,44 @@ final class Outbox {
         return m;
     }
 
-    /** Fails every message pending for longer than {@code timeoutNanos}; returns them. */
+    /**
+     * The message's own event arrived (on a resume it can come before the ack): it is stored, so it becomes SENT with
+     * an ack made from the event. Returns it, or null when the event is not one of this outbox's messages.
+     */
+    OutgoingMessage echoed(ServerFrame.Event e) {
+        OutgoingMessage m = pending.get(e.clientMsgId());
+        if (m == null || !m.conversationId().equals(e.conversationId())) {
+            return null;
+        }
+        pending.remove(e.clientMsgId());
+        m.markSent(
+                new ServerFrame.Ack(e.clientMsgId(), e.conversationId(), e.messageId(), e.seq(), e.createdAt(), true));
+        return m;
+    }
+
+    /**
+     * Marks UNCONFIRMED every PENDING message sent longer than {@code timeoutNanos} ago; they stay in the outbox (a
+     * late ack still settles them, and every reconnect re-sends them). Returns those whose state changed.
+     */
     List<OutgoingMessage> expire(long nowNanos, long timeoutNanos) {
         List<OutgoingMessage> expired = new ArrayList<>();
         for (OutgoingMessage m : pending.values()) {
-            if (nowNanos - m.queuedAtNanos() >= timeoutNanos) {
+            if (m.state() == MessageState.PENDING && nowNanos - m.queuedAtNanos() >= timeoutNanos) {
+                m.markUnconfirmed();
                 expired.add(m);
             }
-        }
-        for (OutgoingMessage m : expired) {
-            pending.remove(m.clientMsgId());
-            m.markFailed("timeout", "no ack within the send timeout");
         }
         return expired;
     }
 
-    /** Fails everything (client closed). */
-    List<OutgoingMessage> failAll(String code) {
+    /**
+     * The client closed: every message not settled is UNCONFIRMED and its future ends; returns them all (the caller
+     * keeps them for {@link ParleyClient#pending()}). The outbox is empty afterwards.
+     */
+    List<OutgoingMessage> abandonAll() {
         List<OutgoingMessage> all = pending();
         pending.clear();
-        all.forEach(m -> m.markFailed(code, null));
+        all.forEach(OutgoingMessage::abandon);
         return all;
     }
 }

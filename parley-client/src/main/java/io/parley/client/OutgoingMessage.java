@@ -4,9 +4,11 @@ import io.parley.protocol.ServerFrame;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * A message handed to {@link ParleyClient#send}. Its state moves PENDING -> SENT or PENDING -> FAILED;
- * {@link ParleyClient#retry} moves FAILED back to PENDING with the same clientMsgId, so the server stores it at most
- * once whatever happens in between.
+ * A message handed to {@link ParleyClient#send}. Its state moves PENDING -> SENT, PENDING -> FAILED (refused: not
+ * stored) or PENDING -> UNCONFIRMED (no answer in time, or the client closed first: stored or not is unknown), and
+ * UNCONFIRMED -> SENT or FAILED when the answer comes after all; {@link ParleyClient#retry} moves FAILED back to
+ * PENDING with the same clientMsgId, so the server stores it at most once whatever happens in between. See
+ * {@link MessageState}.
  */
 public final class OutgoingMessage {
     private final String conversationId;
@@ -64,12 +66,16 @@ public final class OutgoingMessage {
         return ack;
     }
 
-    /** Why it FAILED: a protocol error code, or {@code "timeout"} / {@code "closed"}; null otherwise. */
+    /** Why it FAILED: a permanent protocol error code, or {@code "closed"} (handed to a closed client); else null. */
     public String errorCode() {
         return errorCode;
     }
 
-    /** Completes with the ack when SENT; completes exceptionally when FAILED. A retry gives a new future. */
+    /**
+     * Completes with the ack when SENT; exceptionally with {@link SendFailedException} when FAILED, and with
+     * {@link UnconfirmedException} when the client closed before it knew. An UNCONFIRMED message of a running client
+     * leaves it incomplete: a late ack still completes it. A retry gives a new future.
+     */
     public CompletableFuture<ServerFrame.Ack> acked() {
         return acked;
     }
@@ -83,6 +89,17 @@ public final class OutgoingMessage {
         ack = a;
         state = MessageState.SENT;
         acked.complete(a);
+    }
+
+    /** No answer in time: the client keeps re-sending it; a late ack or permanent refusal still settles it. */
+    void markUnconfirmed() {
+        state = MessageState.UNCONFIRMED;
+    }
+
+    /** The client closed before an answer: it stays UNCONFIRMED, and this client will not settle it any more. */
+    void abandon() {
+        state = MessageState.UNCONFIRMED;
+        acked.completeExceptionally(new UnconfirmedException(clientMsgId));
     }
 
     void markFailed(String code, String message) {
@@ -103,7 +120,18 @@ public final class OutgoingMessage {
         return "OutgoingMessage{" + clientMsgId + " -> " + conversationId + ", " + state + "}";
     }
 
-    /** Why a send failed. */
+    /**
+     * The client was closed before it knew whether the message is stored. Re-send it with the same clientMsgId from
+     * a later session ({@link ParleyClient#resend}): the server stores it at most once.
+     */
+    public static final class UnconfirmedException extends Exception {
+        UnconfirmedException(String clientMsgId) {
+            super("message " + clientMsgId + " unconfirmed: the client closed before its ack; re-send it with the same"
+                    + " clientMsgId to learn its fate");
+        }
+    }
+
+    /** Why a send failed: the message is not stored. */
     public static final class SendFailedException extends Exception {
         private final String code;
 

@@ -1,6 +1,7 @@
 package io.parley.client;
 
 import io.parley.protocol.ClientFrame;
+import io.parley.protocol.EventKind;
 import io.parley.protocol.FrameCodec;
 import io.parley.protocol.ServerFrame;
 import java.net.URI;
@@ -41,13 +42,16 @@ public final class ParleyClient implements AutoCloseable {
     private final ParleyListener listener;
     private final Duration sendTimeout;
     private final Transport transport;
+    private final ParleyRest rest;
     private final FrameCodec codec = new FrameCodec();
     private final ClientScheduler exec;
     private final Backoff backoff;
     private final Cursors cursors;
     private final Outbox outbox = new Outbox();
+    private final Echoes echoes = new Echoes();
     private final LiveState live;
     private final boolean autoDelivered;
+    private final boolean echoOwnMessages;
     private ClientScheduler.Task receiptFlush;
     private final CompletableFuture<Void> firstSync = new CompletableFuture<>();
     private final Connection.Events events = new Connection.Events() {
@@ -85,25 +89,25 @@ public final class ParleyClient implements AutoCloseable {
     private ClientScheduler.Task reconnect;
     private final ClientScheduler.Task timeouts;
     private boolean closing;
+    /** A sync was sent and its {@code synced} has not come: what it replays fills any gap seen meanwhile. */
+    private boolean syncRunning;
+    /** What was left unsettled when the client closed (UNCONFIRMED), for {@link #pending()}. */
+    private volatile List<OutgoingMessage> leftAtClose = List.of();
 
     ParleyClient(ParleyClientBuilder b) {
         this.uri = Objects.requireNonNull(b.uri, "uri");
         this.tokenSupplier = Objects.requireNonNull(b.tokenSupplier, "tokenSupplier");
         this.listener = b.listener;
         this.sendTimeout = b.sendTimeout;
-        this.transport = b.transport != null
-                ? b.transport
-                : new JdkTransport(
-                        b.httpClient != null
-                                ? b.httpClient
-                                : HttpClient.newBuilder()
-                                        .connectTimeout(Duration.ofSeconds(10))
-                                        .build());
+        HttpClient http = b.httpClient != null ? b.httpClient : ParleyRest.defaultHttpClient();
+        this.transport = b.transport != null ? b.transport : new JdkTransport(http);
+        this.rest = ParleyRest.create(b.restUri != null ? b.restUri : restUriOf(uri), tokenSupplier, http);
         this.exec = b.scheduler != null ? b.scheduler : ClientScheduler.onThread();
         this.backoff = new Backoff(b.backoffInitial, b.backoffMax, b.random);
         this.cursors = new Cursors(b.initialCursors);
         this.live = new LiveState(exec::nanoTime);
         this.autoDelivered = b.autoDelivered;
+        this.echoOwnMessages = b.echoOwnMessages;
         this.heartbeatMillis = b.heartbeatInterval.toMillis();
         this.idleTimeoutMillis = b.heartbeatInterval.toMillis() * 3;
         long tick = Math.max(10, Math.min(1000, sendTimeout.toMillis() / 4));
@@ -114,7 +118,26 @@ public final class ParleyClient implements AutoCloseable {
         return new ParleyClientBuilder();
     }
 
+    /** The HTTP origin of a WebSocket URL: ws -> http, wss -> https, and a last path segment {@code /ws} dropped. */
+    static URI restUriOf(URI ws) {
+        String scheme = "wss".equalsIgnoreCase(ws.getScheme()) ? "https" : "http";
+        String path = ws.getRawPath() == null ? "" : ws.getRawPath();
+        if (path.endsWith("/ws")) {
+            path = path.substring(0, path.length() - 3);
+        }
+        return URI.create(scheme + "://" + ws.getRawAuthority() + path);
+    }
+
     // ---- public API ------------------------------------------------------------------------------------------------
+
+    /**
+     * The REST API of the same server (docs/api.md), with this client's token supplier and HttpClient: history,
+     * conversations, members and the rest. Its base is {@link ParleyClientBuilder#restUri} or derived from the
+     * WebSocket URL ({@code ws://host:8080/ws} -> {@code http://host:8080}). Usable before and after close.
+     */
+    public ParleyRest rest() {
+        return rest;
+    }
 
     /** Starts connecting (and reconnecting); completes at the first {@code synced}. */
     public CompletableFuture<Void> connect() {
@@ -134,6 +157,23 @@ public final class ParleyClient implements AutoCloseable {
     /** Sends with the caller's clientMsgId (e.g. one persisted before a process restart). */
     public OutgoingMessage send(String conversationId, String clientMsgId, String body) {
         return enqueue(new OutgoingMessage(conversationId, clientMsgId, body, exec.nanoTime()));
+    }
+
+    /**
+     * Sends again, with the same clientMsgId, body and reply, a message another (closed) client left UNCONFIRMED or
+     * PENDING: the server stores it at most once, so this either stores it or answers with the original ack.
+     */
+    public OutgoingMessage resend(OutgoingMessage previous) {
+        return send(previous.conversationId(), previous.clientMsgId(), previous.body(), previous.replyTo());
+    }
+
+    /**
+     * Sends with the caller's clientMsgId, as a reply when {@code replyTo} is not null: the way to re-send a message
+     * saved (conversation, clientMsgId, body, replyTo) from {@link #pending()} by an earlier run of the process.
+     */
+    public OutgoingMessage send(String conversationId, String clientMsgId, String body, String replyTo) {
+        OutgoingMessage m = new OutgoingMessage(conversationId, clientMsgId, body, exec.nanoTime());
+        return enqueue(replyTo == null ? m : m.replyingTo(replyTo));
     }
 
     /** Sends a reply to {@code replyTo} (a message id of the same conversation), with a fresh clientMsgId. */
@@ -165,8 +205,7 @@ public final class ParleyClient implements AutoCloseable {
         }
     }
 
-    // ---- conversation features (see docs/client-java.md)
-    // --------------------------------------------------------------
+    // ---- conversation features (see docs/client-java.md) ------------------------------------------------------------
 
     /** Edits one's own message (within the server's edit window). Fails with {@link ParleyException}. */
     public CompletableFuture<ServerFrame.Ok> edit(String conversationId, String messageId, String body) {
@@ -269,8 +308,15 @@ public final class ParleyClient implements AutoCloseable {
         });
     }
 
-    /** Messages waiting for an ack, in send order. */
+    /**
+     * Messages waiting for an ack (PENDING or UNCONFIRMED), in send order. After {@link #close()}: the messages it
+     * left UNCONFIRMED, for a later session to re-send with {@link #resend} or {@code send(conversationId,
+     * clientMsgId, body, replyTo)}.
+     */
     public List<OutgoingMessage> pending() {
+        if (state == ConnectionState.CLOSED) {
+            return leftAtClose;
+        }
         return call(outbox::pending);
     }
 
@@ -297,7 +343,11 @@ public final class ParleyClient implements AutoCloseable {
         });
     }
 
-    /** Closes with 1000 and stops reconnecting; pending messages fail with {@code "closed"}. Idempotent. */
+    /**
+     * Closes with 1000 and stops reconnecting. Messages without an ack become UNCONFIRMED (they may be stored) and
+     * stay in {@link #pending()}; their {@link OutgoingMessage#acked()} ends with
+     * {@link OutgoingMessage.UnconfirmedException}. Idempotent.
+     */
     @Override
     public void close() {
         CompletableFuture<Void> done = new CompletableFuture<>();
@@ -310,7 +360,11 @@ public final class ParleyClient implements AutoCloseable {
                     connection.close(WebSocket.NORMAL_CLOSURE, "bye");
                     connection = null;
                 }
-                outbox.failAll("closed").forEach(this::notifyMessage);
+                List<OutgoingMessage> wasPending = outbox.pending().stream()
+                        .filter(m -> m.state() == MessageState.PENDING)
+                        .collect(java.util.stream.Collectors.toList());
+                leftAtClose = List.copyOf(outbox.abandonAll());
+                wasPending.forEach(this::notifyMessage);
                 setState(ConnectionState.CLOSED);
                 firstSync.completeExceptionally(new IllegalStateException("client closed"));
                 done.complete(null);
@@ -371,15 +425,7 @@ public final class ParleyClient implements AutoCloseable {
             return;
         }
         if (frame instanceof ServerFrame.Event e) {
-            if (cursors.accept(e.conversationId(), e.seq())) {
-                safely(() -> listener.onEvent(e));
-                if (autoDelivered) {
-                    live.received(e.conversationId(), e.seq());
-                    if (receiptFlush == null) {
-                        receiptFlush = exec.after(DELIVERED_DELAY_MILLIS, this::flushReceipts);
-                    }
-                }
-            }
+            onEventFrame(e);
         } else if (frame instanceof ServerFrame.Ok ok) {
             live.answer(ok.ref(), ok);
         } else if (frame instanceof ServerFrame.Receipts r) {
@@ -394,10 +440,19 @@ public final class ParleyClient implements AutoCloseable {
                 safely(() -> listener.onPresence(p.users()));
             }
         } else if (frame instanceof ServerFrame.Ack a) {
-            notifyMessage(outbox.acked(a));
+            OutgoingMessage m = outbox.acked(a);
+            if (m != null) {
+                Long cursor = cursors.get(a.conversationId());
+                if (cursor == null || cursor < a.seq()) {
+                    // Its event is still to come (on the sending connection the ack goes first).
+                    echoes.expect(a);
+                }
+                notifyMessage(m);
+            }
         } else if (frame instanceof ServerFrame.Welcome w) {
             onWelcome(w);
         } else if (frame instanceof ServerFrame.Synced s) {
+            syncRunning = false;
             backoff.reset();
             live.synced(s);
             cursors.adoptMissing(s.conversations());
@@ -422,12 +477,64 @@ public final class ParleyClient implements AutoCloseable {
         heartbeatMillis = Math.max(50, Math.min(heartbeatMillis, w.heartbeatIntervalMs()));
         idleTimeoutMillis = w.idleTimeoutMs();
         setState(ConnectionState.SYNCING);
-        write(codec.encode(new ClientFrame.Sync(cursors.snapshot(), ClientFrame.Sync.REPLAY, live.receiptsSince())));
+        sendSync();
         for (OutgoingMessage m : outbox.pending()) {
             transmit(m);
         }
         idleLimitMillis = idleTimeoutMillis;
         startLiveness(connection);
+    }
+
+    private void sendSync() {
+        syncRunning = true;
+        write(codec.encode(new ClientFrame.Sync(cursors.snapshot(), ClientFrame.Sync.REPLAY, live.receiptsSince())));
+    }
+
+    /**
+     * An event, in the order of the socket. A gap (a seq more than one above the conversation's cursor) is not passed
+     * on: the client sends a sync from its cursors, whose replay brings the missing events and this one in order;
+     * while a sync runs, its replay covers the gap already. The sender's own message, matched to this client's
+     * outbox, settles that {@link OutgoingMessage} instead of reaching {@code onEvent} (docs/client-java.md, "Your
+     * own messages").
+     */
+    private void onEventFrame(ServerFrame.Event e) {
+        if (cursors.skips(e.conversationId(), e.seq())) {
+            if (!syncRunning) {
+                LOG.log(
+                        System.Logger.Level.INFO,
+                        "gap in {0}: seq {1} after {2}; syncing from the cursors",
+                        e.conversationId(),
+                        e.seq(),
+                        cursors.get(e.conversationId()));
+                sendSync();
+            }
+            return;
+        }
+        if (!cursors.accept(e.conversationId(), e.seq())) {
+            return;
+        }
+        boolean echo = echoes.take(e);
+        if (EventKind.MESSAGE.wire().equals(e.kind()) && userId != null && userId.equals(e.actorId())) {
+            OutgoingMessage m = outbox.echoed(e);
+            if (m != null) {
+                notifyMessage(m);
+                echo = true;
+            }
+        } else {
+            echo = false;
+        }
+        if (!echo || echoOwnMessages) {
+            safely(() -> listener.onEvent(e));
+        }
+        if (EventKind.MEMBER_REMOVED.wire().equals(e.kind()) && userId != null && userId.equals(e.memberId())) {
+            cursors.forget(e.conversationId());
+        }
+        if (autoDelivered) {
+            live.received(e.conversationId(), e.seq());
+            if (receiptFlush == null) {
+                receiptFlush = exec.after(DELIVERED_DELAY_MILLIS, this::flushReceipts);
+            }
+        }
     }
 
     /**
@@ -464,6 +571,7 @@ public final class ParleyClient implements AutoCloseable {
             return;
         }
         connection = null;
+        syncRunning = false;
         cancelTimers();
         live.failRequests("connection closed (" + code + ") before the answer");
         safely(() -> listener.onClosed(code, reason));

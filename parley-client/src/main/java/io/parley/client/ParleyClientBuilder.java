@@ -11,6 +11,7 @@ import java.util.random.RandomGenerator;
 /** Settings of a {@link ParleyClient}. */
 public final class ParleyClientBuilder {
     URI uri;
+    URI restUri;
     Supplier<String> tokenSupplier;
     ParleyListener listener = new ParleyListener() {};
     Map<String, Long> initialCursors = Map.of();
@@ -23,10 +24,20 @@ public final class ParleyClientBuilder {
     Transport transport;
     ClientScheduler scheduler;
     boolean autoDelivered = true;
+    boolean echoOwnMessages;
 
     /** The WebSocket URL, e.g. {@code ws://127.0.0.1:8080/ws} (the token is added as a query parameter). */
     public ParleyClientBuilder uri(URI uri) {
         this.uri = uri;
+        return this;
+    }
+
+    /**
+     * The REST base of {@link ParleyClient#rest()}, e.g. {@code http://127.0.0.1:8080} (default: derived from
+     * {@link #uri}: ws becomes http, wss https, and a last {@code /ws} path segment is dropped).
+     */
+    public ParleyClientBuilder restUri(URI restUri) {
+        this.restUri = restUri;
         return this;
     }
 
@@ -71,6 +82,18 @@ public final class ParleyClientBuilder {
      */
     public ParleyClientBuilder autoDelivered(boolean on) {
         this.autoDelivered = on;
+        return this;
+    }
+
+    /**
+     * Also pass this client's own messages to {@code onEvent} (default false). By default the event of a message
+     * this client sent, matched to its outbox entry by clientMsgId, only settles that {@link OutgoingMessage}: a UI
+     * that shows outgoing messages from {@code send} and incoming ones from {@code onEvent} shows each message once.
+     * Turn it on to see the whole log in {@code onEvent} (an application that stores every event); the outbox entry
+     * is settled all the same.
+     */
+    public ParleyClientBuilder echoOwnMessages(boolean on) {
+        this.echoOwnMessages = on;
         return this;
     }
 

@@ -326,6 +326,8 @@ class ConformanceTest {
                     note("message", n.put("state", "sent").put("seq", m.ack().seq()));
                 } else if (m.state() == MessageState.FAILED) {
                     note("message", n.put("state", "failed").put("errorCode", m.errorCode()));
+                } else if (m.state() == MessageState.UNCONFIRMED) {
+                    note("message", n.put("state", "unconfirmed"));
                 }
             }
 
@@ -373,6 +375,7 @@ class ConformanceTest {
                                 case PENDING -> "pending";
                                 case SENT -> "sent";
                                 case FAILED -> "failed:" + m.errorCode();
+                                case UNCONFIRMED -> "unconfirmed";
                             });
                 });
             }

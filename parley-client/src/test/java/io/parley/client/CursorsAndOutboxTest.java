@@ -96,7 +96,7 @@ class CursorsAndOutboxTest {
     }
 
     @Test
-    void outbox_timeoutFails_andRetryRequeuesWithSameClientMsgId() {
+    void outbox_timeoutMakesUnconfirmed_keptAndStillSettledByALateAck() {
         Outbox o = new Outbox();
         long second = 1_000_000_000L;
         OutgoingMessage old = new OutgoingMessage("c", "old", "x", 0);
@@ -104,14 +104,99 @@ class CursorsAndOutboxTest {
         o.add(old);
         o.add(young);
         assertThat(o.expire(30 * second, 30 * second)).containsExactly(old);
-        assertThat(old.state()).isEqualTo(MessageState.FAILED);
-        assertThat(old.errorCode()).isEqualTo("timeout");
+        assertThat(old.state()).isEqualTo(MessageState.UNCONFIRMED);
+        assertThat(old.errorCode()).isNull();
+        assertThat(old.acked()).isNotDone();
         assertThat(young.state()).isEqualTo(MessageState.PENDING);
+        assertThat(o.pending()).extracting(OutgoingMessage::clientMsgId).containsExactly("old", "young");
+        assertThat(o.expire(40 * second, 30 * second)).as("told once").isEmpty();
+        assertThat(o.acked(ack("old", 3))).isSameAs(old);
+        assertThat(old.state()).isEqualTo(MessageState.SENT);
+        assertThat(old.acked()).isCompletedWithValue(ack("old", 3));
+    }
+
+    @Test
+    void outbox_abandonAll_leavesUnconfirmed_withTheFutureEndedAsUnconfirmed() {
+        Outbox o = new Outbox();
+        OutgoingMessage m = new OutgoingMessage("c", "1", "x", 0);
+        o.add(m);
+        assertThat(o.abandonAll()).containsExactly(m);
+        assertThat(m.state()).isEqualTo(MessageState.UNCONFIRMED);
+        assertThat(m.acked())
+                .failsWithin(java.time.Duration.ZERO)
+                .withThrowableOfType(java.util.concurrent.ExecutionException.class)
+                .withCauseInstanceOf(OutgoingMessage.UnconfirmedException.class);
+        assertThat(o.pending()).isEmpty();
+    }
+
+    @Test
+    void outbox_echoBeforeTheAck_makesSentWithTheEventsSeq() {
+        Outbox o = new Outbox();
+        OutgoingMessage m = new OutgoingMessage("c", "1", "x", 0);
+        o.add(m);
+        ServerFrame.Event other = event("d", 4, "1");
+        assertThat(o.echoed(other)).as("another conversation").isNull();
+        assertThat(o.echoed(event("c", 4, "1"))).isSameAs(m);
+        assertThat(m.state()).isEqualTo(MessageState.SENT);
+        assertThat(m.ack().seq()).isEqualTo(4);
+        assertThat(m.ack().messageId()).isEqualTo("m-4");
+        assertThat(o.acked(ack("1", 4))).as("the duplicate ack after it").isNull();
+    }
+
+    @Test
+    void echoes_matchTheAckedSeqAndClientMsgId_andForgetWhatThePassedEvents() {
+        Echoes e = new Echoes();
+        e.expect(ack("a", 3));
+        e.expect(ack("b", 5));
+        assertThat(e.take(event("c", 2, "x"))).isFalse();
+        assertThat(e.take(event("c", 3, "a"))).isTrue();
+        assertThat(e.size()).isEqualTo(1);
+        assertThat(e.take(event("c", 6, "b"))).as("seq 5 passed unseen").isFalse();
+        assertThat(e.size()).isZero();
+    }
+
+    @Test
+    void cursors_skipsOnlyAboveAKnownCursor_andForgetEndsIt() {
+        Cursors c = new Cursors(Map.of("a", 5L));
+        assertThat(c.skips("a", 6)).isFalse();
+        assertThat(c.skips("a", 7)).isTrue();
+        assertThat(c.skips("b", 40)).as("no cursor: joined there").isFalse();
+        c.forget("a");
+        assertThat(c.skips("a", 90)).isFalse();
+        assertThat(c.get("a")).isNull();
+    }
+
+    static ServerFrame.Event event(String conversationId, long seq, String clientMsgId) {
+        return new ServerFrame.Event(
+                conversationId,
+                seq,
+                "message",
+                "2026-11-22T00:00:00Z",
+                "alice",
+                "m-" + seq,
+                clientMsgId,
+                "x",
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null);
+    }
+
+    @Test
+    void outbox_retryRequeuesAFailedMessageWithSameClientMsgId() {
+        Outbox o = new Outbox();
+        long second = 1_000_000_000L;
+        OutgoingMessage old = new OutgoingMessage("c", "old", "x", 0);
+        o.add(old);
+        assertThat(o.errored(new ServerFrame.Error("body_too_long", "long", "old")))
+                .isSameAs(old);
         old.requeue(31 * second);
         o.add(old);
         assertThat(old.state()).isEqualTo(MessageState.PENDING);
         assertThat(old.acked()).isNotDone();
-        assertThat(o.pending()).extracting(OutgoingMessage::clientMsgId).containsExactly("young", "old");
-        assertThat(o.expire(40 * second, 30 * second)).isEmpty();
+        assertThat(o.pending()).extracting(OutgoingMessage::clientMsgId).containsExactly("old");
     }
 }

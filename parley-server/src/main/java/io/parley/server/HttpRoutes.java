@@ -11,6 +11,8 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.StaticHandler;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
@@ -115,11 +117,25 @@ final class HttpRoutes {
         });
     }
 
-    static void metrics(Router router, Metrics metrics) {
-        router.get("/metrics")
-                .handler(ctx -> ctx.response()
-                        .putHeader("content-type", "text/plain; version=0.0.4; charset=utf-8")
-                        .end(metrics.scrape()));
+    /**
+     * Prometheus text at /metrics; with {@code token} (metrics.token) set, only for {@code Authorization: Bearer
+     * <token>} (compared in constant time), else 401 unauthorized in the error shape.
+     */
+    static void metrics(Router router, Metrics metrics, String token) {
+        byte[] expected = token == null ? null : ("Bearer " + token).getBytes(StandardCharsets.UTF_8);
+        router.get("/metrics").handler(ctx -> {
+            if (expected != null) {
+                String given = ctx.request().getHeader("Authorization");
+                if (given == null || !MessageDigest.isEqual(expected, given.getBytes(StandardCharsets.UTF_8))) {
+                    ctx.response().putHeader("WWW-Authenticate", "Bearer realm=\"metrics\"");
+                    ErrorBody.send(ctx, ErrorCode.UNAUTHORIZED, "/metrics needs the metrics.token bearer token");
+                    return;
+                }
+            }
+            ctx.response()
+                    .putHeader("content-type", "text/plain; version=0.0.4; charset=utf-8")
+                    .end(metrics.scrape());
+        });
     }
 
     /**

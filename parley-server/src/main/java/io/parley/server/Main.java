@@ -3,8 +3,10 @@ package io.parley.server;
 import io.parley.server.config.Config;
 import io.parley.server.config.ConfigException;
 import io.parley.server.config.ConfigLoader;
+import io.parley.server.log.LogSetup;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
@@ -16,9 +18,6 @@ public final class Main {
     private Main() {}
 
     public static void main(String[] args) throws InterruptedException {
-        if (System.getProperty("java.util.logging.SimpleFormatter.format") == null) {
-            System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tFT%1$tT.%1$tL %4$s %3$s: %5$s%6$s%n");
-        }
         Path file = null;
         for (int i = 0; i < args.length; i++) {
             if ((args[i].equals("--config") || args[i].equals("-c")) && i + 1 < args.length) {
@@ -47,6 +46,11 @@ public final class Main {
             System.exit(2);
             return;
         }
+        LogSetup.install(
+                config.log().format().name().toLowerCase(Locale.ROOT),
+                config.log().level(),
+                config.log().levels(),
+                System.err);
         ParleyServer server;
         try {
             server = ParleyServer.start(config)

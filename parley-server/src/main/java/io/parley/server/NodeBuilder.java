@@ -2,11 +2,16 @@ package io.parley.server;
 
 import io.parley.protocol.FrameCodec;
 import io.parley.server.api.AuthApi;
+import io.parley.server.api.RequestLog;
 import io.parley.server.api.RestApi;
 import io.parley.server.auth.Authenticator;
+import io.parley.server.auth.ByAlgorithm;
 import io.parley.server.auth.HmacJwt;
+import io.parley.server.auth.Jwks;
 import io.parley.server.auth.PasswordHasher;
+import io.parley.server.auth.PublicKeyJwt;
 import io.parley.server.auth.SecretFile;
+import io.parley.server.auth.TokenVerifier;
 import io.parley.server.bus.Bus;
 import io.parley.server.bus.LocalBus;
 import io.parley.server.chat.ChatService;
@@ -18,6 +23,7 @@ import io.parley.server.config.StoreUrl;
 import io.parley.server.gateway.LoopScheduler;
 import io.parley.server.gateway.SessionRegistry;
 import io.parley.server.gateway.WsGateway;
+import io.parley.server.log.DeliveryLog;
 import io.parley.server.metrics.Metrics;
 import io.parley.server.presence.LocalPresence;
 import io.parley.server.presence.Presence;
@@ -40,13 +46,18 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.BindException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -68,6 +79,7 @@ final class NodeBuilder {
     /** The steps that create a part, in order; the test hook runs after each one that applies to the config. */
     static final List<String> STEPS = List.of(
             "timers",
+            "data-dir-lock",
             "redis",
             "presence",
             "bus",
@@ -82,6 +94,9 @@ final class NodeBuilder {
 
     /** How long closing Vert.x may take when a start fails or a node stops; a close that hangs must not hang stop. */
     private static final long VERTX_CLOSE_SECONDS = 30;
+
+    /** How long a start waits for the first JWKS fetch before going on without its keys. */
+    private static final long JWKS_START_SECONDS = 5;
 
     private final Config config;
     private final Scheduler given;
@@ -122,6 +137,47 @@ final class NodeBuilder {
         return deploy(node);
     }
 
+    /** HS256 always (built-in accounts); RS256/ES256 too when a PEM public key or a JWKS URL is configured. */
+    private TokenVerifier verifier(HmacJwt jwt, NodeTimers timers) {
+        Config.Auth auth = config.auth();
+        Config.PublicKeys keys = auth.publicKeys();
+        if (keys.pemFile() != null) {
+            return new ByAlgorithm(
+                    jwt,
+                    PublicKeyJwt.fromPem(
+                            keys.pemFile(), auth.issuer(), auth.audience(), timers.clock(), auth.clockSkew()));
+        }
+        if (keys.jwksUrl() == null) {
+            return jwt;
+        }
+        Jwks jwks = lifecycle.own(
+                "jwks",
+                new Jwks(
+                        keys.jwksUrl(),
+                        HttpClient.newBuilder()
+                                .connectTimeout(Duration.ofSeconds(5))
+                                .build(),
+                        timers.thread("parley-jwks"),
+                        keys.jwksRefresh(),
+                        keys.jwksMinRefetch()));
+        // Not fatal: an identity provider that is down at start only delays RS256/ES256 logins; each token with a
+        // key id not in hand fetches again (rate-limited), and the refresh keeps trying.
+        try {
+            if (!jwks.firstFetch().get(JWKS_START_SECONDS, TimeUnit.SECONDS)) {
+                LOG.warn("JWKS {} not fetched at start; RS256/ES256 tokens are refused until it is", keys.jwksUrl());
+            }
+        } catch (TimeoutException e) {
+            LOG.warn("JWKS {} did not answer within {} s at start; fetching on", keys.jwksUrl(), JWKS_START_SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while fetching the JWKS", e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("JWKS fetch failed unexpectedly", e.getCause());
+        }
+        return new ByAlgorithm(
+                jwt, PublicKeyJwt.fromJwks(jwks, auth.issuer(), auth.audience(), timers.clock(), auth.clockSkew()));
+    }
+
     private <T> T owned(String step, T part) {
         afterStep.accept(step);
         return part;
@@ -138,6 +194,8 @@ final class NodeBuilder {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create data dir " + config.dataDir(), e);
         }
+        // Before anything reads or writes the data dir: a second node on it is refused, naming the first.
+        owned("data-dir-lock", lifecycle.own("data-dir-lock", DataDirLock.acquire(config.dataDir(), clock.instant())));
         byte[] secret = config.auth().jwtSecret() != null
                 ? config.auth().jwtSecret().getBytes(StandardCharsets.UTF_8)
                 : SecretFile.loadOrCreate(config.dataDir());
@@ -158,7 +216,8 @@ final class NodeBuilder {
                 lifecycle.own(
                         "presence",
                         redis != null ? new RedisPresence(redis, ttl, sweeper) : new LocalPresence(ttl, sweeper)));
-        SessionRegistry registry = new SessionRegistry(codec, presence);
+        SessionRegistry registry = new SessionRegistry(
+                codec, presence, new DeliveryLog(config.log().deliveredSample(), clock));
         Bus bus = owned(
                 "bus", lifecycle.own("bus", redis != null ? new RedisBus(redis, codec, Ids.nodeId()) : new LocalBus()));
         // The node's sessions hear the bus from here until the stop closes this (before the bus, after the store,
@@ -166,7 +225,12 @@ final class NodeBuilder {
         owned("bus-subscription", lifecycle.own("bus-subscription", bus.subscribe(registry)));
         Metrics metrics = new Metrics();
         owned("metrics", lifecycle.own("metrics", metrics, metrics::close));
-        metrics.connections(registry::size);
+        int maxConnections = config.ws().maxConnections();
+        metrics.connections(
+                registry::size,
+                maxConnections > 0
+                        ? maxConnections
+                        : Metrics.heapCapacity(Runtime.getRuntime().maxMemory()));
         // Each commit's frame is encoded once, here, and travels with the event through the bus to every session.
         JdbcChatStore store = owned("store", lifecycle.own("store", openStore(new EventPublisher(codec, bus), timers)));
         store.observeCommits(metrics::committed);
@@ -191,6 +255,7 @@ final class NodeBuilder {
                                 codec,
                                 registry,
                                 metrics::presenceUpdates,
+                                metrics::presenceLag,
                                 timers.thread("parley-presence"))));
         vertx = Vertx.vertx();
         owned(
@@ -203,9 +268,14 @@ final class NodeBuilder {
                                 .toCompletableFuture()
                                 .get(VERTX_CLOSE_SECONDS, TimeUnit.SECONDS)));
 
-        HmacJwt jwt = new HmacJwt(secret, config.auth().issuer(), config.auth().audience(), clock);
+        HmacJwt jwt = new HmacJwt(
+                secret,
+                config.auth().issuer(),
+                config.auth().audience(),
+                clock,
+                config.auth().clockSkew());
         ChatService chat = new ChatService(store, config, bus, presence, receipts, clock);
-        Authenticator authenticator = new Authenticator(jwt, store);
+        Authenticator authenticator = new Authenticator(verifier(jwt, timers), store);
         // The WebSocket face's timers are Vert.x's (one per connection for the auth deadline: no thread hand-off).
         Scheduler loopTimers = timers.sharedOrNull() != null ? timers.sharedOrNull() : new LoopScheduler(vertx, clock);
         WsGateway gateway = new WsGateway(
@@ -214,8 +284,9 @@ final class NodeBuilder {
         owned("gateway", lifecycle.own("gateway", gateway, gateway::close));
         AtomicBoolean stopping = new AtomicBoolean();
         router = Router.router(vertx);
+        router.route().handler(RequestLog::handle);
         HttpRoutes.health(router, stopping, store, redis);
-        HttpRoutes.metrics(router, metrics);
+        HttpRoutes.metrics(router, metrics, config.http().metricsToken());
         router.get("/ws").handler(gateway);
         new RestApi(chat, presenceHub, authenticator, config).mount(router);
         new AuthApi(vertx, store, new PasswordHasher(config.auth().bcryptCost()), jwt, config.auth(), clock)
@@ -275,7 +346,7 @@ final class NodeBuilder {
         loops.deployVerticle(() -> new HttpVerticle(options, routes), new DeploymentOptions().setInstances(instances))
                 .onComplete(deployed -> {
                     if (deployed.failed()) {
-                        failAfterClosing(started, deployed.cause());
+                        failAfterClosing(started, listenFailure(deployed.cause(), node.port()));
                         return;
                     }
                     String id = deployed.result();
@@ -301,6 +372,24 @@ final class NodeBuilder {
                     started.complete(new ParleyServer(node));
                 });
         return started.future();
+    }
+
+    /**
+     * A bind failure with the address in its message: the JDK's says only "Address already in use". Other failures
+     * are returned as they are.
+     */
+    private Throwable listenFailure(Throwable cause, int port) {
+        String address = config.http().host() + ":" + port;
+        for (Throwable t = cause; t != null; t = t.getCause()) {
+            String message = String.valueOf(t.getMessage());
+            if (t instanceof BindException || message.contains("Address already in use")) {
+                String hint = message.contains("in use")
+                        ? " (another process listens there: stop it, or set http.port / PARLEY_HTTP_PORT)"
+                        : "";
+                return new IllegalStateException("cannot listen on " + address + ": " + message + hint, cause);
+            }
+        }
+        return cause;
     }
 
     /** Closes the node on a thread of its own (not this event loop), then fails the start with {@code cause}. */

@@ -40,7 +40,7 @@ class ArchitectureTest {
             Set.of("chat"), // the domain rules
             Set.of("presence", "bus", "auth", "wire"), // capabilities the domain uses; wire shapes
             Set.of("store"), // the store seam and its records
-            Set.of("config", "time", "metrics")); // ground floor: imports nothing of the server
+            Set.of("config", "time", "metrics", "log")); // ground floor: imports nothing of the server
 
     /** A name of a class in io.parley.*: the package is everything before the first capitalised segment. */
     private static final Pattern REFERENCE = Pattern.compile("\\bio\\.parley(?:\\.[a-z_][a-z0-9_]*)*(?=\\.[A-Z*])");

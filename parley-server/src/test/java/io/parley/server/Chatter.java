@@ -46,6 +46,8 @@ public final class Chatter implements AutoCloseable {
                 .tokenSupplier(() -> TestServer.token(user))
                 .initialCursors(cursors)
                 .reconnectBackoff(Duration.ofMillis(50), Duration.ofMillis(500))
+                // The tests read each user's whole log, their own messages included.
+                .echoOwnMessages(true)
                 .listener(new ParleyListener() {
                     @Override
                     public void onClosed(int code, String reason) {

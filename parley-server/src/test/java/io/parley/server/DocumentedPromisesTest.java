@@ -247,6 +247,13 @@ class DocumentedPromisesTest {
         assertThat(r.status()).isEqualTo(200);
         assertThat(r.json().getString("messageId")).isEqualTo(m);
         assertThat(r.json().getString("body")).isEqualTo("fetch me");
+        assertThat(alice.put("/api/v1/conversations/" + dm + "/messages/" + m + "/reactions/%F0%9F%91%8D", null)
+                        .status())
+                .isEqualTo(200);
+        JsonArray reactions =
+                bob.get("/api/v1/conversations/" + dm + "/messages/" + m).json().getJsonArray("reactions");
+        assertThat(reactions).hasSize(1);
+        assertThat(reactions.getJsonObject(0).getString("emoji")).isEqualTo("\uD83D\uDC4D");
         assertThat(bob.get("/api/v1/conversations/" + dm + "/messages/m_nothing")
                         .errorCode())
                 .isEqualTo("message_not_found");

@@ -2,12 +2,16 @@ package io.parley.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.vertx.core.Vertx;
+import io.vertx.core.http.UpgradeRejectedException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -47,6 +51,43 @@ class MetricsTest {
         return Double.parseDouble(m.group(2));
     }
 
+    /** The bucket bounds of every Parley histogram, in seconds (docs/operations.md): 15 bounds and +Inf. */
+    private static final String[] CHAT_BUCKETS = {
+        "0.001", "0.002", "0.005", "0.01", "0.02", "0.05", "0.1", "0.2", "0.5", "1.0", "2.0", "5.0", "10.0", "30.0",
+        "60.0", "+Inf"
+    };
+
+    private static List<String> buckets(String text, String histogram) {
+        Matcher m = Pattern.compile("(?m)^" + Pattern.quote(histogram) + "_bucket\\{le=\"([^\"]+)\"\\}")
+                .matcher(text);
+        List<String> out = new ArrayList<>();
+        while (m.find()) {
+            out.add(m.group(1));
+        }
+        return out;
+    }
+
+    @Test
+    void capacity_isWsMaxConnections_andUpgradesBeyondItAreRefused(@TempDir Path dir) throws Exception {
+        try (TestServer server = new TestServer(dir, Map.of("ws.max-connections", "1")).start()) {
+            assertThat(value(scrape(server), "parley_websocket_connections_capacity"))
+                    .isEqualTo(1);
+            try (Chatter alice = Chatter.connect("alice", server.wsUrl())) {
+                Vertx vertx = Vertx.vertx();
+                try {
+                    Throwable refused = RawWs.connectFailure(
+                            vertx, server.port(), "/ws?token=" + TestServer.token("bob"), Map.of());
+                    assertThat(refused).isInstanceOf(UpgradeRejectedException.class);
+                    assertThat(((UpgradeRejectedException) refused).getStatus()).isEqualTo(503);
+                } finally {
+                    vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+                }
+                assertThat(value(scrape(server), "parley_websocket_connections_active"))
+                        .isEqualTo(1);
+            }
+        }
+    }
+
     @Test
     void countsConnectionsDeliveriesCommitsSyncsAndPresence(@TempDir Path dir) throws Exception {
         try (TestServer server = new TestServer(dir, Map.of("presence.batch-window", "100ms")).start()) {
@@ -60,16 +101,36 @@ class MetricsTest {
                 bob.awaitCount(dm, 20, Duration.ofSeconds(10));
                 Chatter.await(() -> alice.client.presence("bob").isPresent(), Duration.ofSeconds(10), "presence");
                 String text = scrape(server);
-                assertThat(value(text, "websocket_connections_active")).isEqualTo(2);
+                assertThat(value(text, "parley_websocket_connections_active")).isEqualTo(2);
+                // Without ws.max-connections the capacity is the heap's estimate (docs/operations.md, "Memory").
+                assertThat(value(text, "parley_websocket_connections_capacity")).isEqualTo((double)
+                        Math.max(1, (Runtime.getRuntime().maxMemory() - 64L * 1024 * 1024) / 5120));
                 // Each message reaches Bob and Alice's own session.
-                assertThat(value(text, "messages_delivered_total")).isGreaterThanOrEqualTo(40);
-                assertThat(value(text, "messages_acked_total")).isEqualTo(20);
-                assertThat(value(text, "message_delivery_latency_seconds_count"))
+                assertThat(value(text, "parley_messages_delivered_total")).isGreaterThanOrEqualTo(40);
+                assertThat(value(text, "parley_messages_acked_total")).isEqualTo(20);
+                assertThat(value(text, "parley_message_delivery_latency_seconds_count"))
                         .isGreaterThanOrEqualTo(40);
-                assertThat(text).contains("message_delivery_latency_seconds_bucket{le=");
-                assertThat(value(text, "message_store_commit_seconds_count")).isPositive();
-                assertThat(value(text, "offline_sync_duration_seconds_count")).isGreaterThanOrEqualTo(2);
-                assertThat(value(text, "presence_updates_total")).isPositive();
+                assertThat(value(text, "parley_message_store_commit_seconds_count"))
+                        .isPositive();
+                assertThat(value(text, "parley_offline_sync_duration_seconds_count"))
+                        .isGreaterThanOrEqualTo(2);
+                assertThat(value(text, "parley_presence_updates_total")).isPositive();
+                assertThat(value(text, "parley_presence_update_lag_seconds_count"))
+                        .isPositive();
+                for (String timer : List.of(
+                        "parley_message_delivery_latency_seconds",
+                        "parley_message_store_commit_seconds",
+                        "parley_offline_sync_duration_seconds",
+                        "parley_presence_update_lag_seconds")) {
+                    assertThat(buckets(text, timer)).as(timer).containsExactly(CHAT_BUCKETS);
+                }
+                // Every series Parley measures itself is named parley_*; the rest are the JVM's standard names.
+                assertThat(text.lines()
+                                .filter(l -> !l.startsWith("#") && !l.isBlank())
+                                .map(l -> l.replaceAll("[{ ].*", ""))
+                                .filter(n -> !n.startsWith("parley_"))
+                                .filter(n -> !n.matches("(jvm|process|system)_.*")))
+                        .isEmpty();
                 assertThat(value(text, "jvm_memory_used_bytes")).isPositive();
                 assertThat(value(text, "process_cpu_usage")).isGreaterThanOrEqualTo(0);
                 assertThat(value(text, "process_files_open_files")).isPositive();
@@ -77,7 +138,7 @@ class MetricsTest {
             Chatter.await(
                     () -> {
                         try {
-                            return value(scrape(server), "websocket_connections_active") == 0;
+                            return value(scrape(server), "parley_websocket_connections_active") == 0;
                         } catch (Exception e) {
                             throw new AssertionError(e);
                         }

@@ -9,6 +9,7 @@ import io.parley.protocol.ErrorCode;
 import io.parley.protocol.EventKind;
 import io.parley.server.api.AuthApi;
 import io.parley.server.api.OpenApi;
+import io.parley.server.api.RequestLog;
 import io.parley.server.api.RestApi;
 import io.parley.server.config.Config;
 import io.swagger.v3.oas.models.SpecVersion;
@@ -191,8 +192,9 @@ class OpenApiDocumentTest {
         try {
             Config config = TestServer.config(dir, Map.of());
             Router router = Router.router(vertx);
+            router.route().handler(RequestLog::handle);
             HttpRoutes.health(router, new AtomicBoolean(), null, null);
-            HttpRoutes.metrics(router, null);
+            HttpRoutes.metrics(router, null, "a-metrics-token");
             router.get("/ws").handler(ctx -> ctx.fail(500));
             new RestApi(null, null, null, config).mount(router);
             new AuthApi(vertx, null, null, null, config.auth(), Clock.systemUTC()).mount(router);

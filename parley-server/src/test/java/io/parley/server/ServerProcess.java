@@ -50,14 +50,7 @@ final class ServerProcess implements AutoCloseable {
     }
 
     static ServerProcess start(Path workDir, Map<String, String> env) throws Exception {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        ProcessBuilder pb = new ProcessBuilder(
-                        java, "-Xmx256m", "-cp", System.getProperty("java.class.path"), "io.parley.server.Main")
-                .directory(workDir.toFile())
-                .redirectErrorStream(true);
-        pb.environment().keySet().removeIf(k -> k.startsWith("PARLEY_"));
-        pb.environment().putAll(env);
-        ServerProcess p = new ServerProcess(pb.start());
+        ServerProcess p = launch(workDir, env);
         try {
             p.listening.get(60, TimeUnit.SECONDS);
         } catch (Exception e) {
@@ -65,6 +58,40 @@ final class ServerProcess implements AutoCloseable {
             throw new IllegalStateException("server process did not start; output:\n" + p.output, e);
         }
         return p;
+    }
+
+    /** How a process that refused to start ended: its exit code and everything it printed (stdout and stderr). */
+    record Refusal(int exitCode, String output) {}
+
+    /**
+     * Runs Main expecting it to refuse to start, and returns how it ended. A process that starts listening instead
+     * is killed and fails the test.
+     */
+    static Refusal startRefused(Path workDir, Map<String, String> env) throws Exception {
+        ServerProcess p = launch(workDir, env);
+        try {
+            if (!p.process.waitFor(60, TimeUnit.SECONDS)) {
+                throw new AssertionError("the server neither exited nor was refused within 60 s; output:\n" + p.output);
+            }
+            p.outputEnded.get(10, TimeUnit.SECONDS);
+            if (p.listening.isDone() && !p.listening.isCompletedExceptionally()) {
+                throw new AssertionError("the server started instead of refusing; output:\n" + p.output);
+            }
+            return new Refusal(p.process.exitValue(), p.output.toString());
+        } finally {
+            p.close();
+        }
+    }
+
+    private static ServerProcess launch(Path workDir, Map<String, String> env) throws IOException {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        ProcessBuilder pb = new ProcessBuilder(
+                        java, "-Xmx256m", "-cp", System.getProperty("java.class.path"), "io.parley.server.Main")
+                .directory(workDir.toFile())
+                .redirectErrorStream(true);
+        pb.environment().keySet().removeIf(k -> k.startsWith("PARLEY_"));
+        pb.environment().putAll(env);
+        return new ServerProcess(pb.start());
     }
 
     static int freePort() throws IOException {

@@ -119,7 +119,7 @@ class SlowConsumerTest {
                         HttpResponse.BodyHandlers.ofString())
                 .body();
         return text.lines()
-                .filter(l -> l.startsWith("websocket_slow_consumers_total"))
+                .filter(l -> l.startsWith("parley_websocket_slow_consumers_total"))
                 .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
                 .sum();
     }

@@ -7,6 +7,7 @@ import io.parley.server.redis.RedisConnections;
 import io.parley.server.redis.RedisSupport;
 import io.parley.server.store.jdbc.PostgresSupport;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -17,6 +18,7 @@ import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -111,7 +113,9 @@ class StartFailureTest {
     @Test
     void httpPortTaken_failsTheStart_andLeavesNothing() throws IOException {
         try (ServerSocket taken = new ServerSocket(port, 50, InetAddress.getLoopbackAddress())) {
-            assertThat(startFailing(node(), s -> {})).hasStackTraceContaining("Address already in use");
+            assertThat(startFailing(node(), s -> {}))
+                    .hasMessageContaining("cannot listen on 127.0.0.1:" + port)
+                    .hasStackTraceContaining("Address already in use");
         }
         assertNothingLeft();
     }
@@ -171,6 +175,9 @@ class StartFailureTest {
         if (listening(port)) {
             left.add("a server listening on port " + port);
         }
+        if (dataDirLocked()) {
+            left.add("the lock of data dir " + dir);
+        }
         long redis = redisClients();
         if (redis > 0) {
             left.add(redis + " Redis connection(s) named " + prefix);
@@ -180,6 +187,17 @@ class StartFailureTest {
             left.add(pg + " PostgreSQL connection(s) of " + schema);
         }
         return left;
+    }
+
+    /** True while a node (of this process: the lock says so before trying the file) still holds the data dir. */
+    private boolean dataDirLocked() {
+        try (DataDirLock free = DataDirLock.acquire(dir, Instant.now())) {
+            return false;
+        } catch (IllegalStateException e) {
+            return true;
+        } catch (IOException e) {
+            throw new UncheckedIOException("releasing the test's own lock of " + dir + " failed", e);
+        }
     }
 
     private static boolean listening(int port) {

@@ -6,6 +6,7 @@ import io.parley.server.auth.PasswordHasher;
 import io.parley.server.chat.ChatException;
 import io.parley.server.chat.Ids;
 import io.parley.server.config.Config;
+import io.parley.server.log.AuthLog;
 import io.parley.server.store.ChatStore;
 import io.parley.server.store.StoreException;
 import io.parley.server.wire.Frames;
@@ -107,6 +108,12 @@ public final class AuthApi {
                                     false)
                             .toCompletionStage()
                             .toCompletableFuture());
+            done.whenComplete((j, err) -> {
+                Throwable cause = err != null && err.getCause() != null ? err.getCause() : err;
+                if (cause instanceof ChatException ce && ce.code() == ErrorCode.BAD_CREDENTIALS) {
+                    AuthLog.loginFailed(username, "wrong username or password", Http.remote(ctx));
+                }
+            });
             Http.respond(ctx, done, j -> Http.json(ctx, 200, j));
         });
     }

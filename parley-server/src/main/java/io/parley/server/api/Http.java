@@ -96,6 +96,12 @@ final class Http {
         return type.equalsIgnoreCase("application/json");
     }
 
+    /** The client's address (the balancer's, behind one), or null. */
+    static String remote(RoutingContext ctx) {
+        io.vertx.core.net.SocketAddress a = ctx.request().remoteAddress();
+        return a == null ? null : a.hostAddress();
+    }
+
     /** The authenticated user of the request (set by RestApi's authentication handler). */
     static String user(RoutingContext ctx) {
         return ctx.get(USER);

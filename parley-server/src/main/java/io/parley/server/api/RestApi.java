@@ -6,9 +6,11 @@ import static io.parley.server.api.Http.user;
 
 import io.parley.protocol.ErrorCode;
 import io.parley.server.auth.Authenticator;
+import io.parley.server.auth.TokenVerifier;
 import io.parley.server.chat.ChatException;
 import io.parley.server.chat.ChatService;
 import io.parley.server.config.Config;
+import io.parley.server.log.AuthLog;
 import io.parley.server.presence.PresenceHub;
 import io.parley.server.store.Created;
 import io.parley.server.store.Role;
@@ -39,7 +41,8 @@ public final class RestApi {
     }
 
     public void mount(Router router) {
-        // The document needs no token: mounted ahead of the checks every other /api/v1 route passes.
+        router.route("/api/v1/*").handler(new Cors(config.http().corsOrigins()));
+        // The document needs no token: mounted after CORS, ahead of the checks every other /api/v1 route passes.
         new OpenApi().mount(router);
         router.route("/api/v1/*").handler(Http::checkRequest);
         router.route("/api/v1/*")
@@ -94,6 +97,7 @@ public final class RestApi {
         }
         String header = ctx.request().getHeader("Authorization");
         if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            AuthLog.tokenRejected("rest", "missing bearer token", Http.remote(ctx));
             Http.error(ctx, ErrorCode.UNAUTHORIZED, "missing bearer token");
             return;
         }
@@ -102,6 +106,10 @@ public final class RestApi {
                 .whenCompleteAsync(
                         (uid, err) -> {
                             if (err != null) {
+                                Throwable cause = err.getCause() != null ? err.getCause() : err;
+                                if (cause instanceof TokenVerifier.InvalidTokenException) {
+                                    AuthLog.tokenRejected("rest", cause.getMessage(), Http.remote(ctx));
+                                }
                                 Http.fail(ctx, err);
                             } else {
                                 Http.authenticated(ctx, uid);

@@ -24,22 +24,18 @@ public final class Authenticator {
 
     /** Fails with {@link TokenVerifier.InvalidTokenException} for a bad token. */
     public CompletableFuture<String> authenticate(String token) {
-        TokenVerifier.Identity id;
-        try {
-            id = verifier.verify(token);
-        } catch (TokenVerifier.InvalidTokenException e) {
-            return CompletableFuture.failedFuture(e);
-        }
-        String userId = id.userId();
-        if (known.contains(userId)) {
-            return CompletableFuture.completedFuture(userId);
-        }
-        return store.provisionUser(userId).thenApply(u -> {
-            if (known.size() >= MAX_REMEMBERED) {
-                known.clear();
+        return verifier.verifyAsync(token).thenCompose(id -> {
+            String userId = id.userId();
+            if (known.contains(userId)) {
+                return CompletableFuture.completedFuture(userId);
             }
-            known.add(userId);
-            return userId;
+            return store.provisionUser(userId).thenApply(u -> {
+                if (known.size() >= MAX_REMEMBERED) {
+                    known.clear();
+                }
+                known.add(userId);
+                return userId;
+            });
         });
     }
 }

@@ -11,23 +11,28 @@ import java.text.ParseException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Date;
-import java.util.List;
 
 /**
  * HS256 JSON Web Tokens with one shared secret: verifies tokens minted by an application backend, and issues tokens
  * for built-in accounts. {@code exp} is required (a token that never expires cannot be revoked by waiting);
- * {@code iss} and {@code aud} are checked when configured. Clock skew of 30 s is tolerated.
+ * {@code iss} and {@code aud} are checked when configured, with the configured clock skew ({@link Claims}).
  */
 public final class HmacJwt implements TokenVerifier {
-    private static final long SKEW_MILLIS = 30_000;
+    /** The clock skew tolerated when no other is configured ({@code auth.clock-skew}). */
+    public static final Duration DEFAULT_SKEW = Duration.ofSeconds(30);
 
     private final MACSigner signer;
     private final MACVerifier verifier;
     private final String issuer;
     private final String audience;
     private final Clock clock;
+    private final long skewMillis;
 
     public HmacJwt(byte[] secret, String issuer, String audience, Clock clock) {
+        this(secret, issuer, audience, clock, DEFAULT_SKEW);
+    }
+
+    public HmacJwt(byte[] secret, String issuer, String audience, Clock clock, Duration skew) {
         try {
             this.signer = new MACSigner(secret);
             this.verifier = new MACVerifier(secret);
@@ -37,6 +42,7 @@ public final class HmacJwt implements TokenVerifier {
         this.issuer = issuer;
         this.audience = audience;
         this.clock = clock;
+        this.skewMillis = skew.toMillis();
     }
 
     /** Issues a token for {@code userId} valid for {@code ttl}. */
@@ -85,31 +91,6 @@ public final class HmacJwt implements TokenVerifier {
         } catch (JOSEException e) {
             throw new InvalidTokenException("cannot verify signature: " + e.getMessage());
         }
-        long now = clock.millis();
-        Date exp = claims.getExpirationTime();
-        if (exp == null) {
-            throw new InvalidTokenException("token has no exp claim");
-        }
-        if (exp.getTime() + SKEW_MILLIS < now) {
-            throw new InvalidTokenException("token expired");
-        }
-        Date nbf = claims.getNotBeforeTime();
-        if (nbf != null && nbf.getTime() - SKEW_MILLIS > now) {
-            throw new InvalidTokenException("token not valid yet");
-        }
-        if (issuer != null && !issuer.equals(claims.getIssuer())) {
-            throw new InvalidTokenException("wrong issuer");
-        }
-        if (audience != null) {
-            List<String> aud = claims.getAudience();
-            if (aud == null || !aud.contains(audience)) {
-                throw new InvalidTokenException("wrong audience");
-            }
-        }
-        String sub = claims.getSubject();
-        if (sub == null || sub.isBlank() || sub.length() > 128) {
-            throw new InvalidTokenException("token has no usable sub claim");
-        }
-        return new Identity(sub, exp.getTime());
+        return Claims.check(claims, issuer, audience, skewMillis, clock.millis());
     }
 }

@@ -1,9 +1,12 @@
 package io.parley.server.auth;
 
+import java.util.concurrent.CompletableFuture;
+
 /**
  * Validates a bearer token and names the user it stands for. Implementations: {@link HmacJwt} (HS256 shared
- * secret). RS256 public keys and JWKS plug in here as further implementations; callers depend only on this.
- * Must be thread-safe and must not block (JWKS fetching, when it comes, refreshes keys in the background).
+ * secret), {@link PublicKeyJwt} (RS256 and ES256 against a PEM public key or a JWKS document) and
+ * {@link ByAlgorithm}, which hands each token to the one for its {@code alg}; callers depend only on this. Must be
+ * thread-safe and must not block: a verifier that has to fetch keys does so in {@link #verifyAsync}.
  */
 public interface TokenVerifier {
 
@@ -14,10 +17,25 @@ public interface TokenVerifier {
      */
     Identity verify(String token) throws InvalidTokenException;
 
+    /**
+     * As {@link #verify}, for verifiers that may need to fetch a key first (an unknown JWKS key id): fails with
+     * {@link InvalidTokenException}. The default answers at once.
+     */
+    default CompletableFuture<Identity> verifyAsync(String token) {
+        try {
+            return CompletableFuture.completedFuture(verify(token));
+        } catch (InvalidTokenException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
     /** A verified token: {@code userId} is the JWT {@code sub}; {@code expiresAt} epoch millis (0 when none). */
     record Identity(String userId, long expiresAt) {}
 
-    final class InvalidTokenException extends Exception {
+    /** Not final: a verifier may say more (an unknown key id, which it may fetch before it decides). */
+    class InvalidTokenException extends Exception {
+        private static final long serialVersionUID = 1L;
+
         public InvalidTokenException(String message) {
             super(message, null, false, false);
         }

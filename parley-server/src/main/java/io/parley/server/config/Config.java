@@ -1,5 +1,6 @@
 package io.parley.server.config;
 
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -18,9 +19,15 @@ public record Config(
         Messages messages,
         Receipts receipts,
         Presence presence,
-        Redis redis) {
+        Redis redis,
+        Log log) {
 
-    public record Http(String host, int port) {}
+    /**
+     * The HTTP listener. {@code corsOrigins}: browser origins (besides the server's own) whose pages may call the
+     * REST API ({@code http.cors-origins}; {@code "*"} any). {@code metricsToken}: when set, {@code /metrics} wants
+     * it as a bearer token ({@code metrics.token}); null leaves /metrics open (keep it off the public network then).
+     */
+    public record Http(String host, int port, List<String> corsOrigins, String metricsToken) {}
 
     /**
      * Where messages live. {@code url} is {@code store.url} parsed by the loader: {@code sqlite:} (the file
@@ -50,7 +57,19 @@ public record Config(
             String audience,
             Duration tokenTtl,
             boolean registrationEnabled,
-            int bcryptCost) {}
+            int bcryptCost,
+            PublicKeys publicKeys,
+            Duration clockSkew) {}
+
+    /**
+     * RS256/ES256 verification keys besides the HS256 secret: a PEM public key file ({@code auth.jwt-public-key}) or
+     * a JWKS URL ({@code auth.jwks-url}), at most one of the two; both null when only HS256 tokens are accepted.
+     */
+    public record PublicKeys(Path pemFile, URI jwksUrl, Duration jwksRefresh, Duration jwksMinRefetch) {
+        public boolean enabled() {
+            return pemFile != null || jwksUrl != null;
+        }
+    }
 
     /**
      * WebSocket gateway. {@code allowedOrigins} empty means same-origin only; {@code "*"} allows any origin.
@@ -63,7 +82,8 @@ public record Config(
             Duration authTimeout,
             int maxOutboundBytes,
             int syncPageSize,
-            int maxSyncBuffer) {}
+            int maxSyncBuffer,
+            int maxConnections) {}
 
     /** Input limits; violations get documented error codes. */
     public record Limits(int maxFrameBytes, int maxBodyChars, int maxGroupSize, int maxPageSize, int defaultPageSize) {}
@@ -105,6 +125,23 @@ public record Config(
         }
     }
 
+    /**
+     * Logging of the process ({@code Main} applies it; in-process nodes leave the JVM's logging alone):
+     * {@code format} of the lines on stderr, the root {@code level}, {@code levels} by logger name (a package's name
+     * covers everything under it), and 1 in {@code deliveredSample} messages logged as {@code message_delivered} (0:
+     * none). Levels are {@link #LEVELS}.
+     */
+    public record Log(LogFormat format, String level, java.util.Map<String, String> levels, int deliveredSample) {
+        public static final List<String> LEVELS = List.of("off", "error", "warn", "info", "debug", "trace");
+    }
+
+    /** JSON lines, readable text, or text on a terminal and JSON lines otherwise. */
+    public enum LogFormat {
+        AUTO,
+        JSON,
+        TEXT
+    }
+
     /** Privacy of last seen: the exact time, the time rounded down to 15 minutes, or nothing. */
     public enum LastSeen {
         EXACT,
@@ -115,6 +152,16 @@ public record Config(
     /** A copy with another HTTP port (tests use port 0). */
     public Config withPort(int port) {
         return new Config(
-                new Http(http.host(), port), dataDir, store, auth, ws, limits, messages, receipts, presence, redis);
+                new Http(http.host(), port, http.corsOrigins(), http.metricsToken()),
+                dataDir,
+                store,
+                auth,
+                ws,
+                limits,
+                messages,
+                receipts,
+                presence,
+                redis,
+                log);
     }
 }

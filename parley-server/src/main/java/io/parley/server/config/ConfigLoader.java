@@ -2,6 +2,7 @@ package io.parley.server.config;
 
 import java.io.IOException;
 import java.io.Reader;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,6 +29,8 @@ public final class ConfigLoader {
         Map<String, String> d = new LinkedHashMap<>();
         d.put("http.host", "127.0.0.1");
         d.put("http.port", "8080");
+        d.put("http.cors-origins", "");
+        d.put("metrics.token", "");
         d.put("data.dir", "./data");
         d.put("store.url", "sqlite:");
         d.put("store.fsync", "true");
@@ -39,6 +42,11 @@ public final class ConfigLoader {
         d.put("auth.token-ttl", "24h");
         d.put("auth.registration-enabled", "true");
         d.put("auth.bcrypt-cost", "10");
+        d.put("auth.jwt-public-key", "");
+        d.put("auth.jwks-url", "");
+        d.put("auth.jwks-refresh", "10m");
+        d.put("auth.jwks-min-refetch", "30s");
+        d.put("auth.clock-skew", "30s");
         d.put("ws.allowed-origins", "");
         d.put("ws.heartbeat-interval", "25s");
         d.put("ws.idle-timeout", "60s");
@@ -46,6 +54,7 @@ public final class ConfigLoader {
         d.put("ws.max-outbound-bytes", "4194304");
         d.put("ws.sync-page-size", "500");
         d.put("ws.max-sync-buffer", "10000");
+        d.put("ws.max-connections", "0");
         d.put("limits.max-frame-bytes", "65536");
         d.put("limits.max-body-chars", "4000");
         d.put("limits.max-group-size", "1000");
@@ -63,8 +72,17 @@ public final class ConfigLoader {
         d.put("typing.ttl", "6s");
         d.put("redis.url", "");
         d.put("redis.prefix", "parley");
+        d.put("log.format", "auto");
+        d.put("log.level", "info");
+        d.put("log.delivered-sample", "1000");
         return java.util.Collections.unmodifiableMap(d);
     }
+
+    /**
+     * {@code log.level.<logger>}: the level of one logger and those under it (a package's name covers its classes and
+     * sub-packages). The one key family not in {@link #DEFAULTS}: it has no default, any logger name may follow.
+     */
+    public static final String LOG_LEVEL_PREFIX = "log.level.";
 
     private ConfigLoader() {}
 
@@ -81,6 +99,11 @@ public final class ConfigLoader {
                 throw new ConfigException("cannot read config file " + file + ": " + e.getMessage());
             }
             for (String key : p.stringPropertyNames()) {
+                if (key.startsWith(LOG_LEVEL_PREFIX)) {
+                    values.put(key, p.getProperty(key).trim());
+                    source.put(key, file.toString());
+                    continue;
+                }
                 if (!DEFAULTS.containsKey(key)) {
                     throw new ConfigException("unknown config key '" + key + "' in " + file + " (known keys: "
                             + String.join(", ", DEFAULTS.keySet()) + ")");
@@ -96,6 +119,19 @@ public final class ConfigLoader {
                 source.put(key, "environment " + envName(key));
             }
         }
+        // PARLEY_LOG_LEVEL_IO_PARLEY_GATEWAY=debug is log.level.io.parley.gateway=debug (names of packages: lower
+        // case, underscores as dots).
+        String envPrefix = envName(LOG_LEVEL_PREFIX);
+        env.forEach((name, v) -> {
+            if (name.startsWith(envPrefix) && name.length() > envPrefix.length()) {
+                String key = LOG_LEVEL_PREFIX
+                        + name.substring(envPrefix.length())
+                                .toLowerCase(Locale.ROOT)
+                                .replace('_', '.');
+                values.put(key, v.trim());
+                source.put(key, "environment " + name);
+            }
+        });
         return new Parser(values, source).parse();
     }
 
@@ -103,7 +139,7 @@ public final class ConfigLoader {
     public static Config defaultsWith(Map<String, String> overrides) {
         Map<String, String> env = new LinkedHashMap<>();
         overrides.forEach((k, v) -> {
-            if (!DEFAULTS.containsKey(k)) {
+            if (!DEFAULTS.containsKey(k) && !k.startsWith(LOG_LEVEL_PREFIX)) {
                 throw new ConfigException("unknown config key '" + k + "'");
             }
             env.put(envName(k), v);
@@ -125,7 +161,11 @@ public final class ConfigLoader {
         }
 
         Config parse() {
-            Config.Http http = new Config.Http(nonEmpty("http.host"), intIn("http.port", 0, 65535));
+            Config.Http http = new Config.Http(
+                    nonEmpty("http.host"),
+                    intIn("http.port", 0, 65535),
+                    origins("http.cors-origins"),
+                    emptyToNull("metrics.token"));
             Path dataDir = Path.of(nonEmpty("data.dir"));
             String url = nonEmpty("store.url");
             StoreUrl parsed;
@@ -149,7 +189,9 @@ public final class ConfigLoader {
                     emptyToNull("auth.audience"),
                     duration("auth.token-ttl", Duration.ofMinutes(1)),
                     bool("auth.registration-enabled"),
-                    intIn("auth.bcrypt-cost", 4, 31));
+                    intIn("auth.bcrypt-cost", 4, 31),
+                    publicKeys(),
+                    duration("auth.clock-skew", Duration.ZERO));
             Config.WebSocket ws = new Config.WebSocket(
                     origins("ws.allowed-origins"),
                     duration("ws.heartbeat-interval", Duration.ofMillis(100)),
@@ -157,7 +199,8 @@ public final class ConfigLoader {
                     duration("ws.auth-timeout", Duration.ofMillis(100)),
                     intIn("ws.max-outbound-bytes", 65_536, Integer.MAX_VALUE),
                     intIn("ws.sync-page-size", 1, 10_000),
-                    intIn("ws.max-sync-buffer", 100, 10_000_000));
+                    intIn("ws.max-sync-buffer", 100, 10_000_000),
+                    intIn("ws.max-connections", 0, 100_000_000));
             if (ws.idleTimeout().compareTo(ws.heartbeatInterval()) <= 0) {
                 throw bad(
                         "ws.idle-timeout",
@@ -219,7 +262,68 @@ public final class ConfigLoader {
                     messages,
                     receipts,
                     presence,
-                    new Config.Redis(redisUrl, redisPrefix));
+                    new Config.Redis(redisUrl, redisPrefix),
+                    log());
+        }
+
+        private Config.Log log() {
+            String format = values.get("log.format").toLowerCase(Locale.ROOT);
+            Config.LogFormat f = switch (format) {
+                case "auto" -> Config.LogFormat.AUTO;
+                case "json" -> Config.LogFormat.JSON;
+                case "text" -> Config.LogFormat.TEXT;
+                default -> throw bad("log.format", "must be auto, json or text");
+            };
+            Map<String, String> levels = new java.util.TreeMap<>();
+            for (Map.Entry<String, String> e : values.entrySet()) {
+                String key = e.getKey();
+                if (key.startsWith(LOG_LEVEL_PREFIX)) {
+                    String logger = key.substring(LOG_LEVEL_PREFIX.length());
+                    if (!logger.matches("[A-Za-z0-9_$-]+(\\.[A-Za-z0-9_$-]+)*")) {
+                        throw bad(
+                                key,
+                                "names no logger (log.level.<package or class>, e.g. log.level.io.parley.gateway)");
+                    }
+                    levels.put(logger, level(key));
+                }
+            }
+            return new Config.Log(
+                    f,
+                    level("log.level"),
+                    java.util.Collections.unmodifiableMap(levels),
+                    intIn("log.delivered-sample", 0, 1_000_000_000));
+        }
+
+        private String level(String key) {
+            String v = values.get(key).toLowerCase(Locale.ROOT);
+            if (!Config.Log.LEVELS.contains(v)) {
+                throw bad(key, "must be one of " + String.join(", ", Config.Log.LEVELS));
+            }
+            return v;
+        }
+
+        private Config.PublicKeys publicKeys() {
+            String pem = emptyToNull("auth.jwt-public-key");
+            String jwks = emptyToNull("auth.jwks-url");
+            if (pem != null && jwks != null) {
+                throw bad("auth.jwks-url", "cannot be set together with auth.jwt-public-key: pick one key source");
+            }
+            URI url = null;
+            if (jwks != null) {
+                if (!jwks.matches("https?://.+")) {
+                    throw bad("auth.jwks-url", "must be an http:// or https:// URL");
+                }
+                try {
+                    url = new URI(jwks);
+                } catch (java.net.URISyntaxException e) {
+                    throw bad("auth.jwks-url", "is not a URL: " + e.getReason());
+                }
+            }
+            return new Config.PublicKeys(
+                    pem == null ? null : Path.of(pem),
+                    url,
+                    duration("auth.jwks-refresh", Duration.ofSeconds(10)),
+                    duration("auth.jwks-min-refetch", Duration.ZERO));
         }
 
         /** A URL with its password (user:password@) replaced, for error messages. */

@@ -6,10 +6,12 @@ import io.parley.protocol.ErrorCode;
 import io.parley.protocol.FrameCodec;
 import io.parley.protocol.ProtocolException;
 import io.parley.protocol.ServerFrame;
+import io.parley.server.auth.TokenVerifier;
 import io.parley.server.bus.Delivery;
 import io.parley.server.chat.ChatException;
 import io.parley.server.chat.ChatService;
 import io.parley.server.config.Config;
+import io.parley.server.log.AuthLog;
 import io.parley.server.metrics.Metrics;
 import io.parley.server.presence.PresenceHub;
 import io.parley.server.time.Scheduler;
@@ -132,21 +134,23 @@ public final class Session implements Inbound {
                             }
                             transport.resumeReading();
                             if (err != null) {
-                                closeWith(CloseCodes.UNAUTHORIZED, reasonOf(err));
+                                String reason = reasonOf(err);
+                                if (isTokenRejection(err)) {
+                                    AuthLog.tokenRejected("ws", reason, "session " + sessionId);
+                                }
+                                closeWith(CloseCodes.UNAUTHORIZED, reason);
                                 return;
                             }
                             userId = uid;
                             state = State.AUTHENTICATED;
                             // With resume, live events wait until the client's sync says where it stands, so none can
-                            // overtake the
-                            // replay.
+                            // overtake the replay.
                             stream = new EventStream(
                                     this, uid, resumeRequested, transport, loop, chat, codec, config, metrics, timers);
                             // The node already receives every user's traffic (the bus subscribes once, at start), so
-                            // from here on
-                            // nothing committed can slip past both the replay and the live feed; the welcome goes out
-                            // before any
-                            // event delivered to the registered session, both being tasks of this loop.
+                            // from here on nothing committed can slip past both the replay and the live feed; the
+                            // welcome goes out before any event delivered to the registered session, both being tasks
+                            // of this loop.
                             registry.add(this);
                             Config.WebSocket ws = config.ws();
                             send(new ServerFrame.Welcome(
@@ -274,8 +278,7 @@ public final class Session implements Inbound {
         }
     }
 
-    // ---- requests
-    // ----------------------------------------------------------------------------------------------------
+    // ---- requests ---------------------------------------------------------------------------------------------------
 
     private static String refOf(String ref, ClientFrame frame) {
         return ref != null ? ref : frame.type();
@@ -451,6 +454,11 @@ public final class Session implements Inbound {
     void closeWith(int code, String reason) {
         transport.close(code, reason);
         onClosed();
+    }
+
+    private static boolean isTokenRejection(Throwable err) {
+        Throwable cause = err instanceof CompletionException && err.getCause() != null ? err.getCause() : err;
+        return cause instanceof TokenVerifier.InvalidTokenException;
     }
 
     private static String reasonOf(Throwable err) {

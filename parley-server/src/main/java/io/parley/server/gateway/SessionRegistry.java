@@ -1,11 +1,14 @@
 package io.parley.server.gateway;
 
+import io.parley.protocol.EventKind;
 import io.parley.protocol.FrameCodec;
 import io.parley.server.bus.Delivery;
 import io.parley.server.bus.Signal;
 import io.parley.server.bus.Sink;
+import io.parley.server.log.DeliveryLog;
 import io.parley.server.presence.LocalSessions;
 import io.parley.server.presence.Presence;
+import io.parley.server.store.EventHeader;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -24,10 +27,17 @@ public final class SessionRegistry implements LocalSessions, Sink {
     private final AtomicInteger count = new AtomicInteger();
     private final FrameCodec codec;
     private final Presence presence;
+    private final DeliveryLog deliveryLog;
 
     public SessionRegistry(FrameCodec codec, Presence presence) {
+        this(codec, presence, DeliveryLog.off());
+    }
+
+    /** {@code deliveryLog}: which messages get a {@code message_delivered} line (a sample). */
+    public SessionRegistry(FrameCodec codec, Presence presence, DeliveryLog deliveryLog) {
         this.codec = codec;
         this.presence = presence;
+        this.deliveryLog = deliveryLog;
     }
 
     /** Registers an authenticated session: events for its user reach it from now on. */
@@ -98,7 +108,7 @@ public final class SessionRegistry implements LocalSessions, Sink {
     public void sendTo(List<String> userIds, byte[] frame) {
         ByLoop groups = group(userIds);
         if (groups != null) {
-            groups.run(s -> s.deliverSignal(frame));
+            groups.run(s -> s.deliverSignal(frame), null);
         }
     }
 
@@ -114,7 +124,7 @@ public final class SessionRegistry implements LocalSessions, Sink {
         ByLoop groups = group(signal.recipients());
         if (groups != null) {
             byte[] frame = codec.encode(signal.frame());
-            groups.run(s -> s.deliverSignal(frame));
+            groups.run(s -> s.deliverSignal(frame), null);
         }
     }
 
@@ -130,9 +140,32 @@ public final class SessionRegistry implements LocalSessions, Sink {
     @Override
     public void deliver(Delivery event) {
         ByLoop groups = group(event.recipients());
-        if (groups != null) {
-            groups.run(s -> s.deliver(event));
+        if (groups == null) {
+            return;
         }
+        if (event.header().kind() == EventKind.MESSAGE && deliveryLog.sample()) {
+            groups.run(s -> s.deliver(event), () -> logDelivered(event, groups.sessions()));
+        } else {
+            groups.run(s -> s.deliver(event), null);
+        }
+    }
+
+    /** A sampled message, after every local session of its recipients was handed it (off the unsampled path). */
+    private void logDelivered(Delivery event, int sessions) {
+        String messageId;
+        try {
+            messageId = codec.mapper().readTree(event.frame()).path("messageId").asText(null);
+        } catch (java.io.IOException e) {
+            messageId = null; // the frame was encoded by this server; the line still says where and when
+        }
+        EventHeader h = event.header();
+        deliveryLog.delivered(
+                h.conversationId(),
+                h.seq(),
+                messageId,
+                h.createdAt(),
+                event.recipients().size(),
+                sessions);
     }
 
     /** The local sessions of these users grouped by event loop, or null when there are none. */
@@ -172,8 +205,20 @@ public final class SessionRegistry implements LocalSessions, Sink {
             lists.add(list);
         }
 
-        /** On each loop, one task: {@code work} for each of its sessions. */
-        void run(java.util.function.Consumer<Session> work) {
+        int sessions() {
+            int n = 0;
+            for (ArrayList<Session> list : lists) {
+                n += list.size();
+            }
+            return n;
+        }
+
+        /**
+         * On each loop, one task: {@code work} for each of its sessions; then {@code afterAll} (when not null) on the
+         * loop that finishes last.
+         */
+        void run(java.util.function.Consumer<Session> work, Runnable afterAll) {
+            AtomicInteger pending = afterAll == null ? null : new AtomicInteger(loops.size());
             for (int i = 0, n = loops.size(); i < n; i++) {
                 ArrayList<Session> list = lists.get(i);
                 loops.get(i).execute(() -> {
@@ -185,6 +230,9 @@ public final class SessionRegistry implements LocalSessions, Sink {
                             // One session's failure must not cost the others in this task their event.
                             s.deliveryFailed(e);
                         }
+                    }
+                    if (pending != null && pending.decrementAndGet() == 0) {
+                        afterAll.run();
                     }
                 });
             }

@@ -117,6 +117,11 @@ public final class WsGateway implements Handler<RoutingContext> {
             ErrorBody.send(ctx, ErrorCode.UNAVAILABLE, "server is shutting down");
             return;
         }
+        int max = config.ws().maxConnections();
+        if (max > 0 && registry.size() >= max) {
+            ErrorBody.send(ctx, ErrorCode.UNAVAILABLE, "this node is at ws.max-connections (" + max + "); retry");
+            return;
+        }
         String origin = req.getHeader("Origin");
         if (origin != null && !originAllowed(origin, req.getHeader("Host"))) {
             ErrorBody.send(ctx, ErrorCode.FORBIDDEN, "origin not allowed");

@@ -18,9 +18,35 @@ import java.util.function.Supplier;
 
 /**
  * The node's metrics, served at {@code /metrics} in the Prometheus text format (docs/operations.md lists them).
- * One instance per node, passed to the parts that count; recording never blocks.
+ * One instance per node, passed to the parts that count; recording never blocks. Parley's own meters are named
+ * {@code parley_*}; the JVM and process meters keep Micrometer's standard names ({@code jvm_*}, {@code process_*}),
+ * which stock JVM dashboards and alerts expect.
  */
 public final class Metrics {
+    /**
+     * The histogram buckets of every Parley timer, chosen for chat latencies: 15 bounds from 1 ms to 60 s (and
+     * +Inf), so p50 and p99 are readable from 1 ms deliveries to a week-old client's resume, the alert thresholds
+     * (200 ms, 10 s, 30 s) are bucket bounds, and a scrape stays small (Micrometer's percentile histogram had
+     * about 70 buckets per timer).
+     */
+    static final Duration[] BUCKETS = {
+        Duration.ofMillis(1),
+        Duration.ofMillis(2),
+        Duration.ofMillis(5),
+        Duration.ofMillis(10),
+        Duration.ofMillis(20),
+        Duration.ofMillis(50),
+        Duration.ofMillis(100),
+        Duration.ofMillis(200),
+        Duration.ofMillis(500),
+        Duration.ofSeconds(1),
+        Duration.ofSeconds(2),
+        Duration.ofSeconds(5),
+        Duration.ofSeconds(10),
+        Duration.ofSeconds(30),
+        Duration.ofSeconds(60)
+    };
+
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final JvmGcMetrics gc = new JvmGcMetrics();
     private final Counter delivered;
@@ -29,6 +55,7 @@ public final class Metrics {
     private final Timer deliveryLatency;
     private final Timer commit;
     private final Timer sync;
+    private final Timer presenceLag;
     private final Counter presenceUpdates;
     private final Counter slowConsumers;
 
@@ -40,46 +67,61 @@ public final class Metrics {
         new ProcessorMetrics().bindTo(registry);
         new UptimeMetrics().bindTo(registry);
         new FileDescriptorMetrics().bindTo(registry);
-        delivered = Counter.builder("messages.delivered")
+        delivered = Counter.builder("parley.messages.delivered")
                 .description("events written live to WebSocket sessions")
                 .register(registry);
-        replayed = Counter.builder("messages.replayed")
+        replayed = Counter.builder("parley.messages.replayed")
                 .description("events written to sessions while resuming")
                 .register(registry);
-        sendsAcked = Counter.builder("messages.acked")
+        sendsAcked = Counter.builder("parley.messages.acked")
                 .description("sends acknowledged after their durable commit")
                 .register(registry);
-        deliveryLatency = Timer.builder("message.delivery.latency")
+        deliveryLatency = Timer.builder("parley.message.delivery.latency")
                 .description("time from a message's creation (before its commit) to its write to a recipient's socket")
-                .publishPercentileHistogram()
-                .minimumExpectedValue(Duration.ofMillis(1))
-                .maximumExpectedValue(Duration.ofSeconds(10))
+                .serviceLevelObjectives(BUCKETS)
                 .register(registry);
-        commit = Timer.builder("message.store.commit")
+        commit = Timer.builder("parley.message.store.commit")
                 .description("duration of one group commit (a batch of writes)")
-                .publishPercentileHistogram()
-                .minimumExpectedValue(Duration.ofMillis(1))
-                .maximumExpectedValue(Duration.ofSeconds(5))
+                .serviceLevelObjectives(BUCKETS)
                 .register(registry);
-        sync = Timer.builder("offline.sync.duration")
+        sync = Timer.builder("parley.offline.sync.duration")
                 .description("from a client's sync to its synced marker")
-                .publishPercentileHistogram()
-                .minimumExpectedValue(Duration.ofMillis(1))
-                .maximumExpectedValue(Duration.ofMinutes(5))
+                .serviceLevelObjectives(BUCKETS)
                 .register(registry);
-        presenceUpdates = Counter.builder("presence.updates")
+        presenceLag = Timer.builder("parley.presence.update.lag")
+                .description("from a presence change reaching this node to its delivery to the local users who see it")
+                .serviceLevelObjectives(BUCKETS)
+                .register(registry);
+        presenceUpdates = Counter.builder("parley.presence.updates")
                 .description("presence entries delivered to sessions' users")
                 .register(registry);
-        slowConsumers = Counter.builder("websocket.slow.consumers")
+        slowConsumers = Counter.builder("parley.websocket.slow.consumers")
                 .description("sessions closed with 4008 because their outbound queue was full")
                 .register(registry);
     }
 
-    /** Registers the gauge of open, authenticated WebSocket sessions. */
-    public void connections(Supplier<Number> active) {
-        Gauge.builder("websocket.connections.active", active)
+    /**
+     * Registers the gauge of open, authenticated WebSocket sessions, and the capacity they are measured against
+     * ({@code ws.max-connections}, or the estimate from the heap when that is 0: see {@link #heapCapacity}), so that
+     * "connections above 80% of capacity" is one division in Prometheus.
+     */
+    public void connections(Supplier<Number> active, long capacity) {
+        Gauge.builder("parley.websocket.connections.active", active)
                 .description("authenticated WebSocket sessions on this node")
                 .register(registry);
+        Gauge.builder("parley.websocket.connections.capacity", () -> capacity)
+                .description(
+                        "WebSocket sessions this node is sized for (ws.max-connections, or estimated from the heap)")
+                .register(registry);
+    }
+
+    /**
+     * The sessions a heap of {@code maxHeapBytes} holds by the sizing rule of docs/operations.md ("Memory"): 64 MiB
+     * for the node itself, then 5 KiB per connection (about twice the measured 2.7 KiB of live heap, for the
+     * collector's headroom). At least 1, so a ratio against it is always defined.
+     */
+    public static long heapCapacity(long maxHeapBytes) {
+        return Math.max(1, (maxHeapBytes - 64L * 1024 * 1024) / (5 * 1024));
     }
 
     public void delivered(long createdAtMillis, long nowMillis) {
@@ -101,6 +143,11 @@ public final class Metrics {
 
     public void synced(long millis) {
         sync.record(millis, TimeUnit.MILLISECONDS);
+    }
+
+    /** A presence change delivered {@code millis} after it reached this node. */
+    public void presenceLag(long millis) {
+        presenceLag.record(Math.max(0, millis), TimeUnit.MILLISECONDS);
     }
 
     public void presenceUpdates(int n) {

@@ -38,15 +38,25 @@ public final class PresenceHub implements AutoCloseable {
     private final LocalSessions local;
     private final Scheduler.Cancellable flushing;
     private final Scheduler.Cancellable refreshing;
-    private final Map<String, PresenceState> pending = new ConcurrentHashMap<>();
+    /** The latest change per user not yet delivered, with when this node heard of the user's first pending change. */
+    private final Map<String, Pending> pending = new ConcurrentHashMap<>();
+
     private final AtomicBoolean inFlush = new AtomicBoolean();
     private final AtomicLong framesSent = new AtomicLong();
     private final AtomicLong updatesSent = new AtomicLong();
     private final AtomicLong batches = new AtomicLong();
 
     private final java.util.function.IntConsumer updatesDelivered;
+    private final java.util.function.LongConsumer lagMillis;
+    private final java.time.Clock clock;
 
-    /** Flushes and refreshes on {@code scheduler}'s thread; the scheduler stays the caller's. */
+    private record Pending(PresenceState state, long heardAt) {}
+
+    /**
+     * Flushes and refreshes on {@code scheduler}'s thread; the scheduler stays the caller's. {@code updatesDelivered}
+     * is told the entries of each frame sent, {@code lagMillis} how long each delivered change waited here (from
+     * when this node heard of it to its frames: the batch window plus the contacts lookup).
+     */
     public PresenceHub(
             Presence presence,
             ChatStore store,
@@ -54,14 +64,19 @@ public final class PresenceHub implements AutoCloseable {
             FrameCodec codec,
             LocalSessions local,
             java.util.function.IntConsumer updatesDelivered,
+            java.util.function.LongConsumer lagMillis,
             Scheduler scheduler) {
         this.updatesDelivered = updatesDelivered;
+        this.lagMillis = lagMillis;
+        this.clock = scheduler.clock();
         this.presence = presence;
         this.store = store;
         this.config = config;
         this.codec = codec;
         this.local = local;
-        presence.listen(s -> pending.put(s.userId(), s));
+        // A newer state replaces an older one; the wait is counted from the first change not yet delivered.
+        presence.listen(s -> pending.merge(
+                s.userId(), new Pending(s, clock.millis()), (old, now) -> new Pending(now.state(), old.heardAt())));
         this.flushing = scheduler.every(config.batchWindow(), this::flush);
         this.refreshing = scheduler.every(config.refreshInterval(), this::refresh);
     }
@@ -135,40 +150,49 @@ public final class PresenceHub implements AutoCloseable {
             return;
         }
         Map<String, PresenceState> batch = new HashMap<>();
+        Map<String, Long> heardAt = new HashMap<>();
         for (String u : List.copyOf(pending.keySet())) {
-            PresenceState s = pending.remove(u);
-            if (s != null) {
-                batch.put(u, s);
+            Pending p = pending.remove(u);
+            if (p != null) {
+                batch.put(u, p.state());
+                heardAt.put(u, p.heardAt());
             }
         }
         store.contacts(batch.keySet(), config.maxConversationSize()).whenComplete((contacts, err) -> {
             try {
                 if (err != null) {
                     // Put the changes back (newer ones win) so the next window delivers them.
-                    batch.forEach(pending::putIfAbsent);
+                    batch.forEach((u, s) -> pending.putIfAbsent(u, new Pending(s, heardAt.get(u))));
                     LOG.warn("presence batch of {} changes postponed: {}", batch.size(), err.toString());
                     return;
                 }
-                deliver(batch, contacts);
+                deliver(batch, heardAt, contacts);
             } finally {
                 inFlush.set(false);
             }
         });
     }
 
-    private void deliver(Map<String, PresenceState> batch, Map<String, Set<String>> contacts) {
+    private void deliver(
+            Map<String, PresenceState> batch, Map<String, Long> heardAt, Map<String, Set<String>> contacts) {
         batches.incrementAndGet();
         Map<String, List<ServerFrame.PresenceEntry>> bySubscriber = new LinkedHashMap<>();
+        long now = clock.millis();
         contacts.forEach((changed, subscribers) -> {
             PresenceState s = batch.get(changed);
             if (s == null) {
                 return;
             }
             ServerFrame.PresenceEntry e = entry(s);
+            boolean seen = false;
             for (String sub : subscribers) {
                 if (local.hasUser(sub)) {
                     bySubscriber.computeIfAbsent(sub, k -> new ArrayList<>()).add(e);
+                    seen = true;
                 }
+            }
+            if (seen) {
+                lagMillis.accept(now - heardAt.get(changed));
             }
         });
         bySubscriber.forEach((sub, entries) -> {

@@ -60,6 +60,26 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void publicKeys_oneSourceAtMost_andJwksMustBeAnHttpUrl() {
+        assertThat(ConfigLoader.load(null, Map.of()).auth().publicKeys().enabled())
+                .isFalse();
+        Config c = ConfigLoader.load(null, Map.of("PARLEY_AUTH_JWKS_URL", "https://idp.example/jwks.json"));
+        assertThat(c.auth().publicKeys().jwksUrl()).hasToString("https://idp.example/jwks.json");
+        assertThat(c.auth().publicKeys().jwksRefresh()).hasMinutes(10);
+        assertThatThrownBy(() -> ConfigLoader.load(
+                        null,
+                        Map.of(
+                                "PARLEY_AUTH_JWKS_URL",
+                                "https://idp.example/jwks.json",
+                                "PARLEY_AUTH_JWT_PUBLIC_KEY",
+                                "/etc/key.pem")))
+                .hasMessageContaining("auth.jwks-url")
+                .hasMessageContaining("pick one");
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("PARLEY_AUTH_JWKS_URL", "file:///etc/passwd")))
+                .hasMessageContaining("http:// or https://");
+    }
+
+    @Test
     void shortSecret_isRejectedWithoutPrintingIt() {
         assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("PARLEY_AUTH_JWT_SECRET", "short-secret")))
                 .hasMessageContaining("auth.jwt-secret")
@@ -78,5 +98,57 @@ class ConfigLoaderTest {
     void idleTimeout_mustExceedHeartbeat() {
         assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("PARLEY_WS_IDLE_TIMEOUT", "10s")))
                 .hasMessageContaining("ws.idle-timeout");
+    }
+
+    @Test
+    void logSettings_fromFileAndEnvironment_withLevelsPerLogger(@TempDir Path dir) throws Exception {
+        Config defaults = ConfigLoader.load(null, Map.of());
+        assertThat(defaults.log().format()).isEqualTo(Config.LogFormat.AUTO);
+        assertThat(defaults.log().level()).isEqualTo("info");
+        assertThat(defaults.log().levels()).isEmpty();
+        assertThat(defaults.log().deliveredSample()).isEqualTo(1000);
+        assertThat(defaults.ws().maxConnections()).isZero();
+
+        Path file = dir.resolve("parley.properties");
+        Files.writeString(
+                file, "log.format=JSON\nlog.level.io.parley.gateway=debug\nlog.level.com.zaxxer.hikari=warn\n");
+        Config c = ConfigLoader.load(
+                file,
+                Map.of(
+                        "PARLEY_LOG_LEVEL", "warn",
+                        "PARLEY_LOG_LEVEL_IO_PARLEY_ACCESS", "DEBUG",
+                        "PARLEY_LOG_LEVEL_IO_PARLEY_GATEWAY", "trace"));
+        assertThat(c.log().format()).isEqualTo(Config.LogFormat.JSON);
+        assertThat(c.log().level()).isEqualTo("warn");
+        assertThat(c.log().levels())
+                .isEqualTo(
+                        Map.of("io.parley.gateway", "trace", "io.parley.access", "debug", "com.zaxxer.hikari", "warn"));
+        assertThat(ConfigLoader.defaultsWith(Map.of("log.level.io.parley.auth", "off"))
+                        .log()
+                        .levels())
+                .isEqualTo(Map.of("io.parley.auth", "off"));
+    }
+
+    @Test
+    void badLogSettings_nameKeySourceAndValue(@TempDir Path dir) throws Exception {
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("PARLEY_LOG_FORMAT", "xml")))
+                .hasMessageContaining("log.format")
+                .hasMessageContaining("PARLEY_LOG_FORMAT")
+                .hasMessageContaining("'xml'")
+                .hasMessageContaining("auto, json or text");
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("PARLEY_LOG_LEVEL_IO_PARLEY_API", "loud")))
+                .hasMessageContaining("log.level.io.parley.api")
+                .hasMessageContaining("PARLEY_LOG_LEVEL_IO_PARLEY_API")
+                .hasMessageContaining("'loud'")
+                .hasMessageContaining("off, error, warn, info, debug, trace");
+        Path file = dir.resolve("parley.properties");
+        Files.writeString(file, "log.level.io..parley=debug\n");
+        assertThatThrownBy(() -> ConfigLoader.load(file, Map.of()))
+                .hasMessageContaining("log.level.io..parley")
+                .hasMessageContaining("names no logger");
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("PARLEY_LOG_DELIVERED_SAMPLE", "-1")))
+                .hasMessageContaining("log.delivered-sample");
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("PARLEY_WS_MAX_CONNECTIONS", "many")))
+                .hasMessageContaining("ws.max-connections");
     }
 }

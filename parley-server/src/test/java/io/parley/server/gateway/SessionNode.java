@@ -93,7 +93,7 @@ final class SessionNode implements AutoCloseable {
                 config.receipts().window().toMillis(),
                 config.receipts().maxFanoutMembers(),
                 manual);
-        presenceHub = new PresenceHub(presence, store, config.presence(), CODEC, registry, n -> {}, manual);
+        presenceHub = new PresenceHub(presence, store, config.presence(), CODEC, registry, n -> {}, lag -> {}, manual);
         chat = new ChatService(store, config, bus, presence, receipts, manual.clock());
         for (String user : List.of("alice", "bob")) {
             store.createUser(user, user, "hash").get(10, TimeUnit.SECONDS);

@@ -378,8 +378,7 @@ public final class JdbcChatStore implements ChatStore {
 
     @Override
     public CompletableFuture<Optional<MessageView>> message(String conversationId, String messageId) {
-        return readers.read(
-                sql -> q.message(sql, messageId).filter(m -> m.conversationId().equals(conversationId)));
+        return readers.read(sql -> q.messageWithReactions(sql, conversationId, messageId));
     }
 
     @Override

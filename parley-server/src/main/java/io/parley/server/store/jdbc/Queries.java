@@ -232,6 +232,16 @@ final class Queries {
         }
     }
 
+    /** The message of {@code conversationId} in its current state, reactions included (GET of one message). */
+    Optional<MessageView> messageWithReactions(Sql sql, String conversationId, String messageId) throws SQLException {
+        Optional<MessageView> row =
+                message(sql, messageId).filter(m -> m.conversationId().equals(conversationId));
+        if (row.isEmpty()) {
+            return row;
+        }
+        return Optional.of(withReactions(sql, List.of(row.get())).get(0));
+    }
+
     List<MessageView> messages(Sql sql, String conversationId, Long beforeSeq, Long afterSeq, int limit)
             throws SQLException {
         PreparedStatement ps = sql.ps(afterSeq != null ? d.messagesAfter : d.messagesBefore);

@@ -1,8 +1,8 @@
-// Parley browser client: one WebSocket that stays up and loses nothing. Same semantics as the Java SDK
-// (docs/client-java.md): reconnect with exponential backoff and full jitter, resume from cursors (kept in
-// localStorage), dedup by seq, an outbox re-sent with the original clientMsgId after every reconnect, delivered
-// receipts sent by itself, typing entries that expire. No dependencies but protocol.js, served next to it (generated
-// from the server's ErrorCode); see docs/client-js.md.
+// Parley client for browsers and Node 20+: one WebSocket that stays up and loses nothing. Same semantics as the Java
+// SDK (docs/client-java.md): reconnect with exponential backoff and full jitter, resume from cursors (kept in
+// localStorage when there is one), dedup by seq, a resync when a live event skips a seq, an outbox re-sent with the
+// original clientMsgId after every reconnect, delivered receipts sent by itself, typing entries that expire. No
+// dependencies but protocol.js, next to it (generated from the server's ErrorCode); see docs/client-js.md.
 
 import { ErrorCodes } from './protocol.js';
 
@@ -10,7 +10,11 @@ export const State = Object.freeze({
   IDLE: 'idle', CONNECTING: 'connecting', SYNCING: 'syncing', LIVE: 'live', BACKOFF: 'backoff', CLOSED: 'closed',
 });
 
-export const MessageState = Object.freeze({ PENDING: 'pending', SENT: 'sent', FAILED: 'failed' });
+/**
+ * failed: not stored (a permanent refusal, or handed to a closed client). unconfirmed: sent without an answer in time
+ * or left by close(): it may be stored, so it stays in the outbox and is re-sent with its clientMsgId.
+ */
+export const MessageState = Object.freeze({ PENDING: 'pending', SENT: 'sent', FAILED: 'failed', UNCONFIRMED: 'unconfirmed' });
 
 /**
  * Error codes after which re-sending cannot succeed: those protocol.js marks not retryable (the rest, e.g. unavailable
@@ -70,7 +74,10 @@ export class Backoff {
   }
 }
 
-/** A message in the outbox. `state` moves pending -> sent (with `ack`) or failed (with `errorCode`). */
+/**
+ * A message in the outbox. `state` moves pending -> sent (with `ack`), failed (with `errorCode`: not stored) or
+ * unconfirmed (no answer in time; may be stored; still re-sent, and a late ack makes it sent).
+ */
 export class OutgoingMessage {
   constructor(conversationId, clientMsgId, body, replyTo, createdAt, queuedAt = monotonicNow()) {
     this.conversationId = conversationId;
@@ -122,7 +129,32 @@ function report(err) {
 
 function defaultUrl() {
   const loc = globalThis.location;
+  if (!loc || !loc.host) {
+    throw new TypeError('url is required outside a browser page (there is no page location to take the host from): '
+      + "pass it, e.g. new ParleyClient({ url: 'ws://127.0.0.1:8080/ws', ... })");
+  }
   return `${loc.protocol === 'https:' ? 'wss:' : 'ws:'}//${loc.host}/ws`;
+}
+
+/** The page's localStorage; memory (null) where there is none (Node) or where the page may not use it. */
+function defaultStorage() {
+  try {
+    const s = globalThis.localStorage;
+    return s && typeof s.getItem === 'function' ? s : null;
+  } catch (err) {
+    return null; // a SecurityError (storage disabled for this page): documented as memory, as without localStorage
+  }
+}
+
+function webSocketClass(given) {
+  const W = given || globalThis.WebSocket;
+  if (typeof W !== 'function') {
+    throw new TypeError(given
+      ? `the WebSocket option must be a WebSocket class (a constructor), got ${typeof given}`
+      : 'this runtime has no WebSocket (globalThis.WebSocket is missing, as in Node 20): pass a WebSocket class as '
+        + "the WebSocket option, e.g. import WebSocket from 'ws'; new ParleyClient({ WebSocket, url, token })");
+  }
+  return W;
 }
 
 /**
@@ -137,8 +169,9 @@ export class ParleyClient {
       throw new TypeError('token (a string or a function returning one, or a promise of one) is required');
     }
     this._token = typeof o.token === 'function' ? o.token : () => o.token;
+    this._WebSocket = webSocketClass(o.WebSocket);
     this._url = o.url || defaultUrl();
-    this._storage = o.storage === undefined ? (globalThis.localStorage || null) : o.storage;
+    this._storage = o.storage === undefined ? defaultStorage() : o.storage;
     this._key = o.storageKey || 'parley';
     this._unlisted = o.unlisted || 'replay';
     this._backoff = new Backoff(o.backoffInitialMs || 250, o.backoffMaxMs || 30000, o.random || Math.random);
@@ -146,7 +179,6 @@ export class ParleyClient {
     this._heartbeatMs = o.heartbeatIntervalMs || 25000;
     this._idleTimeoutMs = this._heartbeatMs * 3;
     this._autoDelivered = o.autoDelivered !== false;
-    this._WebSocket = o.WebSocket || globalThis.WebSocket;
     this._clock = o.clock || realClock;
 
     this._listeners = new Map();
@@ -166,6 +198,7 @@ export class ParleyClient {
     this._readToSend = new Map();
     this._syncs = 0;
     this._replayed = 0;
+    this._syncRunning = false; // a sync is out and its synced has not come
     this._firstSync = null;
 
     const saved = this._load('cursors') || {};
@@ -336,7 +369,10 @@ export class ParleyClient {
     }
   }
 
-  /** Closes with 1000 and stops reconnecting; pending messages fail with "closed". Idempotent. */
+  /**
+   * Closes with 1000 and stops reconnecting; messages without an ack become unconfirmed and stay in the stored
+   * outbox (and pending()), so the next client on this storageKey re-sends them with their clientMsgId. Idempotent.
+   */
   close() {
     // Not "state is CLOSED": after authfailed the client is CLOSED too, and close() must still stop its timers.
     if (this._closed) {
@@ -355,10 +391,12 @@ export class ParleyClient {
       ws.close(1000, 'bye');
     }
     this._failRequests('client closed');
-    const pending = this.pending();
-    this._outbox.clear();
-    this._saveOutbox();
-    pending.forEach((m) => this._fail(m, 'closed', 'client is closed'));
+    for (const m of this.pending()) {
+      if (m.state === MessageState.PENDING) {
+        m.state = MessageState.UNCONFIRMED;
+        this._emit('message', m);
+      }
+    }
     this._setState(State.CLOSED);
     this._firstSync?.reject(new ParleyError('closed', 'client closed'));
   }
@@ -413,6 +451,8 @@ export class ParleyClient {
         this._ended(ev.code, ev.reason);
       }
     };
+    // A close event follows every error and carries the outcome; the `ws` package throws an error nobody listens to.
+    ws.onerror = () => {};
   }
 
   /**
@@ -484,15 +524,20 @@ export class ParleyClient {
     this._idleLimit = this._idleTimeoutMs;
     this._replayed = 0;
     this._setState(State.SYNCING);
-    const sync = { type: 'sync', cursors: this.cursors(), unlisted: this._unlisted };
-    if (this._receiptsSince != null) {
-      sync.receiptsSince = this._receiptsSince;
-    }
-    this._write(sync);
+    this._sendSync();
     for (const m of this._outbox.values()) {
       this._transmit(m);
     }
     this._startLiveness(this._ws);
+  }
+
+  _sendSync() {
+    const sync = { type: 'sync', cursors: this.cursors(), unlisted: this._unlisted };
+    if (this._receiptsSince != null) {
+      sync.receiptsSince = this._receiptsSince;
+    }
+    this._syncRunning = true;
+    this._write(sync);
   }
 
   _event(e) {
@@ -500,7 +545,19 @@ export class ParleyClient {
     if (current !== undefined && e.seq <= current) {
       return; // a duplicate: replay overlapping live delivery, or a second delivery after a reconnect
     }
+    if (current !== undefined && e.seq > current + 1) {
+      // A gap: not passed on. A sync from the cursors brings the missing events and this one in order; while a
+      // sync runs, its replay covers it already.
+      if (!this._syncRunning) {
+        this._emit('gap', { conversationId: e.conversationId, cursor: current, seq: e.seq });
+        this._sendSync();
+      }
+      return;
+    }
     this._cursors.set(e.conversationId, e.seq);
+    if (e.kind === 'member_removed' && e.memberId === this.userId) {
+      this._cursors.delete(e.conversationId); // as the server's session does: a re-add starts afresh, not a gap
+    }
     if (this.state === State.SYNCING) {
       this._replayed++;
       this._saveCursorsSoon(); // a replay can be long: one write per 250 ms, and one at synced
@@ -529,6 +586,7 @@ export class ParleyClient {
   }
 
   _synced(s) {
+    this._syncRunning = false;
     this._backoff.reset();
     if (s.serverTime != null) {
       this._receiptsSince = s.serverTime;
@@ -583,6 +641,7 @@ export class ParleyClient {
 
   _ended(code, reason) {
     this._ws = null;
+    this._syncRunning = false;
     this._clock.clearInterval(this._timers.heartbeat);
     this._timers.heartbeat = null;
     this._failRequests(`connection closed (${code}) before the answer`);
@@ -730,13 +789,13 @@ export class ParleyClient {
 
   _expireSends() {
     const now = this._clock.now();
-    const expired = [...this._outbox.values()].filter((m) => now - m.queuedAt >= this._sendTimeoutMs);
-    if (expired.length === 0) {
-      return;
-    }
-    expired.forEach((m) => this._outbox.delete(m.clientMsgId));
-    this._saveOutbox();
-    expired.forEach((m) => this._fail(m, 'timeout', 'no ack within the send timeout'));
+    const expired = [...this._outbox.values()]
+      .filter((m) => m.state === MessageState.PENDING && now - m.queuedAt >= this._sendTimeoutMs);
+    // Unconfirmed, not failed: it may be stored. It stays in the outbox; a late ack or a re-send's ack settles it.
+    expired.forEach((m) => {
+      m.state = MessageState.UNCONFIRMED;
+      this._emit('message', m);
+    });
   }
 
   _fail(m, code, message) {
