@@ -38,7 +38,7 @@ public enum ErrorCode {
     BAD_REQUEST("bad_request", 400, false),
     /** REST: no route has this path (under /api/v1 or elsewhere). */
     NOT_FOUND("not_found", 404, false),
-    /** REST: the path exists but not with this method; the response's Allow header lists the methods it has. */
+    /** REST: the path exists but not with this method (the message names the method; docs/api.md lists each path's). */
     METHOD_NOT_ALLOWED("method_not_allowed", 405, false),
     /** REST: the request body is larger than {@code limits.max-frame-bytes}. */
     PAYLOAD_TOO_LARGE("payload_too_large", 413, false),

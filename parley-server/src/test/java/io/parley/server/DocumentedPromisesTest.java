@@ -80,7 +80,9 @@ class DocumentedPromisesTest {
             b.header("Content-Type", contentType);
         }
         HttpResponse<String> r = HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
-        return new Raw(r.statusCode(), r.headers().firstValue("content-type").orElse(""), r.body());
+        String type = r.headers().firstValue("content-type").orElse(null);
+        OpenApiContract.DOCUMENT.check(method, path, r.statusCode(), type, r.body());
+        return new Raw(r.statusCode(), type == null ? "" : type, r.body());
     }
 
     private static void assertError(Raw r, int status, String code) {

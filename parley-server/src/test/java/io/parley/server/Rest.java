@@ -1,13 +1,18 @@
 package io.parley.server;
 
 import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 
-/** A tiny blocking REST client for tests (java.net.http). */
+/**
+ * A tiny blocking REST client for tests (java.net.http). Every response is checked against the OpenAPI document
+ * ({@link OpenApiContract}): a status, content type or body it does not describe fails the call.
+ */
 public final class Rest {
     private static final HttpClient HTTP =
             HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -58,14 +63,20 @@ public final class Rest {
         if (token != null) {
             b.header("Authorization", "Bearer " + token);
         }
+        HttpResponse<String> r;
         try {
-            HttpResponse<String> r = HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
-            String text = r.body();
-            return new Response(
-                    r.statusCode(), text == null || text.isBlank() ? new JsonObject() : new JsonObject(text));
-        } catch (Exception e) {
-            throw new IllegalStateException(method + " " + path + " failed", e);
+            r = HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new UncheckedIOException(method + " " + path + " failed", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(method + " " + path + " was interrupted", e);
         }
+        String text = r.body();
+        String contentType = r.headers().firstValue("content-type").orElse(null);
+        // Every response a test receives must be one the OpenAPI document describes (status, type and body).
+        OpenApiContract.DOCUMENT.check(method, path, r.statusCode(), contentType, text);
+        return new Response(r.statusCode(), text == null || text.isBlank() ? new JsonObject() : new JsonObject(text));
     }
 
     /** Opens (or finds) the DM between the token's user and {@code peer}; returns its id. */

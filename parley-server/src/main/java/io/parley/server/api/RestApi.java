@@ -42,6 +42,8 @@ public final class RestApi {
 
     public void mount(Router router) {
         router.route("/api/v1/*").handler(new Cors(config.http().corsOrigins()));
+        // The document needs no token: mounted after CORS, ahead of the checks every other /api/v1 route passes.
+        new OpenApi().mount(router);
         router.route("/api/v1/*").handler(Http::checkRequest);
         router.route("/api/v1/*")
                 .handler(BodyHandler.create(false).setBodyLimit(config.limits().maxFrameBytes()));

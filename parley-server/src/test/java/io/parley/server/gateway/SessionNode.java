@@ -3,10 +3,7 @@ package io.parley.server.gateway;
 import io.parley.protocol.ClientFrame;
 import io.parley.protocol.FrameCodec;
 import io.parley.protocol.ServerFrame;
-import io.parley.server.bus.Delivery;
 import io.parley.server.bus.LocalBus;
-import io.parley.server.bus.Signal;
-import io.parley.server.bus.Sink;
 import io.parley.server.chat.ChatService;
 import io.parley.server.chat.EventPublisher;
 import io.parley.server.chat.ReceiptBatcher;
@@ -41,7 +38,7 @@ final class SessionNode implements AutoCloseable {
     final SessionRegistry registry;
     final ChatService chat;
     /** Set: the bus loses the next event on its way to this node's sessions, as a lost cluster message would. */
-    final java.util.concurrent.atomic.AtomicBoolean dropNextEvent = new java.util.concurrent.atomic.AtomicBoolean();
+    final java.util.concurrent.atomic.AtomicBoolean dropNextEvent;
 
     private final LocalPresence presence;
     private final JdbcChatStore store;
@@ -56,35 +53,10 @@ final class SessionNode implements AutoCloseable {
         config = ConfigLoader.defaultsWith(o);
         presence = new LocalPresence(config.presence().ttl().toMillis(), manual);
         registry = new SessionRegistry(CODEC, presence);
+        DroppingSink sink = new DroppingSink(registry);
+        dropNextEvent = sink.dropNext;
         LocalBus bus = new LocalBus();
-        bus.subscribe(new Sink() {
-            @Override
-            public void deliver(Delivery e) {
-                if (!dropNextEvent.compareAndSet(true, false)) {
-                    registry.deliver(e);
-                }
-            }
-
-            @Override
-            public void deliver(Signal signal) {
-                registry.deliver(signal);
-            }
-
-            @Override
-            public void sendTo(List<String> userIds, byte[] frame) {
-                registry.sendTo(userIds, frame);
-            }
-
-            @Override
-            public boolean hasUser(String userId) {
-                return registry.hasUser(userId);
-            }
-
-            @Override
-            public void resync() {
-                registry.resync();
-            }
-        });
+        bus.subscribe(sink);
         store = JdbcChatStore.openSqlite(
                 dir.resolve("parley.db"), new SqliteOptions(false, 64, 2), new EventPublisher(CODEC, bus));
         receipts = new ReceiptBatcher(

@@ -6,10 +6,7 @@ import io.parley.protocol.ClientFrame;
 import io.parley.protocol.CloseCodes;
 import io.parley.protocol.FrameCodec;
 import io.parley.protocol.ServerFrame;
-import io.parley.server.bus.Delivery;
 import io.parley.server.bus.LocalBus;
-import io.parley.server.bus.Signal;
-import io.parley.server.bus.Sink;
 import io.parley.server.chat.ChatService;
 import io.parley.server.chat.EventPublisher;
 import io.parley.server.chat.ReceiptBatcher;
@@ -27,8 +24,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -49,8 +44,7 @@ class SessionTest {
     private final ManualScheduler manual = new ManualScheduler();
     private final TestLoop loop = new TestLoop();
     private final Config config = ConfigLoader.defaultsWith(Map.of("http.port", "0"));
-    private final AtomicBoolean dropNextEvent = new AtomicBoolean();
-    private final AtomicReference<Delivery> dropped = new AtomicReference<>();
+    private DroppingSink sink;
 
     private LocalPresence presence;
     private SessionRegistry registry;
@@ -67,7 +61,8 @@ class SessionTest {
         presence = new LocalPresence(config.presence().ttl().toMillis(), manual);
         registry = new SessionRegistry(CODEC, presence);
         bus = new LocalBus();
-        bus.subscribe(new DroppingSink());
+        sink = new DroppingSink(registry);
+        bus.subscribe(sink);
         store = JdbcChatStore.openSqlite(
                 dir.resolve("parley.db"), new SqliteOptions(false, 64, 2), new EventPublisher(CODEC, bus));
         receipts = new ReceiptBatcher(
@@ -250,13 +245,13 @@ class SessionTest {
         FakeTransport t = new FakeTransport();
         live(t, "alice");
 
-        dropNextEvent.set(true);
+        sink.dropNext.set(true);
         long missing = send("bob", "lost for a while");
         long next = send("bob", "ahead");
         loop.runQueued();
         assertThat(seqs(t)).as("held while its predecessor is missing").isEmpty();
 
-        registry.deliver(dropped.get());
+        registry.deliver(sink.dropped.get());
         loop.runQueued();
         assertThat(seqs(t)).containsExactly(missing, next);
 
@@ -271,7 +266,7 @@ class SessionTest {
         FakeTransport t = new FakeTransport();
         live(t, "alice");
 
-        dropNextEvent.set(true);
+        sink.dropNext.set(true);
         long missing = send("bob", "lost");
         long next = send("bob", "ahead");
         loop.runQueued();
@@ -334,37 +329,5 @@ class SessionTest {
         assertThat(done).isDone();
         assertThat(t.closeCode()).isEqualTo(CloseCodes.GOING_AWAY);
         assertThat(registry.hasUser("alice")).isFalse();
-    }
-
-    /** The registry as the bus sees it, except that it can lose the next event on purpose (a gap). */
-    private final class DroppingSink implements Sink {
-        @Override
-        public void deliver(Delivery e) {
-            if (dropNextEvent.compareAndSet(true, false)) {
-                dropped.set(e);
-            } else {
-                registry.deliver(e);
-            }
-        }
-
-        @Override
-        public void deliver(Signal signal) {
-            registry.deliver(signal);
-        }
-
-        @Override
-        public void sendTo(List<String> userIds, byte[] frame) {
-            registry.sendTo(userIds, frame);
-        }
-
-        @Override
-        public boolean hasUser(String userId) {
-            return registry.hasUser(userId);
-        }
-
-        @Override
-        public void resync() {
-            registry.resync();
-        }
     }
 }
