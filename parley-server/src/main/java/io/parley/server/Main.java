@@ -1,5 +1,6 @@
 package io.parley.server;
 
+import io.parley.server.admin.Admin;
 import io.parley.server.config.Config;
 import io.parley.server.config.ConfigException;
 import io.parley.server.config.ConfigLoader;
@@ -11,13 +12,34 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Command line entry point: {@code java -jar parley.jar [--config parley.properties]}. Without a config file (and
+ * Command line entry point: {@code java -jar parley.jar [--config parley.properties]} runs the server;
+ * {@code java -jar parley.jar admin <command> ...} runs one operator command ({@link Admin}) and exits with its status. Without a config file (and
  * without ./parley.properties) the defaults run the embedded node on 127.0.0.1:8080 with data under ./data.
  */
 public final class Main {
     private Main() {}
 
     public static void main(String[] args) throws InterruptedException {
+        if (args.length > 0 && args[0].equals("admin")) {
+            int status = Admin.run(
+                    java.util.Arrays.asList(args).subList(1, args.length),
+                    System.in,
+                    System.out,
+                    System.err,
+                    System.getenv(),
+                    config -> LogSetup.install(
+                            config.log().format().name().toLowerCase(Locale.ROOT),
+                            config.log().level(),
+                            config.log().levels(),
+                            System.err));
+            // The log lines are written by a daemon thread: let it write what is queued before the JVM ends.
+            for (java.util.logging.Handler h :
+                    java.util.logging.Logger.getLogger("").getHandlers()) {
+                h.close();
+            }
+            System.exit(status);
+            return;
+        }
         Path file = null;
         for (int i = 0; i < args.length; i++) {
             if ((args[i].equals("--config") || args[i].equals("-c")) && i + 1 < args.length) {
@@ -25,6 +47,7 @@ public final class Main {
             } else if (args[i].equals("--help") || args[i].equals("-h")) {
                 System.out.println(
                         "usage: java -jar parley.jar [--config FILE]\n"
+                                + "       java -jar parley.jar admin <command> [options] (admin --help lists them)\n"
                                 + "Settings: FILE (Java properties), then PARLEY_* environment variables; see docs/operations.md.");
                 return;
             } else {

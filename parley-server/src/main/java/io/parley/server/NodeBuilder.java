@@ -1,10 +1,12 @@
 package io.parley.server;
 
+import io.parley.protocol.CloseCodes;
 import io.parley.protocol.FrameCodec;
 import io.parley.server.api.AuthApi;
 import io.parley.server.api.RequestLog;
 import io.parley.server.api.RestApi;
 import io.parley.server.auth.Authenticator;
+import io.parley.server.auth.BanList;
 import io.parley.server.auth.ByAlgorithm;
 import io.parley.server.auth.HmacJwt;
 import io.parley.server.auth.Jwks;
@@ -86,6 +88,7 @@ final class NodeBuilder {
             "bus-subscription",
             "metrics",
             "store",
+            "bans",
             "receipts",
             "presence-hub",
             "vertx",
@@ -234,6 +237,16 @@ final class NodeBuilder {
         // Each commit's frame is encoded once, here, and travels with the event through the bus to every session.
         JdbcChatStore store = owned("store", lifecycle.own("store", openStore(new EventPublisher(codec, bus), timers)));
         store.observeCommits(metrics::committed);
+        // Bans are written by `parley admin ban` from outside the node: read at start and every BanList.REFRESH, and
+        // the live sessions of banned users closed with 4001 after each read.
+        BanList bans = owned(
+                "bans",
+                lifecycle.own(
+                        "bans",
+                        BanList.start(
+                                store,
+                                timers.thread("parley-bans"),
+                                ids -> registry.closeUsers(ids, CloseCodes.UNAUTHORIZED, "user is banned"))));
         ReceiptBatcher receipts = owned(
                 "receipts",
                 lifecycle.own(
@@ -275,7 +288,7 @@ final class NodeBuilder {
                 clock,
                 config.auth().clockSkew());
         ChatService chat = new ChatService(store, config, bus, presence, receipts, clock);
-        Authenticator authenticator = new Authenticator(verifier(jwt, timers), store);
+        Authenticator authenticator = new Authenticator(verifier(jwt, timers), store, bans);
         // The WebSocket face's timers are Vert.x's (one per connection for the auth deadline: no thread hand-off).
         Scheduler loopTimers = timers.sharedOrNull() != null ? timers.sharedOrNull() : new LoopScheduler(vertx, clock);
         WsGateway gateway = new WsGateway(

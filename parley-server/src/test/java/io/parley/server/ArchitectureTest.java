@@ -36,6 +36,7 @@ class ArchitectureTest {
      */
     static final List<Set<String>> LADDER = List.of(
             Set.of(ROOT), // composition: Main, ParleyServer
+            Set.of("admin"), // the operator's command line (Main dispatches to it)
             Set.of("api", "gateway", "redis", "store.jdbc"), // faces (REST, WebSocket) and adapters
             Set.of("chat"), // the domain rules
             Set.of("presence", "bus", "auth", "wire"), // capabilities the domain uses; wire shapes

@@ -1,6 +1,7 @@
 package io.parley.server.api;
 
 import io.parley.protocol.ErrorCode;
+import io.parley.server.auth.AccountRules;
 import io.parley.server.auth.HmacJwt;
 import io.parley.server.auth.PasswordHasher;
 import io.parley.server.chat.ChatException;
@@ -14,19 +15,15 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.regex.Pattern;
 
 /**
  * Built-in accounts: register and log in, answering with a signed token. bcrypt runs on Vert.x worker threads
  * ({@code executeBlocking}), never on an event loop.
  */
 public final class AuthApi {
-    private static final Pattern USERNAME = Pattern.compile("[A-Za-z0-9_.-]{3,32}");
-
     private final Vertx vertx;
     private final ChatStore store;
     private final PasswordHasher hasher;
@@ -58,13 +55,11 @@ public final class AuthApi {
             JsonObject body = Http.body(ctx);
             String username = Http.string(body, "username", 64);
             String password = Http.string(body, "password", 1024);
-            if (!USERNAME.matcher(username).matches()) {
-                throw new Http.BadRequest(
-                        ErrorCode.INVALID_FIELD, "username must be 3 to 32 characters: letters, digits, '_', '.', '-'");
+            if (!AccountRules.validUsername(username)) {
+                throw new Http.BadRequest(ErrorCode.INVALID_FIELD, AccountRules.USERNAME_RULE);
             }
-            int bytes = password.getBytes(StandardCharsets.UTF_8).length;
-            if (password.length() < 8 || bytes > 72) {
-                throw new Http.BadRequest(ErrorCode.INVALID_FIELD, "password must be 8 characters to 72 bytes");
+            if (!AccountRules.validPassword(password)) {
+                throw new Http.BadRequest(ErrorCode.INVALID_FIELD, AccountRules.PASSWORD_RULE);
             }
             CompletableFuture<String> hash = vertx.executeBlocking(() -> hasher.hash(password), false)
                     .toCompletionStage()
@@ -101,6 +96,10 @@ public final class AuthApi {
                                         if (!ok || cred.isEmpty()) {
                                             throw new ChatException(
                                                     ErrorCode.BAD_CREDENTIALS, "wrong username or password");
+                                        }
+                                        if (cred.get().banned()) {
+                                            // Said only to whoever knows the password.
+                                            throw new ChatException(ErrorCode.FORBIDDEN, "this account is banned");
                                         }
                                         return tokenJson(
                                                 cred.get().userId(), cred.get().username());

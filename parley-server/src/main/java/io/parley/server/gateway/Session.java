@@ -451,6 +451,15 @@ public final class Session implements Inbound {
         return done;
     }
 
+    /** Closes the session on its event loop, from any thread; nothing when it is closed by then. */
+    void closeOnLoop(int code, String reason) {
+        loop.execute(() -> {
+            if (state != State.CLOSED) {
+                closeWith(code, reason);
+            }
+        });
+    }
+
     void closeWith(int code, String reason) {
         transport.close(code, reason);
         onClosed();

@@ -239,6 +239,21 @@ public final class SessionRegistry implements LocalSessions, Sink {
         }
     }
 
+    /**
+     * Closes every session here of these users with {@code code}, each on its own event loop (the sessions of banned
+     * users, after each refresh of the ban list). Never blocks; a session already closed stays so.
+     */
+    public void closeUsers(java.util.Set<String> userIds, int code, String reason) {
+        for (String userId : userIds) {
+            List<Session> sessions = byUser.get(userId);
+            if (sessions != null) {
+                for (Session s : sessions) {
+                    s.closeOnLoop(code, reason);
+                }
+            }
+        }
+    }
+
     /** Every session, for shutdown. */
     public Collection<Session> all() {
         return byUser.values().stream().flatMap(List::stream).toList();

@@ -42,8 +42,27 @@ public interface ChatStore extends AutoCloseable {
 
     CompletableFuture<Optional<User>> findUserByUsername(String username);
 
-    /** The stored password hash of a built-in account, for login. Empty when no such username or no password. */
+    /**
+     * The stored password hash of a built-in account, for login, and whether the account is banned. Empty when no such
+     * username or no password.
+     */
     CompletableFuture<Optional<Credentials>> findCredentials(String username);
+
+    /**
+     * Replaces the password hash of a user (an operator's reset; a provisioned user gains a password this way only if
+     * it has a username). Fails with {@link StoreException.UnknownUser} when there is no such user.
+     */
+    CompletableFuture<Void> setPasswordHash(String userId, String passwordHash);
+
+    /**
+     * Bans ({@code banned}) or unbans a user. Returns true when that changed something, false when the user already
+     * was so (a second ban keeps the first ban's time). Fails with {@link StoreException.UnknownUser} when there is no
+     * such user. What a ban means (no login, tokens refused) is up to the callers: see {@link #bannedUsers}.
+     */
+    CompletableFuture<Boolean> setBanned(String userId, boolean banned, long nowMillis);
+
+    /** The ids of every banned user: read often by every node, so cheap while few users are banned. */
+    CompletableFuture<java.util.Set<String>> bannedUsers();
 
     // ---- conversations -------------------------------------------------------------------------------------------
 

@@ -12,7 +12,7 @@ import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 
 /**
- * Accounts: creation, lookup, credentials and provisioning.
+ * Accounts: creation, lookup, credentials, provisioning, password resets and bans.
  */
 interface UserContract extends StoreFixture {
 
@@ -34,7 +34,7 @@ interface UserContract extends StoreFixture {
         assertThat(failure(store().createUser("u2", "alice", "hash-b"))).isInstanceOf(StoreException.Conflict.class);
         assertThat(failure(store().createUser("u1", "other", "hash-b"))).isInstanceOf(StoreException.Conflict.class);
         assertThat(await(store().findUser("u2"))).isEmpty();
-        assertThat(await(store().findCredentials("alice"))).contains(new Credentials("u1", "alice", "hash-a"));
+        assertThat(await(store().findCredentials("alice"))).contains(new Credentials("u1", "alice", "hash-a", false));
     }
 
     @Test
@@ -61,5 +61,41 @@ interface UserContract extends StoreFixture {
         assertThat(users.iterator().next().username()).isNull();
         assertThat(await(store().provisionUser("ext-1")))
                 .isEqualTo(users.iterator().next());
+    }
+
+    @Test
+    default void setPasswordHash_replacesTheHash_andFailsForAnUnknownUser() {
+        await(store().createUser("u1", "alice", "hash-a"));
+
+        await(store().setPasswordHash("u1", "hash-new"));
+
+        assertThat(await(store().findCredentials("alice"))).contains(new Credentials("u1", "alice", "hash-new", false));
+        assertThat(failure(store().setPasswordHash("nobody", "h"))).isInstanceOf(StoreException.UnknownUser.class);
+    }
+
+    @Test
+    default void setBanned_marksTheUser_listsIt_andUnbanUndoesIt() {
+        await(store().createUser("u1", "alice", "hash-a"));
+        await(store().provisionUser("ext-1"));
+
+        assertThat(await(store().bannedUsers())).isEmpty();
+        assertThat(await(store().setBanned("u1", true, 1_000))).isTrue();
+        assertThat(await(store().setBanned("u1", true, 2_000))).isFalse();
+        assertThat(await(store().setBanned("ext-1", true, 3_000))).isTrue();
+
+        assertThat(await(store().bannedUsers())).containsExactlyInAnyOrder("u1", "ext-1");
+        assertThat(await(store().findCredentials("alice"))).contains(new Credentials("u1", "alice", "hash-a", true));
+
+        assertThat(await(store().setBanned("u1", false, 4_000))).isTrue();
+        assertThat(await(store().setBanned("u1", false, 5_000))).isFalse();
+        assertThat(await(store().bannedUsers())).containsExactly("ext-1");
+        assertThat(await(store().findCredentials("alice"))).contains(new Credentials("u1", "alice", "hash-a", false));
+    }
+
+    @Test
+    default void setBanned_ofAnUnknownUser_failsAndBansNobody() {
+        assertThat(failure(store().setBanned("nobody", true, 1_000))).isInstanceOf(StoreException.UnknownUser.class);
+        assertThat(failure(store().setBanned("nobody", false, 1_000))).isInstanceOf(StoreException.UnknownUser.class);
+        assertThat(await(store().bannedUsers())).isEmpty();
     }
 }

@@ -249,8 +249,36 @@ public final class JdbcChatStore implements ChatStore {
                 if (!rs.next() || rs.getString(3) == null) {
                     return Optional.empty();
                 }
-                return Optional.of(new Credentials(rs.getString(1), rs.getString(2), rs.getString(3)));
+                rs.getLong(4);
+                boolean banned = !rs.wasNull();
+                return Optional.of(new Credentials(rs.getString(1), rs.getString(2), rs.getString(3), banned));
             }
+        });
+    }
+
+    @Override
+    public CompletableFuture<Void> setPasswordHash(String userId, String passwordHash) {
+        return writer.submit(tx -> {
+            ops.setPasswordHash(tx, userId, passwordHash);
+            return null;
+        });
+    }
+
+    @Override
+    public CompletableFuture<Boolean> setBanned(String userId, boolean banned, long nowMillis) {
+        return writer.submit(tx -> ops.setBanned(tx, userId, banned, nowMillis));
+    }
+
+    @Override
+    public CompletableFuture<Set<String>> bannedUsers() {
+        return readers.read(sql -> {
+            Set<String> ids = new java.util.HashSet<>();
+            try (ResultSet rs = sql.ps(d.bannedUsers).executeQuery()) {
+                while (rs.next()) {
+                    ids.add(rs.getString(1));
+                }
+            }
+            return ids;
         });
     }
 

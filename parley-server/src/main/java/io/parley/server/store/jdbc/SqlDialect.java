@@ -113,7 +113,11 @@ class SqlDialect {
                     + "ON CONFLICT (id) DO NOTHING";
     final String userById = "SELECT id, username, created_at FROM users WHERE id = ?";
     final String userByName = "SELECT id, username, created_at FROM users WHERE username = ?";
-    final String credentials = "SELECT id, username, password_hash FROM users WHERE username = ?";
+    final String credentials = "SELECT id, username, password_hash, banned_at FROM users WHERE username = ?";
+    final String setPasswordHash = "UPDATE users SET password_hash = ? WHERE id = ?";
+    final String ban = "UPDATE users SET banned_at = ? WHERE id = ? AND banned_at IS NULL";
+    final String unban = "UPDATE users SET banned_at = NULL WHERE id = ? AND banned_at IS NOT NULL";
+    final String bannedUsers = "SELECT id FROM users WHERE banned_at IS NOT NULL";
     final String usernameTaken = "SELECT 1 FROM users WHERE username = ?";
 
     // conversations

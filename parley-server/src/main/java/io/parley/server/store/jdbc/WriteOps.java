@@ -72,6 +72,33 @@ final class WriteOps {
         return new User(id, username, now);
     }
 
+    void setPasswordHash(Tx tx, String id, String passwordHash) throws SQLException {
+        PreparedStatement ps = tx.ps(d.setPasswordHash);
+        ps.setString(1, passwordHash);
+        ps.setString(2, id);
+        if (ps.executeUpdate() == 0) {
+            throw new StoreException.UnknownUser("no user '" + id + "'");
+        }
+    }
+
+    /** True when the ban (or unban) changed the row; an unknown user fails. */
+    boolean setBanned(Tx tx, String id, boolean banned, long now) throws SQLException {
+        PreparedStatement ps = tx.ps(banned ? d.ban : d.unban);
+        if (banned) {
+            ps.setLong(1, now);
+            ps.setString(2, id);
+        } else {
+            ps.setString(1, id);
+        }
+        if (ps.executeUpdate() == 1) {
+            return true;
+        }
+        if (q.userById(tx::ps, id).isEmpty()) {
+            throw new StoreException.UnknownUser("no user '" + id + "'");
+        }
+        return false;
+    }
+
     User provisionUser(Tx tx, String id, long now) throws SQLException {
         PreparedStatement ps = tx.ps(d.provisionUser);
         ps.setString(1, id);
