@@ -129,23 +129,9 @@ public final class Chatter implements AutoCloseable {
         }
     }
 
-    /** Polls {@code condition} until it holds (true) or {@code timeout} passed (false). */
+    /** Polls {@code condition} until it holds (true) or {@code timeout} passed (false): {@link Poll}. */
     static boolean holdsWithin(java.util.function.BooleanSupplier condition, Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                return false;
-            }
-            try {
-                // Deadline poll on real I/O (frames crossing a socket, another process); the tests' one such sleep
-                // in process: a server timer is never waited for here, its test advances the manual clock.
-                Thread.sleep(10);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError(e);
-            }
-        }
-        return true;
+        return Poll.holdsWithin(condition, timeout);
     }
 
     /** Message events received, in arrival order. */

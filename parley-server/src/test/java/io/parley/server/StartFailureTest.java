@@ -18,6 +18,7 @@ import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -147,19 +148,9 @@ class StartFailureTest {
 
     /** Polls against a deadline: closing Vert.x, Lettuce and Hikari lets their threads end a moment later. */
     private void assertNothingLeft() {
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(CLEAN_WITHIN_MILLIS);
-        List<String> left;
-        while (!(left = leftBehind()).isEmpty()) {
-            if (System.nanoTime() > deadline) {
-                fail("left behind " + CLEAN_WITHIN_MILLIS + " ms after the failed start: " + left);
-            }
-            try {
-                // Deadline poll: awaits the threads of closed Vert.x, Lettuce and Hikari ending; no Parley timer.
-                Thread.sleep(20);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError(e);
-            }
+        // Deadline poll: awaits the threads of closed Vert.x, Lettuce and Hikari ending; no Parley timer.
+        if (!Poll.holdsWithin(() -> leftBehind().isEmpty(), Duration.ofMillis(CLEAN_WITHIN_MILLIS))) {
+            fail("left behind " + CLEAN_WITHIN_MILLIS + " ms after the failed start: " + leftBehind());
         }
     }
 

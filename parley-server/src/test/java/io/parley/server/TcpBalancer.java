@@ -9,9 +9,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A round-robin TCP load balancer on loopback for tests, standing in for HAProxy (deploy/haproxy.cfg), which CI
- * machines do not have: each new connection goes to the next backend that accepts it, so when a node dies its
- * clients' reconnects land on the survivors.
+ * A round-robin TCP load balancer on loopback for tests, standing in for the load balancer that deploy/ configures
+ * (no test runs that one yet; issue 19 adds it, with its install in .ci/run): each new connection goes to the next
+ * backend that accepts it, so when a node dies its clients' reconnects land on the survivors.
  */
 final class TcpBalancer implements AutoCloseable {
     private final NetServer server;
