@@ -65,27 +65,3 @@ export function linkify(text) {
   }
   return out;
 }
-
-export function timeOf(iso) {
-  const d = new Date(iso);
-  return Number.isNaN(d.getTime()) ? '' : d.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
-}
-
-/** "last seen 5 minutes ago", "last seen yesterday 14:05", ... */
-export function lastSeenText(iso) {
-  if (!iso) {
-    return 'offline';
-  }
-  const d = new Date(iso);
-  const mins = Math.round((Date.now() - d.getTime()) / 60000);
-  if (mins < 1) {
-    return 'last seen just now';
-  }
-  if (mins < 60) {
-    return `last seen ${mins} min ago`;
-  }
-  if (mins < 24 * 60) {
-    return `last seen at ${timeOf(iso)}`;
-  }
-  return `last seen ${d.toLocaleDateString()}`;
-}

@@ -1,0 +1,477 @@
+// Everything that changes the app's state: the session, the client's events, REST loads, what the user does. Screens
+// call these and render from the store; they never change the state themselves.
+
+import { ParleyClient, State } from './parley-client.js';
+import { ParleyApi } from './parley-api.js';
+import { Conversation } from './model.js';
+import { describeError } from './format.js';
+
+const SESSION_KEY = 'parley.session';
+const TYPING_REFRESH_MS = 2000;
+/** Messages per history page (the server's default is 50; 30 fill a screen and page in often enough). */
+export const PAGE_SIZE = 30;
+
+export const INITIAL_STATE = {
+  session: null, // { token, userId, username, expiresAt }
+  api: null,
+  client: null,
+  convs: new Map(), // conversationId -> Conversation (model.js)
+  openId: null,
+  replyTo: null, // messageId
+  editing: null, // messageId
+  composer: { text: '', n: 0 }, // a text the composer takes over when n changes (edit, clear)
+  connection: { state: null, everLive: false },
+  loginError: '',
+  sidebarError: '',
+  historyError: '',
+  toast: null, // { text, kind, n }
+};
+
+export function loadSession(storage = localStorage, now = Date.now()) {
+  const raw = storage.getItem(SESSION_KEY);
+  if (!raw) {
+    return null;
+  }
+  const s = JSON.parse(raw);
+  if (!s.token || (s.expiresAt && Date.parse(s.expiresAt) <= now)) {
+    storage.removeItem(SESSION_KEY);
+    return null;
+  }
+  return s;
+}
+
+export function createActions(store) {
+  // Bookkeeping no screen shows: timers, throttles, counters between two events.
+  const work = { typingSentAt: 0, replayedMessages: 0, refreshTimer: null, loadingOlder: false, orphans: [],
+    toastTimer: null, toastN: 0 };
+  const s = () => store.state;
+  const conv = (id) => s().convs.get(id);
+
+  function toast(text, kind) {
+    work.toastN++;
+    store.set({ toast: { text, kind: kind || 'info', n: work.toastN } });
+    clearTimeout(work.toastTimer);
+    work.toastTimer = setTimeout(() => store.set({ toast: null }), 5000);
+  }
+
+  // ---- session -------------------------------------------------------------------------------------------------
+
+  async function login(username, password, register) {
+    store.set({ loginError: '' });
+    try {
+      const anonymous = new ParleyApi();
+      const r = await (register ? anonymous.register(username.trim(), password)
+        : anonymous.login(username.trim(), password));
+      const session = { token: r.token, userId: r.userId, username: r.username, expiresAt: r.expiresAt };
+      localStorage.setItem(SESSION_KEY, JSON.stringify(session));
+      store.set({ session });
+      await start();
+      return true;
+    } catch (err) {
+      store.set({ loginError: describeError(err) });
+      return false;
+    }
+  }
+
+  function logout(message) {
+    const { client } = s();
+    if (client) {
+      client.close();
+      client.clearStorage();
+    }
+    localStorage.removeItem(SESSION_KEY);
+    history.replaceState(null, '', location.pathname);
+    store.set({ ...INITIAL_STATE, convs: new Map(), loginError: message || '' });
+  }
+
+  async function start() {
+    const session = s().session;
+    const api = new ParleyApi({ token: () => s().session.token });
+    const client = new ParleyClient({
+      token: () => s().session.token,
+      storageKey: `parley:${session.userId}`,
+      unlisted: 'skip', // conversations new to this browser: history comes page by page over REST
+    });
+    store.set({ api, client });
+    for (const m of client.pending()) {
+      adoptPending(m);
+    }
+    client.on('state', onState);
+    client.on('event', onEvent);
+    client.on('message', onOutgoing);
+    client.on('synced', onSynced);
+    client.on('receipts', onReceipts);
+    client.on('typing', (t) => {
+      if (t.conversationId === s().openId) {
+        store.touch('typing');
+      }
+    });
+    client.on('presence', () => store.touch('presence'));
+    client.on('error', (e) => toast(`Server refused ${e.ref || 'a request'}: ${e.message || e.code}`));
+    client.on('authfailed', () => logout('Your session has expired. Please log in again.'));
+    onState(client.state);
+    await refreshConversations();
+    client.connect().catch((err) => {
+      if (err.code !== 'unauthorized' && err.code !== 'closed') {
+        toast(describeError(err));
+      }
+    });
+    routeFromHash();
+  }
+
+  /** At boot: the stored session, if any, or the login screen. */
+  function boot() {
+    const session = loadSession();
+    if (!session) {
+      store.set({ session: null });
+      return;
+    }
+    store.set({ session });
+    start().catch((err) => {
+      if (err.code === 'unauthorized') {
+        logout('Your session has expired. Please log in again.');
+      } else {
+        store.set({ session: null, loginError: describeError(err) });
+      }
+    });
+  }
+
+  // ---- client events -------------------------------------------------------------------------------------------
+
+  function adoptPending(m) {
+    const c = conv(m.conversationId);
+    if (c) {
+      c.outgoing.set(m.clientMsgId, m);
+    } else {
+      work.orphans.push(m);
+    }
+  }
+
+  function onState(state) {
+    if (state === State.SYNCING) {
+      work.replayedMessages = 0;
+    }
+    const everLive = s().connection.everLive || state === State.LIVE;
+    store.set({ connection: { state, everLive } });
+  }
+
+  function onEvent(e) {
+    const { client } = s();
+    if (client.state === State.SYNCING && e.kind === 'message') {
+      work.replayedMessages++;
+    }
+    const c = conv(e.conversationId);
+    if (!c || e.kind.startsWith('member_') || e.kind === 'conversation_created') {
+      refreshSoon();
+    }
+    if (!c) {
+      return;
+    }
+    c.apply(e);
+    if (e.conversationId === s().openId) {
+      markReadIfVisible(c);
+      store.touch('messages');
+    }
+    store.touch('convs');
+  }
+
+  function onOutgoing(m) {
+    const c = conv(m.conversationId);
+    if (!c) {
+      return;
+    }
+    if (m.state === 'sent' && [...c.messages.values()].some((x) => x.clientMsgId === m.clientMsgId)) {
+      c.outgoing.delete(m.clientMsgId);
+    }
+    if (m.conversationId === s().openId) {
+      store.touch('messages');
+    }
+  }
+
+  function onSynced(info) {
+    if (info.resumed) {
+      const n = work.replayedMessages;
+      toast(n > 0 ? `You're all caught up · ${n} new message${n === 1 ? '' : 's'}` : "You're all caught up", 'caught-up');
+    }
+    refreshSoon();
+  }
+
+  function onReceipts(r) {
+    const c = conv(r.conversationId);
+    if (!c) {
+      return;
+    }
+    const mine = r.receipts.find((x) => x.userId === s().session.userId);
+    if (mine && mine.readSeq > c.readSeq) {
+      // Read on another device: the unread badge follows.
+      c.readSeq = mine.readSeq;
+      for (const seq of [...c.localUnread]) {
+        if (seq <= mine.readSeq) {
+          c.localUnread.delete(seq);
+        }
+      }
+      if (mine.readSeq >= c.serverUnreadAt) {
+        c.serverUnread = 0;
+      }
+      store.touch('convs');
+    }
+    if (r.conversationId === s().openId) {
+      store.touch('messages');
+    }
+  }
+
+  // ---- conversations -------------------------------------------------------------------------------------------
+
+  async function refreshConversations() {
+    const list = await s().api.conversations();
+    const { convs, session } = s();
+    const seen = new Set();
+    for (const j of list) {
+      seen.add(j.id);
+      const c = convs.get(j.id);
+      if (c) {
+        c.update(j);
+      } else {
+        convs.set(j.id, new Conversation(j, session.userId));
+      }
+    }
+    for (const id of [...convs.keys()]) {
+      if (!seen.has(id)) {
+        convs.delete(id);
+      }
+    }
+    for (const m of work.orphans.splice(0)) {
+      adoptPending(m);
+    }
+    store.touch('convs', 'header');
+    queryPresence();
+  }
+
+  function refreshSoon() {
+    clearTimeout(work.refreshTimer);
+    work.refreshTimer = setTimeout(() => {
+      refreshConversations().catch((err) => store.set({ sidebarError: describeError(err) }));
+    }, 150);
+  }
+
+  function queryPresence() {
+    const { client, convs } = s();
+    if (!client || client.state !== State.LIVE) {
+      return; // asked again at the next synced
+    }
+    const ids = new Set();
+    convs.forEach((c) => c.others().forEach((m) => ids.add(m.userId)));
+    if (ids.size === 0) {
+      return;
+    }
+    client.queryPresence([...ids].slice(0, 500)).then(() => store.touch('presence'), (err) => {
+      if (err.code !== 'disconnected') {
+        store.set({ sidebarError: describeError(err) }); // 'disconnected': the next synced asks again
+      }
+    });
+  }
+
+  async function openDirect(name) {
+    store.set({ sidebarError: '' });
+    try {
+      const c = await s().api.openDirect(name.trim());
+      await refreshConversations();
+      openConversation(c.id);
+      return true;
+    } catch (err) {
+      store.set({ sidebarError: describeError(err) });
+      return false;
+    }
+  }
+
+  async function resolveUsers(text) {
+    const names = text.split(/[\s,]+/).map((x) => x.trim()).filter(Boolean);
+    const users = await Promise.all(names.map((n) => s().api.userByUsername(n)));
+    return users.map((u) => u.userId);
+  }
+
+  async function createGroup(title, members) {
+    store.set({ sidebarError: '' });
+    try {
+      const ids = await resolveUsers(members);
+      const c = await s().api.createGroup(title.trim(), ids);
+      await refreshConversations();
+      openConversation(c.id);
+      return true;
+    } catch (err) {
+      store.set({ sidebarError: describeError(err) });
+      return false;
+    }
+  }
+
+  async function addMembers(text) {
+    const c = conv(s().openId);
+    try {
+      const ids = await resolveUsers(text);
+      await s().api.addMembers(c.id, ids);
+      await refreshConversations();
+      return true;
+    } catch (err) {
+      toast(describeError(err));
+      return false;
+    }
+  }
+
+  function routeFromHash() {
+    const m = location.hash.match(/^#\/c\/(.+)$/);
+    if (m && s().convs.has(decodeURIComponent(m[1]))) {
+      openConversation(decodeURIComponent(m[1]));
+    }
+  }
+
+  function openConversation(id) {
+    const c = conv(id);
+    if (!c) {
+      return;
+    }
+    history.replaceState(null, '', `#/c/${encodeURIComponent(id)}`);
+    if (s().openId !== id) {
+      store.set({ openId: id, replyTo: null, editing: null, historyError: '',
+        composer: { text: '', n: s().composer.n + 1 } }, 'messages', 'header', 'typing');
+    } else {
+      store.touch('open', 'messages', 'header', 'typing');
+    }
+    if (!c.loaded) {
+      loadNewest(c);
+    }
+    markReadIfVisible(c);
+    store.touch('convs');
+  }
+
+  async function loadNewest(c) {
+    c.fetching++;
+    let page;
+    try {
+      page = await s().api.messages(c.id, { limit: PAGE_SIZE });
+    } catch (err) {
+      store.set({ historyError: `Could not load messages: ${describeError(err)}` });
+      return;
+    } finally {
+      c.fetching--;
+    }
+    c.mergePage(page, false);
+    if (c.id === s().openId) {
+      store.touch('messages', 'scroll-bottom');
+    }
+  }
+
+  async function loadOlder(c) {
+    if (work.loadingOlder || !c.hasMoreBefore || !c.loaded) {
+      return;
+    }
+    const before = c.lowestSeq();
+    if (before == null) {
+      return;
+    }
+    work.loadingOlder = true;
+    store.set({ historyError: 'Loading older messages…' });
+    c.fetching++;
+    let page;
+    try {
+      page = await s().api.messages(c.id, { before, limit: PAGE_SIZE });
+    } catch (err) {
+      store.set({ historyError: `Could not load older messages: ${describeError(err)}` });
+      return;
+    } finally {
+      c.fetching--;
+      work.loadingOlder = false;
+    }
+    c.mergePage(page, true);
+    store.set({ historyError: '' }, c.id === s().openId ? 'messages' : 'convs');
+  }
+
+  function markReadIfVisible(c) {
+    const { client, openId } = s();
+    if (document.visibilityState !== 'visible' || c.id !== openId || !client) {
+      return;
+    }
+    if (c.lastSeq > c.readSeq) {
+      client.markRead(c.id, c.lastSeq);
+      c.readSeq = c.lastSeq;
+    }
+    c.localUnread.clear();
+    c.serverUnread = 0;
+  }
+
+  function onVisible() {
+    const c = conv(s().openId);
+    if (c) {
+      markReadIfVisible(c);
+      store.touch('convs');
+    }
+  }
+
+  // ---- messages ------------------------------------------------------------------------------------------------
+
+  function react(c, m, emoji, add) {
+    s().client.react(c.id, m.messageId, emoji, add).catch((err) => toast(describeError(err)));
+  }
+
+  function remove(c, m) {
+    s().client.delete(c.id, m.messageId).catch((err) => toast(describeError(err)));
+  }
+
+  function retry(o) {
+    s().client.retry(o);
+    store.touch('messages');
+  }
+
+  function startReply(m) {
+    store.set({ editing: null, replyTo: m.messageId }, 'messages', 'focus-composer');
+  }
+
+  function startEdit(m) {
+    store.set({ replyTo: null, editing: m.messageId, composer: { text: m.body || '', n: s().composer.n + 1 } },
+      'messages', 'focus-composer');
+  }
+
+  function cancelComposerMode() {
+    const composer = s().editing ? { text: '', n: s().composer.n + 1 } : s().composer;
+    store.set({ replyTo: null, editing: null, composer }, 'messages');
+  }
+
+  function submit(text) {
+    const { openId, editing, replyTo, client } = s();
+    const c = conv(openId);
+    if (!c || !text.trim()) {
+      return;
+    }
+    if (editing) {
+      client.edit(c.id, editing, text).then(() => cancelComposerMode(), (err) => toast(describeError(err)));
+      return;
+    }
+    const m = client.send(c.id, text, { replyTo });
+    c.outgoing.set(m.clientMsgId, m);
+    work.typingSentAt = 0;
+    client.typing(c.id, false);
+    store.set({ replyTo: null, composer: { text: '', n: s().composer.n + 1 } }, 'messages', 'scroll-bottom');
+  }
+
+  function composerInput(text) {
+    const { openId, editing, client } = s();
+    const c = conv(openId);
+    if (!c || editing) {
+      return;
+    }
+    const now = Date.now();
+    if (text.trim() === '') {
+      if (work.typingSentAt) {
+        client.typing(c.id, false);
+        work.typingSentAt = 0;
+      }
+    } else if (now - work.typingSentAt > TYPING_REFRESH_MS) {
+      client.typing(c.id, true);
+      work.typingSentAt = now;
+    }
+  }
+
+  return {
+    boot, login, logout, toast, openDirect, createGroup, addMembers, openConversation, loadOlder, onVisible,
+    react, remove, retry, startReply, startEdit, cancelComposerMode, submit, composerInput,
+  };
+}
