@@ -193,6 +193,8 @@ export interface ParleyClientOptions {
   backoffMaxMs?: number;
   sendTimeoutMs?: number;
   heartbeatIntervalMs?: number;
+  /** Drop the connection when nothing answers a ping within this many ms (off by default). */
+  pongTimeoutMs?: number;
   /** Report received events as delivered by itself (default true). */
   autoDelivered?: boolean;
   /** A WebSocket class: globalThis.WebSocket by default; in Node 20, `import WebSocket from 'ws'`. */
