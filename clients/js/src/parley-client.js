@@ -190,6 +190,8 @@ export class ParleyClient {
     this._listeners = new Map();
     this.state = State.IDLE;
     this.userId = null;
+    /** The server's longest message body in characters (welcome's maxBodyChars), null before the first welcome. */
+    this.maxBodyChars = null;
     this._ws = null;
     this._closing = false;
     this._timers = { heartbeat: null, reconnect: null, receipts: null };
@@ -535,6 +537,7 @@ export class ParleyClient {
 
   _welcome(w) {
     this.userId = w.userId;
+    this.maxBodyChars = w.maxBodyChars || null;
     this._heartbeatMs = Math.max(50, Math.min(this._heartbeatMs, w.heartbeatIntervalMs || this._heartbeatMs));
     this._idleTimeoutMs = w.idleTimeoutMs || this._idleTimeoutMs;
     this._idleLimit = this._idleTimeoutMs;

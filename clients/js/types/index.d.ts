@@ -236,6 +236,8 @@ export interface ParleyClientEvents {
 
 export declare class ParleyClient {
   constructor(options: ParleyClientOptions);
+  /** The server's longest message body in characters (from welcome), null before the first welcome. */
+  readonly maxBodyChars: number | null;
   readonly state: State;
   /** The user of the session, from the server's welcome (null before it). */
   readonly userId: string | null;
