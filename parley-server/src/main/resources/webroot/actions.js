@@ -160,6 +160,7 @@ export function createActions(store) {
     });
     addEventListener('online', () => store.set({ connection: { ...s().connection, online: true } }, 'messages'));
     addEventListener('hashchange', () => routeFromHash());
+    addEventListener('popstate', () => routeFromHash());
     const session = loadSession();
     if (!session) {
       store.set({ session: null });

@@ -163,8 +163,23 @@ export function mount({ store, actions, $ }) {
       next.set(key, { sig, node });
       nodes.push(node);
     }
+    // A message drawn again (a reaction, a receipt) replaces its node: focus inside it moves to the same control of
+    // the new node, so keyboard users keep their place.
+    const focused = document.activeElement;
+    const holder = focused && focused.closest ? focused.closest('#message-list .msg') : null;
+    let refocus = null;
+    if (holder && !nodes.includes(holder)) {
+      const controls = [...holder.querySelectorAll('button')];
+      refocus = { id: holder.dataset.messageId || holder.dataset.clientMsgId, self: focused === holder,
+        cls: focused.className, nth: controls.filter((b) => b.className === focused.className).indexOf(focused) };
+    }
     nodeCache = next;
     reconcile($('message-list'), nodes);
+    if (refocus) {
+      const node = nodes.find((n) => n.dataset && (n.dataset.messageId || n.dataset.clientMsgId) === refocus.id);
+      const same = node ? [...node.querySelectorAll('button')].filter((b) => b.className === refocus.cls) : [];
+      (refocus.self ? node : same[Math.max(0, refocus.nth)])?.focus();
+    }
     $('history-status').textContent = state.historyError
       || (!c.loaded ? 'Loading…' : (c.hasMoreBefore ? '' : 'Beginning of the conversation'));
     if (olderPage && !toBottom) {

@@ -34,13 +34,13 @@ export function mount({ store, actions, $ }) {
       const unread = c.unread > 0 && c.id !== openId ? c.unread : 0;
       return el('li', { class: `conv${c.id === openId ? ' active' : ''}`, 'data-id': c.id, 'data-name': name },
         el('button', { type: 'button', class: 'conv-open', onclick: () => actions.openConversation(c.id),
-          'aria-current': c.id === openId ? 'true' : null,
-          'aria-label': `${name}${unread ? `, ${unread} unread` : ''}: ${previewOf(c, session.userId)}` },
+          'aria-current': c.id === openId ? 'true' : null },
           avatar(name, peer ? peer.userId : c.id, peer ? client : null, peer ? peer.userId : null),
           el('span', { class: 'conv-text' },
             el('span', { class: 'conv-name', text: name }),
             el('span', { class: 'preview', text: previewOf(c, session.userId) })),
-          unread ? el('span', { class: 'badge', text: String(unread) }) : null));
+          unread ? el('span', { class: 'badge', text: String(unread) }) : null,
+          unread ? el('span', { class: 'visually-hidden', text: ' unread' }) : null));
     }));
     // Names to start a DM with: everyone this user shares a conversation with.
     const names = new Set();
