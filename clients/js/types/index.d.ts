@@ -294,6 +294,8 @@ export interface User {
   userId: string;
   /** null for users provisioned from external tokens. */
   username: string | null;
+  /** null until the user sets one (ParleyApi.setDisplayName). */
+  displayName: string | null;
 }
 
 export type Role = 'owner' | 'admin' | 'member';
@@ -306,6 +308,7 @@ export interface Member {
   readSeq: number;
   deliveredSeq: number;
   joinedSeq: number;
+  displayName: string | null;
 }
 
 export interface Conversation {
@@ -408,6 +411,10 @@ export declare class ParleyApi {
   login(username: string, password: string): Promise<Session>;
   me(): Promise<User>;
   userByUsername(username: string): Promise<User>;
+  /** Sets (1-64 characters) or clears (null) the caller's display name. */
+  setDisplayName(displayName: string | null): Promise<User>;
+  /** Users whose username or display name starts with `query` (ASCII case ignored), at most `limit` (default 20). */
+  searchUsers(query: string, limit?: number): Promise<User[]>;
 
   openDirect(other: string | { userId: string } | { username: string }): Promise<Conversation>;
   createGroup(title: string, memberIds: Iterable<string>): Promise<Conversation>;

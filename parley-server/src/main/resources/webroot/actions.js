@@ -37,6 +37,8 @@ export const INITIAL_STATE = {
   loginMode: 'login', // 'login' | 'register': the visible form, which Enter submits
   seenOffline: new Map(), // userId -> ms when this app saw them go offline live (exact, unlike a coarse lastSeen)
   manageOpen: false,
+  profileOpen: false,
+  suggestions: [], // users the server's search found for the DM box
   manageError: '',
   dialog: null, // { title, kind, items: [{ text, detail }] } | null
   picker: null, // { target: 'composer' } | { target: 'message', conversationId, messageId } | null
@@ -85,7 +87,8 @@ export function createActions(store) {
       const anonymous = new ParleyApi();
       const r = await (register ? anonymous.register(username.trim(), password)
         : anonymous.login(username.trim(), password));
-      const session = { token: r.token, userId: r.userId, username: r.username, expiresAt: r.expiresAt };
+      const session = { token: r.token, userId: r.userId, username: r.username, expiresAt: r.expiresAt,
+        displayName: null };
       localStorage.setItem(SESSION_KEY, JSON.stringify(session));
       store.set({ session });
       await start();
@@ -148,6 +151,7 @@ export function createActions(store) {
       }
     });
     routeFromHash();
+    loadProfile();
   }
 
   /** At boot: the remembered theme, the network as the browser sees it, the stored session or the login screen. */
@@ -640,6 +644,59 @@ export function createActions(store) {
     }
   }
 
+  // ---- profile and finding people -------------------------------------------------------------------------------
+
+  async function loadProfile() {
+    try {
+      const me = await s().api.me();
+      patchSession({ displayName: me.displayName, username: me.username });
+    } catch (err) {
+      // The profile is a nicety: the app works without it, and the next start asks again.
+    }
+  }
+
+  function patchSession(patch) {
+    const session = { ...s().session, ...patch };
+    localStorage.setItem(SESSION_KEY, JSON.stringify(session));
+    store.set({ session });
+  }
+
+  function toggleProfile() {
+    store.set({ profileOpen: !s().profileOpen, sidebarError: '' });
+  }
+
+  async function setDisplayName(name) {
+    store.set({ sidebarError: '' });
+    try {
+      const me = await s().api.setDisplayName(name.trim() === '' ? null : name);
+      patchSession({ displayName: me.displayName });
+      store.set({ profileOpen: false });
+      toast(me.displayName ? `Others now see you as ${me.displayName}.` : 'Display name cleared.');
+      return true;
+    } catch (err) {
+      store.set({ sidebarError: describeError(err) });
+      return false;
+    }
+  }
+
+  /** People whose name starts with the text typed in the DM box (the server's search), for its suggestions. */
+  function searchPeople(text) {
+    clearTimeout(work.searchTimer);
+    const q = text.trim();
+    if (!q) {
+      store.set({ suggestions: [] });
+      return;
+    }
+    work.searchTimer = setTimeout(async () => {
+      try {
+        const users = await s().api.searchUsers(q, 8);
+        store.set({ suggestions: users.filter((u) => u.userId !== s().session.userId) });
+      } catch (err) {
+        store.set({ suggestions: [] }); // suggestions only: the form still works by exact username
+      }
+    }, 200);
+  }
+
   // ---- group management ----------------------------------------------------------------------------------------
 
   function toggleManage() {
@@ -679,6 +736,7 @@ export function createActions(store) {
     boot, login, logout, setLoginMode, toast, openDirect, createGroup, addMembers: addMembersFromPanel,
     openConversation, back, loadOlder, onVisible, react, remove, retry, retryable, editFailed, discardFailed,
     startReply, startEdit, cancelComposerMode, submit, composerInput, maxBody, toggleTheme, showHistory,
-    showReceipts, closeDialog, openPicker, pick, toggleManage, removeMember, setRole, leave,
+    showReceipts, closeDialog, openPicker, pick, toggleManage, removeMember, setRole, leave, toggleProfile,
+    setDisplayName, searchPeople,
   };
 }

@@ -57,7 +57,7 @@ export class Conversation {
       return this.title || 'Group';
     }
     const peer = this.others()[0];
-    return peer ? (peer.username || peer.userId) : 'Direct';
+    return peer ? (peer.displayName || peer.username || peer.userId) : 'Direct';
   }
 
   member(userId) {
@@ -66,7 +66,7 @@ export class Conversation {
 
   nameOf(userId) {
     const m = this.members.find((x) => x.userId === userId);
-    return m && m.username ? m.username : userId;
+    return m ? (m.displayName || m.username || userId) : userId;
   }
 
   /** Applies one log event (from the client, in seq order). Returns true when the message list changed. */

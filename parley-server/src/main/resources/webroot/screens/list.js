@@ -8,6 +8,12 @@ import { avatar } from './parts.js';
 
 export function mount({ store, actions, $ }) {
   $('logout').addEventListener('click', () => actions.logout());
+  $('profile-btn').addEventListener('click', () => actions.toggleProfile());
+  $('profile-form').addEventListener('submit', async (event) => {
+    event.preventDefault();
+    await actions.setDisplayName($('display-name-input').value);
+  });
+  $('dm-username').addEventListener('input', () => actions.searchPeople($('dm-username').value));
   $('dm-form').addEventListener('submit', async (event) => {
     event.preventDefault();
     const name = $('dm-username').value.trim();
@@ -42,17 +48,40 @@ export function mount({ store, actions, $ }) {
           unread ? el('span', { class: 'badge', text: String(unread) }) : null,
           unread ? el('span', { class: 'visually-hidden', text: ' unread' }) : null));
     }));
-    // Names to start a DM with: everyone this user shares a conversation with.
-    const names = new Set();
-    convs.forEach((c) => c.others().forEach((m) => m.username && names.add(m.username)));
-    $('user-suggestions').replaceChildren(...[...names].sort().map((n) => el('option', { value: n })));
+    renderSuggestions();
+  }
+
+  /** Names to start a DM with: what the server's search found for the typed text, then everyone already known. */
+  function renderSuggestions() {
+    const { convs, suggestions } = store.state;
+    const seen = new Map();
+    suggestions.forEach((u) => u.username && seen.set(u.username, u.displayName));
+    convs.forEach((c) => c.others().forEach((m) => m.username && !seen.has(m.username)
+      && seen.set(m.username, m.displayName)));
+    $('user-suggestions').replaceChildren(...[...seen].map(([username, displayName]) =>
+      el('option', { value: username, label: displayName ? `${displayName} (${username})` : null })));
   }
 
   return (state, changed) => {
     if (touches(changed, 'session')) {
-      const name = state.session ? (state.session.username || state.session.userId) : '';
+      const s = state.session;
+      const name = s ? (s.displayName || s.username || s.userId) : '';
       $('me').textContent = name;
-      $('me-avatar').replaceChildren(...(state.session ? [avatar(name, state.session.userId)] : []));
+      $('profile-btn').title = s && s.displayName ? `${s.displayName} (${s.username})` : 'Set a display name';
+      $('me-avatar').replaceChildren(...(s ? [avatar(name, s.userId)] : []));
+    }
+    if (touches(changed, 'profileOpen', 'session')) {
+      const open = !!(state.session && state.profileOpen);
+      const wasOpen = !$('profile-form').hidden;
+      $('profile-form').hidden = !open;
+      $('profile-btn').setAttribute('aria-expanded', String(open));
+      if (open && !wasOpen) {
+        $('display-name-input').value = state.session.displayName || '';
+        $('display-name-input').focus();
+      }
+    }
+    if (touches(changed, 'suggestions') && state.session) {
+      renderSuggestions();
     }
     $('sidebar-error').textContent = state.sidebarError || '';
     if (!state.session) {
