@@ -79,7 +79,7 @@ export function mount({ store, actions, $ }) {
       const canRemove = !self && (myRole === 'owner' || (myRole === 'admin' && m.role === 'member'));
       const canRole = !self && myRole === 'owner' && m.role !== 'owner';
       return el('li', { class: 'member', 'data-user': name },
-        avatar(name, m.userId, state.client, m.userId, true),
+        avatar(name, m.userId, self ? null : state.client, m.userId, true), // no presence of oneself is sent
         el('span', { class: 'member-name', text: self ? `${name} (you)` : name }),
         el('span', { class: 'member-role', text: m.role }),
         canRole ? el('button', { type: 'button', class: 'secondary role-btn',
