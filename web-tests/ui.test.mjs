@@ -370,6 +370,35 @@ test('groups: members managed by the server\'s role rules, "read by", and a read
   await lee.context.close();
 });
 
+test('profile and finding people: a display name set in the profile shows to others with its initials, and the '
+  + 'DM box suggests people from the server\'s search', async () => {
+  const pat = await newUser(browser, server.url, 'pat');
+  const quinn = await newUser(browser, server.url, 'quinn');
+  await pat.page.click('#profile-btn');
+  await pat.page.fill('#display-name-input', 'Pat Smith');
+  await pat.page.press('#display-name-input', 'Enter');
+  await textIs(pat.page, '#toast', 'Others now see you as Pat Smith.');
+  await textIs(pat.page, '#me', 'Pat Smith');
+  assert.equal(await pat.page.textContent('#me-avatar .avatar'), 'PS');
+
+  await quinn.page.fill('#dm-username', 'pa');
+  const option = quinn.page.locator('#user-suggestions option[value="pat"]');
+  await option.waitFor({ state: 'attached' });
+  assert.equal(await option.getAttribute('label'), 'Pat Smith (pat)');
+  await quinn.page.fill('#dm-username', 'pat');
+  await quinn.page.press('#dm-username', 'Enter');
+  await textIs(quinn.page, '#conv-title', 'Pat Smith');
+  assert.equal(await quinn.page.locator('#conv-presence .avatar').evaluate((e) => e.firstChild.textContent), 'PS');
+  await send(quinn, 'hi Pat');
+  await pat.page.locator('#conversation-list .conv[data-name="quinn"]').waitFor();
+  await pat.page.reload();
+  await textIs(pat.page, '#me', 'Pat Smith');
+  assertClean(pat);
+  assertClean(quinn);
+  await pat.context.close();
+  await quinn.context.close();
+});
+
 /** Logs in an existing user in a new context. */
 async function newUserLogin(b, baseUrl, username) {
   const context = await b.newContext({ viewport: { width: 1100, height: 720 } });
