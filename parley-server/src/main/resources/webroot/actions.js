@@ -106,6 +106,10 @@ export function createActions(store) {
       client.clearStorage();
     }
     localStorage.removeItem(SESSION_KEY);
+    if (s().session) {
+      const prefix = `${DRAFT_KEY}${s().session.userId}:`;
+      Object.keys(localStorage).filter((k) => k.startsWith(prefix)).forEach((k) => localStorage.removeItem(k));
+    }
     history.replaceState(null, '', location.pathname);
     store.set({ ...INITIAL_STATE, convs: new Map(), seenOffline: new Map(), theme: s().theme,
       connection: { ...INITIAL_STATE.connection, online: s().connection.online }, loginError: message || '' });
@@ -533,19 +537,22 @@ export function createActions(store) {
     return s().client?.maxBodyChars || DEFAULT_MAX_BODY;
   }
 
+  /** Drafts are per user and conversation: another account in this browser never sees them. */
+  const draftKey = (id) => `${DRAFT_KEY}${s().session.userId}:${id}`;
+
   function loadDraft(id) {
-    return localStorage.getItem(DRAFT_KEY + id) || '';
+    return localStorage.getItem(draftKey(id)) || '';
   }
 
   function saveDraftNow() {
     clearTimeout(work.draftTimer);
     const d = work.draft;
     work.draft = null;
-    if (d) {
+    if (d && s().session) {
       if (d.text) {
-        localStorage.setItem(DRAFT_KEY + d.id, d.text);
+        localStorage.setItem(draftKey(d.id), d.text);
       } else {
-        localStorage.removeItem(DRAFT_KEY + d.id);
+        localStorage.removeItem(draftKey(d.id));
       }
     }
   }
@@ -553,7 +560,7 @@ export function createActions(store) {
   function clearDraft(id) {
     work.draft = null;
     clearTimeout(work.draftTimer);
-    localStorage.removeItem(DRAFT_KEY + id);
+    localStorage.removeItem(draftKey(id));
   }
 
   /** A failed message that cannot succeed as it is (too long, refused): its text back in the composer to change. */
@@ -721,7 +728,7 @@ export function createActions(store) {
   async function leave() {
     const id = s().openId;
     if (await memberChange((api) => api.removeMember(id, s().session.userId))) {
-      localStorage.removeItem(DRAFT_KEY + id);
+      localStorage.removeItem(draftKey(id));
       history.replaceState(null, '', location.pathname);
       store.set({ openId: null, pane: 'list', manageOpen: false }, 'convs');
       toast('You left the group.');
