@@ -5,7 +5,7 @@
 //               (parley-api.js), what the user does
 //   format.js   what the app says, as pure functions (dates, presence, statuses, errors)
 //   model.js    a conversation's messages, receipts and unread counts, built from REST pages and events
-//   dom.js      el() and linkify(): user text only ever becomes text nodes
+//   dom.js      el(), renderText() (Markdown basics) and reconcile(): user text only ever becomes text nodes
 //   screens/    one module per screen; each draws its part of index.html from the state
 //
 // Adding a screen: write screens/<name>.js exporting `mount({ store, actions, $ })`, which binds its DOM events once
@@ -22,8 +22,9 @@ import * as chrome from './screens/chrome.js';
 import * as list from './screens/list.js';
 import * as conversation from './screens/conversation.js';
 import * as composer from './screens/composer.js';
+import * as dialogs from './screens/dialogs.js';
 
-const SCREENS = [login, chrome, list, conversation, composer];
+const SCREENS = [login, chrome, list, conversation, composer, dialogs];
 
 const $ = (id) => document.getElementById(id);
 const store = createStore({ ...INITIAL_STATE, convs: new Map() });
