@@ -24,24 +24,26 @@ import org.slf4j.LoggerFactory;
  * SUNSUBSCRIBEs when that subscription is closed (at stop). On one Redis the shards are plain channels of that Redis
  * (Redis 7 serves sharded pub/sub standalone too); on a cluster an SPUBLISH costs one hop to its slot's master and
  * reaches only that master's subscribers, where a PUBLISH would be copied to every node of the cluster. Why every
- * node hears every shard rather than only the conversations its sessions are in: docs/architecture.md, "The bus and
- * its contract".
+ * node hears every shard rather than only the conversations its sessions are in: docs/architecture.md, "Why every
+ * node hears every shard".
  *
  * <p>The message is a {@link BusEnvelope}: the header a receiving node needs (conversation, seq, kind, recipients),
  * then the frame exactly as clients receive it, encoded once at commit on the publishing node ({@link Delivery}). A
  * receiving node reads the header only: when none of the recipients has a session there it drops the message;
  * otherwise it hands the frame's bytes to its sessions, one task per event loop. The publishing node delivers to its
  * own sessions directly (no round trip through Redis) and ignores its own messages when they come back. A message to a
- * group of n members costs one PUBLISH and one receive per node, where it used to cost n of each; every node reads
+ * group of n members costs one SPUBLISH and one receive per node, where it used to cost n of each; every node reads
  * every message's header, which is cheap for the handful of nodes one Redis serves.
  *
- * <p>Order: a node publishes in commit order on one connection and Redis delivers a channel's messages in order, so
- * per-conversation order holds for the events one node commits; events of one conversation committed on two nodes may
+ * <p>Order: a node publishes in commit order, a conversation always on the same channel (on a cluster through the one
+ * connection to that channel's master), and Redis delivers a channel's messages in order, so per-conversation order
+ * holds for the events one node commits; events of one conversation committed on two nodes may
  * arrive in either order, and a session that sees a seq skip ahead holds it, then catches up from the store.
  *
  * <p>Loss: while Redis is down publishing fails fast (counted, logged) and sends still commit and are acked; when the
- * subscription connection comes back (Lettuce resubscribes by itself, {@link RedisConnections#onResubscribed}), the
- * bus calls the subscribed sink's {@link Sink#resync}.
+ * subscription connection comes back (Lettuce resubscribes by itself), or when Redis dropped a shard's subscription
+ * because the cluster moved its slot or failed its master over and {@link RedisConnections} subscribed it again
+ * ({@link RedisConnections#onResubscribed} in both cases), the bus calls the subscribed sink's {@link Sink#resync}.
  */
 public final class RedisBus implements Bus {
     private static final Logger LOG = LoggerFactory.getLogger("io.parley.bus");
