@@ -45,7 +45,8 @@ ensure_database() {
 }
 
 wait_ready() {
-    for _ in $(seq 1 100); do
+    # Up to 60 s: a node's first start migrates the schema, and a busy machine starts JVMs slowly.
+    for _ in $(seq 1 300); do
         if curl -fs "http://127.0.0.1:$1/health/ready" > /dev/null; then return 0; fi
         if [ -n "${2:-}" ] && ! kill -0 "$2" 2> /dev/null; then
             echo "the process for port $1 exited; see the logs in $RUN" >&2
