@@ -2,11 +2,13 @@ package io.parley.server;
 
 import io.parley.protocol.CloseCodes;
 import io.parley.server.config.Config;
+import io.parley.server.gateway.Session;
 import io.parley.server.presence.PresenceHub;
 import io.parley.server.store.ChatStore;
 import io.parley.server.time.Scheduler;
 import io.vertx.core.Future;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 
@@ -72,6 +74,9 @@ public final class ParleyServer {
     }
 
     /** True from the start of {@link #stop}: /health/ready answers 503 so load balancers stop routing here. */
+    /** The window over which a stopping node closes its sessions (1001), so their reconnects are spread. */
+    static final long RECONNECT_SPREAD_MILLIS = 1000;
+
     public boolean stopping() {
         return stopped;
     }
@@ -91,10 +96,24 @@ public final class ParleyServer {
         // Each session stops reading, waits for its in-flight sends to commit and their acks to go out, then closes
         // with 1001 (clients reconnect, to another node behind a load balancer, and resume). Bounded by DRAIN_TIMEOUT:
         // a send still uncommitted then is not acked, and its client retries it.
-        CompletableFuture<?>[] drained = node.registry().all().stream()
-                .map(s -> s.drainAndClose(CloseCodes.GOING_AWAY, "server shutting down; reconnect"))
-                .toArray(CompletableFuture[]::new);
+        // The closes are spread evenly over RECONNECT_SPREAD_MILLIS, so the node's clients come back to the other nodes
+        // as a spread wave, not all in one instant (by then the balancer's 1 s health check has seen this node's 503).
         Scheduler shutdownTimer = node.timers().thread("parley-shutdown");
+        List<Session> sessions = List.copyOf(node.registry().all());
+        CompletableFuture<?>[] drained = new CompletableFuture<?>[sessions.size()];
+        for (int i = 0; i < sessions.size(); i++) {
+            Session s = sessions.get(i);
+            long delay = sessions.size() <= 1 ? 0 : RECONNECT_SPREAD_MILLIS * i / sessions.size();
+            CompletableFuture<Void> one = new CompletableFuture<>();
+            drained[i] = one;
+            Runnable close = () -> s.drainAndClose(CloseCodes.GOING_AWAY, "server shutting down; reconnect")
+                    .whenComplete((v, err) -> one.complete(null));
+            if (delay == 0) {
+                close.run();
+            } else {
+                shutdownTimer.after(Duration.ofMillis(delay), close);
+            }
+        }
         CompletableFuture<Void> allDrained = new CompletableFuture<>();
         CompletableFuture.allOf(drained).whenComplete((v, err) -> allDrained.complete(null));
         Scheduler.Cancellable drainTimeout =

@@ -242,10 +242,11 @@ public final class ConfigLoader {
                         "must be shorter than presence.ttl (" + values.get("presence.ttl") + ")");
             }
             String redisUrl = emptyToNull("redis.url");
-            if (redisUrl != null && !redisUrl.matches("rediss?://.+")) {
+            if (redisUrl != null && !redisUrl.matches("rediss?(-cluster)?://.+")) {
                 throw bad(
                         "redis.url",
-                        "must look like redis://host:port (or be empty for the in-process mode)",
+                        "must look like redis://host:port or redis-cluster://host:port,host:port (or be empty for the in-process"
+                                + " mode)",
                         redact(redisUrl));
             }
             String redisPrefix = nonEmpty("redis.prefix");

@@ -16,25 +16,34 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Cross-node fanout through Redis pub/sub: ONE publish per event (or signal) on the deployment's bus channel
- * ({@code {prefix}:bus}), which a node SUBSCRIBEs to in {@link #subscribe} (at start) and UNSUBSCRIBEs from when that
- * subscription is closed (at stop).
+ * Cross-node fanout through Redis sharded pub/sub: ONE publish (SPUBLISH) per event (or signal) on one of the
+ * deployment's {@value #SHARDS} bus channels ({@code {prefix:bus:0}} .. {@code {prefix:bus:15}}), each with a hash tag
+ * of its own so that on a Redis Cluster they spread over the slots, hence over the masters. An event goes to the shard
+ * of its conversation, so one conversation's events share one channel (and one master) and keep their order; a signal
+ * goes to the shard of its first recipient. A node SSUBSCRIBEs to every shard in {@link #subscribe} (at start) and
+ * SUNSUBSCRIBEs when that subscription is closed (at stop). On one Redis the shards are plain channels of that Redis
+ * (Redis 7 serves sharded pub/sub standalone too); on a cluster an SPUBLISH costs one hop to its slot's master and
+ * reaches only that master's subscribers, where a PUBLISH would be copied to every node of the cluster. Why every
+ * node hears every shard rather than only the conversations its sessions are in: docs/architecture.md, "Why every
+ * node hears every shard".
  *
  * <p>The message is a {@link BusEnvelope}: the header a receiving node needs (conversation, seq, kind, recipients),
  * then the frame exactly as clients receive it, encoded once at commit on the publishing node ({@link Delivery}). A
  * receiving node reads the header only: when none of the recipients has a session there it drops the message;
  * otherwise it hands the frame's bytes to its sessions, one task per event loop. The publishing node delivers to its
  * own sessions directly (no round trip through Redis) and ignores its own messages when they come back. A message to a
- * group of n members costs one PUBLISH and one receive per node, where it used to cost n of each; every node reads
+ * group of n members costs one SPUBLISH and one receive per node, where it used to cost n of each; every node reads
  * every message's header, which is cheap for the handful of nodes one Redis serves.
  *
- * <p>Order: a node publishes in commit order on one connection and Redis delivers a channel's messages in order, so
- * per-conversation order holds for the events one node commits; events of one conversation committed on two nodes may
+ * <p>Order: a node publishes in commit order, a conversation always on the same channel (on a cluster through the one
+ * connection to that channel's master), and Redis delivers a channel's messages in order, so per-conversation order
+ * holds for the events one node commits; events of one conversation committed on two nodes may
  * arrive in either order, and a session that sees a seq skip ahead holds it, then catches up from the store.
  *
  * <p>Loss: while Redis is down publishing fails fast (counted, logged) and sends still commit and are acked; when the
- * subscription connection comes back (Lettuce resubscribes by itself, {@link RedisConnections#onResubscribed}), the
- * bus calls the subscribed sink's {@link Sink#resync}.
+ * subscription connection comes back (Lettuce resubscribes by itself), or when Redis dropped a shard's subscription
+ * because the cluster moved its slot or failed its master over and {@link RedisConnections} subscribed it again
+ * ({@link RedisConnections#onResubscribed} in both cases), the bus calls the subscribed sink's {@link Sink#resync}.
  */
 public final class RedisBus implements Bus {
     private static final Logger LOG = LoggerFactory.getLogger("io.parley.bus");
@@ -42,7 +51,10 @@ public final class RedisBus implements Bus {
     private final RedisConnections redis;
     private final FrameCodec codec;
     private final String nodeId;
-    private final String channel;
+    /** How many bus channels; a conversation's shard is fixed by its id, so this never changes between versions. */
+    static final int SHARDS = 16;
+
+    private final String[] channels = new String[SHARDS];
     private final Interest interest = new Interest();
     private final AtomicLong publishFailures = new AtomicLong();
     private volatile boolean closed;
@@ -52,8 +64,10 @@ public final class RedisBus implements Bus {
         this.redis = redis;
         this.codec = codec;
         this.nodeId = nodeId;
-        this.channel = redis.key("bus");
-        redis.handle(channel, this::onMessage);
+        for (int i = 0; i < SHARDS; i++) {
+            channels[i] = redis.shardChannel("bus", i);
+        }
+        redis.handle(channels[0].substring(0, channels[0].lastIndexOf(':') + 1), this::onMessage);
         redis.onResubscribed(() -> {
             Sink sink = interest.sink();
             if (sink != null) {
@@ -63,33 +77,34 @@ public final class RedisBus implements Bus {
     }
 
     /**
-     * SUBSCRIBEs to the bus channel and waits for Redis to confirm it (up to 10 s: at start-up, a node that cannot
+     * SSUBSCRIBEs to every bus channel and waits for Redis to confirm it (up to 10 s: at start-up, a node that cannot
      * hear the others must not start); closing the subscription stops delivery at once and UNSUBSCRIBEs.
      */
     @Override
     public Subscription subscribe(Sink sink) {
         Subscription s = interest.subscribe(sink, this::unsubscribe);
         try {
-            redis.subscribe(channel).get(10, TimeUnit.SECONDS);
+            redis.ssubscribe(channels).get(10, TimeUnit.SECONDS);
         } catch (Exception e) {
             s.close();
             if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();
             }
-            throw new IllegalStateException("cannot subscribe to the Redis bus channel " + channel + ": " + e, e);
+            throw new IllegalStateException(
+                    "cannot subscribe to the Redis bus channels " + channels[0] + "..: " + e, e);
         }
         return s;
     }
 
     private void unsubscribe() {
         try {
-            redis.unsubscribe(channel).get(10, TimeUnit.SECONDS);
+            redis.sunsubscribe(channels).get(10, TimeUnit.SECONDS);
         } catch (Exception e) {
             // Nothing reaches the sink any more either way; a subscription Redis still holds ends with the connection.
             if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();
             }
-            LOG.warn("unsubscribing from the Redis bus channel {} failed: {}", channel, e.toString());
+            LOG.warn("unsubscribing from the Redis bus channels {}.. failed: {}", channels[0], e.toString());
         }
     }
 
@@ -106,7 +121,9 @@ public final class RedisBus implements Bus {
         if (local != null) {
             local.deliver(event);
         }
-        send(BusEnvelope.event(nodeId, event, new String(event.frame(), StandardCharsets.UTF_8)));
+        send(
+                shard(event.header().conversationId()),
+                BusEnvelope.event(nodeId, event, new String(event.frame(), StandardCharsets.UTF_8)));
     }
 
     @Override
@@ -119,11 +136,18 @@ public final class RedisBus implements Bus {
         if (local != null) {
             local.sendTo(signal.recipients(), frame);
         }
-        send(BusEnvelope.signal(nodeId, signal.recipients(), new String(frame, StandardCharsets.UTF_8)));
+        send(
+                shard(signal.recipients().isEmpty() ? "" : signal.recipients().get(0)),
+                BusEnvelope.signal(nodeId, signal.recipients(), new String(frame, StandardCharsets.UTF_8)));
     }
 
-    private void send(String message) {
-        redis.async().publish(channel, message).whenComplete((n, err) -> {
+    /** The bus channel of a conversation (or user): fixed by the id, so one conversation keeps one channel. */
+    String shard(String id) {
+        return channels[Math.floorMod(id.hashCode(), SHARDS)];
+    }
+
+    private void send(String channel, String message) {
+        redis.spublish(channel, message).whenComplete((n, err) -> {
             if (err != null && publishFailures.incrementAndGet() % 1000 == 1) {
                 LOG.warn(
                         "publishing to Redis failed ({} so far; sessions resync when it is back): {}",

@@ -169,4 +169,31 @@ public interface ClusterContract extends BusFixture {
         a.awaitEvent("barrier", 1, WAIT);
         assertThat(a.events()).extracting(RecordingSink.Event::conversationId).containsExactly("barrier");
     }
+
+    @Test
+    default void publish_manyConversationsInterleaved_eachKeepsItsOrderOnTheOtherNode_once() throws Exception {
+        RecordingSink a = new RecordingSink("alice");
+        RecordingSink b = new RecordingSink("bob");
+        Bus nodeA = node(a);
+        node(b);
+        int conversations = 40;
+        int perConversation = 25;
+
+        // Interleaved, so on a sharded bus the conversations cross every shard while each keeps one channel.
+        for (long seq = 1; seq <= perConversation; seq++) {
+            for (int c = 0; c < conversations; c++) {
+                nodeA.publish(message("conv-" + c, seq, "alice", List.of("alice", "bob")));
+            }
+        }
+
+        List<RecordingSink.Event> got =
+                b.await(l -> l.size() >= conversations * perConversation, WAIT, "every event on bob's node");
+        Map<String, List<Long>> seqs = got.stream()
+                .collect(Collectors.groupingBy(
+                        RecordingSink.Event::conversationId,
+                        Collectors.mapping(RecordingSink.Event::seq, Collectors.toList())));
+        List<Long> expected = LongStream.rangeClosed(1, perConversation).boxed().collect(Collectors.toList());
+        assertThat(seqs).hasSize(conversations);
+        seqs.forEach((c, l) -> assertThat(l).as(c + " in publish order, once").isEqualTo(expected));
+    }
 }

@@ -151,4 +151,20 @@ class ConfigLoaderTest {
         assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("PARLEY_WS_MAX_CONNECTIONS", "many")))
                 .hasMessageContaining("ws.max-connections");
     }
+
+    @Test
+    void redisUrl_acceptsOneRedisOrAClusterOfSeeds_andRefusesAnotherScheme() {
+        assertThat(ConfigLoader.load(null, Map.of("PARLEY_REDIS_URL", "redis-cluster://10.0.0.1:6379,10.0.0.2:6379"))
+                        .redis()
+                        .url())
+                .isEqualTo("redis-cluster://10.0.0.1:6379,10.0.0.2:6379");
+        assertThat(ConfigLoader.load(null, Map.of("PARLEY_REDIS_URL", "redis://127.0.0.1:6379"))
+                        .redis()
+                        .enabled())
+                .isTrue();
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("PARLEY_REDIS_URL", "sentinel://10.0.0.1:26379")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("redis.url")
+                .hasMessageContaining("redis-cluster://");
+    }
 }
