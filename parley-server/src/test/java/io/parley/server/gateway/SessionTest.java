@@ -6,6 +6,7 @@ import io.parley.protocol.ClientFrame;
 import io.parley.protocol.CloseCodes;
 import io.parley.protocol.FrameCodec;
 import io.parley.protocol.ServerFrame;
+import io.parley.server.auth.Principal;
 import io.parley.server.bus.LocalBus;
 import io.parley.server.chat.ChatService;
 import io.parley.server.chat.EventPublisher;
@@ -98,7 +99,7 @@ class SessionTest {
                 transport,
                 loop,
                 token -> token.startsWith("u:")
-                        ? CompletableFuture.completedFuture(token.substring(2))
+                        ? CompletableFuture.completedFuture(Principal.of(token.substring(2)))
                         : CompletableFuture.failedFuture(new IllegalArgumentException("invalid token")),
                 chat,
                 registry,
