@@ -32,4 +32,5 @@ export const ErrorCodes = Object.freeze({
   invalid_refresh_token: Object.freeze({ status: 401, retryable: false }),
   refresh_token_reused: Object.freeze({ status: 401, retryable: false }),
   session_not_found: Object.freeze({ status: 404, retryable: false }),
+  device_not_found: Object.freeze({ status: 404, retryable: false }),
 });

@@ -55,7 +55,9 @@ public enum ErrorCode {
     /** A refresh token presented a second time: the session it belongs to is revoked now. Log in again. */
     REFRESH_TOKEN_REUSED("refresh_token_reused", 401, false),
     /** No such session of the caller's (another user's session counts as none), or it was revoked already. */
-    SESSION_NOT_FOUND("session_not_found", 404, false);
+    SESSION_NOT_FOUND("session_not_found", 404, false),
+    /** No such push device of the caller's (another user's device counts as none). */
+    DEVICE_NOT_FOUND("device_not_found", 404, false);
 
     private final String wire;
     private final int httpStatus;

@@ -3,6 +3,7 @@ package io.parley.server;
 import io.parley.protocol.CloseCodes;
 import io.parley.protocol.FrameCodec;
 import io.parley.server.api.AuthApi;
+import io.parley.server.api.DeviceApi;
 import io.parley.server.api.RequestLog;
 import io.parley.server.api.RestApi;
 import io.parley.server.api.SessionApi;
@@ -351,6 +352,7 @@ final class NodeBuilder {
         PasswordHasher hasher = new PasswordHasher(config.auth().bcryptCost());
         new AuthApi(vertx, store, hasher, config.auth(), sessionTokens).mount(router);
         new SessionApi(vertx, store, hasher, sessionTokens).mount(router);
+        new DeviceApi(sessionStore, clock).mount(router);
         HttpRoutes.webApp(router);
         HttpRoutes.errors(router);
         int port;

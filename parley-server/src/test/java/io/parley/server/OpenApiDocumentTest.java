@@ -8,6 +8,7 @@ import com.sun.net.httpserver.HttpServer;
 import io.parley.protocol.ErrorCode;
 import io.parley.protocol.EventKind;
 import io.parley.server.api.AuthApi;
+import io.parley.server.api.DeviceApi;
 import io.parley.server.api.OpenApi;
 import io.parley.server.api.RequestLog;
 import io.parley.server.api.RestApi;
@@ -199,6 +200,7 @@ class OpenApiDocumentTest {
             new RestApi(null, null, null, config).mount(router);
             new AuthApi(vertx, null, null, config.auth(), null).mount(router);
             new SessionApi(null, null, null, null).mount(router);
+            new DeviceApi(null, null).mount(router);
             HttpRoutes.webApp(router);
             HttpRoutes.errors(router);
             Set<String> out = new TreeSet<>();

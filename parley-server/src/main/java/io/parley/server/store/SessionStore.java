@@ -64,6 +64,24 @@ public interface SessionStore extends AutoCloseable {
     /** The revocation log's entries with {@code at >= sinceMillis}, in id order (0: all of it). */
     CompletableFuture<List<Revocation>> revocationsSince(long sinceMillis);
 
+    // ---- push devices (docs/api.md, "Devices") ---------------------------------------------------------------------
+
+    /**
+     * Registers a push target for a live session. A (platform, token) pair registered before is moved to this session
+     * and user (a device that signed in again), keeping its id; returns the device as stored. Fails with
+     * {@link StoreException.NotFound} when the session is not a live session of the device's user.
+     */
+    CompletableFuture<PushDevice> addDevice(PushDevice device);
+
+    /** The user's push devices, oldest first. */
+    CompletableFuture<List<PushDevice>> devices(String userId);
+
+    /** Removes the user's device; false when the user has no such device (another user's counts as none). */
+    CompletableFuture<Boolean> removeDevice(String userId, String deviceId);
+
+    /** Removes the target a provider reported as gone (404, 410, Unregistered); false when it was not stored. */
+    CompletableFuture<Boolean> removeDeviceToken(PushDevice.Platform platform, String token);
+
     /** Stops accepting work and releases the connection. Idempotent. */
     @Override
     void close();

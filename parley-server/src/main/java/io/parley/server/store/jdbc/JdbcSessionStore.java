@@ -3,6 +3,7 @@ package io.parley.server.store.jdbc;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.parley.server.store.DeviceSession;
+import io.parley.server.store.PushDevice;
 import io.parley.server.store.RefreshOutcome;
 import io.parley.server.store.Revocation;
 import io.parley.server.store.SessionStore;
@@ -418,6 +419,90 @@ public final class JdbcSessionStore implements SessionStore {
                 }
             }
             return out;
+        });
+    }
+
+    // ---- push devices ----------------------------------------------------------------------------------------------
+
+    private static PushDevice device(ResultSet rs) throws SQLException {
+        return new PushDevice(
+                rs.getString(1),
+                rs.getString(2),
+                rs.getString(3),
+                PushDevice.Platform.of(rs.getString(4)),
+                rs.getString(5),
+                rs.getLong(6));
+    }
+
+    @Override
+    public CompletableFuture<PushDevice> addDevice(PushDevice d) {
+        return tx(c -> {
+            try (PreparedStatement ps = c.prepareStatement(SessionSql.liveSessionOfUser)) {
+                ps.setString(1, d.sessionId());
+                ps.setString(2, d.userId());
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next()) {
+                        throw new StoreException.NotFound("no live session " + d.sessionId());
+                    }
+                }
+            }
+            try (PreparedStatement ps = c.prepareStatement(SessionSql.upsertDevice)) {
+                ps.setString(1, d.id());
+                ps.setString(2, d.userId());
+                ps.setString(3, d.sessionId());
+                ps.setString(4, d.platform().wire());
+                ps.setString(5, d.token());
+                ps.setLong(6, d.createdAt());
+                ps.executeUpdate();
+            }
+            try (PreparedStatement ps = c.prepareStatement(SessionSql.deviceByToken)) {
+                ps.setString(1, d.platform().wire());
+                ps.setString(2, d.token());
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next()) {
+                        throw new SQLException("device " + d.id() + " vanished");
+                    }
+                    return device(rs);
+                }
+            }
+        });
+    }
+
+    @Override
+    public CompletableFuture<List<PushDevice>> devices(String userId) {
+        return tx(c -> {
+            List<PushDevice> out = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement(SessionSql.devicesOfUser)) {
+                ps.setString(1, userId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(device(rs));
+                    }
+                }
+            }
+            return out;
+        });
+    }
+
+    @Override
+    public CompletableFuture<Boolean> removeDevice(String userId, String deviceId) {
+        return tx(c -> {
+            try (PreparedStatement ps = c.prepareStatement(SessionSql.deleteDevice)) {
+                ps.setString(1, deviceId);
+                ps.setString(2, userId);
+                return ps.executeUpdate() == 1;
+            }
+        });
+    }
+
+    @Override
+    public CompletableFuture<Boolean> removeDeviceToken(PushDevice.Platform platform, String token) {
+        return tx(c -> {
+            try (PreparedStatement ps = c.prepareStatement(SessionSql.deleteDeviceToken)) {
+                ps.setString(1, platform.wire());
+                ps.setString(2, token);
+                return ps.executeUpdate() == 1;
+            }
         });
     }
 

@@ -31,4 +31,19 @@ final class SessionSql {
             "INSERT INTO revocations (kind, target, user_id, at) VALUES (?, ?, ?, ?) RETURNING id";
     static final String revocationsSince =
             "SELECT id, kind, target, user_id, at FROM revocations WHERE at >= ? ORDER BY id";
+
+    static final String DEVICE_COLUMNS = "id, user_id, session_id, platform, token, created_at";
+    static final String liveSessionOfUser =
+            "SELECT 1 FROM auth_sessions WHERE id = ? AND user_id = ? AND revoked_at IS NULL";
+    /** A token seen before moves to the new session and user, keeping its id. */
+    static final String upsertDevice = "INSERT INTO push_devices (" + DEVICE_COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?)"
+            + " ON CONFLICT (platform, token) DO UPDATE SET user_id = excluded.user_id,"
+            + " session_id = excluded.session_id";
+
+    static final String deviceByToken =
+            "SELECT " + DEVICE_COLUMNS + " FROM push_devices WHERE platform = ? AND token = ?";
+    static final String devicesOfUser =
+            "SELECT " + DEVICE_COLUMNS + " FROM push_devices WHERE user_id = ? ORDER BY created_at, id";
+    static final String deleteDevice = "DELETE FROM push_devices WHERE id = ? AND user_id = ?";
+    static final String deleteDeviceToken = "DELETE FROM push_devices WHERE platform = ? AND token = ?";
 }
