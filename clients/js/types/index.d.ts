@@ -283,8 +283,25 @@ export interface ParleyApiOptions {
 export interface Session {
   userId: string;
   username: string;
+  /** A short-lived access token (claim sid = sessionId): refresh it before expiresAt. */
   token: string;
   expiresAt: string;
+  /** Good for one refresh: keep the one each refresh answers with. */
+  refreshToken: string;
+  sessionId: string;
+}
+
+/** A signed-in device of the user (GET /api/v1/sessions). */
+export interface DeviceSession {
+  id: string;
+  name: string | null;
+  platform: string | null;
+  createdAt: string;
+  lastSeenAt: string;
+  ip: string | null;
+  userAgent: string | null;
+  external: boolean;
+  current: boolean;
 }
 
 export interface User {
@@ -403,6 +420,11 @@ export declare class ParleyApi {
 
   register(username: string, password: string): Promise<Session>;
   login(username: string, password: string): Promise<Session>;
+  /** A new access and refresh token of the same session; later calls use the new token. */
+  refresh(refreshToken: string): Promise<Session>;
+  /** Revokes this token's session. */
+  logout(): Promise<null>;
+  sessions(): Promise<{ sessions: DeviceSession[] }>;
   me(): Promise<User>;
   userByUsername(username: string): Promise<User>;
 

@@ -56,6 +56,8 @@ public final class HmacJwt implements TokenVerifier {
         JWTClaimsSet.Builder claims = new JWTClaimsSet.Builder()
                 .subject(userId)
                 .claim("sid", sessionId)
+                // Two tokens of one session issued in one second differ (a refresh right after the login).
+                .jwtID(sessionId == null ? null : java.util.UUID.randomUUID().toString())
                 .issueTime(new Date(now))
                 .expirationTime(new Date(now + ttl.toMillis()));
         if (issuer != null) {
