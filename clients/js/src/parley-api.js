@@ -82,11 +82,33 @@ export class ParleyApi {
     return r;
   }
 
-  /** -> {userId, username, token, expiresAt}; later calls use the token. */
+  /** -> {userId, username, token, expiresAt, refreshToken, sessionId}; later calls use the token. */
   async login(username, password) {
     const r = await this.request('POST', '/auth/login', { username, password }, false);
     this.setToken(r.token);
     return r;
+  }
+
+  /**
+   * Exchanges a refresh token (from register, login or an earlier refresh) for a new access token and a new refresh
+   * token of the same session: -> {userId, username, token, expiresAt, refreshToken, sessionId}; later calls use the
+   * new token. Each refresh token is good once: keep the new one. A replayed one revokes the session
+   * (refresh_token_reused).
+   */
+  async refresh(refreshToken) {
+    const r = await this.request('POST', '/auth/refresh', { refreshToken }, false);
+    this.setToken(r.token);
+    return r;
+  }
+
+  /** Logout: revokes this token's session (its sockets close with 4003). */
+  logout() {
+    return this.request('DELETE', '/sessions/current');
+  }
+
+  /** -> {sessions: [...]}: the user's device sessions. */
+  sessions() {
+    return this.request('GET', '/sessions');
   }
 
   /** -> {userId, username, displayName} of the token's user. */

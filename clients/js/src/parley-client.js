@@ -668,7 +668,8 @@ export class ParleyClient {
     if (this._closing) {
       return;
     }
-    if (code === 4001) {
+    // 4001: the token was refused; 4003: its session was revoked. Either way only a different token may help.
+    if (code === 4001 || code === 4003) {
       Promise.resolve().then(() => this._token()).then((fresh) => {
         if (fresh == null || fresh === this._lastToken) {
           this._authFailed(reason);

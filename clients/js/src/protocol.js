@@ -28,4 +28,9 @@ export const ErrorCodes = Object.freeze({
   unsupported_media_type: Object.freeze({ status: 415, retryable: false }),
   unavailable: Object.freeze({ status: 503, retryable: true }),
   internal: Object.freeze({ status: 500, retryable: true }),
+  session_revoked: Object.freeze({ status: 401, retryable: false }),
+  invalid_refresh_token: Object.freeze({ status: 401, retryable: false }),
+  refresh_token_reused: Object.freeze({ status: 401, retryable: false }),
+  session_not_found: Object.freeze({ status: 404, retryable: false }),
+  device_not_found: Object.freeze({ status: 404, retryable: false }),
 });

@@ -8,7 +8,8 @@ export type ServerErrorCode =
   | 'bad_json' | 'unknown_type' | 'missing_field' | 'invalid_field' | 'body_empty' | 'body_too_long'
   | 'conversation_not_found' | 'message_not_found' | 'edit_window_closed' | 'forbidden' | 'user_not_found'
   | 'unauthorized' | 'conflict' | 'bad_credentials' | 'bad_request' | 'not_found' | 'method_not_allowed'
-  | 'payload_too_large' | 'unsupported_media_type' | 'unavailable' | 'internal';
+  | 'payload_too_large' | 'unsupported_media_type' | 'unavailable' | 'internal'
+  | 'session_revoked' | 'invalid_refresh_token' | 'refresh_token_reused' | 'session_not_found' | 'device_not_found';
 
 /** Codes the WebSocket client raises itself for what never reached the server (docs/client-js.md). */
 export type ClientErrorCode = 'closed' | 'offline' | 'disconnected' | 'timeout';
@@ -286,8 +287,25 @@ export interface ParleyApiOptions {
 export interface Session {
   userId: string;
   username: string;
+  /** A short-lived access token (claim sid = sessionId): refresh it before expiresAt. */
   token: string;
   expiresAt: string;
+  /** Good for one refresh: keep the one each refresh answers with. */
+  refreshToken: string;
+  sessionId: string;
+}
+
+/** A signed-in device of the user (GET /api/v1/sessions). */
+export interface DeviceSession {
+  id: string;
+  name: string | null;
+  platform: string | null;
+  createdAt: string;
+  lastSeenAt: string;
+  ip: string | null;
+  userAgent: string | null;
+  external: boolean;
+  current: boolean;
 }
 
 export interface User {
@@ -409,6 +427,11 @@ export declare class ParleyApi {
 
   register(username: string, password: string): Promise<Session>;
   login(username: string, password: string): Promise<Session>;
+  /** A new access and refresh token of the same session; later calls use the new token. */
+  refresh(refreshToken: string): Promise<Session>;
+  /** Revokes this token's session. */
+  logout(): Promise<null>;
+  sessions(): Promise<{ sessions: DeviceSession[] }>;
   me(): Promise<User>;
   userByUsername(username: string): Promise<User>;
   /** Sets (1-64 characters) or clears (null) the caller's display name. */

@@ -578,7 +578,8 @@ public final class ParleyClient implements AutoCloseable {
         if (closing) {
             return;
         }
-        if (code == 4001) {
+        // 4001: the token was refused; 4003: its session was revoked. Either way only a different token may help.
+        if (code == 4001 || code == 4003) {
             String fresh;
             try {
                 fresh = tokenSupplier.get();

@@ -100,6 +100,15 @@ public final class ParleyRest {
         return call("POST", "/auth/login", credentials(username, password), false, Rest.Auth.class);
     }
 
+    /**
+     * Exchanges a refresh token for a new access token and a new refresh token of the same session. Unknown or expired:
+     * {@code invalid_refresh_token}; used before: {@code refresh_token_reused} (the session is revoked now); a revoked
+     * session: {@code session_revoked}. See {@link RefreshingTokens} for a token supplier that does this itself.
+     */
+    public CompletableFuture<Rest.Auth> refresh(String refreshToken) {
+        return call("POST", "/auth/refresh", obj().put("refreshToken", refreshToken), false, Rest.Auth.class);
+    }
+
     public CompletableFuture<Rest.User> me() {
         return get("/me", Rest.User.class);
     }

@@ -13,7 +13,12 @@ public final class Rest {
     private Rest() {}
 
     /** Register and login: the user and a bearer token for REST and WebSocket. */
-    public record Auth(String userId, String username, String token, String expiresAt) {}
+    /**
+     * A login's answer: {@code token} is a short-lived access token of device session {@code sessionId};
+     * {@code refreshToken} is good for one {@link ParleyRest#refresh} (keep the new one it answers with).
+     */
+    public record Auth(
+            String userId, String username, String token, String expiresAt, String refreshToken, String sessionId) {}
 
     /** {@code GET /me}, {@code GET /users/by-username/{username}}; {@code username} is null for external users. */
     public record User(String userId, String username) {}

@@ -14,6 +14,11 @@ public final class CloseCodes {
     public static final int TOO_BIG = 1009;
     /** Missing, invalid or expired token, or no auth frame in time. Do not retry with the same token. */
     public static final int UNAUTHORIZED = 4001;
+    /**
+     * The device session of the token was revoked (signed out from another device, logout everywhere, a password
+     * change, a replayed refresh token). Do not reconnect with this token; log in again.
+     */
+    public static final int SESSION_REVOKED = 4003;
     /** No frame or pong within the idle timeout: the connection was presumed dead. Reconnect and resume. */
     public static final int IDLE_TIMEOUT = 4004;
     /** The session could not keep up (outbound queue full) or missed events: reconnect and resume with sync. */

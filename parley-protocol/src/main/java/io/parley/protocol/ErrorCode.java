@@ -47,7 +47,17 @@ public enum ErrorCode {
     /** The store could not commit; nothing was stored; retry with the same clientMsgId. */
     UNAVAILABLE("unavailable", 503, true),
     /** Unexpected server failure; nothing was acked. Retry with the same clientMsgId. */
-    INTERNAL("internal", 500, true);
+    INTERNAL("internal", 500, true),
+    /** The token's device session was revoked (or issued before a logout everywhere): log in again. */
+    SESSION_REVOKED("session_revoked", 401, false),
+    /** Unknown or expired refresh token: log in again. Nothing changed. */
+    INVALID_REFRESH_TOKEN("invalid_refresh_token", 401, false),
+    /** A refresh token presented a second time: the session it belongs to is revoked now. Log in again. */
+    REFRESH_TOKEN_REUSED("refresh_token_reused", 401, false),
+    /** No such session of the caller's (another user's session counts as none), or it was revoked already. */
+    SESSION_NOT_FOUND("session_not_found", 404, false),
+    /** No such push device of the caller's (another user's device counts as none). */
+    DEVICE_NOT_FOUND("device_not_found", 404, false);
 
     private final String wire;
     private final int httpStatus;

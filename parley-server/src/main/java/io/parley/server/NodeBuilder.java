@@ -3,16 +3,22 @@ package io.parley.server;
 import io.parley.protocol.CloseCodes;
 import io.parley.protocol.FrameCodec;
 import io.parley.server.api.AuthApi;
+import io.parley.server.api.DeviceApi;
 import io.parley.server.api.RequestLog;
 import io.parley.server.api.RestApi;
+import io.parley.server.api.SessionApi;
 import io.parley.server.auth.Authenticator;
 import io.parley.server.auth.BanList;
 import io.parley.server.auth.ByAlgorithm;
+import io.parley.server.auth.CloseSignal;
 import io.parley.server.auth.HmacJwt;
 import io.parley.server.auth.Jwks;
+import io.parley.server.auth.LocalCloseSignal;
 import io.parley.server.auth.PasswordHasher;
 import io.parley.server.auth.PublicKeyJwt;
+import io.parley.server.auth.Revocations;
 import io.parley.server.auth.SecretFile;
+import io.parley.server.auth.SessionTokens;
 import io.parley.server.auth.TokenVerifier;
 import io.parley.server.bus.Bus;
 import io.parley.server.bus.LocalBus;
@@ -31,10 +37,13 @@ import io.parley.server.presence.LocalPresence;
 import io.parley.server.presence.Presence;
 import io.parley.server.presence.PresenceHub;
 import io.parley.server.redis.RedisBus;
+import io.parley.server.redis.RedisCloseSignal;
 import io.parley.server.redis.RedisConnections;
 import io.parley.server.redis.RedisPresence;
 import io.parley.server.store.CommitListener;
+import io.parley.server.store.SessionStore;
 import io.parley.server.store.jdbc.JdbcChatStore;
+import io.parley.server.store.jdbc.JdbcSessionStore;
 import io.parley.server.store.jdbc.PostgresOptions;
 import io.parley.server.store.jdbc.SqliteOptions;
 import io.parley.server.time.NodeTimers;
@@ -57,6 +66,7 @@ import java.nio.file.Files;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -89,6 +99,8 @@ final class NodeBuilder {
             "metrics",
             "store",
             "bans",
+            "sessions",
+            "revocations",
             "receipts",
             "presence-hub",
             "vertx",
@@ -237,8 +249,9 @@ final class NodeBuilder {
         // Each commit's frame is encoded once, here, and travels with the event through the bus to every session.
         JdbcChatStore store = owned("store", lifecycle.own("store", openStore(new EventPublisher(codec, bus), timers)));
         store.observeCommits(metrics::committed);
-        // Bans are written by `parley admin ban` from outside the node: read at start and every BanList.REFRESH, and
-        // the live sessions of banned users closed with 4001 after each read.
+        // Bans are written by `parley admin ban` from outside the node: read at start and every BanList.REFRESH; a ban
+        // also writes a revocation log entry in its transaction, which closes the user's live sessions with 4001
+        // within Revocations.POLL (below).
         BanList bans = owned(
                 "bans",
                 lifecycle.own(
@@ -247,6 +260,32 @@ final class NodeBuilder {
                                 store,
                                 timers.thread("parley-bans"),
                                 ids -> registry.closeUsers(ids, CloseCodes.UNAUTHORIZED, "user is banned"))));
+        // Device sessions (issue 15): their own connection beside the store's writer; revocations reach every node
+        // through the close signal (Redis: its own channel) and, for what it lost or other processes wrote, through
+        // the store's revocation log.
+        SessionStore sessionStore = owned("sessions", lifecycle.own("sessions", openSessions()));
+        CloseSignal closeSignal =
+                lifecycle.own("close-signal", redis != null ? new RedisCloseSignal(redis) : new LocalCloseSignal());
+        Revocations revocations = owned(
+                "revocations",
+                lifecycle.own(
+                        "revocations",
+                        Revocations.start(sessionStore, closeSignal, timers.thread("parley-revocations"), r -> {
+                            switch (r.kind()) {
+                                case SESSION:
+                                    registry.closeAuthSession(
+                                            r.userId(), r.target(), CloseCodes.SESSION_REVOKED, "session revoked");
+                                    break;
+                                case USER:
+                                    registry.closeIssuedBefore(
+                                            r.target(), r.at(), CloseCodes.SESSION_REVOKED, "session revoked");
+                                    break;
+                                case BAN:
+                                    bans.add(r.target());
+                                    registry.closeUsers(Set.of(r.target()), CloseCodes.UNAUTHORIZED, "user is banned");
+                                    break;
+                            }
+                        })));
         ReceiptBatcher receipts = owned(
                 "receipts",
                 lifecycle.own(
@@ -288,11 +327,19 @@ final class NodeBuilder {
                 clock,
                 config.auth().clockSkew());
         ChatService chat = new ChatService(store, config, bus, presence, receipts, clock);
-        Authenticator authenticator = new Authenticator(verifier(jwt, timers), store, bans);
+        Authenticator authenticator =
+                new Authenticator(verifier(jwt, timers), store, bans, sessionStore, revocations, clock);
+        SessionTokens sessionTokens = new SessionTokens(
+                sessionStore,
+                jwt,
+                closeSignal,
+                config.auth().tokenTtl(),
+                config.auth().refreshTokenTtl(),
+                clock);
         // The WebSocket face's timers are Vert.x's (one per connection for the auth deadline: no thread hand-off).
         Scheduler loopTimers = timers.sharedOrNull() != null ? timers.sharedOrNull() : new LoopScheduler(vertx, clock);
         WsGateway gateway = new WsGateway(
-                vertx, config, chat, registry, codec, authenticator::authenticate, loopTimers, presenceHub, metrics);
+                vertx, config, chat, registry, codec, authenticator::principal, loopTimers, presenceHub, metrics);
         // Owned after Vert.x, so closed before it: its heartbeat ticks stop while the loops still take tasks.
         owned("gateway", lifecycle.own("gateway", gateway, gateway::close));
         AtomicBoolean stopping = new AtomicBoolean();
@@ -302,8 +349,10 @@ final class NodeBuilder {
         HttpRoutes.metrics(router, metrics, config.http().metricsToken());
         router.get("/ws").handler(gateway);
         new RestApi(chat, presenceHub, authenticator, config).mount(router);
-        new AuthApi(vertx, store, new PasswordHasher(config.auth().bcryptCost()), jwt, config.auth(), clock)
-                .mount(router);
+        PasswordHasher hasher = new PasswordHasher(config.auth().bcryptCost());
+        new AuthApi(vertx, store, hasher, config.auth(), sessionTokens).mount(router);
+        new SessionApi(vertx, store, hasher, sessionTokens).mount(router);
+        new DeviceApi(sessionStore, clock).mount(router);
         HttpRoutes.webApp(router);
         HttpRoutes.errors(router);
         int port;
@@ -315,6 +364,13 @@ final class NodeBuilder {
             throw new UncheckedIOException("no free port on " + config.http().host(), e);
         }
         return new Node(config, lifecycle, timers, store, registry, gateway, presenceHub, stopping, port);
+    }
+
+    /** After {@link #openStore}, which migrated the schema. */
+    private SessionStore openSessions() {
+        return config.store().url() instanceof StoreUrl.Postgres pg
+                ? JdbcSessionStore.openPostgres(PostgresOptions.of(pg, 1, 1))
+                : JdbcSessionStore.openSqlite(config.store().sqliteFile(config.dataDir()));
     }
 
     private JdbcChatStore openStore(CommitListener published, NodeTimers timers) {

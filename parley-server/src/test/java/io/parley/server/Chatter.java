@@ -39,11 +39,20 @@ public final class Chatter implements AutoCloseable {
     }
 
     Chatter(String user, String wsUrl, Map<String, Long> cursors, Duration sendTimeout) {
+        this(user, wsUrl, cursors, sendTimeout, () -> TestServer.token(user));
+    }
+
+    Chatter(
+            String user,
+            String wsUrl,
+            Map<String, Long> cursors,
+            Duration sendTimeout,
+            java.util.function.Supplier<String> token) {
         this.user = user;
         this.client = ParleyClient.builder()
                 .sendTimeout(sendTimeout)
                 .uri(URI.create(wsUrl))
-                .tokenSupplier(() -> TestServer.token(user))
+                .tokenSupplier(token)
                 .initialCursors(cursors)
                 .reconnectBackoff(Duration.ofMillis(50), Duration.ofMillis(500))
                 // The tests read each user's whole log, their own messages included.
@@ -90,6 +99,17 @@ public final class Chatter implements AutoCloseable {
 
     static Chatter connect(String user, String wsUrl) {
         return connect(user, wsUrl, Map.of());
+    }
+
+    /** Connected with {@code token} (a login's access token) instead of a token of the test secret. */
+    static Chatter connectWith(String user, String wsUrl, String token) {
+        Chatter c = new Chatter(user, wsUrl, Map.of(), Duration.ofSeconds(30), () -> token);
+        try {
+            c.client.connect().get(20, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException(user + " did not connect", e);
+        }
+        return c;
     }
 
     static Chatter connect(String user, String wsUrl, Map<String, Long> cursors) {

@@ -10,6 +10,7 @@ import io.parley.client.ParleyClient;
 import io.parley.client.ParleyException;
 import io.parley.client.ParleyListener;
 import io.parley.client.ParleyRest;
+import io.parley.client.RefreshingTokens;
 import io.parley.client.Rest.AuditPage;
 import io.parley.client.Rest.Auth;
 import io.parley.client.Rest.Change;
@@ -116,6 +117,31 @@ class SdkRestTest {
         ParleyException badToken = refused(anon.withToken("not-a-jwt").me());
         assertThat(badToken.code()).isEqualTo("unauthorized");
         assertThat(badToken.httpStatus()).isEqualTo(401);
+    }
+
+    @Test
+    void refreshingTokens_refreshNearExpiry_keepTheNewRefreshToken_andAReplayRevokesTheSession() {
+        Auth login = register("rita_sdk");
+        assertThat(login.refreshToken()).isNotBlank();
+        assertThat(login.sessionId()).isNotBlank();
+        // Fifteen minutes on: the access token is within RefreshingTokens.MARGIN of its expiry.
+        RefreshingTokens tokens = new RefreshingTokens(
+                anon, login, java.time.Clock.offset(java.time.Clock.systemUTC(), java.time.Duration.ofMinutes(15)));
+
+        String fresh = tokens.get();
+
+        assertThat(fresh).isNotEqualTo(login.token());
+        assertThat(tokens.current().refreshToken()).isNotEqualTo(login.refreshToken());
+        assertThat(tokens.current().sessionId()).isEqualTo(login.sessionId());
+        assertThat(get(anon.withToken(fresh).me()).username()).isEqualTo("rita_sdk");
+        ParleyException replay = refused(anon.refresh(login.refreshToken()));
+        assertThat(replay.code()).isEqualTo("refresh_token_reused");
+        assertThat(tokens.get())
+                .as("the refresh is refused: the last token stands")
+                .isEqualTo(fresh);
+        assertThat(tokens.lastFailure()).isInstanceOf(ParleyException.class);
+        assertThat(((ParleyException) tokens.lastFailure()).code()).isEqualTo("session_revoked");
+        assertThat(refused(anon.withToken(fresh).me()).code()).isEqualTo("session_revoked");
     }
 
     @Test

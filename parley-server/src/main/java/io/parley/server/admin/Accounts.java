@@ -88,7 +88,7 @@ final class Accounts {
                     .println(
                             banned
                                     ? name + " banned: login refused now; tokens refused and live sessions closed on"
-                                            + " every node within " + BanList.REFRESH.toSeconds() + " s"
+                                            + " every node within 1 s"
                                     : name + " unbanned: tokens and login accepted again within "
                                             + BanList.REFRESH.toSeconds() + " s");
         }

@@ -2,20 +2,21 @@ package io.parley.server.api;
 
 import io.parley.protocol.ErrorCode;
 import io.parley.server.auth.AccountRules;
-import io.parley.server.auth.HmacJwt;
 import io.parley.server.auth.PasswordHasher;
+import io.parley.server.auth.SessionTokens;
 import io.parley.server.chat.ChatException;
 import io.parley.server.chat.Ids;
 import io.parley.server.config.Config;
 import io.parley.server.log.AuthLog;
 import io.parley.server.store.ChatStore;
+import io.parley.server.store.RefreshOutcome;
 import io.parley.server.store.StoreException;
 import io.parley.server.wire.Frames;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import java.time.Clock;
+import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 
@@ -27,23 +28,22 @@ public final class AuthApi {
     private final Vertx vertx;
     private final ChatStore store;
     private final PasswordHasher hasher;
-    private final HmacJwt jwt;
     private final Config.Auth config;
-    private final Clock clock;
+    private final SessionTokens sessions;
 
-    public AuthApi(Vertx vertx, ChatStore store, PasswordHasher hasher, HmacJwt jwt, Config.Auth config, Clock clock) {
+    public AuthApi(Vertx vertx, ChatStore store, PasswordHasher hasher, Config.Auth config, SessionTokens sessions) {
         this.vertx = vertx;
         this.store = store;
         this.hasher = hasher;
-        this.jwt = jwt;
         this.config = config;
-        this.clock = clock;
+        this.sessions = sessions;
     }
 
     /** Call after {@link RestApi#mount} so the body handler is in place. */
     public void mount(Router router) {
         router.post("/api/v1/auth/register").handler(this::register);
         router.post("/api/v1/auth/login").handler(this::login);
+        router.post("/api/v1/auth/refresh").handler(this::refresh);
     }
 
     private void register(RoutingContext ctx) {
@@ -65,8 +65,9 @@ public final class AuthApi {
                     .toCompletionStage()
                     .toCompletableFuture();
             String userId = Ids.userId();
+            SessionTokens.Device device = device(ctx, body);
             CompletableFuture<JsonObject> done = hash.thenCompose(h -> store.createUser(userId, username, h))
-                    .thenApply(u -> tokenJson(u.id(), u.username()))
+                    .thenCompose(u -> tokenJson(u.id(), u.username(), device))
                     .exceptionallyCompose(err -> {
                         Throwable c =
                                 err instanceof CompletionException && err.getCause() != null ? err.getCause() : err;
@@ -85,6 +86,7 @@ public final class AuthApi {
             JsonObject body = Http.body(ctx);
             String username = Http.string(body, "username", 64);
             String password = Http.string(body, "password", 1024);
+            SessionTokens.Device device = device(ctx, body);
             CompletableFuture<JsonObject> done = store.findCredentials(username)
                     .thenCompose(cred -> vertx.executeBlocking(
                                     () -> {
@@ -101,12 +103,12 @@ public final class AuthApi {
                                             // Said only to whoever knows the password.
                                             throw new ChatException(ErrorCode.FORBIDDEN, "this account is banned");
                                         }
-                                        return tokenJson(
-                                                cred.get().userId(), cred.get().username());
+                                        return cred.get();
                                     },
                                     false)
                             .toCompletionStage()
-                            .toCompletableFuture());
+                            .toCompletableFuture())
+                    .thenCompose(c -> tokenJson(c.userId(), c.username(), device));
             done.whenComplete((j, err) -> {
                 Throwable cause = err != null && err.getCause() != null ? err.getCause() : err;
                 if (cause instanceof ChatException ce && ce.code() == ErrorCode.BAD_CREDENTIALS) {
@@ -117,12 +119,66 @@ public final class AuthApi {
         });
     }
 
-    private JsonObject tokenJson(String userId, String username) {
-        long expiresAt = clock.millis() + config.tokenTtl().toMillis();
+    private void refresh(RoutingContext ctx) {
+        Http.guard(ctx, () -> {
+            JsonObject body = Http.body(ctx);
+            String token = Http.string(body, "refreshToken", SessionTokens.MAX_REFRESH_TOKEN);
+            CompletableFuture<JsonObject> done = sessions.refresh(token)
+                    .thenCompose(issued -> store.findUser(issued.userId())
+                            .thenApply(
+                                    u -> json(issued, u.map(x -> x.username()).orElse(null))))
+                    .exceptionallyCompose(err -> {
+                        Throwable c =
+                                err instanceof CompletionException && err.getCause() != null ? err.getCause() : err;
+                        if (c instanceof SessionTokens.RefreshRefused rr) {
+                            AuthLog.tokenRejected(
+                                    "refresh", rr.result().name().toLowerCase(Locale.ROOT), Http.remote(ctx));
+                            return CompletableFuture.failedFuture(refusal(rr.result()));
+                        }
+                        return CompletableFuture.failedFuture(c);
+                    });
+            Http.respond(ctx, done, j -> Http.json(ctx, 200, j));
+        });
+    }
+
+    private static ChatException refusal(RefreshOutcome.Result result) {
+        switch (result) {
+            case REUSED:
+                return new ChatException(
+                        ErrorCode.REFRESH_TOKEN_REUSED, "refresh token used twice: the session is revoked");
+            case REVOKED:
+                return new ChatException(ErrorCode.SESSION_REVOKED, "the session was revoked");
+            case EXPIRED:
+                return new ChatException(ErrorCode.INVALID_REFRESH_TOKEN, "refresh token expired");
+            default:
+                return new ChatException(ErrorCode.INVALID_REFRESH_TOKEN, "unknown refresh token");
+        }
+    }
+
+    /** What the login or registration says of the device: optional {@code deviceName} and {@code platform}. */
+    private static SessionTokens.Device device(RoutingContext ctx, JsonObject body) {
+        return new SessionTokens.Device(
+                Http.optString(body, "deviceName", 128),
+                Http.optString(body, "platform", 32),
+                Http.remote(ctx),
+                truncate(ctx.request().getHeader("User-Agent"), 512));
+    }
+
+    private static String truncate(String s, int max) {
+        return s == null || s.length() <= max ? s : s.substring(0, max);
+    }
+
+    private CompletableFuture<JsonObject> tokenJson(String userId, String username, SessionTokens.Device device) {
+        return sessions.open(userId, device).thenApply(issued -> json(issued, username));
+    }
+
+    private static JsonObject json(SessionTokens.Issued issued, String username) {
         return new JsonObject()
-                .put("userId", userId)
+                .put("userId", issued.userId())
                 .put("username", username)
-                .put("token", jwt.issue(userId, config.tokenTtl()))
-                .put("expiresAt", Frames.time(expiresAt));
+                .put("token", issued.accessToken())
+                .put("expiresAt", Frames.time(issued.expiresAt()))
+                .put("refreshToken", issued.refreshToken())
+                .put("sessionId", issued.sessionId());
     }
 }

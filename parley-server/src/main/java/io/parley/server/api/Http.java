@@ -1,6 +1,8 @@
 package io.parley.server.api;
 
 import io.parley.protocol.ErrorCode;
+import io.parley.server.auth.Authenticator;
+import io.parley.server.auth.Principal;
 import io.parley.server.auth.TokenVerifier;
 import io.parley.server.chat.ChatException;
 import io.parley.server.wire.ErrorBody;
@@ -22,6 +24,7 @@ import org.slf4j.LoggerFactory;
 final class Http {
     private static final Logger LOG = LoggerFactory.getLogger("io.parley.api");
     private static final String USER = "parley.userId";
+    private static final String PRINCIPAL = "parley.principal";
 
     private Http() {}
 
@@ -40,6 +43,8 @@ final class Http {
             error(ctx, ce.code(), ce.getMessage());
         } else if (cause instanceof BadRequest br) {
             error(ctx, br.code, br.getMessage());
+        } else if (cause instanceof Authenticator.RevokedTokenException rte) {
+            error(ctx, ErrorCode.SESSION_REVOKED, rte.getMessage());
         } else if (cause instanceof TokenVerifier.InvalidTokenException ite) {
             error(ctx, ErrorCode.UNAUTHORIZED, ite.getMessage());
         } else {
@@ -109,6 +114,16 @@ final class Http {
 
     static void authenticated(RoutingContext ctx, String userId) {
         ctx.put(USER, userId);
+    }
+
+    /** The request's principal (user, device session, token time), set with {@link #user}. */
+    static Principal principal(RoutingContext ctx) {
+        return ctx.get(PRINCIPAL);
+    }
+
+    static void authenticated(RoutingContext ctx, Principal p) {
+        ctx.put(USER, p.userId());
+        ctx.put(PRINCIPAL, p);
     }
 
     /** Runs {@code body}, turning a thrown BadRequest into its error response. */

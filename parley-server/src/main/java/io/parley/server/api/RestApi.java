@@ -107,7 +107,7 @@ public final class RestApi {
             return;
         }
         authenticator
-                .authenticate(header.substring(7).trim())
+                .principal(header.substring(7).trim())
                 .whenCompleteAsync(
                         (uid, err) -> {
                             if (err != null) {

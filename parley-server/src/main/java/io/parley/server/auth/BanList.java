@@ -31,6 +31,11 @@ public final class BanList implements AutoCloseable {
     private final Consumer<Set<String>> onRefresh;
     private final AtomicBoolean refreshing = new AtomicBoolean();
     private volatile Set<String> banned = Set.of();
+    /** Users {@link #add}ed, each with the value of {@link #addSeq} it got. */
+    private final java.util.Map<String, Long> added = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private final java.util.concurrent.atomic.AtomicLong addSeq = new java.util.concurrent.atomic.AtomicLong();
+
     private volatile Scheduler.Cancellable task;
 
     private BanList(ChatStore store, Consumer<Set<String>> onRefresh) {
@@ -61,11 +66,39 @@ public final class BanList implements AutoCloseable {
         return banned.contains(userId);
     }
 
+    /**
+     * Counts {@code userId} as banned from now on, before the next read confirms it (a ban entry of the revocation
+     * log: {@link Revocations}). Callers close the user's sessions after this, so a reconnect is refused.
+     */
+    public void add(String userId) {
+        // Kept through a refresh that may have read the store before the ban committed: until a read that started
+        // after this call (and so sees the committed ban, or its unban) has replaced the set.
+        added.put(userId, addSeq.incrementAndGet());
+        synchronized (this) {
+            if (!banned.contains(userId)) {
+                Set<String> now = new java.util.HashSet<>(banned);
+                now.add(userId);
+                banned = Set.copyOf(now);
+            }
+        }
+    }
+
+    private Set<String> withAdded(Set<String> read, long seqAtStart) {
+        added.values().removeIf(seq -> seq <= seqAtStart);
+        if (added.isEmpty()) {
+            return read;
+        }
+        Set<String> all = new java.util.HashSet<>(read);
+        all.addAll(added.keySet());
+        return Set.copyOf(all);
+    }
+
     /** Reads the list again now (one read at a time: a refresh still on its way makes this one a no-op). */
     public CompletableFuture<Void> refresh() {
         if (!refreshing.compareAndSet(false, true)) {
             return CompletableFuture.completedFuture(null);
         }
+        long seqAtStart = addSeq.get();
         CompletableFuture<Set<String>> read;
         try {
             read = store.bannedUsers();
@@ -80,7 +113,7 @@ public final class BanList implements AutoCloseable {
                     LOG.warn("reading the banned users failed (keeping the last list): {}", err.toString());
                     return null;
                 }
-                Set<String> now = Set.copyOf(ids);
+                Set<String> now = withAdded(Set.copyOf(ids), seqAtStart);
                 if (!now.equals(banned)) {
                     LOG.info("banned users: {} (was {})", now.size(), banned.size());
                 }

@@ -8,6 +8,7 @@ import java.util.List;
  * The claim checks every token passes, whatever signed it: {@code exp} is required (a token that never expires cannot
  * be revoked by waiting), {@code nbf} is honoured, {@code iss} and {@code aud} are checked when configured, both
  * times with the configured clock skew, and {@code sub} names the user (1 to 128 characters, as ids in frames).
+ * The device session is {@code sid}, else {@code jti} (1 to 128 characters when present).
  */
 final class Claims {
     private Claims() {}
@@ -39,6 +40,19 @@ final class Claims {
         if (sub == null || sub.isBlank() || sub.length() > 128) {
             throw new TokenVerifier.InvalidTokenException("token has no usable sub claim");
         }
-        return new TokenVerifier.Identity(sub, exp.getTime());
+        String sid;
+        try {
+            sid = claims.getStringClaim("sid");
+        } catch (java.text.ParseException e) {
+            throw new TokenVerifier.InvalidTokenException("sid claim is not a string");
+        }
+        if (sid == null) {
+            sid = claims.getJWTID();
+        }
+        if (sid != null && (sid.isBlank() || sid.length() > 128)) {
+            throw new TokenVerifier.InvalidTokenException("sid or jti claim must be 1 to 128 characters");
+        }
+        Date iat = claims.getIssueTime();
+        return new TokenVerifier.Identity(sub, exp.getTime(), sid, iat == null ? 0 : iat.getTime());
     }
 }

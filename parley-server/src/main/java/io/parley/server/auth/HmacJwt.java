@@ -45,11 +45,19 @@ public final class HmacJwt implements TokenVerifier {
         this.skewMillis = skew.toMillis();
     }
 
-    /** Issues a token for {@code userId} valid for {@code ttl}. */
+    /** Issues a token for {@code userId} valid for {@code ttl}, naming no session. */
     public String issue(String userId, Duration ttl) {
+        return issue(userId, null, ttl);
+    }
+
+    /** Issues an access token for {@code userId} in device session {@code sessionId} (claim {@code sid}). */
+    public String issue(String userId, String sessionId, Duration ttl) {
         long now = clock.millis();
         JWTClaimsSet.Builder claims = new JWTClaimsSet.Builder()
                 .subject(userId)
+                .claim("sid", sessionId)
+                // Two tokens of one session issued in one second differ (a refresh right after the login).
+                .jwtID(sessionId == null ? null : java.util.UUID.randomUUID().toString())
                 .issueTime(new Date(now))
                 .expirationTime(new Date(now + ttl.toMillis()));
         if (issuer != null) {

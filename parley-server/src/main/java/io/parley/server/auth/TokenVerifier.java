@@ -29,8 +29,16 @@ public interface TokenVerifier {
         }
     }
 
-    /** A verified token: {@code userId} is the JWT {@code sub}; {@code expiresAt} epoch millis (0 when none). */
-    record Identity(String userId, long expiresAt) {}
+    /**
+     * A verified token: {@code userId} is the JWT {@code sub}; {@code expiresAt} epoch millis (0 when none);
+     * {@code sessionId} the device session it belongs to (the {@code sid} claim, else {@code jti}; null when the
+     * token has neither); {@code issuedAt} the {@code iat} claim in epoch millis (0 when none).
+     */
+    record Identity(String userId, long expiresAt, String sessionId, long issuedAt) {
+        public Identity(String userId, long expiresAt) {
+            this(userId, expiresAt, null, 0);
+        }
+    }
 
     /** Not final: a verifier may say more (an unknown key id, which it may fetch before it decides). */
     class InvalidTokenException extends Exception {

@@ -59,7 +59,8 @@ public record Config(
             boolean registrationEnabled,
             int bcryptCost,
             PublicKeys publicKeys,
-            Duration clockSkew) {}
+            Duration clockSkew,
+            Duration refreshTokenTtl) {}
 
     /**
      * RS256/ES256 verification keys besides the HS256 secret: a PEM public key file ({@code auth.jwt-public-key}) or

@@ -39,7 +39,8 @@ public final class ConfigLoader {
         d.put("auth.jwt-secret", "");
         d.put("auth.issuer", "parley");
         d.put("auth.audience", "");
-        d.put("auth.token-ttl", "24h");
+        d.put("auth.token-ttl", "15m");
+        d.put("auth.refresh-token-ttl", "30d");
         d.put("auth.registration-enabled", "true");
         d.put("auth.bcrypt-cost", "10");
         d.put("auth.jwt-public-key", "");
@@ -191,7 +192,8 @@ public final class ConfigLoader {
                     bool("auth.registration-enabled"),
                     intIn("auth.bcrypt-cost", 4, 31),
                     publicKeys(),
-                    duration("auth.clock-skew", Duration.ZERO));
+                    duration("auth.clock-skew", Duration.ZERO),
+                    duration("auth.refresh-token-ttl", Duration.ofHours(1)));
             Config.WebSocket ws = new Config.WebSocket(
                     origins("ws.allowed-origins"),
                     duration("ws.heartbeat-interval", Duration.ofMillis(100)),

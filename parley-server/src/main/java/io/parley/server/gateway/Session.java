@@ -6,6 +6,8 @@ import io.parley.protocol.ErrorCode;
 import io.parley.protocol.FrameCodec;
 import io.parley.protocol.ProtocolException;
 import io.parley.protocol.ServerFrame;
+import io.parley.server.auth.Authenticator;
+import io.parley.server.auth.Principal;
 import io.parley.server.auth.TokenVerifier;
 import io.parley.server.bus.Delivery;
 import io.parley.server.chat.ChatException;
@@ -48,7 +50,7 @@ public final class Session implements Inbound {
     private final String sessionId;
     private final Transport transport;
     private final Executor loop;
-    private final Function<String, CompletableFuture<String>> authenticator;
+    private final Function<String, CompletableFuture<Principal>> authenticator;
     private final ChatService chat;
     private final SessionRegistry registry;
     private final FrameCodec codec;
@@ -62,6 +64,9 @@ public final class Session implements Inbound {
 
     private State state = State.AWAITING_AUTH;
     private String userId;
+    /** The device session of the token (null: the token named none); set with {@link #userId}. */
+    private volatile Principal principal;
+
     private long lastActivity;
     private int inFlightSends;
     private boolean readingPaused;
@@ -79,7 +84,7 @@ public final class Session implements Inbound {
             String sessionId,
             Transport transport,
             Executor loop,
-            Function<String, CompletableFuture<String>> authenticator,
+            Function<String, CompletableFuture<Principal>> authenticator,
             ChatService chat,
             SessionRegistry registry,
             FrameCodec codec,
@@ -110,6 +115,11 @@ public final class Session implements Inbound {
         return sessionId;
     }
 
+    /** Who authenticated this connection; null before that. */
+    Principal principal() {
+        return principal;
+    }
+
     /** Before authentication: the client will send sync first; live events wait for it. */
     void requestResume() {
         resumeRequested = true;
@@ -128,7 +138,7 @@ public final class Session implements Inbound {
         authenticator
                 .apply(token)
                 .whenCompleteAsync(
-                        (uid, err) -> {
+                        (who, err) -> {
                             if (state == State.CLOSED) {
                                 return;
                             }
@@ -138,10 +148,13 @@ public final class Session implements Inbound {
                                 if (isTokenRejection(err)) {
                                     AuthLog.tokenRejected("ws", reason, "session " + sessionId);
                                 }
-                                closeWith(CloseCodes.UNAUTHORIZED, reason);
+                                closeWith(
+                                        isRevoked(err) ? CloseCodes.SESSION_REVOKED : CloseCodes.UNAUTHORIZED, reason);
                                 return;
                             }
+                            String uid = who.userId();
                             userId = uid;
+                            principal = who;
                             state = State.AUTHENTICATED;
                             // With resume, live events wait until the client's sync says where it stands, so none can
                             // overtake the replay.
@@ -468,6 +481,11 @@ public final class Session implements Inbound {
     private static boolean isTokenRejection(Throwable err) {
         Throwable cause = err instanceof CompletionException && err.getCause() != null ? err.getCause() : err;
         return cause instanceof TokenVerifier.InvalidTokenException;
+    }
+
+    private static boolean isRevoked(Throwable err) {
+        Throwable cause = err instanceof CompletionException && err.getCause() != null ? err.getCause() : err;
+        return cause instanceof Authenticator.RevokedTokenException;
     }
 
     private static String reasonOf(Throwable err) {

@@ -2,6 +2,7 @@ package io.parley.server.gateway;
 
 import io.parley.protocol.EventKind;
 import io.parley.protocol.FrameCodec;
+import io.parley.server.auth.Principal;
 import io.parley.server.bus.Delivery;
 import io.parley.server.bus.Signal;
 import io.parley.server.bus.Sink;
@@ -248,6 +249,38 @@ public final class SessionRegistry implements LocalSessions, Sink {
             List<Session> sessions = byUser.get(userId);
             if (sessions != null) {
                 for (Session s : sessions) {
+                    s.closeOnLoop(code, reason);
+                }
+            }
+        }
+    }
+
+    /**
+     * Closes the sessions here of {@code userId} authenticated with a token of device session {@code authSessionId}
+     * (a revoked session), each on its own event loop. Never blocks.
+     */
+    public void closeAuthSession(String userId, String authSessionId, int code, String reason) {
+        List<Session> sessions = byUser.get(userId);
+        if (sessions != null) {
+            for (Session s : sessions) {
+                Principal p = s.principal();
+                if (p != null && authSessionId.equals(p.sessionId())) {
+                    s.closeOnLoop(code, reason);
+                }
+            }
+        }
+    }
+
+    /**
+     * Closes the sessions here of {@code userId} whose token was issued before {@code atMillis}, compared by whole
+     * seconds as {@code auth.Revocations} does (a logout everywhere). Never blocks.
+     */
+    public void closeIssuedBefore(String userId, long atMillis, int code, String reason) {
+        List<Session> sessions = byUser.get(userId);
+        if (sessions != null) {
+            for (Session s : sessions) {
+                Principal p = s.principal();
+                if (p != null && p.issuedAt() / 1000 < atMillis / 1000) {
                     s.closeOnLoop(code, reason);
                 }
             }

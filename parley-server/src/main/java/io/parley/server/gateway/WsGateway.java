@@ -11,6 +11,7 @@ import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
 import io.parley.protocol.ErrorCode;
 import io.parley.protocol.FrameCodec;
+import io.parley.server.auth.Principal;
 import io.parley.server.chat.ChatService;
 import io.parley.server.config.Config;
 import io.parley.server.metrics.Metrics;
@@ -39,7 +40,7 @@ public final class WsGateway implements Handler<RoutingContext> {
     private final ChatService chat;
     private final SessionRegistry registry;
     private final FrameCodec codec;
-    private final Function<String, CompletableFuture<String>> authenticator;
+    private final Function<String, CompletableFuture<Principal>> authenticator;
     private final Scheduler timers;
     private final PresenceHub presenceHub;
     private final Metrics metrics;
@@ -68,7 +69,7 @@ public final class WsGateway implements Handler<RoutingContext> {
             ChatService chat,
             SessionRegistry registry,
             FrameCodec codec,
-            Function<String, CompletableFuture<String>> authenticator,
+            Function<String, CompletableFuture<Principal>> authenticator,
             Scheduler timers,
             PresenceHub presenceHub,
             Metrics metrics) {

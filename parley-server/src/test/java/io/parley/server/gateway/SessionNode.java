@@ -3,6 +3,7 @@ package io.parley.server.gateway;
 import io.parley.protocol.ClientFrame;
 import io.parley.protocol.FrameCodec;
 import io.parley.protocol.ServerFrame;
+import io.parley.server.auth.Principal;
 import io.parley.server.bus.LocalBus;
 import io.parley.server.chat.ChatService;
 import io.parley.server.chat.EventPublisher;
@@ -88,7 +89,7 @@ final class SessionNode implements AutoCloseable {
                 "s" + ++sessions,
                 transport,
                 loop,
-                authenticator,
+                token -> authenticator.apply(token).thenApply(Principal::of),
                 chat,
                 registry,
                 CODEC,

@@ -102,6 +102,16 @@ final class WriteOps {
             ps.setString(1, id);
         }
         if (ps.executeUpdate() == 1) {
+            if (banned) {
+                // In the ban's transaction: every node reads the log and closes the user's connections within a
+                // second (JdbcSessionStore, auth.Revocations), also when the ban comes from `parley admin ban`.
+                PreparedStatement log = tx.ps(SessionSql.insertRevocation);
+                log.setString(1, io.parley.server.store.Revocation.Kind.BAN.column());
+                log.setString(2, id);
+                log.setString(3, id);
+                log.setLong(4, now);
+                log.executeQuery().close();
+            }
             return true;
         }
         if (q.userById(tx::ps, id).isEmpty()) {
