@@ -103,7 +103,7 @@ public class FanoutBenchmark {
                     "s" + i,
                     new CountingTransport(),
                     Runnable::run,
-                    token -> CompletableFuture.completedFuture(token),
+                    token -> CompletableFuture.completedFuture(io.parley.server.auth.Principal.of(token)),
                     null,
                     registry,
                     codec,
