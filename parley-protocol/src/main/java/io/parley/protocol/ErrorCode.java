@@ -47,7 +47,12 @@ public enum ErrorCode {
     /** The store could not commit; nothing was stored; retry with the same clientMsgId. */
     UNAVAILABLE("unavailable", 503, true),
     /** Unexpected server failure; nothing was acked. Retry with the same clientMsgId. */
-    INTERNAL("internal", 500, true);
+    INTERNAL("internal", 500, true),
+    /**
+     * Too many requests of this kind: nothing was done. Retry the same request after {@code retryAfterMs} (the
+     * {@code error} frame's field; REST: the {@code Retry-After} header, in seconds).
+     */
+    RATE_LIMITED("rate_limited", 429, true);
 
     private final String wire;
     private final int httpStatus;

@@ -25,6 +25,10 @@ import io.parley.server.config.StoreUrl;
 import io.parley.server.gateway.LoopScheduler;
 import io.parley.server.gateway.SessionRegistry;
 import io.parley.server.gateway.WsGateway;
+import io.parley.server.limits.Admission;
+import io.parley.server.limits.LocalRateLimiter;
+import io.parley.server.limits.RateLimiter;
+import io.parley.server.limits.RateLimits;
 import io.parley.server.log.DeliveryLog;
 import io.parley.server.metrics.Metrics;
 import io.parley.server.presence.LocalPresence;
@@ -33,6 +37,7 @@ import io.parley.server.presence.PresenceHub;
 import io.parley.server.redis.RedisBus;
 import io.parley.server.redis.RedisConnections;
 import io.parley.server.redis.RedisPresence;
+import io.parley.server.redis.RedisRateLimiter;
 import io.parley.server.store.CommitListener;
 import io.parley.server.store.jdbc.JdbcChatStore;
 import io.parley.server.store.jdbc.PostgresOptions;
@@ -87,6 +92,7 @@ final class NodeBuilder {
             "bus",
             "bus-subscription",
             "metrics",
+            "rate-limits",
             "store",
             "bans",
             "receipts",
@@ -234,6 +240,18 @@ final class NodeBuilder {
                 maxConnections > 0
                         ? maxConnections
                         : Metrics.heapCapacity(Runtime.getRuntime().maxMemory()));
+        // Rate limits: in Redis when there is one (a limit holds across nodes), with this node's own buckets as the
+        // fallback while Redis does not answer.
+        LocalRateLimiter localLimiter = new LocalRateLimiter(timers.thread("parley-rate-limits"));
+        RedisConnections redisForLimits = redis;
+        RateLimiter limiter = owned(
+                "rate-limits",
+                lifecycle.own(
+                        "rate-limits",
+                        redisForLimits != null
+                                ? newRedisLimiter(redisForLimits, localLimiter, metrics)
+                                : localLimiter));
+        RateLimits limits = new RateLimits(limiter, config.rates(), metrics);
         // Each commit's frame is encoded once, here, and travels with the event through the bus to every session.
         JdbcChatStore store = owned("store", lifecycle.own("store", openStore(new EventPublisher(codec, bus), timers)));
         store.observeCommits(metrics::committed);
@@ -292,7 +310,17 @@ final class NodeBuilder {
         // The WebSocket face's timers are Vert.x's (one per connection for the auth deadline: no thread hand-off).
         Scheduler loopTimers = timers.sharedOrNull() != null ? timers.sharedOrNull() : new LoopScheduler(vertx, clock);
         WsGateway gateway = new WsGateway(
-                vertx, config, chat, registry, codec, authenticator::authenticate, loopTimers, presenceHub, metrics);
+                vertx,
+                config,
+                chat,
+                registry,
+                codec,
+                authenticator::authenticate,
+                loopTimers,
+                presenceHub,
+                metrics,
+                limits,
+                new Admission(config.ws().maxConnections(), config.rates(), clock, Admission.RANDOM));
         // Owned after Vert.x, so closed before it: its heartbeat ticks stop while the loops still take tasks.
         owned("gateway", lifecycle.own("gateway", gateway, gateway::close));
         AtomicBoolean stopping = new AtomicBoolean();
@@ -301,8 +329,15 @@ final class NodeBuilder {
         HttpRoutes.health(router, stopping, store, redis);
         HttpRoutes.metrics(router, metrics, config.http().metricsToken());
         router.get("/ws").handler(gateway);
-        new RestApi(chat, presenceHub, authenticator, config).mount(router);
-        new AuthApi(vertx, store, new PasswordHasher(config.auth().bcryptCost()), jwt, config.auth(), clock)
+        new RestApi(chat, presenceHub, authenticator, config, limits).mount(router);
+        new AuthApi(
+                        vertx,
+                        store,
+                        new PasswordHasher(config.auth().bcryptCost(), metrics::passwordVerified),
+                        jwt,
+                        config.auth(),
+                        clock,
+                        limits)
                 .mount(router);
         HttpRoutes.webApp(router);
         HttpRoutes.errors(router);
@@ -315,6 +350,16 @@ final class NodeBuilder {
             throw new UncheckedIOException("no free port on " + config.http().host(), e);
         }
         return new Node(config, lifecycle, timers, store, registry, gateway, presenceHub, stopping, port);
+    }
+
+    /** The Redis limiter; the local one is closed here when it cannot be made (nothing owns it yet). */
+    private static RateLimiter newRedisLimiter(RedisConnections redis, LocalRateLimiter local, Metrics metrics) {
+        try {
+            return new RedisRateLimiter(redis, local, metrics);
+        } catch (RuntimeException e) {
+            local.close();
+            throw e;
+        }
     }
 
     private JdbcChatStore openStore(CommitListener published, NodeTimers timers) {
