@@ -126,6 +126,8 @@ export declare class Backoff {
   ceilingMs(): number;
   nextDelayMs(): number;
   delayForAttemptMs(n: number): number;
+  /** After a 1013 close: the server's delay plus up to a tenth of it of jitter; not counted as a failure. */
+  serverDelayMs(serverMs: number): number;
   reset(): void;
 }
 
