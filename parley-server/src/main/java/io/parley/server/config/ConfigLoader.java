@@ -84,7 +84,7 @@ public final class ConfigLoader {
         d.put("rate.rest", "300/10s");
         d.put("rate.login-address", "20/1m");
         d.put("rate.login-username", "10/1m");
-        d.put("ws.connect-rate", "2000/1s");
+        d.put("ws.connect-rate", "4000/2s");
         d.put("ws.admission-window", "15s");
         return java.util.Collections.unmodifiableMap(d);
     }
