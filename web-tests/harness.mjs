@@ -55,6 +55,7 @@ export class ServerProcess {
         PARLEY_HTTP_PORT: String(this.port),
         PARLEY_DATA_DIR: this.dir,
         PARLEY_AUTH_BCRYPT_COST: '4', // registrations in milliseconds; the hashing itself is tested in Java
+        PARLEY_RATE_LOGIN_ADDRESS: '0', // every test user registers from 127.0.0.1; the limits are tested in Java
         PARLEY_PRESENCE_BATCH_WINDOW: '500ms', // presence shows up quickly enough to keep the run short
         PARLEY_RECEIPTS_WINDOW: '200ms',
         ...this.extraEnv,

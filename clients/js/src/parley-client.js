@@ -69,9 +69,23 @@ export class Backoff {
     return 50 + Math.floor(this.random() * (ceiling + 1));
   }
 
+  /**
+   * The wait before reconnecting after a 1013 close that carried the server's delay: that delay (the server spreads
+   * it over its admission window) plus up to a tenth of it of the client's own jitter. Not counted as a failure.
+   */
+  serverDelayMs(serverMs) {
+    return serverMs + Math.floor(this.random() * (Math.floor(serverMs / 10) + 1));
+  }
+
   reset() {
     this.attempt = 0;
   }
+}
+
+/** The delay of a 1013 (try again later) close reason, `retryAfterMs=<n>`, or -1 (docs/protocol.md, Close codes). */
+function retryAfterMs(reason) {
+  const m = /^retryAfterMs=(\d+)$/.exec(String(reason ?? '').trim());
+  return m ? Number(m[1]) : -1;
 }
 
 /**
@@ -635,7 +649,7 @@ export class ParleyClient {
         this._saveOutbox();
         this._fail(m, e.code, e.message);
       } else {
-        this._retryLater(m);
+        this._retryLater(m, e.retryAfterMs);
       }
       return;
     }
@@ -648,9 +662,12 @@ export class ParleyClient {
    * A send refused for a passing reason (unavailable, internal: nothing was stored) goes out again with the same
    * clientMsgId after a growing, jittered delay, on the same connection; a reconnect re-sends it anyway.
    */
-  _retryLater(m) {
+  _retryLater(m, retryAfterMs) {
     const ws = this._ws;
-    const delay = this._backoff.delayForAttemptMs(m.retries++);
+    // rate_limited says when a token is there again: wait exactly that (the message stays pending, never failed).
+    const delay = typeof retryAfterMs === 'number' && retryAfterMs >= 0
+      ? retryAfterMs
+      : this._backoff.delayForAttemptMs(m.retries++);
     this._clock.setTimeout(() => {
       if (this._outbox.get(m.clientMsgId) === m && ws !== null && ws === this._ws && this._connected()) {
         this._transmit(m);
@@ -680,6 +697,13 @@ export class ParleyClient {
         report(err);
         this._authFailed(reason);
       });
+      return;
+    }
+    const serverDelay = code === 1013 ? retryAfterMs(reason) : -1;
+    if (serverDelay >= 0) {
+      // The node admits no more connections now: come back when it said, not after the backoff.
+      this._setState(State.BACKOFF);
+      this._timers.reconnect = this._clock.setTimeout(() => this._open(), this._backoff.serverDelayMs(serverDelay));
       return;
     }
     this._scheduleReconnect();

@@ -33,4 +33,5 @@ export const ErrorCodes = Object.freeze({
   refresh_token_reused: Object.freeze({ status: 401, retryable: false }),
   session_not_found: Object.freeze({ status: 404, retryable: false }),
   device_not_found: Object.freeze({ status: 404, retryable: false }),
+  rate_limited: Object.freeze({ status: 429, retryable: true }),
 });

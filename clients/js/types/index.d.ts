@@ -9,7 +9,8 @@ export type ServerErrorCode =
   | 'conversation_not_found' | 'message_not_found' | 'edit_window_closed' | 'forbidden' | 'user_not_found'
   | 'unauthorized' | 'conflict' | 'bad_credentials' | 'bad_request' | 'not_found' | 'method_not_allowed'
   | 'payload_too_large' | 'unsupported_media_type' | 'unavailable' | 'internal'
-  | 'session_revoked' | 'invalid_refresh_token' | 'refresh_token_reused' | 'session_not_found' | 'device_not_found';
+  | 'session_revoked' | 'invalid_refresh_token' | 'refresh_token_reused' | 'session_not_found' | 'device_not_found'
+  | 'rate_limited';
 
 /** Codes the WebSocket client raises itself for what never reached the server (docs/client-js.md). */
 export type ClientErrorCode = 'closed' | 'offline' | 'disconnected' | 'timeout';
@@ -127,6 +128,8 @@ export declare class Backoff {
   ceilingMs(): number;
   nextDelayMs(): number;
   delayForAttemptMs(n: number): number;
+  /** After a 1013 close: the server's delay plus up to a tenth of it of jitter; not counted as a failure. */
+  serverDelayMs(serverMs: number): number;
   reset(): void;
 }
 

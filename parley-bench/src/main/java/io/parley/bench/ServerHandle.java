@@ -56,6 +56,15 @@ final class ServerHandle {
         pb.environment().put("PARLEY_DATA_DIR", data.toString());
         pb.environment().put("PARLEY_AUTH_JWT_SECRET", c.secret());
         pb.environment().putAll(env);
+        // -Dparley.server.env=PARLEY_RATE_SEND=0,PARLEY_WS_CONNECT_RATE=0: settings for the server under test (the
+        // generator's own PARLEY_* variables are not passed on).
+        for (String kv : System.getProperty("parley.server.env", "").split(",")) {
+            int eq = kv.indexOf('=');
+            if (eq > 0 && kv.startsWith("PARLEY_")) {
+                pb.environment()
+                        .put(kv.substring(0, eq).trim(), kv.substring(eq + 1).trim());
+            }
+        }
         Process p = pb.start();
         CompletableFuture<Void> listening = new CompletableFuture<>();
         Path log = data.resolve("server.log");

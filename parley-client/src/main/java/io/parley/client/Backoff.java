@@ -48,6 +48,15 @@ final class Backoff {
         return 50 + random.nextLong(ceiling + 1);
     }
 
+    /**
+     * The wait before reconnecting after a 1013 close that carried the server's delay {@code serverMillis}: that
+     * delay (the server spreads it over its admission window) plus up to a tenth of it of jitter of the client's own.
+     * Not counted as a failure.
+     */
+    long serverDelayMillis(long serverMillis) {
+        return serverMillis + random.nextLong(serverMillis / 10 + 1);
+    }
+
     /** After a successful connection. */
     void reset() {
         attempt = 0;

@@ -1,6 +1,7 @@
 package io.parley.client;
 
 import io.parley.protocol.ClientFrame;
+import io.parley.protocol.CloseCodes;
 import io.parley.protocol.EventKind;
 import io.parley.protocol.FrameCodec;
 import io.parley.protocol.ServerFrame;
@@ -465,7 +466,7 @@ public final class ParleyClient implements AutoCloseable {
             if (failed != null) {
                 notifyMessage(failed);
             } else if (e.ref() != null && outbox.contains(e.ref())) {
-                retryLater(e.ref());
+                retryLater(e.ref(), e.retryAfterMs());
             } else if (!live.answer(e.ref(), e)) {
                 safely(() -> listener.onError(e));
             }
@@ -594,6 +595,13 @@ public final class ParleyClient implements AutoCloseable {
                 return;
             }
         }
+        long serverDelay = code == CloseCodes.TRY_AGAIN_LATER ? CloseCodes.retryAfterMs(reason) : -1;
+        if (serverDelay >= 0) {
+            // The node admits no more connections now: come back when it said, not after the backoff.
+            setState(ConnectionState.BACKOFF);
+            reconnect = exec.after(backoff.serverDelayMillis(serverDelay), this::open);
+            return;
+        }
         scheduleReconnect();
     }
 
@@ -607,12 +615,13 @@ public final class ParleyClient implements AutoCloseable {
      * A send was refused for a passing reason (unavailable: the store could not commit): send it again, with the same
      * clientMsgId, after a growing delay with jitter, on the same connection; a reconnect also resends it.
      */
-    private void retryLater(String clientMsgId) {
+    private void retryLater(String clientMsgId, Long retryAfterMs) {
         OutgoingMessage m = outbox.get(clientMsgId);
         if (m == null) {
             return;
         }
-        long delay = backoff.delayForAttempt(m.nextRetry());
+        // rate_limited says when a token is there again: wait exactly that (the message stays pending, never failed).
+        long delay = retryAfterMs != null ? retryAfterMs : backoff.delayForAttempt(m.nextRetry());
         // Bound to this connection: a reconnect re-sends every pending message by itself.
         Connection c = connection;
         exec.after(delay, () -> {

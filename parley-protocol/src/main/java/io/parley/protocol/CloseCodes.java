@@ -12,6 +12,12 @@ public final class CloseCodes {
     public static final int INVALID_DATA = 1007;
     /** A frame (or a fragmented message) was larger than the server's maxFrameBytes. */
     public static final int TOO_BIG = 1009;
+    /**
+     * The node admits no more connections now (its session ceiling, or its rate of new connections): reconnect after
+     * the delay in the close reason, {@code retryAfterMs=<n>}, which the server spreads over a window so that a crowd
+     * refused together comes back spread out. Parse it with {@link #retryAfterMs(String)}.
+     */
+    public static final int TRY_AGAIN_LATER = 1013;
     /** Missing, invalid or expired token, or no auth frame in time. Do not retry with the same token. */
     public static final int UNAUTHORIZED = 4001;
     /**
@@ -23,6 +29,24 @@ public final class CloseCodes {
     public static final int IDLE_TIMEOUT = 4004;
     /** The session could not keep up (outbound queue full) or missed events: reconnect and resume with sync. */
     public static final int RESYNC = 4008;
+
+    /** The close reason of {@link #TRY_AGAIN_LATER} carrying {@code millis}. */
+    public static String retryAfterReason(long millis) {
+        return "retryAfterMs=" + millis;
+    }
+
+    /** The delay of a {@link #TRY_AGAIN_LATER} close reason, or -1 when the reason carries none. */
+    public static long retryAfterMs(String reason) {
+        if (reason == null || !reason.startsWith("retryAfterMs=")) {
+            return -1;
+        }
+        try {
+            long n = Long.parseLong(reason.substring("retryAfterMs=".length()).trim());
+            return n < 0 ? -1 : n;
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
 
     private CloseCodes() {}
 }

@@ -57,7 +57,12 @@ public enum ErrorCode {
     /** No such session of the caller's (another user's session counts as none), or it was revoked already. */
     SESSION_NOT_FOUND("session_not_found", 404, false),
     /** No such push device of the caller's (another user's device counts as none). */
-    DEVICE_NOT_FOUND("device_not_found", 404, false);
+    DEVICE_NOT_FOUND("device_not_found", 404, false),
+    /**
+     * Too many requests of this kind: nothing was done. Retry the same request after {@code retryAfterMs} (the
+     * {@code error} frame's field; REST: the {@code Retry-After} header, in seconds).
+     */
+    RATE_LIMITED("rate_limited", 429, true);
 
     private final String wire;
     private final int httpStatus;

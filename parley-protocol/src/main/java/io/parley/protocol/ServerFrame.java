@@ -78,10 +78,15 @@ public sealed interface ServerFrame {
 
     /**
      * A frame was rejected; the connection stays open. {@code ref} names what was rejected (the clientMsgId of a
-     * send, or the frame type) when known.
+     * send, or the frame type) when known. {@code retryAfterMs}: with {@code rate_limited}, how long to wait before
+     * sending the same frame again; absent otherwise.
      */
     @JsonTypeName("error")
-    record Error(String code, String message, String ref) implements ServerFrame {}
+    record Error(String code, String message, String ref, Long retryAfterMs) implements ServerFrame {
+        public Error(String code, String message, String ref) {
+            this(code, message, ref, null);
+        }
+    }
 
     /** Answer to a client {@code ping}. */
     @JsonTypeName("pong")

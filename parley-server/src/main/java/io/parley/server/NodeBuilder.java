@@ -31,6 +31,10 @@ import io.parley.server.config.StoreUrl;
 import io.parley.server.gateway.LoopScheduler;
 import io.parley.server.gateway.SessionRegistry;
 import io.parley.server.gateway.WsGateway;
+import io.parley.server.limits.Admission;
+import io.parley.server.limits.LocalRateLimiter;
+import io.parley.server.limits.RateLimiter;
+import io.parley.server.limits.RateLimits;
 import io.parley.server.log.DeliveryLog;
 import io.parley.server.metrics.Metrics;
 import io.parley.server.presence.LocalPresence;
@@ -40,6 +44,7 @@ import io.parley.server.redis.RedisBus;
 import io.parley.server.redis.RedisCloseSignal;
 import io.parley.server.redis.RedisConnections;
 import io.parley.server.redis.RedisPresence;
+import io.parley.server.redis.RedisRateLimiter;
 import io.parley.server.store.CommitListener;
 import io.parley.server.store.SessionStore;
 import io.parley.server.store.jdbc.JdbcChatStore;
@@ -97,6 +102,7 @@ final class NodeBuilder {
             "bus",
             "bus-subscription",
             "metrics",
+            "rate-limits",
             "store",
             "bans",
             "sessions",
@@ -246,6 +252,18 @@ final class NodeBuilder {
                 maxConnections > 0
                         ? maxConnections
                         : Metrics.heapCapacity(Runtime.getRuntime().maxMemory()));
+        // Rate limits: in Redis when there is one (a limit holds across nodes), with this node's own buckets as the
+        // fallback while Redis does not answer.
+        LocalRateLimiter localLimiter = new LocalRateLimiter(timers.thread("parley-rate-limits"));
+        RedisConnections redisForLimits = redis;
+        RateLimiter limiter = owned(
+                "rate-limits",
+                lifecycle.own(
+                        "rate-limits",
+                        redisForLimits != null
+                                ? newRedisLimiter(redisForLimits, localLimiter, metrics)
+                                : localLimiter));
+        RateLimits limits = new RateLimits(limiter, config.rates(), metrics);
         // Each commit's frame is encoded once, here, and travels with the event through the bus to every session.
         JdbcChatStore store = owned("store", lifecycle.own("store", openStore(new EventPublisher(codec, bus), timers)));
         store.observeCommits(metrics::committed);
@@ -339,7 +357,17 @@ final class NodeBuilder {
         // The WebSocket face's timers are Vert.x's (one per connection for the auth deadline: no thread hand-off).
         Scheduler loopTimers = timers.sharedOrNull() != null ? timers.sharedOrNull() : new LoopScheduler(vertx, clock);
         WsGateway gateway = new WsGateway(
-                vertx, config, chat, registry, codec, authenticator::principal, loopTimers, presenceHub, metrics);
+                vertx,
+                config,
+                chat,
+                registry,
+                codec,
+                authenticator::principal,
+                loopTimers,
+                presenceHub,
+                metrics,
+                limits,
+                new Admission(config.ws().maxConnections(), config.rates(), clock, Admission.RANDOM));
         // Owned after Vert.x, so closed before it: its heartbeat ticks stop while the loops still take tasks.
         owned("gateway", lifecycle.own("gateway", gateway, gateway::close));
         AtomicBoolean stopping = new AtomicBoolean();
@@ -348,9 +376,9 @@ final class NodeBuilder {
         HttpRoutes.health(router, stopping, store, redis);
         HttpRoutes.metrics(router, metrics, config.http().metricsToken());
         router.get("/ws").handler(gateway);
-        new RestApi(chat, presenceHub, authenticator, config).mount(router);
-        PasswordHasher hasher = new PasswordHasher(config.auth().bcryptCost());
-        new AuthApi(vertx, store, hasher, config.auth(), sessionTokens).mount(router);
+        new RestApi(chat, presenceHub, authenticator, config, limits).mount(router);
+        PasswordHasher hasher = new PasswordHasher(config.auth().bcryptCost(), metrics::passwordVerified);
+        new AuthApi(vertx, store, hasher, config.auth(), sessionTokens, limits).mount(router);
         new SessionApi(vertx, store, hasher, sessionTokens).mount(router);
         new DeviceApi(sessionStore, clock).mount(router);
         HttpRoutes.webApp(router);
@@ -371,6 +399,16 @@ final class NodeBuilder {
         return config.store().url() instanceof StoreUrl.Postgres pg
                 ? JdbcSessionStore.openPostgres(PostgresOptions.of(pg, 1, 1))
                 : JdbcSessionStore.openSqlite(config.store().sqliteFile(config.dataDir()));
+    }
+
+    /** The Redis limiter; the local one is closed here when it cannot be made (nothing owns it yet). */
+    private static RateLimiter newRedisLimiter(RedisConnections redis, LocalRateLimiter local, Metrics metrics) {
+        try {
+            return new RedisRateLimiter(redis, local, metrics);
+        } catch (RuntimeException e) {
+            local.close();
+            throw e;
+        }
     }
 
     private JdbcChatStore openStore(CommitListener published, NodeTimers timers) {

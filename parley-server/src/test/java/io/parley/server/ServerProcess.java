@@ -90,6 +90,12 @@ final class ServerProcess implements AutoCloseable {
                 .directory(workDir.toFile())
                 .redirectErrorStream(true);
         pb.environment().keySet().removeIf(k -> k.startsWith("PARLEY_"));
+        // Rate limits and admission off unless the test sets them, as in TestServer: these tests send bursts.
+        for (String key : io.parley.server.config.ConfigLoader.DEFAULTS.keySet()) {
+            if (key.startsWith("rate.") || key.equals("ws.connect-rate")) {
+                pb.environment().put(io.parley.server.config.ConfigLoader.envName(key), "0");
+            }
+        }
         pb.environment().putAll(env);
         return new ServerProcess(pb.start());
     }

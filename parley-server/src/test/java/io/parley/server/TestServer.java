@@ -42,6 +42,13 @@ public final class TestServer implements AutoCloseable {
         o.put("data.dir", dataDir.toString());
         o.put("auth.jwt-secret", SECRET);
         o.put("auth.bcrypt-cost", "4");
+        // Rate limits and admission off unless a test sets them (RateLimitTest does): other tests send bursts and
+        // register users faster than a real deployment's defaults allow one user or address.
+        for (String key : ConfigLoader.DEFAULTS.keySet()) {
+            if (key.startsWith("rate.") || key.equals("ws.connect-rate")) {
+                o.put(key, "0");
+            }
+        }
         o.putAll(overrides);
         return ConfigLoader.defaultsWith(o);
     }

@@ -7,6 +7,7 @@ import io.parley.server.auth.SessionTokens;
 import io.parley.server.chat.ChatException;
 import io.parley.server.chat.Ids;
 import io.parley.server.config.Config;
+import io.parley.server.limits.RateLimits;
 import io.parley.server.log.AuthLog;
 import io.parley.server.store.ChatStore;
 import io.parley.server.store.RefreshOutcome;
@@ -30,8 +31,24 @@ public final class AuthApi {
     private final PasswordHasher hasher;
     private final Config.Auth config;
     private final SessionTokens sessions;
+    private final RateLimits limits;
 
     public AuthApi(Vertx vertx, ChatStore store, PasswordHasher hasher, Config.Auth config, SessionTokens sessions) {
+        this(vertx, store, hasher, config, sessions, RateLimits.none());
+    }
+
+    /**
+     * {@code limits}: each login and registration takes from the bucket of the client's address and from the bucket
+     * of the username (429 when either is empty), before any password is hashed.
+     */
+    public AuthApi(
+            Vertx vertx,
+            ChatStore store,
+            PasswordHasher hasher,
+            Config.Auth config,
+            SessionTokens sessions,
+            RateLimits limits) {
+        this.limits = limits;
         this.vertx = vertx;
         this.store = store;
         this.hasher = hasher;
@@ -61,9 +78,12 @@ public final class AuthApi {
             if (!AccountRules.validPassword(password)) {
                 throw new Http.BadRequest(ErrorCode.INVALID_FIELD, AccountRules.PASSWORD_RULE);
             }
-            CompletableFuture<String> hash = vertx.executeBlocking(() -> hasher.hash(password), false)
-                    .toCompletionStage()
-                    .toCompletableFuture();
+            CompletableFuture<String> hash = limits.login(
+                    Http.remote(ctx),
+                    username,
+                    () -> vertx.executeBlocking(() -> hasher.hash(password), false)
+                            .toCompletionStage()
+                            .toCompletableFuture());
             String userId = Ids.userId();
             SessionTokens.Device device = device(ctx, body);
             CompletableFuture<JsonObject> done = hash.thenCompose(h -> store.createUser(userId, username, h))
@@ -87,7 +107,8 @@ public final class AuthApi {
             String username = Http.string(body, "username", 64);
             String password = Http.string(body, "password", 1024);
             SessionTokens.Device device = device(ctx, body);
-            CompletableFuture<JsonObject> done = store.findCredentials(username)
+            CompletableFuture<JsonObject> done = limits.login(
+                            Http.remote(ctx), username, () -> store.findCredentials(username))
                     .thenCompose(cred -> vertx.executeBlocking(
                                     () -> {
                                         // Verify against a dummy hash when the user is unknown, so timing does not

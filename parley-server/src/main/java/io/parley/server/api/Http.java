@@ -41,6 +41,11 @@ final class Http {
         Throwable cause = err instanceof CompletionException && err.getCause() != null ? err.getCause() : err;
         if (cause instanceof ChatException ce) {
             error(ctx, ce.code(), ce.getMessage());
+        } else if (cause instanceof io.parley.server.limits.RateLimitedException rl) {
+            if (!ctx.response().headWritten()) {
+                ctx.response().putHeader("Retry-After", Long.toString(rl.retryAfterSeconds()));
+            }
+            error(ctx, rl.code(), rl.getMessage());
         } else if (cause instanceof BadRequest br) {
             error(ctx, br.code, br.getMessage());
         } else if (cause instanceof Authenticator.RevokedTokenException rte) {

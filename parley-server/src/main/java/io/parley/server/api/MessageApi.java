@@ -8,6 +8,7 @@ import io.parley.protocol.ErrorCode;
 import io.parley.protocol.FrameCodec;
 import io.parley.server.chat.ChatService;
 import io.parley.server.config.Config;
+import io.parley.server.limits.RateLimits;
 import io.parley.server.store.Appended;
 import io.parley.server.store.AuditEntry;
 import io.parley.server.store.Changed;
@@ -28,8 +29,10 @@ import java.util.List;
 final class MessageApi {
     private final ChatService chat;
     private final Config config;
+    private final RateLimits limits;
 
-    MessageApi(ChatService chat, Config config) {
+    MessageApi(ChatService chat, Config config, RateLimits limits) {
+        this.limits = limits;
         this.chat = chat;
         this.config = config;
     }
@@ -49,7 +52,9 @@ final class MessageApi {
         router.delete(m)
                 .handler(ctx -> respond(
                         ctx,
-                        chat.delete(user(ctx), ctx.pathParam("id"), ctx.pathParam("messageId")),
+                        limits.edit(
+                                user(ctx),
+                                () -> chat.delete(user(ctx), ctx.pathParam("id"), ctx.pathParam("messageId"))),
                         ch -> changed(ctx, ch)));
         router.get(m + "/edits")
                 .handler(ctx -> respond(
@@ -184,7 +189,10 @@ final class MessageApi {
             String replyTo = Http.optString(body, "replyTo", FrameCodec.MAX_ID_LENGTH);
             respond(
                     ctx,
-                    chat.send(user(ctx), ctx.pathParam("id"), clientMsgId, text, replyTo),
+                    limits.send(
+                            user(ctx),
+                            ctx.pathParam("id"),
+                            () -> chat.send(user(ctx), ctx.pathParam("id"), clientMsgId, text, replyTo)),
                     (Appended a) -> Http.json(ctx, a.duplicate() ? 200 : 201, JsonObject.mapFrom(Frames.ack(a))));
         });
     }
@@ -194,7 +202,9 @@ final class MessageApi {
             String text = Http.string(Http.body(ctx), "body", Integer.MAX_VALUE);
             respond(
                     ctx,
-                    chat.edit(user(ctx), ctx.pathParam("id"), ctx.pathParam("messageId"), text),
+                    limits.edit(
+                            user(ctx),
+                            () -> chat.edit(user(ctx), ctx.pathParam("id"), ctx.pathParam("messageId"), text)),
                     ch -> changed(ctx, ch));
         });
     }
@@ -203,7 +213,14 @@ final class MessageApi {
         // The path parameter arrives percent-decoded.
         respond(
                 ctx,
-                chat.react(user(ctx), ctx.pathParam("id"), ctx.pathParam("messageId"), ctx.pathParam("emoji"), add),
+                limits.reaction(
+                        user(ctx),
+                        () -> chat.react(
+                                user(ctx),
+                                ctx.pathParam("id"),
+                                ctx.pathParam("messageId"),
+                                ctx.pathParam("emoji"),
+                                add)),
                 ch -> changed(ctx, ch));
     }
 
@@ -272,7 +289,9 @@ final class MessageApi {
             }
             respond(
                     ctx,
-                    chat.typing(user(ctx), ctx.pathParam("id"), active == null || (Boolean) active),
+                    limits.typing(
+                            user(ctx),
+                            () -> chat.typing(user(ctx), ctx.pathParam("id"), active == null || (Boolean) active)),
                     sent -> Http.json(ctx, 200, new JsonObject().put("sent", sent)));
         });
     }

@@ -10,6 +10,7 @@ import io.parley.server.auth.TokenVerifier;
 import io.parley.server.chat.ChatException;
 import io.parley.server.chat.ChatService;
 import io.parley.server.config.Config;
+import io.parley.server.limits.RateLimits;
 import io.parley.server.log.AuthLog;
 import io.parley.server.presence.PresenceHub;
 import io.parley.server.store.Created;
@@ -32,8 +33,16 @@ public final class RestApi {
     private final Config config;
 
     private final PresenceHub presenceHub;
+    private final RateLimits limits;
 
     public RestApi(ChatService chat, PresenceHub presenceHub, Authenticator authenticator, Config config) {
+        this(chat, presenceHub, authenticator, config, RateLimits.none());
+    }
+
+    /** {@code limits}: every authenticated request takes from the user's REST bucket (429 when it is empty). */
+    public RestApi(
+            ChatService chat, PresenceHub presenceHub, Authenticator authenticator, Config config, RateLimits limits) {
+        this.limits = limits;
         this.chat = chat;
         this.presenceHub = presenceHub;
         this.authenticator = authenticator;
@@ -90,7 +99,7 @@ public final class RestApi {
                         chat.removeMember(user(ctx), ctx.pathParam("id"), ctx.pathParam("userId")),
                         e -> Http.json(ctx, 200, new JsonObject().put("event", RestShapes.event(e)))));
         router.put("/api/v1/conversations/:id/members/:userId/role").handler(this::setRole);
-        new MessageApi(chat, config).mount(router);
+        new MessageApi(chat, config, limits).mount(router);
         new PresenceApi(presenceHub).mount(router);
     }
 
@@ -116,13 +125,25 @@ public final class RestApi {
                                     AuthLog.tokenRejected("rest", cause.getMessage(), Http.remote(ctx));
                                 }
                                 Http.fail(ctx, err);
-                            } else {
-                                Http.authenticated(ctx, uid);
-                                ctx.next();
+                                return;
                             }
+                            Http.authenticated(ctx, uid);
+                            limits.rest(uid, () -> PASS)
+                                    .whenCompleteAsync(
+                                            (v, limited) -> {
+                                                if (limited != null) {
+                                                    Http.fail(ctx, limited);
+                                                } else {
+                                                    ctx.next();
+                                                }
+                                            },
+                                            Http.onContext(ctx));
                         },
                         Http.onContext(ctx));
     }
+
+    /** What a REST bucket check runs when it allows the request: nothing but the route, which comes next. */
+    private static final CompletableFuture<Void> PASS = CompletableFuture.completedFuture(null);
 
     private void userByName(RoutingContext ctx) {
         respond(ctx, chat.users().byUsername(ctx.pathParam("username")), u -> {

@@ -20,7 +20,8 @@ public record Config(
         Receipts receipts,
         Presence presence,
         Redis redis,
-        Log log) {
+        Log log,
+        Rates rates) {
 
     /**
      * The HTTP listener. {@code corsOrigins}: browser origins (besides the server's own) whose pages may call the
@@ -143,6 +144,42 @@ public record Config(
         TEXT
     }
 
+    /**
+     * A token bucket: at most {@code burst} at once, refilled at {@code burst} per {@code period} (written
+     * {@code 30/10s}). {@code burst} 0 (written {@code 0}) is no limit.
+     */
+    public record Rate(int burst, Duration period) {
+        public static final Rate UNLIMITED = new Rate(0, Duration.ofSeconds(1));
+
+        public boolean unlimited() {
+            return burst == 0;
+        }
+
+        @Override
+        public String toString() {
+            return unlimited() ? "0" : burst + "/" + period.toMillis() + "ms";
+        }
+    }
+
+    /**
+     * Rate limits ({@code rate.*}, docs/operations.md "Rate limits"): WebSocket and REST requests per user (sends per
+     * user and conversation), logins and registrations per client address and per username, and the node's admission
+     * of new WebSocket connections ({@code ws.connect-rate}); a refused connection is told to come back after a
+     * delay spread over {@code admissionWindow}.
+     */
+    public record Rates(
+            Rate send,
+            Rate typing,
+            Rate presence,
+            Rate receipts,
+            Rate edits,
+            Rate reactions,
+            Rate rest,
+            Rate loginAddress,
+            Rate loginUsername,
+            Rate connect,
+            Duration admissionWindow) {}
+
     /** Privacy of last seen: the exact time, the time rounded down to 15 minutes, or nothing. */
     public enum LastSeen {
         EXACT,
@@ -163,6 +200,7 @@ public record Config(
                 receipts,
                 presence,
                 redis,
-                log);
+                log,
+                rates);
     }
 }

@@ -76,6 +76,17 @@ public final class ConfigLoader {
         d.put("log.format", "auto");
         d.put("log.level", "info");
         d.put("log.delivered-sample", "1000");
+        d.put("rate.send", "30/10s");
+        d.put("rate.typing", "20/10s");
+        d.put("rate.presence", "20/10s");
+        d.put("rate.receipts", "120/10s");
+        d.put("rate.edits", "30/10s");
+        d.put("rate.reactions", "60/10s");
+        d.put("rate.rest", "300/10s");
+        d.put("rate.login-address", "20/1m");
+        d.put("rate.login-username", "10/1m");
+        d.put("ws.connect-rate", "4000/2s");
+        d.put("ws.admission-window", "15s");
         return java.util.Collections.unmodifiableMap(d);
     }
 
@@ -266,7 +277,56 @@ public final class ConfigLoader {
                     receipts,
                     presence,
                     new Config.Redis(redisUrl, redisPrefix),
-                    log());
+                    log(),
+                    rates());
+        }
+
+        private Config.Rates rates() {
+            return new Config.Rates(
+                    rate("rate.send"),
+                    rate("rate.typing"),
+                    rate("rate.presence"),
+                    rate("rate.receipts"),
+                    rate("rate.edits"),
+                    rate("rate.reactions"),
+                    rate("rate.rest"),
+                    rate("rate.login-address"),
+                    rate("rate.login-username"),
+                    rate("ws.connect-rate"),
+                    duration("ws.admission-window", Duration.ofMillis(100)));
+        }
+
+        /** {@code N/duration} (a burst of N, refilled at N per duration: {@code 30/10s}), or {@code 0}: no limit. */
+        private Config.Rate rate(String key) {
+            String v = values.get(key).trim().toLowerCase(Locale.ROOT);
+            if (v.equals("0")) {
+                return Config.Rate.UNLIMITED;
+            }
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d{1,7})/(\\d{1,9})(ms|s|m|h)")
+                    .matcher(v);
+            if (!m.matches()) {
+                throw bad(
+                        key,
+                        "is not a rate (N/duration, e.g. 30/10s: a burst of 30, refilled at 30 per 10 s; or 0: no limit)");
+            }
+            int burst = Integer.parseInt(m.group(1));
+            long n = Long.parseLong(m.group(2));
+            Duration period = switch (m.group(3)) {
+                case "ms" -> Duration.ofMillis(n);
+                case "s" -> Duration.ofSeconds(n);
+                case "m" -> Duration.ofMinutes(n);
+                default -> Duration.ofHours(n);
+            };
+            if (burst < 1 || burst > 1_000_000) {
+                throw bad(key, "must allow a burst of 1 to 1000000 (or be 0: no limit)");
+            }
+            if (period.toMillis() < 1 || period.compareTo(Duration.ofDays(1)) > 0) {
+                throw bad(key, "must have a period of 1ms to 24h");
+            }
+            if (period.toNanos() / 1000 / burst < 1) {
+                throw bad(key, "refills faster than one per microsecond; use a longer period");
+            }
+            return new Config.Rate(burst, period);
         }
 
         private Config.Log log() {

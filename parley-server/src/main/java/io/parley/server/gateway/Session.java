@@ -13,6 +13,8 @@ import io.parley.server.bus.Delivery;
 import io.parley.server.chat.ChatException;
 import io.parley.server.chat.ChatService;
 import io.parley.server.config.Config;
+import io.parley.server.limits.RateLimitedException;
+import io.parley.server.limits.RateLimits;
 import io.parley.server.log.AuthLog;
 import io.parley.server.metrics.Metrics;
 import io.parley.server.presence.PresenceHub;
@@ -61,6 +63,8 @@ public final class Session implements Inbound {
     private final Scheduler timers;
 
     private final Metrics metrics;
+    /** The buckets each request takes from (rate_limited when empty). */
+    private final RateLimits limits;
 
     private State state = State.AWAITING_AUTH;
     private String userId;
@@ -92,6 +96,35 @@ public final class Session implements Inbound {
             PresenceHub presenceHub,
             Scheduler timers,
             Metrics metrics) {
+        this(
+                sessionId,
+                transport,
+                loop,
+                authenticator,
+                chat,
+                registry,
+                codec,
+                config,
+                presenceHub,
+                timers,
+                metrics,
+                RateLimits.none());
+    }
+
+    Session(
+            String sessionId,
+            Transport transport,
+            Executor loop,
+            Function<String, CompletableFuture<String>> authenticator,
+            ChatService chat,
+            SessionRegistry registry,
+            FrameCodec codec,
+            Config config,
+            PresenceHub presenceHub,
+            Scheduler timers,
+            Metrics metrics,
+            RateLimits limits) {
+        this.limits = limits;
         this.presenceHub = presenceHub;
         this.timers = timers;
         this.metrics = metrics;
@@ -202,27 +235,35 @@ public final class Session implements Inbound {
         if (frame instanceof ClientFrame.Send s) {
             onSend(s);
         } else if (frame instanceof ClientFrame.Receipt r) {
-            request(chat.receipt(userId, r.conversationId(), r.seq(), r.read()), r.type(), v -> {});
+            request(
+                    limits.receipt(userId, () -> chat.receipt(userId, r.conversationId(), r.seq(), r.read())),
+                    r.type(),
+                    v -> {});
         } else if (frame instanceof ClientFrame.Typing t) {
-            request(chat.typing(userId, t.conversationId(), t.active()), t.type(), v -> {});
+            request(
+                    limits.typing(userId, () -> chat.typing(userId, t.conversationId(), t.active())),
+                    t.type(),
+                    v -> {});
         } else if (frame instanceof ClientFrame.Edit e) {
             request(
-                    chat.edit(userId, e.conversationId(), e.messageId(), e.body()),
+                    limits.edit(userId, () -> chat.edit(userId, e.conversationId(), e.messageId(), e.body())),
                     refOf(e.ref(), e),
                     c -> send(Frames.ok(e.ref(), c, e.conversationId())));
         } else if (frame instanceof ClientFrame.Delete d) {
             request(
-                    chat.delete(userId, d.conversationId(), d.messageId()),
+                    limits.edit(userId, () -> chat.delete(userId, d.conversationId(), d.messageId())),
                     refOf(d.ref(), d),
                     c -> send(Frames.ok(d.ref(), c, d.conversationId())));
         } else if (frame instanceof ClientFrame.React r) {
             request(
-                    chat.react(userId, r.conversationId(), r.messageId(), r.emoji(), !r.remove()),
+                    limits.reaction(
+                            userId,
+                            () -> chat.react(userId, r.conversationId(), r.messageId(), r.emoji(), !r.remove())),
                     refOf(r.ref(), r),
                     c -> send(Frames.ok(r.ref(), c, r.conversationId())));
         } else if (frame instanceof ClientFrame.PresenceQuery q) {
             request(
-                    presenceHub.lookup(userId, q.userIds()),
+                    limits.presence(userId, () -> presenceHub.lookup(userId, q.userIds())),
                     refOf(q.ref(), q),
                     entries -> send(new ServerFrame.Presence(entries, q.ref())));
         } else if (frame instanceof ClientFrame.Sync s) {
@@ -322,7 +363,10 @@ public final class Session implements Inbound {
             transport.pauseReading();
         }
         sendsInFlight.merge(s.clientMsgId(), 1, Integer::sum);
-        chat.send(userId, s.conversationId(), s.clientMsgId(), s.body(), s.replyTo())
+        limits.send(
+                        userId,
+                        s.conversationId(),
+                        () -> chat.send(userId, s.conversationId(), s.clientMsgId(), s.body(), s.replyTo()))
                 .whenCompleteAsync(
                         (appended, err) -> {
                             inFlightSends--;
@@ -412,6 +456,9 @@ public final class Session implements Inbound {
         Throwable cause = err instanceof CompletionException && err.getCause() != null ? err.getCause() : err;
         if (cause instanceof ChatException ce) {
             error(ce.code(), ce.getMessage(), ref);
+        } else if (cause instanceof RateLimitedException rl) {
+            // Nothing was done: the client sends the same frame again after the delay (same clientMsgId for a send).
+            send(new ServerFrame.Error(rl.code().wire(), rl.getMessage(), ref, rl.retryAfterMs()));
         } else {
             GatewayLog.LOG.warn("session {}: request {} failed: {}", sessionId, ref, cause.toString());
             error(ErrorCode.UNAVAILABLE, "not stored: the store is unavailable; retry with the same clientMsgId", ref);

@@ -9,11 +9,14 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
+import io.parley.protocol.CloseCodes;
 import io.parley.protocol.ErrorCode;
 import io.parley.protocol.FrameCodec;
 import io.parley.server.auth.Principal;
 import io.parley.server.chat.ChatService;
 import io.parley.server.config.Config;
+import io.parley.server.limits.Admission;
+import io.parley.server.limits.RateLimits;
 import io.parley.server.metrics.Metrics;
 import io.parley.server.presence.PresenceHub;
 import io.parley.server.time.Scheduler;
@@ -45,6 +48,8 @@ public final class WsGateway implements Handler<RoutingContext> {
     private final PresenceHub presenceHub;
     private final Metrics metrics;
     private final AtomicLong ids = new AtomicLong();
+    private final RateLimits limits;
+    private final Admission admission;
     /** One executor per event-loop context, shared by its sessions, so a fanout can group its deliveries by loop. */
     private final java.util.Map<Context, java.util.concurrent.Executor> executors =
             new java.util.concurrent.ConcurrentHashMap<>();
@@ -73,6 +78,39 @@ public final class WsGateway implements Handler<RoutingContext> {
             Scheduler timers,
             PresenceHub presenceHub,
             Metrics metrics) {
+        this(
+                vertx,
+                config,
+                chat,
+                registry,
+                codec,
+                authenticator,
+                timers,
+                presenceHub,
+                metrics,
+                RateLimits.none(),
+                new Admission(
+                        config.ws().maxConnections(), RateLimits.none().rates(), timers.clock(), Admission.RANDOM));
+    }
+
+    /**
+     * {@code limits}: the buckets of the sessions' requests; {@code admission}: the node's ceiling on sessions and on
+     * new connections per second.
+     */
+    public WsGateway(
+            Vertx vertx,
+            Config config,
+            ChatService chat,
+            SessionRegistry registry,
+            FrameCodec codec,
+            Function<String, CompletableFuture<String>> authenticator,
+            Scheduler timers,
+            PresenceHub presenceHub,
+            Metrics metrics,
+            RateLimits limits,
+            Admission admission) {
+        this.limits = limits;
+        this.admission = admission;
         this.presenceHub = presenceHub;
         this.metrics = metrics;
         this.vertx = vertx;
@@ -118,11 +156,6 @@ public final class WsGateway implements Handler<RoutingContext> {
             ErrorBody.send(ctx, ErrorCode.UNAVAILABLE, "server is shutting down");
             return;
         }
-        int max = config.ws().maxConnections();
-        if (max > 0 && registry.size() >= max) {
-            ErrorBody.send(ctx, ErrorCode.UNAVAILABLE, "this node is at ws.max-connections (" + max + "); retry");
-            return;
-        }
         String origin = req.getHeader("Origin");
         if (origin != null && !originAllowed(origin, req.getHeader("Host"))) {
             ErrorBody.send(ctx, ErrorCode.FORBIDDEN, "origin not allowed");
@@ -159,6 +192,11 @@ public final class WsGateway implements Handler<RoutingContext> {
             ErrorBody.send(ctx, 426, ErrorCode.BAD_REQUEST, "unsupported WebSocket version");
             return;
         }
+        Admission.Refusal refused = admission.admit(registry.size());
+        if (refused != null) {
+            refuse(channel, handshaker, upgrade, refused);
+            return;
+        }
         // From here the channel is Parley's: Vert.x's HTTP connection handler leaves the pipeline (and with it the
         // request, the response and their headers), Netty's handshaker answers 101 and swaps the HTTP codec for its
         // WebSocket frame decoder and encoder, and WsConnection serves the frames.
@@ -179,6 +217,38 @@ public final class WsGateway implements Handler<RoutingContext> {
             return;
         }
         accept(conn, channel, token, resume);
+    }
+
+    /**
+     * A connection over the node's admission (ws.max-connections, ws.connect-rate): upgraded, then closed at once with
+     * 1013 and the server's retry delay in the reason, which a browser can read where it could not read an HTTP
+     * status. No session is made; what the client sends meanwhile is dropped.
+     */
+    private void refuse(
+            Channel channel, WebSocketServerHandshaker handshaker, FullHttpRequest upgrade, Admission.Refusal refused) {
+        metrics.admissionRefused(refused.reason());
+        channel.pipeline().replace("handler", "parley-refused", new io.netty.channel.ChannelInboundHandlerAdapter() {
+            @Override
+            public void channelRead(io.netty.channel.ChannelHandlerContext c, Object msg) {
+                io.netty.util.ReferenceCountUtil.release(msg);
+            }
+        });
+        try {
+            handshaker.handshake(channel, upgrade).addListener(f -> {
+                if (!f.isSuccess()) {
+                    channel.close();
+                    return;
+                }
+                channel.writeAndFlush(new io.netty.handler.codec.http.websocketx.CloseWebSocketFrame(
+                                CloseCodes.TRY_AGAIN_LATER, CloseCodes.retryAfterReason(refused.retryAfterMs())))
+                        .addListener(io.netty.channel.ChannelFutureListener.CLOSE);
+            });
+        } catch (RuntimeException e) {
+            GatewayLog.LOG.debug("websocket handshake refused: {}", e.toString());
+            channel.close();
+            return;
+        }
+        channel.config().setAutoRead(true);
     }
 
     /** A GET asking to upgrade to WebSocket, with the key the handshake answers. */
@@ -209,7 +279,8 @@ public final class WsGateway implements Handler<RoutingContext> {
                 config,
                 presenceHub,
                 timers,
-                metrics);
+                metrics,
+                limits);
         conn.attach(session);
         if (resume) {
             session.requestResume();

@@ -158,6 +158,72 @@ public final class Metrics {
         slowConsumers.increment();
     }
 
+    private final java.util.Map<String, Counter> rateLimited = new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.Map<String, Counter> admissionRefused = new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.AtomicInteger rateLimitShared =
+            new java.util.concurrent.atomic.AtomicInteger(1);
+    private volatile Counter rateLimitFallbacks;
+
+    /** A request refused by the rate limit {@code limit} (send, typing, rest, login-address, ...). */
+    public void rateLimited(String limit) {
+        rateLimited
+                .computeIfAbsent(
+                        limit,
+                        l -> Counter.builder("parley.rate.limited")
+                                .description("requests refused by a rate limit (rate.*)")
+                                .tag("limit", l)
+                                .register(registry))
+                .increment();
+    }
+
+    /**
+     * A rate-limit check decided by this node's own buckets because Redis did not answer ({@code shared} false), or
+     * a check decided by Redis again ({@code shared} true).
+     */
+    public void rateLimitShared(boolean shared) {
+        if (rateLimitFallbacks == null) {
+            synchronized (this) {
+                if (rateLimitFallbacks == null) {
+                    Gauge.builder(
+                                    "parley.rate.limit.shared",
+                                    rateLimitShared,
+                                    java.util.concurrent.atomic.AtomicInteger::get)
+                            .description("1 while rate limits are checked in Redis (cluster-wide), 0 while this node "
+                                    + "falls back to its own buckets")
+                            .register(registry);
+                    rateLimitFallbacks = Counter.builder("parley.rate.limit.fallbacks")
+                            .description("rate-limit checks decided by this node's own buckets because Redis failed")
+                            .register(registry);
+                }
+            }
+        }
+        rateLimitShared.set(shared ? 1 : 0);
+        if (!shared) {
+            rateLimitFallbacks.increment();
+        }
+    }
+
+    private final Counter passwordVerifications = Counter.builder("parley.password.verifications")
+            .description("bcrypt verifications at login (one per login, against a dummy hash for an unknown user)")
+            .register(registry);
+
+    public void passwordVerified() {
+        passwordVerifications.increment();
+    }
+
+    /** A WebSocket upgrade refused by admission: {@code reason} is "max-connections" or "connect-rate". */
+    public void admissionRefused(String reason) {
+        admissionRefused
+                .computeIfAbsent(
+                        reason,
+                        r -> Counter.builder("parley.websocket.admission.refused")
+                                .description(
+                                        "WebSocket connections refused with 1013 (ws.max-connections, ws.connect-rate)")
+                                .tag("reason", r)
+                                .register(registry))
+                .increment();
+    }
+
     /** The Prometheus text exposition of every meter. */
     public String scrape() {
         return registry.scrape();

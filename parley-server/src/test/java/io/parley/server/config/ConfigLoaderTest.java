@@ -101,6 +101,39 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void rates_parseBurstAndPeriod_zeroIsNoLimit_andBadOnesNameKeySourceAndValue() {
+        Config defaults = ConfigLoader.load(null, Map.of());
+        assertThat(defaults.rates().send()).isEqualTo(new Config.Rate(30, Duration.ofSeconds(10)));
+        assertThat(defaults.rates().loginAddress()).isEqualTo(new Config.Rate(20, Duration.ofMinutes(1)));
+        assertThat(defaults.rates().connect()).isEqualTo(new Config.Rate(4000, Duration.ofSeconds(2)));
+        assertThat(defaults.rates().admissionWindow()).isEqualTo(Duration.ofSeconds(15));
+        assertThat(ConfigLoader.defaultsWith(Map.of("rate.typing", "0"))
+                        .rates()
+                        .typing()
+                        .unlimited())
+                .isTrue();
+        assertThat(ConfigLoader.defaultsWith(Map.of("rate.rest", "5/250ms"))
+                        .rates()
+                        .rest())
+                .isEqualTo(new Config.Rate(5, Duration.ofMillis(250)));
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("PARLEY_RATE_SEND", "30 per 10s")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("rate.send")
+                .hasMessageContaining("PARLEY_RATE_SEND")
+                .hasMessageContaining("'30 per 10s'")
+                .hasMessageContaining("N/duration");
+        assertThatThrownBy(() -> ConfigLoader.defaultsWith(Map.of("ws.connect-rate", "0/1s")))
+                .hasMessageContaining("ws.connect-rate")
+                .hasMessageContaining("burst of 1 to 1000000");
+        assertThatThrownBy(() -> ConfigLoader.defaultsWith(Map.of("rate.login-username", "10/2d")))
+                .hasMessageContaining("rate.login-username");
+        assertThatThrownBy(() -> ConfigLoader.defaultsWith(Map.of("rate.receipts", "1000000/1ms")))
+                .hasMessageContaining("faster than one per microsecond");
+        assertThatThrownBy(() -> ConfigLoader.defaultsWith(Map.of("ws.admission-window", "10ms")))
+                .hasMessageContaining("ws.admission-window");
+    }
+
+    @Test
     void logSettings_fromFileAndEnvironment_withLevelsPerLogger(@TempDir Path dir) throws Exception {
         Config defaults = ConfigLoader.load(null, Map.of());
         assertThat(defaults.log().format()).isEqualTo(Config.LogFormat.AUTO);
