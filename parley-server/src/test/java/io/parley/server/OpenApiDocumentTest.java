@@ -197,6 +197,7 @@ class OpenApiDocumentTest {
             HttpRoutes.metrics(router, null, "a-metrics-token");
             router.get("/ws").handler(ctx -> ctx.fail(500));
             new RestApi(null, null, null, config).mount(router);
+            new io.parley.server.api.AttachmentApi(null).mount(router);
             new AuthApi(vertx, null, null, null, config.auth(), Clock.systemUTC()).mount(router);
             HttpRoutes.webApp(router);
             HttpRoutes.errors(router);

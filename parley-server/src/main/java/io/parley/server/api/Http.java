@@ -38,6 +38,8 @@ final class Http {
         Throwable cause = err instanceof CompletionException && err.getCause() != null ? err.getCause() : err;
         if (cause instanceof ChatException ce) {
             error(ctx, ce.code(), ce.getMessage());
+        } else if (cause instanceof io.parley.server.store.AttachmentRefused ar) {
+            error(ctx, ar.code(), ar.getMessage());
         } else if (cause instanceof BadRequest br) {
             error(ctx, br.code, br.getMessage());
         } else if (cause instanceof TokenVerifier.InvalidTokenException ite) {
