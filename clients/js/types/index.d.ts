@@ -439,3 +439,31 @@ export declare class ParleyApi {
   /** One call below /api/v1; rejects with ParleyApiError. */
   request<T = any>(method: string, path: string, body?: unknown, authorized?: boolean): Promise<T>;
 }
+
+/** An attachment as the server describes it (docs/api.md, Attachments). */
+export interface Attachment {
+  id: string;
+  status: 'slot' | 'pending' | 'ready' | 'rejected';
+  name: string;
+  contentType: string;
+  size: number;
+  width?: number;
+  height?: number;
+  thumbnail?: boolean;
+  conversationId?: string;
+  uploaderId?: string;
+  messageId?: string;
+}
+
+/** Attachments over REST: upload and download with progress (docs/client-js.md). */
+export declare class ParleyAttachments {
+  constructor(api: ParleyApi);
+  readonly api: ParleyApi;
+  upload(conversationId: string, blob: Blob | Uint8Array,
+    options?: { name?: string; type?: string; onProgress?: (sent: number, total: number) => void }): Promise<Attachment>;
+  send(conversationId: string, clientMsgId: string, attachmentIds: string[], caption?: string): Promise<unknown>;
+  info(attachmentId: string): Promise<Attachment>;
+  url(attachmentId: string, options?: { thumbnail?: boolean }): Promise<{ url: string; expiresAt: string }>;
+  download(attachmentId: string,
+    options?: { thumbnail?: boolean; onProgress?: (received: number, total: number) => void }): Promise<Blob>;
+}
