@@ -5,7 +5,7 @@
 # SHA-256 and prints the times and the server's peak heap use (from /metrics). Stops the server it started, by PID.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-JAR=$(ls parley-server/target/parley-server-*.jar | grep -v original | head -1)
+JAR=parley-server/target/parley.jar
 WORK=$(mktemp -d)
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 head -c $((100 * 1024 * 1024)) /dev/urandom > "$WORK/file.bin"
@@ -41,6 +41,6 @@ T2=$(date +%s.%N)
 curl -sfL -H "Authorization: Bearer $BOB" "$B/api/v1/attachments/$ID/download" -o "$WORK/got.bin"
 T3=$(date +%s.%N)
 [ "$(sha256sum < "$WORK/file.bin")" = "$(sha256sum < "$WORK/got.bin")" ] || { echo "MISMATCH"; exit 1; }
-HEAP=$(curl -sf "$B/metrics" | awk '/^jvm_memory_used_bytes\{area="heap"/ {s+=$2} END {printf "%.0f", s/1048576}')
+HEAP=$(curl -sf "$B/metrics" | awk '/^jvm_memory_used_bytes\{.*area="heap"/ {s+=$NF} END {printf "%.0f", s/1048576}')
 echo "100 MiB ($SIZE bytes) at -Xmx160m: upload $(echo "$T1 - $T0" | bc) s, download $(echo "$T3 - $T2" | bc) s, sha256 equal, heap in use after: ${HEAP} MiB"
 grep -i "OutOfMemory" "$WORK/server.log" && exit 1 || true
