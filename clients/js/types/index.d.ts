@@ -10,7 +10,11 @@ export type ServerErrorCode =
   | 'unauthorized' | 'conflict' | 'bad_credentials' | 'bad_request' | 'not_found' | 'method_not_allowed'
   | 'payload_too_large' | 'unsupported_media_type' | 'unavailable' | 'internal'
   | 'session_revoked' | 'invalid_refresh_token' | 'refresh_token_reused' | 'session_not_found' | 'device_not_found'
-  | 'rate_limited';
+  | 'rate_limited'
+
+  | 'attachment_too_large' | 'attachment_type_unsupported' | 'attachment_type_mismatch' | 'attachment_empty'
+  | 'attachment_name_invalid' | 'attachment_slot_expired' | 'attachment_already_finalized' | 'attachment_incomplete'
+  | 'attachment_checksum_mismatch' | 'attachment_not_ready' | 'attachment_not_usable' | 'attachment_not_found';
 
 /** Codes the WebSocket client raises itself for what never reached the server (docs/client-js.md). */
 export type ClientErrorCode = 'closed' | 'offline' | 'disconnected' | 'timeout';
@@ -472,4 +476,32 @@ export declare class ParleyApi {
 
   /** One call below /api/v1; rejects with ParleyApiError. */
   request<T = any>(method: string, path: string, body?: unknown, authorized?: boolean): Promise<T>;
+}
+
+/** An attachment as the server describes it (docs/api.md, Attachments). */
+export interface Attachment {
+  id: string;
+  status: 'slot' | 'pending' | 'ready' | 'rejected';
+  name: string;
+  contentType: string;
+  size: number;
+  width?: number;
+  height?: number;
+  thumbnail?: boolean;
+  conversationId?: string;
+  uploaderId?: string;
+  messageId?: string;
+}
+
+/** Attachments over REST: upload and download with progress (docs/client-js.md). */
+export declare class ParleyAttachments {
+  constructor(api: ParleyApi);
+  readonly api: ParleyApi;
+  upload(conversationId: string, blob: Blob | Uint8Array,
+    options?: { name?: string; type?: string; onProgress?: (sent: number, total: number) => void }): Promise<Attachment>;
+  send(conversationId: string, clientMsgId: string, attachmentIds: string[], caption?: string): Promise<unknown>;
+  info(attachmentId: string): Promise<Attachment>;
+  url(attachmentId: string, options?: { thumbnail?: boolean }): Promise<{ url: string; expiresAt: string }>;
+  download(attachmentId: string,
+    options?: { thumbnail?: boolean; onProgress?: (received: number, total: number) => void }): Promise<Blob>;
 }

@@ -62,7 +62,37 @@ public enum ErrorCode {
      * Too many requests of this kind: nothing was done. Retry the same request after {@code retryAfterMs} (the
      * {@code error} frame's field; REST: the {@code Retry-After} header, in seconds).
      */
-    RATE_LIMITED("rate_limited", 429, true);
+    RATE_LIMITED("rate_limited", 429, true),
+    /** Attachments: the declared size is above {@code attachments.max-bytes}, or the bytes uploaded exceed it. */
+    ATTACHMENT_TOO_LARGE("attachment_too_large", 413, false),
+    /** Attachments: the declared (or sniffed) type is not in {@code attachments.allowed-types}. */
+    ATTACHMENT_TYPE_UNSUPPORTED("attachment_type_unsupported", 415, false),
+    /** Attachments: the bytes are of another type than the one declared (sniffed from their magic numbers). */
+    ATTACHMENT_TYPE_MISMATCH("attachment_type_mismatch", 422, false),
+    /** Attachments: a declared size of zero bytes. */
+    ATTACHMENT_EMPTY("attachment_empty", 400, false),
+    /** Attachments: a file name with a path, control or bidirectional characters, or empty or too long. */
+    ATTACHMENT_NAME_INVALID("attachment_name_invalid", 400, false),
+    /** Attachments: the upload slot expired before its bytes were uploaded and finalized; ask for a new slot. */
+    ATTACHMENT_SLOT_EXPIRED("attachment_slot_expired", 410, false),
+    /** Attachments: finalize of an attachment already finalized. */
+    ATTACHMENT_ALREADY_FINALIZED("attachment_already_finalized", 409, false),
+    /** Attachments: finalize before the bytes are uploaded, or with another size than declared. */
+    ATTACHMENT_INCOMPLETE("attachment_incomplete", 409, false),
+    /** Attachments: the uploaded bytes do not have the SHA-256 declared with the slot. */
+    ATTACHMENT_CHECKSUM_MISMATCH("attachment_checksum_mismatch", 422, false),
+    /** Attachments: a download of an attachment still being scanned; try again after its ready event. */
+    ATTACHMENT_NOT_READY("attachment_not_ready", 409, true),
+    /**
+     * Attachments: a message refers to an attachment that belongs to another conversation, is not finalized, was
+     * rejected, or is already part of a message.
+     */
+    ATTACHMENT_NOT_USABLE("attachment_not_usable", 422, false),
+    /**
+     * Attachments: no such attachment, or one the user may not see (not a member of its conversation, removed, its
+     * message deleted, rejected, someone else's upload): the cases are indistinguishable on purpose.
+     */
+    ATTACHMENT_NOT_FOUND("attachment_not_found", 404, false);
 
     private final String wire;
     private final int httpStatus;

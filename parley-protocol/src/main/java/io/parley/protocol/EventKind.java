@@ -19,7 +19,12 @@ public enum EventKind {
     /** actorId reacted to messageId with emoji. */
     REACTION_ADDED("reaction_added"),
     /** actorId took back their emoji reaction to messageId. */
-    REACTION_REMOVED("reaction_removed");
+    REACTION_REMOVED("reaction_removed"),
+    /**
+     * The status of an attachment of messageId: pending (scanning) when the message is sent, then ready or rejected;
+     * the attachment itself is in the event's {@code attachment} field (absent once the message was deleted).
+     */
+    ATTACHMENT("attachment");
 
     private final String wire;
 

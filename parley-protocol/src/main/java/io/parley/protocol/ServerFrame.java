@@ -66,8 +66,62 @@ public sealed interface ServerFrame {
             String emoji,
             String replyTo,
             String replySnippet,
-            Boolean deleted)
-            implements ServerFrame {}
+            Boolean deleted,
+            Attachment attachment)
+            implements ServerFrame {
+        /** An event of a kind without an attachment (every kind but {@code attachment}). */
+        public Event(
+                String conversationId,
+                long seq,
+                String kind,
+                String createdAt,
+                String actorId,
+                String messageId,
+                String clientMsgId,
+                String body,
+                String memberId,
+                String role,
+                String title,
+                String emoji,
+                String replyTo,
+                String replySnippet,
+                Boolean deleted) {
+            this(
+                    conversationId,
+                    seq,
+                    kind,
+                    createdAt,
+                    actorId,
+                    messageId,
+                    clientMsgId,
+                    body,
+                    memberId,
+                    role,
+                    title,
+                    emoji,
+                    replyTo,
+                    replySnippet,
+                    deleted,
+                    null);
+        }
+    }
+
+    /**
+     * The attachment of an {@code attachment} event (docs/protocol.md): its id, its {@code status} ({@code pending}
+     * while it is scanned, then {@code ready} or {@code rejected}), the sanitised file name, the type sniffed from its
+     * bytes, its size in bytes, and for images the pixel {@code width} and {@code height} and whether a
+     * {@code thumbnail} exists. Absent from an attachment event whose message was deleted.
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record Attachment(
+            String id,
+            String status,
+            String name,
+            String contentType,
+            long size,
+            Integer width,
+            Integer height,
+            Boolean thumbnail) {}
 
     /**
      * Caught-up marker after a {@code sync}: every event up to {@code conversations[id]} has been sent for every

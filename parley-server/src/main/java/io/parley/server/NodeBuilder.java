@@ -2,11 +2,14 @@ package io.parley.server;
 
 import io.parley.protocol.CloseCodes;
 import io.parley.protocol.FrameCodec;
+import io.parley.server.api.AttachmentApi;
 import io.parley.server.api.AuthApi;
+import io.parley.server.api.BlobRoutes;
 import io.parley.server.api.DeviceApi;
 import io.parley.server.api.RequestLog;
 import io.parley.server.api.RestApi;
 import io.parley.server.api.SessionApi;
+import io.parley.server.attach.Attachments;
 import io.parley.server.auth.Authenticator;
 import io.parley.server.auth.BanList;
 import io.parley.server.auth.ByAlgorithm;
@@ -20,6 +23,8 @@ import io.parley.server.auth.Revocations;
 import io.parley.server.auth.SecretFile;
 import io.parley.server.auth.SessionTokens;
 import io.parley.server.auth.TokenVerifier;
+import io.parley.server.blob.BlobStore;
+import io.parley.server.blob.FileBlobStore;
 import io.parley.server.bus.Bus;
 import io.parley.server.bus.LocalBus;
 import io.parley.server.chat.ChatService;
@@ -45,6 +50,7 @@ import io.parley.server.redis.RedisCloseSignal;
 import io.parley.server.redis.RedisConnections;
 import io.parley.server.redis.RedisPresence;
 import io.parley.server.redis.RedisRateLimiter;
+import io.parley.server.scan.Scanner;
 import io.parley.server.store.CommitListener;
 import io.parley.server.store.SessionStore;
 import io.parley.server.store.jdbc.JdbcChatStore;
@@ -109,6 +115,8 @@ final class NodeBuilder {
             "revocations",
             "receipts",
             "presence-hub",
+            "blobs",
+            "attachments",
             "vertx",
             "gateway",
             "http");
@@ -145,7 +153,9 @@ final class NodeBuilder {
             WsGateway gateway,
             PresenceHub presenceHub,
             AtomicBoolean stopping,
-            int port) {}
+            int port,
+            Attachments attachments,
+            Metrics metrics) {}
 
     Future<ParleyServer> start() {
         Node node;
@@ -327,6 +337,27 @@ final class NodeBuilder {
                                 metrics::presenceUpdates,
                                 metrics::presenceLag,
                                 timers.thread("parley-presence"))));
+        // Attachments (issue 16): the blob store, the scanner, and the rules over them, on the store's own database.
+        BlobStore blobs = owned("blobs", lifecycle.own("blobs", AttachmentParts.blobs(config, secret, clock)));
+        Scanner scanner = AttachmentParts.scanner(config.attachments(), lifecycle);
+        Attachments attachments = owned(
+                "attachments",
+                lifecycle.own(
+                        "attachments",
+                        new Attachments(
+                                config.attachments(),
+                                config.limits().maxBodyChars(),
+                                store.attachments(),
+                                store,
+                                blobs,
+                                scanner,
+                                timers.thread("parley-attachments"),
+                                metrics.registry())));
+        attachments.resumePending().whenComplete((v, err) -> {
+            if (err != null) {
+                LOG.warn("could not list the attachments left pending; they are scanned when next touched", err);
+            }
+        });
         vertx = Vertx.vertx();
         owned(
                 "vertx",
@@ -377,6 +408,10 @@ final class NodeBuilder {
         HttpRoutes.metrics(router, metrics, config.http().metricsToken());
         router.get("/ws").handler(gateway);
         new RestApi(chat, presenceHub, authenticator, config, limits).mount(router);
+        new AttachmentApi(attachments).mount(router);
+        if (blobs instanceof FileBlobStore files) {
+            new BlobRoutes(vertx, files).mount(router);
+        }
         PasswordHasher hasher = new PasswordHasher(config.auth().bcryptCost(), metrics::passwordVerified);
         new AuthApi(vertx, store, hasher, config.auth(), sessionTokens, limits).mount(router);
         new SessionApi(vertx, store, hasher, sessionTokens).mount(router);
@@ -391,7 +426,8 @@ final class NodeBuilder {
         } catch (IOException e) {
             throw new UncheckedIOException("no free port on " + config.http().host(), e);
         }
-        return new Node(config, lifecycle, timers, store, registry, gateway, presenceHub, stopping, port);
+        return new Node(
+                config, lifecycle, timers, store, registry, gateway, presenceHub, stopping, port, attachments, metrics);
     }
 
     /** After {@link #openStore}, which migrated the schema. */

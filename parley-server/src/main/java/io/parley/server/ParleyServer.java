@@ -68,6 +68,16 @@ public final class ParleyServer {
         return node.presenceHub();
     }
 
+    /** The node's attachment rules (tests run the collector through it). */
+    public io.parley.server.attach.Attachments attachments() {
+        return node.attachments();
+    }
+
+    /** The node's metrics, as /metrics serves them. */
+    public String metricsText() {
+        return node.metrics().scrape();
+    }
+
     /** Sessions connected to this node. */
     public int sessionCount() {
         return node.registry().size();

@@ -37,9 +37,9 @@ class ArchitectureTest {
     static final List<Set<String>> LADDER = List.of(
             Set.of(ROOT), // composition: Main, ParleyServer
             Set.of("admin"), // the operator's command line (Main dispatches to it)
-            Set.of("api", "gateway", "redis", "store.jdbc"), // faces (REST, WebSocket) and adapters
-            Set.of("chat"), // the domain rules
-            Set.of("presence", "bus", "auth", "wire", "push", "limits"), // capabilities the domain uses; wire shapes; push; limits
+            Set.of("api", "gateway", "redis", "store.jdbc", "s3", "clamd"), // faces (REST, WebSocket) and adapters
+            Set.of("chat", "attach"), // the domain rules
+            Set.of("presence", "bus", "auth", "wire", "push", "limits", "blob", "scan"), // capabilities the domain uses
             Set.of("store"), // the store seam and its records
             Set.of("config", "time", "metrics", "log")); // ground floor: imports nothing of the server
 

@@ -201,6 +201,7 @@ class OpenApiDocumentTest {
             new AuthApi(vertx, null, null, config.auth(), null).mount(router);
             new SessionApi(null, null, null, null).mount(router);
             new DeviceApi(null, null).mount(router);
+            new io.parley.server.api.AttachmentApi(null).mount(router);
             HttpRoutes.webApp(router);
             HttpRoutes.errors(router);
             Set<String> out = new TreeSet<>();

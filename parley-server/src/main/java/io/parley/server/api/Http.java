@@ -46,6 +46,8 @@ final class Http {
                 ctx.response().putHeader("Retry-After", Long.toString(rl.retryAfterSeconds()));
             }
             error(ctx, rl.code(), rl.getMessage());
+        } else if (cause instanceof io.parley.server.store.AttachmentRefused ar) {
+            error(ctx, ar.code(), ar.getMessage());
         } else if (cause instanceof BadRequest br) {
             error(ctx, br.code, br.getMessage());
         } else if (cause instanceof Authenticator.RevokedTokenException rte) {

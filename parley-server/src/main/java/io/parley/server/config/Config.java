@@ -21,7 +21,8 @@ public record Config(
         Presence presence,
         Redis redis,
         Log log,
-        Rates rates) {
+        Rates rates,
+        Attachments attachments) {
 
     /**
      * The HTTP listener. {@code corsOrigins}: browser origins (besides the server's own) whose pages may call the
@@ -201,6 +202,36 @@ public record Config(
                 presence,
                 redis,
                 log,
-                rates);
+                rates,
+                attachments);
     }
+
+    /**
+     * Attachments (docs/operations.md "Attachments"). {@code store}: {@code embedded} (files under {@code dir}, by
+     * default the data dir's {@code blobs}, served by Parley; nodes may share a dir) or {@code s3}. {@code maxBytes} and {@code allowedTypes} limit uploads (types are sniffed
+     * from the bytes). {@code slotTtl}: how long an upload URL lives (at most 5 minutes); {@code downloadTtl}: how
+     * long a download URL lives (at most 60 s). {@code unreferencedTtl}: after it an upload no message refers to is
+     * collected; {@code moderationHold}: how long a deleted message's files are kept (0: deleted at once).
+     * {@code scanner}: {@code none} or {@code clamd} (at {@code clamdAddress}); a scan that fails is retried every
+     * {@code scanRetry}, and the file stays pending unless {@code failOpen}.
+     */
+    public record Attachments(
+            String store,
+            Path dir,
+            long maxBytes,
+            List<String> allowedTypes,
+            Duration slotTtl,
+            Duration downloadTtl,
+            Duration unreferencedTtl,
+            Duration moderationHold,
+            String scanner,
+            String clamdAddress,
+            Duration scanTimeout,
+            Duration scanRetry,
+            boolean failOpen,
+            S3 s3) {}
+
+    /** An S3-compatible store: endpoint (empty: AWS), region, bucket, credentials, path-style addressing. */
+    public record S3(
+            String endpoint, String region, String bucket, String accessKey, String secretKey, boolean pathStyle) {}
 }

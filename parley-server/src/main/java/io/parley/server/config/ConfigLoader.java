@@ -87,6 +87,27 @@ public final class ConfigLoader {
         d.put("rate.login-username", "10/1m");
         d.put("ws.connect-rate", "4000/2s");
         d.put("ws.admission-window", "15s");
+        d.put("attachments.store", "embedded");
+        d.put("attachments.dir", "");
+        d.put("attachments.max-bytes", "104857600");
+        d.put(
+                "attachments.allowed-types",
+                "image/png,image/jpeg,image/gif,image/webp,application/pdf,text/plain," + "application/zip");
+        d.put("attachments.slot-ttl", "5m");
+        d.put("attachments.download-ttl", "60s");
+        d.put("attachments.unreferenced-ttl", "24h");
+        d.put("attachments.moderation-hold", "0s");
+        d.put("attachments.scanner", "none");
+        d.put("attachments.clamd.address", "unix:/run/clamav/clamd.ctl");
+        d.put("attachments.scan-timeout", "30s");
+        d.put("attachments.scan-retry", "30s");
+        d.put("attachments.scan-fail-open", "false");
+        d.put("attachments.s3.endpoint", "");
+        d.put("attachments.s3.region", "us-east-1");
+        d.put("attachments.s3.bucket", "");
+        d.put("attachments.s3.access-key", "");
+        d.put("attachments.s3.secret-key", "");
+        d.put("attachments.s3.path-style", "true");
         return java.util.Collections.unmodifiableMap(d);
     }
 
@@ -278,7 +299,8 @@ public final class ConfigLoader {
                     presence,
                     new Config.Redis(redisUrl, redisPrefix),
                     log(),
-                    rates());
+                    rates(),
+                    attachments());
         }
 
         private Config.Rates rates() {
@@ -327,6 +349,74 @@ public final class ConfigLoader {
                 throw bad(key, "refills faster than one per microsecond; use a longer period");
             }
             return new Config.Rate(burst, period);
+        }
+
+        private Config.Attachments attachments() {
+            String store = values.get("attachments.store").toLowerCase(Locale.ROOT);
+            if (!store.equals("embedded") && !store.equals("s3")) {
+                throw bad("attachments.store", "must be embedded or s3");
+            }
+            long maxBytes;
+            try {
+                maxBytes = Long.parseLong(values.get("attachments.max-bytes").trim());
+            } catch (NumberFormatException e) {
+                throw bad("attachments.max-bytes", "must be a number of bytes");
+            }
+            if (maxBytes < 1 || maxBytes > 5L * 1024 * 1024 * 1024) {
+                throw bad("attachments.max-bytes", "must be 1 to 5368709120 (5 GiB, one S3 PUT)");
+            }
+            List<String> types = new ArrayList<>();
+            for (String t : values.get("attachments.allowed-types").split(",")) {
+                String v = t.trim().toLowerCase(Locale.ROOT);
+                if (!v.isEmpty()) {
+                    if (!v.matches("[a-z0-9.+-]+/[a-z0-9.+-]+")) {
+                        throw bad("attachments.allowed-types", "lists a value that is no media type: '" + v + "'");
+                    }
+                    types.add(v);
+                }
+            }
+            Duration slotTtl = duration("attachments.slot-ttl", Duration.ofSeconds(1));
+            if (slotTtl.compareTo(Duration.ofMinutes(5)) > 0) {
+                throw bad("attachments.slot-ttl", "must be at most 5m");
+            }
+            Duration downloadTtl = duration("attachments.download-ttl", Duration.ofSeconds(1));
+            if (downloadTtl.compareTo(Duration.ofSeconds(60)) > 0) {
+                throw bad("attachments.download-ttl", "must be at most 60s");
+            }
+            String scanner = values.get("attachments.scanner").toLowerCase(Locale.ROOT);
+            if (!scanner.equals("none") && !scanner.equals("clamd")) {
+                throw bad("attachments.scanner", "must be none or clamd");
+            }
+            String clamd = nonEmpty("attachments.clamd.address");
+            if (!clamd.startsWith("unix:/") && !clamd.matches("tcp://[^:/]+:\\d{1,5}")) {
+                throw bad("attachments.clamd.address", "must be unix:/path/to/socket or tcp://host:port");
+            }
+            Config.S3 s3 = new Config.S3(
+                    values.get("attachments.s3.endpoint").trim(),
+                    nonEmpty("attachments.s3.region"),
+                    values.get("attachments.s3.bucket").trim(),
+                    values.get("attachments.s3.access-key").trim(),
+                    values.get("attachments.s3.secret-key"),
+                    bool("attachments.s3.path-style"));
+            if (store.equals("s3") && s3.bucket().isEmpty()) {
+                throw bad("attachments.s3.bucket", "must be set when attachments.store=s3");
+            }
+            String dir = values.get("attachments.dir").trim();
+            return new Config.Attachments(
+                    store,
+                    dir.isEmpty() ? null : Path.of(dir),
+                    maxBytes,
+                    List.copyOf(types),
+                    slotTtl,
+                    downloadTtl,
+                    duration("attachments.unreferenced-ttl", Duration.ofSeconds(1)),
+                    duration("attachments.moderation-hold", Duration.ZERO),
+                    scanner,
+                    clamd,
+                    duration("attachments.scan-timeout", Duration.ofMillis(100)),
+                    duration("attachments.scan-retry", Duration.ofMillis(100)),
+                    bool("attachments.scan-fail-open"),
+                    s3);
         }
 
         private Config.Log log() {

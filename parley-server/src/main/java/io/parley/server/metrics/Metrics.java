@@ -225,6 +225,11 @@ public final class Metrics {
     }
 
     /** The Prometheus text exposition of every meter. */
+    /** The registry, for parts that keep their own meters (attachments' scans). */
+    public io.micrometer.core.instrument.MeterRegistry registry() {
+        return registry;
+    }
+
     public String scrape() {
         return registry.scrape();
     }

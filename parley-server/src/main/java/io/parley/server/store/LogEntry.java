@@ -59,6 +59,8 @@ public sealed interface LogEntry {
         R reactionAdded(ReactionAdded e);
 
         R reactionRemoved(ReactionRemoved e);
+
+        R attachment(AttachmentChanged e);
     }
 
     /**
@@ -193,6 +195,22 @@ public sealed interface LogEntry {
         @Override
         public <R> R accept(Visitor<R> v) {
             return v.reactionRemoved(this);
+        }
+    }
+
+    /**
+     * attachment: the status of one attachment of messageId (pending when the message was sent, then ready or
+     * rejected, by the scanner; actorId is the sender). {@code attachment} is null once the message was deleted.
+     */
+    record AttachmentChanged(EventHeader header, String messageId, AttachmentInfo attachment) implements LogEntry {
+        public AttachmentChanged {
+            requireKind(header, EventKind.ATTACHMENT);
+            Objects.requireNonNull(messageId, "messageId");
+        }
+
+        @Override
+        public <R> R accept(Visitor<R> v) {
+            return v.attachment(this);
         }
     }
 

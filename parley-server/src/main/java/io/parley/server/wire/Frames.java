@@ -2,6 +2,7 @@ package io.parley.server.wire;
 
 import io.parley.protocol.ServerFrame;
 import io.parley.server.store.Appended;
+import io.parley.server.store.AttachmentInfo;
 import io.parley.server.store.Changed;
 import io.parley.server.store.EventHeader;
 import io.parley.server.store.LogEntry;
@@ -81,7 +82,47 @@ public final class Frames {
         public ServerFrame.Event reactionRemoved(LogEntry.ReactionRemoved e) {
             return frame(e.header(), e.messageId(), null, null, null, null, null, e.emoji(), null, null, false);
         }
+
+        @Override
+        public ServerFrame.Event attachment(LogEntry.AttachmentChanged e) {
+            ServerFrame.Event f = frame(
+                    e.header(), e.messageId(), null, null, null, null, null, null, null, null, e.attachment() == null);
+            return e.attachment() == null ? f : withAttachment(f, Frames.attachment(e.attachment()));
+        }
     };
+
+    /** The wire shape of an attachment (docs/protocol.md, "Attachments"), for events and REST bodies. */
+    public static ServerFrame.Attachment attachment(AttachmentInfo a) {
+        return new ServerFrame.Attachment(
+                a.id(),
+                a.status().wire(),
+                a.name(),
+                a.contentType(),
+                a.size(),
+                a.width(),
+                a.height(),
+                a.thumbnail() ? Boolean.TRUE : null);
+    }
+
+    private static ServerFrame.Event withAttachment(ServerFrame.Event f, ServerFrame.Attachment a) {
+        return new ServerFrame.Event(
+                f.conversationId(),
+                f.seq(),
+                f.kind(),
+                f.createdAt(),
+                f.actorId(),
+                f.messageId(),
+                f.clientMsgId(),
+                f.body(),
+                f.memberId(),
+                f.role(),
+                f.title(),
+                f.emoji(),
+                f.replyTo(),
+                f.replySnippet(),
+                f.deleted(),
+                a);
+    }
 
     private static ServerFrame.Event frame(
             EventHeader h,

@@ -200,4 +200,29 @@ class ConfigLoaderTest {
                 .hasMessageContaining("redis.url")
                 .hasMessageContaining("redis-cluster://");
     }
+
+    @Test
+    void attachments_limitsOfSignedUrls_andStoreAndScannerChoices_areChecked() {
+        Config.Attachments a = ConfigLoader.load(null, Map.of()).attachments();
+        assertThat(a.store()).isEqualTo("embedded");
+        assertThat(a.scanner()).isEqualTo("none");
+        assertThat(a.slotTtl()).hasMinutes(5);
+        assertThat(a.downloadTtl()).hasSeconds(60);
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("PARLEY_ATTACHMENTS_SLOT_TTL", "6m")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("attachments.slot-ttl")
+                .hasMessageContaining("at most 5m");
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("PARLEY_ATTACHMENTS_DOWNLOAD_TTL", "61s")))
+                .hasMessageContaining("attachments.download-ttl");
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("PARLEY_ATTACHMENTS_STORE", "s3")))
+                .hasMessageContaining("attachments.s3.bucket");
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("PARLEY_ATTACHMENTS_SCANNER", "sophos")))
+                .hasMessageContaining("attachments.scanner");
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("PARLEY_ATTACHMENTS_CLAMD_ADDRESS", "clamd:3310")))
+                .hasMessageContaining("attachments.clamd.address");
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("PARLEY_ATTACHMENTS_ALLOWED_TYPES", "image/png,<b>")))
+                .hasMessageContaining("attachments.allowed-types");
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("PARLEY_ATTACHMENTS_MAX_BYTES", "0")))
+                .hasMessageContaining("attachments.max-bytes");
+    }
 }

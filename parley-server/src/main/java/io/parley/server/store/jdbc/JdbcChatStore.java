@@ -3,6 +3,7 @@ package io.parley.server.store.jdbc;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.parley.server.store.Appended;
+import io.parley.server.store.AttachmentStore;
 import io.parley.server.store.AuditEntry;
 import io.parley.server.store.Changed;
 import io.parley.server.store.ChatStore;
@@ -70,6 +71,14 @@ public final class JdbcChatStore implements ChatStore {
         this.ops = new WriteOps(dialect, q);
         this.receiptOps = new ReceiptOps(dialect, q);
         this.appends = ops::appendMessages;
+        this.attachments = new JdbcAttachments(writer, readers, ops, q);
+    }
+
+    private final JdbcAttachments attachments;
+
+    /** The attachments' rows, on this store's writer and readers (docs/api.md, "Attachments"). */
+    public AttachmentStore attachments() {
+        return attachments;
     }
 
     /**

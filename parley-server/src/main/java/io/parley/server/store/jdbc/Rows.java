@@ -52,6 +52,7 @@ final class Rows {
             case MESSAGE_DELETED -> new LogEntry.MessageDeleted(h, messageId);
             case REACTION_ADDED -> new LogEntry.ReactionAdded(h, messageId, emoji);
             case REACTION_REMOVED -> new LogEntry.ReactionRemoved(h, messageId, emoji);
+            case ATTACHMENT -> new LogEntry.AttachmentChanged(h, messageId, JdbcAttachments.info(body));
         };
     }
 
@@ -129,6 +130,12 @@ final class Rows {
         @Override
         public String[] reactionRemoved(LogEntry.ReactionRemoved e) {
             return new String[] {e.messageId(), null, null, null, null, null, e.emoji(), null, null};
+        }
+
+        @Override
+        public String[] attachment(LogEntry.AttachmentChanged e) {
+            String json = e.attachment() == null ? null : JdbcAttachments.json(e.attachment());
+            return new String[] {e.messageId(), null, json, null, null, null, null, null, null};
         }
     };
 

@@ -217,7 +217,7 @@ class SqlDialect {
             "UPDATE events SET edited_body = ?, edited_at = ? WHERE message_id = ? AND kind = 'message'";
     final String scrubMessage =
             "UPDATE events SET body = NULL, edited_body = NULL, deleted_at = ? WHERE message_id = ? "
-                    + "AND kind IN ('message', 'message_edited')";
+                    + "AND kind IN ('message', 'message_edited', 'attachment')";
     final String scrubSnippets = "UPDATE events SET reply_snippet = NULL WHERE conversation_id = ? AND reply_to = ?";
 
     // reactions

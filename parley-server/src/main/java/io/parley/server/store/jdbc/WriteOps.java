@@ -372,6 +372,10 @@ final class WriteOps {
         PreparedStatement reactions = tx.ps(d.deleteReactions);
         reactions.setString(1, messageId);
         reactions.executeUpdate();
+        PreparedStatement attachments = tx.ps(JdbcAttachments.MARK_DELETED);
+        attachments.setLong(1, now);
+        attachments.setString(2, messageId);
+        attachments.executeUpdate();
         LogEntry e = append(
                 tx,
                 conversationId,
@@ -431,6 +435,33 @@ final class WriteOps {
     // ---- helpers -------------------------------------------------------------------------------------------------
 
     /** Takes the conversation's next seq, inserts the entry made with its header and emits it for the commit. */
+    /** {@link #append} for the attachment events ({@link JdbcAttachments}). */
+    <E extends LogEntry> E appendEntry(
+            Tx tx,
+            String conversationId,
+            EventKind kind,
+            String actorId,
+            long now,
+            List<String> recipients,
+            Function<EventHeader, E> entry)
+            throws SQLException {
+        return append(tx, conversationId, kind, actorId, now, recipients, entry);
+    }
+
+    /** {@link #audit} for the scanner's rejections ({@link JdbcAttachments}). */
+    void auditEntry(
+            Tx tx,
+            String conversationId,
+            String actorId,
+            String action,
+            String messageId,
+            String userId,
+            long seq,
+            long now)
+            throws SQLException {
+        audit(tx, conversationId, actorId, action, messageId, userId, seq, now);
+    }
+
     private <E extends LogEntry> E append(
             Tx tx,
             String conversationId,
