@@ -47,7 +47,12 @@ public enum ErrorCode {
     /** The store could not commit; nothing was stored; retry with the same clientMsgId. */
     UNAVAILABLE("unavailable", 503, true),
     /** Unexpected server failure; nothing was acked. Retry with the same clientMsgId. */
-    INTERNAL("internal", 500, true);
+    INTERNAL("internal", 500, true),
+    /**
+     * Talk to a stranger: another session of the user holds the one matching session; send the join again with
+     * {@code takeover: true} to move it here.
+     */
+    MATCH_SESSION_TAKEN("match_session_taken", 409, false);
 
     private final String wire;
     private final int httpStatus;

@@ -3,6 +3,7 @@ package io.parley.server;
 import io.parley.protocol.CloseCodes;
 import io.parley.protocol.FrameCodec;
 import io.parley.server.api.AuthApi;
+import io.parley.server.api.MatchApi;
 import io.parley.server.api.RequestLog;
 import io.parley.server.api.RestApi;
 import io.parley.server.auth.Authenticator;
@@ -26,17 +27,21 @@ import io.parley.server.gateway.LoopScheduler;
 import io.parley.server.gateway.SessionRegistry;
 import io.parley.server.gateway.WsGateway;
 import io.parley.server.log.DeliveryLog;
+import io.parley.server.match.LocalMatcher;
+import io.parley.server.match.Matcher;
 import io.parley.server.metrics.Metrics;
 import io.parley.server.presence.LocalPresence;
 import io.parley.server.presence.Presence;
 import io.parley.server.presence.PresenceHub;
 import io.parley.server.redis.RedisBus;
 import io.parley.server.redis.RedisConnections;
+import io.parley.server.redis.RedisMatcher;
 import io.parley.server.redis.RedisPresence;
 import io.parley.server.store.CommitListener;
 import io.parley.server.store.jdbc.JdbcChatStore;
 import io.parley.server.store.jdbc.PostgresOptions;
 import io.parley.server.store.jdbc.SqliteOptions;
+import io.parley.server.stranger.StrangerService;
 import io.parley.server.time.NodeTimers;
 import io.parley.server.time.Scheduler;
 import io.vertx.core.DeploymentOptions;
@@ -93,6 +98,7 @@ final class NodeBuilder {
             "presence-hub",
             "vertx",
             "gateway",
+            "matching",
             "http");
 
     /** How long closing Vert.x may take when a start fails or a node stops; a close that hangs must not hang stop. */
@@ -295,6 +301,16 @@ final class NodeBuilder {
                 vertx, config, chat, registry, codec, authenticator::authenticate, loopTimers, presenceHub, metrics);
         // Owned after Vert.x, so closed before it: its heartbeat ticks stop while the loops still take tasks.
         owned("gateway", lifecycle.own("gateway", gateway, gateway::close));
+        // Talk to a stranger: pairing in Redis (one Lua script per step) in a cluster, in this process otherwise.
+        Matcher.Settings matchSettings = StrangerService.settings(config.match());
+        Scheduler matchTimers = timers.thread("parley-match");
+        Matcher matcher = lifecycle.own(
+                "matcher",
+                redis != null ? new RedisMatcher(redis, matchSettings) : new LocalMatcher(matchSettings, matchTimers));
+        StrangerService strangers = owned(
+                "matching",
+                lifecycle.own("matching", new StrangerService(matcher, store, bus, config.match(), matchTimers)));
+        gateway.matching(strangers);
         AtomicBoolean stopping = new AtomicBoolean();
         router = Router.router(vertx);
         router.route().handler(RequestLog::handle);
@@ -302,6 +318,7 @@ final class NodeBuilder {
         HttpRoutes.metrics(router, metrics, config.http().metricsToken());
         router.get("/ws").handler(gateway);
         new RestApi(chat, presenceHub, authenticator, config).mount(router);
+        new MatchApi(strangers).mount(router);
         new AuthApi(vertx, store, new PasswordHasher(config.auth().bcryptCost()), jwt, config.auth(), clock)
                 .mount(router);
         HttpRoutes.webApp(router);

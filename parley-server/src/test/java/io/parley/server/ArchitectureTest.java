@@ -38,8 +38,8 @@ class ArchitectureTest {
             Set.of(ROOT), // composition: Main, ParleyServer
             Set.of("admin"), // the operator's command line (Main dispatches to it)
             Set.of("api", "gateway", "redis", "store.jdbc"), // faces (REST, WebSocket) and adapters
-            Set.of("chat"), // the domain rules
-            Set.of("presence", "bus", "auth", "wire"), // capabilities the domain uses; wire shapes
+            Set.of("chat", "stranger"), // the domain rules; talk to a stranger's service
+            Set.of("presence", "bus", "auth", "wire", "match"), // capabilities the domain uses; wire shapes
             Set.of("store"), // the store seam and its records
             Set.of("config", "time", "metrics", "log")); // ground floor: imports nothing of the server
 

@@ -20,7 +20,8 @@ public record Config(
         Receipts receipts,
         Presence presence,
         Redis redis,
-        Log log) {
+        Log log,
+        Match match) {
 
     /**
      * The HTTP listener. {@code corsOrigins}: browser origins (besides the server's own) whose pages may call the
@@ -162,6 +163,21 @@ public record Config(
                 receipts,
                 presence,
                 redis,
-                log);
+                log,
+                match);
+    }
+
+    /**
+     * Talk to a stranger (docs/operations.md, "Talk to a stranger"). {@code relaxAfter}: how long a join's interests
+     * and language narrow the match; {@code grace}: how long a disconnected user's pair waits for a reconnect;
+     * {@code lockTtl}: the life of a user's matching lock, renewed every third of it while the session lives;
+     * {@code skipCooldown}: how long two users who skipped each other are not paired again; {@code maxScan}: how many
+     * waiting users one join looks at, oldest first.
+     */
+    public record Match(Duration relaxAfter, Duration grace, Duration lockTtl, Duration skipCooldown, int maxScan) {
+        /** Tickets, queue and live pairs: renewed every lockTtl / 3, so twice the lock's life is ample. */
+        public Duration stateTtl() {
+            return lockTtl.multipliedBy(2);
+        }
     }
 }

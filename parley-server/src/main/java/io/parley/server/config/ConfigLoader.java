@@ -75,6 +75,11 @@ public final class ConfigLoader {
         d.put("log.format", "auto");
         d.put("log.level", "info");
         d.put("log.delivered-sample", "1000");
+        d.put("match.relax-after", "10s");
+        d.put("match.grace", "15s");
+        d.put("match.lock-ttl", "15s");
+        d.put("match.skip-cooldown", "10m");
+        d.put("match.max-scan", "1000");
         return java.util.Collections.unmodifiableMap(d);
     }
 
@@ -263,7 +268,13 @@ public final class ConfigLoader {
                     receipts,
                     presence,
                     new Config.Redis(redisUrl, redisPrefix),
-                    log());
+                    log(),
+                    new Config.Match(
+                            duration("match.relax-after", Duration.ZERO),
+                            duration("match.grace", Duration.ZERO),
+                            duration("match.lock-ttl", Duration.ofMillis(300)),
+                            duration("match.skip-cooldown", Duration.ZERO),
+                            intIn("match.max-scan", 1, 100_000)));
         }
 
         private Config.Log log() {
