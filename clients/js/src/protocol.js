@@ -28,4 +28,5 @@ export const ErrorCodes = Object.freeze({
   unsupported_media_type: Object.freeze({ status: 415, retryable: false }),
   unavailable: Object.freeze({ status: 503, retryable: true }),
   internal: Object.freeze({ status: 500, retryable: true }),
+  match_session_taken: Object.freeze({ status: 409, retryable: false }),
 });

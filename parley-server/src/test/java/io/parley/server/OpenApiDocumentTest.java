@@ -198,6 +198,7 @@ class OpenApiDocumentTest {
             router.get("/ws").handler(ctx -> ctx.fail(500));
             new RestApi(null, null, null, config).mount(router);
             new AuthApi(vertx, null, null, null, config.auth(), Clock.systemUTC()).mount(router);
+            new io.parley.server.api.MatchApi(null).mount(router);
             HttpRoutes.webApp(router);
             HttpRoutes.errors(router);
             Set<String> out = new TreeSet<>();

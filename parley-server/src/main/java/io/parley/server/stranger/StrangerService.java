@@ -144,9 +144,7 @@ public final class StrangerService implements AutoCloseable {
                 return; // the lock lapses by itself; the partner's renewal then finds the pair gone
             }
             pair.ifPresent(p -> {
-                signal(
-                        p,
-                        event("partner_away", null, p.mirror(), settings.grace().toMillis(), null));
+                // The timer first: once the partner hears of the grace, its end is already scheduled.
                 timers.after(
                         settings.grace(),
                         () -> matcher.endIfAway(userId).whenComplete((ended, failed) -> {
@@ -157,6 +155,9 @@ public final class StrangerService implements AutoCloseable {
                                         q -> signal(q, event("partner_left", null, q.mirror(), null, "timeout")));
                             }
                         }));
+                signal(
+                        p,
+                        event("partner_away", null, p.mirror(), settings.grace().toMillis(), null));
             });
         });
     }
