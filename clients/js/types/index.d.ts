@@ -230,6 +230,26 @@ export interface ParleyClientEvents {
   closed: { code: number; reason: string };
   authfailed: string;
   gap: GapInfo;
+  match: MatchFrame;
+}
+
+/** Talk to a stranger (docs/protocol.md, Matching): the server's `match` frame. */
+export interface MatchFrame {
+  type: 'match';
+  event:
+    | 'waiting' | 'matched' | 'rejoined' | 'partner_away' | 'partner_back' | 'partner_left' | 'ended' | 'left'
+    | 'reported' | 'lost' | (string & {});
+  ref?: string;
+  conversationId?: string;
+  /** The partner's pseudonym for this pair; says nothing of the account. */
+  partner?: string;
+  /** Your own pseudonym for this pair. */
+  you?: string;
+  online?: number;
+  waiting?: number;
+  graceMs?: number;
+  reason?: string;
+  sessionId?: string;
 }
 
 export declare class ParleyClient {
@@ -247,6 +267,12 @@ export declare class ParleyClient {
   delete(conversationId: string, messageId: string): Promise<OkFrame>;
   react(conversationId: string, messageId: string, emoji: string, add?: boolean): Promise<OkFrame>;
   queryPresence(userIds: Iterable<string>): Promise<Presence[]>;
+  matchJoin(options?: { interests?: string[]; language?: string; takeover?: boolean }): Promise<MatchFrame>;
+  matchLeave(): Promise<MatchFrame>;
+  matchNext(): Promise<MatchFrame>;
+  matchEnd(): Promise<MatchFrame>;
+  matchBlock(): Promise<MatchFrame>;
+  matchReport(reason?: string): Promise<MatchFrame>;
   markRead(conversationId: string, seq: number): void;
   typing(conversationId: string, active?: boolean): void;
   receipts(conversationId: string): Map<string, Receipt>;
