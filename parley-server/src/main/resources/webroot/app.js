@@ -6,6 +6,7 @@ import { ParleyClient, State } from './parley-client.js';
 import { ParleyApi } from './parley-api.js';
 import { Conversation } from './model.js';
 import { el, linkify, timeOf, lastSeenText } from './dom.js';
+import { mountStranger } from './stranger.js';
 
 const $ = (id) => document.getElementById(id);
 const SESSION_KEY = 'parley.session';
@@ -126,6 +127,7 @@ async function startApp() {
   });
   client.on('error', (e) => toast(`Server refused ${e.ref || 'a request'}: ${e.message || e.code}`));
   client.on('authfailed', () => logout('Your session has expired. Please log in again.'));
+  mountStranger(client);
   onState(client.state);
   await refreshConversations();
   client.connect().catch((err) => {
