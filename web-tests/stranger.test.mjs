@@ -1,5 +1,5 @@
 // End-to-end: "Talk to a stranger" (stranger.js) in Debian's chromium against the real server jar: waiting with the
-// online count, the match, a message each way, Next (the partner sees that the stranger left), End, and a second tab
+// online count, the match, a message each way, Report, Next (the partner sees that the stranger left), End, and a second tab
 // refused until it takes over.
 
 import { after, before, test } from 'node:test';
@@ -47,6 +47,8 @@ test('two strangers meet, chat, one presses Next and the other sees them leave; 
     await alice.page.locator('#stranger-messages .stranger-line.theirs', { hasText: 'hello' }).waitFor();
     assert.equal(await alice.page.locator('#stranger-messages img').count(), 0, 'text stays text');
     await screenshot(alice.page, 'stranger-chat');
+    await alice.page.click('#stranger-report');
+    await until('the report is confirmed', async () => /sent to the moderators/.test(await status(alice)));
 
     await bob.page.click('#stranger-next');
     await until('alice sees bob leave', async () => /The stranger left the chat/.test(await status(alice)));

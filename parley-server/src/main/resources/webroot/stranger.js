@@ -22,9 +22,12 @@ export function mountStranger(client) {
   const form = el('form', { id: 'stranger-form', class: 'inline' }, input, sendBtn);
   const nextBtn = el('button', { type: 'button', id: 'stranger-next' }, 'Next');
   const endBtn = el('button', { type: 'button', id: 'stranger-end', class: 'secondary' }, 'End');
+  const reportBtn = el('button', { type: 'button', id: 'stranger-report', class: 'secondary' }, 'Report');
+  const blockBtn = el('button', { type: 'button', id: 'stranger-block', class: 'secondary' }, 'Block');
   const closeBtn = el('button', { type: 'button', id: 'stranger-close', class: 'link' }, 'Close');
   const view = el('section', { id: ID, hidden: true, 'aria-label': 'Talk to a stranger' },
-    el('header', { class: 'stranger-head' }, el('h2', { text: 'Talk to a stranger' }), nextBtn, endBtn, closeBtn),
+    el('header', { class: 'stranger-head' }, el('h2', { text: 'Talk to a stranger' }), nextBtn, endBtn, reportBtn, blockBtn,
+      closeBtn),
     status, list, form);
   const openBtn = el('button', { type: 'button', id: 'stranger-open', class: 'secondary' }, 'Talk to a stranger');
 
@@ -40,6 +43,8 @@ export function mountStranger(client) {
     input.disabled = !on;
     sendBtn.disabled = !on;
     endBtn.disabled = !on;
+    reportBtn.disabled = !on;
+    blockBtn.disabled = !on;
   }
 
   function line(who, text) {
@@ -96,7 +101,12 @@ export function mountStranger(client) {
         break;
       case 'ended':
         setPaired(false);
-        say(m.reason === 'next' ? 'Looking for a stranger…' : 'You ended the chat. Press Next to meet someone new.');
+        say(m.reason === 'next' ? 'Looking for a stranger…'
+          : m.reason === 'block' ? 'Blocked: you will not meet this stranger again. Press Next to meet someone new.'
+            : 'You ended the chat. Press Next to meet someone new.');
+        break;
+      case 'reported':
+        say('Thank you: the conversation was sent to the moderators. You can go on, press Next, or Block.');
         break;
       case 'lost':
         active = false;
@@ -145,6 +155,8 @@ export function mountStranger(client) {
     }
   });
   endBtn.addEventListener('click', () => client.matchEnd().catch(refused));
+  reportBtn.addEventListener('click', () => client.matchReport('reported from the web app').catch(refused));
+  blockBtn.addEventListener('click', () => client.matchBlock().catch(refused));
   form.addEventListener('submit', (ev) => {
     ev.preventDefault();
     const text = input.value.trim();
