@@ -168,7 +168,7 @@ test('a server restart: reconnecting banner, a send during the outage waits in t
     await erin.context.close();
   });
 
-test('groups, adding a member, a refused send with its retry button, and scrolling up through history', async () => {
+test('groups, adding a member, a too-long message kept with its counter, and scrolling up through history', async () => {
   const frank = await newUser(browser, server.url, 'frank');
   const grace = await newUser(browser, server.url, 'grace');
   const heidi = await newUser(browser, server.url, 'heidi');
@@ -182,6 +182,7 @@ test('groups, adding a member, a refused send with its retry button, and scrolli
   await grace.page.locator('#conversation-list .conv[data-name="Team"] .badge', { hasText: '1' }).waitFor();
   assert.equal(await heidi.page.locator('#conversation-list .conv[data-name="Team"]').count(), 0);
 
+  await frank.page.click('#manage-btn');
   await frank.page.fill('#add-member-input', 'heidi');
   await frank.page.press('#add-member-input', 'Enter');
   await heidi.page.locator('#conversation-list .conv[data-name="Team"]').waitFor();
@@ -190,16 +191,18 @@ test('groups, adding a member, a refused send with its retry button, and scrolli
   await send(grace, 'hi all');
   await bubble(frank, 'hi all').locator('.author', { hasText: 'grace' }).waitFor();
 
-  // A message over the server's limit is refused: failed, with a retry button that really sends it again.
-  const sends = () => frank.sent.filter((f) => f.type === 'send' && f.body.length === 4001).map((f) => f.clientMsgId);
+  // A message over the server's limit is not sent: the text stays, the counter says by how much, no retry is offered.
+  const sends = () => frank.sent.filter((f) => f.type === 'send' && f.body.length === 4001);
   const tooLong = 'x'.repeat(4001);
   await send(frank, tooLong);
-  const failed = frank.page.locator('#message-list .msg.outgoing[data-status="failed"]');
-  await failed.locator('.error', { hasText: 'too long' }).waitFor();
-  await failed.locator('.retry-btn').click();
-  await until('the retry to be sent and refused again', async () =>
-    sends().length === 2 && (await failed.count()) === 1, 10000, async () => ({ sends: sends(), failed: await failed.count() }));
-  assert.equal(sends()[0], sends()[1], 'a retry keeps the clientMsgId');
+  await frank.page.locator('#composer-count.over', { hasText: '1 over the limit of 4000' }).waitFor();
+  assert.equal(await frank.page.inputValue('#composer-input'), tooLong, 'the text is kept');
+  assert.equal(sends().length, 0, 'nothing was sent');
+  assert.equal(await frank.page.locator('.retry-btn').count(), 0);
+  await frank.page.press('#composer-input', 'Backspace');
+  await until('the counter to leave the over state', async () =>
+    (await frank.page.locator('#composer-count.over').count()) === 0);
+  await frank.page.fill('#composer-input', '');
 
   // 70 more messages (over REST, as another app would); heidi reloads and scrolls up through them page by page.
   const token = await frank.page.evaluate(() => JSON.parse(localStorage.getItem('parley.session')).token);

@@ -50,14 +50,21 @@ function next(client, name, accept = () => true) {
   });
 }
 
-test('accounts: register, login, me, users by username, and refusals with their code and status', async () => {
+test('accounts: register, login, me, display names, the user search, users by username, and refusals with their code and status', async () => {
   const alice = await user('alice');
   assert.match(alice.session.token, /\./);
   const again = new ParleyApi({ baseUrl: server.url });
   const login = await again.login(alice.username, `${alice.username}-password`);
   assert.equal(login.userId, alice.id);
-  assert.deepEqual(await again.me(), { userId: alice.id, username: alice.username });
-  assert.deepEqual(await alice.api.userByUsername(alice.username), { userId: alice.id, username: alice.username });
+  assert.deepEqual(await again.me(), { userId: alice.id, username: alice.username, displayName: null });
+  assert.deepEqual(await alice.api.userByUsername(alice.username),
+    { userId: alice.id, username: alice.username, displayName: null });
+  assert.deepEqual(await alice.api.setDisplayName('Alice L.'),
+    { userId: alice.id, username: alice.username, displayName: 'Alice L.' });
+  assert.deepEqual((await alice.api.searchUsers('ALICE L', 5)).map((u) => u.userId), [alice.id]);
+  const tooLong = await refusal(alice.api.setDisplayName('x'.repeat(65)));
+  assert.equal(tooLong.code, 'invalid_field');
+  assert.equal((await alice.api.setDisplayName(null)).displayName, null);
 
   const missing = await refusal(alice.api.userByUsername('nobody-here'));
   assert.equal(missing.code, 'user_not_found');

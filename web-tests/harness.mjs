@@ -30,11 +30,13 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /** One server process on a free port with its own data dir; restart() keeps both (a deploy, an outage). */
 export class ServerProcess {
-  static async start() {
+  /** `env`: extra server settings (PARLEY_* variables) for this process only. */
+  static async start(env = {}) {
     if (!existsSync(JAR)) {
       throw new Error(`${JAR} is missing: run "mvn -B -q -DskipTests package" at the repository root first`);
     }
     const s = new ServerProcess();
+    s.extraEnv = env;
     s.dir = await mkdtemp(path.join(os.tmpdir(), 'parley-web-'));
     s.port = await freePort();
     s.url = `http://127.0.0.1:${s.port}`;
@@ -55,6 +57,7 @@ export class ServerProcess {
         PARLEY_AUTH_BCRYPT_COST: '4', // registrations in milliseconds; the hashing itself is tested in Java
         PARLEY_PRESENCE_BATCH_WINDOW: '500ms', // presence shows up quickly enough to keep the run short
         PARLEY_RECEIPTS_WINDOW: '200ms',
+        ...this.extraEnv,
       },
     });
     this.exited = new Promise((resolve) => this.proc.once('exit', (code, signal) => resolve({ code, signal })));
@@ -130,4 +133,42 @@ export async function screenshot(page, name) {
   const target = path.resolve(here, dir);
   await mkdir(target, { recursive: true });
   await page.screenshot({ path: path.join(target, `${name}.png`) });
+}
+
+/**
+ * A TCP proxy to 127.0.0.1:`port` that can cut the network the way a dead Wi-Fi does: cut() keeps every connection
+ * open and forwards nothing more in either direction (no FIN, no RST), so neither end learns anything until its own
+ * timeouts fire; restore() forwards again and lets new connections through.
+ */
+export class CuttableProxy {
+  static async start(targetPort) {
+    const p = new CuttableProxy();
+    p.cut_ = false;
+    p.sockets = new Set();
+    p.server = net.createServer((client) => {
+      const upstream = net.connect(targetPort, '127.0.0.1');
+      p.sockets.add(client);
+      p.sockets.add(upstream);
+      client.on('data', (d) => { if (!p.cut_) upstream.write(d); });
+      upstream.on('data', (d) => { if (!p.cut_) client.write(d); });
+      const end = () => { client.destroy(); upstream.destroy(); p.sockets.delete(client); p.sockets.delete(upstream); };
+      client.on('close', () => { if (!p.cut_) end(); });
+      upstream.on('close', () => { if (!p.cut_) end(); });
+      client.on('error', () => {});
+      upstream.on('error', () => {});
+    });
+    await new Promise((resolve) => p.server.listen(0, '127.0.0.1', resolve));
+    p.port = p.server.address().port;
+    p.url = `http://127.0.0.1:${p.port}`;
+    return p;
+  }
+
+  cut() { this.cut_ = true; }
+
+  restore() { this.cut_ = false; }
+
+  async close() {
+    this.sockets.forEach((s) => s.destroy());
+    await new Promise((resolve) => this.server.close(resolve));
+  }
 }

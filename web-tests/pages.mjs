@@ -12,6 +12,7 @@ export async function newUser(browser, baseUrl, username, contextOptions) {
   watch(user);
   await page.goto(baseUrl);
   await page.locator('#login-view').waitFor();
+  await page.click('#switch-mode'); // the register form
   await page.fill('#username', username);
   await page.fill('#password', PASSWORD);
   await page.click('#register-btn');

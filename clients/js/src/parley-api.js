@@ -89,12 +89,26 @@ export class ParleyApi {
     return r;
   }
 
-  /** -> {userId, username} of the token's user. */
+  /** -> {userId, username, displayName} of the token's user. */
   me() {
     return this.request('GET', '/me');
   }
 
-  /** -> {userId, username}; ParleyApiError user_not_found when nobody has that (case-sensitive) name. */
+  /** Sets (1-64 characters, trimmed) or clears (null) the caller's display name -> {userId, username, displayName}. */
+  setDisplayName(displayName) {
+    return this.request('PATCH', '/me', { displayName });
+  }
+
+  /** -> [{userId, username, displayName}] whose username or display name starts with `query`, by username. */
+  async searchUsers(query, limit) {
+    const qs = new URLSearchParams({ q: query });
+    if (limit != null) {
+      qs.set('limit', String(limit));
+    }
+    return (await this.request('GET', `/users?${qs}`)).users;
+  }
+
+  /** -> {userId, username, displayName}; ParleyApiError user_not_found when nobody has that (case-sensitive) name. */
   userByUsername(username) {
     return this.request('GET', `/users/by-username/${seg(username)}`);
   }

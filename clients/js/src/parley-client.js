@@ -159,7 +159,11 @@ function webSocketClass(given) {
 
 /**
  * new ParleyClient({token, url?, storage?, storageKey?, unlisted?, backoffInitialMs?, backoffMaxMs?,
- *                   sendTimeoutMs?, heartbeatIntervalMs?, autoDelivered?, WebSocket?, random?, clock?})
+ *                   sendTimeoutMs?, heartbeatIntervalMs?, pongTimeoutMs?, autoDelivered?, WebSocket?, random?,
+ *                   clock?})
+ * pongTimeoutMs: drop the connection (and reconnect) when nothing answers a ping within this long; off by default, so
+ * only the server's idle timeout ends a silent connection. With heartbeatIntervalMs 2000 and pongTimeoutMs 2000 a cut
+ * network is noticed within 5 s.
  * Events (client.on(name, fn)): event, synced, state, message, receipts, typing, presence, error, closed, authfailed.
  */
 export class ParleyClient {
@@ -178,12 +182,16 @@ export class ParleyClient {
     this._sendTimeoutMs = o.sendTimeoutMs || 30000;
     this._heartbeatMs = o.heartbeatIntervalMs || 25000;
     this._idleTimeoutMs = this._heartbeatMs * 3;
+    this._pongTimeoutMs = o.pongTimeoutMs || 0;
+    this._pingAt = 0;
     this._autoDelivered = o.autoDelivered !== false;
     this._clock = o.clock || realClock;
 
     this._listeners = new Map();
     this.state = State.IDLE;
     this.userId = null;
+    /** The server's longest message body in characters (welcome's maxBodyChars), null before the first welcome. */
+    this.maxBodyChars = null;
     this._ws = null;
     this._closing = false;
     this._timers = { heartbeat: null, reconnect: null, receipts: null };
@@ -495,19 +503,29 @@ export class ParleyClient {
    */
   _startLiveness(ws) {
     this._clock.clearInterval(this._timers.heartbeat);
-    const tick = Math.max(50, Math.min(this._heartbeatMs, 1000));
+    const tick = Math.max(50, Math.min(this._heartbeatMs, 1000, this._pongTimeoutMs ? this._pongTimeoutMs / 4 : 1000));
     let sincePing = 0;
+    this._pingAt = 0;
     this._timers.heartbeat = this._clock.setInterval(() => {
       if (ws !== this._ws) {
         return;
       }
-      if (this._clock.now() - this._lastHeard > this._idleLimit) {
+      const now = this._clock.now();
+      if (now - this._lastHeard > this._idleLimit) {
         this._abort(ws, `nothing heard for ${this._idleLimit} ms`);
+        return;
+      }
+      // Any frame after the ping counts as its answer: the pong, or an event that overtook it.
+      if (this._pongTimeoutMs && this._pingAt > this._lastHeard && now - this._pingAt > this._pongTimeoutMs) {
+        this._abort(ws, `no answer to a ping within ${this._pongTimeoutMs} ms`);
         return;
       }
       sincePing += tick;
       if (sincePing >= this._heartbeatMs && this._connected()) {
         sincePing = 0;
+        if (this._pingAt <= this._lastHeard) {
+          this._pingAt = now; // the oldest unanswered ping is the one the timeout counts from
+        }
         this._write({ type: 'ping' });
       }
     }, tick);
@@ -557,6 +575,7 @@ export class ParleyClient {
 
   _welcome(w) {
     this.userId = w.userId;
+    this.maxBodyChars = w.maxBodyChars || null;
     this._heartbeatMs = Math.max(50, Math.min(this._heartbeatMs, w.heartbeatIntervalMs || this._heartbeatMs));
     this._idleTimeoutMs = w.idleTimeoutMs || this._idleTimeoutMs;
     this._idleLimit = this._idleTimeoutMs;

@@ -193,6 +193,8 @@ export interface ParleyClientOptions {
   backoffMaxMs?: number;
   sendTimeoutMs?: number;
   heartbeatIntervalMs?: number;
+  /** Drop the connection when nothing answers a ping within this many ms (off by default). */
+  pongTimeoutMs?: number;
   /** Report received events as delivered by itself (default true). */
   autoDelivered?: boolean;
   /** A WebSocket class: globalThis.WebSocket by default; in Node 20, `import WebSocket from 'ws'`. */
@@ -254,6 +256,8 @@ export interface MatchFrame {
 
 export declare class ParleyClient {
   constructor(options: ParleyClientOptions);
+  /** The server's longest message body in characters (from welcome), null before the first welcome. */
+  readonly maxBodyChars: number | null;
   readonly state: State;
   /** The user of the session, from the server's welcome (null before it). */
   readonly userId: string | null;
@@ -316,6 +320,8 @@ export interface User {
   userId: string;
   /** null for users provisioned from external tokens. */
   username: string | null;
+  /** null until the user sets one (ParleyApi.setDisplayName). */
+  displayName: string | null;
 }
 
 export type Role = 'owner' | 'admin' | 'member';
@@ -328,6 +334,7 @@ export interface Member {
   readSeq: number;
   deliveredSeq: number;
   joinedSeq: number;
+  displayName: string | null;
 }
 
 export interface Conversation {
@@ -430,6 +437,10 @@ export declare class ParleyApi {
   login(username: string, password: string): Promise<Session>;
   me(): Promise<User>;
   userByUsername(username: string): Promise<User>;
+  /** Sets (1-64 characters) or clears (null) the caller's display name. */
+  setDisplayName(displayName: string | null): Promise<User>;
+  /** Users whose username or display name starts with `query` (ASCII case ignored), at most `limit` (default 20). */
+  searchUsers(query: string, limit?: number): Promise<User[]>;
 
   openDirect(other: string | { userId: string } | { username: string }): Promise<Conversation>;
   createGroup(title: string, memberIds: Iterable<string>): Promise<Conversation>;

@@ -1,6 +1,8 @@
 // DOM helpers. User text only ever becomes a text node or an attribute value set through the DOM: nothing here
 // parses HTML.
 
+import { parseInline } from './format.js';
+
 /** el('div', {class: 'x', text: 'hello', onclick: fn, 'data-id': 1}, child, 'text child', ...) */
 export function el(tag, attrs, ...children) {
   const e = document.createElement(tag);
@@ -26,66 +28,40 @@ export function el(tag, attrs, ...children) {
   return e;
 }
 
-const URL_PATTERN = /\bhttps?:\/\/[^\s<>"'`]+/gi;
-const TRAILING = /[.,;:!?)\]}'"]+$/;
-
-/** An http(s) URL as a safe link target, or null (javascript:, data:, malformed, ...). */
-export function safeHref(text) {
-  let u;
-  try {
-    u = new URL(text);
-  } catch (err) {
-    return null; // not a URL: it stays plain text
-  }
-  return u.protocol === 'http:' || u.protocol === 'https:' ? u.href : null;
+/** Message text as nodes (format.js parseInline): text nodes, <strong>, <em>, <code>, and http(s) links that open in
+ * a new tab without an opener. */
+export function renderText(text) {
+  return renderTokens(parseInline(text));
 }
 
-/** Message text as nodes: plain text, with http(s) URLs as links that open in a new tab without an opener. */
-export function linkify(text) {
-  const out = [];
-  let last = 0;
-  for (const m of text.matchAll(URL_PATTERN)) {
-    let url = m[0];
-    const trail = url.match(TRAILING);
-    if (trail) {
-      url = url.slice(0, -trail[0].length);
+function renderTokens(tokens) {
+  return tokens.map((t) => {
+    switch (t.type) {
+      case 'bold': return el('strong', null, renderTokens(t.children));
+      case 'italic': return el('em', null, renderTokens(t.children));
+      case 'code': return el('code', { text: t.text });
+      case 'link': return el('a', { href: t.href, target: '_blank', rel: 'noopener noreferrer', text: t.text });
+      default: return document.createTextNode(t.text);
     }
-    const href = safeHref(url);
-    if (!href) {
-      continue;
-    }
-    if (m.index > last) {
-      out.push(document.createTextNode(text.slice(last, m.index)));
-    }
-    out.push(el('a', { href, target: '_blank', rel: 'noopener noreferrer', text: url }));
-    last = m.index + url.length;
-  }
-  if (last < text.length) {
-    out.push(document.createTextNode(text.slice(last)));
-  }
-  return out;
+  });
 }
 
-export function timeOf(iso) {
-  const d = new Date(iso);
-  return Number.isNaN(d.getTime()) ? '' : d.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
-}
-
-/** "last seen 5 minutes ago", "last seen yesterday 14:05", ... */
-export function lastSeenText(iso) {
-  if (!iso) {
-    return 'offline';
+/**
+ * Makes parent's children exactly `nodes`, in order, touching only what differs: nodes already in place stay (a live
+ * region then announces only what was added, and focus inside an unchanged message is kept).
+ */
+export function reconcile(parent, nodes) {
+  let cursor = parent.firstChild;
+  for (const node of nodes) {
+    if (node === cursor) {
+      cursor = cursor.nextSibling;
+    } else {
+      parent.insertBefore(node, cursor);
+    }
   }
-  const d = new Date(iso);
-  const mins = Math.round((Date.now() - d.getTime()) / 60000);
-  if (mins < 1) {
-    return 'last seen just now';
+  while (cursor) {
+    const next = cursor.nextSibling;
+    parent.removeChild(cursor);
+    cursor = next;
   }
-  if (mins < 60) {
-    return `last seen ${mins} min ago`;
-  }
-  if (mins < 24 * 60) {
-    return `last seen at ${timeOf(iso)}`;
-  }
-  return `last seen ${d.toLocaleDateString()}`;
 }

@@ -4,6 +4,8 @@
 // (which the client hands over complete from its cursor on) meet without holes, so paging older always continues
 // below the lowest seq held.
 
+import { groupStatus } from './format.js';
+
 export class Conversation {
   constructor(json, me) {
     this.id = json.id;
@@ -55,12 +57,16 @@ export class Conversation {
       return this.title || 'Group';
     }
     const peer = this.others()[0];
-    return peer ? (peer.username || peer.userId) : 'Direct';
+    return peer ? (peer.displayName || peer.username || peer.userId) : 'Direct';
+  }
+
+  member(userId) {
+    return this.members.find((x) => x.userId === userId) || null;
   }
 
   nameOf(userId) {
     const m = this.members.find((x) => x.userId === userId);
-    return m && m.username ? m.username : userId;
+    return m ? (m.displayName || m.username || userId) : userId;
   }
 
   /** Applies one log event (from the client, in seq order). Returns true when the message list changed. */
@@ -192,11 +198,17 @@ export class Conversation {
     return { list, inFlight };
   }
 
-  /** Status of one's own message with this seq: read / delivered by every other member, or just sent. */
+  /**
+   * Status of one's own message with this seq. Direct: read / delivered by the peer, or just sent. Group: by the
+   * rule of docs/protocol.md "Receipts in groups" (format.js groupStatus): one absent member holds nothing up.
+   */
   statusOf(seq, receipts) {
     const others = this.others();
     if (others.length === 0) {
       return 'sent';
+    }
+    if (this.type === 'group') {
+      return groupStatus(seq, others, receipts).status;
     }
     const cursor = (u, key) => {
       const r = receipts.get(u.userId);

@@ -77,6 +77,69 @@ class ConversationApiTest {
     }
 
     @Test
+    void displayName_setThroughPatchMe_showsInMeLookupsMembersAndSearch_andBadNamesAreRefused() {
+        Rest anon = new Rest(server.httpUrl(), null);
+        Rest dora = new Rest(
+                server.httpUrl(),
+                anon.post(
+                                "/api/v1/auth/register",
+                                new JsonObject().put("username", "dora").put("password", "correct horse"))
+                        .json()
+                        .getString("token"));
+        Rest dorian = new Rest(
+                server.httpUrl(),
+                anon.post(
+                                "/api/v1/auth/register",
+                                new JsonObject().put("username", "dorian").put("password", "correct horse"))
+                        .json()
+                        .getString("token"));
+        assertThat(dora.get("/api/v1/me").json().getValue("displayName")).isNull();
+
+        Rest.Response set = dora.call("PATCH", "/api/v1/me", new JsonObject().put("displayName", "  Dora Explorer "));
+        assertThat(set.status()).as(set.toString()).isEqualTo(200);
+        assertThat(set.json().getString("displayName")).isEqualTo("Dora Explorer");
+        assertThat(dora.get("/api/v1/me").json().getString("displayName")).isEqualTo("Dora Explorer");
+        assertThat(dorian.get("/api/v1/users/by-username/dora").json().getString("displayName"))
+                .isEqualTo("Dora Explorer");
+        String dm = dorian.post(
+                        "/api/v1/conversations",
+                        new JsonObject().put("type", "direct").put("username", "dora"))
+                .json()
+                .getString("id");
+        assertThat(dorian.get("/api/v1/conversations/" + dm + "/members").json().getJsonArray("members").stream()
+                        .map(m -> ((JsonObject) m).getString("displayName"))
+                        .toList())
+                .containsExactlyInAnyOrder("Dora Explorer", null);
+
+        Rest.Response search = dorian.get("/api/v1/users?q=DOR");
+        assertThat(search.status()).isEqualTo(200);
+        assertThat(search.json().getJsonArray("users").stream()
+                        .map(u -> ((JsonObject) u).getString("username"))
+                        .toList())
+                .containsExactly("dora", "dorian");
+        assertThat(dorian.get("/api/v1/users?q=dora%20ex").json().getJsonArray("users"))
+                .hasSize(1);
+        assertThat(dorian.get("/api/v1/users?q=dor&limit=1").json().getJsonArray("users"))
+                .hasSize(1);
+        assertThat(dorian.get("/api/v1/users").errorCode()).isEqualTo("missing_field");
+        assertThat(dorian.get("/api/v1/users?q=%20").errorCode()).isEqualTo("invalid_field");
+
+        assertThat(dora.call("PATCH", "/api/v1/me", new JsonObject().put("displayName", "x".repeat(65)))
+                        .errorCode())
+                .isEqualTo("invalid_field");
+        assertThat(dora.call("PATCH", "/api/v1/me", new JsonObject().put("displayName", "tab\there"))
+                        .errorCode())
+                .isEqualTo("invalid_field");
+        assertThat(dora.call("PATCH", "/api/v1/me", new JsonObject()).errorCode())
+                .isEqualTo("missing_field");
+        assertThat(dora.get("/api/v1/me").json().getString("displayName")).isEqualTo("Dora Explorer");
+        assertThat(dora.call("PATCH", "/api/v1/me", new JsonObject().putNull("displayName"))
+                        .json()
+                        .getValue("displayName"))
+                .isNull();
+    }
+
+    @Test
     void direct_isOneConversationPerPair_whoeverStartsIt() {
         Rest ann = as("ann");
         Rest ben = as("ben");

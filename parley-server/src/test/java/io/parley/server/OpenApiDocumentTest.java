@@ -279,7 +279,8 @@ class OpenApiDocumentTest {
 
     @Test
     void check_acceptsADocumentedResponse() {
-        CONTRACT.check("GET", ME, 200, "application/json", "{\"userId\":\"u1\",\"username\":null}");
+        CONTRACT.check(
+                "GET", ME, 200, "application/json", "{\"userId\":\"u1\",\"username\":null,\"displayName\":null}");
         CONTRACT.check(
                 "GET",
                 "/api/v1/conversations/c1?limit=3",

@@ -59,7 +59,12 @@ public final class RestApi {
                                         .put("userId", user(ctx))
                                         .put(
                                                 "username",
-                                                u.map(x -> x.username()).orElse(null)))));
+                                                u.map(x -> x.username()).orElse(null))
+                                        .put(
+                                                "displayName",
+                                                u.map(x -> x.displayName()).orElse(null)))));
+        router.patch("/api/v1/me").handler(this::setDisplayName);
+        router.get("/api/v1/users").handler(this::searchUsers);
         router.get("/api/v1/users/by-username/:username").handler(this::userByName);
         router.post("/api/v1/conversations").handler(this::createConversation);
         router.get("/api/v1/conversations")
@@ -124,13 +129,34 @@ public final class RestApi {
             if (u.isEmpty()) {
                 Http.error(ctx, ErrorCode.USER_NOT_FOUND, "no such user");
             } else {
-                Http.json(
-                        ctx,
-                        200,
-                        new JsonObject()
-                                .put("userId", u.get().id())
-                                .put("username", u.get().username()));
+                Http.json(ctx, 200, RestShapes.user(u.get()));
             }
+        });
+    }
+
+    private void setDisplayName(RoutingContext ctx) {
+        guard(ctx, () -> {
+            JsonObject body = Http.body(ctx);
+            if (!body.containsKey("displayName")) {
+                throw new Http.BadRequest(ErrorCode.MISSING_FIELD, "missing field 'displayName'");
+            }
+            String name = Http.optString(body, "displayName", 1024);
+            respond(ctx, chat.users().setDisplayName(user(ctx), name), u -> Http.json(ctx, 200, RestShapes.user(u)));
+        });
+    }
+
+    private void searchUsers(RoutingContext ctx) {
+        guard(ctx, () -> {
+            String q = ctx.request().getParam("q");
+            if (q == null) {
+                throw new Http.BadRequest(ErrorCode.MISSING_FIELD, "missing query parameter 'q'");
+            }
+            Long limit = Http.longParam(ctx, "limit");
+            respond(ctx, chat.users().search(q, limit == null ? 20 : (int) Math.min(limit, 1000)), users -> {
+                JsonArray a = new JsonArray();
+                users.forEach(u -> a.add(RestShapes.user(u)));
+                Http.json(ctx, 200, new JsonObject().put("users", a));
+            });
         });
     }
 

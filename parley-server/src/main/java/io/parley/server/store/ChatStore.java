@@ -43,6 +43,18 @@ public interface ChatStore extends AutoCloseable {
     CompletableFuture<Optional<User>> findUserByUsername(String username);
 
     /**
+     * Sets a user's display name, or clears it with null; completes with the user as now stored, once durable. Fails
+     * with {@link StoreException.UnknownUser} when there is no such user. The caller validates the name.
+     */
+    CompletableFuture<User> setDisplayName(String userId, String displayName);
+
+    /**
+     * Up to {@code limit} users with a username whose username or display name starts with {@code prefix}, ignoring
+     * ASCII case; {@code %}, {@code _} and {@code !} in the prefix match themselves. Ordered by username.
+     */
+    CompletableFuture<List<User>> searchUsers(String prefix, int limit);
+
+    /**
      * The stored password hash of a built-in account, for login, and whether the account is banned. Empty when no such
      * username or no password.
      */

@@ -6,4 +6,11 @@ package io.parley.server.store;
  * member, and receipts of those never name them.
  */
 public record Member(
-        String userId, String username, Role role, long joinedAt, long readSeq, long deliveredSeq, long joinedSeq) {}
+        String userId,
+        String username,
+        Role role,
+        long joinedAt,
+        long readSeq,
+        long deliveredSeq,
+        long joinedSeq,
+        String displayName) {}

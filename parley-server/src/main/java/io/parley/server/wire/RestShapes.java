@@ -4,6 +4,7 @@ import io.parley.server.store.ConversationSummary;
 import io.parley.server.store.LogEntry;
 import io.parley.server.store.Member;
 import io.parley.server.store.MessageView;
+import io.parley.server.store.User;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
@@ -27,12 +28,21 @@ public final class RestShapes {
                 .put("members", members(c.members()));
     }
 
+    /** A user as REST shows it: {@code {"userId","username","displayName"}}. */
+    public static JsonObject user(User u) {
+        return new JsonObject()
+                .put("userId", u.id())
+                .put("username", u.username())
+                .put("displayName", u.displayName());
+    }
+
     public static JsonArray members(List<Member> members) {
         JsonArray a = new JsonArray();
         for (Member m : members) {
             a.add(new JsonObject()
                     .put("userId", m.userId())
                     .put("username", m.username())
+                    .put("displayName", m.displayName())
                     .put("role", m.role().wire())
                     .put("joinedAt", Frames.time(m.joinedAt()))
                     .put("readSeq", m.readSeq())

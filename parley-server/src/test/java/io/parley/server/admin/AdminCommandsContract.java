@@ -263,7 +263,7 @@ abstract class AdminCommandsContract {
 
         assertThat(r.status()).as(r.toString()).isZero();
         assertThat(r.out())
-                .contains("schema version 4")
+                .contains("schema version 10")
                 .contains("users 2")
                 .contains("conversations 1")
                 .contains("messages 3")

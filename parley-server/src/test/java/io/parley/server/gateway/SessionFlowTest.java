@@ -12,7 +12,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.AfterEach;
@@ -40,15 +39,6 @@ class SessionFlowTest {
     @AfterEach
     void close() {
         node.close();
-    }
-
-    /** A session that has synced with its cursors at the store's last seqs: live. */
-    private Session live(FakeTransport t, String user) throws Exception {
-        Map<String, Long> last = node.chat.feed().lastSeqs(user).get(10, TimeUnit.SECONDS);
-        Session s = node.connected(t, user, true);
-        s.onText(json(new ClientFrame.Sync(last, null, null)));
-        node.loop.runUntil(() -> !t.frames(ServerFrame.Synced.class).isEmpty(), "synced");
-        return s;
     }
 
     // ---- authentication ---------------------------------------------------------------------------------------
@@ -204,11 +194,11 @@ class SessionFlowTest {
     @Test
     void resync_ofALiveSession_replaysWhatTheNodeMissed_thenSyncedAgain() throws Exception {
         FakeTransport t = new FakeTransport();
-        Session s = live(t, "alice");
+        Session s = node.live(t, "alice");
         long seen = node.send("bob", "seen");
         node.loop.runUntil(() -> seqs(t).contains(seen), "the live event");
 
-        node.dropNextEvent.set(true);
+        node.sink.dropNext.set(true);
         long missed = node.send("bob", "missed");
         node.loop.runQueued();
         assertThat(seqs(t)).containsExactly(seen);

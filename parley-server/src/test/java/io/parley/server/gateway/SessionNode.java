@@ -37,8 +37,8 @@ final class SessionNode implements AutoCloseable {
     final Config config;
     final SessionRegistry registry;
     final ChatService chat;
-    /** Set: the bus loses the next event on its way to this node's sessions, as a lost cluster message would. */
-    final java.util.concurrent.atomic.AtomicBoolean dropNextEvent;
+    /** Between the bus and the sessions: it loses the next event when told, as a lost cluster message would. */
+    final DroppingSink sink;
 
     private final LocalPresence presence;
     private final JdbcChatStore store;
@@ -53,8 +53,7 @@ final class SessionNode implements AutoCloseable {
         config = ConfigLoader.defaultsWith(o);
         presence = new LocalPresence(config.presence().ttl().toMillis(), manual);
         registry = new SessionRegistry(CODEC, presence);
-        DroppingSink sink = new DroppingSink(registry);
-        dropNextEvent = sink.dropNext;
+        sink = new DroppingSink(registry);
         LocalBus bus = new LocalBus();
         bus.subscribe(sink);
         store = JdbcChatStore.openSqlite(
@@ -107,6 +106,15 @@ final class SessionNode implements AutoCloseable {
         }
         s.authenticate("u:" + user);
         loop.runUntil(() -> !transport.frames(ServerFrame.Welcome.class).isEmpty(), "welcome");
+        return s;
+    }
+
+    /** A session that has synced with its cursors at the store's last seqs (nothing to replay): live, holding gaps. */
+    Session live(FakeTransport transport, String user) throws Exception {
+        Map<String, Long> last = chat.feed().lastSeqs(user).get(10, TimeUnit.SECONDS);
+        Session s = connected(transport, user, true);
+        s.onText(json(new ClientFrame.Sync(last, null, null)));
+        loop.runUntil(() -> !transport.frames(ServerFrame.Synced.class).isEmpty(), "synced");
         return s;
     }
 

@@ -4,26 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.parley.protocol.ClientFrame;
 import io.parley.protocol.CloseCodes;
-import io.parley.protocol.FrameCodec;
 import io.parley.protocol.ServerFrame;
-import io.parley.server.bus.LocalBus;
-import io.parley.server.chat.ChatService;
-import io.parley.server.chat.EventPublisher;
-import io.parley.server.chat.ReceiptBatcher;
 import io.parley.server.config.Config;
-import io.parley.server.config.ConfigLoader;
-import io.parley.server.metrics.Metrics;
-import io.parley.server.presence.LocalPresence;
-import io.parley.server.presence.PresenceHub;
-import io.parley.server.store.jdbc.JdbcChatStore;
-import io.parley.server.store.jdbc.SqliteOptions;
 import io.parley.server.time.ManualScheduler;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -32,119 +20,57 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@link Session} and its {@link EventStream} without sockets: a {@link FakeTransport}, a {@link TestLoop} run by the
  * test's thread, the {@link ManualScheduler} for every timer, and the real domain (ChatService, the SQLite store in a
- * temp dir, the in-process bus and presence) wired as {@code ParleyServer} wires them. The bus can drop the next
+ * temp dir, the in-process bus and presence) wired as {@code ParleyServer} wires them ({@link SessionNode}). The bus can drop the next
  * event, as a lost cluster message would, so a gap can be made on purpose.
  */
 class SessionTest {
-    private static final FrameCodec CODEC = new FrameCodec();
-
     @TempDir
     Path dir;
 
-    private final ManualScheduler manual = new ManualScheduler();
-    private final TestLoop loop = new TestLoop();
-    private final Config config = ConfigLoader.defaultsWith(Map.of("http.port", "0"));
-    private DroppingSink sink;
-
-    private LocalPresence presence;
+    private SessionNode node;
+    private ManualScheduler manual;
+    private TestLoop loop;
+    private Config config;
     private SessionRegistry registry;
-    private LocalBus bus;
-    private JdbcChatStore store;
-    private ReceiptBatcher receipts;
-    private PresenceHub presenceHub;
-    private ChatService chat;
-    private Metrics metrics;
-    private int sessions;
+    private DroppingSink sink;
 
     @BeforeEach
     void node() throws Exception {
-        presence = new LocalPresence(config.presence().ttl().toMillis(), manual);
-        registry = new SessionRegistry(CODEC, presence);
-        bus = new LocalBus();
-        sink = new DroppingSink(registry);
-        bus.subscribe(sink);
-        store = JdbcChatStore.openSqlite(
-                dir.resolve("parley.db"), new SqliteOptions(false, 64, 2), new EventPublisher(CODEC, bus));
-        receipts = new ReceiptBatcher(
-                store,
-                bus,
-                config.receipts().window().toMillis(),
-                config.receipts().maxFanoutMembers(),
-                manual);
-        metrics = new Metrics();
-        presenceHub = new PresenceHub(presence, store, config.presence(), CODEC, registry, n -> {}, lag -> {}, manual);
-        chat = new ChatService(store, config, bus, presence, receipts, manual.clock());
-        for (String user : List.of("alice", "bob")) {
-            store.createUser(user, user, "hash").get(10, TimeUnit.SECONDS);
-        }
-        store.createGroup(
-                        "g", "bob", "a group", List.of("alice"), manual.clock().millis())
-                .get(10, TimeUnit.SECONDS);
+        node = new SessionNode(dir, Map.of());
+        manual = node.manual;
+        loop = node.loop;
+        config = node.config;
+        registry = node.registry;
+        sink = node.sink;
     }
 
     @AfterEach
     void close() {
-        presenceHub.close();
-        receipts.close();
-        store.close();
-        presence.close();
-        metrics.close();
+        node.close();
     }
 
-    /** A connection's session; tokens are {@code u:<user>}, anything else is refused. */
     private Session session(FakeTransport transport) {
-        return new Session(
-                "s" + ++sessions,
-                transport,
-                loop,
-                token -> token.startsWith("u:")
-                        ? CompletableFuture.completedFuture(token.substring(2))
-                        : CompletableFuture.failedFuture(new IllegalArgumentException("invalid token")),
-                chat,
-                registry,
-                CODEC,
-                config,
-                presenceHub,
-                manual,
-                metrics);
+        return node.session(transport);
     }
 
-    /** A session authenticated by {@code ?token=} as {@code user}, welcomed. */
     private Session connected(FakeTransport transport, String user, boolean resume) throws Exception {
-        Session s = session(transport);
-        if (resume) {
-            s.requestResume();
-        }
-        s.authenticate("u:" + user);
-        loop.runUntil(() -> !transport.frames(ServerFrame.Welcome.class).isEmpty(), "welcome");
-        return s;
+        return node.connected(transport, user, resume);
     }
 
-    private static String json(ClientFrame frame) {
-        return CODEC.encode(frame);
+    private Session live(FakeTransport transport, String user) throws Exception {
+        return node.live(transport, user);
     }
 
     private long send(String user, String body) throws Exception {
-        return chat.send(user, "g", "k-" + body, body)
-                .get(10, TimeUnit.SECONDS)
-                .event()
-                .seq();
+        return node.send(user, body);
+    }
+
+    private static String json(ClientFrame frame) {
+        return SessionNode.json(frame);
     }
 
     private static List<Long> seqs(FakeTransport t) {
-        return t.frames(ServerFrame.Event.class).stream()
-                .filter(e -> e.conversationId().equals("g"))
-                .map(ServerFrame.Event::seq)
-                .toList();
-    }
-
-    /** A session that has synced with its cursors at the store's last seqs (nothing to replay): live, holding gaps. */
-    private Session live(FakeTransport transport, String user) throws Exception {
-        Map<String, Long> last = chat.feed().lastSeqs(user).get(10, TimeUnit.SECONDS);
-        Session s = connected(transport, user, true);
-        s.onText(json(new ClientFrame.Sync(last, null, null)));
-        loop.runUntil(() -> !transport.frames(ServerFrame.Synced.class).isEmpty(), "synced");
-        return s;
+        return SessionNode.seqs(t);
     }
 
     // ---- authentication ---------------------------------------------------------------------------------------------

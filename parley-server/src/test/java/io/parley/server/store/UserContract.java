@@ -12,7 +12,7 @@ import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 
 /**
- * Accounts: creation, lookup, credentials, provisioning, password resets and bans.
+ * Accounts: creation, lookup, credentials, provisioning, password resets, bans, display names and the user search.
  */
 interface UserContract extends StoreFixture {
 
@@ -97,5 +97,40 @@ interface UserContract extends StoreFixture {
         assertThat(failure(store().setBanned("nobody", true, 1_000))).isInstanceOf(StoreException.UnknownUser.class);
         assertThat(failure(store().setBanned("nobody", false, 1_000))).isInstanceOf(StoreException.UnknownUser.class);
         assertThat(await(store().bannedUsers())).isEmpty();
+    }
+
+    @Test
+    default void setDisplayName_isReadBackByIdAndUsername_clearsWithNull_andFailsForAnUnknownUser() {
+        await(store().createUser("u1", "alice", "hash-a"));
+
+        User named = await(store().setDisplayName("u1", "Alice Liddell"));
+
+        assertThat(named.displayName()).isEqualTo("Alice Liddell");
+        assertThat(await(store().findUser("u1"))).contains(named);
+        assertThat(await(store().findUserByUsername("alice"))).contains(named);
+        assertThat(await(store().setDisplayName("u1", null)).displayName()).isNull();
+        assertThat(await(store().findUser("u1")).orElseThrow().displayName()).isNull();
+        assertThat(failure(store().setDisplayName("nobody", "X"))).isInstanceOf(StoreException.UnknownUser.class);
+    }
+
+    @Test
+    default void searchUsers_matchesUsernameOrDisplayNamePrefix_ignoringCase_withWildcardsAsThemselves() {
+        await(store().createUser("u1", "alice", "h"));
+        await(store().createUser("u2", "Alfred", "h"));
+        await(store().createUser("u3", "bob", "h"));
+        await(store().createUser("u4", "a_b", "h"));
+        await(store().createUser("u5", "axb", "h"));
+        await(store().provisionUser("ext-1"));
+        await(store().setDisplayName("u3", "Albert B."));
+
+        assertThat(await(store().searchUsers("al", 10)))
+                .extracting(User::username)
+                .containsExactly("Alfred", "alice", "bob");
+        assertThat(await(store().searchUsers("AL", 2))).hasSize(2);
+        assertThat(await(store().searchUsers("a_", 10)))
+                .extracting(User::username)
+                .containsExactly("a_b");
+        assertThat(await(store().searchUsers("%", 10))).isEmpty();
+        assertThat(await(store().searchUsers("zz", 10))).isEmpty();
     }
 }

@@ -241,6 +241,16 @@ public final class JdbcChatStore implements ChatStore {
     }
 
     @Override
+    public CompletableFuture<User> setDisplayName(String userId, String displayName) {
+        return writer.submit(tx -> ops.setDisplayName(tx, userId, displayName));
+    }
+
+    @Override
+    public CompletableFuture<List<User>> searchUsers(String prefix, int limit) {
+        return readers.read(sql -> q.searchUsers(sql, prefix, limit));
+    }
+
+    @Override
     public CompletableFuture<Optional<Credentials>> findCredentials(String username) {
         return readers.read(sql -> {
             PreparedStatement ps = sql.ps(d.credentials);

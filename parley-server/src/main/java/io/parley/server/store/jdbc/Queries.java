@@ -20,6 +20,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -37,13 +38,33 @@ final class Queries {
         ps.setString(1, key);
         try (ResultSet rs = ps.executeQuery()) {
             return rs.next()
-                    ? Optional.of(new User(rs.getString(1), rs.getString(2), rs.getLong(3)))
+                    ? Optional.of(new User(rs.getString(1), rs.getString(2), rs.getLong(3), rs.getString(4)))
                     : Optional.empty();
         }
     }
 
     Optional<User> userById(Sql sql, String id) throws SQLException {
         return user(sql, d.userById, id);
+    }
+
+    /** Users whose username or display name starts with {@code prefix} (case-insensitive), by username. */
+    List<User> searchUsers(Sql sql, String prefix, int limit) throws SQLException {
+        String pattern = prefix.toLowerCase(Locale.ROOT)
+                        .replace("!", "!!")
+                        .replace("%", "!%")
+                        .replace("_", "!_")
+                + "%";
+        PreparedStatement ps = sql.ps(d.searchUsers);
+        ps.setString(1, pattern);
+        ps.setString(2, pattern);
+        ps.setInt(3, limit);
+        List<User> out = new ArrayList<>();
+        try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                out.add(new User(rs.getString(1), rs.getString(2), rs.getLong(3), rs.getString(4)));
+            }
+        }
+        return out;
     }
 
     Optional<Role> roleOf(Sql sql, String conversationId, String userId) throws SQLException {
@@ -80,7 +101,8 @@ final class Queries {
                         rs.getLong(4),
                         rs.getLong(5),
                         rs.getLong(6),
-                        rs.getLong(7)));
+                        rs.getLong(7),
+                        rs.getString(8)));
             }
         }
         return out;

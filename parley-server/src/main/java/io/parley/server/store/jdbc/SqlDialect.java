@@ -111,8 +111,14 @@ class SqlDialect {
     final String provisionUser =
             "INSERT INTO users (id, username, password_hash, created_at) VALUES (?, NULL, NULL, ?) "
                     + "ON CONFLICT (id) DO NOTHING";
-    final String userById = "SELECT id, username, created_at FROM users WHERE id = ?";
-    final String userByName = "SELECT id, username, created_at FROM users WHERE username = ?";
+    final String userById = "SELECT id, username, created_at, display_name FROM users WHERE id = ?";
+    final String userByName = "SELECT id, username, created_at, display_name FROM users WHERE username = ?";
+    final String setDisplayName = "UPDATE users SET display_name = ? WHERE id = ?";
+    /** Prefix search, case-insensitive for ASCII in both dialects (lower() and a LIKE with escaped wildcards). */
+    final String searchUsers = "SELECT id, username, created_at, display_name FROM users "
+            + "WHERE username IS NOT NULL AND (lower(username) LIKE ? ESCAPE '!' OR lower(display_name) LIKE ? ESCAPE '!') "
+            + "ORDER BY username LIMIT ?";
+
     final String credentials = "SELECT id, username, password_hash, banned_at FROM users WHERE username = ?";
     final String setPasswordHash = "UPDATE users SET password_hash = ? WHERE id = ?";
     final String ban = "UPDATE users SET banned_at = ? WHERE id = ? AND banned_at IS NULL";
@@ -148,8 +154,8 @@ class SqlDialect {
     final String conversationExists = "SELECT 1 FROM conversations WHERE id = ?";
     final String memberIds = "SELECT user_id FROM members WHERE conversation_id = ?";
     final String membersWithNames =
-            "SELECT m.user_id, u.username, m.role, m.joined_at, m.read_seq, m.delivered_seq, m.joined_seq "
-                    + "FROM members m "
+            "SELECT m.user_id, u.username, m.role, m.joined_at, m.read_seq, m.delivered_seq, m.joined_seq, "
+                    + "u.display_name FROM members m "
                     + "LEFT JOIN users u ON u.id = m.user_id WHERE m.conversation_id = ? ORDER BY m.joined_at, m.user_id";
     final String roleOf = "SELECT role FROM members WHERE conversation_id = ? AND user_id = ?";
     final String deleteMember = "DELETE FROM members WHERE conversation_id = ? AND user_id = ?";

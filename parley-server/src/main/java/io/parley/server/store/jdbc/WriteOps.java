@@ -69,7 +69,18 @@ final class WriteOps {
         ps.setString(3, passwordHash);
         ps.setLong(4, now);
         ps.executeUpdate();
-        return new User(id, username, now);
+        return new User(id, username, now, null);
+    }
+
+    /** Sets (or clears, with null) a user's display name; an unknown user fails. */
+    User setDisplayName(Tx tx, String id, String displayName) throws SQLException {
+        PreparedStatement ps = tx.ps(d.setDisplayName);
+        ps.setString(1, displayName);
+        ps.setString(2, id);
+        if (ps.executeUpdate() == 0) {
+            throw new StoreException.UnknownUser("no user '" + id + "'");
+        }
+        return q.userById(tx::ps, id).orElseThrow();
     }
 
     void setPasswordHash(Tx tx, String id, String passwordHash) throws SQLException {

@@ -1,0 +1,64 @@
+// A conversation's state (webroot/model.js): REST pages and log events meeting, unread counts, statuses.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Conversation } from '../../parley-server/src/main/resources/webroot/model.js';
+
+const ME = 'u-me';
+const PEER = 'u-peer';
+const dm = (extra = {}) => new Conversation({
+  id: 'c1', type: 'direct', members: [{ userId: ME, username: 'me' }, { userId: PEER, username: 'peer' }],
+  lastSeq: 0, unreadCount: 0, readSeq: 0, createdAt: '2026-03-10T10:00:00Z', ...extra,
+}, ME);
+const msg = (seq, actorId, body, extra = {}) => ({
+  kind: 'message', seq, messageId: `m${seq}`, actorId, body, createdAt: `2026-03-10T11:00:${String(seq).padStart(2, '0')}Z`,
+  ...extra,
+});
+
+test('a message event from the peer counts as unread; own messages do not', () => {
+  const c = dm();
+  assert.equal(c.apply(msg(1, PEER, 'hi')), true);
+  c.apply(msg(2, ME, 'hello'));
+  assert.equal(c.unread, 1);
+  assert.equal(c.lastMessage.body, 'hello');
+  assert.equal(c.displayName(), 'peer');
+});
+
+test('edits, deletes and reactions change the held message; a deleted one clears the reply snippets', () => {
+  const c = dm();
+  c.apply(msg(1, PEER, 'first'));
+  c.apply(msg(2, ME, 'answer', { replyTo: 'm1', replySnippet: 'first' }));
+  c.apply({ kind: 'message_edited', seq: 3, messageId: 'm1', body: 'first!', createdAt: 'x' });
+  assert.equal(c.messages.get('m1').body, 'first!');
+  c.apply({ kind: 'reaction_added', seq: 4, messageId: 'm1', emoji: '👍', actorId: ME });
+  assert.deepEqual([...c.messages.get('m1').reactions.get('👍')], [ME]);
+  c.apply({ kind: 'reaction_removed', seq: 5, messageId: 'm1', emoji: '👍', actorId: ME });
+  assert.equal(c.messages.get('m1').reactions.has('👍'), false);
+  c.apply({ kind: 'message_deleted', seq: 6, messageId: 'm1' });
+  assert.equal(c.messages.get('m1').deleted, true);
+  assert.equal(c.messages.get('m2').replyTo.snippet, null);
+  assert.equal(c.unread, 0, 'a deleted message is no longer unread');
+});
+
+test('an older REST page merges below the events; hasMoreBefore follows the page', () => {
+  const c = dm();
+  c.apply(msg(31, PEER, 'live'));
+  c.mergePage({ messages: [{ messageId: 'm30', seq: 30, senderId: PEER, body: 'old', createdAt: 'x' }],
+    hasMore: true, firstSeq: 30 }, false);
+  assert.deepEqual(c.timeline().list.map((m) => m.seq), [30, 31]);
+  assert.equal(c.hasMoreBefore, true);
+  c.mergePage({ messages: [{ messageId: 'm29', seq: 29, senderId: PEER, body: 'older', createdAt: 'x' }],
+    hasMore: false }, true);
+  assert.equal(c.lowestSeq(), 29);
+  assert.equal(c.hasMoreBefore, false);
+});
+
+test('statusOf: sent, then delivered, then read, from the receipt cursors', () => {
+  const c = dm();
+  const receipts = new Map();
+  assert.equal(c.statusOf(5, receipts), 'sent');
+  receipts.set(PEER, { deliveredSeq: 5, readSeq: 0 });
+  assert.equal(c.statusOf(5, receipts), 'delivered');
+  receipts.set(PEER, { deliveredSeq: 5, readSeq: 5 });
+  assert.equal(c.statusOf(5, receipts), 'read');
+});
