@@ -217,6 +217,13 @@ async function play(exchange) {
   client.on('error', (e) => note('error', e.ref == null ? { code: e.code } : { code: e.code, ref: e.ref }));
   client.on('authfailed', () => note('authfailed', {}));
   client.on('closed', (c) => note('closed', { code: c.code }));
+  client.on('match', (m) => {
+    const n = { event: m.event };
+    if (m.conversationId != null) n.conversationId = m.conversationId;
+    if (m.partner != null) n.partner = m.partner;
+    if (m.reason != null) n.reason = m.reason;
+    note('match', n);
+  });
   client.on('gap', (g) => note('gap', { conversationId: g.conversationId, cursor: g.cursor, seq: g.seq }));
 
   let where = 'setup';
@@ -270,6 +277,12 @@ async function play(exchange) {
       case 'delete': return track(s.as, client.delete(conv, text(s, 'messageId')));
       case 'react': return track(s.as, client.react(conv, text(s, 'messageId'), text(s, 'emoji'), s.add !== false));
       case 'queryPresence': return track(s.as, client.queryPresence(s.userIds));
+      case 'matchJoin': return track(s.as, client.matchJoin({ interests: s.interests || [], language: s.language ?? undefined, takeover: s.takeover === true }));
+      case 'matchLeave': return track(s.as, client.matchLeave());
+      case 'matchNext': return track(s.as, client.matchNext());
+      case 'matchEnd': return track(s.as, client.matchEnd());
+      case 'matchBlock': return track(s.as, client.matchBlock());
+      case 'matchReport': return track(s.as, client.matchReport(s.reason ?? undefined));
       case 'markRead': return client.markRead(conv, s.seq);
       case 'typing': return client.typing(conv, s.active !== false);
       case 'abortConnection': return client.abortConnection();

@@ -328,6 +328,40 @@ export class ParleyClient {
     return this._request((ref) => ({ type: 'presence_query', ref, userIds: [...userIds] })).then((p) => p.users);
   }
 
+  // ---- talk to a stranger (docs/protocol.md, Matching) ----
+
+  /**
+   * Asks to be paired with a stranger. Resolves with the `match` frame that answers (waiting, matched or rejoined);
+   * rejects with ParleyError `match_session_taken` (another tab is matching: call again with takeover) or
+   * `unavailable`. Every `match` frame, these included, is also emitted as `match`.
+   */
+  matchJoin({ interests = [], language, takeover = false } = {}) {
+    return this._request((ref) => {
+      const f = { type: 'match_join', ref };
+      if (interests.length > 0) f.interests = [...interests];
+      if (language != null) f.language = language;
+      if (takeover) f.takeover = true;
+      return f;
+    });
+  }
+
+  /** Leaves the waiting queue (answer: `left`). */
+  matchLeave() { return this._request((ref) => ({ type: 'match_leave', ref })); }
+
+  /** Ends the pair and joins again with the same criteria (answer: `ended`). */
+  matchNext() { return this._request((ref) => ({ type: 'match_next', ref })); }
+
+  /** Ends the pair (answer: `ended`). */
+  matchEnd() { return this._request((ref) => ({ type: 'match_end', ref })); }
+
+  /** Ends the pair; the two are never paired again (answer: `ended`). */
+  matchBlock() { return this._request((ref) => ({ type: 'match_block', ref })); }
+
+  /** Reports the partner to the operators (answer: `reported`). */
+  matchReport(reason) {
+    return this._request((ref) => (reason == null ? { type: 'match_report', ref } : { type: 'match_report', ref, reason }));
+  }
+
   /** Marks everything up to seq read: sent now, or after the next reconnect. */
   markRead(conversationId, seq) {
     this._readToSend.set(conversationId, Math.max(seq, this._readToSend.get(conversationId) || 0));
@@ -545,6 +579,10 @@ export class ParleyClient {
         }
         return undefined;
       case 'error': return this._error(f);
+      case 'match':
+        this._answer(f.ref, f);
+        this._emit('match', f);
+        return undefined;
       default: return undefined; // pong, and frame types newer than this client
     }
   }

@@ -46,4 +46,5 @@ export const ErrorCodes = Object.freeze({
   attachment_not_ready: Object.freeze({ status: 409, retryable: true }),
   attachment_not_usable: Object.freeze({ status: 422, retryable: false }),
   attachment_not_found: Object.freeze({ status: 404, retryable: false }),
+  match_session_taken: Object.freeze({ status: 409, retryable: false }),
 });

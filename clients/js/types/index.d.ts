@@ -11,10 +11,10 @@ export type ServerErrorCode =
   | 'payload_too_large' | 'unsupported_media_type' | 'unavailable' | 'internal'
   | 'session_revoked' | 'invalid_refresh_token' | 'refresh_token_reused' | 'session_not_found' | 'device_not_found'
   | 'rate_limited'
-
   | 'attachment_too_large' | 'attachment_type_unsupported' | 'attachment_type_mismatch' | 'attachment_empty'
   | 'attachment_name_invalid' | 'attachment_slot_expired' | 'attachment_already_finalized' | 'attachment_incomplete'
-  | 'attachment_checksum_mismatch' | 'attachment_not_ready' | 'attachment_not_usable' | 'attachment_not_found';
+  | 'attachment_checksum_mismatch' | 'attachment_not_ready' | 'attachment_not_usable' | 'attachment_not_found'
+  | 'match_session_taken';
 
 /** Codes the WebSocket client raises itself for what never reached the server (docs/client-js.md). */
 export type ClientErrorCode = 'closed' | 'offline' | 'disconnected' | 'timeout';
@@ -240,6 +240,26 @@ export interface ParleyClientEvents {
   closed: { code: number; reason: string };
   authfailed: string;
   gap: GapInfo;
+  match: MatchFrame;
+}
+
+/** Talk to a stranger (docs/protocol.md, Matching): the server's `match` frame. */
+export interface MatchFrame {
+  type: 'match';
+  event:
+    | 'waiting' | 'matched' | 'rejoined' | 'partner_away' | 'partner_back' | 'partner_left' | 'ended' | 'left'
+    | 'reported' | 'lost' | (string & {});
+  ref?: string;
+  conversationId?: string;
+  /** The partner's pseudonym for this pair; says nothing of the account. */
+  partner?: string;
+  /** Your own pseudonym for this pair. */
+  you?: string;
+  online?: number;
+  waiting?: number;
+  graceMs?: number;
+  reason?: string;
+  sessionId?: string;
 }
 
 export declare class ParleyClient {
@@ -259,6 +279,12 @@ export declare class ParleyClient {
   delete(conversationId: string, messageId: string): Promise<OkFrame>;
   react(conversationId: string, messageId: string, emoji: string, add?: boolean): Promise<OkFrame>;
   queryPresence(userIds: Iterable<string>): Promise<Presence[]>;
+  matchJoin(options?: { interests?: string[]; language?: string; takeover?: boolean }): Promise<MatchFrame>;
+  matchLeave(): Promise<MatchFrame>;
+  matchNext(): Promise<MatchFrame>;
+  matchEnd(): Promise<MatchFrame>;
+  matchBlock(): Promise<MatchFrame>;
+  matchReport(reason?: string): Promise<MatchFrame>;
   markRead(conversationId: string, seq: number): void;
   typing(conversationId: string, active?: boolean): void;
   receipts(conversationId: string): Map<string, Receipt>;

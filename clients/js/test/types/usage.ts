@@ -6,7 +6,7 @@ import {
   PERMANENT_ERRORS, State,
 } from 'parley-client';
 import type {
-  Ack, Change, Conversation, GapInfo, Member, Message, MessagePage, ParleyEvent, Presence, Session, SyncedInfo, User,
+  Ack, Change, Conversation, GapInfo, MatchFrame, Member, Message, MessagePage, ParleyEvent, Presence, Session, SyncedInfo, User,
   WebSocketLike,
 } from 'parley-client';
 
@@ -72,6 +72,11 @@ export async function app(): Promise<void> {
   const off = client.on('event', (e: ParleyEvent) => console.log(e.conversationId, e.seq, e.kind, e.body));
   client.on('synced', (s: SyncedInfo) => console.log(s.resumed, s.replayed, s.conversations));
   client.on('gap', (g: GapInfo) => console.log(g.conversationId, g.cursor, g.seq));
+  client.on('match', (m: MatchFrame) => console.log(m.event, m.conversationId, m.partner, m.graceMs));
+  const waiting: MatchFrame = await client.matchJoin({ interests: ['chess'], language: 'en' });
+  console.log(waiting.online, waiting.waiting);
+  await client.matchNext();
+  await client.matchReport('rude');
   client.on('state', (s) => console.log(s === State.LIVE));
   client.on('message', (m) => console.log(m.state === MessageState.SENT ? m.ack?.seq : m.errorCode));
   client.on('closed', ({ code, reason }) => console.log(code, reason));

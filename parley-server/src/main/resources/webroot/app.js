@@ -23,6 +23,7 @@ import * as list from './screens/list.js';
 import * as conversation from './screens/conversation.js';
 import * as composer from './screens/composer.js';
 import * as dialogs from './screens/dialogs.js';
+import { mountStranger } from './stranger.js';
 
 const SCREENS = [login, chrome, list, conversation, composer, dialogs];
 
@@ -31,6 +32,8 @@ const store = createStore({ ...INITIAL_STATE, convs: new Map() });
 const actions = createActions(store);
 const renders = SCREENS.map((screen) => screen.mount({ store, actions, $ }));
 store.subscribe((state, changed) => renders.forEach((render) => render(state, changed)));
+// Talk to a stranger (stranger.js): its own panel, mounted on each login's client.
+store.subscribe((state, changed) => changed.has('client') && state.client && mountStranger(state.client));
 const everything = new Set(Object.keys(store.state));
 renders.forEach((render) => render(store.state, everything)); // the first draw: every screen from the initial state
 

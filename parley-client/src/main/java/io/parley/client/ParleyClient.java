@@ -232,6 +232,51 @@ public final class ParleyClient implements AutoCloseable {
                 .thenApply(f -> ((ServerFrame.Presence) f).users());
     }
 
+    // ---- talk to a stranger (docs/protocol.md, Matching)
+    // -------------------------------------------------------------
+
+    /**
+     * Asks to be paired with a stranger; {@code interests} (may be empty) and {@code language} (may be null) narrow
+     * the match for a while. Completes with the answer: a {@code match} frame {@code waiting}, {@code matched} or
+     * {@code rejoined}; fails with {@link ParleyException} {@code match_session_taken} when another session of the
+     * user is matching (call again with {@code takeover}) or {@code unavailable}. Every {@code match} frame, these
+     * included, also goes to {@link ParleyListener#onMatch}.
+     */
+    public CompletableFuture<ServerFrame.Match> matchJoin(List<String> interests, String language, boolean takeover) {
+        return match("join", interests, language, takeover, null);
+    }
+
+    /** Leaves the waiting queue; answered with {@code left}. */
+    public CompletableFuture<ServerFrame.Match> matchLeave() {
+        return match("leave", List.of(), null, false, null);
+    }
+
+    /** Ends the pair and joins again with the same criteria; answered with {@code ended} (waiting or matched follows). */
+    public CompletableFuture<ServerFrame.Match> matchNext() {
+        return match("next", List.of(), null, false, null);
+    }
+
+    /** Ends the pair; answered with {@code ended}. */
+    public CompletableFuture<ServerFrame.Match> matchEnd() {
+        return match("end", List.of(), null, false, null);
+    }
+
+    /** Ends the pair and never pairs the two again; answered with {@code ended}. */
+    public CompletableFuture<ServerFrame.Match> matchBlock() {
+        return match("block", List.of(), null, false, null);
+    }
+
+    /** Reports the partner (the pair's recent messages go to the operators); answered with {@code reported}. */
+    public CompletableFuture<ServerFrame.Match> matchReport(String reason) {
+        return match("report", List.of(), null, false, reason);
+    }
+
+    private CompletableFuture<ServerFrame.Match> match(
+            String action, List<String> interests, String language, boolean takeover, String reason) {
+        return request(ref -> new ClientFrame.Match(action, ref, interests, language, takeover, reason))
+                .thenApply(ServerFrame.Match.class::cast);
+    }
+
     /** Marks everything up to {@code seq} read; sent now, or after the next reconnect. Other devices see it too. */
     public void markRead(String conversationId, long seq) {
         exec.execute(() -> {
@@ -440,6 +485,9 @@ public final class ParleyClient implements AutoCloseable {
             if (!live.answer(p.ref(), p)) {
                 safely(() -> listener.onPresence(p.users()));
             }
+        } else if (frame instanceof ServerFrame.Match m) {
+            live.answer(m.ref(), m);
+            safely(() -> listener.onMatch(m));
         } else if (frame instanceof ServerFrame.Ack a) {
             OutgoingMessage m = outbox.acked(a);
             if (m != null) {

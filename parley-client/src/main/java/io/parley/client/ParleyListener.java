@@ -34,6 +34,12 @@ public interface ParleyListener {
     /** A batch of presence changes of users sharing a conversation with this user. */
     default void onPresence(java.util.List<ServerFrame.PresenceEntry> changes) {}
 
+    /**
+     * Talk to a stranger: a {@code match} frame ({@code waiting}, {@code matched}, {@code partner_left}, ...; see
+     * docs/protocol.md, Matching), the answers to this client's own match requests included.
+     */
+    default void onMatch(ServerFrame.Match match) {}
+
     /** A socket closed (code 1006 when it was lost without a close frame); the client reconnects unless CLOSED. */
     default void onClosed(int code, String reason) {}
 }

@@ -204,6 +204,25 @@ class ConformanceTest {
                     s.path("userIds").forEach(n -> ids.add(n.asText()));
                     requests.put(as, client.queryPresence(ids));
                 }
+                case "matchJoin" -> {
+                    List<String> interests = new ArrayList<>();
+                    s.path("interests").forEach(n -> interests.add(n.asText()));
+                    requests.put(
+                            as,
+                            client.matchJoin(
+                                    interests,
+                                    s.hasNonNull("language") ? s.get("language").asText() : null,
+                                    s.path("takeover").asBoolean(false)));
+                }
+                case "matchLeave" -> requests.put(as, client.matchLeave());
+                case "matchNext" -> requests.put(as, client.matchNext());
+                case "matchEnd" -> requests.put(as, client.matchEnd());
+                case "matchBlock" -> requests.put(as, client.matchBlock());
+                case "matchReport" ->
+                    requests.put(
+                            as,
+                            client.matchReport(
+                                    s.hasNonNull("reason") ? s.get("reason").asText() : null));
                 case "markRead" -> client.markRead(conv, s.path("seq").asLong());
                 case "typing" -> client.typing(conv, s.path("active").asBoolean(true));
                 case "abortConnection" -> client.abortConnection();
@@ -305,6 +324,21 @@ class ConformanceTest {
                                 .put("conversationId", e.conversationId())
                                 .put("seq", e.seq())
                                 .put("kind", e.kind()));
+            }
+
+            @Override
+            public void onMatch(ServerFrame.Match m) {
+                ObjectNode n = JSON.createObjectNode().put("event", m.event());
+                if (m.conversationId() != null) {
+                    n.put("conversationId", m.conversationId());
+                }
+                if (m.partner() != null) {
+                    n.put("partner", m.partner());
+                }
+                if (m.reason() != null) {
+                    n.put("reason", m.reason());
+                }
+                note("match", n);
             }
 
             @Override

@@ -111,4 +111,31 @@ public sealed interface ClientFrame {
             return "ping";
         }
     }
+
+    /**
+     * Talk to a stranger (docs/protocol.md, "Matching"): {@code action} is one of {@link #ACTIONS} and the wire type
+     * is {@code "match_" + action}. {@code interests} (lower case, at most {@link FrameCodec#MAX_INTERESTS}) and
+     * {@code language} only for {@code join}; {@code takeover} moves the user's one matching session to this
+     * connection; {@code reason} only for {@code report}.
+     */
+    record Match(
+            String action,
+            String ref,
+            java.util.List<String> interests,
+            String language,
+            boolean takeover,
+            String reason)
+            implements ClientFrame {
+        public static final java.util.List<String> ACTIONS =
+                java.util.List.of("join", "leave", "next", "end", "report", "block");
+
+        public Match {
+            interests = interests == null ? java.util.List.of() : java.util.List.copyOf(interests);
+        }
+
+        @Override
+        public String type() {
+            return "match_" + action;
+        }
+    }
 }

@@ -92,7 +92,12 @@ public enum ErrorCode {
      * Attachments: no such attachment, or one the user may not see (not a member of its conversation, removed, its
      * message deleted, rejected, someone else's upload): the cases are indistinguishable on purpose.
      */
-    ATTACHMENT_NOT_FOUND("attachment_not_found", 404, false);
+    ATTACHMENT_NOT_FOUND("attachment_not_found", 404, false),
+    /**
+     * Talk to a stranger: another session of the user holds the one matching session; send the join again with
+     * {@code takeover: true} to move it here.
+     */
+    MATCH_SESSION_TAKEN("match_session_taken", 409, false);
 
     private final String wire;
     private final int httpStatus;

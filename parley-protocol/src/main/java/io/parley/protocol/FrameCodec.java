@@ -116,6 +116,8 @@ public final class FrameCodec {
             }
             case "auth":
                 return new ClientFrame.Auth(string(root, "token", type, null));
+            case "match_join", "match_leave", "match_next", "match_end", "match_report", "match_block":
+                return match(root, type);
             default:
                 throw new ProtocolException(
                         ErrorCode.UNKNOWN_TYPE, "unknown frame type '" + clip(type) + "'", clip(type));
@@ -199,6 +201,16 @@ public final class FrameCodec {
             }
         } else if (frame instanceof ClientFrame.Auth a) {
             node.put("token", a.token());
+        } else if (frame instanceof ClientFrame.Match m) {
+            putIfPresent(node, "ref", m.ref());
+            if (!m.interests().isEmpty()) {
+                m.interests().forEach(node.putArray("interests")::add);
+            }
+            putIfPresent(node, "language", m.language());
+            if (m.takeover()) {
+                node.put("takeover", true);
+            }
+            putIfPresent(node, "reason", m.reason());
         }
         try {
             return mapper.writeValueAsString(node);
@@ -362,6 +374,75 @@ public final class FrameCodec {
             return n.textValue();
         }
         throw new ProtocolException(ErrorCode.INVALID_FIELD, "field 'unlisted' must be \"replay\" or \"skip\"", type);
+    }
+
+    /** Most interests in one {@code match_join}. */
+    public static final int MAX_INTERESTS = 10;
+    /** Longest report reason. */
+    public static final int MAX_REPORT_REASON = 500;
+
+    private static final java.util.regex.Pattern INTEREST = java.util.regex.Pattern.compile("[\\p{L}\\p{N} _-]{1,32}");
+    private static final java.util.regex.Pattern LANGUAGE =
+            java.util.regex.Pattern.compile("[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})?");
+
+    private static ClientFrame.Match match(JsonNode root, String type) throws ProtocolException {
+        String ref = optionalId(root, "ref", type, null);
+        String where = ref != null ? ref : type;
+        java.util.List<String> interests = new java.util.ArrayList<>();
+        JsonNode n = root.get("interests");
+        if (n != null && !n.isNull()) {
+            if (!n.isArray() || n.size() > MAX_INTERESTS) {
+                throw new ProtocolException(
+                        ErrorCode.INVALID_FIELD,
+                        "field 'interests' must be an array of at most " + MAX_INTERESTS + " words",
+                        where);
+            }
+            for (JsonNode i : n) {
+                String v = i.isTextual() ? i.textValue().strip().toLowerCase(java.util.Locale.ROOT) : "";
+                if (!INTEREST.matcher(v).matches()) {
+                    throw new ProtocolException(
+                            ErrorCode.INVALID_FIELD,
+                            "field 'interests' must hold words of 1 to 32 letters, digits, spaces, '_' or '-'",
+                            where);
+                }
+                if (!interests.contains(v)) {
+                    interests.add(v);
+                }
+            }
+        }
+        String language = null;
+        JsonNode l = root.get("language");
+        if (l != null && !l.isNull()) {
+            if (!l.isTextual() || !LANGUAGE.matcher(l.textValue()).matches()) {
+                throw new ProtocolException(
+                        ErrorCode.INVALID_FIELD,
+                        "field 'language' must be a language tag such as \"en\" or \"pt-BR\"",
+                        where);
+            }
+            language = l.textValue().toLowerCase(java.util.Locale.ROOT);
+        }
+        JsonNode t = root.get("takeover");
+        if (t != null && !t.isNull() && !t.isBoolean()) {
+            throw new ProtocolException(ErrorCode.INVALID_FIELD, "field 'takeover' must be a boolean", where);
+        }
+        String reason = null;
+        JsonNode r = root.get("reason");
+        if (r != null && !r.isNull()) {
+            if (!r.isTextual() || r.textValue().length() > MAX_REPORT_REASON) {
+                throw new ProtocolException(
+                        ErrorCode.INVALID_FIELD,
+                        "field 'reason' must be a string of at most " + MAX_REPORT_REASON + " characters",
+                        where);
+            }
+            reason = r.textValue();
+        }
+        return new ClientFrame.Match(
+                type.substring("match_".length()),
+                ref,
+                interests,
+                language,
+                t != null && t.isBoolean() && t.booleanValue(),
+                reason);
     }
 
     private static String clip(String s) {

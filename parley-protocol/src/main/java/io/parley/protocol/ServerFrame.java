@@ -22,6 +22,7 @@ import java.util.Map;
     @JsonSubTypes.Type(ServerFrame.Receipts.class),
     @JsonSubTypes.Type(ServerFrame.Typing.class),
     @JsonSubTypes.Type(ServerFrame.Presence.class),
+    @JsonSubTypes.Type(ServerFrame.Match.class),
 })
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public sealed interface ServerFrame {
@@ -170,4 +171,31 @@ public sealed interface ServerFrame {
 
     /** {@code status} is "online" or "offline"; {@code lastSeen} (ISO-8601) per the server's privacy setting. */
     record PresenceEntry(String userId, String status, String lastSeen) {}
+
+    /**
+     * Talk to a stranger (docs/protocol.md, "Matching"). {@code event}: {@code waiting} (queued; {@code online} and
+     * {@code waiting} counts), {@code matched} (a new pair: {@code conversationId}, {@code partner}, the partner's
+     * pseudonym, and {@code you}, one's own), {@code rejoined} (this session got its pair back), {@code partner_away}
+     * (the partner disconnected; the pair waits {@code graceMs}), {@code partner_back}, {@code partner_left}
+     * ({@code reason}: ended, skipped, timeout), {@code ended} (one's own end, next or block), {@code left} (out of
+     * the queue), {@code reported}, {@code taken_over} (session {@code sessionId} lost the matching session to
+     * another tab). Absent fields do not apply.
+     */
+    @JsonTypeName("match")
+    record Match(
+            String event,
+            String ref,
+            String conversationId,
+            String partner,
+            String you,
+            Long online,
+            Long waiting,
+            Long graceMs,
+            String reason,
+            String sessionId)
+            implements ServerFrame {
+        public static Match of(String event) {
+            return new Match(event, null, null, null, null, null, null, null, null, null);
+        }
+    }
 }

@@ -80,6 +80,30 @@ class FrameCodecTest {
     }
 
     @Test
+    void matchFrames_roundTrip_normaliseInterests_andRefuseBadCriteria() throws Exception {
+        ClientFrame.Match join = new ClientFrame.Match("join", "j", List.of("chess", "old films"), "pt-br", true, null);
+        assertThat(codec.decodeClient(codec.encode(join))).isEqualTo(join);
+        for (String action : ClientFrame.Match.ACTIONS) {
+            ClientFrame.Match m = new ClientFrame.Match(action, null, List.of(), null, false, null);
+            assertThat(codec.decodeClient(codec.encode(m))).as(action).isEqualTo(m);
+        }
+        assertThat(codec.decodeClient(
+                        "{\"type\":\"match_join\",\"interests\":[\" Chess\",\"chess\"],\"language\":\"EN\"}"))
+                .isEqualTo(new ClientFrame.Match("join", null, List.of("chess"), "en", false, null));
+        assertCode("{\"type\":\"match_join\",\"interests\":\"chess\"}", ErrorCode.INVALID_FIELD);
+        assertCode("{\"type\":\"match_join\",\"interests\":[\"a,b\"]}", ErrorCode.INVALID_FIELD);
+        assertCode("{\"type\":\"match_join\",\"interests\":[1]}", ErrorCode.INVALID_FIELD);
+        assertCode("{\"type\":\"match_join\",\"language\":\"english!\"}", ErrorCode.INVALID_FIELD);
+        assertCode("{\"type\":\"match_join\",\"takeover\":\"yes\"}", ErrorCode.INVALID_FIELD);
+        assertCode("{\"type\":\"match_report\",\"reason\":\"" + "x".repeat(501) + "\"}", ErrorCode.INVALID_FIELD);
+        assertCode("{\"type\":\"match_dance\"}", ErrorCode.UNKNOWN_TYPE);
+        ServerFrame.Match matched = new ServerFrame.Match(
+                "matched", "j", "c_1", "stranger-abc", "stranger-def", null, null, null, null, null);
+        assertThat(codec.decodeServer(codec.encodeToString(matched))).isEqualTo(matched);
+        assertThat(codec.encodeToString(matched)).doesNotContain("online").doesNotContain("null");
+    }
+
+    @Test
     void emoji_acceptsEmojiAndRefusesText() {
         for (String ok : List.of(
                 "\uD83D\uDC4D",

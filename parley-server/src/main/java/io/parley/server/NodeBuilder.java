@@ -6,6 +6,7 @@ import io.parley.server.api.AttachmentApi;
 import io.parley.server.api.AuthApi;
 import io.parley.server.api.BlobRoutes;
 import io.parley.server.api.DeviceApi;
+import io.parley.server.api.MatchApi;
 import io.parley.server.api.RequestLog;
 import io.parley.server.api.RestApi;
 import io.parley.server.api.SessionApi;
@@ -41,6 +42,8 @@ import io.parley.server.limits.LocalRateLimiter;
 import io.parley.server.limits.RateLimiter;
 import io.parley.server.limits.RateLimits;
 import io.parley.server.log.DeliveryLog;
+import io.parley.server.match.LocalMatcher;
+import io.parley.server.match.Matcher;
 import io.parley.server.metrics.Metrics;
 import io.parley.server.presence.LocalPresence;
 import io.parley.server.presence.Presence;
@@ -48,6 +51,7 @@ import io.parley.server.presence.PresenceHub;
 import io.parley.server.redis.RedisBus;
 import io.parley.server.redis.RedisCloseSignal;
 import io.parley.server.redis.RedisConnections;
+import io.parley.server.redis.RedisMatcher;
 import io.parley.server.redis.RedisPresence;
 import io.parley.server.redis.RedisRateLimiter;
 import io.parley.server.scan.Scanner;
@@ -57,6 +61,7 @@ import io.parley.server.store.jdbc.JdbcChatStore;
 import io.parley.server.store.jdbc.JdbcSessionStore;
 import io.parley.server.store.jdbc.PostgresOptions;
 import io.parley.server.store.jdbc.SqliteOptions;
+import io.parley.server.stranger.StrangerService;
 import io.parley.server.time.NodeTimers;
 import io.parley.server.time.Scheduler;
 import io.vertx.core.DeploymentOptions;
@@ -119,6 +124,7 @@ final class NodeBuilder {
             "attachments",
             "vertx",
             "gateway",
+            "matching",
             "http");
 
     /** How long closing Vert.x may take when a start fails or a node stops; a close that hangs must not hang stop. */
@@ -401,6 +407,16 @@ final class NodeBuilder {
                 new Admission(config.ws().maxConnections(), config.rates(), clock, Admission.RANDOM));
         // Owned after Vert.x, so closed before it: its heartbeat ticks stop while the loops still take tasks.
         owned("gateway", lifecycle.own("gateway", gateway, gateway::close));
+        // Talk to a stranger: pairing in Redis (one Lua script per step) in a cluster, in this process otherwise.
+        Matcher.Settings matchSettings = StrangerService.settings(config.match());
+        Scheduler matchTimers = timers.thread("parley-match");
+        Matcher matcher = lifecycle.own(
+                "matcher",
+                redis != null ? new RedisMatcher(redis, matchSettings) : new LocalMatcher(matchSettings, matchTimers));
+        StrangerService strangers = owned(
+                "matching",
+                lifecycle.own("matching", new StrangerService(matcher, store, bus, config.match(), matchTimers)));
+        gateway.matching(strangers);
         AtomicBoolean stopping = new AtomicBoolean();
         router = Router.router(vertx);
         router.route().handler(RequestLog::handle);
@@ -409,6 +425,7 @@ final class NodeBuilder {
         router.get("/ws").handler(gateway);
         new RestApi(chat, presenceHub, authenticator, config, limits).mount(router);
         new AttachmentApi(attachments).mount(router);
+        new MatchApi(strangers).mount(router);
         if (blobs instanceof FileBlobStore files) {
             new BlobRoutes(vertx, files).mount(router);
         }

@@ -202,6 +202,7 @@ class OpenApiDocumentTest {
             new SessionApi(null, null, null, null).mount(router);
             new DeviceApi(null, null).mount(router);
             new io.parley.server.api.AttachmentApi(null).mount(router);
+            new io.parley.server.api.MatchApi(null).mount(router);
             HttpRoutes.webApp(router);
             HttpRoutes.errors(router);
             Set<String> out = new TreeSet<>();

@@ -22,7 +22,8 @@ public record Config(
         Redis redis,
         Log log,
         Rates rates,
-        Attachments attachments) {
+        Attachments attachments,
+        Match match) {
 
     /**
      * The HTTP listener. {@code corsOrigins}: browser origins (besides the server's own) whose pages may call the
@@ -203,7 +204,22 @@ public record Config(
                 redis,
                 log,
                 rates,
-                attachments);
+                attachments,
+                match);
+    }
+
+    /**
+     * Talk to a stranger (docs/operations.md, "Talk to a stranger"). {@code relaxAfter}: how long a join's interests
+     * and language narrow the match; {@code grace}: how long a disconnected user's pair waits for a reconnect;
+     * {@code lockTtl}: the life of a user's matching lock, renewed every third of it while the session lives;
+     * {@code skipCooldown}: how long two users who skipped each other are not paired again; {@code maxScan}: how many
+     * waiting users one join looks at, oldest first.
+     */
+    public record Match(Duration relaxAfter, Duration grace, Duration lockTtl, Duration skipCooldown, int maxScan) {
+        /** Tickets, queue and live pairs: renewed every lockTtl / 3, so twice the lock's life is ample. */
+        public Duration stateTtl() {
+            return lockTtl.multipliedBy(2);
+        }
     }
 
     /**

@@ -108,6 +108,11 @@ public final class ConfigLoader {
         d.put("attachments.s3.access-key", "");
         d.put("attachments.s3.secret-key", "");
         d.put("attachments.s3.path-style", "true");
+        d.put("match.relax-after", "10s");
+        d.put("match.grace", "15s");
+        d.put("match.lock-ttl", "15s");
+        d.put("match.skip-cooldown", "10m");
+        d.put("match.max-scan", "1000");
         return java.util.Collections.unmodifiableMap(d);
     }
 
@@ -300,7 +305,13 @@ public final class ConfigLoader {
                     new Config.Redis(redisUrl, redisPrefix),
                     log(),
                     rates(),
-                    attachments());
+                    attachments(),
+                    new Config.Match(
+                            duration("match.relax-after", Duration.ZERO),
+                            duration("match.grace", Duration.ZERO),
+                            duration("match.lock-ttl", Duration.ofMillis(300)),
+                            duration("match.skip-cooldown", Duration.ZERO),
+                            intIn("match.max-scan", 1, 100_000)));
         }
 
         private Config.Rates rates() {

@@ -18,6 +18,7 @@ import io.parley.server.limits.RateLimits;
 import io.parley.server.log.AuthLog;
 import io.parley.server.metrics.Metrics;
 import io.parley.server.presence.PresenceHub;
+import io.parley.server.stranger.StrangerService;
 import io.parley.server.time.Scheduler;
 import io.parley.server.wire.Frames;
 import java.time.Clock;
@@ -83,6 +84,32 @@ public final class Session implements Inbound {
     private boolean resumeRequested;
 
     static final int MAX_IN_FLIGHT_SENDS = 1000;
+
+    /** Talk to a stranger; null where the node has none (session tests). Set once, before authentication. */
+    private StrangerService strangers;
+
+    /** Set once by the gateway before the session authenticates. */
+    void matching(StrangerService service) {
+        this.strangers = service;
+    }
+
+    /** This session as the stranger service sees it: its frames go out on the session's loop. */
+    private final StrangerService.Peer peer = new StrangerService.Peer() {
+        @Override
+        public String userId() {
+            return userId;
+        }
+
+        @Override
+        public String sessionId() {
+            return sessionId;
+        }
+
+        @Override
+        public void send(ServerFrame frame) {
+            loop.execute(() -> Session.this.send(frame));
+        }
+    };
 
     Session(
             String sessionId,
@@ -272,6 +299,12 @@ public final class Session implements Inbound {
             send(new ServerFrame.Pong(p.id()));
         } else if (frame instanceof ClientFrame.Auth) {
             error(ErrorCode.BAD_REQUEST, "already authenticated", "auth");
+        } else if (frame instanceof ClientFrame.Match m) {
+            if (strangers == null) {
+                error(ErrorCode.BAD_REQUEST, "talk to a stranger is not available on this server", m.type());
+            } else {
+                strangers.onFrame(peer, m);
+            }
         }
     }
 
@@ -329,6 +362,9 @@ public final class Session implements Inbound {
         }
         if (userId != null) {
             registry.remove(this);
+            if (strangers != null) {
+                strangers.onClosed(userId, sessionId);
+            }
         }
     }
 

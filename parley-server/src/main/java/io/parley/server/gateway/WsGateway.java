@@ -138,6 +138,14 @@ public final class WsGateway implements Handler<RoutingContext> {
                 .build();
     }
 
+    /** Talk to a stranger for this node's sessions; null leaves the matching frames refused. */
+    private volatile io.parley.server.stranger.StrangerService strangers;
+
+    /** Set once by the composition root, before the node listens. */
+    public void matching(io.parley.server.stranger.StrangerService service) {
+        this.strangers = service;
+    }
+
     /** Refuse new upgrades (shutdown). */
     public void stopAccepting() {
         accepting = false;
@@ -281,6 +289,7 @@ public final class WsGateway implements Handler<RoutingContext> {
                 timers,
                 metrics,
                 limits);
+        session.matching(strangers);
         conn.attach(session);
         if (resume) {
             session.requestResume();

@@ -95,6 +95,21 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void match_defaultsAndBadValues() {
+        Config.Match m = ConfigLoader.load(null, Map.of()).match();
+        assertThat(m.grace()).hasSeconds(15);
+        assertThat(m.relaxAfter()).hasSeconds(10);
+        assertThat(m.stateTtl()).isEqualTo(m.lockTtl().multipliedBy(2));
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("PARLEY_MATCH_LOCK_TTL", "100ms")))
+                .hasMessageContaining("match.lock-ttl")
+                .hasMessageContaining("at least 300ms");
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("PARLEY_MATCH_MAX_SCAN", "0")))
+                .hasMessageContaining("match.max-scan");
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("PARLEY_MATCH_GRACE", "soon")))
+                .hasMessageContaining("match.grace");
+    }
+
+    @Test
     void idleTimeout_mustExceedHeartbeat() {
         assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("PARLEY_WS_IDLE_TIMEOUT", "10s")))
                 .hasMessageContaining("ws.idle-timeout");
