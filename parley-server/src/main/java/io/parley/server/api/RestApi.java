@@ -128,7 +128,7 @@ public final class RestApi {
                                 return;
                             }
                             Http.authenticated(ctx, uid);
-                            limits.rest(uid, () -> PASS)
+                            limits.rest(uid.userId(), () -> PASS)
                                     .whenCompleteAsync(
                                             (v, limited) -> {
                                                 if (limited != null) {

@@ -142,7 +142,7 @@ public final class Session implements Inbound {
             String sessionId,
             Transport transport,
             Executor loop,
-            Function<String, CompletableFuture<String>> authenticator,
+            Function<String, CompletableFuture<Principal>> authenticator,
             ChatService chat,
             SessionRegistry registry,
             FrameCodec codec,

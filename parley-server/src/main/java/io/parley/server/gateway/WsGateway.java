@@ -103,7 +103,7 @@ public final class WsGateway implements Handler<RoutingContext> {
             ChatService chat,
             SessionRegistry registry,
             FrameCodec codec,
-            Function<String, CompletableFuture<String>> authenticator,
+            Function<String, CompletableFuture<Principal>> authenticator,
             Scheduler timers,
             PresenceHub presenceHub,
             Metrics metrics,
