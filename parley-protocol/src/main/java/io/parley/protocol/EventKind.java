@@ -19,7 +19,9 @@ public enum EventKind {
     /** actorId reacted to messageId with emoji. */
     REACTION_ADDED("reaction_added"),
     /** actorId took back their emoji reaction to messageId. */
-    REACTION_REMOVED("reaction_removed");
+    REACTION_REMOVED("reaction_removed"),
+    /** actorId (an owner or admin of the group) changed the conversation's title to title. */
+    CONVERSATION_RENAMED("conversation_renamed");
 
     private final String wire;
 

@@ -59,6 +59,8 @@ public sealed interface LogEntry {
         R reactionAdded(ReactionAdded e);
 
         R reactionRemoved(ReactionRemoved e);
+
+        R conversationRenamed(ConversationRenamed e);
     }
 
     /**
@@ -193,6 +195,19 @@ public sealed interface LogEntry {
         @Override
         public <R> R accept(Visitor<R> v) {
             return v.reactionRemoved(this);
+        }
+    }
+
+    /** conversation_renamed: actorId changed the group's title to {@code title}. */
+    record ConversationRenamed(EventHeader header, String title) implements LogEntry {
+        public ConversationRenamed {
+            requireKind(header, EventKind.CONVERSATION_RENAMED);
+            Objects.requireNonNull(title, "title");
+        }
+
+        @Override
+        public <R> R accept(Visitor<R> v) {
+            return v.conversationRenamed(this);
         }
     }
 

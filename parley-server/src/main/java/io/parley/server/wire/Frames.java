@@ -81,6 +81,11 @@ public final class Frames {
         public ServerFrame.Event reactionRemoved(LogEntry.ReactionRemoved e) {
             return frame(e.header(), e.messageId(), null, null, null, null, null, e.emoji(), null, null, false);
         }
+
+        @Override
+        public ServerFrame.Event conversationRenamed(LogEntry.ConversationRenamed e) {
+            return frame(e.header(), null, null, null, null, null, e.title(), null, null, null, false);
+        }
     };
 
     private static ServerFrame.Event frame(

@@ -52,6 +52,7 @@ final class Rows {
             case MESSAGE_DELETED -> new LogEntry.MessageDeleted(h, messageId);
             case REACTION_ADDED -> new LogEntry.ReactionAdded(h, messageId, emoji);
             case REACTION_REMOVED -> new LogEntry.ReactionRemoved(h, messageId, emoji);
+            case CONVERSATION_RENAMED -> new LogEntry.ConversationRenamed(h, rs.getString(o + 11));
         };
     }
 
@@ -129,6 +130,11 @@ final class Rows {
         @Override
         public String[] reactionRemoved(LogEntry.ReactionRemoved e) {
             return new String[] {e.messageId(), null, null, null, null, null, e.emoji(), null, null};
+        }
+
+        @Override
+        public String[] conversationRenamed(LogEntry.ConversationRenamed e) {
+            return new String[] {null, null, null, null, null, e.title(), null, null, null};
         }
     };
 
