@@ -399,6 +399,63 @@ test('profile and finding people: a display name set in the profile shows to oth
   await quinn.context.close();
 });
 
+test('group rename: an owner renames from the members panel, every member\'s list and header follow live, an admin '
+  + 'may too, and a plain member sees no rename control and is refused by the server when forcing one', async () => {
+  const ren = await newUser(browser, server.url, 'ren');
+  const sam = await newUser(browser, server.url, 'sam');
+  const tia = await newUser(browser, server.url, 'tia');
+  await ren.page.click('#group-details summary');
+  await ren.page.fill('#group-title', 'Before');
+  await ren.page.fill('#group-members', 'sam, tia');
+  await ren.page.click('#group-form button[type="submit"]');
+  await ren.page.locator('#conv-title', { hasText: 'Before' }).waitFor();
+  await send(ren, 'hello crew');
+  await openFromList(sam, 'Before'); // sam has it open: the header must change
+  await tia.page.locator('#conversation-list .conv[data-name="Before"]').waitFor(); // tia sees only the list
+
+  await ren.page.click('#manage-btn');
+  assert.equal(await ren.page.inputValue('#rename-input'), 'Before');
+  await ren.page.fill('#rename-input', 'After');
+  await ren.page.press('#rename-input', 'Enter');
+  await textIs(ren.page, '#conv-title', 'After');
+  await textIs(sam.page, '#conv-title', 'After');
+  await tia.page.locator('#conversation-list .conv[data-name="After"]').waitFor();
+  await sam.page.locator('#conversation-list .conv[data-name="After"]').waitFor({ state: 'attached' });
+  assert.equal(await tia.page.locator('#conversation-list .conv[data-name="Before"]').count(), 0);
+  assert.equal(await ren.page.textContent('#manage-error'), '');
+
+  // A plain member: no rename control; forcing the form open, the server says no and the title stays.
+  await sam.page.click('#manage-btn');
+  await sam.page.locator('#member-list .member[data-user="sam"]').waitFor();
+  assert.equal(await sam.page.locator('#rename-form').isVisible(), false, 'no rename control for a member');
+  assert.equal(await sam.page.locator('#rename-btn').isVisible(), false);
+  await sam.page.evaluate(() => { document.getElementById('rename-form').hidden = false; });
+  await sam.page.fill('#rename-input', 'Hijacked');
+  await sam.page.click('#rename-btn');
+  await sam.page.locator('#manage-error', { hasText: /^Not allowed: .+/ }).waitFor();
+  await textIs(sam.page, '#conv-title', 'After');
+  await textIs(ren.page, '#conv-title', 'After');
+
+  // An admin renames too; the owner sees it live, and a reload shows the server's title.
+  await ren.page.locator('#member-list .member[data-user="tia"] .role-btn', { hasText: 'Make admin' }).click();
+  await openFromList(tia, 'After');
+  await tia.page.click('#manage-btn');
+  await tia.page.locator('#rename-form').waitFor();
+  await tia.page.fill('#rename-input', 'Final name');
+  await tia.page.click('#rename-btn');
+  await textIs(ren.page, '#conv-title', 'Final name');
+  await textIs(sam.page, '#conv-title', 'Final name');
+  assert.equal(await ren.page.inputValue('#rename-input'), 'Final name', 'the field follows the title');
+  await sam.page.reload();
+  await sam.page.locator('#conversation-list .conv[data-name="Final name"]').waitFor();
+  assertClean(ren);
+  assertClean(sam);
+  assertClean(tia);
+  await ren.context.close();
+  await sam.context.close();
+  await tia.context.close();
+});
+
 /** Logs in an existing user in a new context. */
 async function newUserLogin(b, baseUrl, username) {
   const context = await b.newContext({ viewport: { width: 1100, height: 720 } });
