@@ -103,6 +103,24 @@ test('conversations and members: direct, group, list, one, members, add, role, r
   assert.deepEqual([notOwner.code, notOwner.status], ['forbidden', 403]);
 });
 
+test('rename: owner and admins rename a group, a member and a direct conversation are refused', async () => {
+  const [alice, bob, carol] = [await user('alice'), await user('bob'), await user('carol')];
+  const group = await alice.api.createGroup('Before', [bob.id, carol.id]);
+  const renamed = await alice.api.renameConversation(group.id, 'After');
+  assert.deepEqual([renamed.kind, renamed.title, renamed.actorId], ['conversation_renamed', 'After', alice.id]);
+  assert.equal((await carol.api.conversation(group.id)).title, 'After');
+  await alice.api.setRole(group.id, bob.id, 'admin');
+  assert.equal((await bob.api.renameConversation(group.id, 'By bob')).title, 'By bob');
+  const member = await refusal(carol.api.renameConversation(group.id, 'Mine'));
+  assert.deepEqual([member.code, member.status], ['forbidden', 403]);
+  const blank = await refusal(alice.api.renameConversation(group.id, '  '));
+  assert.deepEqual([blank.code, blank.status], ['invalid_field', 400]);
+  const dm = await alice.api.openDirect({ userId: bob.id });
+  const direct = await refusal(alice.api.renameConversation(dm.id, 'Us'));
+  assert.deepEqual([direct.code, direct.status], ['forbidden', 403]);
+  assert.equal((await alice.api.conversation(group.id)).title, 'By bob');
+});
+
 test('messages: send (and its retry), pages both ways, history, events, one, edit, edits, replies, reactions, '
   + 'receipts, read, typing, delete, audit', async () => {
   const [alice, bob] = [await user('alice'), await user('bob')];

@@ -399,6 +399,163 @@ test('profile and finding people: a display name set in the profile shows to oth
   await quinn.context.close();
 });
 
+test('group rename: an owner renames from the members panel, every member\'s list and header follow live, an admin '
+  + 'may too, and a plain member sees no rename control and is refused by the server when forcing one', async () => {
+  const ren = await newUser(browser, server.url, 'ren');
+  const sam = await newUser(browser, server.url, 'sam');
+  const tia = await newUser(browser, server.url, 'tia');
+  await ren.page.click('#group-details summary');
+  await ren.page.fill('#group-title', 'Before');
+  await ren.page.fill('#group-members', 'sam, tia');
+  await ren.page.click('#group-form button[type="submit"]');
+  await ren.page.locator('#conv-title', { hasText: 'Before' }).waitFor();
+  await send(ren, 'hello crew');
+  await openFromList(sam, 'Before'); // sam has it open: the header must change
+  await tia.page.locator('#conversation-list .conv[data-name="Before"]').waitFor(); // tia sees only the list
+
+  await ren.page.click('#manage-btn');
+  assert.equal(await ren.page.inputValue('#rename-input'), 'Before');
+  await ren.page.fill('#rename-input', 'After');
+  await ren.page.press('#rename-input', 'Enter');
+  await textIs(ren.page, '#conv-title', 'After');
+  await textIs(sam.page, '#conv-title', 'After');
+  await tia.page.locator('#conversation-list .conv[data-name="After"]').waitFor();
+  await sam.page.locator('#conversation-list .conv[data-name="After"]').waitFor({ state: 'attached' });
+  assert.equal(await tia.page.locator('#conversation-list .conv[data-name="Before"]').count(), 0);
+  assert.equal(await ren.page.textContent('#manage-error'), '');
+
+  // A plain member: no rename control; forcing the form open, the server says no and the title stays.
+  await sam.page.click('#manage-btn');
+  await sam.page.locator('#member-list .member[data-user="sam"]').waitFor();
+  assert.equal(await sam.page.locator('#rename-form').isVisible(), false, 'no rename control for a member');
+  assert.equal(await sam.page.locator('#rename-btn').isVisible(), false);
+  await sam.page.evaluate(() => { document.getElementById('rename-form').hidden = false; });
+  await sam.page.fill('#rename-input', 'Hijacked');
+  await sam.page.click('#rename-btn');
+  await sam.page.locator('#manage-error', { hasText: /^Not allowed: .+/ }).waitFor();
+  await textIs(sam.page, '#conv-title', 'After');
+  await textIs(ren.page, '#conv-title', 'After');
+
+  // An admin renames too; the owner sees it live, and a reload shows the server's title.
+  await ren.page.locator('#member-list .member[data-user="tia"] .role-btn', { hasText: 'Make admin' }).click();
+  await openFromList(tia, 'After');
+  await tia.page.click('#manage-btn');
+  await tia.page.locator('#rename-form').waitFor();
+  await tia.page.fill('#rename-input', 'Final name');
+  await tia.page.click('#rename-btn');
+  await textIs(ren.page, '#conv-title', 'Final name');
+  await textIs(sam.page, '#conv-title', 'Final name');
+  assert.equal(await ren.page.inputValue('#rename-input'), 'Final name', 'the field follows the title');
+  await sam.page.reload();
+  await sam.page.locator('#conversation-list .conv[data-name="Final name"]').waitFor();
+  assertClean(ren);
+  assertClean(sam);
+  assertClean(tia);
+  await ren.context.close();
+  await sam.context.close();
+  await tia.context.close();
+});
+
+/**
+ * Every control a finger can hit inside `selector`: buttons, links, inputs, text areas, selects, summaries and
+ * anything focusable, as laid out (message actions count while transparent: a tap shows them), with its box.
+ * Links inside a message's text are inline text (WCAG 2.5.8's inline exception), so they are left out here.
+ */
+async function targets(page, selector) {
+  return page.locator(selector).evaluate((root) => [...root.querySelectorAll(
+    'button, a[href], input, textarea, select, summary, [role="button"], [tabindex]:not([tabindex="-1"])')]
+    .filter((e) => e.getClientRects().length > 0 && getComputedStyle(e).visibility !== 'hidden')
+    .filter((e) => !e.closest('.msg .body'))
+    .map((e) => {
+      const r = e.getBoundingClientRect();
+      const name = e.id ? `#${e.id}` : `${e.tagName.toLowerCase()}.${[...e.classList].join('.')}`;
+      return { name, w: Math.round(r.width * 10) / 10, h: Math.round(r.height * 10) / 10 };
+    }));
+}
+
+async function assertTouchTargets(page, selector, where, mustInclude) {
+  const found = await targets(page, selector);
+  const names = new Set(found.map((t) => t.name));
+  for (const name of mustInclude) {
+    assert.ok(names.has(name), `${where}: ${name} was measured (saw ${[...names].join(', ')})`);
+  }
+  assert.deepEqual(found.filter((t) => t.w < 44 || t.h < 44).map((t) => `${t.name} ${t.w}x${t.h}`), [],
+    `${where}: controls smaller than 44x44 px at 390 px with touch`);
+  return found.length;
+}
+
+test('touch targets: at 390 px with touch (pointer: coarse), every control of the login, list and conversation '
+  + 'screens, message actions and reaction chips included, is at least 44x44 px', async () => {
+  const context = await browser.newContext(PHONE);
+  const page = await context.newPage();
+  await page.goto(server.url);
+  await page.locator('#login-view').waitFor();
+  assert.equal(await page.evaluate(() => matchMedia('(pointer: coarse)').matches), true, 'touch emulation applies');
+  await assertTouchTargets(page, '#login-view', 'login', ['#username', '#password', '#login-btn', '#switch-mode']);
+  await page.click('#switch-mode');
+  await assertTouchTargets(page, '#login-view', 'register', ['#register-btn', '#switch-mode']);
+  await context.close();
+
+  const una = await newUser(browser, server.url, 'una', PHONE);
+  const vic = await newUser(browser, server.url, 'vic');
+  await una.page.click('#group-details summary');
+  await una.page.click('#profile-btn');
+  await assertTouchTargets(una.page, '#sidebar', 'the list', ['#profile-btn', '#theme-btn', '#logout',
+    '#display-name-input', '#dm-username', '#group-title', '#group-members', 'summary.']);
+  await una.page.fill('#group-title', 'Thumbs');
+  await una.page.fill('#group-members', 'vic');
+  await una.page.click('#group-form button[type="submit"]');
+  await una.page.locator('#conv-title', { hasText: 'Thumbs' }).waitFor();
+  await una.page.click('#back-btn'); // on a phone the new group opens as its own screen
+  await una.page.locator('#sidebar').waitFor();
+  await assertTouchTargets(una.page, '#sidebar', 'the list with a conversation', ['button.conv-open']);
+  await una.page.locator('#conversation-list .conv[data-name="Thumbs"] .conv-open').click();
+  await una.page.locator('#conv-title', { hasText: 'Thumbs' }).waitFor();
+
+  // A conversation with everything a message can carry: own and others' messages, an edit (history), a reaction
+  // chip, a reply in progress, the members panel of an owner, the emoji picker and a dialog.
+  await send(una, 'frist');
+  await bubble(una, 'frist').tap();
+  await bubble(una, 'frist').locator('.edit-btn').tap();
+  await una.page.fill('#composer-input', 'first');
+  await una.page.press('#composer-input', 'Enter');
+  await bubble(una, 'first').locator('.edited').waitFor();
+  await openFromList(vic, 'Thumbs');
+  await send(vic, 'see https://example.org/x');
+  await bubble(vic, 'first').hover();
+  await bubble(vic, 'first').locator('.react-btn[data-emoji="👍"]').click();
+  await bubble(una, 'first').locator('.reaction[data-emoji="👍"]').waitFor();
+  await bubble(una, 'see https://example.org/x').waitFor();
+  await bubble(una, 'see https://example.org/x').tap();
+  await bubble(una, 'see https://example.org/x').locator('.react-btn[data-emoji="❤️"]').tap();
+  await bubble(una, 'see https://example.org/x').locator('.reaction.mine[data-emoji="❤️"]').waitFor();
+  await bubble(una, 'see https://example.org/x').tap();
+  await bubble(una, 'see https://example.org/x').locator('.reply-btn').tap();
+  await una.page.locator('#reply-bar').waitFor();
+  await una.page.click('#manage-btn');
+  await una.page.locator('#member-list .member[data-user="vic"] .remove-btn').waitFor();
+  const measured = await assertTouchTargets(una.page, '#conversation-view', 'the conversation', ['#back-btn',
+    '#manage-btn', '#rename-input', '#rename-btn', '#add-member-input', '#leave-btn', 'button.secondary.role-btn',
+    'button.danger.remove-btn', 'button.reaction.mine', 'button.reaction', 'button.reply-btn', 'button.react-btn',
+    'button.more-react-btn', 'button.history-btn', 'button.receipts-btn', 'button.edit-btn', 'button.delete-btn',
+    '#reply-cancel', '#emoji-btn', '#composer-input', '#send-btn']);
+  assert.ok(measured >= 25, `measured ${measured} controls in the conversation`);
+  assert.ok(await una.page.evaluate(() => document.documentElement.scrollWidth <= 390), 'no horizontal scrolling');
+
+  await una.page.click('#emoji-btn');
+  await una.page.locator('#emoji-picker').waitFor();
+  await assertTouchTargets(una.page, '#emoji-picker', 'the emoji picker', ['button.emoji']);
+  await una.page.keyboard.press('Escape');
+  await bubble(una, 'first').tap();
+  await bubble(una, 'first').locator('.history-btn').tap();
+  await una.page.locator('#info-dialog').waitFor();
+  await assertTouchTargets(una.page, '#info-dialog', 'a dialog', ['#info-close']);
+  assertClean(una);
+  assertClean(vic);
+  await una.context.close();
+  await vic.context.close();
+});
+
 /** Logs in an existing user in a new context. */
 async function newUserLogin(b, baseUrl, username) {
   const context = await b.newContext({ viewport: { width: 1100, height: 720 } });

@@ -62,3 +62,20 @@ test('statusOf: sent, then delivered, then read, from the receipt cursors', () =
   receipts.set(PEER, { deliveredSeq: 5, readSeq: 5 });
   assert.equal(c.statusOf(5, receipts), 'read');
 });
+
+test('conversation_renamed changes the title; a replayed older one and an older description do not undo it', () => {
+  const c = new Conversation({ id: 'g1', type: 'group', title: 'Before', members: [{ userId: ME, role: 'owner' }],
+    lastSeq: 5, unreadCount: 0, readSeq: 5, createdAt: '2026-03-10T10:00:00Z' }, ME);
+  assert.equal(c.displayName(), 'Before');
+  assert.equal(c.apply({ kind: 'conversation_renamed', seq: 4, title: 'Older', actorId: ME }), false,
+    'the loaded description already includes seq 4');
+  assert.equal(c.displayName(), 'Before');
+  const v = c.version;
+  assert.equal(c.apply({ kind: 'conversation_renamed', seq: 6, title: 'After', actorId: PEER }), true);
+  assert.equal(c.displayName(), 'After');
+  assert.ok(c.version > v, 'the list and header redraw');
+  c.update({ id: 'g1', type: 'group', title: 'Before', members: [], lastSeq: 5 });
+  assert.equal(c.displayName(), 'After', 'a description read before the rename keeps the new title');
+  c.update({ id: 'g1', type: 'group', title: 'Latest', members: [], lastSeq: 9 });
+  assert.equal(c.displayName(), 'Latest');
+});

@@ -179,6 +179,11 @@ export class ParleyApi {
       .event;
   }
 
+  /** Renames a group (owner and admins; 1-200 characters) -> the conversation_renamed event with the new title. */
+  async renameConversation(conversationId, title) {
+    return (await this.request('PATCH', `/conversations/${seg(conversationId)}`, { title })).event;
+  }
+
   // ---- messages ---------------------------------------------------------------------------------------------------
 
   /**

@@ -39,7 +39,7 @@ export declare class ParleyError extends Error {
 
 export type EventKind =
   | 'conversation_created' | 'member_added' | 'member_removed' | 'member_role' | 'message' | 'message_edited'
-  | 'message_deleted' | 'reaction_added' | 'reaction_removed' | (string & {});
+  | 'message_deleted' | 'reaction_added' | 'reaction_removed' | 'conversation_renamed' | (string & {});
 
 /** A log event (the WebSocket `event` frame without `type`): fields that do not apply to the kind are absent. */
 export interface ParleyEvent {
@@ -480,6 +480,8 @@ export declare class ParleyApi {
   addMembers(conversationId: string, userIds: Iterable<string>): Promise<ParleyEvent[]>;
   removeMember(conversationId: string, userId: string): Promise<ParleyEvent>;
   setRole(conversationId: string, userId: string, role: 'admin' | 'member'): Promise<ParleyEvent>;
+  /** Renames a group (owner and admins): the `conversation_renamed` event, whose `title` is the new one. */
+  renameConversation(conversationId: string, title: string): Promise<ParleyEvent>;
 
   messages(conversationId: string, page?: PageQuery): Promise<MessagePage>;
   history(conversationId: string, page?: { before?: number; limit?: number }): AsyncGenerator<MessagePage, void>;

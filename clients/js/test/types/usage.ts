@@ -31,6 +31,8 @@ export async function app(): Promise<void> {
   const members: Member[] = await api.members(group.id);
   const added: ParleyEvent[] = await api.addMembers(group.id, ['u_carol']);
   await api.setRole(group.id, bob.userId, 'admin');
+  const renamed: ParleyEvent = await api.renameConversation(group.id, 'Launch');
+  const newTitle: string | undefined = renamed.title;
   await api.removeMember(group.id, 'u_carol');
   const all: Conversation[] = await api.conversations();
   await api.conversation(all[0].id);
@@ -59,7 +61,7 @@ export async function app(): Promise<void> {
   const p1: Presence = await api.presence(bob.userId);
   const ps: Presence[] = await api.queryPresence([bob.userId]);
   const raw = await api.request<{ status: string }>('GET', '/me');
-  void [me, members, added, page, events, edited, versions, r, cursors, readSeq, sent, audit, p1, ps, raw];
+  void [me, members, added, page, events, edited, versions, r, cursors, readSeq, sent, audit, p1, ps, raw, newTitle];
 
   const client = new ParleyClient({
     token: () => session.token,

@@ -724,6 +724,8 @@ export function createActions(store) {
 
   const removeMember = (userId) => memberChange((api, id) => api.removeMember(id, userId));
   const setRole = (userId, role) => memberChange((api, id) => api.setRole(id, userId, role));
+  // The title changes for everyone from the conversation_renamed event (Conversation.apply), this tab included.
+  const rename = (title) => memberChange((api, id) => api.renameConversation(id, title.trim()));
 
   async function leave() {
     const id = s().openId;
@@ -744,6 +746,6 @@ export function createActions(store) {
     openConversation, back, loadOlder, onVisible, react, remove, retry, retryable, editFailed, discardFailed,
     startReply, startEdit, cancelComposerMode, submit, composerInput, maxBody, toggleTheme, showHistory,
     showReceipts, closeDialog, openPicker, pick, toggleManage, removeMember, setRole, leave, toggleProfile,
-    setDisplayName, searchPeople,
+    setDisplayName, searchPeople, rename,
   };
 }

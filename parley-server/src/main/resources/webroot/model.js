@@ -24,7 +24,9 @@ export class Conversation {
   /** Takes the server's description (list or detail). Unread counts: the server's, plus what arrived since. */
   update(json) {
     this.type = json.type;
-    this.title = json.title;
+    if (!(this.titleSeq > (json.lastSeq || 0))) {
+      this.title = json.title; // unless a conversation_renamed newer than this description was applied
+    }
     this.members = json.members || [];
     this.lastSeq = Math.max(this.lastSeq || 0, json.lastSeq || 0);
     this.serverUnread = json.unreadCount || 0;
@@ -71,6 +73,7 @@ export class Conversation {
 
   /** Applies one log event (from the client, in seq order). Returns true when the message list changed. */
   apply(e) {
+    const fresh = !(e.seq <= this.lastSeq); // an event the loaded state does not include yet
     this.lastSeq = Math.max(this.lastSeq, e.seq);
     switch (e.kind) {
       case 'message': {
@@ -106,6 +109,14 @@ export class Conversation {
         }
         return this.applyChange(e);
       }
+      case 'conversation_renamed':
+        if (!fresh || !e.title) {
+          return false; // a replayed rename older than the title the conversation was loaded with
+        }
+        this.title = e.title;
+        this.titleSeq = e.seq;
+        this.version++;
+        return true;
       default:
         return false; // membership changes: the app reloads the conversation
     }

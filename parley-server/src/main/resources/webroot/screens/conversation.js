@@ -27,6 +27,10 @@ export function mount({ store, actions, $ }) {
     }
   });
   $('leave-btn').addEventListener('click', () => actions.leave());
+  $('rename-form').addEventListener('submit', (event) => {
+    event.preventDefault();
+    actions.rename($('rename-input').value);
+  });
   $('messages').addEventListener('scroll', () => {
     const c = store.state.convs.get(store.state.openId);
     if (c && $('messages').scrollTop < 80) {
@@ -88,7 +92,16 @@ export function mount({ store, actions, $ }) {
         canRemove ? el('button', { type: 'button', class: 'danger remove-btn', 'aria-label': `Remove ${name}`,
           onclick: () => actions.removeMember(m.userId) }, 'Remove') : null);
     }));
-    $('add-member-form').hidden = !(myRole === 'owner' || myRole === 'admin');
+    const manager = myRole === 'owner' || myRole === 'admin';
+    $('add-member-form').hidden = !manager;
+    // Owners and admins rename (docs/api.md); the field follows the title unless someone is typing in it.
+    $('rename-form').hidden = !manager;
+    const input = $('rename-input');
+    const shown = `${c.id}\n${c.title || ''}`;
+    if (input.dataset.shown !== shown && document.activeElement !== input) {
+      input.value = c.title || '';
+      input.dataset.shown = shown;
+    }
     const ownerWithOthers = myRole === 'owner' && c.members.length > 1;
     $('leave-btn').setAttribute('aria-disabled', String(ownerWithOthers));
     $('leave-btn').title = ownerWithOthers ? 'The owner can leave once the others have left or been removed' : '';

@@ -173,6 +173,14 @@ public final class ParleyRest {
                 EVENT);
     }
 
+    /**
+     * Renames a group (owner and admins; 1-200 characters): the {@code conversation_renamed} event, which every
+     * member's {@link ParleyListener#onEvent} also receives with the new {@code title}.
+     */
+    public CompletableFuture<ServerFrame.Event> rename(String conversationId, String title) {
+        return call("PATCH", conv(conversationId), obj().put("title", title), true, "event", EVENT);
+    }
+
     // ---- messages --------------------------------------------------------------------------------------------------
 
     /** A page of messages in their current state (see {@link Rest.Paging}). */

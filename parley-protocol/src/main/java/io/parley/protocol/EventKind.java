@@ -24,7 +24,9 @@ public enum EventKind {
      * The status of an attachment of messageId: pending (scanning) when the message is sent, then ready or rejected;
      * the attachment itself is in the event's {@code attachment} field (absent once the message was deleted).
      */
-    ATTACHMENT("attachment");
+    ATTACHMENT("attachment"),
+    /** actorId (an owner or admin of the group) changed the conversation's title to title. */
+    CONVERSATION_RENAMED("conversation_renamed");
 
     private final String wire;
 

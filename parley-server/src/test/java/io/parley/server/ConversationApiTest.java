@@ -226,6 +226,65 @@ class ConversationApiTest {
     }
 
     @Test
+    void rename_byOwnerOrAdmin_changesTheTitleEverywhere_othersAndDirectsAndBadTitlesAreRefused() {
+        Rest owner = as("r-owner");
+        Rest admin = as("r-admin");
+        Rest member = as("r-member");
+        Rest outsider = as("r-outsider");
+        String id = owner.group("Before", "r-admin", "r-member");
+        owner.put("/api/v1/conversations/" + id + "/members/r-admin/role", new JsonObject().put("role", "admin"));
+        String path = "/api/v1/conversations/" + id;
+
+        Rest.Response renamed = owner.call("PATCH", path, new JsonObject().put("title", "  Launch crew  "));
+        assertThat(renamed.status()).isEqualTo(200);
+        JsonObject event = renamed.json().getJsonObject("event");
+        assertThat(event.getString("kind")).isEqualTo("conversation_renamed");
+        assertThat(event.getString("title")).isEqualTo("Launch crew");
+        assertThat(event.getString("actorId")).isEqualTo("r-owner");
+        assertThat(member.get(path).json().getString("title")).isEqualTo("Launch crew");
+        Rest.Response byAdmin = admin.call("PATCH", path, new JsonObject().put("title", "Crew"));
+        assertThat(byAdmin.status()).isEqualTo(200);
+        assertThat(byAdmin.json().getJsonObject("event").getLong("seq")).isEqualTo(event.getLong("seq") + 1);
+
+        assertThat(member.call("PATCH", path, new JsonObject().put("title", "Mine"))
+                        .errorCode())
+                .isEqualTo("forbidden");
+        assertThat(outsider.call("PATCH", path, new JsonObject().put("title", "Mine"))
+                        .errorCode())
+                .isEqualTo("conversation_not_found");
+        assertThat(owner.call("PATCH", path, new JsonObject().put("title", "   "))
+                        .errorCode())
+                .isEqualTo("invalid_field");
+        assertThat(owner.call("PATCH", path, new JsonObject().put("title", "x".repeat(201)))
+                        .errorCode())
+                .isEqualTo("invalid_field");
+        assertThat(owner.call("PATCH", path, new JsonObject().put("title", 7)).errorCode())
+                .isEqualTo("invalid_field");
+        assertThat(owner.call("PATCH", path, new JsonObject()).errorCode()).isEqualTo("missing_field");
+        String dm = owner.direct("r-member");
+        Rest.Response direct = owner.call("PATCH", "/api/v1/conversations/" + dm, new JsonObject().put("title", "Us"));
+        assertThat(direct.status()).isEqualTo(403);
+        assertThat(direct.errorCode()).isEqualTo("forbidden");
+
+        List<String> titles = new ArrayList<>();
+        member.get("/api/v1/conversations").json().getJsonArray("conversations").forEach(c -> {
+            JsonObject o = (JsonObject) c;
+            if (o.getString("id").equals(id)) {
+                titles.add(o.getString("title"));
+            }
+        });
+        assertThat(titles).containsExactly("Crew");
+        List<String> renames = new ArrayList<>();
+        member.get(path + "/events?after=0").json().getJsonArray("events").forEach(e -> {
+            JsonObject o = (JsonObject) e;
+            if (o.getString("kind").equals("conversation_renamed")) {
+                renames.add(o.getString("actorId") + ":" + o.getString("title"));
+            }
+        });
+        assertThat(renames).containsExactly("r-owner:Launch crew", "r-admin:Crew");
+    }
+
+    @Test
     void history_paginatesByCursor_stablyWhileNewMessagesArrive() {
         Rest a = as("h-a");
         as("h-b");

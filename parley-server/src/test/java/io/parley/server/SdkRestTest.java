@@ -339,6 +339,30 @@ class SdkRestTest {
         }
     }
 
+    /** A rename over REST reaches the other member's WebSocket client as conversation_renamed; a member is refused. */
+    @Test
+    void rename_reachesTheOtherMembersClientLive_andAPlainMemberIsRefused() throws Exception {
+        Auth ada = register("ada_sdk");
+        Auth bea = register("bea_sdk");
+        ParleyRest a = anon.withToken(ada.token());
+        String group = get(a.createGroup("Old name", List.of(bea.userId()))).id();
+        List<String> beaSaw = Collections.synchronizedList(new ArrayList<>());
+        try (ParleyClient beaClient = client(bea.token(), beaSaw)) {
+            beaClient.connect().get(10, TimeUnit.SECONDS);
+            ServerFrame.Event renamed = get(a.rename(group, "New name"));
+            assertThat(renamed.kind()).isEqualTo("conversation_renamed");
+            assertThat(renamed.title()).isEqualTo("New name");
+            String expected = "renamed " + renamed.seq() + " New name by " + ada.userId();
+            Chatter.await(() -> beaSaw.contains(expected), Duration.ofSeconds(10), "bea's rename event");
+            assertThat(get(beaClient.rest().conversation(group)).title()).isEqualTo("New name");
+
+            ParleyException refused = refused(beaClient.rest().rename(group, "Bea's"));
+            assertThat(refused.code()).isEqualTo("forbidden");
+            assertThat(refused.httpStatus()).isEqualTo(403);
+            assertThat(get(a.conversation(group)).title()).isEqualTo("New name");
+        }
+    }
+
     private static ParleyClient client(String token, List<String> saw) {
         return ParleyClient.builder()
                 .uri(URI.create(server.wsUrl()))
@@ -348,6 +372,8 @@ class SdkRestTest {
                     public void onEvent(ServerFrame.Event e) {
                         if ("message".equals(e.kind())) {
                             saw.add("event " + e.seq() + " " + e.body());
+                        } else if ("conversation_renamed".equals(e.kind())) {
+                            saw.add("renamed " + e.seq() + " " + e.title() + " by " + e.actorId());
                         }
                     }
                 })

@@ -99,6 +99,7 @@ public final class RestApi {
                         chat.removeMember(user(ctx), ctx.pathParam("id"), ctx.pathParam("userId")),
                         e -> Http.json(ctx, 200, new JsonObject().put("event", RestShapes.event(e)))));
         router.put("/api/v1/conversations/:id/members/:userId/role").handler(this::setRole);
+        router.patch("/api/v1/conversations/:id").handler(this::rename);
         new MessageApi(chat, config, limits).mount(router);
         new PresenceApi(presenceHub).mount(router);
     }
@@ -234,6 +235,16 @@ public final class RestApi {
             respond(
                     ctx,
                     chat.setRole(user(ctx), ctx.pathParam("id"), ctx.pathParam("userId"), Role.fromWire(role)),
+                    e -> Http.json(ctx, 200, new JsonObject().put("event", RestShapes.event(e))));
+        });
+    }
+
+    private void rename(RoutingContext ctx) {
+        guard(ctx, () -> {
+            String title = Http.string(Http.body(ctx), "title", 200);
+            respond(
+                    ctx,
+                    chat.rename(user(ctx), ctx.pathParam("id"), title),
                     e -> Http.json(ctx, 200, new JsonObject().put("event", RestShapes.event(e))));
         });
     }

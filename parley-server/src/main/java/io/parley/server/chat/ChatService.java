@@ -248,8 +248,8 @@ public final class ChatService {
     }
 
     public CompletableFuture<Created> createGroup(String ownerId, String title, List<String> memberIds) {
-        if (title == null || title.isBlank() || title.length() > 200) {
-            return CompletableFuture.failedFuture(ChatException.invalid("title must be 1 to 200 characters"));
+        if (!validTitle(title)) {
+            return CompletableFuture.failedFuture(ChatException.invalid(TITLE_RULE));
         }
         LinkedHashSet<String> members = new LinkedHashSet<>(memberIds);
         members.remove(ownerId);
@@ -355,6 +355,34 @@ public final class ChatService {
                     return store.setRole(conversationId, actorId, memberId, role, clock.millis());
                 })
                 .exceptionallyCompose(ChatService::mapFailure);
+    }
+
+    /**
+     * Renames a group: its owner and admins may (others: forbidden; a non-member: conversation_not_found); a direct
+     * conversation has no title to change (forbidden). The title follows the rule of {@link #createGroup}.
+     */
+    public CompletableFuture<LogEntry.ConversationRenamed> rename(String actorId, String conversationId, String title) {
+        if (!validTitle(title)) {
+            return CompletableFuture.failedFuture(ChatException.invalid(TITLE_RULE));
+        }
+        return store.findConversation(conversationId, actorId)
+                .thenCompose(o -> {
+                    ConversationSummary c = o.orElseThrow(ChatException::notFound);
+                    if (c.kind() == ConversationKind.DIRECT) {
+                        throw ChatException.forbidden("a direct conversation cannot be renamed");
+                    }
+                    if (!roleIn(c, actorId).canManageMembers()) {
+                        throw ChatException.forbidden("only owners and admins rename a group");
+                    }
+                    return store.rename(conversationId, actorId, title.strip(), clock.millis());
+                })
+                .exceptionallyCompose(ChatService::mapFailure);
+    }
+
+    private static final String TITLE_RULE = "title must be 1 to 200 characters";
+
+    private static boolean validTitle(String title) {
+        return title != null && !title.isBlank() && title.length() <= 200;
     }
 
     /**

@@ -124,6 +124,14 @@ public interface ChatStore extends AutoCloseable {
     CompletableFuture<LogEntry.RoleChanged> setRole(
             String conversationId, String actorId, String memberId, Role role, long nowMillis);
 
+    /**
+     * Sets the conversation's title and appends conversation_renamed, both in one transaction: when the future
+     * completes, the new title and the event are durable together, and readers see both or neither.
+     * {@link StoreException.NotFound} when the actor is not a member. Who may rename is the caller's rule.
+     */
+    CompletableFuture<LogEntry.ConversationRenamed> rename(
+            String conversationId, String actorId, String title, long nowMillis);
+
     // ---- the log -------------------------------------------------------------------------------------------------
 
     /**

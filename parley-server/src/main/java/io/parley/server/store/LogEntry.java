@@ -61,6 +61,8 @@ public sealed interface LogEntry {
         R reactionRemoved(ReactionRemoved e);
 
         R attachment(AttachmentChanged e);
+
+        R conversationRenamed(ConversationRenamed e);
     }
 
     /**
@@ -211,6 +213,19 @@ public sealed interface LogEntry {
         @Override
         public <R> R accept(Visitor<R> v) {
             return v.attachment(this);
+        }
+    }
+
+    /** conversation_renamed: actorId changed the group's title to {@code title}. */
+    record ConversationRenamed(EventHeader header, String title) implements LogEntry {
+        public ConversationRenamed {
+            requireKind(header, EventKind.CONVERSATION_RENAMED);
+            Objects.requireNonNull(title, "title");
+        }
+
+        @Override
+        public <R> R accept(Visitor<R> v) {
+            return v.conversationRenamed(this);
         }
     }
 

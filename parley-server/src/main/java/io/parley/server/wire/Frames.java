@@ -89,6 +89,11 @@ public final class Frames {
                     e.header(), e.messageId(), null, null, null, null, null, null, null, null, e.attachment() == null);
             return e.attachment() == null ? f : withAttachment(f, Frames.attachment(e.attachment()));
         }
+
+        @Override
+        public ServerFrame.Event conversationRenamed(LogEntry.ConversationRenamed e) {
+            return frame(e.header(), null, null, null, null, null, e.title(), null, null, null, false);
+        }
     };
 
     /** The wire shape of an attachment (docs/protocol.md, "Attachments"), for events and REST bodies. */

@@ -241,4 +241,33 @@ interface ConversationContract extends StoreFixture {
         assertThat(failure(store().setRole("g1", "o", "ghost", Role.ADMIN, T0)))
                 .isInstanceOf(StoreException.NotFound.class);
     }
+
+    @Test
+    default void rename_updatesTheTitleAndAppendsConversationRenamedInOneWrite() {
+        users("o", "m1", "x");
+        group("g1", "o", "m1");
+        long before = await(store().lastSeqs("o")).get("g1");
+
+        var event = await(store().rename("g1", "m1", "Renamed", T0 + 1));
+
+        assertThat(event.kind()).isEqualTo(EventKind.CONVERSATION_RENAMED);
+        assertThat(event.seq()).isEqualTo(before + 1);
+        assertThat(event.actorId()).isEqualTo("m1");
+        assertThat(event.title()).isEqualTo("Renamed");
+        assertThat(listener().recipientsOf(event)).containsExactlyInAnyOrder("o", "m1");
+        assertThat(listener().eventsOf("g1")).last().isEqualTo(event);
+        assertThat(await(store().findConversation("g1", "o")))
+                .hasValueSatisfying(c -> assertThat(c.title()).isEqualTo("Renamed"));
+        assertThat(await(store().listConversations("m1")))
+                .singleElement()
+                .satisfies(c -> assertThat(c.title()).isEqualTo("Renamed"));
+        assertThat(await(store().eventsAfter("g1", before, 10))).containsExactly(event);
+
+        assertThat(failure(store().rename("g1", "x", "Taken over", T0 + 2)))
+                .isInstanceOf(StoreException.NotFound.class);
+        assertThat(failure(store().rename("nope", "o", "Nothing", T0 + 2))).isInstanceOf(StoreException.NotFound.class);
+        assertThat(await(store().findConversation("g1", "o")))
+                .hasValueSatisfying(c -> assertThat(c.title()).isEqualTo("Renamed"));
+        assertThat(await(store().lastSeqs("o"))).containsEntry("g1", before + 1);
+    }
 }

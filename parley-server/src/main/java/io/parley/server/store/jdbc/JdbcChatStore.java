@@ -358,6 +358,12 @@ public final class JdbcChatStore implements ChatStore {
         return writer.submit(conversationId, tx -> ops.setRole(tx, conversationId, actorId, memberId, role, nowMillis));
     }
 
+    @Override
+    public CompletableFuture<LogEntry.ConversationRenamed> rename(
+            String conversationId, String actorId, String title, long nowMillis) {
+        return writer.submit(conversationId, tx -> ops.rename(tx, conversationId, actorId, title, nowMillis));
+    }
+
     // ---- the log ---------------------------------------------------------------------------------------------------
 
     @Override

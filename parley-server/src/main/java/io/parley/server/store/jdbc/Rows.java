@@ -53,6 +53,7 @@ final class Rows {
             case REACTION_ADDED -> new LogEntry.ReactionAdded(h, messageId, emoji);
             case REACTION_REMOVED -> new LogEntry.ReactionRemoved(h, messageId, emoji);
             case ATTACHMENT -> new LogEntry.AttachmentChanged(h, messageId, JdbcAttachments.info(body));
+            case CONVERSATION_RENAMED -> new LogEntry.ConversationRenamed(h, rs.getString(o + 11));
         };
     }
 
@@ -136,6 +137,11 @@ final class Rows {
         public String[] attachment(LogEntry.AttachmentChanged e) {
             String json = e.attachment() == null ? null : JdbcAttachments.json(e.attachment());
             return new String[] {e.messageId(), null, json, null, null, null, null, null, null};
+        }
+
+        @Override
+        public String[] conversationRenamed(LogEntry.ConversationRenamed e) {
+            return new String[] {null, null, null, null, null, e.title(), null, null, null};
         }
     };
 

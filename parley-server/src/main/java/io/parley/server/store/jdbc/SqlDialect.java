@@ -160,6 +160,7 @@ class SqlDialect {
     final String roleOf = "SELECT role FROM members WHERE conversation_id = ? AND user_id = ?";
     final String deleteMember = "DELETE FROM members WHERE conversation_id = ? AND user_id = ?";
     final String updateRole = "UPDATE members SET role = ? WHERE conversation_id = ? AND user_id = ?";
+    final String updateTitle = "UPDATE conversations SET title = ? WHERE id = ?";
     final String memberCount = "UPDATE conversations SET member_count = member_count + ? WHERE id = ?";
 
     // receipts: the new values are computed from receiptCursor; the WHERE keeps them monotonic under concurrent writers

@@ -311,6 +311,27 @@ final class WriteOps {
                 h -> new LogEntry.RoleChanged(h, memberId, role));
     }
 
+    /**
+     * Sets a conversation's title and appends conversation_renamed in the same transaction. The actor must be a
+     * member (who may rename is the caller's rule).
+     */
+    LogEntry.ConversationRenamed rename(Tx tx, String conversationId, String actorId, String title, long now)
+            throws SQLException {
+        List<String> members = requireMember(tx, conversationId, actorId);
+        PreparedStatement ps = tx.ps(d.updateTitle);
+        ps.setString(1, title);
+        ps.setString(2, conversationId);
+        ps.executeUpdate();
+        return append(
+                tx,
+                conversationId,
+                EventKind.CONVERSATION_RENAMED,
+                actorId,
+                now,
+                members,
+                h -> new LogEntry.ConversationRenamed(h, title));
+    }
+
     // ---- message changes -------------------------------------------------------------------------------------------
 
     Changed editMessage(
