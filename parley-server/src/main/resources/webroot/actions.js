@@ -19,11 +19,13 @@ export const DEFAULT_MAX_BODY = 4000;
 const CLIENT_HEARTBEAT_MS = 2000;
 const CLIENT_PONG_TIMEOUT_MS = 2000;
 const TYPING_REFRESH_MS = 2000;
+// A token due within this long is refreshed before it is used (currentToken).
+const TOKEN_REFRESH_AHEAD_MS = 60000;
 /** Messages per history page (the server's default is 50; 30 fill a screen and page in often enough). */
 export const PAGE_SIZE = 30;
 
 export const INITIAL_STATE = {
-  session: null, // { token, userId, username, expiresAt }
+  session: null, // { token, userId, username, expiresAt, refreshToken, sessionId }
   api: null,
   client: null,
   convs: new Map(), // conversationId -> Conversation (model.js)
@@ -54,7 +56,8 @@ export function loadSession(storage = localStorage, now = Date.now()) {
     return null;
   }
   const s = JSON.parse(raw);
-  if (!s.token || (s.expiresAt && Date.parse(s.expiresAt) <= now)) {
+  // An expired access token is no loss while a refresh token can get a new one (docs/api.md, Sessions).
+  if (!s.token || (!s.refreshToken && s.expiresAt && Date.parse(s.expiresAt) <= now)) {
     storage.removeItem(SESSION_KEY);
     return null;
   }
@@ -88,7 +91,7 @@ export function createActions(store) {
       const r = await (register ? anonymous.register(username.trim(), password)
         : anonymous.login(username.trim(), password));
       const session = { token: r.token, userId: r.userId, username: r.username, expiresAt: r.expiresAt,
-        displayName: null };
+        refreshToken: r.refreshToken, sessionId: r.sessionId, displayName: null };
       localStorage.setItem(SESSION_KEY, JSON.stringify(session));
       store.set({ session });
       await start();
@@ -99,8 +102,48 @@ export function createActions(store) {
     }
   }
 
+  /**
+   * The access token for the next request or connection. Access tokens are short-lived (auth.token-ttl, 15 min by
+   * default): one due within a minute is exchanged for a new one with the refresh token. Tabs of one browser share the
+   * session, and a refresh token is good once (a replayed one revokes the session), so the exchange runs under a Web
+   * Lock and first re-reads the stored session, which another tab may have refreshed already.
+   */
+  let refreshing = null;
+  function currentToken() {
+    const session = s().session;
+    if (!session || !session.refreshToken || !session.expiresAt
+      || Date.now() < Date.parse(session.expiresAt) - TOKEN_REFRESH_AHEAD_MS) {
+      return session ? session.token : null;
+    }
+    if (!refreshing) {
+      const exchange = async () => {
+        const stored = loadSession();
+        if (stored && stored.userId === session.userId && stored.token !== session.token
+          && Date.now() < Date.parse(stored.expiresAt) - TOKEN_REFRESH_AHEAD_MS) {
+          store.set({ session: { ...s().session, ...stored } });
+          return stored.token;
+        }
+        const from = stored && stored.userId === session.userId ? stored : session;
+        const r = await new ParleyApi().refresh(from.refreshToken);
+        const next = { ...s().session, token: r.token, expiresAt: r.expiresAt, refreshToken: r.refreshToken };
+        localStorage.setItem(SESSION_KEY, JSON.stringify(next));
+        store.set({ session: next });
+        return r.token;
+      };
+      const run = globalThis.navigator && navigator.locks
+        ? navigator.locks.request('parley-token-refresh', exchange) : exchange();
+      refreshing = run.finally(() => { refreshing = null; });
+    }
+    return refreshing;
+  }
+
   function logout(message) {
-    const { client } = s();
+    const { client, api } = s();
+    if (!message && api) {
+      // The user's own logout ends the session on the server too (its other sockets close with 4003). The local
+      // logout below does not wait for it; a failure leaves the session to expire and is reported to the console.
+      api.logout().catch((err) => console.warn('logout: the server did not end the session:', err));
+    }
     if (client) {
       client.close();
       client.clearStorage();
@@ -117,9 +160,9 @@ export function createActions(store) {
 
   async function start() {
     const session = s().session;
-    const api = new ParleyApi({ token: () => s().session.token });
+    const api = new ParleyApi({ token: currentToken });
     const client = new ParleyClient({
-      token: () => s().session.token,
+      token: currentToken,
       storageKey: `parley:${session.userId}`,
       unlisted: 'skip', // conversations new to this browser: history comes page by page over REST
       heartbeatIntervalMs: CLIENT_HEARTBEAT_MS,
