@@ -5,13 +5,15 @@
 #   deploy/cluster.sh stop     stop what start started (by PID)
 # Settings (environment): PARLEY_CLUSTER_DIR (run dir, default ./cluster-run), PG_URL (default
 # postgresql://postgres@127.0.0.1:5432/parley; the database is created when missing), REDIS_URL (default
-# redis://127.0.0.1:6379), LB_PORT (8080), NODE_PORTS ("8081 8082 8083").
+# redis://127.0.0.1:6379), LB_PORT (8080), LB_TLS_PORT (8443: HTTPS and WSS, a self-signed certificate made in the
+# run dir unless TLS_PEM names a PEM file with your chain and key), NODE_PORTS ("8081 8082 8083").
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUN=${PARLEY_CLUSTER_DIR:-./cluster-run}
 PG_URL=${PG_URL:-postgresql://postgres@127.0.0.1:5432/parley}
 REDIS_URL=${REDIS_URL:-redis://127.0.0.1:6379}
 LB_PORT=${LB_PORT:-8080}
+LB_TLS_PORT=${LB_TLS_PORT:-8443}
 read -r -a PORTS <<< "${NODE_PORTS:-8081 8082 8083}"
 
 need_haproxy() {
@@ -65,10 +67,16 @@ start() {
         echo $! > "$RUN/node-$port.pid"
     done
     for port in "${PORTS[@]}"; do wait_ready "$port" "$(cat "$RUN/node-$port.pid")" || { stop; exit 1; }; done
-    LB_PORT=$LB_PORT NODE1_PORT=${PORTS[0]} NODE2_PORT=${PORTS[1]} NODE3_PORT=${PORTS[2]} \
+    local pem=${TLS_PEM:-$RUN/tls.pem}
+    if [ ! -f "$pem" ]; then
+        openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 30 -subj /CN=localhost \
+            -addext "subjectAltName=DNS:localhost,IP:127.0.0.1" -keyout "$RUN/tls.key" -out "$RUN/tls.crt" 2> /dev/null
+        cat "$RUN/tls.crt" "$RUN/tls.key" > "$pem"
+    fi
+    LB_PORT=$LB_PORT LB_TLS_PORT=$LB_TLS_PORT TLS_PEM=$pem NODE1_PORT=${PORTS[0]} NODE2_PORT=${PORTS[1]} NODE3_PORT=${PORTS[2]} \
         haproxy -f deploy/haproxy.cfg -D -p "$RUN/haproxy.pid"
     wait_ready "$LB_PORT" "$(cat "$RUN/haproxy.pid")" || { stop; exit 1; }
-    echo "Parley cluster: http://127.0.0.1:$LB_PORT (nodes ${PORTS[*]}, logs in $RUN)"
+    echo "Parley cluster: http://127.0.0.1:$LB_PORT and https://127.0.0.1:$LB_TLS_PORT (nodes ${PORTS[*]}, logs in $RUN)"
 }
 
 status() {

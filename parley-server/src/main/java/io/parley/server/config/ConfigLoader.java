@@ -75,6 +75,10 @@ public final class ConfigLoader {
         d.put("log.format", "auto");
         d.put("log.level", "info");
         d.put("log.delivered-sample", "1000");
+        d.put("tls.cert-file", "");
+        d.put("tls.key-file", "");
+        d.put("tls.reload-interval", "1m");
+        d.put("tls.hsts-max-age", "365d");
         return java.util.Collections.unmodifiableMap(d);
     }
 
@@ -263,7 +267,24 @@ public final class ConfigLoader {
                     receipts,
                     presence,
                     new Config.Redis(redisUrl, redisPrefix),
-                    log());
+                    log(),
+                    tls());
+        }
+
+        private Config.Tls tls() {
+            String cert = emptyToNull("tls.cert-file");
+            String key = emptyToNull("tls.key-file");
+            if ((cert == null) != (key == null)) {
+                throw bad(
+                        cert == null ? "tls.cert-file" : "tls.key-file",
+                        "must be set together with " + (cert == null ? "tls.key-file" : "tls.cert-file")
+                                + " (both for HTTPS/WSS, neither for plain HTTP)");
+            }
+            return new Config.Tls(
+                    cert == null ? null : Path.of(cert),
+                    key == null ? null : Path.of(key),
+                    duration("tls.reload-interval", Duration.ZERO),
+                    duration("tls.hsts-max-age", Duration.ZERO));
         }
 
         private Config.Log log() {
