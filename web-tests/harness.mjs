@@ -3,6 +3,7 @@
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm, mkdir } from 'node:fs/promises';
 import { existsSync, openSync, readFileSync } from 'node:fs';
+import https from 'node:https';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -28,16 +29,31 @@ export function freePort() {
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-/** One server process on a free port with its own data dir; restart() keeps both (a deploy, an outage). */
+/** GET over https trusting exactly `ca` (a PEM string): the status code. */
+function httpsStatus(url, ca) {
+  return new Promise((resolve, reject) => {
+    https.get(url, { ca }, (res) => {
+      res.resume();
+      resolve(res.status ?? res.statusCode);
+    }).on('error', reject);
+  });
+}
+
+/**
+ * One server process on a free port with its own data dir; restart() keeps both (a deploy, an outage). With
+ * `tls: { certFile, keyFile, ca }` it serves HTTPS and WSS (tls.cert-file, tls.key-file) and is checked for readiness
+ * trusting only `ca`.
+ */
 export class ServerProcess {
-  static async start() {
+  static async start(options = {}) {
     if (!existsSync(JAR)) {
       throw new Error(`${JAR} is missing: run "mvn -B -q -DskipTests package" at the repository root first`);
     }
     const s = new ServerProcess();
+    s.tls = options.tls ?? null;
     s.dir = await mkdtemp(path.join(os.tmpdir(), 'parley-web-'));
     s.port = await freePort();
-    s.url = `http://127.0.0.1:${s.port}`;
+    s.url = `${s.tls ? 'https' : 'http'}://127.0.0.1:${s.port}`;
     await s.launch();
     return s;
   }
@@ -55,6 +71,7 @@ export class ServerProcess {
         PARLEY_AUTH_BCRYPT_COST: '4', // registrations in milliseconds; the hashing itself is tested in Java
         PARLEY_PRESENCE_BATCH_WINDOW: '500ms', // presence shows up quickly enough to keep the run short
         PARLEY_RECEIPTS_WINDOW: '200ms',
+        ...(this.tls ? { PARLEY_TLS_CERT_FILE: this.tls.certFile, PARLEY_TLS_KEY_FILE: this.tls.keyFile } : {}),
       },
     });
     this.exited = new Promise((resolve) => this.proc.once('exit', (code, signal) => resolve({ code, signal })));
@@ -66,12 +83,14 @@ export class ServerProcess {
         throw new Error(`server exited (${JSON.stringify(gone)}) before it was ready:\n${this.log()}`);
       }
       try {
-        const res = await fetch(`${this.url}/health/ready`);
-        if (res.status === 200) {
+        const status = this.tls
+          ? await httpsStatus(`${this.url}/health/ready`, this.tls.ca)
+          : (await fetch(`${this.url}/health/ready`)).status;
+        if (status === 200) {
           return;
         }
       } catch (err) {
-        if (err.cause?.code !== 'ECONNREFUSED') {
+        if ((err.cause?.code ?? err.code) !== 'ECONNREFUSED') {
           throw err;
         }
       }
@@ -108,7 +127,8 @@ export class ServerProcess {
   }
 }
 
-export async function launchBrowser() {
+/** Chromium; `extraArgs` are added to its command line (e.g. --ignore-certificate-errors-spki-list=...). */
+export async function launchBrowser(extraArgs = []) {
   if (!existsSync(CHROMIUM)) {
     throw new Error(`${CHROMIUM} is missing: apt-get install chromium (or set CHROMIUM_PATH)`);
   }
@@ -117,7 +137,7 @@ export async function launchBrowser() {
     executablePath: CHROMIUM,
     headless: true,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--no-first-run'],
+      '--disable-component-update', '--disable-sync', '--no-first-run', ...extraArgs],
   });
 }
 
