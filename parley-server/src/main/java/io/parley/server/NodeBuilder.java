@@ -464,7 +464,9 @@ final class NodeBuilder {
 
         @Override
         public Future<?> start() {
-            HttpServer server = vertx.createHttpServer(options).requestHandler(router);
+            HttpServer server = vertx.createHttpServer(options)
+                    .requestHandler(InvalidRequests.checked(router))
+                    .invalidRequestHandler(InvalidRequests::answer);
             servers.add(server);
             return server.listen();
         }
