@@ -218,10 +218,12 @@ class FuzzTest {
         WebSocket ws;
 
         static Socket open(String token) throws Exception {
+            return openUrl(server.wsUrl() + "?token=" + token);
+        }
+
+        static Socket openUrl(String url) throws Exception {
             Socket s = new Socket();
-            s.ws = HTTP.newWebSocketBuilder()
-                    .buildAsync(URI.create(server.wsUrl() + "?token=" + token), s)
-                    .get(10, TimeUnit.SECONDS);
+            s.ws = HTTP.newWebSocketBuilder().buildAsync(URI.create(url), s).get(10, TimeUnit.SECONDS);
             return s;
         }
 

@@ -112,11 +112,20 @@ final class OpenApiEndpoints {
 
     /** A plausible valid body for {@code e} from its schema (first of a oneOf), with ids taken from {@code ids}. */
     static JsonObject example(Endpoint e, List<String> ids) {
-        Object v = value(document(), e.bodySchema(), "", ids);
+        return example(e, ids, java.util.Map.of());
+    }
+
+    /** As {@link #example(Endpoint, List)}, with the value of each property named in {@code byName} given. */
+    static JsonObject example(Endpoint e, List<String> ids, java.util.Map<String, Object> byName) {
+        Object v = value(document(), e.bodySchema(), "", ids, byName);
         return v instanceof JsonObject j ? j : new JsonObject();
     }
 
-    private static Object value(JsonObject doc, JsonObject schema, String name, List<String> ids) {
+    private static Object value(
+            JsonObject doc, JsonObject schema, String name, List<String> ids, java.util.Map<String, Object> byName) {
+        if (byName.containsKey(name)) {
+            return byName.get(name);
+        }
         schema = resolve(doc, schema);
         if (schema == null) {
             return "x";
@@ -129,7 +138,7 @@ final class OpenApiEndpoints {
         }
         for (String alt : List.of("oneOf", "anyOf")) {
             if (schema.containsKey(alt)) {
-                return value(doc, schema.getJsonArray(alt).getJsonObject(0), name, ids);
+                return value(doc, schema.getJsonArray(alt).getJsonObject(0), name, ids, byName);
             }
         }
         Object type = schema.getValue("type");
@@ -139,12 +148,15 @@ final class OpenApiEndpoints {
                 JsonObject out = new JsonObject();
                 JsonObject props = schema.getJsonObject("properties", new JsonObject());
                 for (String p : props.fieldNames()) {
-                    out.put(p, value(doc, props.getJsonObject(p), p, ids));
+                    Object v = value(doc, props.getJsonObject(p), p, ids, byName);
+                    if (v != null) {
+                        out.put(p, v);
+                    }
                 }
                 return out;
             }
             case "array" -> {
-                return new JsonArray().add(value(doc, schema.getJsonObject("items"), name, ids));
+                return new JsonArray().add(value(doc, schema.getJsonObject("items"), name, ids, byName));
             }
             case "integer", "number" -> {
                 return schema.getInteger("minimum", 1);
