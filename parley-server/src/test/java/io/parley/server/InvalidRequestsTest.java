@@ -58,6 +58,35 @@ class InvalidRequestsTest {
     }
 
     @Test
+    void loginWithAPasswordOverBcryptsLimit_isBadCredentials_withoutAStackTrace() {
+        Rest anon = new Rest(server.httpUrl(), null);
+        assertThat(anon.post(
+                                "/api/v1/auth/register",
+                                new JsonObject().put("username", "longpw").put("password", "short-password"))
+                        .status())
+                .isEqualTo(201);
+        for (String user : new String[] {"longpw", "nosuchuser"}) {
+            Rest.Response r = anon.post(
+                    "/api/v1/auth/login", new JsonObject().put("username", user).put("password", "p".repeat(129)));
+            assertThat(r.status()).as(r.toString()).isEqualTo(401);
+            assertThat(r.errorCode()).isEqualTo("bad_credentials");
+        }
+        // A 72-byte password (the longest registration takes) registers and logs in.
+        String longest = "q".repeat(72);
+        assertThat(anon.post(
+                                "/api/v1/auth/register",
+                                new JsonObject().put("username", "maxpw").put("password", longest))
+                        .status())
+                .isEqualTo(201);
+        assertThat(anon.post(
+                                "/api/v1/auth/login",
+                                new JsonObject().put("username", "maxpw").put("password", longest))
+                        .status())
+                .isEqualTo(200);
+        assertThat(log.stackTraces()).isEmpty();
+    }
+
+    @Test
     void requestLineOverTheLimit_isA414WithTheJsonErrorBody() throws Exception {
         assertBadRequest(
                 FuzzTest.raw(server.port(), "GET", "/api/v1/conversations/" + "z".repeat(70_000), Map.of(), null), 414);
