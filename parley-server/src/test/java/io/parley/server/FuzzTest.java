@@ -391,6 +391,12 @@ class FuzzTest {
             try {
                 r = raw(server.port(), e.method(), path + query, headers, body);
             } catch (java.io.IOException io) {
+                if ((path + query).length() > 4096) {
+                    // The node answers an over-long request line with 414 at once and closes (docs/api.md); a client
+                    // still writing the rest of a 100 KB line may see a broken pipe instead of reading that answer.
+                    statuses.merge(e.method() + " reset while sending a request line over 4096 bytes", 1, Integer::sum);
+                    continue;
+                }
                 findings.add(i + ": " + e.method() + " " + clip(path + query) + " body " + clip(String.valueOf(body))
                         + " -> no answer: " + io);
                 continue;
