@@ -11,6 +11,8 @@
 #   REDIS_PREFIX        parley (the namespace of this cluster's Redis keys and channels)
 #   NGINX_PORT          8000 (the public entry point; empty: no nginx, HAProxy is the entry point)
 #   LB_PORT             8080 (HAProxy)
+#   LB_TLS_PORT         8443 (HAProxy: HTTPS and WSS, with a self-signed certificate made in the run dir unless
+#                       TLS_PEM names a PEM file with your chain and key)
 #   NODE_PORTS          "8081 8082 8083" (three ports: deploy/haproxy.cfg lists three servers)
 # start records the ports in the run dir, so status and stop need no settings but PARLEY_CLUSTER_DIR.
 set -euo pipefail
@@ -25,6 +27,7 @@ REDIS_URL=${REDIS_URL:-redis://127.0.0.1:6379}
 REDIS_PREFIX=${REDIS_PREFIX:-parley}
 NGINX_PORT=${NGINX_PORT-8000}
 LB_PORT=${LB_PORT:-8080}
+LB_TLS_PORT=${LB_TLS_PORT:-8443}
 read -r -a PORTS <<< "${NODE_PORTS:-8081 8082 8083}"
 
 need() {
@@ -82,7 +85,13 @@ start() {
         echo $! > "$RUN/node-$port.pid"
     done
     for port in "${PORTS[@]}"; do wait_ready "$port" "$(cat "$RUN/node-$port.pid")" || { stop; exit 1; }; done
-    LB_PORT=$LB_PORT NODE1_PORT=${PORTS[0]} NODE2_PORT=${PORTS[1]} NODE3_PORT=${PORTS[2]} \
+    local pem=${TLS_PEM:-$RUN/tls.pem}
+    if [ ! -f "$pem" ]; then
+        openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 30 -subj /CN=localhost \
+            -addext "subjectAltName=DNS:localhost,IP:127.0.0.1" -keyout "$RUN/tls.key" -out "$RUN/tls.crt" 2> /dev/null
+        cat "$RUN/tls.crt" "$RUN/tls.key" > "$pem"
+    fi
+    LB_PORT=$LB_PORT LB_TLS_PORT=$LB_TLS_PORT TLS_PEM=$pem NODE1_PORT=${PORTS[0]} NODE2_PORT=${PORTS[1]} NODE3_PORT=${PORTS[2]} \
         haproxy -f deploy/haproxy.cfg -D -p "$RUN/haproxy.pid"
     wait_ready "$LB_PORT" "$(cat "$RUN/haproxy.pid")" || { stop; exit 1; }
     local entry=$LB_PORT
@@ -95,7 +104,7 @@ start() {
         wait_ready "$NGINX_PORT" "$(cat "$RUN/nginx.pid")" || { stop; exit 1; }
         entry=$NGINX_PORT
     fi
-    echo "Parley cluster: http://127.0.0.1:$entry (HAProxy :$LB_PORT, nodes ${PORTS[*]}, logs in $RUN)"
+    echo "Parley cluster: http://127.0.0.1:$entry and https://127.0.0.1:$LB_TLS_PORT (HAProxy :$LB_PORT, nodes ${PORTS[*]}, logs in $RUN)"
 }
 
 status() {

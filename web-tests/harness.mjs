@@ -3,6 +3,7 @@
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm, mkdir } from 'node:fs/promises';
 import { existsSync, openSync, readFileSync } from 'node:fs';
+import https from 'node:https';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -28,18 +29,34 @@ export function freePort() {
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-/** One server process on a free port with its own data dir; restart() keeps both (a deploy, an outage). */
+/** GET over https trusting exactly `ca` (a PEM string): the status code. */
+function httpsStatus(url, ca) {
+  return new Promise((resolve, reject) => {
+    https.get(url, { ca }, (res) => {
+      res.resume();
+      resolve(res.status ?? res.statusCode);
+    }).on('error', reject);
+  });
+}
+
+/**
+ * One server process on a free port with its own data dir; restart() keeps both (a deploy, an outage). With
+ * `tls: { certFile, keyFile, ca }` it serves HTTPS and WSS (tls.cert-file, tls.key-file) and is checked for readiness
+ * trusting only `ca`.
+ */
 export class ServerProcess {
-  /** `env`: extra server settings (PARLEY_* variables) for this process only. */
+  /** `env`: extra server settings (PARLEY_* variables) for this process only; `env.tls`: {certFile, keyFile} serves HTTPS. */
   static async start(env = {}) {
     if (!existsSync(JAR)) {
       throw new Error(`${JAR} is missing: run "mvn -B -q -DskipTests package" at the repository root first`);
     }
     const s = new ServerProcess();
-    s.extraEnv = env;
+    const { tls, ...settings } = env;
+    s.extraEnv = settings;
+    s.tls = tls ?? null;
     s.dir = await mkdtemp(path.join(os.tmpdir(), 'parley-web-'));
     s.port = await freePort();
-    s.url = `http://127.0.0.1:${s.port}`;
+    s.url = `${s.tls ? 'https' : 'http'}://127.0.0.1:${s.port}`;
     await s.launch();
     return s;
   }
@@ -59,6 +76,7 @@ export class ServerProcess {
         PARLEY_PRESENCE_BATCH_WINDOW: '500ms', // presence shows up quickly enough to keep the run short
         PARLEY_RECEIPTS_WINDOW: '200ms',
         ...this.extraEnv,
+        ...(this.tls ? { PARLEY_TLS_CERT_FILE: this.tls.certFile, PARLEY_TLS_KEY_FILE: this.tls.keyFile } : {}),
       },
     });
     this.exited = new Promise((resolve) => this.proc.once('exit', (code, signal) => resolve({ code, signal })));
@@ -70,12 +88,14 @@ export class ServerProcess {
         throw new Error(`server exited (${JSON.stringify(gone)}) before it was ready:\n${this.log()}`);
       }
       try {
-        const res = await fetch(`${this.url}/health/ready`);
-        if (res.status === 200) {
+        const status = this.tls
+          ? await httpsStatus(`${this.url}/health/ready`, this.tls.ca)
+          : (await fetch(`${this.url}/health/ready`)).status;
+        if (status === 200) {
           return;
         }
       } catch (err) {
-        if (err.cause?.code !== 'ECONNREFUSED') {
+        if ((err.cause?.code ?? err.code) !== 'ECONNREFUSED') {
           throw err;
         }
       }
@@ -112,7 +132,8 @@ export class ServerProcess {
   }
 }
 
-export async function launchBrowser() {
+/** Chromium; `extraArgs` are added to its command line (e.g. --ignore-certificate-errors-spki-list=...). */
+export async function launchBrowser(extraArgs = []) {
   if (!existsSync(CHROMIUM)) {
     throw new Error(`${CHROMIUM} is missing: apt-get install chromium (or set CHROMIUM_PATH)`);
   }
@@ -121,7 +142,7 @@ export async function launchBrowser() {
     executablePath: CHROMIUM,
     headless: true,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--no-first-run'],
+      '--disable-component-update', '--disable-sync', '--no-first-run', ...extraArgs],
   });
 }
 

@@ -100,7 +100,9 @@ public final class ParleyClient implements AutoCloseable {
         this.tokenSupplier = Objects.requireNonNull(b.tokenSupplier, "tokenSupplier");
         this.listener = b.listener;
         this.sendTimeout = b.sendTimeout;
-        HttpClient http = b.httpClient != null ? b.httpClient : ParleyRest.defaultHttpClient();
+        HttpClient http = b.httpClient != null
+                ? b.httpClient
+                : b.trust != null ? TrustStore.httpClient(b.trust) : ParleyRest.defaultHttpClient();
         this.transport = b.transport != null ? b.transport : new JdkTransport(http);
         this.rest = ParleyRest.create(b.restUri != null ? b.restUri : restUriOf(uri), tokenSupplier, http);
         this.exec = b.scheduler != null ? b.scheduler : ClientScheduler.onThread();

@@ -2,11 +2,13 @@ package io.parley.client;
 
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Supplier;
 import java.util.random.RandomGenerator;
+import javax.net.ssl.SSLContext;
 
 /** Settings of a {@link ParleyClient}. */
 public final class ParleyClientBuilder {
@@ -20,6 +22,7 @@ public final class ParleyClientBuilder {
     Duration sendTimeout = Duration.ofSeconds(30);
     Duration heartbeatInterval = Duration.ofSeconds(25);
     HttpClient httpClient;
+    SSLContext trust;
     RandomGenerator random = RandomGenerator.getDefault();
     Transport transport;
     ClientScheduler scheduler;
@@ -99,6 +102,22 @@ public final class ParleyClientBuilder {
 
     public ParleyClientBuilder httpClient(HttpClient client) {
         this.httpClient = client;
+        return this;
+    }
+
+    /**
+     * For {@code wss://} and {@code https://} to a server whose certificate a private CA signed: the socket and the
+     * REST calls trust the certificates in {@code file} (PKCS#12 or JKS) instead of the JDK's. Ignored when
+     * {@link #httpClient} is set (that client's SSL context is used).
+     */
+    public ParleyClientBuilder trustStore(Path file, char[] password) {
+        this.trust = TrustStore.sslContext(file, password);
+        return this;
+    }
+
+    /** As {@link #trustStore}, with an SSL context made elsewhere. */
+    public ParleyClientBuilder sslContext(SSLContext context) {
+        this.trust = Objects.requireNonNull(context, "context");
         return this;
     }
 

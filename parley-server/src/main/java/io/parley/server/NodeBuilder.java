@@ -64,11 +64,15 @@ import io.parley.server.store.jdbc.SqliteOptions;
 import io.parley.server.stranger.StrangerService;
 import io.parley.server.time.NodeTimers;
 import io.parley.server.time.Scheduler;
+import io.parley.server.tls.CertificateReloader;
+import io.parley.server.tls.Hsts;
+import io.parley.server.tls.ServedCertificate;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
 import java.io.IOException;
@@ -83,6 +87,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -141,6 +146,9 @@ final class NodeBuilder {
     private Vertx vertx;
 
     private Router router;
+
+    /** The certificate the listener starts with when TLS is on (tls.cert-file), else null. */
+    private ServedCertificate served;
 
     /** {@code afterStep}: called with each step's name once its part is owned (tests throw from it). */
     NodeBuilder(Config config, Scheduler given, Consumer<String> afterStep) {
@@ -420,6 +428,12 @@ final class NodeBuilder {
         AtomicBoolean stopping = new AtomicBoolean();
         router = Router.router(vertx);
         router.route().handler(RequestLog::handle);
+        if (config.tls().enabled()) {
+            // Read and checked here, on the calling thread: a bad pair fails the start naming the file.
+            served =
+                    ServedCertificate.read(config.tls().certFile(), config.tls().keyFile(), vertx);
+            Hsts.mount(router, config.tls().hstsMaxAge());
+        }
         HttpRoutes.health(router, stopping, store, redis);
         HttpRoutes.metrics(router, metrics, config.http().metricsToken());
         router.get("/ws").handler(gateway);
@@ -499,11 +513,17 @@ final class NodeBuilder {
                 // Every write happens on the connection's event loop, so Vert.x can write straight to the channel.
                 .setStrictThreadMode(true)
                 .setTcpNoDelay(true);
+        if (served != null) {
+            options.setSsl(true).setKeyCertOptions(served.options().getKeyCertOptions());
+        }
+        List<HttpServer> servers = new CopyOnWriteArrayList<>();
         int instances = Math.max(1, Runtime.getRuntime().availableProcessors());
         Router routes = router;
         Vertx loops = vertx;
         Promise<ParleyServer> started = Promise.promise();
-        loops.deployVerticle(() -> new HttpVerticle(options, routes), new DeploymentOptions().setInstances(instances))
+        loops.deployVerticle(
+                        () -> new HttpVerticle(options, routes, servers),
+                        new DeploymentOptions().setInstances(instances))
                 .onComplete(deployed -> {
                     if (deployed.failed()) {
                         failAfterClosing(started, listenFailure(deployed.cause(), node.port()));
@@ -520,12 +540,26 @@ final class NodeBuilder {
                                                 .toCompletionStage()
                                                 .toCompletableFuture()
                                                 .get(VERTX_CLOSE_SECONDS, TimeUnit.SECONDS)));
+                        if (served != null) {
+                            // The verticles' servers share one listener: an update through any one of them
+                            // replaces the certificate for all.
+                            HttpServer listener = servers.get(0);
+                            lifecycle.own(
+                                    "tls-reloader",
+                                    new CertificateReloader(
+                                            config.tls(),
+                                            loops,
+                                            node.timers().thread("parley-tls"),
+                                            served,
+                                            listener::updateSSLOptions));
+                        }
                     } catch (Throwable e) {
                         failAfterClosing(started, e);
                         return;
                     }
                     LOG.info(
-                            "Parley listening on http://{}:{} (data dir {})",
+                            "Parley listening on {}://{}:{} (data dir {})",
+                            served != null ? "https" : "http",
                             config.http().host(),
                             node.port(),
                             config.dataDir().toAbsolutePath().normalize());
@@ -567,15 +601,21 @@ final class NodeBuilder {
     private static final class HttpVerticle extends VerticleBase {
         private final HttpServerOptions options;
         private final Router router;
+        private final List<HttpServer> servers;
 
-        HttpVerticle(HttpServerOptions options, Router router) {
+        HttpVerticle(HttpServerOptions options, Router router, List<HttpServer> servers) {
             this.options = options;
             this.router = router;
+            this.servers = servers;
         }
 
         @Override
         public Future<?> start() {
-            return vertx.createHttpServer(options).requestHandler(router).listen();
+            HttpServer server = vertx.createHttpServer(options)
+                    .requestHandler(InvalidRequests.checked(router))
+                    .invalidRequestHandler(InvalidRequests::answer);
+            servers.add(server);
+            return server.listen();
         }
     }
 }

@@ -146,6 +146,12 @@ class ChainTest {
             Path deploy = deployDir();
             Map<String, String> lbEnv = new HashMap<>();
             lbEnv.put("LB_PORT", Integer.toString(lbPort));
+            // haproxy.cfg's TLS frontend needs a port and a certificate too (TlsProxiesTest exercises it).
+            TestCa.Leaf leaf = new TestCa("chain").issue(dir, "localhost");
+            Path pem = Files.writeString(
+                    dir.resolve("haproxy.pem"), Files.readString(leaf.certFile()) + Files.readString(leaf.keyFile()));
+            lbEnv.put("LB_TLS_PORT", Integer.toString(ServerProcess.freePort()));
+            lbEnv.put("TLS_PEM", pem.toString());
             for (int i = 0; i < 3; i++) {
                 lbEnv.put("NODE" + (i + 1) + "_PORT", Integer.toString(ports[i]));
             }

@@ -2,6 +2,7 @@ package io.parley.server.auth;
 
 import at.favre.lib.crypto.bcrypt.BCrypt;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
  * bcrypt password hashing. Deliberately slow (tens of milliseconds): call only from worker threads, never from an
@@ -44,11 +45,18 @@ public final class PasswordHasher {
      */
     public boolean verify(String password, String hash) {
         onVerify.run();
-        return BCrypt.verifyer()
-                        .verify(
-                                password.getBytes(StandardCharsets.UTF_8),
-                                (hash == null ? dummyHash : hash).getBytes(StandardCharsets.UTF_8))
-                        .verified
-                && hash != null;
+        byte[] given = password.getBytes(StandardCharsets.UTF_8);
+        // No stored password is longer than bcrypt's 72 bytes (AccountRules), so a longer one cannot match; bcrypt
+        // would throw on it (a 503 and a stack trace, found by FuzzTest). It is still checked against a hash, cut to a
+        // length bcrypt takes, so it takes as long as any wrong password.
+        boolean tooLong = given.length > MAX_BYTES;
+        byte[] checked = tooLong ? Arrays.copyOf(given, MAX_BYTES) : given;
+        boolean verified = BCrypt.verifyer()
+                .verify(checked, (hash == null || tooLong ? dummyHash : hash).getBytes(StandardCharsets.UTF_8))
+                .verified;
+        return verified && hash != null && !tooLong;
     }
+
+    /** The longest password bcrypt takes, in UTF-8 bytes. */
+    static final int MAX_BYTES = 72;
 }

@@ -23,7 +23,8 @@ public record Config(
         Log log,
         Rates rates,
         Attachments attachments,
-        Match match) {
+        Match match,
+        Tls tls) {
 
     /**
      * The HTTP listener. {@code corsOrigins}: browser origins (besides the server's own) whose pages may call the
@@ -205,7 +206,21 @@ public record Config(
                 log,
                 rates,
                 attachments,
-                match);
+                match,
+                tls);
+    }
+
+    /**
+     * HTTPS and WSS on the node's one port: the PEM certificate chain {@code certFile} and its private key
+     * {@code keyFile} ({@code tls.cert-file}, {@code tls.key-file}; both null: plain HTTP, e.g. behind a TLS-terminating
+     * proxy). Both files are read again every {@code reloadInterval} and a changed pair replaces the served one without
+     * a restart (0: never). {@code hstsMaxAge}: the Strict-Transport-Security max-age sent with every answer when TLS
+     * is on (0: no header).
+     */
+    public record Tls(Path certFile, Path keyFile, Duration reloadInterval, Duration hstsMaxAge) {
+        public boolean enabled() {
+            return certFile != null;
+        }
     }
 
     /**

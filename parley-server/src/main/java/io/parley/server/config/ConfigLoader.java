@@ -113,6 +113,10 @@ public final class ConfigLoader {
         d.put("match.lock-ttl", "15s");
         d.put("match.skip-cooldown", "10m");
         d.put("match.max-scan", "1000");
+        d.put("tls.cert-file", "");
+        d.put("tls.key-file", "");
+        d.put("tls.reload-interval", "1m");
+        d.put("tls.hsts-max-age", "365d");
         return java.util.Collections.unmodifiableMap(d);
     }
 
@@ -311,7 +315,8 @@ public final class ConfigLoader {
                             duration("match.grace", Duration.ZERO),
                             duration("match.lock-ttl", Duration.ofMillis(300)),
                             duration("match.skip-cooldown", Duration.ZERO),
-                            intIn("match.max-scan", 1, 100_000)));
+                            intIn("match.max-scan", 1, 100_000)),
+                    tls());
         }
 
         private Config.Rates rates() {
@@ -428,6 +433,22 @@ public final class ConfigLoader {
                     duration("attachments.scan-retry", Duration.ofMillis(100)),
                     bool("attachments.scan-fail-open"),
                     s3);
+        }
+
+        private Config.Tls tls() {
+            String cert = emptyToNull("tls.cert-file");
+            String key = emptyToNull("tls.key-file");
+            if ((cert == null) != (key == null)) {
+                throw bad(
+                        cert == null ? "tls.cert-file" : "tls.key-file",
+                        "must be set together with " + (cert == null ? "tls.key-file" : "tls.cert-file")
+                                + " (both for HTTPS/WSS, neither for plain HTTP)");
+            }
+            return new Config.Tls(
+                    cert == null ? null : Path.of(cert),
+                    key == null ? null : Path.of(key),
+                    duration("tls.reload-interval", Duration.ZERO),
+                    duration("tls.hsts-max-age", Duration.ZERO));
         }
 
         private Config.Log log() {
