@@ -28,4 +28,6 @@ export const ErrorCodes = Object.freeze({
   unsupported_media_type: Object.freeze({ status: 415, retryable: false }),
   unavailable: Object.freeze({ status: 503, retryable: true }),
   internal: Object.freeze({ status: 500, retryable: true }),
+  query_empty: Object.freeze({ status: 400, retryable: false }),
+  query_too_long: Object.freeze({ status: 400, retryable: false }),
 });

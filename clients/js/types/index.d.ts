@@ -8,7 +8,8 @@ export type ServerErrorCode =
   | 'bad_json' | 'unknown_type' | 'missing_field' | 'invalid_field' | 'body_empty' | 'body_too_long'
   | 'conversation_not_found' | 'message_not_found' | 'edit_window_closed' | 'forbidden' | 'user_not_found'
   | 'unauthorized' | 'conflict' | 'bad_credentials' | 'bad_request' | 'not_found' | 'method_not_allowed'
-  | 'payload_too_large' | 'unsupported_media_type' | 'unavailable' | 'internal';
+  | 'payload_too_large' | 'unsupported_media_type' | 'unavailable' | 'internal'
+  | 'query_empty' | 'query_too_long';
 
 /** Codes the WebSocket client raises itself for what never reached the server (docs/client-js.md). */
 export type ClientErrorCode = 'closed' | 'offline' | 'disconnected' | 'timeout';

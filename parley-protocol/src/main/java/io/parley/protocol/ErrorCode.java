@@ -47,7 +47,11 @@ public enum ErrorCode {
     /** The store could not commit; nothing was stored; retry with the same clientMsgId. */
     UNAVAILABLE("unavailable", 503, true),
     /** Unexpected server failure; nothing was acked. Retry with the same clientMsgId. */
-    INTERNAL("internal", 500, true);
+    INTERNAL("internal", 500, true),
+    /** Search: the query has no word to search for (empty, blank, only punctuation or control characters). */
+    QUERY_EMPTY("query_empty", 400, false),
+    /** Search: the query has more than 256 characters or more than 16 terms. */
+    QUERY_TOO_LONG("query_too_long", 400, false);
 
     private final String wire;
     private final int httpStatus;

@@ -5,6 +5,7 @@ import io.parley.protocol.FrameCodec;
 import io.parley.server.api.AuthApi;
 import io.parley.server.api.RequestLog;
 import io.parley.server.api.RestApi;
+import io.parley.server.api.SearchApi;
 import io.parley.server.auth.Authenticator;
 import io.parley.server.auth.BanList;
 import io.parley.server.auth.ByAlgorithm;
@@ -19,6 +20,7 @@ import io.parley.server.bus.LocalBus;
 import io.parley.server.chat.ChatService;
 import io.parley.server.chat.EventPublisher;
 import io.parley.server.chat.Ids;
+import io.parley.server.chat.MessageSearch;
 import io.parley.server.chat.ReceiptBatcher;
 import io.parley.server.config.Config;
 import io.parley.server.config.StoreUrl;
@@ -33,6 +35,7 @@ import io.parley.server.presence.PresenceHub;
 import io.parley.server.redis.RedisBus;
 import io.parley.server.redis.RedisConnections;
 import io.parley.server.redis.RedisPresence;
+import io.parley.server.search.Indexer;
 import io.parley.server.store.CommitListener;
 import io.parley.server.store.jdbc.JdbcChatStore;
 import io.parley.server.store.jdbc.PostgresOptions;
@@ -91,6 +94,7 @@ final class NodeBuilder {
             "bans",
             "receipts",
             "presence-hub",
+            "search-indexer",
             "vertx",
             "gateway",
             "http");
@@ -270,6 +274,19 @@ final class NodeBuilder {
                                 metrics::presenceUpdates,
                                 metrics::presenceLag,
                                 timers.thread("parley-presence"))));
+        // Search: the store queues every committed message change; the indexer works through that backlog after
+        // commit on a thread of its own, so the send path never waits for the index.
+        if (config.search().indexing()) {
+            owned(
+                    "search-indexer",
+                    lifecycle.own(
+                            "search-indexer",
+                            new Indexer(
+                                    store.searchIndex(),
+                                    timers.thread("parley-search-indexer"),
+                                    config.search().indexInterval(),
+                                    config.search().indexBatch())));
+        }
         vertx = Vertx.vertx();
         owned(
                 "vertx",
@@ -302,6 +319,7 @@ final class NodeBuilder {
         HttpRoutes.metrics(router, metrics, config.http().metricsToken());
         router.get("/ws").handler(gateway);
         new RestApi(chat, presenceHub, authenticator, config).mount(router);
+        new SearchApi(new MessageSearch(chat, store.searchIndex()), config).mount(router);
         new AuthApi(vertx, store, new PasswordHasher(config.auth().bcryptCost()), jwt, config.auth(), clock)
                 .mount(router);
         HttpRoutes.webApp(router);

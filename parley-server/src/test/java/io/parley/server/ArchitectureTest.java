@@ -39,7 +39,7 @@ class ArchitectureTest {
             Set.of("admin"), // the operator's command line (Main dispatches to it)
             Set.of("api", "gateway", "redis", "store.jdbc"), // faces (REST, WebSocket) and adapters
             Set.of("chat"), // the domain rules
-            Set.of("presence", "bus", "auth", "wire"), // capabilities the domain uses; wire shapes
+            Set.of("presence", "bus", "auth", "wire", "search"), // capabilities the domain uses; wire shapes; search
             Set.of("store"), // the store seam and its records
             Set.of("config", "time", "metrics", "log")); // ground floor: imports nothing of the server
 

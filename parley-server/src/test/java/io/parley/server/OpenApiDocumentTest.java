@@ -11,6 +11,7 @@ import io.parley.server.api.AuthApi;
 import io.parley.server.api.OpenApi;
 import io.parley.server.api.RequestLog;
 import io.parley.server.api.RestApi;
+import io.parley.server.api.SearchApi;
 import io.parley.server.config.Config;
 import io.swagger.v3.oas.models.SpecVersion;
 import io.swagger.v3.parser.OpenAPIV3Parser;
@@ -197,6 +198,7 @@ class OpenApiDocumentTest {
             HttpRoutes.metrics(router, null, "a-metrics-token");
             router.get("/ws").handler(ctx -> ctx.fail(500));
             new RestApi(null, null, null, config).mount(router);
+            new SearchApi(null, config).mount(router);
             new AuthApi(vertx, null, null, null, config.auth(), Clock.systemUTC()).mount(router);
             HttpRoutes.webApp(router);
             HttpRoutes.errors(router);

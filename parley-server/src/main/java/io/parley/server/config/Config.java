@@ -20,7 +20,8 @@ public record Config(
         Receipts receipts,
         Presence presence,
         Redis redis,
-        Log log) {
+        Log log,
+        Search search) {
 
     /**
      * The HTTP listener. {@code corsOrigins}: browser origins (besides the server's own) whose pages may call the
@@ -162,6 +163,15 @@ public record Config(
                 receipts,
                 presence,
                 redis,
-                log);
+                log,
+                search);
     }
+
+    /**
+     * Message search. {@code indexing}: whether this node runs an indexer over the store's backlog
+     * ({@code search.indexing}; off, searches answer from what is indexed and the backlog waits for a node that
+     * indexes); {@code indexInterval}: how often the indexer looks at the backlog ({@code search.index-interval});
+     * {@code indexBatch}: messages per indexing transaction ({@code search.index-batch}).
+     */
+    public record Search(boolean indexing, Duration indexInterval, int indexBatch) {}
 }

@@ -75,6 +75,9 @@ public final class ConfigLoader {
         d.put("log.format", "auto");
         d.put("log.level", "info");
         d.put("log.delivered-sample", "1000");
+        d.put("search.indexing", "true");
+        d.put("search.index-interval", "200ms");
+        d.put("search.index-batch", "256");
         return java.util.Collections.unmodifiableMap(d);
     }
 
@@ -263,7 +266,16 @@ public final class ConfigLoader {
                     receipts,
                     presence,
                     new Config.Redis(redisUrl, redisPrefix),
-                    log());
+                    log(),
+                    search());
+        }
+
+        private Config.Search search() {
+            Duration interval = duration("search.index-interval", Duration.ofMillis(10));
+            if (interval.compareTo(Duration.ofSeconds(60)) > 0) {
+                throw bad("search.index-interval", "must be at most 60s");
+            }
+            return new Config.Search(bool("search.indexing"), interval, intIn("search.index-batch", 1, 10_000));
         }
 
         private Config.Log log() {
