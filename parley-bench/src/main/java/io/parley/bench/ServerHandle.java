@@ -55,6 +55,7 @@ final class ServerHandle {
         pb.environment().put("PARLEY_HTTP_PORT", Integer.toString(port));
         pb.environment().put("PARLEY_DATA_DIR", data.toString());
         pb.environment().put("PARLEY_AUTH_JWT_SECRET", c.secret());
+        pb.environment().putAll(c.serverEnv());
         pb.environment().putAll(env);
         Process p = pb.start();
         CompletableFuture<Void> listening = new CompletableFuture<>();

@@ -109,6 +109,33 @@ class SearchApiTest {
     }
 
     @Test
+    void javaSdk_searchesAndOpensTheHitAround() throws Exception {
+        Rest ann = as("sdk-ann");
+        String g = ann.group("Sdk");
+        long seq = send(ann, g, "the invoice for München is attached");
+        send(ann, g, "next message");
+        indexerRuns();
+        io.parley.client.ParleyRest sdk = io.parley.client.ParleyRest.create(
+                java.net.URI.create(server.httpUrl()), () -> TestServer.token("sdk-ann"));
+        io.parley.client.Rest.SearchPage page = sdk.search(io.parley.client.Rest.Search.of("munchen invoice"))
+                .get(10, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(page.results()).hasSize(1);
+        io.parley.client.Rest.SearchResult hit = page.results().get(0);
+        assertThat(hit.seq()).isEqualTo(seq);
+        assertThat(hit.highlights()).hasSize(2);
+        assertThat(page.nextCursor()).isNull();
+        io.parley.client.Rest.AroundPage around =
+                sdk.around(g, hit.seq(), 10).get(10, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(around.messages()).hasSize(2);
+        assertThat(around.messages().get(0).seq()).isEqualTo(seq);
+        java.util.concurrent.ExecutionException refused = org.assertj.core.api.Assertions.catchThrowableOfType(
+                java.util.concurrent.ExecutionException.class,
+                () -> sdk.search(io.parley.client.Rest.Search.of("  ")).get(10, java.util.concurrent.TimeUnit.SECONDS));
+        assertThat(((io.parley.client.ParleyException) refused.getCause()).code())
+                .isEqualTo("query_empty");
+    }
+
+    @Test
     void pages_followNextCursor_inBothOrders() {
         Rest ann = as("p-ann");
         String g = ann.group("Pages");

@@ -33,7 +33,7 @@ final class SearchRebuild {
             } else {
                 ctx.out().println("the running nodes index the backlog (search.indexing); --wait to index it here");
             }
-            Admin.log("search-rebuild", Stores.describe(ctx.config()), "queued", queued, "indexed", indexed);
+            Admin.log("search_rebuild", Stores.describe(ctx.config()), "queued", queued, "indexed", indexed);
         }
     }
 }
