@@ -306,7 +306,7 @@ abstract class AdminCommandsContract {
 
         assertThat(r.status()).as(r.toString()).isZero();
         assertThat(r.out())
-                .contains("schema version 4")
+                .contains("schema version " + io.parley.server.store.jdbc.StoreCheck.SCHEMA_VERSION)
                 .contains("users 2")
                 .contains("conversations 1")
                 .contains("messages 3")
