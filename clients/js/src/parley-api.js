@@ -211,6 +211,30 @@ export class ParleyApi {
     }
   }
 
+  /**
+   * The page with the message at `seq` in its context (opening a search hit): up to limit/2 messages before it, it
+   * and the ones after; {messages, hasMore, hasMoreBefore, hasMoreAfter, limit, firstSeq, lastSeq}.
+   */
+  around(conversationId, seq, limit) {
+    return this.request('GET', `/conversations/${seg(conversationId)}/messages${query({ around: seq, limit })}`);
+  }
+
+  /**
+   * Searches the messages of every conversation the user is a member of (docs/api.md, "Search"):
+   * {results: [{conversationId, seq, messageId, senderId, createdAt, editedAt?, snippet, highlights}], limit,
+   * nextCursor?}. `q` is required; the options are conversation, from, after, before, sort ('relevance' or
+   * 'newest'), cursor (the previous page's nextCursor) and limit. Sent as POST so a long query fits.
+   */
+  search(q, options) {
+    const body = { q };
+    for (const [k, v] of Object.entries(options || {})) {
+      if (v != null) {
+        body[k] = v;
+      }
+    }
+    return this.request('POST', '/search', body);
+  }
+
   /** The raw log, paged like messages: {events, hasMore, limit, firstSeq, lastSeq}. */
   events(conversationId, page) {
     const { before, after, limit } = page || {};

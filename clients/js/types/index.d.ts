@@ -14,7 +14,9 @@ export type ServerErrorCode =
   | 'attachment_too_large' | 'attachment_type_unsupported' | 'attachment_type_mismatch' | 'attachment_empty'
   | 'attachment_name_invalid' | 'attachment_slot_expired' | 'attachment_already_finalized' | 'attachment_incomplete'
   | 'attachment_checksum_mismatch' | 'attachment_not_ready' | 'attachment_not_usable' | 'attachment_not_found'
-  | 'match_session_taken';
+  | 'match_session_taken'
+
+  | 'query_empty' | 'query_too_long';
 
 /** Codes the WebSocket client raises itself for what never reached the server (docs/client-js.md). */
 export type ClientErrorCode = 'closed' | 'offline' | 'disconnected' | 'timeout';
@@ -406,6 +408,40 @@ export interface MessagePage extends Page {
   messages: Message[];
 }
 
+export interface AroundPage extends MessagePage {
+  hasMoreBefore: boolean;
+  hasMoreAfter: boolean;
+}
+
+export interface SearchOptions {
+  conversation?: string;
+  from?: string;
+  /** An ISO-8601 instant, a date (YYYY-MM-DD, UTC) or epoch milliseconds. */
+  after?: string | number;
+  before?: string | number;
+  sort?: 'relevance' | 'newest';
+  cursor?: string;
+  limit?: number;
+}
+
+export interface SearchResult {
+  conversationId: string;
+  seq: number;
+  messageId: string;
+  senderId: string;
+  createdAt: number;
+  editedAt?: number;
+  /** Plain text; highlights are [start, end) UTF-16 offsets into it. */
+  snippet: string;
+  highlights: [number, number][];
+}
+
+export interface SearchPage {
+  results: SearchResult[];
+  limit: number;
+  nextCursor?: string;
+}
+
 export interface EventPage extends Page {
   events: ParleyEvent[];
 }
@@ -486,6 +522,8 @@ export declare class ParleyApi {
   messages(conversationId: string, page?: PageQuery): Promise<MessagePage>;
   history(conversationId: string, page?: { before?: number; limit?: number }): AsyncGenerator<MessagePage, void>;
   events(conversationId: string, page?: PageQuery): Promise<EventPage>;
+  around(conversationId: string, seq: number, limit?: number): Promise<AroundPage>;
+  search(q: string, options?: SearchOptions): Promise<SearchPage>;
   send(conversationId: string, body: string, options?: { clientMsgId?: string; replyTo?: string }): Promise<Ack>;
   message(conversationId: string, messageId: string): Promise<Message>;
   edit(conversationId: string, messageId: string, body: string): Promise<Change>;

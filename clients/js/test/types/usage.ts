@@ -6,7 +6,8 @@ import {
   PERMANENT_ERRORS, State,
 } from 'parley-client';
 import type {
-  Ack, Change, Conversation, GapInfo, MatchFrame, Member, Message, MessagePage, ParleyEvent, Presence, Session, SyncedInfo, User,
+  Ack, AroundPage, Change, Conversation, GapInfo, MatchFrame, Member, Message, MessagePage, ParleyEvent, Presence,
+  SearchPage, SearchResult, Session, SyncedInfo, User,
   WebSocketLike,
 } from 'parley-client';
 
@@ -37,6 +38,13 @@ export async function app(): Promise<void> {
   const all: Conversation[] = await api.conversations();
   await api.conversation(all[0].id);
   const page: MessagePage = await api.messages(dm.id, { before: 120, limit: 50 });
+  const found: SearchPage = await api.search('上海 report', { sort: 'newest', limit: 20 });
+  const hit: SearchResult | undefined = found.results[0];
+  if (hit) {
+    const context: AroundPage = await api.around(hit.conversationId, hit.seq, 30);
+    const [start, end] = hit.highlights[0] ?? [0, 0];
+    console.log(context.hasMoreBefore, hit.snippet.slice(start, end), found.nextCursor);
+  }
   for await (const p of api.history(dm.id, { limit: 100 })) {
     const first: Message | undefined = p.messages[0];
     if (first?.replyTo) {

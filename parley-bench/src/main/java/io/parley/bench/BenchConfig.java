@@ -35,7 +35,8 @@ public record BenchConfig(
         int nodes,
         String storeUrl,
         String redisUrl,
-        boolean stopWhileSending) {
+        boolean stopWhileSending,
+        java.util.Map<String, String> serverEnv) {
 
     public static BenchConfig load(Path file, String... overrides) throws IOException {
         Properties p = new Properties();
@@ -78,7 +79,28 @@ public record BenchConfig(
                 Integer.parseInt(p.getProperty("server.nodes", "1")),
                 p.getProperty("store.url", ""),
                 p.getProperty("redis.url", ""),
-                Boolean.parseBoolean(p.getProperty("stop.while.sending", "false")));
+                Boolean.parseBoolean(p.getProperty("stop.while.sending", "false")),
+                serverEnv(p));
+    }
+
+    /**
+     * {@code server.config.<key>=<value>}: a server setting for the started servers, as its PARLEY_ variable
+     * ({@code server.config.search.indexing=false} is PARLEY_SEARCH_INDEXING=false).
+     */
+    private static java.util.Map<String, String> serverEnv(Properties p) {
+        java.util.Map<String, String> env = new java.util.TreeMap<>();
+        for (String k : p.stringPropertyNames()) {
+            if (k.startsWith("server.config.")) {
+                String key = k.substring("server.config.".length());
+                env.put(
+                        "PARLEY_"
+                                + key.toUpperCase(java.util.Locale.ROOT)
+                                        .replace('.', '_')
+                                        .replace('-', '_'),
+                        p.getProperty(k));
+            }
+        }
+        return env;
     }
 
     /** The servers' base URLs when they are already running: {@code url}, comma-separated for several nodes. */

@@ -55,6 +55,7 @@ final class ServerHandle {
         pb.environment().put("PARLEY_HTTP_PORT", Integer.toString(port));
         pb.environment().put("PARLEY_DATA_DIR", data.toString());
         pb.environment().put("PARLEY_AUTH_JWT_SECRET", c.secret());
+        pb.environment().putAll(c.serverEnv());
         pb.environment().putAll(env);
         // -Dparley.server.env=PARLEY_RATE_SEND=0,PARLEY_WS_CONNECT_RATE=0: settings for the server under test (the
         // generator's own PARLEY_* variables are not passed on).

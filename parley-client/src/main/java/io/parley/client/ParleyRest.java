@@ -188,6 +188,37 @@ public final class ParleyRest {
         return get(conv(conversationId) + "/messages" + query(paging), Rest.MessagePage.class);
     }
 
+    /** The page with the message at {@code seq} in its context (opening a search hit); null limit: the default. */
+    public CompletableFuture<Rest.AroundPage> around(String conversationId, long seq, Integer limit) {
+        return get(
+                conv(conversationId) + "/messages?around=" + seq + (limit == null ? "" : "&limit=" + limit),
+                Rest.AroundPage.class);
+    }
+
+    /**
+     * Searches the messages of every conversation the user is a member of (POST /api/v1/search, so a long query
+     * fits); fails with {@code query_empty} or {@code query_too_long} for a query that cannot be searched.
+     */
+    public CompletableFuture<Rest.SearchPage> search(Rest.Search search) {
+        ObjectNode b = obj().put("q", search.q());
+        putIf(b, "conversation", search.conversation());
+        putIf(b, "from", search.from());
+        putIf(b, "after", search.after());
+        putIf(b, "before", search.before());
+        putIf(b, "sort", search.sort());
+        putIf(b, "cursor", search.cursor());
+        if (search.limit() != null) {
+            b.put("limit", search.limit());
+        }
+        return post("/search", b, Rest.SearchPage.class);
+    }
+
+    private static void putIf(ObjectNode b, String field, String value) {
+        if (value != null) {
+            b.put(field, value);
+        }
+    }
+
     /** A page of the raw log (every event kind). */
     public CompletableFuture<Rest.EventPage> events(String conversationId, Rest.Paging paging) {
         return get(conv(conversationId) + "/events" + query(paging), Rest.EventPage.class);

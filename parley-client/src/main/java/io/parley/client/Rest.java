@@ -71,6 +71,55 @@ public final class Rest {
      */
     public record MessagePage(List<Message> messages, boolean hasMore, int limit, Long firstSeq, Long lastSeq) {}
 
+    /**
+     * The messages around a seq ({@code ?around=}), ascending: {@code hasMoreBefore}/{@code hasMoreAfter} say whether
+     * the conversation goes on beyond the page on each side.
+     */
+    public record AroundPage(
+            List<Message> messages,
+            boolean hasMoreBefore,
+            boolean hasMoreAfter,
+            int limit,
+            Long firstSeq,
+            Long lastSeq) {}
+
+    /**
+     * A search (docs/api.md, "Search"): {@code q} is required; every other field may be null. {@code after} and
+     * {@code before} are ISO-8601 instants, dates (YYYY-MM-DD, UTC) or epoch milliseconds; {@code sort} is
+     * "relevance" (the default) or "newest"; {@code cursor} is the {@code nextCursor} of the previous page.
+     */
+    public record Search(
+            String q,
+            String conversation,
+            String from,
+            String after,
+            String before,
+            String sort,
+            String cursor,
+            Integer limit) {
+        public static Search of(String q) {
+            return new Search(q, null, null, null, null, null, null, null);
+        }
+
+        public Search next(String nextCursor) {
+            return new Search(q, conversation, from, after, before, sort, nextCursor, limit);
+        }
+    }
+
+    /** One hit: where it is (open it with around), who sent it when, and its snippet with the matched ranges. */
+    public record SearchResult(
+            String conversationId,
+            long seq,
+            String messageId,
+            String senderId,
+            long createdAt,
+            Long editedAt,
+            String snippet,
+            List<List<Integer>> highlights) {}
+
+    /** A page of hits; {@code nextCursor} is null on the last page. */
+    public record SearchPage(List<SearchResult> results, int limit, String nextCursor) {}
+
     /** A page of the raw log, as {@link MessagePage}. */
     public record EventPage(List<ServerFrame.Event> events, boolean hasMore, int limit, Long firstSeq, Long lastSeq) {}
 

@@ -97,7 +97,11 @@ public enum ErrorCode {
      * Talk to a stranger: another session of the user holds the one matching session; send the join again with
      * {@code takeover: true} to move it here.
      */
-    MATCH_SESSION_TAKEN("match_session_taken", 409, false);
+    MATCH_SESSION_TAKEN("match_session_taken", 409, false),
+    /** Search: the query has no word to search for (empty, blank, only punctuation or control characters). */
+    QUERY_EMPTY("query_empty", 400, false),
+    /** Search: the query has more than 256 characters or more than 16 terms. */
+    QUERY_TOO_LONG("query_too_long", 400, false);
 
     private final String wire;
     private final int httpStatus;

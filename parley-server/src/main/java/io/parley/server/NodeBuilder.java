@@ -11,6 +11,7 @@ import io.parley.server.api.RequestLog;
 import io.parley.server.api.RestApi;
 import io.parley.server.api.SessionApi;
 import io.parley.server.attach.Attachments;
+import io.parley.server.api.SearchApi;
 import io.parley.server.auth.Authenticator;
 import io.parley.server.auth.BanList;
 import io.parley.server.auth.ByAlgorithm;
@@ -31,6 +32,7 @@ import io.parley.server.bus.LocalBus;
 import io.parley.server.chat.ChatService;
 import io.parley.server.chat.EventPublisher;
 import io.parley.server.chat.Ids;
+import io.parley.server.chat.MessageSearch;
 import io.parley.server.chat.ReceiptBatcher;
 import io.parley.server.config.Config;
 import io.parley.server.config.StoreUrl;
@@ -55,6 +57,7 @@ import io.parley.server.redis.RedisMatcher;
 import io.parley.server.redis.RedisPresence;
 import io.parley.server.redis.RedisRateLimiter;
 import io.parley.server.scan.Scanner;
+import io.parley.server.search.Indexer;
 import io.parley.server.store.CommitListener;
 import io.parley.server.store.SessionStore;
 import io.parley.server.store.jdbc.JdbcChatStore;
@@ -127,6 +130,7 @@ final class NodeBuilder {
             "presence-hub",
             "blobs",
             "attachments",
+            "search-indexer",
             "vertx",
             "gateway",
             "matching",
@@ -372,6 +376,19 @@ final class NodeBuilder {
                 LOG.warn("could not list the attachments left pending; they are scanned when next touched", err);
             }
         });
+        // Search: the store queues every committed message change; the indexer works through that backlog after
+        // commit on a thread of its own, so the send path never waits for the index.
+        if (config.search().indexing()) {
+            owned(
+                    "search-indexer",
+                    lifecycle.own(
+                            "search-indexer",
+                            new Indexer(
+                                    store.searchIndex(),
+                                    timers.thread("parley-search-indexer"),
+                                    config.search().indexInterval(),
+                                    config.search().indexBatch())));
+        }
         vertx = Vertx.vertx();
         owned(
                 "vertx",
@@ -440,6 +457,7 @@ final class NodeBuilder {
         new RestApi(chat, presenceHub, authenticator, config, limits).mount(router);
         new AttachmentApi(attachments).mount(router);
         new MatchApi(strangers).mount(router);
+        new SearchApi(new MessageSearch(chat, store.searchIndex()), config).mount(router);
         if (blobs instanceof FileBlobStore files) {
             new BlobRoutes(vertx, files).mount(router);
         }

@@ -13,6 +13,7 @@ import io.parley.server.api.OpenApi;
 import io.parley.server.api.RequestLog;
 import io.parley.server.api.RestApi;
 import io.parley.server.api.SessionApi;
+import io.parley.server.api.SearchApi;
 import io.parley.server.config.Config;
 import io.swagger.v3.oas.models.SpecVersion;
 import io.swagger.v3.parser.OpenAPIV3Parser;
@@ -203,6 +204,7 @@ class OpenApiDocumentTest {
             new DeviceApi(null, null).mount(router);
             new io.parley.server.api.AttachmentApi(null).mount(router);
             new io.parley.server.api.MatchApi(null).mount(router);
+            new SearchApi(null, config).mount(router);
             HttpRoutes.webApp(router);
             HttpRoutes.errors(router);
             Set<String> out = new TreeSet<>();

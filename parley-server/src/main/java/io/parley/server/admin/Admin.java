@@ -55,6 +55,9 @@ public final class Admin {
             "        --force when a database exists (it is kept beside, renamed); on PostgreSQL use pg_restore",
             "  verify",
             "        read-only self-check (seqs, messages, members, receipt cursors); exit 0 when clean, 1 when not",
+            "  search-rebuild [--wait]",
+            "        queue every message for the search index again (online: searches keep answering meanwhile);",
+            "        the running nodes index it; --wait indexes the backlog here until it is empty",
             "",
             "Exit status: 0 done, 1 failed (or verify found problems), 2 usage or configuration error.");
 
@@ -145,6 +148,9 @@ public final class Admin {
                     break;
                 case "verify":
                     return Verify.run(ctx);
+                case "search-rebuild":
+                    SearchRebuild.run(ctx);
+                    break;
                 default:
                     throw new Failure("unknown command '" + args.command() + "'", USAGE);
             }

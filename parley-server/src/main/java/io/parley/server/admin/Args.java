@@ -12,7 +12,7 @@ final class Args {
     /** Options that take a value. */
     private static final Set<String> VALUED = Set.of("config", "password-file", "out", "from", "id");
 
-    private static final Set<String> FLAGS = Set.of("force", "help");
+    private static final Set<String> FLAGS = Set.of("force", "help", "wait");
 
     private final List<String> positional;
     private final Map<String, String> options;

@@ -96,12 +96,62 @@ final class MessageApi {
     }
 
     private void history(RoutingContext ctx) {
+        if (ctx.request().getParam("around") != null) {
+            around(ctx);
+            return;
+        }
         paged(
                 ctx,
                 (before, after, limit) -> chat.messages(user(ctx), ctx.pathParam("id"), before, after, limit),
                 "messages",
                 MessageView::seq,
                 RestShapes::message);
+    }
+
+    /**
+     * {@code ?around=N}: the page with the message at seq N in its context (opening a search hit): up to limit/2
+     * messages before N, and N with the ones after it filling the rest; hasMoreBefore and hasMoreAfter say whether
+     * the conversation goes on beyond the page on each side.
+     */
+    private void around(RoutingContext ctx) {
+        guard(ctx, () -> {
+            if (ctx.request().getParam("before") != null || ctx.request().getParam("after") != null) {
+                throw new Http.BadRequest(ErrorCode.BAD_REQUEST, "give 'around' without 'before' or 'after'");
+            }
+            long around = Http.longParam(ctx, "around");
+            int limit = limit(ctx);
+            int older = limit / 2;
+            int newer = limit - older;
+            String user = user(ctx);
+            String id = ctx.pathParam("id");
+            // Each read gives one row more than it asked for (the one furthest from N), which only says "more".
+            java.util.concurrent.CompletableFuture<List<MessageView>> before =
+                    chat.messages(user, id, around, null, older);
+            respond(
+                    ctx,
+                    before.thenCombine(chat.messages(user, id, null, Math.max(0, around - 1), newer), List::of),
+                    sides -> {
+                        List<MessageView> up = sides.get(0);
+                        List<MessageView> down = sides.get(1);
+                        boolean moreBefore = up.size() > older;
+                        boolean moreAfter = down.size() > newer;
+                        List<MessageView> page = new ArrayList<>(up.subList(moreBefore ? 1 : 0, up.size()));
+                        page.addAll(down.subList(0, moreAfter ? newer : down.size()));
+                        JsonArray a = new JsonArray();
+                        page.forEach(v -> a.add(RestShapes.message(v)));
+                        JsonObject out = new JsonObject()
+                                .put("messages", a)
+                                .put("hasMore", moreBefore || moreAfter)
+                                .put("hasMoreBefore", moreBefore)
+                                .put("hasMoreAfter", moreAfter)
+                                .put("limit", limit);
+                        if (!page.isEmpty()) {
+                            out.put("firstSeq", page.get(0).seq())
+                                    .put("lastSeq", page.get(page.size() - 1).seq());
+                        }
+                        Http.json(ctx, 200, out);
+                    });
+        });
     }
 
     private void events(RoutingContext ctx) {

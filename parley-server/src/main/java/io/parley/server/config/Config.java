@@ -24,7 +24,8 @@ public record Config(
         Rates rates,
         Attachments attachments,
         Match match,
-        Tls tls) {
+        Tls tls,
+        Search search) {
 
     /**
      * The HTTP listener. {@code corsOrigins}: browser origins (besides the server's own) whose pages may call the
@@ -207,7 +208,8 @@ public record Config(
                 rates,
                 attachments,
                 match,
-                tls);
+                tls,
+                search);
     }
 
     /**
@@ -265,4 +267,12 @@ public record Config(
     /** An S3-compatible store: endpoint (empty: AWS), region, bucket, credentials, path-style addressing. */
     public record S3(
             String endpoint, String region, String bucket, String accessKey, String secretKey, boolean pathStyle) {}
+
+    /**
+     * Message search. {@code indexing}: whether this node runs an indexer over the store's backlog
+     * ({@code search.indexing}; off, searches answer from what is indexed and the backlog waits for a node that
+     * indexes); {@code indexInterval}: how often the indexer looks at the backlog ({@code search.index-interval});
+     * {@code indexBatch}: messages per indexing transaction ({@code search.index-batch}).
+     */
+    public record Search(boolean indexing, Duration indexInterval, int indexBatch) {}
 }

@@ -117,6 +117,9 @@ public final class ConfigLoader {
         d.put("tls.key-file", "");
         d.put("tls.reload-interval", "1m");
         d.put("tls.hsts-max-age", "365d");
+        d.put("search.indexing", "true");
+        d.put("search.index-interval", "200ms");
+        d.put("search.index-batch", "256");
         return java.util.Collections.unmodifiableMap(d);
     }
 
@@ -316,7 +319,8 @@ public final class ConfigLoader {
                             duration("match.lock-ttl", Duration.ofMillis(300)),
                             duration("match.skip-cooldown", Duration.ZERO),
                             intIn("match.max-scan", 1, 100_000)),
-                    tls());
+                    tls(),
+                    search());
         }
 
         private Config.Rates rates() {
@@ -449,6 +453,14 @@ public final class ConfigLoader {
                     key == null ? null : Path.of(key),
                     duration("tls.reload-interval", Duration.ZERO),
                     duration("tls.hsts-max-age", Duration.ZERO));
+        }
+
+        private Config.Search search() {
+            Duration interval = duration("search.index-interval", Duration.ofMillis(10));
+            if (interval.compareTo(Duration.ofSeconds(60)) > 0) {
+                throw bad("search.index-interval", "must be at most 60s");
+            }
+            return new Config.Search(bool("search.indexing"), interval, intIn("search.index-batch", 1, 10_000));
         }
 
         private Config.Log log() {

@@ -251,6 +251,49 @@ abstract class AdminCommandsContract {
         assertThat(out).doesNotExist();
     }
 
+    // ---- search-rebuild --------------------------------------------------------------------------------------------
+
+    long count(String query) throws SQLException {
+        try (Connection c = raw();
+                PreparedStatement ps = c.prepareStatement(query);
+                java.sql.ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    @Test
+    void searchRebuild_restoresAWipedIndex_whileTheServerRuns() throws Exception {
+        JsonObject alice = register("alice");
+        JsonObject bob = register("bob");
+        conversationWithMessages(alice, bob);
+        Rest a = new Rest(server.httpUrl(), alice.getString("token"));
+        // The server's indexer (real time) empties the backlog; then the index is wiped behind its back.
+        io.parley.server.Poll.until(
+                () -> {
+                    try {
+                        return count("SELECT COUNT(*) FROM search_pending") == 0;
+                    } catch (SQLException e) {
+                        throw new IllegalStateException(e);
+                    }
+                },
+                java.time.Duration.ofSeconds(20),
+                "the server indexed the backlog");
+        assertThat(a.get("/api/v1/search?q=hello").json().getJsonArray("results"))
+                .hasSize(3);
+        sql("DELETE FROM search_docs");
+        assertThat(a.get("/api/v1/search?q=hello").json().getJsonArray("results"))
+                .isEmpty();
+
+        AdminRun.Result r = admin.run("search-rebuild", "--wait");
+
+        assertThat(r.status()).as(r.toString()).isZero();
+        assertThat(r.out()).contains("queued 3 message(s)").contains("backlog 0");
+        assertThat(a.get("/api/v1/search?q=hello").json().getJsonArray("results"))
+                .hasSize(3);
+        assertThat(admin.run("search-rebuild", "extra").status()).isEqualTo(Admin.USAGE);
+    }
+
     // ---- verify ----------------------------------------------------------------------------------------------------
 
     @Test

@@ -240,4 +240,21 @@ class ConfigLoaderTest {
         assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("PARLEY_ATTACHMENTS_MAX_BYTES", "0")))
                 .hasMessageContaining("attachments.max-bytes");
     }
+
+    @Test
+    void badSearchSettings_nameKeySourceAndValue() {
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("PARLEY_SEARCH_INDEXING", "sometimes")))
+                .hasMessageContaining("search.indexing")
+                .hasMessageContaining("PARLEY_SEARCH_INDEXING")
+                .hasMessageContaining("'sometimes'");
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("PARLEY_SEARCH_INDEX_INTERVAL", "5ms")))
+                .hasMessageContaining("search.index-interval");
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("PARLEY_SEARCH_INDEX_INTERVAL", "2m")))
+                .hasMessageContaining("search.index-interval")
+                .hasMessageContaining("at most 60s");
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("PARLEY_SEARCH_INDEX_BATCH", "0")))
+                .hasMessageContaining("search.index-batch");
+        Config c = ConfigLoader.load(null, Map.of());
+        assertThat(c.search()).isEqualTo(new Config.Search(true, java.time.Duration.ofMillis(200), 256));
+    }
 }

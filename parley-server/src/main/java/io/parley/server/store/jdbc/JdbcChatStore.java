@@ -2,6 +2,7 @@ package io.parley.server.store.jdbc;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import io.parley.server.search.SearchIndex;
 import io.parley.server.store.Appended;
 import io.parley.server.store.AttachmentStore;
 import io.parley.server.store.AuditEntry;
@@ -61,9 +62,16 @@ public final class JdbcChatStore implements ChatStore {
     private volatile boolean closed;
 
     private final AutoCloseable pool;
+    private final JdbcSearchIndex search;
 
-    private JdbcChatStore(SqlDialect dialect, Writer writer, Readers readers, AutoCloseable pool) {
+    private JdbcChatStore(
+            SqlDialect dialect,
+            Writer writer,
+            Readers readers,
+            AutoCloseable pool,
+            Writer.ConnectionFactory indexConnections) {
         this.pool = pool;
+        this.search = new JdbcSearchIndex(dialect, writer, readers, indexConnections);
         this.d = dialect;
         this.writer = writer;
         this.readers = readers;
@@ -143,7 +151,7 @@ public final class JdbcChatStore implements ChatStore {
             cc.setBusyTimeout(10_000);
             SqliteCheckpointer checkpointer =
                     new SqliteCheckpointer(DriverManager.getConnection(url, cc.toProperties()), checkpoints);
-            return new JdbcChatStore(dialect, writer, readers, checkpointer);
+            return new JdbcChatStore(dialect, writer, readers, checkpointer, null);
         } catch (SQLException e) {
             closeQuietly(writerConnection, e);
             throw new IllegalStateException("cannot open SQLite store " + dbFile + ": " + e.getMessage(), e);
@@ -164,7 +172,8 @@ public final class JdbcChatStore implements ChatStore {
         hc.setJdbcUrl(options.jdbcUrl());
         hc.setUsername(options.user());
         hc.setPassword(options.password());
-        hc.setMaximumPoolSize(options.poolSize());
+        // One more than the writer and readers: the search indexer's connection.
+        hc.setMaximumPoolSize(options.poolSize() + 1);
         hc.setMinimumIdle(1);
         hc.setPoolName("parley-pg");
         hc.setConnectionTimeout(10_000);
@@ -188,7 +197,7 @@ public final class JdbcChatStore implements ChatStore {
             migrate(fc, dialect);
             Writer writer = new Writer(dialect, ds::getConnection, listener, options.maxBatch());
             Readers readers = new Readers(options.readers(), ds::getConnection);
-            return new JdbcChatStore(dialect, writer, readers, ds);
+            return new JdbcChatStore(dialect, writer, readers, ds, ds::getConnection);
         } catch (SQLException | RuntimeException e) {
             ds.close();
             throw new IllegalStateException(
@@ -480,6 +489,11 @@ public final class JdbcChatStore implements ChatStore {
         });
     }
 
+    /** The search index over this store's messages (io.parley.server.search). */
+    public SearchIndex searchIndex() {
+        return search;
+    }
+
     /** Reports the duration of every group commit (nanoseconds) to {@code observer}. */
     public void observeCommits(java.util.function.LongConsumer observer) {
         writer.observeCommits(observer);
@@ -491,6 +505,7 @@ public final class JdbcChatStore implements ChatStore {
             return;
         }
         closed = true;
+        search.close();
         writer.close();
         readers.close();
         if (pool != null) {

@@ -1,0 +1,390 @@
+package io.parley.server.store.jdbc;
+
+import io.parley.server.search.SearchIndex;
+import io.parley.server.search.SearchQuery;
+import io.parley.server.search.Tokenizer;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@link SearchIndex} on the JDBC store. SQLite: an FTS5 table over the tokens; a batch of the backlog is indexed as
+ * one job of the store's {@link Writer} (SQLite has one writer at a time, and a second connection writing would
+ * make the send path wait on SQLite's busy handler), so a send waits at most for one batch in the queue, never for
+ * the index. PostgreSQL: tsvector columns with GIN indexes, indexed on a connection of the indexer's own (no global
+ * write lock: sends never wait), claiming its batch with {@code FOR UPDATE SKIP LOCKED} so several nodes share the
+ * backlog. Searches run on the store's readers.
+ */
+final class JdbcSearchIndex implements SearchIndex, AutoCloseable {
+    private final SqlDialect d;
+    private final Writer writer;
+    private final Readers readers;
+    /** PostgreSQL: where the indexer's connections come from; null on SQLite. */
+    private final Writer.ConnectionFactory indexConnections;
+
+    private final ExecutorService indexThread;
+    private Connection indexConnection;
+
+    JdbcSearchIndex(SqlDialect d, Writer writer, Readers readers, Writer.ConnectionFactory indexConnections) {
+        this.d = d;
+        this.writer = writer;
+        this.readers = readers;
+        this.indexConnections = indexConnections;
+        this.indexThread = indexConnections == null
+                ? null
+                : Executors.newSingleThreadExecutor(r -> {
+                    Thread t = new Thread(r, "parley-search-index-writer");
+                    t.setDaemon(true);
+                    return t;
+                });
+    }
+
+    /** The store's readers (tests run EXPLAIN on them). */
+    Readers readers() {
+        return readers;
+    }
+
+    private boolean postgres() {
+        return d == SqlDialect.POSTGRESQL;
+    }
+
+    // ---- indexing --------------------------------------------------------------------------------------------------
+
+    @Override
+    public CompletableFuture<Integer> indexQueued(int max) {
+        if (!postgres()) {
+            return writer.submit(tx -> indexBatch(tx::ps, max));
+        }
+        CompletableFuture<Integer> f = new CompletableFuture<>();
+        try {
+            indexThread.execute(() -> {
+                try {
+                    f.complete(indexPostgres(max));
+                } catch (SQLException | RuntimeException e) {
+                    dropIndexConnection(e);
+                    f.completeExceptionally(e);
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            f.completeExceptionally(new io.parley.server.store.StoreException.Closed());
+        }
+        return f;
+    }
+
+    private int indexPostgres(int max) throws SQLException {
+        if (indexConnection == null) {
+            indexConnection = indexConnections.open();
+            indexConnection.setAutoCommit(false);
+        }
+        Connection c = indexConnection;
+        List<PreparedStatement> opened = new ArrayList<>();
+        try {
+            int n = indexBatch(
+                    sql -> {
+                        PreparedStatement ps = c.prepareStatement(sql);
+                        opened.add(ps);
+                        return ps;
+                    },
+                    max);
+            c.commit();
+            return n;
+        } catch (SQLException | RuntimeException e) {
+            c.rollback();
+            throw e;
+        } finally {
+            for (PreparedStatement ps : opened) {
+                ps.close();
+            }
+        }
+    }
+
+    private void dropIndexConnection(Exception cause) {
+        if (indexConnection != null) {
+            try {
+                indexConnection.close();
+            } catch (SQLException e) {
+                cause.addSuppressed(e);
+            }
+            indexConnection = null;
+        }
+    }
+
+    private void closeIndexConnection() {
+        if (indexConnection != null) {
+            try {
+                indexConnection.close();
+            } catch (SQLException e) {
+                org.slf4j.LoggerFactory.getLogger(JdbcSearchIndex.class).warn("closing the index connection failed", e);
+            }
+            indexConnection = null;
+        }
+    }
+
+    private record Queued(String conversationId, long seq, String body, long version) {}
+
+    /** Takes up to {@code max} messages off the backlog and indexes each in its current state (one transaction). */
+    private int indexBatch(Sql sql, int max) throws SQLException {
+        List<Queued> queued = new ArrayList<>();
+        PreparedStatement pending = sql.ps(postgres() ? SearchSql.POSTGRES_PENDING : SearchSql.SQLITE_PENDING);
+        pending.setInt(1, max);
+        try (ResultSet rs = pending.executeQuery()) {
+            while (rs.next()) {
+                String kind = rs.getString(3);
+                String body = rs.getString(4);
+                long editedAt = rs.getLong(5);
+                rs.getLong(6);
+                boolean deleted = !rs.wasNull();
+                // Gone (a restore, a rebuild racing a purge), deleted or empty: nothing to find.
+                boolean searchable = "message".equals(kind) && !deleted && body != null;
+                queued.add(new Queued(rs.getString(1), rs.getLong(2), searchable ? body : null, editedAt));
+            }
+        }
+        if (queued.isEmpty()) {
+            return 0;
+        }
+        if (postgres()) {
+            writePostgres(sql, queued);
+        } else {
+            writeSqlite(sql, queued);
+        }
+        PreparedStatement done = sql.ps(SearchSql.DELETE_PENDING);
+        for (Queued q : queued) {
+            done.setString(1, q.conversationId());
+            done.setLong(2, q.seq());
+            done.addBatch();
+        }
+        done.executeBatch();
+        return queued.size();
+    }
+
+    private static void writeSqlite(Sql sql, List<Queued> queued) throws SQLException {
+        for (Queued q : queued) {
+            Tokenizer.Tokens tokens = Tokenizer.index(q.body());
+            Long id = null;
+            PreparedStatement find = sql.ps(SearchSql.SQLITE_DOC_ID);
+            find.setString(1, q.conversationId());
+            find.setLong(2, q.seq());
+            try (ResultSet rs = find.executeQuery()) {
+                if (rs.next()) {
+                    id = rs.getLong(1);
+                }
+            }
+            if (id != null) {
+                PreparedStatement del = sql.ps(SearchSql.SQLITE_DELETE_FTS);
+                del.setLong(1, id);
+                del.executeUpdate();
+            }
+            if (tokens.isEmpty()) {
+                if (id != null) {
+                    PreparedStatement del = sql.ps(SearchSql.SQLITE_DELETE_DOC);
+                    del.setLong(1, id);
+                    del.executeUpdate();
+                }
+                continue;
+            }
+            if (id == null) {
+                PreparedStatement ins = sql.ps(SearchSql.SQLITE_INSERT_DOC);
+                ins.setString(1, q.conversationId());
+                ins.setLong(2, q.seq());
+                ins.setLong(3, q.version());
+                try (ResultSet rs = ins.executeQuery()) {
+                    rs.next();
+                    id = rs.getLong(1);
+                }
+            } else {
+                PreparedStatement upd = sql.ps(SearchSql.SQLITE_UPDATE_DOC);
+                upd.setLong(1, q.version());
+                upd.setLong(2, id);
+                upd.executeUpdate();
+            }
+            PreparedStatement fts = sql.ps(SearchSql.SQLITE_INSERT_FTS);
+            fts.setLong(1, id);
+            fts.setString(2, SearchSql.conversationToken(q.conversationId()));
+            fts.setString(3, SearchSql.ftsText(tokens.words()));
+            fts.setString(4, SearchSql.ftsText(tokens.chars()));
+            fts.executeUpdate();
+        }
+    }
+
+    private static void writePostgres(Sql sql, List<Queued> queued) throws SQLException {
+        PreparedStatement upsert = sql.ps(SearchSql.POSTGRES_UPSERT_DOC);
+        PreparedStatement delete = sql.ps(SearchSql.POSTGRES_DELETE_DOC);
+        boolean upserts = false;
+        boolean deletes = false;
+        for (Queued q : queued) {
+            Tokenizer.Tokens tokens = Tokenizer.index(q.body());
+            if (tokens.isEmpty()) {
+                delete.setString(1, q.conversationId());
+                delete.setLong(2, q.seq());
+                delete.addBatch();
+                deletes = true;
+            } else {
+                upsert.setString(1, q.conversationId());
+                upsert.setLong(2, q.seq());
+                upsert.setLong(3, q.version());
+                upsert.setString(4, SearchSql.tsvector(tokens.words()));
+                upsert.setString(5, SearchSql.tsvector(tokens.chars()));
+                upsert.addBatch();
+                upserts = true;
+            }
+        }
+        if (upserts) {
+            upsert.executeBatch();
+        }
+        if (deletes) {
+            delete.executeBatch();
+        }
+    }
+
+    @Override
+    public CompletableFuture<Long> backlog() {
+        return readers.read(sql -> {
+            try (ResultSet rs = sql.ps(SearchSql.BACKLOG).executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        });
+    }
+
+    @Override
+    public CompletableFuture<Long> queueAll() {
+        return writer.submit(tx -> (long) tx.ps(SearchSql.QUEUE_ALL).executeUpdate());
+    }
+
+    // ---- search ----------------------------------------------------------------------------------------------------
+
+    @Override
+    public CompletableFuture<List<Hit>> search(Request r) {
+        return readers.read(sql -> {
+            StringBuilder s = new StringBuilder();
+            List<Object> params = new ArrayList<>();
+            if (postgres()) {
+                postgresSearch(r, s, params);
+            } else if (!sqliteSearch(sql, r, s, params)) {
+                return List.<Hit>of();
+            }
+            PreparedStatement ps = sql.ps(s.toString());
+            for (int i = 0; i < params.size(); i++) {
+                ps.setObject(i + 1, params.get(i));
+            }
+            List<Hit> hits = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    long editedAt = rs.getLong(7);
+                    Long edited = rs.wasNull() ? null : editedAt;
+                    double score = rs.getDouble(8);
+                    hits.add(new Hit(
+                            rs.getString(1),
+                            rs.getLong(2),
+                            rs.getString(3),
+                            rs.getString(4),
+                            rs.getString(5),
+                            rs.getLong(6),
+                            edited,
+                            postgres() ? score : -score));
+                }
+            }
+            return hits;
+        });
+    }
+
+    /** The statement (for EXPLAIN in tests) and its parameters. */
+    record Statement(String sql, List<Object> params) {}
+
+    Statement statement(Sql sql, Request r) throws SQLException {
+        StringBuilder s = new StringBuilder();
+        List<Object> params = new ArrayList<>();
+        if (postgres()) {
+            postgresSearch(r, s, params);
+        } else if (!sqliteSearch(sql, r, s, params)) {
+            throw new IllegalArgumentException("the user is a member of no conversation");
+        }
+        return new Statement(s.toString(), params);
+    }
+
+    /** False when the user is a member of no conversation: nothing to search. */
+    private static boolean sqliteSearch(Sql sql, Request r, StringBuilder s, List<Object> params) throws SQLException {
+        List<String> conversations;
+        if (r.conversationId() != null) {
+            conversations = List.of(r.conversationId());
+        } else {
+            conversations = new ArrayList<>();
+            PreparedStatement ps = sql.ps(SearchSql.MEMBER_CONVERSATIONS);
+            ps.setString(1, r.userId());
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    conversations.add(rs.getString(1));
+                }
+            }
+            if (conversations.isEmpty()) {
+                return false;
+            }
+            if (conversations.size() > SearchSql.MAX_CONVERSATION_TERMS) {
+                conversations = null;
+            }
+        }
+        s.append("SELECT ")
+                .append(SearchSql.HIT_COLUMNS)
+                .append(", bm25(search_fts, 0.0, 1.0, 0.5) AS rank FROM search_fts ")
+                .append("JOIN search_docs d ON d.id = search_fts.rowid ")
+                .append("JOIN events e ON e.conversation_id = d.conversation_id AND e.seq = d.seq ")
+                .append("WHERE search_fts MATCH ? AND EXISTS (SELECT 1 FROM members m ")
+                .append("WHERE m.conversation_id = d.conversation_id AND m.user_id = ?)");
+        params.add(SearchSql.match(r.query(), conversations));
+        params.add(r.userId());
+        SearchSql.filters(r, s, params);
+        SearchSql.order(r, "rank", s, params);
+        return true;
+    }
+
+    private static void postgresSearch(Request r, StringBuilder s, List<Object> params) {
+        String words = SearchSql.tsquery(r.query(), SearchQuery.Stream.WORDS);
+        String chars = SearchSql.tsquery(r.query(), SearchQuery.Stream.CHARS);
+        s.append("SELECT ").append(SearchSql.HIT_COLUMNS).append(", ");
+        if (words != null) {
+            s.append("ts_rank(d.words, CAST(? AS tsquery))");
+            params.add(words);
+        } else {
+            s.append("ts_rank(d.chars, CAST(? AS tsquery))");
+            params.add(chars);
+        }
+        s.append(" AS rank FROM search_docs d ")
+                .append("JOIN events e ON e.conversation_id = d.conversation_id AND e.seq = d.seq WHERE ");
+        if (words != null) {
+            s.append("d.words @@ CAST(? AS tsquery)");
+            params.add(words);
+        }
+        if (chars != null) {
+            s.append(words != null ? " AND " : "").append("d.chars @@ CAST(? AS tsquery)");
+            params.add(chars);
+        }
+        s.append(" AND d.conversation_id IN (SELECT m.conversation_id FROM members m WHERE m.user_id = ?)");
+        params.add(r.userId());
+        SearchSql.filters(r, s, params);
+        SearchSql.order(r, "rank DESC", s, params);
+    }
+
+    @Override
+    public void close() {
+        if (indexThread == null) {
+            return;
+        }
+        indexThread.execute(this::closeIndexConnection);
+        indexThread.shutdown();
+        try {
+            if (!indexThread.awaitTermination(5, TimeUnit.SECONDS)) {
+                indexThread.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,128 @@
+package io.parley.server.store.jdbc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.parley.server.search.SearchContract;
+import io.parley.server.search.SearchIndex;
+import io.parley.server.search.SearchQuery;
+import io.parley.server.store.ChatStore;
+import io.parley.server.store.CommitListener;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The search contract on the machine's PostgreSQL (tsvector over the Java tokens, GIN), the plan of a
+ * two-character CJK query, and two nodes sharing the backlog.
+ */
+class PostgresSearchTest extends SearchContract {
+    private final String schema = PostgresSupport.newSchema();
+
+    @BeforeAll
+    static void postgres() {
+        PostgresSupport.requirePostgres();
+    }
+
+    @Override
+    protected ChatStore open() {
+        return JdbcChatStore.openPostgres(
+                PostgresOptions.fromUrl(PostgresSupport.url(schema), 3, 512), CommitListener.NONE);
+    }
+
+    @Override
+    protected ChatStore reopen() {
+        return open();
+    }
+
+    @Override
+    protected SearchIndex index(ChatStore store) {
+        return ((JdbcChatStore) store).searchIndex();
+    }
+
+    @Override
+    protected void cleanup() {
+        PostgresSupport.dropSchema(schema);
+    }
+
+    @Test
+    void twoCharacterCjkQuery_usesTheGinIndex() {
+        corpus();
+        JdbcSearchIndex jdbc = (JdbcSearchIndex) index;
+        // A conversation of 20,000 other messages, written straight into the tables (as the indexer would have
+        // left them) and analyzed, so the planner weighs the GIN index against reading the member's conversations.
+        PostgresSupport.execute("INSERT INTO " + schema + ".events (conversation_id, seq, kind, created_at, actor_id, "
+                + "message_id, body) SELECT 'g1', 1000 + n, 'message', " + T0 + " + n, 'bob', 'filler-' || n, "
+                + "'filler text number ' || n FROM generate_series(1, 20000) AS n");
+        PostgresSupport.execute("INSERT INTO " + schema + ".search_docs (conversation_id, seq, version, words, chars) "
+                + "SELECT 'g1', 1000 + n, 0, ('filler:1 text:2 number:3 ' || n || ':4')::tsvector, ''::tsvector "
+                + "FROM generate_series(1, 20000) AS n");
+        PostgresSupport.execute("DELETE FROM " + schema + ".search_pending");
+        PostgresSupport.execute("ANALYZE " + schema + ".events");
+        PostgresSupport.execute("VACUUM ANALYZE " + schema + ".search_docs");
+        assertThat(found("ann", "上海")).containsExactlyInAnyOrder("zh", "mixed");
+        List<String> plan = await(jdbc.readers().read(sql -> {
+            JdbcSearchIndex.Statement st = jdbc.statement(sql, request("上海"));
+            PreparedStatement ps = sql.ps("EXPLAIN " + st.sql());
+            for (int i = 0; i < st.params().size(); i++) {
+                ps.setObject(i + 1, st.params().get(i));
+            }
+            List<String> rows = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    rows.add(rs.getString(1));
+                }
+            }
+            return rows;
+        }));
+        assertThat(plan).as("plan %s", plan).anyMatch(r -> r.contains("Bitmap Index Scan on search_docs_words"));
+        assertThat(plan).as("plan %s", plan).noneMatch(r -> r.contains("Seq Scan on search_docs"));
+    }
+
+    @Test
+    void twoNodes_shareTheBacklog_andIndexEachMessageOnce() {
+        ChatStore other = track(open());
+        SearchIndex otherIndex = index(other);
+        for (int i = 0; i < 300; i++) {
+            send("n" + i, i % 2 == 0 ? "g1" : "g2", "ann", "shared backlog item " + i);
+        }
+        List<java.util.concurrent.CompletableFuture<Integer>> runs = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            runs.add(index.indexQueued(40));
+            runs.add(otherIndex.indexQueued(40));
+        }
+        int taken = 0;
+        for (var f : runs) {
+            taken += await(f);
+        }
+        indexAll();
+        assertThat(taken).isLessThanOrEqualTo(300);
+        assertThat(hits("ann", "backlog")).hasSize(100);
+        assertThat(await(index.search(new SearchIndex.Request(
+                        "ann",
+                        SearchQuery.parse("backlog"),
+                        null,
+                        null,
+                        null,
+                        null,
+                        SearchIndex.Sort.NEWEST,
+                        SearchIndex.After.START,
+                        1000))))
+                .hasSize(300);
+    }
+
+    private static SearchIndex.Request request(String q) {
+        return new SearchIndex.Request(
+                "ann",
+                SearchQuery.parse(q),
+                null,
+                null,
+                null,
+                null,
+                SearchIndex.Sort.RELEVANCE,
+                SearchIndex.After.START,
+                20);
+    }
+}

@@ -1,0 +1,74 @@
+package io.parley.server.store.jdbc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.parley.server.search.SearchContract;
+import io.parley.server.search.SearchIndex;
+import io.parley.server.search.SearchQuery;
+import io.parley.server.store.ChatStore;
+import io.parley.server.store.CommitListener;
+import java.nio.file.Path;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The search contract on SQLite (FTS5 over the Java tokens), and the plan of a two-character CJK query. */
+class SqliteSearchTest extends SearchContract {
+    @TempDir
+    Path dir;
+
+    @Override
+    protected ChatStore open() {
+        return JdbcChatStore.openSqlite(dir.resolve("parley.db"), SqliteOptions.defaults(), CommitListener.NONE);
+    }
+
+    @Override
+    protected ChatStore reopen() {
+        return open();
+    }
+
+    @Override
+    protected SearchIndex index(ChatStore store) {
+        return ((JdbcChatStore) store).searchIndex();
+    }
+
+    @Test
+    void twoCharacterCjkQuery_usesTheFts5Index() {
+        corpus();
+        JdbcSearchIndex jdbc = (JdbcSearchIndex) index;
+        List<String> plan = await(jdbc.readers().read(sql -> {
+            JdbcSearchIndex.Statement st = jdbc.statement(sql, request("上海"));
+            PreparedStatement ps = sql.ps("EXPLAIN QUERY PLAN " + st.sql());
+            for (int i = 0; i < st.params().size(); i++) {
+                ps.setObject(i + 1, st.params().get(i));
+            }
+            List<String> rows = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    rows.add(rs.getString("detail"));
+                }
+            }
+            return rows;
+        }));
+        // The match is answered by the FTS5 index (a VIRTUAL TABLE INDEX scan driven by MATCH), and the rows it
+        // gives are joined by primary key; nothing scans the events or the documents.
+        assertThat(plan).as("plan %s", plan).anyMatch(r -> r.startsWith("SCAN search_fts VIRTUAL TABLE INDEX"));
+        assertThat(plan).as("plan %s", plan).noneMatch(r -> r.matches("SCAN (e|d|events|search_docs)\\b.*"));
+    }
+
+    private static SearchIndex.Request request(String q) {
+        return new SearchIndex.Request(
+                "ann",
+                SearchQuery.parse(q),
+                null,
+                null,
+                null,
+                null,
+                SearchIndex.Sort.RELEVANCE,
+                SearchIndex.After.START,
+                20);
+    }
+}
