@@ -39,7 +39,18 @@ class ArchitectureTest {
             Set.of("admin"), // the operator's command line (Main dispatches to it)
             Set.of("api", "gateway", "redis", "store.jdbc", "s3", "clamd"), // faces (REST, WebSocket) and adapters
             Set.of("chat", "attach", "stranger"), // the domain rules; attachments; talk to a stranger's service
-            Set.of("presence", "bus", "auth", "wire", "push", "limits", "blob", "scan", "match", "tls", "search"), // capabilities
+            Set.of(
+                    "presence",
+                    "bus",
+                    "auth",
+                    "wire",
+                    "push",
+                    "limits",
+                    "blob",
+                    "scan",
+                    "match",
+                    "tls",
+                    "search"), // capabilities
             Set.of("store"), // the store seam and its records
             Set.of("config", "time", "metrics", "log")); // ground floor: imports nothing of the server
 
