@@ -113,6 +113,9 @@ class DeliveryTest {
                 String group = rest.group("later", "late");
                 owner.send(group, "welcome aboard").acked().get(10, TimeUnit.SECONDS);
                 late.awaitCount(group, 1, Duration.ofSeconds(10));
+                // The sender's ack comes before its own copy of the event (docs/protocol.md): wait for that copy too,
+                // so both cursors have seen the message before they are compared.
+                owner.awaitCount(group, 1, Duration.ofSeconds(10));
                 assertThat(late.messages(group).get(0).body()).isEqualTo("welcome aboard");
                 assertThat(late.client.cursors()).containsKey(group);
                 assertThat(Map.copyOf(late.client.cursors()).get(group))

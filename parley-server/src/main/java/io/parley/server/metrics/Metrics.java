@@ -160,20 +160,63 @@ public final class Metrics {
 
     private final java.util.Map<String, Counter> rateLimited = new java.util.concurrent.ConcurrentHashMap<>();
     private final java.util.Map<String, Counter> admissionRefused = new java.util.concurrent.ConcurrentHashMap<>();
-    private final java.util.concurrent.atomic.AtomicInteger rateLimitShared =
-            new java.util.concurrent.atomic.AtomicInteger(1);
-    private volatile Counter rateLimitFallbacks;
+
+    {
+        // Every limit's and every admission reason's series is served from the start (at 0), so dashboards and
+        // alerts see them before the first refusal.
+        for (String limit : java.util.List.of(
+                "send",
+                "typing",
+                "presence",
+                "receipts",
+                "edits",
+                "reactions",
+                "rest",
+                "login-address",
+                "login-username")) {
+            rateLimitedCounter(limit);
+        }
+        for (String reason : java.util.List.of("max-connections", "connect-rate")) {
+            admissionRefusedCounter(reason);
+        }
+    }
+
+    private Counter rateLimitedCounter(String limit) {
+        return rateLimited.computeIfAbsent(
+                limit,
+                l -> Counter.builder("parley.rate.limited")
+                        .description("requests refused by a rate limit (rate.*)")
+                        .tag("limit", l)
+                        .register(registry));
+    }
+
+    private Counter admissionRefusedCounter(String reason) {
+        return admissionRefused.computeIfAbsent(
+                reason,
+                r -> Counter.builder("parley.websocket.admission.refused")
+                        .description("WebSocket connections refused with 1013 (ws.max-connections, ws.connect-rate)")
+                        .tag("reason", r)
+                        .register(registry));
+    }
 
     /** A request refused by the rate limit {@code limit} (send, typing, rest, login-address, ...). */
     public void rateLimited(String limit) {
-        rateLimited
-                .computeIfAbsent(
-                        limit,
-                        l -> Counter.builder("parley.rate.limited")
-                                .description("requests refused by a rate limit (rate.*)")
-                                .tag("limit", l)
-                                .register(registry))
-                .increment();
+        rateLimitedCounter(limit).increment();
+    }
+
+    /** 1 while rate limits are checked in Redis; 0 on one node without Redis, or while a cluster node falls back. */
+    private final java.util.concurrent.atomic.AtomicInteger rateLimitShared =
+            new java.util.concurrent.atomic.AtomicInteger(0);
+
+    private final Counter rateLimitFallbacks = Counter.builder("parley.rate.limit.fallbacks")
+            .description("rate-limit checks decided by this node's own buckets because Redis failed")
+            .register(registry);
+
+    {
+        Gauge.builder("parley.rate.limit.shared", rateLimitShared, java.util.concurrent.atomic.AtomicInteger::get)
+                .description("1 while rate limits are checked in Redis (cluster-wide), 0 while this node uses its own "
+                        + "buckets (no Redis, or Redis failed)")
+                .register(registry);
     }
 
     /**
@@ -181,22 +224,6 @@ public final class Metrics {
      * a check decided by Redis again ({@code shared} true).
      */
     public void rateLimitShared(boolean shared) {
-        if (rateLimitFallbacks == null) {
-            synchronized (this) {
-                if (rateLimitFallbacks == null) {
-                    Gauge.builder(
-                                    "parley.rate.limit.shared",
-                                    rateLimitShared,
-                                    java.util.concurrent.atomic.AtomicInteger::get)
-                            .description("1 while rate limits are checked in Redis (cluster-wide), 0 while this node "
-                                    + "falls back to its own buckets")
-                            .register(registry);
-                    rateLimitFallbacks = Counter.builder("parley.rate.limit.fallbacks")
-                            .description("rate-limit checks decided by this node's own buckets because Redis failed")
-                            .register(registry);
-                }
-            }
-        }
         rateLimitShared.set(shared ? 1 : 0);
         if (!shared) {
             rateLimitFallbacks.increment();
@@ -213,15 +240,7 @@ public final class Metrics {
 
     /** A WebSocket upgrade refused by admission: {@code reason} is "max-connections" or "connect-rate". */
     public void admissionRefused(String reason) {
-        admissionRefused
-                .computeIfAbsent(
-                        reason,
-                        r -> Counter.builder("parley.websocket.admission.refused")
-                                .description(
-                                        "WebSocket connections refused with 1013 (ws.max-connections, ws.connect-rate)")
-                                .tag("reason", r)
-                                .register(registry))
-                .increment();
+        admissionRefusedCounter(reason).increment();
     }
 
     /** The Prometheus text exposition of every meter. */

@@ -44,12 +44,12 @@ class SqliteAdminTest extends AdminCommandsContract {
         return dir.resolve("data");
     }
 
-    /** Name and bytes of every file in {@code d}. */
+    /** Name and bytes of every file under {@code d} (the attachments' blobs/ directory included). */
     private static Map<String, byte[]> files(Path d) throws Exception {
         Map<String, byte[]> out = new TreeMap<>();
-        try (Stream<Path> list = Files.list(d)) {
-            for (Path p : list.toList()) {
-                out.put(p.getFileName().toString(), Files.readAllBytes(p));
+        try (Stream<Path> walk = Files.walk(d)) {
+            for (Path p : walk.filter(Files::isRegularFile).toList()) {
+                out.put(d.relativize(p).toString(), Files.readAllBytes(p));
             }
         }
         return out;
