@@ -228,6 +228,8 @@ export class ParleyClient {
     this._hadCursors = this._cursors.size > 0;
     this._receiptsSince = this._load('receiptsSince');
     this._outbox = new Map();
+    // Conversations whose sends wait after a rate_limited: conversationId -> { until, timer } (_holdSends).
+    this._held = new Map();
     for (const m of this._load('outbox') || []) {
       const out = new OutgoingMessage(m.conversationId, m.clientMsgId, m.body, m.replyTo, m.createdAt,
         this._clock.now());
@@ -686,6 +688,9 @@ export class ParleyClient {
         this._outbox.delete(m.clientMsgId);
         this._saveOutbox();
         this._fail(m, e.code, e.message);
+      } else if (e.code === 'rate_limited') {
+        m.waiting = true;
+        this._holdSends(m.conversationId, e.retryAfterMs);
       } else {
         this._retryLater(m, e.retryAfterMs);
       }
@@ -855,7 +860,41 @@ export class ParleyClient {
     return this._ws !== null && (this.state === State.SYNCING || this.state === State.LIVE);
   }
 
+  /**
+   * rate_limited on a send: nothing was stored. Every send of that conversation waits until the server's delay has
+   * passed (the longest one it gave), then the waiting ones go out again in the order they were sent, so a burst
+   * over the limit keeps its order instead of each message retrying on a timer of its own.
+   */
+  _holdSends(conversationId, retryAfterMs) {
+    const delay = typeof retryAfterMs === 'number' && retryAfterMs >= 0 ? retryAfterMs : 1000;
+    const until = this._clock.now() + delay;
+    const held = this._held.get(conversationId);
+    if (held && held.until >= until) {
+      return;
+    }
+    if (held) {
+      this._clock.clearTimeout(held.timer);
+    }
+    const timer = this._clock.setTimeout(() => {
+      this._held.delete(conversationId);
+      if (!this._connected()) {
+        return; // the next welcome sends the whole outbox, in order
+      }
+      for (const w of [...this._outbox.values()]) {
+        if (w.conversationId === conversationId && w.waiting) {
+          this._transmit(w);
+        }
+      }
+    }, delay);
+    this._held.set(conversationId, { until, timer });
+  }
+
   _transmit(m) {
+    if (this._held.has(m.conversationId)) {
+      m.waiting = true; // sent, in order, when the hold ends (_holdSends)
+      return;
+    }
+    m.waiting = false;
     const f = { type: 'send', conversationId: m.conversationId, clientMsgId: m.clientMsgId, body: m.body };
     if (m.replyTo) {
       f.replyTo = m.replyTo;
@@ -892,6 +931,10 @@ export class ParleyClient {
     this._clock.clearTimeout(this._timers.reconnect);
     this._clock.clearTimeout(this._timers.receipts);
     this._timers = { heartbeat: null, reconnect: null, receipts: null };
+    for (const held of this._held.values()) {
+      this._clock.clearTimeout(held.timer);
+    }
+    this._held.clear();
   }
 
   _setState(s) {

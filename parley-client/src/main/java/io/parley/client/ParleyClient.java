@@ -515,6 +515,8 @@ public final class ParleyClient implements AutoCloseable {
             OutgoingMessage failed = outbox.errored(e);
             if (failed != null) {
                 notifyMessage(failed);
+            } else if (e.ref() != null && outbox.contains(e.ref()) && "rate_limited".equals(e.code())) {
+                holdSends(e.ref(), e.retryAfterMs());
             } else if (e.ref() != null && outbox.contains(e.ref())) {
                 retryLater(e.ref(), e.retryAfterMs());
             } else if (!live.answer(e.ref(), e)) {
@@ -684,7 +686,56 @@ public final class ParleyClient implements AutoCloseable {
         });
     }
 
+    /** Conversations whose sends wait after a rate_limited, and until when (nanoTime): see {@link #holdSends}. */
+    private final Map<String, Long> heldUntil = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Sends held back by {@link #heldUntil}, by clientMsgId: they go out, in send order, when the hold ends. */
+    private final Set<String> waiting = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    /**
+     * rate_limited on a send: nothing was stored. Every send of that conversation waits until the server's delay has
+     * passed (the longest one it gave), then the waiting ones go out again in send order, so a burst over the limit
+     * keeps its order instead of each message retrying on a timer of its own (which would shuffle them).
+     */
+    private void holdSends(String clientMsgId, Long retryAfterMs) {
+        OutgoingMessage m = outbox.get(clientMsgId);
+        if (m == null) {
+            return;
+        }
+        String conversationId = m.conversationId();
+        waiting.add(clientMsgId);
+        long delay = retryAfterMs != null && retryAfterMs >= 0 ? retryAfterMs : 1000;
+        long until = exec.nanoTime() + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(delay);
+        Long held = heldUntil.get(conversationId);
+        if (held != null && held >= until) {
+            return;
+        }
+        heldUntil.put(conversationId, until);
+        exec.after(delay, () -> {
+            if (!heldUntil.remove(conversationId, until)) {
+                return; // a longer hold replaced this one
+            }
+            if (connection == null || (state != ConnectionState.SYNCING && state != ConnectionState.LIVE)) {
+                waiting.removeIf(id -> conversationId.equals(conversationOf(id)));
+                return; // the next welcome sends the whole outbox, in order
+            }
+            for (OutgoingMessage w : outbox.pending()) {
+                if (w.conversationId().equals(conversationId) && waiting.remove(w.clientMsgId())) {
+                    transmit(w);
+                }
+            }
+        });
+    }
+
+    private String conversationOf(String clientMsgId) {
+        OutgoingMessage m = outbox.get(clientMsgId);
+        return m == null ? null : m.conversationId();
+    }
+
     private void transmit(OutgoingMessage m) {
+        if (heldUntil.containsKey(m.conversationId())) {
+            waiting.add(m.clientMsgId()); // sent, in order, when the hold ends (holdSends)
+            return;
+        }
         write(codec.encode(new ClientFrame.Send(m.conversationId(), m.clientMsgId(), m.body(), m.replyTo())));
     }
 
