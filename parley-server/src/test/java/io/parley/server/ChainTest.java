@@ -61,8 +61,15 @@ class ChainTest {
     @AfterEach
     void cleanUp() throws Exception {
         for (Process p : proxies) {
-            p.destroyForcibly();
-            p.waitFor(10, TimeUnit.SECONDS);
+            // SIGTERM first: nginx's and HAProxy's masters then stop their workers (a SIGKILL of the master left
+            // nginx's workers running after every run); then any process of the proxy still there, by PID.
+            List<ProcessHandle> workers = p.descendants().toList();
+            p.destroy();
+            if (!p.waitFor(10, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                p.waitFor(10, TimeUnit.SECONDS);
+            }
+            workers.forEach(ProcessHandle::destroyForcibly);
         }
         PostgresSupport.dropSchema(schema);
         RedisSupport.deleteKeys(RedisSupport.URL, prefix);
