@@ -16,7 +16,8 @@ import org.junit.jupiter.api.Test;
  * The sender's own messages reach the application once: as the {@link OutgoingMessage} it got from {@code send},
  * settled by the ack or by its own event, and never again through {@code onEvent} (docs/client-java.md, "Your own
  * messages"). Also what {@code close()} leaves for a later session, and that a later session's re-send keeps the
- * clientMsgId. Runs the real client on {@link FakeTransport} and {@link ManualScheduler}.
+ * clientMsgId, and that a rate-limited burst is sent again in its order. Runs the real client on {@link FakeTransport}
+ * and {@link ManualScheduler}.
  */
 class OwnMessagesTest {
     private static final String WELCOME = "{\"type\":\"welcome\",\"sessionId\":\"s1\",\"userId\":\"alice\","
@@ -165,6 +166,45 @@ class OwnMessagesTest {
     }
 
     /** Every full-jitter draw at the top of its window, so delays are exact. */
+    // ---- rate_limited: a burst keeps its order (a timer per message would re-send them in the order of their delays,
+    // shuffled; the web app's test of 50 messages caught it in the JS client) -----------------------------------------
+
+    private static String limited(String clientMsgId, long retryAfterMs) {
+        return "{\"type\":\"error\",\"code\":\"rate_limited\",\"message\":\"slow down\",\"ref\":\"" + clientMsgId
+                + "\",\"retryAfterMs\":" + retryAfterMs + "}";
+    }
+
+    @Test
+    void rateLimitedBurst_isResentInSendOrder_afterTheLongestDelay_andNewSendsWaitBehindIt() {
+        live("{\"c1\":0,\"c2\":0}");
+        List<OutgoingMessage> burst = new ArrayList<>();
+        for (String id : List.of("m1", "m2", "m3", "m4")) {
+            burst.add(client.send("c1", id, id));
+        }
+        client.send("c2", "e1", "elsewhere");
+        assertThat(sends()).hasSize(5);
+        wire.clear();
+        transport.last().deliver(ack(1, "m1", false));
+        // Later refusals come with shorter delays: the next token is nearer for them.
+        transport.last().deliver(limited("m2", 300));
+        transport.last().deliver(limited("m3", 299));
+        transport.last().deliver(limited("m4", 298));
+        OutgoingMessage m5 = client.send("c1", "m5", "m5");
+        assertThat(sends())
+                .as("nothing of c1 goes out while it waits, not even a new send")
+                .isEmpty();
+        scheduler.advance(299);
+        assertThat(sends())
+                .as("the hold lasts the longest delay the server gave")
+                .isEmpty();
+        scheduler.advance(1);
+        assertThat(sends())
+                .extracting(t -> t.replaceAll(".*\"clientMsgId\":\"(m\\d)\".*", "$1"))
+                .containsExactly("m2", "m3", "m4", "m5");
+        assertThat(burst.subList(1, 4)).allSatisfy(m -> assertThat(m.state()).isEqualTo(MessageState.PENDING));
+        assertThat(m5.state()).isEqualTo(MessageState.PENDING);
+    }
+
     private static final class FixedJitter implements java.util.random.RandomGenerator {
         @Override
         public long nextLong() {
