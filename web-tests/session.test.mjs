@@ -30,6 +30,11 @@ test('two tabs wake up with an expired token: one refreshes, the other adopts it
     const first = await stored(tina.page);
     assert.ok(first.refreshToken, 'login keeps the refresh token');
     const second = await tina.context.newPage();
+    // What each tab said on its console, for the report of a failure.
+    const consoles = new Map([[tina.page, []], [second, []]]);
+    for (const [page, lines] of consoles) {
+      page.on('console', (m) => lines.push(`${m.type()}: ${m.text()}`));
+    }
     await second.goto(server.url);
     await second.locator('#app-view').waitFor();
 
@@ -46,8 +51,10 @@ test('two tabs wake up with an expired token: one refreshes, the other adopts it
       }, 20000, async () => ({ stored: await stored(second), errors: tina.errors,
         views: [await tina.page.locator('#login-view').isVisible(), await second.locator('#login-view').isVisible()],
         loginError: await second.locator('#login-error').textContent() }));
-      for (const page of [tina.page, second]) {
-        await page.locator('#app-view').waitFor();
+      for (const [name, page] of [['first tab', tina.page], ['second tab', second]]) {
+        await until(`round ${round}: the ${name} shows the app`, () => page.locator('#app-view').isVisible(), 10000,
+          async () => ({ loginError: await page.locator('#login-error').textContent(), stored: await stored(page),
+            errors: tina.errors, consoleOf: consoles.get(page) }));
         await textIs(page, '#me', 'tina');
       }
       assert.equal(now.sessionId, first.sessionId, 'the same device session throughout');

@@ -93,7 +93,8 @@ export class ParleyApi {
    * Exchanges a refresh token (from register, login or an earlier refresh) for a new access token and a new refresh
    * token of the same session: -> {userId, username, token, expiresAt, refreshToken, sessionId}; later calls use the
    * new token. Each refresh token is good once: keep the new one. A replayed one revokes the session
-   * (refresh_token_reused).
+   * (refresh_token_reused), unless it comes within the server's auth.refresh-reuse-grace (30 s) of its first use: the
+   * same call again after a lost answer gets another pair.
    */
   async refresh(refreshToken) {
     const r = await this.request('POST', '/auth/refresh', { refreshToken }, false);

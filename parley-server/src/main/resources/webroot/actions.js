@@ -219,7 +219,9 @@ export function createActions(store) {
     }
     store.set({ session });
     start().catch((err) => {
-      if (err.code === 'unauthorized') {
+      // Any 401 here ends the session: the token was refused, or its refresh was (revoked, expired, replayed). The
+      // stored session goes too, or the next load would try the dead refresh token again.
+      if (err.code === 'unauthorized' || ErrorCodes[err.code]?.status === 401) {
         logout('Your session has expired. Please log in again.');
       } else {
         store.set({ session: null, loginError: describeError(err) });

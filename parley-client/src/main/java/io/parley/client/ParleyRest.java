@@ -102,7 +102,9 @@ public final class ParleyRest {
 
     /**
      * Exchanges a refresh token for a new access token and a new refresh token of the same session. Unknown or expired:
-     * {@code invalid_refresh_token}; used before: {@code refresh_token_reused} (the session is revoked now); a revoked
+     * {@code invalid_refresh_token}; used before, longer ago than the server's {@code auth.refresh-reuse-grace} (30 s):
+     * {@code refresh_token_reused} (the session is revoked now; within the grace, after a lost answer, the same call
+     * again gets another pair); a revoked
      * session: {@code session_revoked}. See {@link RefreshingTokens} for a token supplier that does this itself.
      */
     public CompletableFuture<Rest.Auth> refresh(String refreshToken) {

@@ -415,6 +415,7 @@ final class NodeBuilder {
                 closeSignal,
                 config.auth().tokenTtl(),
                 config.auth().refreshTokenTtl(),
+                config.auth().refreshReuseGrace(),
                 clock);
         // The WebSocket face's timers are Vert.x's (one per connection for the auth deadline: no thread hand-off).
         Scheduler loopTimers = timers.sharedOrNull() != null ? timers.sharedOrNull() : new LoopScheduler(vertx, clock);

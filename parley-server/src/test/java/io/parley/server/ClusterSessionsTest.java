@@ -40,6 +40,8 @@ class ClusterSessionsTest {
         c.put("store.url", PostgresSupport.url(schema));
         c.put("redis.url", RedisSupport.URL);
         c.put("redis.prefix", prefix);
+        // A replay right after the exchange is one here (no grace for a lost answer): the revocation path is tested.
+        c.put("auth.refresh-reuse-grace", "0s");
         return c;
     }
 

@@ -98,6 +98,8 @@ class SessionsTest {
         assertThat(as(second).get("/api/v1/me").status()).isEqualTo(200);
 
         try (Chatter ws = Chatter.connectWith("alice", server.wsUrl(), second.getString("token"))) {
+            // Past auth.refresh-reuse-grace (30 s): a replay now is no lost answer.
+            server.time().advance(Duration.ofSeconds(30));
             Rest.Response replay = anon.post(
                     "/api/v1/auth/refresh", new JsonObject().put("refreshToken", first.getString("refreshToken")));
 
@@ -114,6 +116,24 @@ class SessionsTest {
         assertThat(newest.errorCode())
                 .as("the whole family is revoked, the newest token too")
                 .isEqualTo("session_revoked");
+    }
+
+    @Test
+    void refresh_presentedAgainWithinTheGrace_answersAnotherPair_andTheSessionLives() {
+        JsonObject first = login("laptop");
+        JsonObject body = new JsonObject().put("refreshToken", first.getString("refreshToken"));
+        assertThat(anon.post("/api/v1/auth/refresh", body).status()).isEqualTo(200);
+
+        // The device never got that answer (the tab closed mid-request) and tries again 29 s later.
+        server.time().advance(Duration.ofSeconds(29));
+        Rest.Response again = anon.post("/api/v1/auth/refresh", body);
+        assertThat(again.status()).as(again.toString()).isEqualTo(200);
+        assertThat(again.json().getString("sessionId")).isEqualTo(first.getString("sessionId"));
+        assertThat(as(again.json()).get("/api/v1/me").status()).isEqualTo(200);
+        Rest.Response next = anon.post(
+                "/api/v1/auth/refresh",
+                new JsonObject().put("refreshToken", again.json().getString("refreshToken")));
+        assertThat(next.status()).as(next.toString()).isEqualTo(200);
     }
 
     @Test

@@ -20,7 +20,9 @@ import java.util.concurrent.CompletableFuture;
  * Device sessions of built-in accounts (docs/api.md, "Sessions"): a login opens one and answers with a short-lived
  * access token carrying its id ({@code sid}) and a refresh token; each refresh uses the refresh token up and answers
  * with a new pair; presenting a used refresh token again revokes the session (its whole token family), since one of
- * the two holders is not the device. Every revocation goes out on the {@link CloseSignal}, so each node closes the
+ * the two holders is not the device, unless it comes back within the reuse grace of its first use
+ * ({@code auth.refresh-reuse-grace}): then the device most likely never got the answer (a lost response, a tab closed
+ * mid-refresh) and is answered with another new pair. Every revocation goes out on the {@link CloseSignal}, so each node closes the
  * session's connections at once (and reads the store's log in case the signal lost it).
  * <p>
  * Refresh tokens are 256 random bits; only their SHA-256 is stored.
@@ -34,16 +36,24 @@ public final class SessionTokens {
     private final CloseSignal signal;
     private final Duration accessTtl;
     private final Duration refreshTtl;
+    private final Duration reuseGrace;
     private final Clock clock;
     private final SecureRandom random = new SecureRandom();
 
     public SessionTokens(
-            SessionStore store, HmacJwt jwt, CloseSignal signal, Duration accessTtl, Duration refreshTtl, Clock clock) {
+            SessionStore store,
+            HmacJwt jwt,
+            CloseSignal signal,
+            Duration accessTtl,
+            Duration refreshTtl,
+            Duration reuseGrace,
+            Clock clock) {
         this.store = store;
         this.jwt = jwt;
         this.signal = signal;
         this.accessTtl = accessTtl;
         this.refreshTtl = refreshTtl;
+        this.reuseGrace = reuseGrace;
         this.clock = clock;
     }
 
@@ -100,7 +110,8 @@ public final class SessionTokens {
     public CompletableFuture<Issued> refresh(String refreshToken) {
         long now = clock.millis();
         String next = newRefreshToken();
-        return store.rotateRefreshToken(hash(refreshToken), hash(next), now, now + refreshTtl.toMillis())
+        return store.rotateRefreshToken(
+                        hash(refreshToken), hash(next), now, now + refreshTtl.toMillis(), reuseGrace.toMillis())
                 .thenApply(o -> {
                     if (o.revocation() != null) {
                         signal.publish(List.of(o.revocation()));

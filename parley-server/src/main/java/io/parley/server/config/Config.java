@@ -65,7 +65,8 @@ public record Config(
             int bcryptCost,
             PublicKeys publicKeys,
             Duration clockSkew,
-            Duration refreshTokenTtl) {}
+            Duration refreshTokenTtl,
+            Duration refreshReuseGrace) {}
 
     /**
      * RS256/ES256 verification keys besides the HS256 secret: a PEM public key file ({@code auth.jwt-public-key}) or

@@ -41,6 +41,7 @@ public final class ConfigLoader {
         d.put("auth.audience", "");
         d.put("auth.token-ttl", "15m");
         d.put("auth.refresh-token-ttl", "30d");
+        d.put("auth.refresh-reuse-grace", "30s");
         d.put("auth.registration-enabled", "true");
         d.put("auth.bcrypt-cost", "10");
         d.put("auth.jwt-public-key", "");
@@ -237,7 +238,8 @@ public final class ConfigLoader {
                     intIn("auth.bcrypt-cost", 4, 31),
                     publicKeys(),
                     duration("auth.clock-skew", Duration.ZERO),
-                    duration("auth.refresh-token-ttl", Duration.ofHours(1)));
+                    duration("auth.refresh-token-ttl", Duration.ofHours(1)),
+                    duration("auth.refresh-reuse-grace", Duration.ZERO, Duration.ofMinutes(5), "5m"));
             Config.WebSocket ws = new Config.WebSocket(
                     origins("ws.allowed-origins"),
                     duration("ws.heartbeat-interval", Duration.ofMillis(100)),
@@ -395,14 +397,9 @@ public final class ConfigLoader {
                     types.add(v);
                 }
             }
-            Duration slotTtl = duration("attachments.slot-ttl", Duration.ofSeconds(1));
-            if (slotTtl.compareTo(Duration.ofMinutes(5)) > 0) {
-                throw bad("attachments.slot-ttl", "must be at most 5m");
-            }
-            Duration downloadTtl = duration("attachments.download-ttl", Duration.ofSeconds(1));
-            if (downloadTtl.compareTo(Duration.ofSeconds(60)) > 0) {
-                throw bad("attachments.download-ttl", "must be at most 60s");
-            }
+            Duration slotTtl = duration("attachments.slot-ttl", Duration.ofSeconds(1), Duration.ofMinutes(5), "5m");
+            Duration downloadTtl =
+                    duration("attachments.download-ttl", Duration.ofSeconds(1), Duration.ofSeconds(60), "60s");
             String scanner = values.get("attachments.scanner").toLowerCase(Locale.ROOT);
             if (!scanner.equals("none") && !scanner.equals("clamd")) {
                 throw bad("attachments.scanner", "must be none or clamd");
@@ -593,6 +590,15 @@ public final class ConfigLoader {
             };
             if (d.compareTo(min) < 0) {
                 throw bad(key, "must be at least " + min.toMillis() + "ms");
+            }
+            return d;
+        }
+
+        /** A duration within [min, max]; {@code maxText} is how the error names the maximum. */
+        private Duration duration(String key, Duration min, Duration max, String maxText) {
+            Duration d = duration(key, min);
+            if (d.compareTo(max) > 0) {
+                throw bad(key, "must be at most " + maxText);
             }
             return d;
         }

@@ -12,9 +12,12 @@ import java.util.concurrent.CompletableFuture;
  *   <li><b>Durability.</b> As {@link ChatStore}: a completed write future means committed; a failed one means nothing
  *       of that write is stored.</li>
  *   <li><b>Refresh tokens are single use.</b> {@link #rotateRefreshToken} exchanges a current token for a new one
- *       atomically: of two concurrent exchanges of one token exactly one is {@link RefreshOutcome.Result#ROTATED};
- *       the other, and any later one, is a replay ({@link RefreshOutcome.Result#REUSED}) and revokes the session.
- *       Tokens are stored only as their SHA-256 hashes (the caller hashes).</li>
+ *       atomically: with no reuse grace, of two concurrent exchanges of one token exactly one is
+ *       {@link RefreshOutcome.Result#ROTATED}; the other, and any later one, is a replay
+ *       ({@link RefreshOutcome.Result#REUSED}) and revokes the session. With a grace {@code g}, an exchange of a token
+ *       first used at {@code u} is ROTATED again (another new token of the session) while {@code now < u + g}, and a
+ *       replay from then on; the grace never extends: it counts from the first use. Tokens are stored only as their
+ *       SHA-256 hashes (the caller hashes).</li>
  *   <li><b>Revocation is final and logged.</b> Every revocation is one {@link Revocation} row, written in the
  *       transaction that revokes, with an {@code at} no earlier than the rows before it on this node's clock; a
  *       revoked session stays revoked. Revoking a session removes its push devices.</li>
@@ -35,9 +38,12 @@ public interface SessionStore extends AutoCloseable {
     /** Records that the session was used at {@code nowMillis} (last seen). Unknown ids change nothing. */
     CompletableFuture<Void> touch(String sessionId, long nowMillis);
 
-    /** See the class contract. {@code newHash} is stored, valid until {@code newExpiresAt}, only when ROTATED. */
+    /**
+     * See the class contract. {@code newHash} is stored, valid until {@code newExpiresAt}, only when ROTATED;
+     * {@code reuseGraceMillis} (0: none) is how long after its first use the token may be exchanged again.
+     */
     CompletableFuture<RefreshOutcome> rotateRefreshToken(
-            String presentedHash, String newHash, long nowMillis, long newExpiresAt);
+            String presentedHash, String newHash, long nowMillis, long newExpiresAt, long reuseGraceMillis);
 
     /** The user's sessions that are not revoked, oldest first. */
     CompletableFuture<List<DeviceSession>> sessions(String userId);

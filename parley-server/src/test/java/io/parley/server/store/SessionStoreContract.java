@@ -74,20 +74,20 @@ public abstract class SessionStoreContract {
     void rotate_usesTheTokenUp_andAReplayRevokesTheSession_evenWithTheNewestToken() {
         await(store.createSession(session("s1", "alice", T0), "h1", T0 + 1000));
 
-        RefreshOutcome first = await(store.rotateRefreshToken("h1", "h2", T0 + 10, T0 + 2000));
+        RefreshOutcome first = await(store.rotateRefreshToken("h1", "h2", T0 + 10, T0 + 2000, 0));
         assertThat(first.result()).isEqualTo(RefreshOutcome.Result.ROTATED);
         assertThat(first.session().id()).isEqualTo("s1");
         assertThat(first.revocation()).isNull();
 
-        RefreshOutcome replay = await(store.rotateRefreshToken("h1", "h3", T0 + 20, T0 + 2000));
+        RefreshOutcome replay = await(store.rotateRefreshToken("h1", "h3", T0 + 20, T0 + 2000, 0));
         assertThat(replay.result()).isEqualTo(RefreshOutcome.Result.REUSED);
         assertThat(replay.revocation().target()).isEqualTo("s1");
         assertThat(await(store.session("s1")).orElseThrow().revoked()).isTrue();
 
-        assertThat(await(store.rotateRefreshToken("h2", "h4", T0 + 30, T0 + 2000))
+        assertThat(await(store.rotateRefreshToken("h2", "h4", T0 + 30, T0 + 2000, 0))
                         .result())
                 .isEqualTo(RefreshOutcome.Result.REVOKED);
-        assertThat(await(store.rotateRefreshToken("h3", "h5", T0 + 30, T0 + 2000))
+        assertThat(await(store.rotateRefreshToken("h3", "h5", T0 + 30, T0 + 2000, 0))
                         .result())
                 .as("the replay stored no new token")
                 .isEqualTo(RefreshOutcome.Result.UNKNOWN);
@@ -96,9 +96,10 @@ public abstract class SessionStoreContract {
     @Test
     void rotate_ofAnExpiredOrUnknownToken_changesNothing() {
         await(store.createSession(session("s1", "alice", T0), "h1", T0 + 1000));
-        assertThat(await(store.rotateRefreshToken("nope", "x", T0, T0 + 2000)).result())
+        assertThat(await(store.rotateRefreshToken("nope", "x", T0, T0 + 2000, 0))
+                        .result())
                 .isEqualTo(RefreshOutcome.Result.UNKNOWN);
-        assertThat(await(store.rotateRefreshToken("h1", "x", T0 + 1000, T0 + 3000))
+        assertThat(await(store.rotateRefreshToken("h1", "x", T0 + 1000, T0 + 3000, 0))
                         .result())
                 .isEqualTo(RefreshOutcome.Result.EXPIRED);
         assertThat(await(store.session("s1")).orElseThrow().revoked()).isFalse();
@@ -110,13 +111,54 @@ public abstract class SessionStoreContract {
         await(store.createSession(session("s1", "alice", T0), "h1", T0 + 1000));
         List<CompletableFuture<RefreshOutcome>> racing = new ArrayList<>();
         for (int i = 0; i < 8; i++) {
-            racing.add(store.rotateRefreshToken("h1", "n" + i, T0 + 1, T0 + 2000));
+            racing.add(store.rotateRefreshToken("h1", "n" + i, T0 + 1, T0 + 2000, 0));
         }
         List<RefreshOutcome.Result> results =
                 racing.stream().map(f -> await(f).result()).toList();
         assertThat(results).filteredOn(r -> r == RefreshOutcome.Result.ROTATED).hasSize(1);
         assertThat(results).filteredOn(r -> r == RefreshOutcome.Result.REUSED).hasSize(1);
         assertThat(results).filteredOn(r -> r == RefreshOutcome.Result.REVOKED).hasSize(6);
+    }
+
+    @Test
+    void withAGrace_aTokenPresentedAgainSoonAfterItsFirstUse_rotatesAgain_andAfterTheGraceIsAReplay() {
+        await(store.createSession(session("s1", "alice", T0), "h1", T0 + 10_000));
+
+        assertThat(await(store.rotateRefreshToken("h1", "h2", T0 + 10, T0 + 20_000, 100))
+                        .result())
+                .isEqualTo(RefreshOutcome.Result.ROTATED);
+        // The answer to the first exchange was lost: the device presents h1 again, 99 ms after its first use.
+        RefreshOutcome again = await(store.rotateRefreshToken("h1", "h3", T0 + 109, T0 + 20_000, 100));
+        assertThat(again.result()).isEqualTo(RefreshOutcome.Result.ROTATED);
+        assertThat(again.revocation()).isNull();
+        assertThat(await(store.session("s1")).orElseThrow().revoked()).isFalse();
+        assertThat(await(store.rotateRefreshToken("h3", "h4", T0 + 120, T0 + 20_000, 100))
+                        .result())
+                .as("the second answer's token is good")
+                .isEqualTo(RefreshOutcome.Result.ROTATED);
+
+        // The grace counts from the first use (T0 + 10), not from the exchange within it.
+        RefreshOutcome late = await(store.rotateRefreshToken("h1", "h5", T0 + 110, T0 + 20_000, 100));
+        assertThat(late.result()).isEqualTo(RefreshOutcome.Result.REUSED);
+        assertThat(late.revocation().target()).isEqualTo("s1");
+        assertThat(await(store.rotateRefreshToken("h2", "h6", T0 + 111, T0 + 20_000, 100))
+                        .result())
+                .as("the lost answer's token dies with the session")
+                .isEqualTo(RefreshOutcome.Result.REVOKED);
+    }
+
+    @Test
+    void withAGrace_concurrentRotations_ofOneToken_allWin() {
+        await(store.createSession(session("s1", "alice", T0), "h1", T0 + 1000));
+        List<CompletableFuture<RefreshOutcome>> racing = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            racing.add(store.rotateRefreshToken("h1", "n" + i, T0 + 1, T0 + 2000, 30_000));
+        }
+        assertThat(racing.stream().map(f -> await(f).result()).toList())
+                .containsOnly(RefreshOutcome.Result.ROTATED)
+                .hasSize(8);
+        assertThat(await(store.session("s1")).orElseThrow().revoked()).isFalse();
+        assertThat(await(store.revocationsSince(0))).isEmpty();
     }
 
     @Test

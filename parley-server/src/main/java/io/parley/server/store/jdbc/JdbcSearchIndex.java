@@ -16,10 +16,11 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 
 /**
- * {@link SearchIndex} on the JDBC store. SQLite: an FTS5 table over the tokens; a batch of the backlog is indexed as
- * one job of the store's {@link Writer} (SQLite has one writer at a time, and a second connection writing would
- * make the send path wait on SQLite's busy handler), so a send waits at most for one batch in the queue, never for
- * the index. PostgreSQL: tsvector columns with GIN indexes, indexed on a connection of the indexer's own (no global
+ * {@link SearchIndex} on the JDBC store. SQLite: an FTS5 table over the tokens, written by jobs of the store's
+ * {@link Writer} (SQLite has one writer at a time, and a second connection writing would make the send path wait on
+ * SQLite's busy handler); the backlog is read on a reader and tokenized on the indexer's own thread, and the writer
+ * gets only the writes, in slices of {@link #SQLITE_SLICE} messages one after the other, so a send waits for one
+ * slice at most, never for a batch. PostgreSQL: tsvector columns with GIN indexes, indexed on a connection of the indexer's own (no global
  * write lock: sends never wait), claiming its batch with {@code FOR UPDATE SKIP LOCKED} so several nodes share the
  * backlog. Searches run on the store's readers.
  */
@@ -38,13 +39,11 @@ final class JdbcSearchIndex implements SearchIndex, AutoCloseable {
         this.writer = writer;
         this.readers = readers;
         this.indexConnections = indexConnections;
-        this.indexThread = indexConnections == null
-                ? null
-                : Executors.newSingleThreadExecutor(r -> {
-                    Thread t = new Thread(r, "parley-search-index-writer");
-                    t.setDaemon(true);
-                    return t;
-                });
+        this.indexThread = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "parley-search-indexer");
+            t.setDaemon(true);
+            return t;
+        });
     }
 
     /** The store's readers (tests run EXPLAIN on them). */
@@ -58,10 +57,18 @@ final class JdbcSearchIndex implements SearchIndex, AutoCloseable {
 
     // ---- indexing --------------------------------------------------------------------------------------------------
 
+    /**
+     * SQLite: the backlog is read on a reader and tokenized on the indexer's thread; only the writes go to the
+     * {@link Writer}, {@link #SQLITE_SLICE} messages at a time, each slice submitted after the one before committed,
+     * so a send queued behind the index waits for one slice at most. PostgreSQL: one batch on the indexer's own
+     * connection.
+     */
     @Override
     public CompletableFuture<Integer> indexQueued(int max) {
         if (!postgres()) {
-            return writer.submit(tx -> indexBatch(tx::ps, max));
+            return readers.read(sql -> readPending(sql, false, max))
+                    .thenApplyAsync(JdbcSearchIndex::tokenize, indexThread)
+                    .thenCompose(batch -> writeSqliteSlices(batch, 0));
         }
         CompletableFuture<Integer> f = new CompletableFuture<>();
         try {
@@ -79,6 +86,22 @@ final class JdbcSearchIndex implements SearchIndex, AutoCloseable {
         return f;
     }
 
+    /** Messages per writer job on SQLite: what a send behind the index may wait for (a few milliseconds). */
+    static final int SQLITE_SLICE = 32;
+
+    private CompletableFuture<Integer> writeSqliteSlices(List<Indexed> batch, int from) {
+        if (from >= batch.size()) {
+            return CompletableFuture.completedFuture(batch.size());
+        }
+        List<Indexed> slice = batch.subList(from, Math.min(batch.size(), from + SQLITE_SLICE));
+        return writer.submit(tx -> {
+                    writeSqlite(tx::ps, slice);
+                    takeOffBacklog(tx::ps, slice);
+                    return null;
+                })
+                .thenCompose(v -> writeSqliteSlices(batch, from + SQLITE_SLICE));
+    }
+
     private int indexPostgres(int max) throws SQLException {
         if (indexConnection == null) {
             indexConnection = indexConnections.open();
@@ -86,16 +109,17 @@ final class JdbcSearchIndex implements SearchIndex, AutoCloseable {
         }
         Connection c = indexConnection;
         List<PreparedStatement> opened = new ArrayList<>();
+        Sql sql = q -> {
+            PreparedStatement ps = c.prepareStatement(q);
+            opened.add(ps);
+            return ps;
+        };
         try {
-            int n = indexBatch(
-                    sql -> {
-                        PreparedStatement ps = c.prepareStatement(sql);
-                        opened.add(ps);
-                        return ps;
-                    },
-                    max);
+            List<Indexed> batch = tokenize(readPending(sql, true, max));
+            writePostgres(sql, batch);
+            takeOffBacklog(sql, batch);
             c.commit();
-            return n;
+            return batch.size();
         } catch (SQLException | RuntimeException e) {
             c.rollback();
             throw e;
@@ -128,12 +152,18 @@ final class JdbcSearchIndex implements SearchIndex, AutoCloseable {
         }
     }
 
-    private record Queued(String conversationId, long seq, String body, long version) {}
+    /**
+     * A message of the backlog as it was read: {@code body} null when there is nothing to find (deleted, gone, not a
+     * message); {@code version} its edited_at (0: never edited).
+     */
+    private record Queued(String conversationId, long seq, String body, long version, boolean deleted) {}
 
-    /** Takes up to {@code max} messages off the backlog and indexes each in its current state (one transaction). */
-    private int indexBatch(Sql sql, int max) throws SQLException {
+    private record Indexed(Queued q, Tokenizer.Tokens tokens) {}
+
+    /** Up to {@code max} messages of the backlog, each in its current state (PostgreSQL: claimed, SKIP LOCKED). */
+    private static List<Queued> readPending(Sql sql, boolean postgres, int max) throws SQLException {
         List<Queued> queued = new ArrayList<>();
-        PreparedStatement pending = sql.ps(postgres() ? SearchSql.POSTGRES_PENDING : SearchSql.SQLITE_PENDING);
+        PreparedStatement pending = sql.ps(postgres ? SearchSql.POSTGRES_PENDING : SearchSql.SQLITE_PENDING);
         pending.setInt(1, max);
         try (ResultSet rs = pending.executeQuery()) {
             while (rs.next()) {
@@ -144,30 +174,41 @@ final class JdbcSearchIndex implements SearchIndex, AutoCloseable {
                 boolean deleted = !rs.wasNull();
                 // Gone (a restore, a rebuild racing a purge), deleted or empty: nothing to find.
                 boolean searchable = "message".equals(kind) && !deleted && body != null;
-                queued.add(new Queued(rs.getString(1), rs.getLong(2), searchable ? body : null, editedAt));
+                queued.add(new Queued(rs.getString(1), rs.getLong(2), searchable ? body : null, editedAt, deleted));
             }
         }
-        if (queued.isEmpty()) {
-            return 0;
-        }
-        if (postgres()) {
-            writePostgres(sql, queued);
-        } else {
-            writeSqlite(sql, queued);
-        }
-        PreparedStatement done = sql.ps(SearchSql.DELETE_PENDING);
+        return queued;
+    }
+
+    private static List<Indexed> tokenize(List<Queued> queued) {
+        List<Indexed> out = new ArrayList<>(queued.size());
         for (Queued q : queued) {
-            done.setString(1, q.conversationId());
-            done.setLong(2, q.seq());
+            out.add(new Indexed(q, Tokenizer.index(q.body())));
+        }
+        return out;
+    }
+
+    /**
+     * Takes the messages off the backlog unless they changed since they were read (an edit or a delete in between
+     * found its backlog row still there and queued nothing): those stay, and the next run indexes their new state;
+     * until then a search hides the stale entry by its version.
+     */
+    private static void takeOffBacklog(Sql sql, List<Indexed> batch) throws SQLException {
+        PreparedStatement done = sql.ps(SearchSql.DELETE_PENDING);
+        for (Indexed i : batch) {
+            done.setString(1, i.q().conversationId());
+            done.setLong(2, i.q().seq());
+            done.setLong(3, i.q().version());
+            done.setBoolean(4, i.q().deleted());
             done.addBatch();
         }
         done.executeBatch();
-        return queued.size();
     }
 
-    private static void writeSqlite(Sql sql, List<Queued> queued) throws SQLException {
-        for (Queued q : queued) {
-            Tokenizer.Tokens tokens = Tokenizer.index(q.body());
+    private static void writeSqlite(Sql sql, List<Indexed> batch) throws SQLException {
+        for (Indexed i : batch) {
+            Queued q = i.q();
+            Tokenizer.Tokens tokens = i.tokens();
             Long id = null;
             PreparedStatement find = sql.ps(SearchSql.SQLITE_DOC_ID);
             find.setString(1, q.conversationId());
@@ -214,14 +255,14 @@ final class JdbcSearchIndex implements SearchIndex, AutoCloseable {
         }
     }
 
-    private static void writePostgres(Sql sql, List<Queued> queued) throws SQLException {
+    private static void writePostgres(Sql sql, List<Indexed> batch) throws SQLException {
         PreparedStatement upsert = sql.ps(SearchSql.POSTGRES_UPSERT_DOC);
         PreparedStatement delete = sql.ps(SearchSql.POSTGRES_DELETE_DOC);
         boolean upserts = false;
         boolean deletes = false;
-        for (Queued q : queued) {
-            Tokenizer.Tokens tokens = Tokenizer.index(q.body());
-            if (tokens.isEmpty()) {
+        for (Indexed i : batch) {
+            Queued q = i.q();
+            if (i.tokens().isEmpty()) {
                 delete.setString(1, q.conversationId());
                 delete.setLong(2, q.seq());
                 delete.addBatch();
@@ -230,8 +271,8 @@ final class JdbcSearchIndex implements SearchIndex, AutoCloseable {
                 upsert.setString(1, q.conversationId());
                 upsert.setLong(2, q.seq());
                 upsert.setLong(3, q.version());
-                upsert.setString(4, SearchSql.tsvector(tokens.words()));
-                upsert.setString(5, SearchSql.tsvector(tokens.chars()));
+                upsert.setString(4, SearchSql.tsvector(i.tokens().words()));
+                upsert.setString(5, SearchSql.tsvector(i.tokens().chars()));
                 upsert.addBatch();
                 upserts = true;
             }
@@ -374,9 +415,6 @@ final class JdbcSearchIndex implements SearchIndex, AutoCloseable {
 
     @Override
     public void close() {
-        if (indexThread == null) {
-            return;
-        }
         indexThread.execute(this::closeIndexConnection);
         indexThread.shutdown();
         try {

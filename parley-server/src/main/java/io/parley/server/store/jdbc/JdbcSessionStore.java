@@ -320,11 +320,12 @@ public final class JdbcSessionStore implements SessionStore {
 
     @Override
     public CompletableFuture<RefreshOutcome> rotateRefreshToken(
-            String presentedHash, String newHash, long nowMillis, long newExpiresAt) {
+            String presentedHash, String newHash, long nowMillis, long newExpiresAt, long reuseGraceMillis) {
         return tx(c -> {
             String sessionId;
             long expiresAt;
             boolean used;
+            long usedAt;
             try (PreparedStatement ps = c.prepareStatement(SessionSql.refreshByHash)) {
                 ps.setString(1, presentedHash);
                 try (ResultSet rs = ps.executeQuery()) {
@@ -333,7 +334,7 @@ public final class JdbcSessionStore implements SessionStore {
                     }
                     sessionId = rs.getString(1);
                     expiresAt = rs.getLong(2);
-                    rs.getLong(3);
+                    usedAt = rs.getLong(3);
                     used = !rs.wasNull();
                 }
             }
@@ -350,8 +351,11 @@ public final class JdbcSessionStore implements SessionStore {
                     ps.setString(2, presentedHash);
                     used = ps.executeUpdate() == 0;
                 }
+                // Lost a race to a concurrent exchange, which used it just now.
+                usedAt = nowMillis;
             }
-            if (used) {
+            // Within the grace of its first use the device most likely never got the answer: another pair.
+            if (used && nowMillis - usedAt >= reuseGraceMillis) {
                 Revocation r = revoke(c, s.userId(), s.id(), nowMillis).orElse(null);
                 return new RefreshOutcome(RefreshOutcome.Result.REUSED, s, r);
             }

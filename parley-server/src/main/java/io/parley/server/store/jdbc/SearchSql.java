@@ -31,7 +31,14 @@ final class SearchSql {
             + "e.edited_at, e.deleted_at FROM search_pending p "
             + "LEFT JOIN events e ON e.conversation_id = p.conversation_id AND e.seq = p.seq LIMIT ?";
     static final String POSTGRES_PENDING = SQLITE_PENDING.replace(" LIMIT ?", " LIMIT ? FOR UPDATE OF p SKIP LOCKED");
-    static final String DELETE_PENDING = "DELETE FROM search_pending WHERE conversation_id = ? AND seq = ?";
+    /**
+     * Takes one message off the backlog unless it changed since it was read: parameters conversation, seq, the
+     * edited_at read (0: none) and whether it was deleted then. A message gone from the log is taken off.
+     */
+    static final String DELETE_PENDING = "DELETE FROM search_pending WHERE conversation_id = ? AND seq = ? "
+            + "AND NOT EXISTS (SELECT 1 FROM events e WHERE e.conversation_id = search_pending.conversation_id "
+            + "AND e.seq = search_pending.seq AND (COALESCE(e.edited_at, 0) <> ? OR (e.deleted_at IS NOT NULL) <> ?))";
+
     static final String BACKLOG = "SELECT COUNT(*) FROM search_pending";
     static final String QUEUE_ALL = "INSERT INTO search_pending (conversation_id, seq) "
             + "SELECT conversation_id, seq FROM events WHERE kind = 'message' ON CONFLICT DO NOTHING";
