@@ -66,9 +66,7 @@ final class JdbcSearchIndex implements SearchIndex, AutoCloseable {
     @Override
     public CompletableFuture<Integer> indexQueued(int max) {
         if (!postgres()) {
-            return readers.read(sql -> readPending(sql, false, max))
-                    .thenApplyAsync(JdbcSearchIndex::tokenize, indexThread)
-                    .thenCompose(batch -> writeSqliteSlices(batch, 0));
+            return readSqliteBacklog(max).thenCompose(this::writeSqliteBatch);
         }
         CompletableFuture<Integer> f = new CompletableFuture<>();
         try {
@@ -88,6 +86,16 @@ final class JdbcSearchIndex implements SearchIndex, AutoCloseable {
 
     /** Messages per writer job on SQLite: what a send behind the index may wait for (a few milliseconds). */
     static final int SQLITE_SLICE = 32;
+
+    /** SQLite, the first half of {@link #indexQueued}: up to {@code max} messages of the backlog, tokenized. */
+    CompletableFuture<List<Indexed>> readSqliteBacklog(int max) {
+        return readers.read(sql -> readPending(sql, false, max)).thenApplyAsync(JdbcSearchIndex::tokenize, indexThread);
+    }
+
+    /** SQLite, the second half: writes the batch slice by slice and takes it off the backlog; its size. */
+    CompletableFuture<Integer> writeSqliteBatch(List<Indexed> batch) {
+        return writeSqliteSlices(batch, 0);
+    }
 
     private CompletableFuture<Integer> writeSqliteSlices(List<Indexed> batch, int from) {
         if (from >= batch.size()) {
@@ -156,9 +164,10 @@ final class JdbcSearchIndex implements SearchIndex, AutoCloseable {
      * A message of the backlog as it was read: {@code body} null when there is nothing to find (deleted, gone, not a
      * message); {@code version} its edited_at (0: never edited).
      */
-    private record Queued(String conversationId, long seq, String body, long version, boolean deleted) {}
+    record Queued(String conversationId, long seq, String body, long version, boolean deleted) {}
 
-    private record Indexed(Queued q, Tokenizer.Tokens tokens) {}
+    /** A message of the backlog with its tokens, ready to write. */
+    record Indexed(Queued q, Tokenizer.Tokens tokens) {}
 
     /** Up to {@code max} messages of the backlog, each in its current state (PostgreSQL: claimed, SKIP LOCKED). */
     private static List<Queued> readPending(Sql sql, boolean postgres, int max) throws SQLException {

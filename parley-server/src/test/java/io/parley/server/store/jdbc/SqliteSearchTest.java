@@ -59,6 +59,34 @@ class SqliteSearchTest extends SearchContract {
         assertThat(plan).as("plan %s", plan).noneMatch(r -> r.matches("SCAN (e|d|events|search_docs)\\b.*"));
     }
 
+    @Test
+    void anEdit_betweenTheIndexersReadAndItsWrite_staysQueued_andIsIndexedNext() {
+        JdbcSearchIndex jdbc = (JdbcSearchIndex) index;
+        String m = send("raced", "g1", "ann", "meet at the harbour");
+        List<JdbcSearchIndex.Indexed> read = await(jdbc.readSqliteBacklog(100));
+        assertThat(read).hasSize(1);
+
+        // The edit commits after the indexer read the old text and before it writes: its backlog row was still
+        // there, so the edit queued nothing of its own.
+        await(store.editMessage("g1", "ann", m, "meet at the station", T0 + 1_500, 3_600_000));
+        assertThat(await(jdbc.writeSqliteBatch(read))).isEqualTo(1);
+
+        assertThat(await(index.backlog())).as("the edited message stays queued").isEqualTo(1);
+        indexAll();
+        assertThat(found("bob", "station")).containsExactly("raced");
+        assertThat(found("bob", "harbour")).isEmpty();
+    }
+
+    @Test
+    void aBatchLargerThanASlice_isWrittenWhole() {
+        for (int i = 0; i < JdbcSearchIndex.SQLITE_SLICE * 2 + 5; i++) {
+            send("bulk-" + i, "g2", "ann", "bulk message number " + i);
+        }
+        assertThat(await(index.indexQueued(1000))).isEqualTo(JdbcSearchIndex.SQLITE_SLICE * 2 + 5);
+        assertThat(await(index.backlog())).isZero();
+        assertThat(found("cat", "bulk")).hasSize(JdbcSearchIndex.SQLITE_SLICE * 2 + 5);
+    }
+
     private static SearchIndex.Request request(String q) {
         return new SearchIndex.Request(
                 "ann",
