@@ -71,3 +71,37 @@ test('two tabs wake up with an expired token: one refreshes, the other adopts it
     assert.deepEqual(tina.errors, []);
     await tina.context.close();
   });
+
+test('a tab that changes the profile after another tab refreshed keeps the new refresh token in storage', async () => {
+  const uma = await newUser(browser, server.url, 'uma');
+  const other = await uma.context.newPage();
+  await other.goto(server.url);
+  await other.locator('#app-view').waitFor();
+  await textIs(other, '#me', 'uma');
+  const before = await stored(uma.page);
+
+  // Only the other tab wakes with a due token: it refreshes and stores the new pair. The first tab still holds the
+  // old pair in memory (its access token is valid for 15 more minutes, its refresh token is used up).
+  await other.evaluate(() => {
+    const s = JSON.parse(localStorage.getItem('parley.session'));
+    localStorage.setItem('parley.session', JSON.stringify({ ...s, expiresAt: new Date(Date.now() - 1000).toISOString() }));
+  });
+  await other.reload();
+  const refreshed = await until('the other tab stored a new pair', async () => {
+    const s = await stored(other);
+    return s && s.refreshToken !== before.refreshToken && Date.parse(s.expiresAt) > Date.now() ? s : null;
+  });
+
+  // The first tab sets a display name: the profile goes into what is stored, the tokens stay the newer ones.
+  await uma.page.click('#profile-btn');
+  await uma.page.fill('#display-name-input', 'Uma Q');
+  await uma.page.press('#display-name-input', 'Enter');
+  await textIs(uma.page, '#me', 'Uma Q');
+  const after = await stored(uma.page);
+  assert.equal(after.displayName, 'Uma Q');
+  assert.equal(after.refreshToken, refreshed.refreshToken, 'the used refresh token was not put back');
+  assert.equal(after.token, refreshed.token);
+  assert.equal((await me(after.token)).status, 200);
+  assert.deepEqual(uma.errors, []);
+  await uma.context.close();
+});

@@ -707,10 +707,17 @@ export function createActions(store) {
     }
   }
 
+  /**
+   * Changes fields of the session other than its tokens (the profile). What is stored may be newer than this tab's
+   * copy (another tab refreshed the tokens since; writing this copy back would put a used refresh token in their
+   * place) or gone (another tab logged out): the patch goes into what is stored, and into nothing once it is gone.
+   */
   function patchSession(patch) {
-    const session = { ...s().session, ...patch };
-    localStorage.setItem(SESSION_KEY, JSON.stringify(session));
-    store.set({ session });
+    const stored = loadSession();
+    if (stored && stored.userId === s().session.userId) {
+      localStorage.setItem(SESSION_KEY, JSON.stringify({ ...stored, ...patch }));
+    }
+    store.set({ session: { ...s().session, ...patch } });
   }
 
   function toggleProfile() {
