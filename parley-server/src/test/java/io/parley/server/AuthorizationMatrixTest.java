@@ -23,7 +23,6 @@ import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -34,8 +33,8 @@ import org.junit.jupiter.api.io.TempDir;
  * or not, so a refused caller learns nothing from a guess.
  * <p>
  * Callers: a non-member of the conversation, a removed member, an expired token, a token with a forged signature, a
- * banned user's token, and a member guessing an id of another conversation (a message of it through their own
- * conversation). A revoked session comes with issue 15: see {@link #revokedSession_isRefusedEverywhere()}.
+ * banned user's token, a token of a revoked device session (a member's: it was good until revoked), and a member
+ * guessing an id of another conversation (a message of it through their own conversation).
  * <p>
  * Every operation needs a row in {@link #REST} or {@link #WS}: an operation added to the document (or a frame type
  * added to the protocol) without one fails {@link #everyOperationHasARow()}.
@@ -160,6 +159,8 @@ class AuthorizationMatrixTest {
     static String foreign;
 
     static String foreignMessage;
+    /** A member's access token whose device session was revoked (signed out) after it was issued. */
+    static String revokedToken;
 
     @BeforeAll
     static void start() throws Exception {
@@ -167,8 +168,14 @@ class AuthorizationMatrixTest {
         for (String u : List.of("ow", "mem", "non", "gone", "ban", "x1", "x2")) {
             new Rest(server.httpUrl(), TestServer.token(u)).get("/api/v1/me");
         }
+        // A built-in account with a device session, a member of the group until its session is revoked below.
+        JsonObject rev = new Rest(server.httpUrl(), null)
+                .post(
+                        "/api/v1/auth/register",
+                        new JsonObject().put("username", "revoked").put("password", "revoked-pass"))
+                .json();
         Rest owner = new Rest(server.httpUrl(), TestServer.token("ow"));
-        group = owner.group("matrix", "mem", "gone", "ban");
+        group = owner.group("matrix", "mem", "gone", "ban", rev.getString("userId"));
         message = owner.post(
                         "/api/v1/conversations/" + group + "/messages",
                         new JsonObject().put("clientMsgId", "seed").put("body", "seed"))
@@ -188,6 +195,12 @@ class AuthorizationMatrixTest {
                 .store()
                 .setBanned("ban", true, System.currentTimeMillis())
                 .get(10, TimeUnit.SECONDS);
+        revokedToken = rev.getString("token");
+        Rest revoked = new Rest(server.httpUrl(), revokedToken);
+        assertThat(revoked.get("/api/v1/conversations/" + group).status())
+                .as("the session's token works before the revocation")
+                .isEqualTo(200);
+        assertThat(revoked.delete("/api/v1/sessions/current").status()).isEqualTo(204);
         String banned = TestServer.token("ban");
         server.advanceUntil(
                 Duration.ofSeconds(1),
@@ -231,8 +244,16 @@ class AuthorizationMatrixTest {
                 .issue(user, Duration.ofHours(1));
     }
 
-    /** A refused kind of caller: its token, the ids it aims at (existing, missing), and what it must get. */
-    record Caller(String name, String token, boolean tokenRefused, boolean guessesMessage) {}
+    /**
+     * A refused kind of caller: its token, the ids it aims at (existing, missing), and what it must get. A refused
+     * token gets {@code refusal} on REST (status and code) and {@code closeCode} on the WebSocket.
+     */
+    record Caller(
+            String name, String token, boolean tokenRefused, boolean guessesMessage, String refusal, int closeCode) {
+        Caller(String name, String token, boolean tokenRefused, boolean guessesMessage) {
+            this(name, token, tokenRefused, guessesMessage, "401 unauthorized", 4001);
+        }
+    }
 
     static List<Caller> callers() {
         return List.of(
@@ -242,9 +263,8 @@ class AuthorizationMatrixTest {
                 new Caller("expired token", TestServer.expiredToken("mem"), true, false),
                 new Caller("forged signature", forged("mem"), true, false),
                 new Caller("banned user", TestServer.token("ban"), true, false),
-                new Caller("no token", null, true, false));
-        // REVOKED SESSION (issue 15): add new Caller("revoked session", <a token of a revoked session>, true, false)
-        // here once sessions can be revoked; revokedSession_isRefusedEverywhere() below is the placeholder.
+                new Caller("no token", null, true, false),
+                new Caller("revoked session", revokedToken, true, false, "401 session_revoked", 4003));
     }
 
     @Test
@@ -331,7 +351,7 @@ class AuthorizationMatrixTest {
                 String existing;
                 String missing;
                 if (c.tokenRefused()) {
-                    expected = "401 unauthorized";
+                    expected = c.refusal();
                     existing = shape(call(e, c.token(), group, message, "mem"), group, message);
                     missing = shape(
                             call(e, c.token(), MISSING_CONVERSATION, MISSING_MESSAGE, MISSING_USER),
@@ -480,7 +500,8 @@ class AuthorizationMatrixTest {
         int cells = 0;
         for (Caller c : callers()) {
             if (c.tokenRefused()) {
-                // Refused at the door: close 4001 and no welcome, whether the token is in the URL or an auth frame.
+                // Refused at the door: its close code (4001; 4003 for a revoked session) and no welcome, whether the
+                // token is in the URL or an auth frame.
                 FuzzTest.Socket s =
                         FuzzTest.Socket.openUrl(server.wsUrl() + (c.token() == null ? "" : "?token=" + c.token()));
                 if (c.token() == null) {
@@ -493,8 +514,8 @@ class AuthorizationMatrixTest {
                 }
                 String first = s.in.poll(10, TimeUnit.SECONDS);
                 cells++;
-                if (first == null || !first.startsWith("close 4001")) {
-                    wrong.add("connect as " + c.name() + ": " + first + " (expected close 4001)");
+                if (first == null || !first.startsWith("close " + c.closeCode())) {
+                    wrong.add("connect as " + c.name() + ": " + first + " (expected close " + c.closeCode() + ")");
                 }
                 s.ws.abort();
                 continue;
@@ -544,12 +565,5 @@ class AuthorizationMatrixTest {
         }
         System.out.println("authorization matrix, WebSocket: " + cells + " cells");
         assertThat(wrong).as("WebSocket cells answered otherwise").isEmpty();
-    }
-
-    @Test
-    @Disabled("issue 15: sessions cannot be revoked yet; this is the hook for its caller (see callers())")
-    void revokedSession_isRefusedEverywhere() {
-        // Issue 15 adds a session registry: revoke one session, then add its Caller to callers() (tokenRefused:
-        // 401 on REST, close 4001 on the WebSocket) and delete this placeholder.
     }
 }
