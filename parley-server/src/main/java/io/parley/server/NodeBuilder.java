@@ -47,6 +47,8 @@ import io.parley.server.log.DeliveryLog;
 import io.parley.server.match.LocalMatcher;
 import io.parley.server.match.Matcher;
 import io.parley.server.metrics.Metrics;
+import io.parley.server.presence.LastSeenKeeper;
+import io.parley.server.presence.LastSeenStore;
 import io.parley.server.presence.LocalPresence;
 import io.parley.server.presence.Presence;
 import io.parley.server.presence.PresenceHub;
@@ -88,8 +90,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -135,6 +140,9 @@ final class NodeBuilder {
             "gateway",
             "matching",
             "http");
+
+    /** How often the embedded default writes the last seen of users who went offline (LastSeenKeeper). */
+    static final java.time.Duration LAST_SEEN_WRITE_PERIOD = java.time.Duration.ofSeconds(5);
 
     /** How long closing Vert.x may take when a start fails or a node stops; a close that hangs must not hang stop. */
     private static final long VERTX_CLOSE_SECONDS = 30;
@@ -295,6 +303,27 @@ final class NodeBuilder {
         // Each commit's frame is encoded once, here, and travels with the event through the bus to every session.
         JdbcChatStore store = owned("store", lifecycle.own("store", openStore(new EventPublisher(codec, bus), timers)));
         store.observeCommits(metrics::committed);
+        if (presence instanceof LocalPresence local) {
+            // Last seen across restarts (a cluster keeps it in Redis). Created after the store, so a stop writes the
+            // last batch before the store closes.
+            lifecycle.own(
+                    "last-seen",
+                    new LastSeenKeeper(
+                            local,
+                            new LastSeenStore() {
+                                @Override
+                                public CompletableFuture<Void> record(Map<String, Long> seen) {
+                                    return store.recordLastSeen(seen);
+                                }
+
+                                @Override
+                                public CompletableFuture<Map<String, Long>> load(Collection<String> userIds) {
+                                    return store.lastSeen(userIds);
+                                }
+                            },
+                            sweeper,
+                            LAST_SEEN_WRITE_PERIOD));
+        }
         // Bans are written by `parley admin ban` from outside the node: read at start and every BanList.REFRESH; a ban
         // also writes a revocation log entry in its transaction, which closes the user's live sessions with 4001
         // within Revocations.POLL (below).

@@ -34,6 +34,11 @@ public final class LocalPresence implements Presence {
     private final Map<String, Map<String, Long>> sessions = new HashMap<>();
 
     private final Map<String, Long> lastSeen = new HashMap<>();
+    /** Where last seen survives a restart (null: nowhere); its times are read once per user, on the first lookup. */
+    private volatile LastSeenStore history;
+    /** Users whose stored time was read (or found absent). */
+    private final java.util.Set<String> restored = new java.util.HashSet<>();
+
     private final Map<String, Typing> typing = new HashMap<>();
     private final List<Consumer<PresenceState>> listeners = new CopyOnWriteArrayList<>();
     private final Scheduler.Cancellable sweeping;
@@ -103,8 +108,38 @@ public final class LocalPresence implements Presence {
         return CompletableFuture.completedFuture(null);
     }
 
+    /** Reads last seen of users it has none of from {@code store} (a {@link LastSeenKeeper} writes it there). */
+    void restoreFrom(LastSeenStore store) {
+        this.history = store;
+    }
+
     @Override
     public CompletableFuture<Map<String, PresenceState>> lookup(Collection<String> userIds) {
+        LastSeenStore from = history;
+        List<String> unknown = new ArrayList<>();
+        if (from != null) {
+            synchronized (lock) {
+                for (String u : userIds) {
+                    if (!sessions.containsKey(u) && !lastSeen.containsKey(u) && !restored.contains(u)) {
+                        unknown.add(u);
+                    }
+                }
+            }
+        }
+        if (unknown.isEmpty()) {
+            return CompletableFuture.completedFuture(answer(userIds));
+        }
+        return from.load(unknown).thenApply(stored -> {
+            synchronized (lock) {
+                restored.addAll(unknown);
+                // A time this node set meanwhile is newer than the stored one.
+                stored.forEach(lastSeen::putIfAbsent);
+            }
+            return answer(userIds);
+        });
+    }
+
+    private Map<String, PresenceState> answer(Collection<String> userIds) {
         Map<String, PresenceState> out = new LinkedHashMap<>();
         synchronized (lock) {
             for (String u : userIds) {
@@ -112,7 +147,7 @@ public final class LocalPresence implements Presence {
                 out.put(u, new PresenceState(u, online, online ? null : lastSeen.get(u)));
             }
         }
-        return CompletableFuture.completedFuture(out);
+        return out;
     }
 
     @Override

@@ -49,6 +49,15 @@ public interface ChatStore extends AutoCloseable {
     CompletableFuture<User> setDisplayName(String userId, String displayName);
 
     /**
+     * Records when users were last seen (user id -> epoch ms: when their last session closed), each unless a later time
+     * is stored; unknown users change nothing. One transaction; completes once durable.
+     */
+    CompletableFuture<Void> recordLastSeen(java.util.Map<String, Long> seen);
+
+    /** The stored last-seen times of these users; users with none, and unknown users, are absent. */
+    CompletableFuture<java.util.Map<String, Long>> lastSeen(java.util.Collection<String> userIds);
+
+    /**
      * Up to {@code limit} users with a username whose username or display name starts with {@code prefix}, ignoring
      * ASCII case; {@code %}, {@code _} and {@code !} in the prefix match themselves. Ordered by username.
      */

@@ -133,4 +133,30 @@ interface UserContract extends StoreFixture {
         assertThat(await(store().searchUsers("%", 10))).isEmpty();
         assertThat(await(store().searchUsers("zz", 10))).isEmpty();
     }
+
+    @Test
+    default void lastSeen_keepsTheLatestTime_ignoresUnknownUsers_andReadsManyAtOnce() {
+        List<String> ids = new ArrayList<>();
+        java.util.Map<String, Long> first = new java.util.HashMap<>();
+        for (int i = 0; i < 120; i++) {
+            String id = "seen-" + i;
+            await(store().provisionUser(id));
+            ids.add(id);
+            first.put(id, 1_000L + i);
+        }
+        first.put("nobody", 5L);
+        await(store().recordLastSeen(first));
+        // Later wins, earlier never overwrites.
+        await(store().recordLastSeen(java.util.Map.of("seen-0", 9_000L, "seen-1", 10L)));
+
+        java.util.Map<String, Long> read = await(store().lastSeen(ids));
+        assertThat(read).hasSize(120);
+        assertThat(read.get("seen-0")).isEqualTo(9_000L);
+        assertThat(read.get("seen-1")).isEqualTo(1_001L);
+        assertThat(read.get("seen-119")).isEqualTo(1_119L);
+        await(store().provisionUser("never-seen"));
+        assertThat(await(store().lastSeen(List.of("never-seen", "nobody", "seen-5"))))
+                .containsOnlyKeys("seen-5");
+        assertThat(await(store().lastSeen(List.of()))).isEmpty();
+    }
 }

@@ -263,6 +263,54 @@ public final class JdbcChatStore implements ChatStore {
         return writer.submit(tx -> ops.setDisplayName(tx, userId, displayName));
     }
 
+    /** Users per last-seen read: the IN list has this many slots, the last id repeated to fill them. */
+    private static final int LAST_SEEN_CHUNK = 50;
+
+    private static final String LAST_SEEN_READ = "SELECT id, last_seen_at FROM users WHERE last_seen_at IS NOT NULL "
+            + "AND id IN (" + String.join(", ", java.util.Collections.nCopies(LAST_SEEN_CHUNK, "?")) + ")";
+
+    @Override
+    public CompletableFuture<Void> recordLastSeen(java.util.Map<String, Long> seen) {
+        if (seen.isEmpty()) {
+            return CompletableFuture.completedFuture(null);
+        }
+        return writer.submit(tx -> {
+            PreparedStatement ps = tx.ps(
+                    "UPDATE users SET last_seen_at = ? WHERE id = ? AND (last_seen_at IS NULL OR last_seen_at < ?)");
+            for (java.util.Map.Entry<String, Long> e : seen.entrySet()) {
+                ps.setLong(1, e.getValue());
+                ps.setString(2, e.getKey());
+                ps.setLong(3, e.getValue());
+                ps.addBatch();
+            }
+            ps.executeBatch();
+            return null;
+        });
+    }
+
+    @Override
+    public CompletableFuture<java.util.Map<String, Long>> lastSeen(java.util.Collection<String> userIds) {
+        List<String> ids = List.copyOf(userIds);
+        if (ids.isEmpty()) {
+            return CompletableFuture.completedFuture(java.util.Map.of());
+        }
+        return readers.read(sql -> {
+            java.util.Map<String, Long> out = new java.util.HashMap<>();
+            PreparedStatement ps = sql.ps(LAST_SEEN_READ);
+            for (int from = 0; from < ids.size(); from += LAST_SEEN_CHUNK) {
+                for (int i = 0; i < LAST_SEEN_CHUNK; i++) {
+                    ps.setString(i + 1, ids.get(Math.min(from + i, ids.size() - 1)));
+                }
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.put(rs.getString(1), rs.getLong(2));
+                    }
+                }
+            }
+            return out;
+        });
+    }
+
     @Override
     public CompletableFuture<List<User>> searchUsers(String prefix, int limit) {
         return readers.read(sql -> q.searchUsers(sql, prefix, limit));
