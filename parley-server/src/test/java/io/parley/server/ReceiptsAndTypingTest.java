@@ -113,6 +113,40 @@ class ReceiptsAndTypingTest {
     }
 
     @Test
+    void typing_inAConversationOverTheTypingSize_isNotFannedOut_butInASmallerOneIs(@TempDir Path dir) {
+        try (TestServer server = new TestServer(dir, Map.of("typing.max-conversation-size", "3"))
+                .on(new ManualScheduler())
+                .start()) {
+            for (String u : List.of("bob", "carol", "dave")) {
+                new Rest(server.httpUrl(), TestServer.token(u)).get("/api/v1/me");
+            }
+            Rest alice = new Rest(server.httpUrl(), TestServer.token("alice"));
+            String big = alice.group("four", "bob", "carol", "dave");
+            String small = alice.group("three", "bob", "carol");
+            try (Chatter bob = Chatter.connect("bob", server.wsUrl())) {
+                Rest.Response inBig =
+                        alice.post("/api/v1/conversations/" + big + "/typing", new JsonObject().put("active", true));
+                assertThat(inBig.status()).as(inBig.toString()).isEqualTo(200);
+                assertThat(inBig.json().getBoolean("sent"))
+                        .as("4 members > 3: no fanout")
+                        .isFalse();
+                Rest.Response inSmall =
+                        alice.post("/api/v1/conversations/" + small + "/typing", new JsonObject().put("active", true));
+                assertThat(inSmall.json().getBoolean("sent")).isTrue();
+                Chatter.await(
+                        () -> bob.client.typingIn(small).contains("alice"), Duration.ofSeconds(5), "typing in small");
+                assertThat(bob.signals(ServerFrame.Typing.class))
+                        .extracting(ServerFrame.Typing::conversationId)
+                        .containsOnly(small);
+                assertThat(alice.post("/api/v1/conversations/" + big + "/typing", new JsonObject())
+                                .status())
+                        .as("still a member's request: answered, not refused")
+                        .isEqualTo(200);
+            }
+        }
+    }
+
+    @Test
     void typingBurst_isThrottled_andExpiresWithoutAStopFrame(@TempDir Path dir) throws Exception {
         long throttle = 500;
         long ttl = 1500;

@@ -211,33 +211,37 @@ public final class ChatService {
 
     /**
      * Typing start ({@code active}) or stop: throttled per user and conversation; when granted, sent to the other
-     * members' sessions (never stored). Completes with whether it was fanned out.
+     * members' sessions (never stored). Completes with whether it was fanned out. Never in a conversation of more
+     * than {@code typing.max-conversation-size} members: there one typist's signal would be thousands of frames, and
+     * a hundred typists a storm.
      */
     public CompletableFuture<Boolean> typing(String userId, String conversationId, boolean active) {
         Config.Presence p = config.presence();
         return mapped(store.members(conversationId, userId))
-                .thenCompose(members -> presence.tryTyping(
-                                conversationId,
-                                userId,
-                                active,
-                                p.typingThrottle().toMillis(),
-                                p.typingTtl().toMillis())
-                        .thenApply(granted -> {
-                            if (granted) {
-                                List<String> others = members.stream()
-                                        .map(Member::userId)
-                                        .filter(u -> !u.equals(userId))
-                                        .toList();
-                                bus.publish(new Signal(
-                                        others,
-                                        new ServerFrame.Typing(
-                                                conversationId,
-                                                userId,
-                                                active,
-                                                active ? p.typingTtl().toMillis() : 0)));
-                            }
-                            return granted;
-                        }));
+                .thenCompose(members -> members.size() > p.typingMaxConversationSize()
+                        ? CompletableFuture.completedFuture(false)
+                        : presence.tryTyping(
+                                        conversationId,
+                                        userId,
+                                        active,
+                                        p.typingThrottle().toMillis(),
+                                        p.typingTtl().toMillis())
+                                .thenApply(granted -> {
+                                    if (granted) {
+                                        List<String> others = members.stream()
+                                                .map(Member::userId)
+                                                .filter(u -> !u.equals(userId))
+                                                .toList();
+                                        bus.publish(new Signal(
+                                                others,
+                                                new ServerFrame.Typing(
+                                                        conversationId,
+                                                        userId,
+                                                        active,
+                                                        active ? p.typingTtl().toMillis() : 0)));
+                                    }
+                                    return granted;
+                                }));
     }
 
     public CompletableFuture<Created> openDirect(String userId, String peerId) {

@@ -110,7 +110,7 @@ public record Config(
      * changes go out in batches every {@code batchWindow}, only to users sharing a conversation of at most
      * {@code maxConversationSize} members. {@code lastSeen} is what others see of the time a user was last online.
      * Typing fans out at most once per {@code typingThrottle} per user and conversation and expires after
-     * {@code typingTtl}.
+     * {@code typingTtl}, and not at all in conversations of more than {@code typingMaxConversationSize} members.
      */
     public record Presence(
             Duration ttl,
@@ -119,7 +119,8 @@ public record Config(
             LastSeen lastSeen,
             int maxConversationSize,
             Duration typingThrottle,
-            Duration typingTtl) {}
+            Duration typingTtl,
+            int typingMaxConversationSize) {}
 
     /**
      * Cluster mode: {@code url} (redis://host:port[/db]) makes the node use Redis for fanout between nodes and for

@@ -72,6 +72,7 @@ public final class ConfigLoader {
         d.put("presence.max-conversation-size", "500");
         d.put("typing.throttle", "2s");
         d.put("typing.ttl", "6s");
+        d.put("typing.max-conversation-size", "1000");
         d.put("redis.url", "");
         d.put("redis.prefix", "parley");
         d.put("log.format", "auto");
@@ -283,7 +284,8 @@ public final class ConfigLoader {
                     lastSeen("presence.last-seen"),
                     intIn("presence.max-conversation-size", 0, 1_000_000),
                     duration("typing.throttle", Duration.ofMillis(10)),
-                    duration("typing.ttl", Duration.ofMillis(100)));
+                    duration("typing.ttl", Duration.ofMillis(100)),
+                    intIn("typing.max-conversation-size", 0, 1_000_000));
             if (presence.refreshInterval().compareTo(presence.ttl()) >= 0) {
                 throw bad(
                         "presence.refresh-interval",
