@@ -41,6 +41,14 @@ after(async () => {
   await rm(clamdDir, { recursive: true, force: true });
 });
 
+/** axe-core on the page as it is: no serious or critical violation (colour contrast is serious). */
+async function assertAxe(page, where) {
+  const result = await new AxeBuilder({ page }).analyze();
+  const bad = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  assert.deepEqual(bad.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).slice(0, 5).join(' | ')}`), [],
+    `axe on ${where}`);
+}
+
 /** A real PNG drawn by the browser (so the server can decode it and make a thumbnail). */
 async function png(page, w, h, colour) {
   const b64 = await page.evaluate(([w, h, colour]) => {
@@ -84,7 +92,7 @@ function imageBytes(page, selector) {
 test('an image and a file from the picker: placeholders while scanned, then the thumbnail, the full image and a '
   + 'download with the same bytes; EICAR is blocked; a reload converges from the events', { skip: !haveClamd }, async () => {
   const ann = await newUser(browser, server.url, 'ann');
-  const bob = await newUser(browser, server.url, 'bob');
+  const bob = await newUser(browser, server.url, 'bob', { colorScheme: 'dark' });
   await openDm(ann, 'bob');
   await openDm(bob, 'ann');
   const image = await png(ann.page, 640, 480, '#c03');
@@ -100,8 +108,7 @@ test('an image and a file from the picker: placeholders while scanned, then the 
   await fileStatus(bob, 'report.pdf', 'pending');
   await fileStatus(ann, 'photo.png', 'pending');
   assert.equal(await ann.page.locator('#upload-tray').isHidden(), true, 'the tray empties once sent');
-  const axe = await new AxeBuilder({ page: bob.page }).analyze();
-  assert.deepEqual(axe.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => v.id), []);
+  await assertAxe(bob.page, 'placeholders, dark');
 
   clamd = await ClamdProcess.start(clamdDir);
   await fileStatus(bob, 'photo.png', 'ready');
@@ -109,8 +116,10 @@ test('an image and a file from the picker: placeholders while scanned, then the 
   const thumb = await imageBytes(bob.page, '#message-list .file-image img');
   assert.ok(thumb.w <= 320 && thumb.h <= 320 && thumb.w > 0, `a thumbnail of at most 320 px (${thumb.w}x${thumb.h})`);
   assert.match(thumb.src, /\/blobs\//, 'a signed URL of the blob store');
+  await assertAxe(bob.page, 'a thumbnail and a file chip, dark');
   await bob.page.click('#message-list .file-image');
   await bob.page.locator('#image-viewer').waitFor();
+  await assertAxe(bob.page, 'the image dialog, dark');
   assert.equal(await bob.page.evaluate(() => document.activeElement.id), 'viewer-close', 'focus moves into the dialog');
   const full = await imageBytes(bob.page, '#viewer-img');
   assert.equal(full.w, 640);
@@ -157,6 +166,7 @@ test('an oversize file gets the server\'s reason and nothing is sent; a cancelle
   ]);
   const refusal = cat.page.locator('#upload-tray .upload.failed [role="alert"]');
   await refusal.waitFor();
+  await assertAxe(cat.page, 'a refused upload in the tray');
   assert.equal(await refusal.textContent(),
     `big.zip: The file has ${MAX_BYTES + 1} bytes; the limit is ${MAX_BYTES}.`);
   await cat.page.click('#upload-tray .upload-dismiss');

@@ -139,7 +139,7 @@ test('a hit in another conversation: highlighted snippet, opened around the mess
 test('on a phone: a hit opens the conversation screen; a member removed from the group no longer finds its '
   + 'messages', async () => {
   const lea = await newUser(browser, server.url, 'lea');
-  const max = await newUser(browser, server.url, 'max', PHONE);
+  const max = await newUser(browser, server.url, 'max', { ...PHONE, colorScheme: 'dark' });
   const leaApi = await login('lea');
   const maxId = (await leaApi.userByUsername('max')).userId;
   const group = await leaApi.createGroup('Secrets', [maxId]);
@@ -150,6 +150,9 @@ test('on a phone: a hit opens the conversation screen; a member removed from the
   await search(max, 'swordfish');
   await textIs(max.page, '#search-status', '1 message found in all conversations');
   assert.ok(await max.page.evaluate(() => document.documentElement.scrollWidth <= 390), 'no horizontal scrolling');
+  const axe = await new AxeBuilder({ page: max.page }).analyze();
+  assert.deepEqual(axe.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(' | ')}`), [], 'axe on the hits, phone, dark');
   await max.page.click('#search-results .search-hit');
   await max.page.locator('#conv-title', { hasText: 'Secrets' }).waitFor();
   assert.equal(await max.page.locator('#sidebar').isVisible(), false, 'the conversation screen alone on a phone');

@@ -116,6 +116,9 @@ export function mount({ store, actions, $ }) {
   $('image-viewer').addEventListener('keydown', (e) => {
     if (e.key === 'Escape') {
       actions.closeViewer();
+    } else if (e.key === 'Tab') {
+      e.preventDefault(); // a modal dialog: Close is its one control, focus stays on it
+      $('viewer-close').focus();
     }
   });
 
