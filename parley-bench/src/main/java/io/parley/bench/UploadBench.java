@@ -93,20 +93,22 @@ public final class UploadBench {
                 }
             });
             List<Uploader> users = setUp(url, run);
-            // Bench sets up and connects its users first: the wave starts a few seconds into its measured window.
-            waitForMeasuring(load);
+            // Bench sets up and connects its users first: the wave starts with its measured window.
+            waitForMeasuring(bench, load);
             long start = System.nanoTime();
             for (int w = 0; w < waves && !load.isDone(); w++) {
                 CompletableFuture.allOf(users.stream().map(u -> u.upload(url)).toArray(CompletableFuture[]::new))
                         .get(10, TimeUnit.MINUTES);
             }
             double seconds = (System.nanoTime() - start) / 1e9;
+            // Bench's run ends after its window and drain: still running means the wave was inside the load.
+            boolean duringLoad = !load.isDone();
             Bench.Result r = load.get(30, TimeUnit.MINUTES);
             System.out.println(r.summary());
             long n = took.getTotalCount();
             System.out.printf(
                     "uploads: %d of %d bytes in %d wave(s) during %s: %d done, %d failed; per upload p50 %.0f ms, "
-                            + "p99 %.0f ms, max %.0f ms; %.1f MB/s%n",
+                            + "p99 %.0f ms, max %.0f ms; %.1f MB/s; %s%n",
                     uploads * waves,
                     bytes,
                     waves,
@@ -116,19 +118,21 @@ public final class UploadBench {
                     took.getValueAtPercentile(50) / 1000.0,
                     took.getValueAtPercentile(99) / 1000.0,
                     took.getMaxValue() / 1000.0,
-                    n * (double) bytes / 1e6 / seconds);
-            return r.clean() && failed.sum() == 0 && n == (long) uploads * waves;
+                    n * (double) bytes / 1e6 / seconds,
+                    duringLoad
+                            ? "the wave ended while Bench was still running"
+                            : "Bench ended before the wave did: lengthen duration.seconds");
+            return r.clean() && failed.sum() == 0 && n == (long) uploads * waves && duringLoad;
         } finally {
             nodes.stop(c.keepData(), false);
         }
     }
 
-    /** Until Bench's warm-up is over: its set-up and ramp take as long as they take, then warmup.seconds. */
-    private void waitForMeasuring(CompletableFuture<Bench.Result> load) throws InterruptedException {
-        long rampSeconds = (long) c.users() / Math.max(1, c.rampPerSecond()) + 1;
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(rampSeconds + c.warmupSeconds() + 10);
-        while (System.nanoTime() < deadline && !load.isDone()) {
-            Thread.sleep(200);
+    /** Until Bench's first measured window has begun (its set-up, ramp and warm-up take as long as they take). */
+    private static void waitForMeasuring(Bench bench, CompletableFuture<Bench.Result> load)
+            throws InterruptedException {
+        while (!bench.measuring() && !load.isDone()) {
+            Thread.sleep(100);
         }
     }
 
