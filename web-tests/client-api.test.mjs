@@ -4,8 +4,9 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import WS from 'ws';
-import { ParleyApi, ParleyApiError, ParleyClient, State } from '../clients/js/src/index.js';
+import { ParleyApi, ParleyApiError, ParleyAttachments, ParleyClient, State } from '../clients/js/src/index.js';
 import { ServerProcess } from './harness.mjs';
+import { until } from './pages.mjs';
 
 const WebSocket = globalThis.WebSocket || WS;
 
@@ -191,6 +192,38 @@ test('messages: send (and its retry), pages both ways, history, events, one, edi
   assert.deepEqual([memberAudit.code, memberAudit.status], ['forbidden', 403]);
   const unknown = await refusal(alice.api.message(group.id, 'msg_none'));
   assert.deepEqual([unknown.code, unknown.status], ['message_not_found', 404]);
+});
+
+test('attachments: slot with its upload headers, upload, finalize, attachment message with its events, the peer\'s '
+  + 'signed URL with the same bytes, and refusals with their code and status', async () => {
+  const ann = await user('ann');
+  const ben = await user('ben');
+  const dm = await ann.api.openDirect({ username: ben.username });
+  const pdf = new TextEncoder().encode('%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n');
+  const slot = await ann.api.attachmentSlot(dm.id, { name: 'a.pdf', contentType: 'application/pdf', size: pdf.length });
+  assert.equal(slot.status, 'slot');
+  assert.deepEqual(slot.upload.headers, { 'Content-Type': 'application/pdf' });
+  assert.match(slot.upload.url, /^\/blobs\//);
+  assert.equal((await refusal(ann.api.finalizeAttachment(slot.id))).code, 'attachment_incomplete');
+  const file = await new ParleyAttachments(ann.api).upload(dm.id, new Blob([pdf], { type: 'application/pdf' }),
+    { name: 'b.pdf' });
+  assert.ok(['pending', 'ready'].includes(file.status), file.status); // no scanner: ready once looked at
+  const ack = await ann.api.sendAttachments(dm.id, [file.id], { caption: 'the report' });
+  assert.equal(ack.events.length, 1);
+  assert.equal(ack.events[0].attachment.id, file.id);
+  await until('the attachment to be ready', async () => (await ben.api.attachment(file.id)).status === 'ready');
+  assert.equal((await ben.api.attachment(file.id)).name, 'b.pdf');
+  const { url } = await ben.api.attachmentUrl(file.id);
+  const got = new Uint8Array(await (await fetch(`${server.url}${url}`)).arrayBuffer());
+  assert.deepEqual(got, pdf);
+  const big = await refusal(ann.api.attachmentSlot(dm.id, { name: 'x.zip', contentType: 'application/zip',
+    size: 200 * 1024 * 1024 }));
+  assert.deepEqual([big.status, big.code], [413, 'attachment_too_large']);
+  const odd = await refusal(ann.api.attachmentSlot(dm.id, { name: 'x.exe', contentType: 'application/x-msdownload',
+    size: 10 }));
+  assert.deepEqual([odd.status, odd.code], [415, 'attachment_type_unsupported']);
+  const used = await refusal(ann.api.sendAttachments(dm.id, [file.id]));
+  assert.deepEqual([used.status, used.code], [422, 'attachment_not_usable']);
 });
 
 test('presence over REST, and a network failure as ParleyApiError network', async () => {

@@ -27,6 +27,9 @@ test('previewOf: who wrote it, deleted messages, long bodies cut at 80', () => {
   assert.equal(previewOf({ type: 'direct', lastMessage: { actorId: 'u-b', deleted: true } }, me), 'message deleted');
   assert.equal(previewOf({ type: 'direct', lastMessage: { actorId: 'u-b', body: 'x'.repeat(100) } }, me),
     `${'x'.repeat(80)}…`);
+  const files = { ...group, attachmentsOf: (id) => (id === 'm1' ? [{ name: 'a.png' }, { name: 'b.pdf' }] : []) };
+  assert.equal(previewOf({ ...files, lastMessage: { messageId: 'm1', actorId: me, body: '' } }, me), 'You: 📎 a.png, b.pdf');
+  assert.equal(previewOf({ ...files, lastMessage: { messageId: 'm2', actorId: 'u-b', body: '' } }, me), 'bob: 📎 a file');
 });
 
 test('typingText names one or several', () => {

@@ -79,3 +79,52 @@ test('conversation_renamed changes the title; a replayed older one and an older 
   c.update({ id: 'g1', type: 'group', title: 'Latest', members: [], lastSeq: 9 });
   assert.equal(c.displayName(), 'Latest');
 });
+
+const rest = (seq, body) => ({ messageId: `m${seq}`, seq, senderId: PEER, body, createdAt: 'x' });
+
+test('a window around a hit: live messages beyond it wait until paging newer reaches the end, then apply once, in '
+  + 'order; changes of loaded messages apply at once', () => {
+  const c = dm({ lastSeq: 100 });
+  c.openAround({ messages: [rest(49, 'a'), rest(50, 'hit'), rest(51, 'b')], hasMore: true, hasMoreBefore: true,
+    hasMoreAfter: true, firstSeq: 49, lastSeq: 51 });
+  assert.deepEqual(c.timeline().list.map((m) => m.seq), [49, 50, 51]);
+  assert.equal(c.apply(msg(101, PEER, 'live 1')), false);
+  c.apply({ kind: 'reaction_added', seq: 102, messageId: 'm50', emoji: '👍', actorId: PEER });
+  assert.deepEqual([...c.messages.get('m50').reactions.get('👍')], [PEER], 'a loaded message changes at once');
+  assert.equal(c.messages.has('m101'), false, 'no message after a gap');
+  assert.equal(c.lastMessage.body, 'live 1', 'the list preview follows');
+  // The last page was read before 103 committed: 101 comes with the page, 103 from the events held back.
+  c.apply(msg(103, PEER, 'live 2'));
+  c.mergeNewer({ messages: [rest(52, 'c'), rest(101, 'live 1')], hasMore: false, firstSeq: 52, lastSeq: 101 });
+  assert.equal(c.hasMoreAfter, false);
+  assert.deepEqual(c.timeline().list.map((m) => m.seq), [49, 50, 51, 52, 101, 103]);
+  c.apply(msg(104, PEER, 'live 3'));
+  assert.equal(c.messages.has('m104'), true, 'attached again: live messages join the end');
+});
+
+test('unload forgets the window; a page asked for before it belongs to another epoch', () => {
+  const c = dm();
+  c.openAround({ messages: [rest(5, 'x')], hasMoreBefore: false, hasMoreAfter: true, firstSeq: 5, lastSeq: 5 });
+  const epoch = c.epoch;
+  c.unload();
+  assert.notEqual(c.epoch, epoch);
+  assert.equal(c.loaded, false);
+  assert.equal(c.hasMoreAfter, false);
+  assert.equal(c.messages.size, 0);
+});
+
+test('attachment events: the latest state of each file wins, in any order; a deleted message\'s files are removed', () => {
+  const c = dm();
+  c.apply(msg(1, PEER, ''));
+  const file = (status) => ({ id: 'att_1', status, name: 'a.png', contentType: 'image/png', size: 10 });
+  const v = c.messages.get('m1').v;
+  assert.equal(c.apply({ kind: 'attachment', seq: 2, messageId: 'm1', attachment: file('pending') }), true);
+  assert.ok(c.messages.get('m1').v > v, 'the message is drawn again');
+  c.apply({ kind: 'attachment', seq: 5, messageId: 'm1', attachment: file('ready') });
+  c.applyAttachment({ kind: 'attachment', seq: 2, messageId: 'm1', attachment: file('pending') }); // a history page
+  assert.deepEqual(c.attachmentsOf('m1').map((f) => f.status), ['ready']);
+  c.apply({ kind: 'attachment', seq: 3, messageId: 'm9', attachment: { ...file('rejected'), id: 'att_9' } });
+  assert.deepEqual(c.attachmentsOf('m9').map((f) => f.status), ['rejected'], 'kept for a message not loaded yet');
+  c.apply({ kind: 'attachment', seq: 7, messageId: 'm1', deleted: true });
+  assert.deepEqual(c.attachmentsOf('m1').map((f) => f.removed), [true]);
+});

@@ -314,6 +314,54 @@ export class ParleyApi {
     return this.request('GET', `/conversations/${seg(conversationId)}/audit${query({ before, limit })}`);
   }
 
+  // ---- attachments (docs/api.md "Attachments"; the bytes themselves: ParleyAttachments) ------------------------
+
+  /**
+   * Asks for an upload slot: {name, contentType, size, sha256?} -> {id, status: 'slot', name, contentType, size,
+   * conversationId, uploaderId, upload: {url, method, headers, expiresAt}}. The URL (relative to the server for the
+   * embedded store, absolute for S3) takes one upload of exactly `size` bytes with exactly those headers.
+   */
+  attachmentSlot(conversationId, file) {
+    const { name, contentType, size, sha256 } = file || {};
+    const body = { name, contentType, size };
+    if (sha256 != null) {
+      body.sha256 = sha256;
+    }
+    return this.request('POST', `/conversations/${seg(conversationId)}/attachments`, body);
+  }
+
+  /** Checks the uploaded bytes (only the uploader) -> the attachment, `pending` until scanned or `ready`. */
+  finalizeAttachment(attachmentId) {
+    return this.request('POST', `/attachments/${seg(attachmentId)}/finalize`);
+  }
+
+  /** -> the attachment {id, status, name, contentType, size, width, height, thumbnail, conversationId, ...}. */
+  attachment(attachmentId) {
+    return this.request('GET', `/attachments/${seg(attachmentId)}`);
+  }
+
+  /**
+   * A signed URL for the file (or its thumbnail), made after a membership check and valid at most 60 s ->
+   * {url, expiresAt}; `url` as the server answers it (relative for the embedded store). Ask again when it expires.
+   */
+  attachmentUrl(attachmentId, options) {
+    const thumbnail = options && options.thumbnail ? true : null;
+    return this.request('GET', `/attachments/${seg(attachmentId)}/download${query({ thumbnail, redirect: false })}`);
+  }
+
+  /**
+   * Sends a message made of finalized attachments (1 to 10 ids) and an optional caption -> the ack, with `events`
+   * (one attachment event per file). options: {caption, clientMsgId (a UUID by default: pass your own to retry)}.
+   */
+  sendAttachments(conversationId, attachmentIds, options) {
+    const o = options || {};
+    const body = { clientMsgId: o.clientMsgId || uuid(), attachments: [...attachmentIds] };
+    if (o.caption != null) {
+      body.caption = o.caption;
+    }
+    return this.request('POST', `/conversations/${seg(conversationId)}/attachment-messages`, body);
+  }
+
   // ---- presence ---------------------------------------------------------------------------------------------------
 
   /** -> {userId, status: "online" | "offline", lastSeen} for oneself or a user sharing a conversation. */

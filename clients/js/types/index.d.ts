@@ -540,6 +540,16 @@ export declare class ParleyApi {
   presence(userId: string): Promise<Presence>;
   queryPresence(userIds: Iterable<string>): Promise<Presence[]>;
 
+  /** An upload slot: one request of exactly `size` bytes to `upload.url` with `upload.method` and `upload.headers`. */
+  attachmentSlot(conversationId: string,
+    file: { name: string; contentType: string; size: number; sha256?: string }): Promise<AttachmentSlot>;
+  finalizeAttachment(attachmentId: string): Promise<Attachment>;
+  attachment(attachmentId: string): Promise<Attachment>;
+  /** A signed URL (at most 60 s), relative to the server for the embedded store. */
+  attachmentUrl(attachmentId: string, options?: { thumbnail?: boolean }): Promise<{ url: string; expiresAt: string }>;
+  sendAttachments(conversationId: string, attachmentIds: string[],
+    options?: { caption?: string; clientMsgId?: string }): Promise<Ack & { events?: ParleyEvent[] }>;
+
   /** One call below /api/v1; rejects with ParleyApiError. */
   request<T = any>(method: string, path: string, body?: unknown, authorized?: boolean): Promise<T>;
 }
@@ -559,15 +569,23 @@ export interface Attachment {
   messageId?: string;
 }
 
+/** The answer to ParleyApi.attachmentSlot. */
+export interface AttachmentSlot extends Attachment {
+  status: 'slot';
+  upload: { url: string; method: string; headers: Record<string, string>; expiresAt: string };
+}
+
 /** Attachments over REST: upload and download with progress (docs/client-js.md). */
 export declare class ParleyAttachments {
   constructor(api: ParleyApi);
   readonly api: ParleyApi;
   upload(conversationId: string, blob: Blob | Uint8Array,
-    options?: { name?: string; type?: string; onProgress?: (sent: number, total: number) => void }): Promise<Attachment>;
+    options?: { name?: string; type?: string; onProgress?: (sent: number, total: number) => void;
+      signal?: AbortSignal }): Promise<Attachment>;
   send(conversationId: string, clientMsgId: string, attachmentIds: string[], caption?: string): Promise<unknown>;
   info(attachmentId: string): Promise<Attachment>;
   url(attachmentId: string, options?: { thumbnail?: boolean }): Promise<{ url: string; expiresAt: string }>;
   download(attachmentId: string,
-    options?: { thumbnail?: boolean; onProgress?: (received: number, total: number) => void }): Promise<Blob>;
+    options?: { thumbnail?: boolean; onProgress?: (received: number, total: number) => void;
+      signal?: AbortSignal }): Promise<Blob>;
 }

@@ -122,6 +122,11 @@ export async function app(): Promise<void> {
       console.log(err.code);
     }
   }
+  const slot = await api.attachmentSlot('c1', { name: 'a.png', contentType: 'image/png', size: 3 });
+  const headers: Record<string, string> = slot.upload.headers;
+  const signed: string = (await api.attachmentUrl(slot.id, { thumbnail: true })).url;
+  const withFiles = await api.sendAttachments('c1', [slot.id], { caption: 'hi' });
+  void [headers, signed, withFiles.seq];
   const permanent: boolean = PERMANENT_ERRORS.has('body_too_long') && !ErrorCodes.unavailable.retryable;
   const delay: number = new Backoff(250, 30000).nextDelayMs();
   void [permanent, delay];

@@ -6,6 +6,8 @@ import { ParleyApi } from './parley-api.js';
 import { Conversation } from './model.js';
 import { canRetry, describeError } from './format.js';
 import { ErrorCodes } from './protocol.js';
+import { ATTACHMENT_STATE, createAttachmentActions } from './attachments.js';
+import { SEARCH_STATE, createSearchActions } from './search.js';
 
 const SESSION_KEY = 'parley.session';
 const THEME_KEY = 'parley.theme';
@@ -48,6 +50,8 @@ export const INITIAL_STATE = {
   sidebarError: '',
   historyError: '',
   toast: null, // { text, kind, n }
+  ...ATTACHMENT_STATE, // attachments.js
+  ...SEARCH_STATE, // search.js
 };
 
 export function loadSession(storage = localStorage, now = Date.now()) {
@@ -416,10 +420,20 @@ export function createActions(store) {
     store.set({ pane: 'list', manageOpen: false, picker: null, dialog: null }, 'focus-list');
   }
 
-  function openConversation(id) {
+  /** options.around: the conversation was just given the window around a search hit (search.js openHit). */
+  function openConversation(id, options) {
     const c = conv(id);
     if (!c) {
       return;
+    }
+    const around = !!(options && options.around);
+    if (!around) {
+      if (c.hasMoreAfter) {
+        c.unload(); // opened again after a search hit: the newest messages
+      }
+      if (s().highlight) {
+        store.set({ highlight: null });
+      }
     }
     const hash = `#/c/${encodeURIComponent(id)}`;
     if (location.hash !== hash) {
@@ -442,6 +456,7 @@ export function createActions(store) {
   }
 
   async function loadNewest(c) {
+    const epoch = c.epoch;
     c.fetching++;
     let page;
     try {
@@ -452,10 +467,14 @@ export function createActions(store) {
     } finally {
       c.fetching--;
     }
+    if (epoch !== c.epoch) {
+      return; // the window was replaced meanwhile (a search hit opened)
+    }
     c.mergePage(page, false);
     if (c.id === s().openId) {
       store.touch('messages', 'scroll-bottom');
     }
+    files.loadPageAttachments(c, page);
   }
 
   async function loadOlder(c) {
@@ -468,6 +487,7 @@ export function createActions(store) {
     }
     work.loadingOlder = true;
     store.set({ historyError: 'Loading older messages…' });
+    const epoch = c.epoch;
     c.fetching++;
     let page;
     try {
@@ -479,8 +499,13 @@ export function createActions(store) {
       c.fetching--;
       work.loadingOlder = false;
     }
+    if (epoch !== c.epoch) {
+      store.set({ historyError: '' });
+      return;
+    }
     c.mergePage(page, true);
     store.set({ historyError: '' }, c.id === s().openId ? 'messages' : 'convs');
+    files.loadPageAttachments(c, page);
   }
 
   function markReadIfVisible(c) {
@@ -546,6 +571,9 @@ export function createActions(store) {
     if (editing) {
       client.edit(c.id, editing, text).then(() => cancelComposerMode(), (err) => toast(describeError(err)));
       return;
+    }
+    if (c.hasMoreAfter) {
+      finder.jumpToLatest(c); // a send shows at the end of the conversation: leave the window around a search hit
     }
     const m = client.send(c.id, text, { replyTo });
     c.outgoing.set(m.clientMsgId, m);
@@ -793,7 +821,13 @@ export function createActions(store) {
     return memberChange(async (api, id) => api.addMembers(id, await resolveUsers(text)));
   }
 
+  const touchMessages = (c) => (c.id === s().openId ? store.touch('messages') : store.touch('convs'));
+  const files = createAttachmentActions(store, { toast, touchMessages });
+  const finder = createSearchActions(store, { openConversation, touchMessages,
+    loadPageAttachments: files.loadPageAttachments });
+
   return {
+    ...files, ...finder,
     boot, login, logout, setLoginMode, toast, openDirect, createGroup, addMembers: addMembersFromPanel,
     openConversation, back, loadOlder, onVisible, react, remove, retry, retryable, editFailed, discardFailed,
     startReply, startEdit, cancelComposerMode, submit, composerInput, maxBody, toggleTheme, showHistory,

@@ -23,9 +23,11 @@ import * as list from './screens/list.js';
 import * as conversation from './screens/conversation.js';
 import * as composer from './screens/composer.js';
 import * as dialogs from './screens/dialogs.js';
+import * as attachments from './screens/attachments.js';
+import * as search from './screens/search.js';
 import { mountStranger } from './stranger.js';
 
-const SCREENS = [login, chrome, list, conversation, composer, dialogs];
+const SCREENS = [login, chrome, list, conversation, composer, dialogs, attachments, search];
 
 const $ = (id) => document.getElementById(id);
 const store = createStore({ ...INITIAL_STATE, convs: new Map() });

@@ -136,7 +136,9 @@ export function previewOf(c, me) {
     return c.type === 'group' ? 'Group created' : 'No messages yet';
   }
   const who = lm.actorId === me ? 'You: ' : (c.type === 'group' ? `${c.nameOf(lm.actorId)}: ` : '');
-  const text = lm.deleted ? 'message deleted' : (lm.body || '');
+  // An empty body is an attachment message without a caption (a text message is never empty).
+  const files = !lm.body && c.attachmentsOf ? c.attachmentsOf(lm.messageId).map((f) => f.name) : [];
+  const text = lm.deleted ? 'message deleted' : (lm.body || `📎 ${files.join(', ') || 'a file'}`);
   return who + (text.length > 80 ? `${text.slice(0, 80)}…` : text);
 }
 

@@ -2,7 +2,12 @@
 //
 // Messages of a conversation form a contiguous range of its log: REST pages (newest first, then older) and events
 // (which the client hands over complete from its cursor on) meet without holes, so paging older always continues
-// below the lowest seq held.
+// below the lowest seq held. A window opened around a message (a search hit: openAround) is contiguous too but may
+// end before the newest message (`hasMoreAfter`): live events beyond it wait in `eventsAfter` until paging newer
+// (mergeNewer) reaches the end, and then apply in order.
+//
+// Attachments (docs/protocol.md "Attachments") are known only from `attachment` events, live or from the events API:
+// `attachments` keeps the latest state of each file by message, whether or not the message itself is loaded yet.
 
 import { groupStatus } from './format.js';
 
@@ -13,6 +18,10 @@ export class Conversation {
     this.messages = new Map(); // messageId -> message
     this.outgoing = new Map(); // clientMsgId -> OutgoingMessage not yet seen as an event
     this.hasMoreBefore = true;
+    this.hasMoreAfter = false;
+    this.eventsAfter = [];
+    this.attachments = new Map(); // messageId -> Map(attachmentId -> {seq, removed, ...the event's attachment})
+    this.epoch = 0; // changes when the loaded window is replaced: a page asked for before belongs to another window
     this.loaded = false;
     this.fetching = 0;
     this.changesWhileFetching = [];
@@ -75,7 +84,23 @@ export class Conversation {
   apply(e) {
     const fresh = !(e.seq <= this.lastSeq); // an event the loaded state does not include yet
     this.lastSeq = Math.max(this.lastSeq, e.seq);
+    if (this.hasMoreAfter && e.kind !== 'attachment' && e.kind !== 'conversation_renamed') {
+      // Beyond the open window: applied again once paging newer reaches it (changes are idempotent, so those of
+      // messages already loaded apply now as well).
+      this.eventsAfter.push(e);
+      if (e.kind === 'message') {
+        this.lastMessage = { messageId: e.messageId, seq: e.seq, actorId: e.actorId, body: e.body, deleted: !!e.deleted, createdAt: e.createdAt };
+        this.lastActivity = e.createdAt;
+        if (e.actorId !== this.me && e.seq > this.readSeq && e.seq > this.serverUnreadAt && !e.deleted) {
+          this.localUnread.add(e.seq);
+        }
+        this.version++;
+        return false;
+      }
+    }
     switch (e.kind) {
+      case 'attachment':
+        return this.applyAttachment(e);
       case 'message': {
         const msg = fromEvent(e);
         if (!this.messages.has(msg.messageId)) {
@@ -120,6 +145,84 @@ export class Conversation {
       default:
         return false; // membership changes: the app reloads the conversation
     }
+  }
+
+  /** An `attachment` event: the file's latest state wins (events may come from the events API after live ones). */
+  applyAttachment(e) {
+    let files = this.attachments.get(e.messageId);
+    if (!files) {
+      files = new Map();
+      this.attachments.set(e.messageId, files);
+    }
+    if (e.deleted || !e.attachment) {
+      files.forEach((f, id) => files.set(id, { ...f, removed: true, seq: Math.max(f.seq, e.seq) }));
+    } else {
+      const before = files.get(e.attachment.id);
+      if (before && before.seq >= e.seq) {
+        return false;
+      }
+      files.set(e.attachment.id, { ...e.attachment, seq: e.seq, removed: !!(before && before.removed) });
+    }
+    const m = this.messages.get(e.messageId);
+    if (m) {
+      m.v++;
+    }
+    return !!m;
+  }
+
+  /** The files of a message in the order they were sent (by the seq of their first event: ids are not ordered). */
+  attachmentsOf(messageId) {
+    const files = this.attachments.get(messageId);
+    return files ? [...files.values()] : [];
+  }
+
+  /** Replaces the loaded messages with a window around a message (an `around` page of the messages API). */
+  openAround(page) {
+    this.messages.clear();
+    this.eventsAfter = [];
+    this.changesWhileFetching = [];
+    this.epoch++;
+    this.mergePage(page, true);
+    this.hasMoreBefore = !!page.hasMoreBefore;
+    this.hasMoreAfter = !!page.hasMoreAfter;
+    if (!this.hasMoreAfter) {
+      this.reattach(page.lastSeq);
+    }
+  }
+
+  /** Merges a page asked for with after=highestSeq(); at the end of the log, the events held back apply. */
+  mergeNewer(page) {
+    this.mergePage(page, null);
+    if (!page.hasMore) {
+      this.hasMoreAfter = false;
+      this.reattach(page.lastSeq);
+    }
+  }
+
+  reattach(lastSeq) {
+    const held = this.eventsAfter.splice(0);
+    held.filter((e) => lastSeq == null || e.seq > lastSeq).forEach((e) => this.apply(e));
+  }
+
+  /** Forgets the loaded window (opened around an older message): the next open loads the newest page again. */
+  unload() {
+    this.messages.clear();
+    this.eventsAfter = [];
+    this.hasMoreAfter = false;
+    this.hasMoreBefore = true;
+    this.loaded = false;
+    this.epoch++;
+    this.version++;
+  }
+
+  highestSeq() {
+    let high = null;
+    for (const m of this.messages.values()) {
+      if (high == null || m.seq > high) {
+        high = m.seq;
+      }
+    }
+    return high;
   }
 
   applyChange(e) {
@@ -175,6 +278,8 @@ export class Conversation {
     }
     if (older) {
       this.hasMoreBefore = page.hasMore;
+    } else if (older === null) {
+      // a newer page: what is below stays as it was
     } else {
       const lowest = this.lowestSeq();
       this.hasMoreBefore = page.hasMore || (lowest != null && page.firstSeq != null && lowest < page.firstSeq);

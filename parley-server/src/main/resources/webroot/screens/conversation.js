@@ -8,6 +8,7 @@ import {
 } from '../format.js';
 import { State } from '../parley-client.js';
 import { touches } from '../store.js';
+import { filesNode } from './attachments.js';
 import { avatar } from './parts.js';
 
 const QUICK_REACTIONS = ['👍', '❤️'];
@@ -33,8 +34,18 @@ export function mount({ store, actions, $ }) {
   });
   $('messages').addEventListener('scroll', () => {
     const c = store.state.convs.get(store.state.openId);
-    if (c && $('messages').scrollTop < 80) {
+    const box = $('messages');
+    if (c && box.scrollTop < 80) {
       actions.loadOlder(c);
+    }
+    if (c && c.hasMoreAfter && box.scrollHeight - box.scrollTop - box.clientHeight < 80) {
+      actions.loadNewer(c); // a window opened around a search hit: newer pages below it
+    }
+  });
+  $('jump-latest').addEventListener('click', () => {
+    const c = store.state.convs.get(store.state.openId);
+    if (c) {
+      actions.jumpToLatest(c);
     }
   });
   setInterval(() => {
@@ -114,13 +125,15 @@ export function mount({ store, actions, $ }) {
     $('typing').textContent = typingText(names);
   }
 
-  function renderMessages(state, toBottom) {
+  function renderMessages(state, toBottom, toHighlight) {
     const c = state.convs.get(state.openId);
     if (!c) {
       return;
     }
     const box = $('messages');
-    const atBottom = box.scrollHeight - box.scrollTop - box.clientHeight < 60;
+    // Below a window around a search hit come newer pages, not the live end: the view stays where it is.
+    const atBottom = !c.hasMoreAfter && box.scrollHeight - box.scrollTop - box.clientHeight < 60;
+    const hl = state.highlight && state.highlight.conversationId === c.id ? state.highlight.seq : null;
     const fromBottom = box.scrollHeight - box.scrollTop;
     const olderPage = shownId === c.id && shownLowest != null && c.lowestSeq() != null && c.lowestSeq() < shownLowest;
     if (shownId !== c.id) {
@@ -159,10 +172,10 @@ export function mount({ store, actions, $ }) {
           status = c.statusOf(m.seq, receipts);
         }
       }
-      const sig = `${m.v}|${status}${detail}|${state.editing === m.messageId}|${state.replyTo === m.messageId}`;
+      const sig = `${m.v}|${status}${detail}|${state.editing === m.messageId}|${state.replyTo === m.messageId}|${hl === m.seq}`;
       const key = `m:${m.messageId}`;
       const cached = nodeCache.get(key);
-      const node = cached && cached.sig === sig ? cached.node : messageNode(state, c, m, mine, status, detail);
+      const node = cached && cached.sig === sig ? cached.node : messageNode(state, c, m, mine, status, detail, hl === m.seq);
       next.set(key, { sig, node });
       nodes.push(node);
     }
@@ -195,7 +208,12 @@ export function mount({ store, actions, $ }) {
     }
     $('history-status').textContent = state.historyError
       || (!c.loaded ? 'Loading…' : (c.hasMoreBefore ? '' : 'Beginning of the conversation'));
-    if (olderPage && !toBottom) {
+    $('newer-status').textContent = c.hasMoreAfter ? 'Newer messages load as you scroll down' : '';
+    $('jump-latest').hidden = !c.hasMoreAfter;
+    const marked = toHighlight && hl != null ? nodes.find((n) => n.dataset && n.dataset.seq === String(hl)) : null;
+    if (marked) {
+      marked.scrollIntoView({ block: 'center' });
+    } else if (olderPage && !toBottom) {
       box.scrollTop = box.scrollHeight - fromBottom; // an older page came in above: keep what the user looked at
     } else if (toBottom || atBottom) {
       box.scrollTop = box.scrollHeight;
@@ -206,17 +224,21 @@ export function mount({ store, actions, $ }) {
     if (c.loaded && c.hasMoreBefore && box.scrollHeight <= box.clientHeight + 10) {
       actions.loadOlder(c);
     }
+    if (c.loaded && c.hasMoreAfter && box.scrollHeight <= box.clientHeight + 10) {
+      actions.loadNewer(c);
+    }
   }
 
   function timeNode(iso) {
     return el('time', { class: 'time', datetime: iso, title: relativeTime(iso) }, timeOf(iso));
   }
 
-  function messageNode(state, c, m, mine, status, detail) {
+  function messageNode(state, c, m, mine, status, detail, highlighted) {
     const me = state.session.userId;
     const author = c.nameOf(m.senderId);
+    const files = m.deleted ? null : filesNode(c, m, actions);
     const body = m.deleted ? el('em', { class: 'deleted', text: 'This message was deleted' })
-      : el('div', { class: 'body' }, renderText(m.body || ''));
+      : (files && !m.body ? null : el('div', { class: 'body' }, renderText(m.body || '')));
     const reactions = [...m.reactions.entries()].filter(([, users]) => users.size > 0).map(([emoji, users]) =>
       el('button', { type: 'button', class: `reaction${users.has(me) ? ' mine' : ''}`, 'data-emoji': emoji,
         title: [...users].map((u) => c.nameOf(u)).join(', '), 'aria-pressed': String(users.has(me)),
@@ -237,12 +259,14 @@ export function mount({ store, actions, $ }) {
       mine ? el('button', { type: 'button', class: 'edit-btn', onclick: () => actions.startEdit(m) }, 'Edit') : null,
       mine ? deleteButton(c, m) : null);
     return el('div', {
-      class: `msg${mine ? ' mine' : ''}${state.editing === m.messageId ? ' editing' : ''}`, role: 'article',
+      class: `msg${mine ? ' mine' : ''}${state.editing === m.messageId ? ' editing' : ''}${highlighted ? ' highlight' : ''}`,
+      role: 'article', 'aria-current': highlighted ? 'true' : null,
       tabindex: '0', 'aria-label': `${mine ? 'You' : author}, ${timeOf(m.createdAt)}`,
       'data-seq': m.seq, 'data-message-id': m.messageId, 'data-client-msg-id': m.clientMsgId, 'data-status': status || null,
     },
     m.replyTo ? el('div', { class: 'reply-quote' }, m.replyTo.snippet == null ? 'a deleted message' : m.replyTo.snippet) : null,
     !mine && c.type === 'group' ? el('div', { class: 'author', text: author }) : null,
+    files,
     body,
     el('div', { class: 'meta' },
       timeNode(m.createdAt),
@@ -301,8 +325,10 @@ export function mount({ store, actions, $ }) {
     if (opened || touches(changed, 'manageOpen', 'manageError', 'convs', 'presence')) {
       renderManage(state);
     }
-    if (opened || touches(changed, 'messages', 'editing', 'replyTo', 'historyError', 'scroll-bottom', 'connection')) {
-      renderMessages(state, opened || changed.has('scroll-bottom'));
+    if (opened || touches(changed, 'messages', 'editing', 'replyTo', 'historyError', 'scroll-bottom', 'connection',
+      'highlight', 'scroll-highlight')) {
+      const toHighlight = changed.has('scroll-highlight');
+      renderMessages(state, !toHighlight && (opened || changed.has('scroll-bottom')), toHighlight);
     }
     if (opened || touches(changed, 'typing')) {
       renderTyping(state);

@@ -210,6 +210,11 @@ public final class Bench {
         }
     }
 
+    /** Whether the first measured window has begun (set-up, ramp and warm-up are over): UploadBench waits for it. */
+    boolean measuring() {
+        return current != null;
+    }
+
     public Result run() throws Exception {
         String run = Long.toString(System.currentTimeMillis() % 1_000_000_000L, 36);
         SharedStore shared = SharedStore.of(c, run);

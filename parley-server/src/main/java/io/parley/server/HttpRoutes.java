@@ -141,9 +141,11 @@ final class HttpRoutes {
     /**
      * The browser app (src/main/resources/webroot, inside the jar) at {@code /}, after the API routes so it only
      * answers what they did not. The policy headers keep user text inert even if a rendering bug slipped through:
-     * scripts and styles only from this origin, no inline script, no framing.
+     * scripts and styles only from this origin, no inline script, no framing. {@code blobOrigin}: where attachments
+     * live when not on this server (an S3 origin): the app uploads to it and shows its images, nothing else.
      */
-    static void webApp(Router router) {
+    static void webApp(Router router, java.util.Optional<String> blobOrigin) {
+        String extra = blobOrigin.map(o -> " " + o).orElse("");
         router.route()
                 .method(HttpMethod.GET)
                 .method(HttpMethod.HEAD)
@@ -152,7 +154,8 @@ final class HttpRoutes {
                             .putHeader(
                                     "Content-Security-Policy",
                                     "default-src 'self'; script-src 'self'; "
-                                            + "style-src 'self'; img-src 'self' data:; connect-src 'self'; object-src 'none'; "
+                                            + "style-src 'self'; img-src 'self' data:" + extra + "; connect-src 'self'"
+                                            + extra + "; object-src 'none'; "
                                             + "base-uri 'none'; frame-ancestors 'none'; form-action 'self'")
                             .putHeader("X-Content-Type-Options", "nosniff")
                             .putHeader("Referrer-Policy", "no-referrer");

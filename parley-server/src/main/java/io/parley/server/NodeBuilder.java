@@ -495,7 +495,7 @@ final class NodeBuilder {
         new AuthApi(vertx, store, hasher, config.auth(), sessionTokens, limits).mount(router);
         new SessionApi(vertx, store, hasher, sessionTokens).mount(router);
         new DeviceApi(sessionStore, clock).mount(router);
-        HttpRoutes.webApp(router);
+        HttpRoutes.webApp(router, AttachmentParts.browserOrigin(blobs, clock));
         HttpRoutes.errors(router);
         int port;
         try {
