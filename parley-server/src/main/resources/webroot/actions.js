@@ -6,6 +6,7 @@ import { ParleyApi } from './parley-api.js';
 import { Conversation } from './model.js';
 import { canRetry, describeError } from './format.js';
 import { ErrorCodes } from './protocol.js';
+import { INITIAL_NOTIFICATIONS, createNotifications } from './notify.js';
 
 const SESSION_KEY = 'parley.session';
 const THEME_KEY = 'parley.theme';
@@ -48,6 +49,7 @@ export const INITIAL_STATE = {
   sidebarError: '',
   historyError: '',
   toast: null, // { text, kind, n }
+  notifications: INITIAL_NOTIFICATIONS, // push on this browser (notify.js)
 };
 
 export function loadSession(storage = localStorage, now = Date.now()) {
@@ -199,6 +201,7 @@ export function createActions(store) {
     });
     routeFromHash();
     loadProfile();
+    notifications.resumeNotifications().catch((err) => toast(`Notifications: ${err.message}`, 'error'));
   }
 
   /** At boot: the remembered theme, the network as the browser sees it, the stored session or the login screen. */
@@ -786,7 +789,10 @@ export function createActions(store) {
     return memberChange(async (api, id) => api.addMembers(id, await resolveUsers(text)));
   }
 
+  const notifications = createNotifications(store, { openConversation, toast, describeError });
+
   return {
+    ...notifications,
     boot, login, logout, setLoginMode, toast, openDirect, createGroup, addMembers: addMembersFromPanel,
     openConversation, back, loadOlder, onVisible, react, remove, retry, retryable, editFailed, discardFailed,
     startReply, startEdit, cancelComposerMode, submit, composerInput, maxBody, toggleTheme, showHistory,

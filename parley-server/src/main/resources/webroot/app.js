@@ -23,9 +23,10 @@ import * as list from './screens/list.js';
 import * as conversation from './screens/conversation.js';
 import * as composer from './screens/composer.js';
 import * as dialogs from './screens/dialogs.js';
+import * as notifications from './screens/notifications.js';
 import { mountStranger } from './stranger.js';
 
-const SCREENS = [login, chrome, list, conversation, composer, dialogs];
+const SCREENS = [login, chrome, list, conversation, composer, dialogs, notifications];
 
 const $ = (id) => document.getElementById(id);
 const store = createStore({ ...INITIAL_STATE, convs: new Map() });

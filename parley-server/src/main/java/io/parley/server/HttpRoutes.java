@@ -141,7 +141,8 @@ final class HttpRoutes {
     /**
      * The browser app (src/main/resources/webroot, inside the jar) at {@code /}, after the API routes so it only
      * answers what they did not. The policy headers keep user text inert even if a rendering bug slipped through:
-     * scripts and styles only from this origin, no inline script, no framing.
+     * scripts, styles and the service worker ({@code /sw.js}, scope {@code /}) only from this origin, no inline
+     * script, no framing.
      */
     static void webApp(Router router) {
         router.route()
@@ -152,7 +153,7 @@ final class HttpRoutes {
                             .putHeader(
                                     "Content-Security-Policy",
                                     "default-src 'self'; script-src 'self'; "
-                                            + "style-src 'self'; img-src 'self' data:; connect-src 'self'; object-src 'none'; "
+                                            + "style-src 'self'; img-src 'self' data:; connect-src 'self'; worker-src 'self'; object-src 'none'; "
                                             + "base-uri 'none'; frame-ancestors 'none'; form-action 'self'")
                             .putHeader("X-Content-Type-Options", "nosniff")
                             .putHeader("Referrer-Policy", "no-referrer");
