@@ -104,9 +104,15 @@ public final class ApnsProvider implements PushProvider {
             return CompletableFuture.completedFuture(
                     new PushResult(PushResult.Kind.FAILED, 0, null, "not a hex APNs device token"));
         }
+        String providerToken;
+        try {
+            providerToken = token();
+        } catch (IllegalStateException e) {
+            return CompletableFuture.failedFuture(e); // a bug (the key cannot sign): the future fails
+        }
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(config.endpoint() + "/3/device/" + device.token()))
                 .timeout(config.timeout())
-                .header("authorization", "bearer " + token())
+                .header("authorization", "bearer " + providerToken)
                 .header("apns-topic", config.topic())
                 .header("apns-push-type", message.clear() ? "background" : "alert")
                 .header("apns-priority", message.clear() ? "5" : "10")

@@ -20,7 +20,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 
 /**
  * OAuth2 access tokens for a service account (RFC 7523, Google's "service account" flow): an RS256 JWT signed with the
@@ -87,8 +86,14 @@ final class GoogleAccessTokens {
     }
 
     private CompletableFuture<Token> exchange() {
+        String assertion;
+        try {
+            assertion = assertion();
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e); // a bug (the key cannot sign): the send's future fails
+        }
         String body = "grant_type=" + URLEncoder.encode(GRANT, StandardCharsets.UTF_8) + "&assertion="
-                + URLEncoder.encode(assertion(), StandardCharsets.UTF_8);
+                + URLEncoder.encode(assertion, StandardCharsets.UTF_8);
         HttpRequest request = HttpRequest.newBuilder(tokenUri)
                 .timeout(timeout)
                 .header("Content-Type", "application/x-www-form-urlencoded")
@@ -147,7 +152,7 @@ final class GoogleAccessTokens {
         try {
             jwt.sign(new RSASSASigner(account.privateKey()));
         } catch (JOSEException e) {
-            throw new CompletionException("cannot sign the OAuth2 assertion", e);
+            throw new IllegalStateException("cannot sign the OAuth2 assertion", e);
         }
         return jwt.serialize();
     }
