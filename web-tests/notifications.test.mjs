@@ -190,9 +190,11 @@ test('a push shows its payload tagged with the conversation, a later one replace
 
   await push(worker, { type: 'message', conversationId: conv.id, title: 'eve', body: 'again', count: 1,
     latestSeq: 3 });
+  await until('the next push is shown', async () => (await shown(dee.page)).length === 1);
   await push(worker, { type: 'message', conversationId: 'c_other', title: 'fay', body: 'other', count: 1,
     latestSeq: 1 });
-  await until('two notifications', async () => (await shown(dee.page)).length === 2);
+  await until('two notifications', async () => (await shown(dee.page)).length === 2, 10000,
+    () => shown(dee.page));
   await push(worker, { type: 'clear', conversationId: conv.id, title: '', body: '', count: 0, latestSeq: 3 });
   await until('the clear closed its conversation\'s only', async () => {
     const left = await shown(dee.page);
