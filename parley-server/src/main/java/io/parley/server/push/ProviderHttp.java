@@ -40,7 +40,11 @@ final class ProviderHttp {
      * when absent or unreadable; a date in the past is zero.
      */
     static Duration retryAfter(HttpResponse<?> response, Clock clock) {
-        String v = response.headers().firstValue("Retry-After").orElse(null);
+        return retryAfter(response.headers().firstValue("Retry-After").orElse(null), clock);
+    }
+
+    /** A Retry-After header's value as a delay from {@code clock}'s now; null when absent or unreadable. */
+    static Duration retryAfter(String v, Clock clock) {
         if (v == null || v.isBlank()) {
             return null;
         }
