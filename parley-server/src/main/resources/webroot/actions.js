@@ -8,6 +8,7 @@ import { canRetry, describeError } from './format.js';
 import { ErrorCodes } from './protocol.js';
 import { ATTACHMENT_STATE, createAttachmentActions } from './attachments.js';
 import { SEARCH_STATE, createSearchActions } from './search.js';
+import { INITIAL_NOTIFICATIONS, createNotifications } from './notify.js';
 
 const SESSION_KEY = 'parley.session';
 const THEME_KEY = 'parley.theme';
@@ -52,6 +53,7 @@ export const INITIAL_STATE = {
   toast: null, // { text, kind, n }
   ...ATTACHMENT_STATE, // attachments.js
   ...SEARCH_STATE, // search.js
+  notifications: INITIAL_NOTIFICATIONS, // push on this browser (notify.js)
 };
 
 export function loadSession(storage = localStorage, now = Date.now()) {
@@ -203,6 +205,7 @@ export function createActions(store) {
     });
     routeFromHash();
     loadProfile();
+    notifications.resumeNotifications().catch((err) => toast(`Notifications: ${err.message}`, 'error'));
   }
 
   /** At boot: the remembered theme, the network as the browser sees it, the stored session or the login screen. */
@@ -826,8 +829,10 @@ export function createActions(store) {
   const finder = createSearchActions(store, { openConversation, touchMessages,
     loadPageAttachments: files.loadPageAttachments });
 
+  const notifications = createNotifications(store, { openConversation, toast, describeError });
+
   return {
-    ...files, ...finder,
+    ...notifications, ...files, ...finder,
     boot, login, logout, setLoginMode, toast, openDirect, createGroup, addMembers: addMembersFromPanel,
     openConversation, back, loadOlder, onVisible, react, remove, retry, retryable, editFailed, discardFailed,
     startReply, startEdit, cancelComposerMode, submit, composerInput, maxBody, toggleTheme, showHistory,

@@ -25,9 +25,10 @@ import * as composer from './screens/composer.js';
 import * as dialogs from './screens/dialogs.js';
 import * as attachments from './screens/attachments.js';
 import * as search from './screens/search.js';
+import * as notifications from './screens/notifications.js';
 import { mountStranger } from './stranger.js';
 
-const SCREENS = [login, chrome, list, conversation, composer, dialogs, attachments, search];
+const SCREENS = [login, chrome, list, conversation, composer, dialogs, attachments, search, notifications];
 
 const $ = (id) => document.getElementById(id);
 const store = createStore({ ...INITIAL_STATE, convs: new Map() });

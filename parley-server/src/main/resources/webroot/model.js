@@ -37,6 +37,7 @@ export class Conversation {
       this.title = json.title; // unless a conversation_renamed newer than this description was applied
     }
     this.members = json.members || [];
+    this.notify = json.notify || 'all'; // all | mentions | none: what pushes this member gets (docs/api.md)
     this.lastSeq = Math.max(this.lastSeq || 0, json.lastSeq || 0);
     this.serverUnread = json.unreadCount || 0;
     this.serverUnreadAt = json.lastSeq || 0;

@@ -141,8 +141,9 @@ final class HttpRoutes {
     /**
      * The browser app (src/main/resources/webroot, inside the jar) at {@code /}, after the API routes so it only
      * answers what they did not. The policy headers keep user text inert even if a rendering bug slipped through:
-     * scripts and styles only from this origin, no inline script, no framing. {@code blobOrigin}: where attachments
-     * live when not on this server (an S3 origin): the app uploads to it and shows its images, nothing else.
+     * scripts, styles and the service worker ({@code /sw.js}, scope {@code /}) only from this origin, no inline
+     * script, no framing. {@code blobOrigin}: where attachments live when not on this server (an S3 origin): the app
+     * uploads to it and shows its images, nothing else.
      */
     static void webApp(Router router, java.util.Optional<String> blobOrigin) {
         String extra = blobOrigin.map(o -> " " + o).orElse("");
@@ -155,7 +156,7 @@ final class HttpRoutes {
                                     "Content-Security-Policy",
                                     "default-src 'self'; script-src 'self'; "
                                             + "style-src 'self'; img-src 'self' data:" + extra + "; connect-src 'self'"
-                                            + extra + "; object-src 'none'; "
+                                            + extra + "; worker-src 'self'; object-src 'none'; "
                                             + "base-uri 'none'; frame-ancestors 'none'; form-action 'self'")
                             .putHeader("X-Content-Type-Options", "nosniff")
                             .putHeader("Referrer-Policy", "no-referrer");

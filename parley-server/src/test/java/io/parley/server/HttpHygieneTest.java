@@ -133,6 +133,16 @@ class HttpHygieneTest {
                     .contains("frame-ancestors 'none'");
             assertThat(page.headers().firstValue("Referrer-Policy")).hasValue("no-referrer");
             assertThat(page.headers().firstValue("X-Content-Type-Options")).hasValue("nosniff");
+            // The service worker: same origin, a script type (browsers refuse another), under the same policy.
+            assertThat(page.headers().firstValue("Content-Security-Policy").orElse(""))
+                    .contains("worker-src 'self'");
+            HttpResponse<String> sw = HTTP.send( // a file of the browser app: no operation of the OpenAPI document
+                    HttpRequest.newBuilder(URI.create(server.httpUrl() + "/sw.js"))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(sw.statusCode()).isEqualTo(200);
+            assertThat(sw.headers().firstValue("Content-Type").orElse("")).contains("javascript");
+            assertThat(sw.body()).contains("addEventListener('push'");
         }
     }
 }

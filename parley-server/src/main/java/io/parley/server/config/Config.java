@@ -25,7 +25,9 @@ public record Config(
         Attachments attachments,
         Match match,
         Tls tls,
-        Search search) {
+        Search search,
+        Fcm fcm,
+        Apns apns) {
 
     /**
      * The HTTP listener. {@code corsOrigins}: browser origins (besides the server's own) whose pages may call the
@@ -211,7 +213,9 @@ public record Config(
                 attachments,
                 match,
                 tls,
-                search);
+                search,
+                fcm,
+                apns);
     }
 
     /**
@@ -277,4 +281,28 @@ public record Config(
      * {@code indexBatch}: messages per indexing transaction ({@code search.index-batch}).
      */
     public record Search(boolean indexing, Duration indexInterval, int indexBatch) {}
+
+    /**
+     * Firebase Cloud Messaging (HTTP v1) for Android devices (docs/operations.md, "Setting up FCM / APNs"):
+     * {@code serviceAccountFile} is the Google service account's JSON key ({@code push.fcm.service-account-file}; null:
+     * FCM off); {@code endpoint} the FCM origin; {@code tokenUri} the OAuth2 token endpoint (null: the file's
+     * {@code token_uri}); {@code timeout} bounds one HTTP exchange.
+     */
+    public record Fcm(Path serviceAccountFile, URI endpoint, URI tokenUri, Duration timeout) {
+        public boolean enabled() {
+            return serviceAccountFile != null;
+        }
+    }
+
+    /**
+     * Apple Push Notification service (HTTP/2, token auth) for iOS devices: the {@code .p8} signing key
+     * {@code keyFile} with its {@code keyId}, the Apple developer {@code teamId}, the app's bundle id {@code topic}
+     * ({@code push.apns.*}; all four or none: {@code keyFile} null is APNs off), the APNs origin {@code endpoint}
+     * (production or sandbox) and the {@code timeout} of one request.
+     */
+    public record Apns(Path keyFile, String keyId, String teamId, String topic, URI endpoint, Duration timeout) {
+        public boolean enabled() {
+            return keyFile != null;
+        }
+    }
 }

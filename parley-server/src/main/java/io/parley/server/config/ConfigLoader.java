@@ -122,6 +122,16 @@ public final class ConfigLoader {
         d.put("search.indexing", "true");
         d.put("search.index-interval", "200ms");
         d.put("search.index-batch", "256");
+        d.put("push.fcm.service-account-file", "");
+        d.put("push.fcm.endpoint", "https://fcm.googleapis.com");
+        d.put("push.fcm.token-uri", "");
+        d.put("push.fcm.timeout", "10s");
+        d.put("push.apns.key-file", "");
+        d.put("push.apns.key-id", "");
+        d.put("push.apns.team-id", "");
+        d.put("push.apns.topic", "");
+        d.put("push.apns.endpoint", "https://api.push.apple.com");
+        d.put("push.apns.timeout", "10s");
         return java.util.Collections.unmodifiableMap(d);
     }
 
@@ -324,7 +334,65 @@ public final class ConfigLoader {
                             duration("match.skip-cooldown", Duration.ZERO),
                             intIn("match.max-scan", 1, 100_000)),
                     tls(),
-                    search());
+                    search(),
+                    fcm(),
+                    apns());
+        }
+
+        /** FCM is on when its service account file is set; a token-uri override without it is a mistake. */
+        private Config.Fcm fcm() {
+            String file = emptyToNull("push.fcm.service-account-file");
+            URI tokenUri = emptyToNull("push.fcm.token-uri") == null ? null : httpUrl("push.fcm.token-uri");
+            if (file == null && tokenUri != null) {
+                throw bad("push.fcm.service-account-file", "must be set when push.fcm.token-uri is");
+            }
+            return new Config.Fcm(
+                    file == null ? null : Path.of(file),
+                    httpUrl("push.fcm.endpoint"),
+                    tokenUri,
+                    duration("push.fcm.timeout", Duration.ofMillis(100), Duration.ofMinutes(2), "2m"));
+        }
+
+        /** APNs needs its four keys together: any one set without the others names the first one missing. */
+        private Config.Apns apns() {
+            List<String> keys =
+                    List.of("push.apns.key-file", "push.apns.key-id", "push.apns.team-id", "push.apns.topic");
+            boolean any = keys.stream().anyMatch(k -> emptyToNull(k) != null);
+            if (any) {
+                for (String k : keys) {
+                    if (emptyToNull(k) == null) {
+                        throw bad(k, "must be set: APNs needs push.apns.key-file, key-id, team-id and topic together");
+                    }
+                }
+                for (String k : List.of("push.apns.key-id", "push.apns.team-id")) {
+                    if (!values.get(k).matches("[A-Z0-9]{10}")) {
+                        throw bad(k, "must be the 10 letters and digits Apple shows (e.g. ABC123DEFG)");
+                    }
+                }
+                if (!values.get("push.apns.topic").matches("[A-Za-z0-9.-]+")) {
+                    throw bad("push.apns.topic", "must be the app's bundle id (e.g. com.example.chat)");
+                }
+            }
+            return new Config.Apns(
+                    any ? Path.of(values.get("push.apns.key-file")) : null,
+                    emptyToNull("push.apns.key-id"),
+                    emptyToNull("push.apns.team-id"),
+                    emptyToNull("push.apns.topic"),
+                    httpUrl("push.apns.endpoint"),
+                    duration("push.apns.timeout", Duration.ofMillis(100), Duration.ofMinutes(2), "2m"));
+        }
+
+        /** An http:// or https:// URL without a trailing slash. */
+        private URI httpUrl(String key) {
+            String v = nonEmpty(key);
+            if (!v.matches("https?://[^\\s]+") || v.endsWith("/")) {
+                throw bad(key, "must be an http:// or https:// URL without a trailing slash");
+            }
+            try {
+                return new URI(v);
+            } catch (java.net.URISyntaxException e) {
+                throw bad(key, "is not a URL: " + e.getReason());
+            }
         }
 
         private Config.Rates rates() {

@@ -257,4 +257,36 @@ class ConfigLoaderTest {
         Config c = ConfigLoader.load(null, Map.of());
         assertThat(c.search()).isEqualTo(new Config.Search(true, java.time.Duration.ofMillis(200), 256));
     }
+
+    @Test
+    void pushProviders_offUnlessConfigured_andAHalfConfiguredOneNamesTheMissingKey() {
+        Config off = ConfigLoader.load(null, Map.of());
+        assertThat(off.fcm().enabled()).isFalse();
+        assertThat(off.apns().enabled()).isFalse();
+        assertThat(off.fcm().endpoint()).hasToString("https://fcm.googleapis.com");
+        assertThat(off.apns().endpoint()).hasToString("https://api.push.apple.com");
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("PARLEY_PUSH_FCM_TOKEN_URI", "http://127.0.0.1:1/t")))
+                .hasMessageContaining("push.fcm.service-account-file")
+                .hasMessageContaining("must be set");
+        assertThatThrownBy(() -> ConfigLoader.load(
+                        null, Map.of("PARLEY_PUSH_APNS_KEY_FILE", "/k.p8", "PARLEY_PUSH_APNS_KEY_ID", "ABC123DEFG")))
+                .hasMessageContaining("push.apns.team-id")
+                .hasMessageContaining("must be set");
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("PARLEY_PUSH_APNS_TOPIC", "com.example.chat")))
+                .hasMessageContaining("push.apns.key-file");
+        Map<String, String> apns = new java.util.HashMap<>(Map.of(
+                "PARLEY_PUSH_APNS_KEY_FILE", "/k.p8",
+                "PARLEY_PUSH_APNS_KEY_ID", "ABC123DEFG",
+                "PARLEY_PUSH_APNS_TEAM_ID", "TEAM123456",
+                "PARLEY_PUSH_APNS_TOPIC", "com.example.chat"));
+        Config on = ConfigLoader.load(null, apns);
+        assertThat(on.apns().enabled()).isTrue();
+        assertThat(on.apns().teamId()).isEqualTo("TEAM123456");
+        apns.put("PARLEY_PUSH_APNS_KEY_ID", "abc");
+        assertThatThrownBy(() -> ConfigLoader.load(null, apns)).hasMessageContaining("push.apns.key-id");
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("PARLEY_PUSH_FCM_ENDPOINT", "fcm.example.com")))
+                .hasMessageContaining("push.fcm.endpoint");
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("PARLEY_PUSH_APNS_TIMEOUT", "10ms")))
+                .hasMessageContaining("push.apns.timeout");
+    }
 }
