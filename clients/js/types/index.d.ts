@@ -16,7 +16,8 @@ export type ServerErrorCode =
   | 'attachment_checksum_mismatch' | 'attachment_not_ready' | 'attachment_not_usable' | 'attachment_not_found'
   | 'match_session_taken'
 
-  | 'query_empty' | 'query_too_long';
+  | 'query_empty' | 'query_too_long'
+  | 'muted';
 
 /** Codes the WebSocket client raises itself for what never reached the server (docs/client-js.md). */
 export type ClientErrorCode = 'closed' | 'offline' | 'disconnected' | 'timeout';
