@@ -42,7 +42,8 @@ export declare class ParleyError extends Error {
 
 export type EventKind =
   | 'conversation_created' | 'member_added' | 'member_removed' | 'member_role' | 'message' | 'message_edited'
-  | 'message_deleted' | 'reaction_added' | 'reaction_removed' | 'conversation_renamed' | (string & {});
+  | 'message_deleted' | 'reaction_added' | 'reaction_removed' | 'conversation_renamed'
+  | 'member_muted' | 'member_unmuted' | (string & {});
 
 /** A log event (the WebSocket `event` frame without `type`): fields that do not apply to the kind are absent. */
 export interface ParleyEvent {
@@ -61,6 +62,8 @@ export interface ParleyEvent {
   memberId?: string;
   role?: Role;
   title?: string;
+  /** member_muted: when the mute ends (absent: until unmuted). */
+  until?: string;
   [field: string]: unknown;
 }
 

@@ -13,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
@@ -116,7 +117,19 @@ class ModerationApiTest {
                 .post(c + "/messages", new JsonObject().put("clientMsgId", "m1").put("body", "hi"));
         String messageId = first.json().getString("messageId");
 
-        Rest.Response mute = rest("ow").put(c + "/members/mem/mute", new JsonObject().putNull("until"));
+        Rest.Response mute;
+        try (Chatter otherWs = Chatter.connect("other", server.wsUrl())) {
+            mute = rest("ow").put(c + "/members/mem/mute", new JsonObject().putNull("until"));
+
+            Chatter.await(
+                    () -> otherWs.events().stream()
+                            .anyMatch(e -> e.kind().equals("member_muted")
+                                    && e.memberId().equals("mem")
+                                    && e.actorId().equals("ow")
+                                    && e.until() == null),
+                    Duration.ofSeconds(10),
+                    "the member_muted event on another member's socket");
+        }
 
         assertThat(mute.status()).as(mute.toString()).isEqualTo(200);
         assertThat(mute.json().getString("until")).isNull();
@@ -174,11 +187,16 @@ class ModerationApiTest {
     void muteUntilATime_endsByItself_whenTheClockPassesIt() {
         String group = rest("ow").group("g", "mem");
         String c = "/api/v1/conversations/" + group;
-        Instant until = time.clock().instant().plus(Duration.ofHours(1));
+        Instant until = time.clock().instant().plus(Duration.ofHours(1)).truncatedTo(ChronoUnit.MILLIS);
         assertThat(rest("root")
                         .put(c + "/members/mem/mute", new JsonObject().put("until", until.toString()))
                         .status())
                 .isEqualTo(200);
+        JsonArray events = rest("mem").get(c + "/events").json().getJsonArray("events");
+        JsonObject muted = events.getJsonObject(events.size() - 1);
+        assertThat(muted.getString("kind")).isEqualTo("member_muted");
+        assertThat(muted.getString("actorId")).isEqualTo("root");
+        assertThat(Instant.parse(muted.getString("until"))).isEqualTo(until);
         assertThat(rest("mem")
                         .post(
                                 c + "/messages",

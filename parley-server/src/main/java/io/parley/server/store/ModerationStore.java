@@ -45,12 +45,16 @@ public interface ModerationStore {
 
     /**
      * Mutes {@code userId} in the conversation until {@code untilMillis} (null: until unmuted), replacing a mute it
-     * had; audited as "member_muted". Returns the mute as stored.
+     * had, and appends member_muted to the conversation's log (published to its members as every event is); audited
+     * as "member_muted" with the event's seq. Returns the mute as stored.
      */
     CompletableFuture<Mute> mute(
             String conversationId, String actorId, String userId, Long untilMillis, long nowMillis);
 
-    /** Lifts the member's mute; true when there was one in force at {@code nowMillis} (audited as "member_unmuted"). */
+    /**
+     * Lifts the member's mute; true when there was one in force at {@code nowMillis}: then member_unmuted is appended
+     * to the log and audited. A mute that had ended is dropped with no event.
+     */
     CompletableFuture<Boolean> unmute(String conversationId, String actorId, String userId, long nowMillis);
 
     /** Every mute in force at {@code nowMillis} (without an end, or ending later). Few: read often by every node. */

@@ -83,6 +83,20 @@ interface ModerationContract extends StoreFixture {
         assertThat(await(store().auditLog("g", Long.MAX_VALUE, 10)))
                 .extracting(AuditEntry::action)
                 .containsExactly("member_unmuted", "member_muted", "member_muted", "member_muted");
+        // created, 2 x member_added, then one event per change: no event for the unmute of an ended mute.
+        List<LogEntry> log = await(store().eventsAfter("g", 3, 10));
+        assertThat(log)
+                .extracting(LogEntry::kind)
+                .containsExactly(
+                        io.parley.protocol.EventKind.MEMBER_MUTED,
+                        io.parley.protocol.EventKind.MEMBER_MUTED,
+                        io.parley.protocol.EventKind.MEMBER_MUTED,
+                        io.parley.protocol.EventKind.MEMBER_UNMUTED);
+        assertThat(log.get(0)).isEqualTo(new LogEntry.MemberMuted(log.get(0).header(), "m", null));
+        assertThat(log.get(1)).isEqualTo(new LogEntry.MemberMuted(log.get(1).header(), "m", T0 + 100));
+        assertThat(await(store().auditLog("g", Long.MAX_VALUE, 1)).get(0).seq())
+                .isEqualTo(log.get(3).seq());
+        assertThat(listener().events()).containsAll(log);
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.parley.server.store.jdbc;
 
+import io.parley.server.store.LogEntry;
 import io.parley.server.store.ModerationStore;
 import io.parley.server.store.StoreException;
 import java.sql.PreparedStatement;
@@ -16,7 +17,8 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * {@link ModerationStore} on the {@link JdbcChatStore}'s {@link Writer} and {@link Readers}: every write is one job of
- * the writer's batches, its audit entries in the same transaction.
+ * the writer's batches, its audit entries (and a mute's member_muted or member_unmuted event, published after the
+ * commit as every event is) in the same transaction.
  */
 final class JdbcModeration implements ModerationStore {
     private final SqlDialect d;
@@ -117,8 +119,8 @@ final class JdbcModeration implements ModerationStore {
     @Override
     public CompletableFuture<Mute> mute(
             String conversationId, String actorId, String userId, Long untilMillis, long nowMillis) {
-        return writer.submit(tx -> {
-            requireMember(tx, conversationId, userId);
+        return writer.submit(conversationId, tx -> {
+            LogEntry e = ops.muteEvent(tx, conversationId, actorId, userId, true, untilMillis, nowMillis);
             PreparedStatement ps = tx.ps(ModerationSql.upsertMute);
             ps.setString(1, conversationId);
             ps.setString(2, userId);
@@ -133,15 +135,17 @@ final class JdbcModeration implements ModerationStore {
             String until = untilMillis == null
                     ? null
                     : java.time.Instant.ofEpochMilli(untilMillis).toString();
-            audited(tx, conversationId, actorId, "member_muted", userId, null, until, nowMillis);
+            audited(tx, conversationId, actorId, "member_muted", userId, null, until, e.seq(), nowMillis);
             return new Mute(conversationId, userId, untilMillis, actorId, nowMillis);
         });
     }
 
     @Override
     public CompletableFuture<Boolean> unmute(String conversationId, String actorId, String userId, long nowMillis) {
-        return writer.submit(tx -> {
-            requireMember(tx, conversationId, userId);
+        return writer.submit(conversationId, tx -> {
+            if (q.roleOf(tx::ps, conversationId, userId).isEmpty()) {
+                throw new StoreException.NotFound("conversation not found");
+            }
             PreparedStatement read = tx.ps(ModerationSql.muteOf);
             read.setString(1, conversationId);
             read.setString(2, userId);
@@ -158,7 +162,8 @@ final class JdbcModeration implements ModerationStore {
             del.setString(2, userId);
             del.executeUpdate();
             if (inForce) {
-                audited(tx, conversationId, actorId, "member_unmuted", userId, null, null, nowMillis);
+                LogEntry e = ops.muteEvent(tx, conversationId, actorId, userId, false, null, nowMillis);
+                audited(tx, conversationId, actorId, "member_unmuted", userId, null, null, e.seq(), nowMillis);
             }
             return inForce;
         });
@@ -216,7 +221,7 @@ final class JdbcModeration implements ModerationStore {
                 rs.next();
                 id = rs.getLong(1);
             }
-            audited(tx, conversationId, reporterId, "message_reported", senderId, messageId, reason, nowMillis);
+            audited(tx, conversationId, reporterId, "message_reported", senderId, messageId, reason, null, nowMillis);
             return new Report(id, conversationId, messageId, senderId, reporterId, reason, nowMillis, true);
         });
     }
@@ -268,7 +273,10 @@ final class JdbcModeration implements ModerationStore {
         }
     }
 
-    /** A conversation-scoped action: in the conversation's audit log (no seq: no event) and the server-wide one. */
+    /**
+     * A conversation-scoped action: in the conversation's audit log (with the seq of its event, null when it has
+     * none: a report) and the server-wide one.
+     */
     private void audited(
             Tx tx,
             String conversationId,
@@ -277,6 +285,7 @@ final class JdbcModeration implements ModerationStore {
             String userId,
             String messageId,
             String detail,
+            Long seq,
             long now)
             throws SQLException {
         PreparedStatement ps = tx.ps(d.insertAudit);
@@ -285,7 +294,11 @@ final class JdbcModeration implements ModerationStore {
         ps.setString(3, action);
         Rows.setNullable(ps, 4, messageId);
         Rows.setNullable(ps, 5, userId);
-        ps.setNull(6, Types.BIGINT);
+        if (seq == null) {
+            ps.setNull(6, Types.BIGINT);
+        } else {
+            ps.setLong(6, seq);
+        }
         ps.setLong(7, now);
         ps.executeUpdate();
         insertAudit(tx, new AdminAudit(0, actorId, action, userId, conversationId, messageId, detail, now));
