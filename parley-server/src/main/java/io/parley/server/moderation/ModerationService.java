@@ -19,6 +19,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -58,6 +59,8 @@ public final class ModerationService implements Mutes, AutoCloseable {
     private volatile Map<String, Long> mutes = Map.of();
     /** This node's own mute changes since the refresh that is on its way began (kept through it). */
     private final Map<String, Long> pending = new ConcurrentHashMap<>();
+    /** This node's own admin grants (true) and revocations (false), kept the same way. */
+    private final Map<String, Boolean> pendingAdmins = new ConcurrentHashMap<>();
 
     private volatile Scheduler.Cancellable task;
 
@@ -111,15 +114,7 @@ public final class ModerationService implements Mutes, AutoCloseable {
         return mapped(store.setAdmin(actorId, userId, admin, clock.millis()).thenApply(changed -> {
             if (changed) {
                 AdminLog.action(actorId, admin ? "grant_admin" : "revoke_admin", userId);
-                synchronized (this) {
-                    Set<String> now = new java.util.HashSet<>(admins);
-                    if (admin) {
-                        now.add(userId);
-                    } else {
-                        now.remove(userId);
-                    }
-                    admins = Set.copyOf(now);
-                }
+                changedAdmin(userId, admin);
             }
             return changed;
         }));
@@ -265,11 +260,46 @@ public final class ModerationService implements Mutes, AutoCloseable {
                         }));
     }
 
-    private void changed(String key, long until) {
+    /** This node's own change, in force at once; synchronized with a refresh's swap so neither loses the other. */
+    private synchronized void changed(String key, long until) {
         pending.put(key, until);
         Map<String, Long> now = new HashMap<>(mutes);
         now.put(key, until);
         mutes = Map.copyOf(now);
+    }
+
+    private synchronized void changedAdmin(String userId, boolean admin) {
+        pendingAdmins.put(userId, admin);
+        Set<String> now = new HashSet<>(admins);
+        if (admin) {
+            now.add(userId);
+        } else {
+            now.remove(userId);
+        }
+        admins = Set.copyOf(now);
+    }
+
+    private synchronized void replace(
+            Set<String> readAdmins,
+            Map<String, Long> read,
+            Map<String, Long> before,
+            Map<String, Boolean> adminsBefore,
+            long now) {
+        // Changes made here after this read began may be missing from it: keep them until the next one.
+        before.forEach((k, v) -> pending.remove(k, v));
+        adminsBefore.forEach((k, v) -> pendingAdmins.remove(k, v));
+        read.putAll(pending);
+        read.values().removeIf(until -> until <= now);
+        Set<String> a = new HashSet<>(readAdmins);
+        pendingAdmins.forEach((user, admin) -> {
+            if (admin) {
+                a.add(user);
+            } else {
+                a.remove(user);
+            }
+        });
+        admins = Set.copyOf(a);
+        mutes = Map.copyOf(read);
     }
 
     /** Reads the admins and mutes again now (one read at a time: a read on its way makes this one a no-op). */
@@ -278,6 +308,7 @@ public final class ModerationService implements Mutes, AutoCloseable {
             return CompletableFuture.completedFuture(null);
         }
         Map<String, Long> before = Map.copyOf(pending);
+        Map<String, Boolean> adminsBefore = Map.copyOf(pendingAdmins);
         long now = clock.millis();
         CompletableFuture<Void> read;
         try {
@@ -288,12 +319,7 @@ public final class ModerationService implements Mutes, AutoCloseable {
                             key(m.conversationId(), m.userId()),
                             m.untilMillis() == null ? Long.MAX_VALUE : m.untilMillis());
                 }
-                // Changes made here after this read began may be missing from it: keep them until the next one.
-                before.forEach((k, v) -> pending.remove(k, v));
-                next.putAll(pending);
-                next.values().removeIf(until -> until <= now);
-                admins = Set.copyOf(a);
-                mutes = Map.copyOf(next);
+                replace(a, next, before, adminsBefore, now);
                 return null;
             });
         } catch (RuntimeException e) {
