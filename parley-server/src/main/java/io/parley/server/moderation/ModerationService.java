@@ -99,7 +99,11 @@ public final class ModerationService implements Mutes, AutoCloseable {
 
     @Override
     public boolean muted(String conversationId, String userId) {
-        Long until = mutes.get(key(conversationId, userId));
+        Map<String, Long> m = mutes;
+        if (m.isEmpty()) {
+            return false; // the common case on the send path: no key built, nothing allocated
+        }
+        Long until = m.get(key(conversationId, userId));
         return until != null && until > clock.millis();
     }
 
