@@ -49,4 +49,5 @@ export const ErrorCodes = Object.freeze({
   match_session_taken: Object.freeze({ status: 409, retryable: false }),
   query_empty: Object.freeze({ status: 400, retryable: false }),
   query_too_long: Object.freeze({ status: 400, retryable: false }),
+  muted: Object.freeze({ status: 403, retryable: false }),
 });

@@ -16,7 +16,8 @@ export type ServerErrorCode =
   | 'attachment_checksum_mismatch' | 'attachment_not_ready' | 'attachment_not_usable' | 'attachment_not_found'
   | 'match_session_taken'
 
-  | 'query_empty' | 'query_too_long';
+  | 'query_empty' | 'query_too_long'
+  | 'muted';
 
 /** Codes the WebSocket client raises itself for what never reached the server (docs/client-js.md). */
 export type ClientErrorCode = 'closed' | 'offline' | 'disconnected' | 'timeout';
@@ -41,7 +42,8 @@ export declare class ParleyError extends Error {
 
 export type EventKind =
   | 'conversation_created' | 'member_added' | 'member_removed' | 'member_role' | 'message' | 'message_edited'
-  | 'message_deleted' | 'reaction_added' | 'reaction_removed' | 'conversation_renamed' | (string & {});
+  | 'message_deleted' | 'reaction_added' | 'reaction_removed' | 'conversation_renamed'
+  | 'member_muted' | 'member_unmuted' | (string & {});
 
 /** A log event (the WebSocket `event` frame without `type`): fields that do not apply to the kind are absent. */
 export interface ParleyEvent {
@@ -60,6 +62,8 @@ export interface ParleyEvent {
   memberId?: string;
   role?: Role;
   title?: string;
+  /** member_muted: when the mute ends (absent: until unmuted). */
+  until?: string;
   [field: string]: unknown;
 }
 

@@ -101,7 +101,12 @@ public enum ErrorCode {
     /** Search: the query has no word to search for (empty, blank, only punctuation or control characters). */
     QUERY_EMPTY("query_empty", 400, false),
     /** Search: the query has more than 256 characters or more than 16 terms. */
-    QUERY_TOO_LONG("query_too_long", 400, false);
+    QUERY_TOO_LONG("query_too_long", 400, false),
+    /**
+     * The user is muted in this conversation (by an owner, an admin or a server admin): sends, edits and reactions are
+     * refused and nothing is stored until the mute ends; reading goes on. Not retryable.
+     */
+    MUTED("muted", 403, false);
 
     private final String wire;
     private final int httpStatus;

@@ -26,7 +26,14 @@ public enum EventKind {
      */
     ATTACHMENT("attachment"),
     /** actorId (an owner or admin of the group) changed the conversation's title to title. */
-    CONVERSATION_RENAMED("conversation_renamed");
+    CONVERSATION_RENAMED("conversation_renamed"),
+    /**
+     * memberId was muted by actorId (the owner, an admin or a server admin) until {@code until} (absent: until
+     * unmuted): their sends, edits and reactions are refused with {@code muted}.
+     */
+    MEMBER_MUTED("member_muted"),
+    /** memberId's mute was lifted by actorId. */
+    MEMBER_UNMUTED("member_unmuted");
 
     private final String wire;
 

@@ -49,7 +49,8 @@ public sealed interface ServerFrame {
 
     /**
      * One entry of a conversation's ordered log. {@code kind} is one of {@link EventKind}'s wire names. Fields that
-     * do not apply to the kind are absent.
+     * do not apply to the kind are absent. {@code until}: a member_muted event's end (ISO-8601), absent for a mute
+     * until unmuted.
      */
     @JsonTypeName("event")
     record Event(
@@ -68,7 +69,8 @@ public sealed interface ServerFrame {
             String replyTo,
             String replySnippet,
             Boolean deleted,
-            Attachment attachment)
+            Attachment attachment,
+            String until)
             implements ServerFrame {
         /** An event of a kind without an attachment (every kind but {@code attachment}). */
         public Event(
@@ -103,6 +105,45 @@ public sealed interface ServerFrame {
                     replyTo,
                     replySnippet,
                     deleted,
+                    null,
+                    null);
+        }
+
+        /** An event of a kind without a mute's end (every kind but {@code member_muted}). */
+        public Event(
+                String conversationId,
+                long seq,
+                String kind,
+                String createdAt,
+                String actorId,
+                String messageId,
+                String clientMsgId,
+                String body,
+                String memberId,
+                String role,
+                String title,
+                String emoji,
+                String replyTo,
+                String replySnippet,
+                Boolean deleted,
+                Attachment attachment) {
+            this(
+                    conversationId,
+                    seq,
+                    kind,
+                    createdAt,
+                    actorId,
+                    messageId,
+                    clientMsgId,
+                    body,
+                    memberId,
+                    role,
+                    title,
+                    emoji,
+                    replyTo,
+                    replySnippet,
+                    deleted,
+                    attachment,
                     null);
         }
     }

@@ -7,6 +7,7 @@ import io.parley.server.api.AuthApi;
 import io.parley.server.api.BlobRoutes;
 import io.parley.server.api.DeviceApi;
 import io.parley.server.api.MatchApi;
+import io.parley.server.api.ModerationApi;
 import io.parley.server.api.RequestLog;
 import io.parley.server.api.RestApi;
 import io.parley.server.api.SearchApi;
@@ -47,6 +48,7 @@ import io.parley.server.log.DeliveryLog;
 import io.parley.server.match.LocalMatcher;
 import io.parley.server.match.Matcher;
 import io.parley.server.metrics.Metrics;
+import io.parley.server.moderation.ModerationService;
 import io.parley.server.presence.LastSeenKeeper;
 import io.parley.server.presence.LastSeenStore;
 import io.parley.server.presence.LocalPresence;
@@ -137,6 +139,7 @@ final class NodeBuilder {
             "attachments",
             "search-indexer",
             "vertx",
+            "moderation",
             "gateway",
             "matching",
             "http");
@@ -435,7 +438,21 @@ final class NodeBuilder {
                 config.auth().audience(),
                 clock,
                 config.auth().clockSkew());
-        ChatService chat = new ChatService(store, config, bus, presence, receipts, clock);
+        // Server admins and mutes (issue 18): kept in memory, read again every ModerationService.REFRESH, so the send
+        // path asks a map whether a member is muted.
+        ModerationService moderation = owned(
+                "moderation",
+                lifecycle.own(
+                        "moderation",
+                        ModerationService.start(
+                                store.moderation(),
+                                store,
+                                sessionStore,
+                                closeSignal,
+                                timers.thread("parley-moderation"),
+                                clock)));
+        grantConfiguredAdmins(moderation, store);
+        ChatService chat = new ChatService(store, config, bus, presence, receipts, clock, moderation);
         Authenticator authenticator =
                 new Authenticator(verifier(jwt, timers), store, bans, sessionStore, revocations, clock);
         SessionTokens sessionTokens = new SessionTokens(
@@ -494,6 +511,7 @@ final class NodeBuilder {
         PasswordHasher hasher = new PasswordHasher(config.auth().bcryptCost(), metrics::passwordVerified);
         new AuthApi(vertx, store, hasher, config.auth(), sessionTokens, limits).mount(router);
         new SessionApi(vertx, store, hasher, sessionTokens).mount(router);
+        new ModerationApi(moderation, config).mount(router);
         new DeviceApi(sessionStore, clock).mount(router);
         HttpRoutes.webApp(router, AttachmentParts.browserOrigin(blobs, clock));
         HttpRoutes.errors(router);
@@ -510,6 +528,29 @@ final class NodeBuilder {
     }
 
     /** After {@link #openStore}, which migrated the schema. */
+    /**
+     * Grants the admin role to the users {@code auth.admins} names (blocking, at start; never revokes). A name no
+     * user has is logged and skipped: the account may be created later, and the next start grants it.
+     */
+    private void grantConfiguredAdmins(ModerationService moderation, JdbcChatStore store) {
+        for (String name : config.auth().admins()) {
+            try {
+                java.util.Optional<io.parley.server.store.User> u =
+                        store.findUserByUsername(name).get(30, TimeUnit.SECONDS);
+                if (u.isEmpty()) {
+                    LOG.warn("auth.admins: no user named '{}' (skipped; the next start grants it)", name);
+                    continue;
+                }
+                moderation.setAdmin("config", u.get().id(), true).get(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while granting auth.admins", e);
+            } catch (Exception e) {
+                throw new IllegalStateException("cannot grant auth.admins to '" + name + "': " + e, e);
+            }
+        }
+    }
+
     private SessionStore openSessions() {
         return config.store().url() instanceof StoreUrl.Postgres pg
                 ? JdbcSessionStore.openPostgres(PostgresOptions.of(pg, 1, 1))

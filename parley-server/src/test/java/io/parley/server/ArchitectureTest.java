@@ -38,6 +38,7 @@ class ArchitectureTest {
             Set.of(ROOT), // composition: Main, ParleyServer
             Set.of("admin"), // the operator's command line (Main dispatches to it)
             Set.of("api", "gateway", "redis", "store.jdbc", "s3", "clamd"), // faces (REST, WebSocket) and adapters
+            Set.of("moderation"), // server admins, bans, mutes and reports: above the domain rules it checks
             Set.of("chat", "attach", "stranger"), // the domain rules; attachments; talk to a stranger's service
             Set.of(
                     "presence",

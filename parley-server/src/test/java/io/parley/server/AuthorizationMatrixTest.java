@@ -51,7 +51,9 @@ class AuthorizationMatrixTest {
         /** A message of a conversation: as CONVERSATION, and a message of another conversation is message_not_found. */
         MESSAGE,
         /** Another user's presence: a user who shares no conversation with the caller is user_not_found. */
-        PRESENCE
+        PRESENCE,
+        /** Server administration: anyone but a server admin is 403 forbidden, whether or not the target exists. */
+        ADMIN
     }
 
     static final Map<String, Scope> REST = new LinkedHashMap<>();
@@ -117,6 +119,15 @@ class AuthorizationMatrixTest {
         REST.put("POST /api/v1/search", Scope.TOKEN);
         // Talk to a stranger (issue 22): counts only.
         REST.put("GET /api/v1/match/stats", Scope.TOKEN);
+        // Administration and moderation (issue 18): the matrix's callers are no server admins (ModerationApiTest
+        // has the admin's side); a mute by a plain member is forbidden (ModerationApiTest), by a non-member 404.
+        REST.put("PUT /api/v1/admin/users/{userId}/ban", Scope.ADMIN);
+        REST.put("DELETE /api/v1/admin/users/{userId}/ban", Scope.ADMIN);
+        REST.put("GET /api/v1/admin/audit", Scope.ADMIN);
+        REST.put("GET /api/v1/admin/reports", Scope.ADMIN);
+        REST.put("PUT /api/v1/conversations/{id}/members/{userId}/mute", Scope.CONVERSATION);
+        REST.put("DELETE /api/v1/conversations/{id}/members/{userId}/mute", Scope.CONVERSATION);
+        REST.put("POST /api/v1/conversations/{id}/messages/{messageId}/report", Scope.MESSAGE);
     }
 
     /** Frame types by record of {@link ClientFrame}, and their scope. */
@@ -312,6 +323,8 @@ class AuthorizationMatrixTest {
             values.put("contentType", "text/plain");
             values.put("size", 5);
             values.put("sha256", "0".repeat(64));
+            values.put("until", "2999-01-01T00:00:00Z");
+            values.put("reason", "spam");
             body = OpenApiEndpoints.example(e, List.of(user), values).encode();
             headers.put("Content-Type", "application/json");
         }
@@ -376,6 +389,10 @@ class AuthorizationMatrixTest {
                         existing = shape(call(e, c.token(), group, message, "mem"), group);
                         missing = shape(call(e, c.token(), MISSING_CONVERSATION, message, "mem"), MISSING_CONVERSATION);
                     }
+                } else if (scope == Scope.ADMIN) {
+                    expected = "403 forbidden";
+                    existing = shape(call(e, c.token(), group, message, "mem"), "mem");
+                    missing = shape(call(e, c.token(), group, message, MISSING_USER), MISSING_USER);
                 } else if (scope == Scope.PRESENCE) {
                     // x1 shares no conversation with any of these callers.
                     expected = "404 user_not_found";
@@ -412,6 +429,12 @@ class AuthorizationMatrixTest {
                 FuzzTest.Answer a = call(e, TestServer.token("ow"), group, message, "mem");
                 if (a.status() >= 400) {
                     wrong.add(e.key() + ": " + shape(a));
+                }
+                if (e.path().endsWith("/mute")) {
+                    // mem must not stay muted: the WS rows aim mem's frames at this group.
+                    String unmute = e.path().replace("{id}", group).replace("{userId}", "mem");
+                    FuzzTest.Answer u = FuzzTest.raw(port(), "DELETE", unmute, bearer(TestServer.token("ow")), null);
+                    assertThat(u.status()).as(u.body()).isEqualTo(200);
                 }
             }
         }

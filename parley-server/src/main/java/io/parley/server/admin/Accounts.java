@@ -75,7 +75,8 @@ final class Accounts {
             String name = user.username() != null ? user.username() + " (" + user.id() + ")" : user.id();
             boolean changed;
             try {
-                changed = Stores.await(store.setBanned(user.id(), banned, System.currentTimeMillis()));
+                changed = Stores.await(
+                        store.moderation().ban(Moderation.actor(), user.id(), banned, System.currentTimeMillis()));
             } catch (StoreException.UnknownUser e) {
                 throw new Admin.Failure("no user with id '" + user.id() + "'");
             }

@@ -39,12 +39,17 @@ public final class Admin {
             "  reset-password <username> [--password-file FILE]",
             "        set a new password (tokens already issued stay valid until they expire: ban to cut them off)",
             "  ban <username> | ban --id <userId>",
-            "        refuse the user's login and tokens (REST and WebSocket) on every node within 5 s and close",
-            "        their live sessions with 4001; --id for users of external tokens, who have no username",
+            "        refuse the user's login and tokens (REST and WebSocket) and close their live sessions with 4001 on",
+            "        every node within 1 s; --id for users of external tokens, who have no username",
             "  unban <username> | unban --id <userId>",
-            "  sessions list|revoke",
-            "        not available yet: Parley keeps no registry of sessions or devices (tokens are stateless JWTs);",
-            "        use ban for one user, or replace jwt-secret to log everyone out",
+            "  grant-admin <username> | revoke-admin <username>",
+            "        make the user a server admin (the /api/v1/admin endpoints, muting in any conversation) or no",
+            "        longer one; running nodes know within 1 s",
+            "  sessions list <username>",
+            "        the user's live device sessions: id, created, last seen, platform, name, ip, kind",
+            "  sessions revoke <sessionId>",
+            "        revoke one session: its tokens are refused and its connections closed (4003) on every node within",
+            "        1 s (through the revocation log)",
             "  export <conversationId> [--out FILE]",
             "        the conversation's events as JSON lines (the REST event shape), in seq order, to stdout or FILE",
             "  backup --out FILE",
@@ -131,12 +136,15 @@ public final class Admin {
                 case "unban":
                     Accounts.ban(ctx, false);
                     break;
+                case "grant-admin":
+                    Moderation.setAdmin(ctx, true);
+                    break;
+                case "revoke-admin":
+                    Moderation.setAdmin(ctx, false);
+                    break;
                 case "sessions":
-                    throw new Failure(
-                            "sessions are not available yet: Parley keeps no registry of sessions or devices (tokens"
-                                    + " are stateless JWTs, valid until they expire). To cut off one user: admin ban;"
-                                    + " to log everyone out: replace jwt-secret (docs/operations.md, Administration)",
-                            USAGE);
+                    Moderation.sessions(ctx);
+                    break;
                 case "export":
                     Export.run(ctx);
                     break;

@@ -45,9 +45,23 @@ public final class ChatService {
     private final Clock clock;
     private final Feed feed;
     private final Users users;
+    private final Mutes mutes;
 
     public ChatService(
             ChatStore store, Config config, Bus bus, Presence presence, ReceiptBatcher receipts, Clock clock) {
+        this(store, config, bus, presence, receipts, clock, Mutes.NONE);
+    }
+
+    /** {@code mutes}: a muted member's sends, edits and reactions fail with {@link ErrorCode#MUTED}, nothing stored. */
+    public ChatService(
+            ChatStore store,
+            Config config,
+            Bus bus,
+            Presence presence,
+            ReceiptBatcher receipts,
+            Clock clock,
+            Mutes mutes) {
+        this.mutes = mutes;
         this.store = store;
         this.limits = config.limits();
         this.config = config;
@@ -78,12 +92,21 @@ public final class ChatService {
     public CompletableFuture<Appended> send(
             String userId, String conversationId, String clientMsgId, String body, String replyTo) {
         ChatException bad = checkBody(body);
+        if (bad == null) {
+            bad = checkMuted(userId, conversationId);
+        }
         if (bad != null) {
             return CompletableFuture.failedFuture(bad);
         }
         long now = clock.millis();
         return mapped(store.appendMessage(
                 new NewMessage(conversationId, userId, clientMsgId, body, Ids.messageId(now), now, replyTo)));
+    }
+
+    private ChatException checkMuted(String userId, String conversationId) {
+        return mutes.muted(conversationId, userId)
+                ? new ChatException(ErrorCode.MUTED, "you are muted in this conversation")
+                : null;
     }
 
     private ChatException checkBody(String body) {
@@ -104,6 +127,9 @@ public final class ChatService {
     /** The sender changes the text within the edit window; an edit to the same text changes nothing. */
     public CompletableFuture<Changed> edit(String userId, String conversationId, String messageId, String body) {
         ChatException bad = checkBody(body);
+        if (bad == null) {
+            bad = checkMuted(userId, conversationId);
+        }
         if (bad != null) {
             return CompletableFuture.failedFuture(bad);
         }
@@ -125,6 +151,10 @@ public final class ChatService {
             String userId, String conversationId, String messageId, String emoji, boolean add) {
         if (!FrameCodec.isEmoji(emoji)) {
             return CompletableFuture.failedFuture(ChatException.invalid("emoji must be one emoji (no text)"));
+        }
+        ChatException muted = checkMuted(userId, conversationId);
+        if (muted != null) {
+            return CompletableFuture.failedFuture(muted);
         }
         return mapped(store.react(conversationId, userId, messageId, emoji, add, clock.millis()));
     }
@@ -436,7 +466,7 @@ public final class ChatService {
     }
 
     /** Store failures with a meaning for the user become ChatExceptions; anything else stays (unavailable). */
-    static <T> CompletableFuture<T> mapFailure(Throwable t) {
+    public static <T> CompletableFuture<T> mapFailure(Throwable t) {
         Throwable cause = t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
         if (cause instanceof StoreException.MessageNotFound) {
             return CompletableFuture.failedFuture(messageNotFound());

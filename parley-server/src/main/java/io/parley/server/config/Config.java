@@ -68,7 +68,8 @@ public record Config(
             PublicKeys publicKeys,
             Duration clockSkew,
             Duration refreshTokenTtl,
-            Duration refreshReuseGrace) {}
+            Duration refreshReuseGrace,
+            List<String> admins) {}
 
     /**
      * RS256/ES256 verification keys besides the HS256 secret: a PEM public key file ({@code auth.jwt-public-key}) or

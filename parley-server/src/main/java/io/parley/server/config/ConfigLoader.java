@@ -44,6 +44,7 @@ public final class ConfigLoader {
         d.put("auth.refresh-reuse-grace", "30s");
         d.put("auth.registration-enabled", "true");
         d.put("auth.bcrypt-cost", "10");
+        d.put("auth.admins", "");
         d.put("auth.jwt-public-key", "");
         d.put("auth.jwks-url", "");
         d.put("auth.jwks-refresh", "10m");
@@ -250,7 +251,8 @@ public final class ConfigLoader {
                     publicKeys(),
                     duration("auth.clock-skew", Duration.ZERO),
                     duration("auth.refresh-token-ttl", Duration.ofHours(1)),
-                    duration("auth.refresh-reuse-grace", Duration.ZERO, Duration.ofMinutes(5), "5m"));
+                    duration("auth.refresh-reuse-grace", Duration.ZERO, Duration.ofMinutes(5), "5m"),
+                    usernames("auth.admins"));
             Config.WebSocket ws = new Config.WebSocket(
                     origins("ws.allowed-origins"),
                     duration("ws.heartbeat-interval", Duration.ofMillis(100)),
@@ -681,6 +683,24 @@ public final class ConfigLoader {
                 case "hidden" -> Config.LastSeen.HIDDEN;
                 default -> throw bad(key, "must be exact, coarse or hidden");
             };
+        }
+
+        /** Comma-separated usernames (the registration rule: 3 to 32 of letters, digits, '_', '.', '-'). */
+        private List<String> usernames(String key) {
+            List<String> out = new ArrayList<>();
+            for (String n : values.get(key).split(",")) {
+                String t = n.trim();
+                if (t.isEmpty()) {
+                    continue;
+                }
+                if (!t.matches("[A-Za-z0-9_.-]{3,32}")) {
+                    throw bad(
+                            key,
+                            "entries must be usernames (3 to 32 of letters, digits, '_', '.', '-'), got '" + t + "'");
+                }
+                out.add(t);
+            }
+            return List.copyOf(out);
         }
 
         private List<String> origins(String key) {

@@ -63,6 +63,10 @@ public sealed interface LogEntry {
         R attachment(AttachmentChanged e);
 
         R conversationRenamed(ConversationRenamed e);
+
+        R memberMuted(MemberMuted e);
+
+        R memberUnmuted(MemberUnmuted e);
     }
 
     /**
@@ -126,6 +130,32 @@ public sealed interface LogEntry {
         @Override
         public <R> R accept(Visitor<R> v) {
             return v.memberRemoved(this);
+        }
+    }
+
+    /** member_muted: memberId was muted by actorId until {@code untilMillis} (null: until unmuted). */
+    record MemberMuted(EventHeader header, String memberId, Long untilMillis) implements LogEntry {
+        public MemberMuted {
+            requireKind(header, EventKind.MEMBER_MUTED);
+            Objects.requireNonNull(memberId, "memberId");
+        }
+
+        @Override
+        public <R> R accept(Visitor<R> v) {
+            return v.memberMuted(this);
+        }
+    }
+
+    /** member_unmuted: memberId's mute was lifted by actorId. */
+    record MemberUnmuted(EventHeader header, String memberId) implements LogEntry {
+        public MemberUnmuted {
+            requireKind(header, EventKind.MEMBER_UNMUTED);
+            Objects.requireNonNull(memberId, "memberId");
+        }
+
+        @Override
+        public <R> R accept(Visitor<R> v) {
+            return v.memberUnmuted(this);
         }
     }
 

@@ -59,6 +59,18 @@ public final class Frames {
         }
 
         @Override
+        public ServerFrame.Event memberMuted(LogEntry.MemberMuted e) {
+            ServerFrame.Event f =
+                    frame(e.header(), null, null, null, e.memberId(), null, null, null, null, null, false);
+            return e.untilMillis() == null ? f : withUntil(f, time(e.untilMillis()));
+        }
+
+        @Override
+        public ServerFrame.Event memberUnmuted(LogEntry.MemberUnmuted e) {
+            return frame(e.header(), null, null, null, e.memberId(), null, null, null, null, null, false);
+        }
+
+        @Override
         public ServerFrame.Event roleChanged(LogEntry.RoleChanged e) {
             return frame(e.header(), null, null, null, e.memberId(), e.role(), null, null, null, null, false);
         }
@@ -127,6 +139,27 @@ public final class Frames {
                 f.replySnippet(),
                 f.deleted(),
                 a);
+    }
+
+    private static ServerFrame.Event withUntil(ServerFrame.Event f, String until) {
+        return new ServerFrame.Event(
+                f.conversationId(),
+                f.seq(),
+                f.kind(),
+                f.createdAt(),
+                f.actorId(),
+                f.messageId(),
+                f.clientMsgId(),
+                f.body(),
+                f.memberId(),
+                f.role(),
+                f.title(),
+                f.emoji(),
+                f.replyTo(),
+                f.replySnippet(),
+                f.deleted(),
+                f.attachment(),
+                until);
     }
 
     private static ServerFrame.Event frame(

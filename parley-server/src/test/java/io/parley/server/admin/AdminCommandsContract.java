@@ -202,12 +202,64 @@ abstract class AdminCommandsContract {
     }
 
     @Test
-    void sessions_saysTheyDoNotExistYet_insteadOfPretending() {
-        AdminRun.Result list = admin.run("sessions", "list");
+    void sessionsList_printsTheUsersLiveSessions_andRevoke_refusesTheTokenOnTheRunningNode_audited() {
+        JsonObject alice = register("alice");
+        Rest aliceRest = new Rest(server.httpUrl(), alice.getString("token"));
+        String sessionId = aliceRest
+                .get("/api/v1/sessions")
+                .json()
+                .getJsonArray("sessions")
+                .getJsonObject(0)
+                .getString("id");
 
-        assertThat(list.status()).isEqualTo(Admin.USAGE);
-        assertThat(list.err()).contains("not available yet").contains("ban");
-        assertThat(list.out()).isEmpty();
+        AdminRun.Result list = admin.run("sessions", "list", "alice");
+        AdminRun.Result unknownUser = admin.run("sessions", "list", "nobody");
+        AdminRun.Result unknownSession = admin.run("sessions", "revoke", "s_nope");
+        AdminRun.Result usage = admin.run("sessions", "list");
+        AdminRun.Result revoke = admin.run("sessions", "revoke", sessionId);
+        AdminRun.Result twice = admin.run("sessions", "revoke", sessionId);
+
+        assertThat(list.status()).as(list.toString()).isZero();
+        assertThat(list.out()).startsWith(sessionId + "\t");
+        assertThat(unknownUser.status()).isEqualTo(Admin.FAILED);
+        assertThat(unknownSession.status()).isEqualTo(Admin.FAILED);
+        assertThat(usage.status()).isEqualTo(Admin.USAGE);
+        assertThat(revoke.status()).as(revoke.toString()).isZero();
+        assertThat(twice.out()).contains("already revoked");
+        // The running node reads the revocation log every Revocations.POLL (500 ms).
+        io.parley.server.Poll.until(
+                () -> aliceRest.get("/api/v1/me").status() == 401,
+                java.time.Duration.ofSeconds(1),
+                "the revoked session's token refused within 1 s");
+        assertThat(admin.run("sessions", "list", "alice").out()).isEmpty();
+    }
+
+    @Test
+    void grantAdmin_makesAServerAdminOnTheRunningNode_revokeAdminUndoesIt_bothAudited() {
+        JsonObject alice = register("alice");
+        Rest aliceRest = new Rest(server.httpUrl(), alice.getString("token"));
+        assertThat(aliceRest.get("/api/v1/admin/audit").status()).isEqualTo(403);
+
+        AdminRun.Result grant = admin.run("grant-admin", "alice");
+        AdminRun.Result again = admin.run("grant-admin", "alice");
+        AdminRun.Result unknown = admin.run("grant-admin", "nobody");
+
+        assertThat(grant.status()).as(grant.toString()).isZero();
+        assertThat(again.out()).contains("already");
+        assertThat(unknown.status()).isEqualTo(Admin.FAILED);
+        // The node reads the admins every ModerationService.REFRESH (1 s).
+        io.parley.server.Poll.until(
+                () -> aliceRest.get("/api/v1/admin/audit").status() == 200,
+                java.time.Duration.ofSeconds(3),
+                "alice an admin on the running node");
+        JsonArray entries = aliceRest.get("/api/v1/admin/audit").json().getJsonArray("entries");
+        assertThat(entries.getJsonObject(0).getString("action")).isEqualTo("grant_admin");
+        assertThat(entries.getJsonObject(0).getString("actorId")).startsWith("cli:");
+        assertThat(admin.run("revoke-admin", "alice").status()).isZero();
+        io.parley.server.Poll.until(
+                () -> aliceRest.get("/api/v1/admin/audit").status() == 403,
+                java.time.Duration.ofSeconds(3),
+                "alice no admin any more");
     }
 
     // ---- export ----------------------------------------------------------------------------------------------------

@@ -19,7 +19,8 @@ public abstract class ChatStoreContract
                 LogContract,
                 ReadStateContract,
                 LifecycleContract,
-                MessageChangesContract {
+                MessageChangesContract,
+                ModerationContract {
 
     protected static final long T0 = StoreFixture.T0;
 

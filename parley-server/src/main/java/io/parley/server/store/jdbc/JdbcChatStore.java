@@ -16,6 +16,7 @@ import io.parley.server.store.LogEntry;
 import io.parley.server.store.Member;
 import io.parley.server.store.MessageVersion;
 import io.parley.server.store.MessageView;
+import io.parley.server.store.ModerationStore;
 import io.parley.server.store.NewMessage;
 import io.parley.server.store.ReceiptChange;
 import io.parley.server.store.ReceiptUpdate;
@@ -80,6 +81,14 @@ public final class JdbcChatStore implements ChatStore {
         this.receiptOps = new ReceiptOps(dialect, q);
         this.appends = ops::appendMessages;
         this.attachments = new JdbcAttachments(writer, readers, ops, q);
+        this.moderation = new JdbcModeration(dialect, writer, readers, ops, q);
+    }
+
+    private final JdbcModeration moderation;
+
+    /** Admins, bans with their audit, mutes and reports, on this store's writer and readers (ModerationStore). */
+    public ModerationStore moderation() {
+        return moderation;
     }
 
     private final JdbcAttachments attachments;

@@ -54,6 +54,9 @@ final class Rows {
             case REACTION_REMOVED -> new LogEntry.ReactionRemoved(h, messageId, emoji);
             case ATTACHMENT -> new LogEntry.AttachmentChanged(h, messageId, JdbcAttachments.info(body));
             case CONVERSATION_RENAMED -> new LogEntry.ConversationRenamed(h, rs.getString(o + 11));
+            // A mute's end (epoch millis) is kept in the body column: the event has no text of its own.
+            case MEMBER_MUTED -> new LogEntry.MemberMuted(h, memberId, body == null ? null : Long.valueOf(body));
+            case MEMBER_UNMUTED -> new LogEntry.MemberUnmuted(h, memberId);
         };
     }
 
@@ -105,6 +108,17 @@ final class Rows {
 
         @Override
         public String[] memberRemoved(LogEntry.MemberRemoved e) {
+            return new String[] {null, null, null, e.memberId(), null, null, null, null, null};
+        }
+
+        @Override
+        public String[] memberMuted(LogEntry.MemberMuted e) {
+            String until = e.untilMillis() == null ? null : e.untilMillis().toString();
+            return new String[] {null, null, until, e.memberId(), null, null, null, null, null};
+        }
+
+        @Override
+        public String[] memberUnmuted(LogEntry.MemberUnmuted e) {
             return new String[] {null, null, null, e.memberId(), null, null, null, null, null};
         }
 

@@ -469,6 +469,34 @@ final class WriteOps {
         return append(tx, conversationId, kind, actorId, now, recipients, entry);
     }
 
+    /**
+     * Appends member_muted ({@code muted}, until {@code untilMillis}, null: until unmuted) or member_unmuted for
+     * {@code memberId}, under the conversation's lock; {@link StoreException.NotFound} when the member is not one
+     * ({@link JdbcModeration}).
+     */
+    LogEntry muteEvent(
+            Tx tx, String conversationId, String actorId, String memberId, boolean muted, Long untilMillis, long now)
+            throws SQLException {
+        List<String> members = requireMember(tx, conversationId, memberId);
+        return muted
+                ? append(
+                        tx,
+                        conversationId,
+                        EventKind.MEMBER_MUTED,
+                        actorId,
+                        now,
+                        members,
+                        h -> new LogEntry.MemberMuted(h, memberId, untilMillis))
+                : append(
+                        tx,
+                        conversationId,
+                        EventKind.MEMBER_UNMUTED,
+                        actorId,
+                        now,
+                        members,
+                        h -> new LogEntry.MemberUnmuted(h, memberId));
+    }
+
     /** {@link #audit} for the scanner's rejections ({@link JdbcAttachments}). */
     void auditEntry(
             Tx tx,
