@@ -7,6 +7,7 @@ import io.parley.server.api.AuthApi;
 import io.parley.server.api.BlobRoutes;
 import io.parley.server.api.DeviceApi;
 import io.parley.server.api.MatchApi;
+import io.parley.server.api.PushApi;
 import io.parley.server.api.RequestLog;
 import io.parley.server.api.RestApi;
 import io.parley.server.api.SearchApi;
@@ -50,6 +51,9 @@ import io.parley.server.metrics.Metrics;
 import io.parley.server.presence.LocalPresence;
 import io.parley.server.presence.Presence;
 import io.parley.server.presence.PresenceHub;
+import io.parley.server.push.PushWorkers;
+import io.parley.server.push.VapidKeys;
+import io.parley.server.push.WebPushProvider;
 import io.parley.server.redis.RedisBus;
 import io.parley.server.redis.RedisCloseSignal;
 import io.parley.server.redis.RedisConnections;
@@ -59,6 +63,7 @@ import io.parley.server.redis.RedisRateLimiter;
 import io.parley.server.scan.Scanner;
 import io.parley.server.search.Indexer;
 import io.parley.server.store.CommitListener;
+import io.parley.server.store.PushDevice;
 import io.parley.server.store.SessionStore;
 import io.parley.server.store.jdbc.JdbcChatStore;
 import io.parley.server.store.jdbc.JdbcSessionStore;
@@ -89,6 +94,7 @@ import java.nio.file.Files;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
@@ -131,6 +137,7 @@ final class NodeBuilder {
             "blobs",
             "attachments",
             "search-indexer",
+            "push",
             "vertx",
             "gateway",
             "matching",
@@ -389,6 +396,29 @@ final class NodeBuilder {
                                     config.search().indexInterval(),
                                     config.search().indexBatch())));
         }
+        // Push: the store queues every conversation a message touched (in the message's transaction); the workers
+        // plan and send from there on a thread of their own. The VAPID keys are kept like the JWT secret.
+        VapidKeys vapid = VapidKeys.loadOrCreate(config.dataDir());
+        if (config.push().enabled()) {
+            WebPushProvider webPush = lifecycle.own(
+                    "webpush",
+                    new WebPushProvider(
+                            vapid,
+                            config.push().webPushSubject(),
+                            config.push().webPushTimeout(),
+                            config.push().webPushTtl(),
+                            clock));
+            owned(
+                    "push",
+                    lifecycle.own(
+                            "push",
+                            new PushWorkers(
+                                    store.pushStore(),
+                                    Map.of(PushDevice.Platform.WEBPUSH, webPush),
+                                    config.push(),
+                                    metrics,
+                                    timers.thread("parley-push"))));
+        }
         vertx = Vertx.vertx();
         owned(
                 "vertx",
@@ -466,6 +496,7 @@ final class NodeBuilder {
         new AuthApi(vertx, store, hasher, config.auth(), sessionTokens, limits).mount(router);
         new SessionApi(vertx, store, hasher, sessionTokens).mount(router);
         new DeviceApi(sessionStore, clock).mount(router);
+        new PushApi(store.pushStore(), vapid, clock).mount(router);
         HttpRoutes.webApp(router);
         HttpRoutes.errors(router);
         int port;

@@ -2,6 +2,7 @@ package io.parley.server.store.jdbc;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import io.parley.server.push.PushStore;
 import io.parley.server.search.SearchIndex;
 import io.parley.server.store.Appended;
 import io.parley.server.store.AttachmentStore;
@@ -80,6 +81,14 @@ public final class JdbcChatStore implements ChatStore {
         this.receiptOps = new ReceiptOps(dialect, q);
         this.appends = ops::appendMessages;
         this.attachments = new JdbcAttachments(writer, readers, ops, q);
+        this.push = new JdbcPushStore(dialect, writer, readers);
+    }
+
+    private final JdbcPushStore push;
+
+    /** The push pipeline's rows, on this store's writer and readers (docs/architecture.md, "Push"). */
+    public PushStore pushStore() {
+        return push;
     }
 
     private final JdbcAttachments attachments;
