@@ -162,6 +162,42 @@ class PushFlowTest {
     }
 
     @Test
+    void aGroupPushesOnlyMentionsByDefault_andMutedOrDoNotDisturbGetNone() {
+        start();
+        Rest alice = register(server, "alice");
+        Rest bob = register(server, "bob");
+        Rest carol = register(server, "carol");
+        subscribe(bob, "bob-phone");
+        subscribe(carol, "carol-phone");
+        String group = alice.group(
+                "team",
+                bob.get("/api/v1/me").json().getString("userId"),
+                carol.get("/api/v1/me").json().getString("userId"));
+        send(alice, group, "lunch anyone?");
+        advance(Duration.ofSeconds(15));
+        assertThat(service.requests()).as("no mention, level mentions").isZero();
+
+        // carol is in do-not-disturb; bob mutes the group after one mention.
+        String until = server.time().clock().instant().plus(Duration.ofHours(1)).toString();
+        assertThat(carol.put("/api/v1/me/notifications", new JsonObject().put("doNotDisturbUntil", until))
+                        .status())
+                .isEqualTo(200);
+        send(alice, group, "@Bob and @carol, lunch?");
+        advanceUntil(() -> service.received().size() == 1, "bob's mention");
+        assertThat(service.receivedBy("bob-phone")).hasSize(1);
+        assertThat(service.receivedBy("bob-phone").get(0).payload().getInteger("count")).isEqualTo(1);
+
+        assertThat(bob.put("/api/v1/conversations/" + group + "/notifications", new JsonObject().put("level", "none"))
+                        .status())
+                .isEqualTo(200);
+        advance(Duration.ofSeconds(61));
+        send(alice, group, "@bob still there?");
+        advance(Duration.ofSeconds(70));
+        assertThat(service.received()).hasSize(1);
+        assertThat(service.receivedBy("carol-phone")).isEmpty();
+    }
+
+    @Test
     void aRecipientWhoseDeviceReceivedTheMessageWithinTheGrace_getsNoPush() {
         start();
         Rest alice = register(server, "alice");

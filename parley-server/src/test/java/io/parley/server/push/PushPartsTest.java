@@ -66,4 +66,36 @@ class PushPartsTest {
         assertThat(WebPushProvider.topic("a conversation id that is far too long for a topic"))
                 .matches("[A-Za-z0-9_-]{32}");
     }
+
+    @Test
+    void theContentLevel_decidesWhatLeavesTheServer() {
+        PushStore.Latest latest = new PushStore.Latest(9, "Alice", "the secret plan");
+        assertThat(planner(Config.PushContent.NONE).message("c_1", null, latest, 3, 9))
+                .isEqualTo(new PushMessage("c_1", "3 new messages", "", 3, 9, false));
+        assertThat(planner(Config.PushContent.NONE).message("c_1", null, latest, 1, 9).title())
+                .isEqualTo("New message");
+        assertThat(planner(Config.PushContent.SENDER).message("c_1", null, latest, 3, 9))
+                .isEqualTo(new PushMessage("c_1", "Alice", "3 new messages", 3, 9, false));
+        assertThat(planner(Config.PushContent.FULL).message("c_1", null, latest, 1, 9))
+                .isEqualTo(new PushMessage("c_1", "Alice", "the secret plan", 1, 9, false));
+        assertThat(PushPlanner.text("x".repeat(300))).hasSize(201).endsWith("…");
+    }
+
+    private static PushPlanner planner(Config.PushContent content) {
+        return new PushPlanner(
+                null,
+                new Config.Push(
+                        true,
+                        Duration.ofSeconds(5),
+                        Duration.ofSeconds(60),
+                        content,
+                        12,
+                        Duration.ofSeconds(2),
+                        Duration.ofMinutes(10),
+                        Config.Rate.UNLIMITED,
+                        Duration.ofSeconds(1),
+                        Duration.ofSeconds(10),
+                        "mailto:ops@example.com",
+                        Duration.ofHours(24)));
+    }
 }
