@@ -185,7 +185,8 @@ class PushFlowTest {
         send(alice, group, "@Bob and @carol, lunch?");
         advanceUntil(() -> service.received().size() == 1, "bob's mention");
         assertThat(service.receivedBy("bob-phone")).hasSize(1);
-        assertThat(service.receivedBy("bob-phone").get(0).payload().getInteger("count")).isEqualTo(1);
+        assertThat(service.receivedBy("bob-phone").get(0).payload().getInteger("count"))
+                .isEqualTo(1);
 
         assertThat(bob.put("/api/v1/conversations/" + group + "/notifications", new JsonObject().put("level", "none"))
                         .status())

@@ -22,8 +22,9 @@ import org.slf4j.LoggerFactory;
  * over ({@link PushPlanner}, one small write per conversation) and sends the jobs that are due through the
  * provider of each device's platform. Any number of nodes run them on one store: the store's leases keep two nodes
  * from planning or sending the same row. A job leaves the queue only when its outcome is recorded, so a node killed
- * mid-send loses nothing: after the lease ({@link #MIN_LEASE_MILLIS} at the least) another round (there or on another node) sends it
- * again, and the provider's collapse key (the conversation) makes that repeat replace the first on the device.
+ * mid-send loses nothing: after the lease ({@link #MIN_LEASE_MILLIS} at the least) another round (there or on
+ * another node) sends it again, and the provider's collapse key (the conversation) makes that repeat replace the
+ * first on the device.
  *
  * <p>Outcomes: delivered leaves the queue; retry (transport failure, timeout, 429, 5xx) waits {@link Backoff} (full
  * jitter, at least the provider's Retry-After) and after {@code push.max-attempts} attempts becomes a dead letter;
@@ -151,7 +152,7 @@ public final class PushWorkers implements AutoCloseable {
         long now = clock.millis();
         List<PushStore.Job> jobs = get(store.claimJobs(now, now + leaseMillis, BATCH));
         List<PushStore.Outcome> outcomes = new ArrayList<>();
-        List<CompletableFuture<PushStore.Outcome>> sent = new ArrayList<>();
+        List<CompletableFuture<PushResult>> sent = new ArrayList<>();
         List<PushStore.Job> sentJobs = new ArrayList<>();
         for (PushStore.Job job : jobs) {
             if (job.device() == null) {
@@ -175,16 +176,19 @@ public final class PushWorkers implements AutoCloseable {
             } catch (RuntimeException e) {
                 f = CompletableFuture.failedFuture(e);
             }
-            sent.add(f.handle((r, err) -> outcome(job, r, err)));
+            sent.add(f);
             sentJobs.add(job);
         }
         long deadline = System.nanoTime() + config.webPushTimeout().toNanos() + TimeUnit.SECONDS.toNanos(5);
         for (int i = 0; i < sent.size(); i++) {
             long left = Math.max(0, deadline - System.nanoTime());
+            PushStore.Job job = sentJobs.get(i);
             try {
-                outcomes.add(sent.get(i).get(left, TimeUnit.NANOSECONDS));
+                outcomes.add(outcome(job, sent.get(i).get(left, TimeUnit.NANOSECONDS), null));
+            } catch (java.util.concurrent.ExecutionException e) {
+                outcomes.add(outcome(job, null, e.getCause()));
             } catch (TimeoutException e) {
-                outcomes.add(outcome(sentJobs.get(i), null, e));
+                outcomes.add(outcome(job, null, e));
             }
         }
         get(store.finish(outcomes));

@@ -72,7 +72,9 @@ class PushPartsTest {
         PushStore.Latest latest = new PushStore.Latest(9, "Alice", "the secret plan");
         assertThat(planner(Config.PushContent.NONE).message("c_1", null, latest, 3, 9))
                 .isEqualTo(new PushMessage("c_1", "3 new messages", "", 3, 9, false));
-        assertThat(planner(Config.PushContent.NONE).message("c_1", null, latest, 1, 9).title())
+        assertThat(planner(Config.PushContent.NONE)
+                        .message("c_1", null, latest, 1, 9)
+                        .title())
                 .isEqualTo("New message");
         assertThat(planner(Config.PushContent.SENDER).message("c_1", null, latest, 3, 9))
                 .isEqualTo(new PushMessage("c_1", "Alice", "3 new messages", 3, 9, false));
