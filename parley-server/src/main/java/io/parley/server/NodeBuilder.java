@@ -496,7 +496,7 @@ final class NodeBuilder {
         new AuthApi(vertx, store, hasher, config.auth(), sessionTokens, limits).mount(router);
         new SessionApi(vertx, store, hasher, sessionTokens).mount(router);
         new DeviceApi(sessionStore, clock).mount(router);
-        new PushApi(store.pushStore(), vapid, clock).mount(router);
+        new PushApi(store.pushSettings(), vapid, clock).mount(router);
         HttpRoutes.webApp(router);
         HttpRoutes.errors(router);
         int port;

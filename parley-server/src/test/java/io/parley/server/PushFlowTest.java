@@ -280,6 +280,26 @@ class PushFlowTest {
     }
 
     @Test
+    void aPushFailingMaxAttemptsTimes_becomesACountedDeadLetter_andLeavesTheQueue() {
+        Map<String, String> o = settings();
+        o.put("push.max-attempts", "3");
+        server = startServer(o, new ManualScheduler(), "data");
+        Rest alice = register(server, "alice");
+        Rest bob = register(server, "bob");
+        subscribe(bob, "bob-phone");
+        String dm = alice.direct(bob.get("/api/v1/me").json().getString("userId"));
+        service.down(true);
+        send(alice, dm, "hi");
+        advanceUntil(() -> service.requests() == 3, "three attempts");
+        advance(Duration.ofSeconds(60));
+        assertThat(service.requests()).isEqualTo(3);
+        assertThat(queueDepth()).isZero();
+        assertThat(scrape())
+                .contains("parley_push_notification_sent_total{channel=\"webpush\",result=\"retry\"} 3.0")
+                .contains("parley_push_notification_sent_total{channel=\"webpush\",result=\"dead\"} 1.0");
+    }
+
+    @Test
     void aProviderDownFor60s_raisesTheQueueDepth_andEverythingArrivesAfter() {
         start();
         Rest alice = register(server, "alice");

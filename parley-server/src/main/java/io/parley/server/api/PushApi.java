@@ -2,7 +2,7 @@ package io.parley.server.api;
 
 import io.parley.protocol.ErrorCode;
 import io.parley.server.chat.ChatException;
-import io.parley.server.push.PushStore;
+import io.parley.server.push.PushSettings;
 import io.parley.server.push.VapidKeys;
 import io.parley.server.store.NotifyLevel;
 import io.parley.server.store.StoreException;
@@ -27,11 +27,11 @@ public final class PushApi {
     /** The latest do-not-disturb end accepted: a year ahead (longer is "mute", a notify level). */
     static final long MAX_DND_MILLIS = 366L * 24 * 3600 * 1000;
 
-    private final PushStore store;
+    private final PushSettings store;
     private final VapidKeys vapid;
     private final Clock clock;
 
-    public PushApi(PushStore store, VapidKeys vapid, Clock clock) {
+    public PushApi(PushSettings store, VapidKeys vapid, Clock clock) {
         this.store = store;
         this.vapid = vapid;
         this.clock = clock;

@@ -7,9 +7,9 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * The push pipeline's rows in the store (docs/architecture.md, "Push"): the members' notify levels and do-not-disturb,
- * the durable "conversation touched" queue the store fills in the transaction of every message, and the jobs the
- * workers of every node send. One contract on SQLite and PostgreSQL (PushStoreContract).
+ * The push pipeline's queue in the store (docs/architecture.md, "Push"): the durable "conversation touched" queue the
+ * store fills in the transaction of every message, and the jobs the workers of every node send. The users' choices
+ * are {@link PushSettings}. One contract on SQLite and PostgreSQL (PushStoreContract).
  * <h2>Contract</h2>
  * <ul>
  *   <li><b>Nothing committed is missed.</b> A committed message leaves its conversation touched ({@link
@@ -27,23 +27,7 @@ import java.util.concurrent.CompletableFuture;
  */
 public interface PushStore {
 
-    // ---- preferences (docs/api.md, "Notifications")
-    // ------------------------------------------------------------------
-
-    /**
-     * Sets the member's level ({@code null}: back to the default of the kind); returns the conversation's kind. Fails
-     * with {@code StoreException.NotFound} when the user is not a member.
-     */
-    CompletableFuture<ConversationKind> setNotify(String conversationId, String userId, NotifyLevel level);
-
-    /** The user's do-not-disturb end (epoch ms), or null when off. */
-    CompletableFuture<Long> doNotDisturbUntil(String userId);
-
-    /** Sets (or, with null, ends) the user's do-not-disturb. */
-    CompletableFuture<Void> setDoNotDisturbUntil(String userId, Long untilMillis);
-
-    // ---- planning
-    // ----------------------------------------------------------------------------------------------------
+    // ---- planning ---------------------------------------------------------------------------------------------------
 
     /** A touched conversation, as claimed. */
     record Touched(String conversationId, long touchedAt, int touches) {}
@@ -106,8 +90,7 @@ public interface PushStore {
     /** The user's devices (oldest first). */
     CompletableFuture<List<PushDevice>> devices(String userId);
 
-    // ---- sending
-    // -----------------------------------------------------------------------------------------------------
+    // ---- sending ----------------------------------------------------------------------------------------------------
 
     /** A queued job as claimed: {@code device} null when the device was removed since. */
     record Job(

@@ -5,11 +5,9 @@ import io.parley.server.push.PushStore;
 import io.parley.server.store.ConversationKind;
 import io.parley.server.store.NotifyLevel;
 import io.parley.server.store.PushDevice;
-import io.parley.server.store.StoreException;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Types;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -23,10 +21,6 @@ import java.util.concurrent.CompletableFuture;
  * row; on SQLite the one writer serializes the claims.
  */
 final class JdbcPushStore implements PushStore {
-    private static final String SET_NOTIFY = "UPDATE members SET notify = ? WHERE conversation_id = ? AND user_id = ?";
-    private static final String KIND = "SELECT kind FROM conversations WHERE id = ?";
-    private static final String DND = "SELECT dnd_until FROM users WHERE id = ?";
-    private static final String SET_DND = "UPDATE users SET dnd_until = ? WHERE id = ?";
 
     private static final String DUE_TOUCHED = "SELECT conversation_id, touched_at, touches FROM push_pending "
             + "WHERE lease_until <= ? AND ((not_before = 0 AND touched_at <= ?) OR (not_before > 0 AND not_before <= ?)) "
@@ -98,59 +92,6 @@ final class JdbcPushStore implements PushStore {
         this.mentions = "SELECT COALESCE(edited_body, body) FROM events WHERE conversation_id = ? AND seq > ? "
                 + "AND kind = 'message' AND actor_id <> ? AND deleted_at IS NULL AND COALESCE(edited_body, body) "
                 + (pg ? "ILIKE" : "LIKE") + " ? ESCAPE '\\' ORDER BY seq LIMIT 100";
-    }
-
-    // ---- preferences -----------------------------------------------------------------------------------------------
-
-    @Override
-    public CompletableFuture<ConversationKind> setNotify(String conversationId, String userId, NotifyLevel level) {
-        return writer.submit(tx -> {
-            PreparedStatement ps = tx.ps(SET_NOTIFY);
-            Rows.setNullable(ps, 1, level == null ? null : level.wire());
-            ps.setString(2, conversationId);
-            ps.setString(3, userId);
-            if (ps.executeUpdate() == 0) {
-                throw new StoreException.NotFound("conversation not found");
-            }
-            PreparedStatement k = tx.ps(KIND);
-            k.setString(1, conversationId);
-            try (ResultSet rs = k.executeQuery()) {
-                rs.next();
-                return ConversationKind.fromWire(rs.getString(1));
-            }
-        });
-    }
-
-    @Override
-    public CompletableFuture<Long> doNotDisturbUntil(String userId) {
-        return readers.read(sql -> {
-            PreparedStatement ps = sql.ps(DND);
-            ps.setString(1, userId);
-            try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) {
-                    throw new StoreException.NotFound("no such user");
-                }
-                long v = rs.getLong(1);
-                return rs.wasNull() ? null : v;
-            }
-        });
-    }
-
-    @Override
-    public CompletableFuture<Void> setDoNotDisturbUntil(String userId, Long untilMillis) {
-        return writer.submit(tx -> {
-            PreparedStatement ps = tx.ps(SET_DND);
-            if (untilMillis == null) {
-                ps.setNull(1, Types.BIGINT);
-            } else {
-                ps.setLong(1, untilMillis);
-            }
-            ps.setString(2, userId);
-            if (ps.executeUpdate() == 0) {
-                throw new StoreException.NotFound("no such user");
-            }
-            return null;
-        });
     }
 
     // ---- planning --------------------------------------------------------------------------------------------------

@@ -3,6 +3,7 @@ package io.parley.server.store.jdbc;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.parley.server.push.PushMessage;
+import io.parley.server.push.PushSettings;
 import io.parley.server.push.PushStore;
 import io.parley.server.store.DeviceSession;
 import io.parley.server.store.NewMessage;
@@ -36,12 +37,14 @@ abstract class PushStoreContract {
     protected JdbcChatStore chat;
     protected SessionStore sessions;
     protected PushStore push;
+    protected PushSettings settings;
 
     @BeforeEach
     void openStores() {
         chat = createChatStore();
         sessions = createSessionStore();
         push = chat.pushStore();
+        settings = chat.pushSettings();
         await(chat.createUser("a", "alice", "h"));
         await(chat.createUser("b", "bob", "h"));
         await(chat.createGroup("g", "a", "group", List.of("b"), T0));
@@ -190,20 +193,20 @@ abstract class PushStoreContract {
 
     @Test
     void notifyLevelAndDoNotDisturb_areStored_andANonMemberIsNotFound() {
-        assertThat(await(push.setNotify("g", "b", NotifyLevel.NONE)).name()).isEqualTo("GROUP");
+        assertThat(await(settings.setNotify("g", "b", NotifyLevel.NONE)).name()).isEqualTo("GROUP");
         assertThat(await(chat.findConversation("g", "b")).orElseThrow().notifyLevel())
                 .isEqualTo(NotifyLevel.NONE);
-        await(push.setNotify("g", "b", null));
+        await(settings.setNotify("g", "b", null));
         assertThat(await(chat.findConversation("g", "b")).orElseThrow().notifyLevel())
                 .isEqualTo(NotifyLevel.MENTIONS);
         await(chat.createUser("x", "xavier", "h"));
-        assertThat(failure(push.setNotify("g", "x", NotifyLevel.ALL))).isInstanceOf(StoreException.NotFound.class);
+        assertThat(failure(settings.setNotify("g", "x", NotifyLevel.ALL))).isInstanceOf(StoreException.NotFound.class);
 
-        assertThat(await(push.doNotDisturbUntil("b"))).isNull();
-        await(push.setDoNotDisturbUntil("b", T0 + 1_000));
-        assertThat(await(push.doNotDisturbUntil("b"))).isEqualTo(T0 + 1_000);
-        await(push.setDoNotDisturbUntil("b", null));
-        assertThat(await(push.doNotDisturbUntil("b"))).isNull();
+        assertThat(await(settings.doNotDisturbUntil("b"))).isNull();
+        await(settings.setDoNotDisturbUntil("b", T0 + 1_000));
+        assertThat(await(settings.doNotDisturbUntil("b"))).isEqualTo(T0 + 1_000);
+        await(settings.setDoNotDisturbUntil("b", null));
+        assertThat(await(settings.doNotDisturbUntil("b"))).isNull();
     }
 
     static PushStore.Plan plan(PushStore.NewJob... jobs) {
