@@ -21,7 +21,8 @@ CREATE TABLE push_pending (
 CREATE FUNCTION push_touch_message() RETURNS trigger LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
 BEGIN
     INSERT INTO push_pending (conversation_id, touched_at) VALUES (NEW.conversation_id, NEW.created_at)
-    ON CONFLICT (conversation_id) DO UPDATE SET touches = push_pending.touches + 1;
+    ON CONFLICT (conversation_id) DO UPDATE
+    SET touches = push_pending.touches + 1, touched_at = LEAST(push_pending.touched_at, NEW.created_at);
     RETURN NULL;
 END;
 $$;
@@ -29,7 +30,8 @@ $$;
 CREATE FUNCTION push_touch_read() RETURNS trigger LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
 BEGIN
     INSERT INTO push_pending (conversation_id, touched_at) VALUES (NEW.conversation_id, NEW.receipt_at)
-    ON CONFLICT (conversation_id) DO UPDATE SET touches = push_pending.touches + 1;
+    ON CONFLICT (conversation_id) DO UPDATE
+    SET touches = push_pending.touches + 1, touched_at = LEAST(push_pending.touched_at, NEW.receipt_at);
     RETURN NULL;
 END;
 $$;

@@ -15,9 +15,10 @@ ALTER TABLE users ADD COLUMN dnd_until INTEGER;
 -- The durable "conversation touched" queue: one row per conversation with something the workers have not planned
 -- yet, written in the transaction that appends the message (the trigger below: an upsert of one small row, never a
 -- row per recipient) or moves a read cursor over a push still shown. touched_at: the first unplanned change (the
--- grace window runs from there); touches: bumped by every change, so a plan that read an older count leaves the row
--- for the next round; not_before: a later round the workers asked for (the coalescing window); lease_until: a worker
--- planning it (another node or a restart takes it after the lease).
+-- grace window runs from there; a row kept for a later round holds that round's time until a new change comes);
+-- touches: bumped by every change, so a plan that read an older count leaves the row for the next round;
+-- not_before: a later round the workers asked for (the coalescing window); lease_until: a worker planning it
+-- (another node or a restart takes it after the lease).
 CREATE TABLE push_pending (
     conversation_id TEXT PRIMARY KEY,
     touched_at      INTEGER NOT NULL,
@@ -29,14 +30,14 @@ CREATE TABLE push_pending (
 CREATE TRIGGER push_touch_message AFTER INSERT ON events WHEN NEW.kind = 'message'
 BEGIN
     INSERT INTO push_pending (conversation_id, touched_at) VALUES (NEW.conversation_id, NEW.created_at)
-    ON CONFLICT (conversation_id) DO UPDATE SET touches = touches + 1;
+    ON CONFLICT (conversation_id) DO UPDATE SET touches = touches + 1, touched_at = min(touched_at, NEW.created_at);
 END;
 
 CREATE TRIGGER push_touch_read AFTER UPDATE OF read_seq ON members
 WHEN NEW.push_shown = 1 AND NEW.read_seq >= NEW.pushed_seq AND NEW.read_seq > OLD.read_seq
 BEGIN
     INSERT INTO push_pending (conversation_id, touched_at) VALUES (NEW.conversation_id, NEW.receipt_at)
-    ON CONFLICT (conversation_id) DO UPDATE SET touches = touches + 1;
+    ON CONFLICT (conversation_id) DO UPDATE SET touches = touches + 1, touched_at = min(touched_at, NEW.receipt_at);
 END;
 
 -- One notification to send to one device: planned from push_pending, sent by the workers of any node. One row per

@@ -23,7 +23,7 @@ import java.util.concurrent.CompletableFuture;
 final class JdbcPushStore implements PushStore {
 
     private static final String DUE_TOUCHED = "SELECT conversation_id, touched_at, touches FROM push_pending "
-            + "WHERE lease_until <= ? AND ((not_before = 0 AND touched_at <= ?) OR (not_before > 0 AND not_before <= ?)) "
+            + "WHERE lease_until <= ? AND (touched_at <= ? OR (not_before > 0 AND not_before <= ?)) "
             + "ORDER BY touched_at LIMIT ?";
     private static final String LEASE_TOUCHED = "UPDATE push_pending SET lease_until = ? WHERE conversation_id = ?";
 
@@ -51,8 +51,13 @@ final class JdbcPushStore implements PushStore {
     private static final String MOVE_CURSOR = "UPDATE members SET pushed_seq = ?, pushed_at = ?, push_shown = ? "
             + "WHERE conversation_id = ? AND user_id = ?";
     private static final String TAKE_OFF = "DELETE FROM push_pending WHERE conversation_id = ? AND touches = ?";
+    /**
+     * Kept for a later round: untouched since the claim, the row waits for {@code not_before} (touched_at moves there,
+     * so only a new change, which lowers it again, brings the round forward); touched meanwhile, the grace window
+     * restarts from the plan.
+     */
     private static final String RELEASE = "UPDATE push_pending SET lease_until = 0, not_before = ?, "
-            + "touched_at = CASE WHEN touches = ? THEN touched_at ELSE ? END WHERE conversation_id = ?";
+            + "touched_at = CASE WHEN touches = ? THEN ? ELSE ? END WHERE conversation_id = ?";
 
     private static final String DEVICES =
             "SELECT " + SessionSql.DEVICE_COLUMNS + " FROM push_devices WHERE user_id = ? ORDER BY created_at, id";
@@ -271,8 +276,9 @@ final class JdbcPushStore implements PushStore {
                 PreparedStatement release = tx.ps(RELEASE);
                 release.setLong(1, plan.notBefore());
                 release.setInt(2, plan.touches());
-                release.setLong(3, plan.now());
-                release.setString(4, plan.conversationId());
+                release.setLong(3, plan.notBefore() > 0 ? plan.notBefore() : plan.now());
+                release.setLong(4, plan.now());
+                release.setString(5, plan.conversationId());
                 release.executeUpdate();
             }
             return null;
