@@ -130,6 +130,23 @@ abstract class PushStoreContract {
     }
 
     @Test
+    void aConversationKeptForALaterRound_waitsForIt_unlessANewMessageComes() {
+        send("a", "one", T0);
+        PushStore.Touched t =
+                await(push.claimTouched(T0 + 6_000, GRACE, T0 + 66_000, 10)).get(0);
+        await(push.commitPlan(new PushStore.Plan("g", t.touches(), T0 + 6_000, List.of(), List.of(), T0 + 60_000)));
+        assertThat(await(push.claimTouched(T0 + 20_000, GRACE, T0 + 80_000, 10)))
+                .isEmpty();
+
+        send("a", "two", T0 + 30_000);
+        assertThat(await(push.claimTouched(T0 + 34_000, GRACE, T0 + 94_000, 10)))
+                .isEmpty();
+        assertThat(await(push.claimTouched(T0 + 35_000, GRACE, T0 + 95_000, 10)))
+                .as("the new message's grace is over, before the later round")
+                .hasSize(1);
+    }
+
+    @Test
     void audience_leavesOutMembersWithEverythingDelivered_andOwedCountsWhatIsUnread() {
         send("a", "one", T0);
         long last = send("a", "hey @Bob look", T0 + 1);
