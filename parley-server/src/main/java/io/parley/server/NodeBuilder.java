@@ -8,6 +8,7 @@ import io.parley.server.api.BlobRoutes;
 import io.parley.server.api.DeviceApi;
 import io.parley.server.api.MatchApi;
 import io.parley.server.api.ModerationApi;
+import io.parley.server.api.PushApi;
 import io.parley.server.api.RequestLog;
 import io.parley.server.api.RestApi;
 import io.parley.server.api.SearchApi;
@@ -54,6 +55,12 @@ import io.parley.server.presence.LastSeenStore;
 import io.parley.server.presence.LocalPresence;
 import io.parley.server.presence.Presence;
 import io.parley.server.presence.PresenceHub;
+import io.parley.server.push.ApnsProvider;
+import io.parley.server.push.FcmProvider;
+import io.parley.server.push.PushProvider;
+import io.parley.server.push.PushWorkers;
+import io.parley.server.push.VapidKeys;
+import io.parley.server.push.WebPushProvider;
 import io.parley.server.redis.RedisBus;
 import io.parley.server.redis.RedisCloseSignal;
 import io.parley.server.redis.RedisConnections;
@@ -63,6 +70,7 @@ import io.parley.server.redis.RedisRateLimiter;
 import io.parley.server.scan.Scanner;
 import io.parley.server.search.Indexer;
 import io.parley.server.store.CommitListener;
+import io.parley.server.store.PushDevice;
 import io.parley.server.store.SessionStore;
 import io.parley.server.store.jdbc.JdbcChatStore;
 import io.parley.server.store.jdbc.JdbcSessionStore;
@@ -138,6 +146,7 @@ final class NodeBuilder {
             "blobs",
             "attachments",
             "search-indexer",
+            "push",
             "vertx",
             "moderation",
             "gateway",
@@ -421,6 +430,38 @@ final class NodeBuilder {
                                     config.search().indexInterval(),
                                     config.search().indexBatch())));
         }
+        // Push: the store queues every conversation a message touched (in the message's transaction); the workers
+        // plan and send from there on a thread of their own. The VAPID keys are kept like the JWT secret.
+        VapidKeys vapid = VapidKeys.loadOrCreate(config.dataDir());
+        if (config.push().enabled()) {
+            WebPushProvider webPush = lifecycle.own(
+                    "webpush",
+                    new WebPushProvider(
+                            vapid,
+                            config.push().webPushSubject(),
+                            config.push().webPushTimeout(),
+                            config.push().webPushTtl(),
+                            clock));
+            Map<PushDevice.Platform, PushProvider> providers = new java.util.EnumMap<>(PushDevice.Platform.class);
+            providers.put(PushDevice.Platform.WEBPUSH, webPush);
+            // FCM and APNs only where configured; their devices are skipped (counted as no_provider) otherwise.
+            if (config.fcm().enabled()) {
+                providers.put(PushDevice.Platform.FCM, lifecycle.own("fcm", FcmProvider.create(config.fcm())));
+            }
+            if (config.apns().enabled()) {
+                providers.put(PushDevice.Platform.APNS, lifecycle.own("apns", ApnsProvider.create(config.apns())));
+            }
+            owned(
+                    "push",
+                    lifecycle.own(
+                            "push",
+                            new PushWorkers(
+                                    store.pushStore(),
+                                    Map.copyOf(providers),
+                                    config.push(),
+                                    metrics,
+                                    timers.thread("parley-push"))));
+        }
         vertx = Vertx.vertx();
         owned(
                 "vertx",
@@ -513,6 +554,7 @@ final class NodeBuilder {
         new SessionApi(vertx, store, hasher, sessionTokens).mount(router);
         new ModerationApi(moderation, config).mount(router);
         new DeviceApi(sessionStore, clock).mount(router);
+        new PushApi(store.pushSettings(), vapid, clock).mount(router);
         HttpRoutes.webApp(router, AttachmentParts.browserOrigin(blobs, clock));
         HttpRoutes.errors(router);
         int port;

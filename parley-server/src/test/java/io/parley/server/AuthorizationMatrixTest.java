@@ -106,6 +106,12 @@ class AuthorizationMatrixTest {
         REST.put("POST /api/v1/devices", Scope.TOKEN);
         REST.put("GET /api/v1/devices", Scope.TOKEN);
         REST.put("DELETE /api/v1/devices/{id}", Scope.TOKEN);
+        // Notifications (issue 15): a level is set on a conversation of the caller's; DND and the VAPID key are the
+        // caller's own or public to every user (PushApiTest).
+        REST.put("PUT /api/v1/conversations/{id}/notifications", Scope.CONVERSATION);
+        REST.put("GET /api/v1/me/notifications", Scope.TOKEN);
+        REST.put("PUT /api/v1/me/notifications", Scope.TOKEN);
+        REST.put("GET /api/v1/push/vapid-public-key", Scope.TOKEN);
         // Attachments (issue 16): a slot and a message are aimed at a conversation; an attachment id answers
         // attachment_not_found alike to a non-member, a removed member, after the delete and for someone else's upload
         // (AttachmentFlowTest, each rule its own test): this matrix has no attachment ids of its own to aim at.

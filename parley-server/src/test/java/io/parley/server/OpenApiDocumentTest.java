@@ -202,6 +202,7 @@ class OpenApiDocumentTest {
             new AuthApi(vertx, null, null, config.auth(), null).mount(router);
             new SessionApi(null, null, null, null).mount(router);
             new DeviceApi(null, null).mount(router);
+            new io.parley.server.api.PushApi(null, null, null).mount(router);
             new io.parley.server.api.AttachmentApi(null).mount(router);
             new io.parley.server.api.MatchApi(null).mount(router);
             new SearchApi(null, config).mount(router);

@@ -27,7 +27,8 @@ public record Config(
         Tls tls,
         Search search,
         Fcm fcm,
-        Apns apns) {
+        Apns apns,
+        Push push) {
 
     /**
      * The HTTP listener. {@code corsOrigins}: browser origins (besides the server's own) whose pages may call the
@@ -217,6 +218,8 @@ public record Config(
                 search,
                 fcm,
                 apns);
+
+                push);
     }
 
     /**
@@ -306,4 +309,36 @@ public record Config(
             return keyFile != null;
         }
     }
+
+    /** What a push may say ({@code push.content}): nothing but "New message", the sender too, or the text too. */
+    public enum PushContent {
+        NONE,
+        SENDER,
+        FULL
+    }
+
+    /**
+     * Offline push notifications ({@code push.*}, docs/operations.md "Push"). {@code enabled}: whether this node runs
+     * push workers; {@code grace}: how long a message waits for a device of the recipient to receive it before it is
+     * owed a push; {@code coalesceWindow}: the least time between two pushes of one conversation to one user (what
+     * arrives meanwhile is one summary); {@code content}: the privacy level; {@code maxAttempts}: attempts before a
+     * job becomes a dead letter; {@code backoffBase}/{@code backoffMax}: the exponential backoff's first step and cap
+     * (full jitter); {@code rate}: pushes per user per node; {@code pollInterval}: how often the workers look at the
+     * queue; {@code webPushTimeout}: one Web Push request's deadline; {@code webPushSubject}: the VAPID {@code sub}
+     * (a mailto: or https: contact for the push services); {@code webPushTtl}: how long a push service keeps a
+     * message for an offline browser.
+     */
+    public record Push(
+            boolean enabled,
+            Duration grace,
+            Duration coalesceWindow,
+            PushContent content,
+            int maxAttempts,
+            Duration backoffBase,
+            Duration backoffMax,
+            Rate rate,
+            Duration pollInterval,
+            Duration webPushTimeout,
+            String webPushSubject,
+            Duration webPushTtl) {}
 }

@@ -133,6 +133,18 @@ public final class ConfigLoader {
         d.put("push.apns.topic", "");
         d.put("push.apns.endpoint", "https://api.push.apple.com");
         d.put("push.apns.timeout", "10s");
+        d.put("push.enabled", "true");
+        d.put("push.grace", "5s");
+        d.put("push.coalesce-window", "60s");
+        d.put("push.content", "none");
+        d.put("push.max-attempts", "12");
+        d.put("push.backoff-base", "2s");
+        d.put("push.backoff-max", "10m");
+        d.put("push.rate", "30/1h");
+        d.put("push.poll-interval", "1s");
+        d.put("push.webpush.timeout", "10s");
+        d.put("push.webpush.subject", "mailto:postmaster@localhost");
+        d.put("push.webpush.ttl", "24h");
         return java.util.Collections.unmodifiableMap(d);
     }
 
@@ -338,7 +350,8 @@ public final class ConfigLoader {
                     tls(),
                     search(),
                     fcm(),
-                    apns());
+                    apns(),
+                    push());
         }
 
         /** FCM is on when its service account file is set; a token-uri override without it is a mistake. */
@@ -530,6 +543,41 @@ public final class ConfigLoader {
                 throw bad("search.index-interval", "must be at most 60s");
             }
             return new Config.Search(bool("search.indexing"), interval, intIn("search.index-batch", 1, 10_000));
+        }
+
+        private Config.Push push() {
+            Config.PushContent content = switch (values.get("push.content").toLowerCase(Locale.ROOT)) {
+                case "none" -> Config.PushContent.NONE;
+                case "sender" -> Config.PushContent.SENDER;
+                case "full" -> Config.PushContent.FULL;
+                default -> throw bad("push.content", "must be none, sender or full");
+            };
+            Duration base = duration("push.backoff-base", Duration.ofMillis(10), Duration.ofHours(1), "1h");
+            Duration max = duration("push.backoff-max", Duration.ofMillis(10), Duration.ofDays(1), "24h");
+            if (max.compareTo(base) < 0) {
+                throw bad(
+                        "push.backoff-max",
+                        "must be at least push.backoff-base (" + values.get("push.backoff-base") + ")");
+            }
+            String subject = nonEmpty("push.webpush.subject");
+            if (!subject.startsWith("mailto:") && !subject.startsWith("https://")) {
+                throw bad(
+                        "push.webpush.subject",
+                        "must be a mailto: or https: contact (RFC 8292), e.g. " + "mailto:ops@example.com");
+            }
+            return new Config.Push(
+                    bool("push.enabled"),
+                    duration("push.grace", Duration.ZERO, Duration.ofMinutes(10), "10m"),
+                    duration("push.coalesce-window", Duration.ZERO, Duration.ofDays(1), "24h"),
+                    content,
+                    intIn("push.max-attempts", 1, 100),
+                    base,
+                    max,
+                    rate("push.rate"),
+                    duration("push.poll-interval", Duration.ofMillis(10), Duration.ofSeconds(60), "60s"),
+                    duration("push.webpush.timeout", Duration.ofMillis(100), Duration.ofMinutes(5), "5m"),
+                    subject,
+                    duration("push.webpush.ttl", Duration.ZERO, Duration.ofDays(28), "28d"));
         }
 
         private Config.Log log() {

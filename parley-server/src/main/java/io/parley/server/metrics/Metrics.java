@@ -243,6 +243,53 @@ public final class Metrics {
         admissionRefusedCounter(reason).increment();
     }
 
+    private final java.util.concurrent.ConcurrentHashMap<String, Counter> pushSent =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
+    private final Timer pushLatency = Timer.builder("parley.push.delivery.latency")
+            .description("from the first message a push covers to the provider's acceptance of it")
+            .serviceLevelObjectives(BUCKETS)
+            .register(registry);
+
+    /**
+     * One push attempt's outcome: {@code channel} is the platform (webpush, fcm, apns), {@code result} delivered,
+     * retry, gone, failed, dead (given up after push.max-attempts) or no_provider (a platform this node cannot send to).
+     */
+    public void pushSent(String channel, String result) {
+        pushSentCounter(channel, result).increment();
+    }
+
+    private Counter pushSentCounter(String channel, String result) {
+        return pushSent.computeIfAbsent(
+                channel + "\n" + result,
+                k -> Counter.builder("parley.push.notification.sent")
+                        .description("push attempts by platform and outcome")
+                        .tag("channel", channel)
+                        .tag("result", result)
+                        .register(registry));
+    }
+
+    {
+        // Every series exists from the start (at 0), so rates and alerts see the first failure.
+        for (String channel : new String[] {"webpush", "fcm", "apns"}) {
+            for (String result : new String[] {"delivered", "retry", "gone", "failed", "dead", "no_provider"}) {
+                pushSentCounter(channel, result);
+            }
+        }
+    }
+
+    /** A push the provider accepted, {@code millis} after the first message it covers. */
+    public void pushDelivered(long millis) {
+        pushLatency.record(Math.max(0, millis), TimeUnit.MILLISECONDS);
+    }
+
+    /** Registers the gauge of push jobs waiting to be sent (the whole cluster's queue, as this node last read it). */
+    public void pushQueueDepth(Supplier<Number> depth) {
+        Gauge.builder("parley.push.queue.depth", depth)
+                .description("push jobs queued and not yet delivered or given up (cluster-wide)")
+                .register(registry);
+    }
+
     /** The Prometheus text exposition of every meter. */
     /** The registry, for parts that keep their own meters (attachments' scans). */
     public io.micrometer.core.instrument.MeterRegistry registry() {

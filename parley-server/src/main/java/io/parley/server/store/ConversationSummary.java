@@ -4,7 +4,8 @@ import java.util.List;
 
 /**
  * A conversation as one member sees it: its members, the last message (null when none), the last seq of the log and
- * the member's unread count (messages by others with seq above the member's read cursor).
+ * the member's unread count (messages by others with seq above the member's read cursor), and the member's notify
+ * level in force ({@link NotifyLevel#effective}).
  */
 public record ConversationSummary(
         String id,
@@ -16,4 +17,5 @@ public record ConversationSummary(
         List<Member> members,
         LogEntry lastMessage,
         long readSeq,
-        long unreadCount) {}
+        long unreadCount,
+        NotifyLevel notifyLevel) {}

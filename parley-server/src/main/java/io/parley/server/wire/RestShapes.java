@@ -24,6 +24,7 @@ public final class RestShapes {
                 .put("lastSeq", c.lastSeq())
                 .put("readSeq", c.readSeq())
                 .put("unreadCount", c.unreadCount())
+                .put("notify", c.notifyLevel().wire())
                 .put("lastMessage", c.lastMessage() == null ? null : event(c.lastMessage()))
                 .put("members", members(c.members()));
     }

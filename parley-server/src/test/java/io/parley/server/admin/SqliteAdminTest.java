@@ -87,7 +87,7 @@ class SqliteAdminTest extends AdminCommandsContract {
         // The database and its write-ahead log are byte for byte as they were; a reader of a WAL database whose log
         // was removed by the server's last close opens an empty one (the -shm beside it is SQLite's shared-memory index
         // of the log, no data, which every reader maps and may touch).
-        for (String name : List.of("parley.db", "parley.db-wal", "jwt-secret", "parley.lock")) {
+        for (String name : List.of("parley.db", "parley.db-wal", "jwt-secret", "vapid-keys", "parley.lock")) {
             byte[] was = before.get(name);
             byte[] is = after.get(name);
             boolean emptyLogOpened = name.equals("parley.db-wal") && was == null && is != null && is.length == 0;
@@ -97,7 +97,8 @@ class SqliteAdminTest extends AdminCommandsContract {
                     .isTrue();
         }
         assertThat(after.keySet())
-                .isSubsetOf(Set.of("parley.db", "parley.db-wal", "parley.db-shm", "jwt-secret", "parley.lock"));
+                .isSubsetOf(Set.of(
+                        "parley.db", "parley.db-wal", "parley.db-shm", "jwt-secret", "vapid-keys", "parley.lock"));
     }
 
     @Test

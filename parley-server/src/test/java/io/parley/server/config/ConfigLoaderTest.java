@@ -289,4 +289,25 @@ class ConfigLoaderTest {
         assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("PARLEY_PUSH_APNS_TIMEOUT", "10ms")))
                 .hasMessageContaining("push.apns.timeout");
     }
+
+    @Test
+    void pushSettings_haveDefaultsADeploymentCanKeep_andBadValuesNameTheirKey() {
+        Config.Push push = ConfigLoader.load(null, Map.of()).push();
+        assertThat(push.enabled()).isTrue();
+        assertThat(push.grace()).isEqualTo(java.time.Duration.ofSeconds(5));
+        assertThat(push.content()).isEqualTo(Config.PushContent.NONE);
+        assertThat(push.webPushSubject()).startsWith("mailto:");
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("PARLEY_PUSH_CONTENT", "everything")))
+                .hasMessageContaining("push.content")
+                .hasMessageContaining("none, sender or full");
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("PARLEY_PUSH_WEBPUSH_SUBJECT", "ops@example.com")))
+                .hasMessageContaining("push.webpush.subject");
+        assertThatThrownBy(() -> ConfigLoader.load(
+                        null, Map.of("PARLEY_PUSH_BACKOFF_BASE", "10s", "PARLEY_PUSH_BACKOFF_MAX", "1s")))
+                .hasMessageContaining("push.backoff-max");
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("PARLEY_PUSH_MAX_ATTEMPTS", "0")))
+                .hasMessageContaining("push.max-attempts");
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("PARLEY_PUSH_RATE", "lots")))
+                .hasMessageContaining("push.rate");
+    }
 }

@@ -2,6 +2,8 @@ package io.parley.server.store.jdbc;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import io.parley.server.push.PushSettings;
+import io.parley.server.push.PushStore;
 import io.parley.server.search.SearchIndex;
 import io.parley.server.store.Appended;
 import io.parley.server.store.AttachmentStore;
@@ -82,6 +84,8 @@ public final class JdbcChatStore implements ChatStore {
         this.appends = ops::appendMessages;
         this.attachments = new JdbcAttachments(writer, readers, ops, q);
         this.moderation = new JdbcModeration(dialect, writer, readers, ops, q);
+        this.push = new JdbcPushStore(dialect, writer, readers);
+        this.pushSettings = new JdbcPushSettings(writer, readers);
     }
 
     private final JdbcModeration moderation;
@@ -89,6 +93,19 @@ public final class JdbcChatStore implements ChatStore {
     /** Admins, bans with their audit, mutes and reports, on this store's writer and readers (ModerationStore). */
     public ModerationStore moderation() {
         return moderation;
+    }
+
+    private final JdbcPushStore push;
+    private final JdbcPushSettings pushSettings;
+
+    /** The users' notify levels and do-not-disturb (docs/api.md, "Notifications"). */
+    public PushSettings pushSettings() {
+        return pushSettings;
+    }
+
+    /** The push pipeline's rows, on this store's writer and readers (docs/architecture.md, "Push"). */
+    public PushStore pushStore() {
+        return push;
     }
 
     private final JdbcAttachments attachments;

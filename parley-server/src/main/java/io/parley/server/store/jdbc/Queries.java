@@ -7,6 +7,7 @@ import io.parley.server.store.LogEntry;
 import io.parley.server.store.Member;
 import io.parley.server.store.MessageVersion;
 import io.parley.server.store.MessageView;
+import io.parley.server.store.NotifyLevel;
 import io.parley.server.store.ReceiptChange;
 import io.parley.server.store.Role;
 import io.parley.server.store.User;
@@ -197,6 +198,13 @@ final class Queries {
             rs.next();
             unreadCount = rs.getLong(1);
         }
+        PreparedStatement level = sql.ps(d.memberNotify);
+        level.setString(1, id);
+        level.setString(2, userId);
+        NotifyLevel chosen;
+        try (ResultSet rs = level.executeQuery()) {
+            chosen = rs.next() ? NotifyLevel.of(rs.getString(1)) : null;
+        }
         return new ConversationSummary(
                 id,
                 kind,
@@ -207,7 +215,8 @@ final class Queries {
                 List.copyOf(members),
                 lastMessage.isEmpty() ? null : lastMessage.get(0),
                 readSeq,
-                unreadCount);
+                unreadCount,
+                NotifyLevel.effective(chosen, kind));
     }
 
     List<LogEntry> eventsAfter(Sql sql, String conversationId, long afterSeq, int limit) throws SQLException {

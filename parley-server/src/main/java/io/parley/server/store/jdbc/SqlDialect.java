@@ -199,6 +199,9 @@ class SqlDialect {
             "SELECT " + EVENT_COLUMNS + " FROM events WHERE conversation_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?";
     final String lastMessage = "SELECT " + EVENT_COLUMNS
             + " FROM events WHERE conversation_id = ? AND kind = 'message' " + "ORDER BY seq DESC LIMIT 1";
+    /** The member's chosen notify level (NULL: the default of the conversation's kind). */
+    final String memberNotify = "SELECT notify FROM members WHERE conversation_id = ? AND user_id = ?";
+
     final String unreadCount = "SELECT COUNT(*) FROM events WHERE conversation_id = ? AND seq > ? AND kind = 'message' "
             + "AND actor_id <> ? AND deleted_at IS NULL";
 
