@@ -217,8 +217,7 @@ public record Config(
                 tls,
                 search,
                 fcm,
-                apns);
-
+                apns,
                 push);
     }
 
