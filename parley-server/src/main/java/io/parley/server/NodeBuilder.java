@@ -70,6 +70,7 @@ import io.parley.server.time.Scheduler;
 import io.parley.server.tls.CertificateReloader;
 import io.parley.server.tls.Hsts;
 import io.parley.server.tls.ServedCertificate;
+import io.parley.server.wire.Pseudonyms;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -293,7 +294,14 @@ final class NodeBuilder {
                                 : localLimiter));
         RateLimits limits = new RateLimits(limiter, config.rates(), metrics);
         // Each commit's frame is encoded once, here, and travels with the event through the bus to every session.
-        JdbcChatStore store = owned("store", lifecycle.own("store", openStore(new EventPublisher(codec, bus), timers)));
+        // Stranger conversations show their members by pseudonym on every face (wire.Pseudonyms); the commit
+        // listener masks with it, so it exists before the store it reads the pseudonyms from.
+        java.util.concurrent.atomic.AtomicReference<JdbcChatStore> storeOfPseudonyms =
+                new java.util.concurrent.atomic.AtomicReference<>();
+        Pseudonyms pseudonyms = new Pseudonyms(id -> storeOfPseudonyms.get().strangerAliases(id));
+        JdbcChatStore store =
+                owned("store", lifecycle.own("store", openStore(new EventPublisher(codec, bus, pseudonyms), timers)));
+        storeOfPseudonyms.set(store);
         store.observeCommits(metrics::committed);
         // Bans are written by `parley admin ban` from outside the node: read at start and every BanList.REFRESH; a ban
         // also writes a revocation log entry in its transaction, which closes the user's live sessions with 4001
@@ -339,6 +347,7 @@ final class NodeBuilder {
                         new ReceiptBatcher(
                                 store,
                                 bus,
+                                pseudonyms,
                                 config.receipts().window().toMillis(),
                                 config.receipts().maxFanoutMembers(),
                                 timers.thread("parley-receipts"))));
@@ -406,7 +415,7 @@ final class NodeBuilder {
                 config.auth().audience(),
                 clock,
                 config.auth().clockSkew());
-        ChatService chat = new ChatService(store, config, bus, presence, receipts, clock);
+        ChatService chat = new ChatService(store, config, bus, presence, receipts, pseudonyms, clock);
         Authenticator authenticator =
                 new Authenticator(verifier(jwt, timers), store, bans, sessionStore, revocations, clock);
         SessionTokens sessionTokens = new SessionTokens(
@@ -438,10 +447,13 @@ final class NodeBuilder {
         Scheduler matchTimers = timers.thread("parley-match");
         Matcher matcher = lifecycle.own(
                 "matcher",
-                redis != null ? new RedisMatcher(redis, matchSettings) : new LocalMatcher(matchSettings, matchTimers));
+                redis != null
+                        ? new RedisMatcher(redis, matchSettings, store::matchBlocks)
+                        : new LocalMatcher(matchSettings, matchTimers, store::matchBlocks));
         StrangerService strangers = owned(
                 "matching",
-                lifecycle.own("matching", new StrangerService(matcher, store, bus, config.match(), matchTimers)));
+                lifecycle.own(
+                        "matching", new StrangerService(matcher, store, bus, pseudonyms, config.match(), matchTimers)));
         gateway.matching(strangers);
         AtomicBoolean stopping = new AtomicBoolean();
         router = Router.router(vertx);

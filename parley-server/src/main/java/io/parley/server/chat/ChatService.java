@@ -22,6 +22,7 @@ import io.parley.server.store.NewMessage;
 import io.parley.server.store.ReceiptUpdate;
 import io.parley.server.store.Role;
 import io.parley.server.store.StoreException;
+import io.parley.server.wire.Pseudonyms;
 import java.time.Clock;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -45,9 +46,16 @@ public final class ChatService {
     private final Clock clock;
     private final Feed feed;
     private final Users users;
+    private final Pseudonyms pseudonyms;
 
     public ChatService(
-            ChatStore store, Config config, Bus bus, Presence presence, ReceiptBatcher receipts, Clock clock) {
+            ChatStore store,
+            Config config,
+            Bus bus,
+            Presence presence,
+            ReceiptBatcher receipts,
+            Pseudonyms pseudonyms,
+            Clock clock) {
         this.store = store;
         this.limits = config.limits();
         this.config = config;
@@ -55,8 +63,22 @@ public final class ChatService {
         this.presence = presence;
         this.receipts = receipts;
         this.clock = clock;
-        this.feed = new Feed(store);
+        this.feed = new Feed(store, pseudonyms);
         this.users = new Users(store);
+        this.pseudonyms = pseudonyms;
+    }
+
+    /** How the members of stranger conversations appear to each other: every face showing one masks through it. */
+    public Pseudonyms pseudonyms() {
+        return pseudonyms;
+    }
+
+    /** A stranger conversation's membership, roles and title are the matching service's: no member changes them. */
+    private static <T> CompletableFuture<T> refuseStranger(String conversationId, String what) {
+        return Pseudonyms.isStranger(conversationId)
+                ? CompletableFuture.failedFuture(
+                        ChatException.forbidden("a stranger conversation's members cannot " + what))
+                : null;
     }
 
     /** The catch-up reads of a session (the only reads that skip this class's checks). */
@@ -222,7 +244,7 @@ public final class ChatService {
                                 active,
                                 p.typingThrottle().toMillis(),
                                 p.typingTtl().toMillis())
-                        .thenApply(granted -> {
+                        .thenCombine(pseudonyms.of(conversationId), (granted, aliases) -> {
                             if (granted) {
                                 List<String> others = members.stream()
                                         .map(Member::userId)
@@ -232,7 +254,7 @@ public final class ChatService {
                                         others,
                                         new ServerFrame.Typing(
                                                 conversationId,
-                                                userId,
+                                                aliases.of(userId),
                                                 active,
                                                 active ? p.typingTtl().toMillis() : 0)));
                             }
@@ -277,6 +299,10 @@ public final class ChatService {
     /** Owners and admins of a group add members. */
     public CompletableFuture<List<LogEntry.MemberAdded>> addMembers(
             String actorId, String conversationId, List<String> userIds) {
+        CompletableFuture<List<LogEntry.MemberAdded>> refused = refuseStranger(conversationId, "add members");
+        if (refused != null) {
+            return refused;
+        }
         return store.findConversation(conversationId, actorId)
                 .thenCompose(o -> {
                     ConversationSummary c = o.orElseThrow(ChatException::notFound);
@@ -340,6 +366,10 @@ public final class ChatService {
         if (role == Role.OWNER) {
             return CompletableFuture.failedFuture(ChatException.invalid("role must be admin or member"));
         }
+        CompletableFuture<LogEntry.RoleChanged> refused = refuseStranger(conversationId, "change roles");
+        if (refused != null) {
+            return refused;
+        }
         return store.findConversation(conversationId, actorId)
                 .thenCompose(o -> {
                     ConversationSummary c = o.orElseThrow(ChatException::notFound);
@@ -364,6 +394,10 @@ public final class ChatService {
     public CompletableFuture<LogEntry.ConversationRenamed> rename(String actorId, String conversationId, String title) {
         if (!validTitle(title)) {
             return CompletableFuture.failedFuture(ChatException.invalid(TITLE_RULE));
+        }
+        CompletableFuture<LogEntry.ConversationRenamed> refused = refuseStranger(conversationId, "rename it");
+        if (refused != null) {
+            return refused;
         }
         return store.findConversation(conversationId, actorId)
                 .thenCompose(o -> {
