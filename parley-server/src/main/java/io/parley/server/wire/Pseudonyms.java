@@ -10,10 +10,10 @@ import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 
 /**
@@ -27,7 +27,7 @@ import java.util.function.Function;
  * <p>
  * Stranger conversations are told apart by their id alone ({@link #isStranger}: ids {@code s_...}, only the
  * matching service makes them), so an ordinary conversation costs one prefix test and no lookup. The pseudonyms are
- * stored with the conversation (schema V13) and cached here, a bounded map: the matching service
+ * stored with the conversation (schema V13) and cached here, a bounded map read without a lock: the matching service
  * {@link #remember}s a new pair's before it creates the conversation, so its first events find them.
  * Thread-safe.
  */
@@ -45,12 +45,11 @@ public final class Pseudonyms {
     private final Function<String, CompletableFuture<Map<String, String>>> loader;
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
-    private final Map<String, Aliases> cache = new LinkedHashMap<>(1024, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, Aliases> eldest) {
-            return size() > CACHE_SIZE;
-        }
-    };
+    /**
+     * Lock-free reads (the commit listener asks on the store's writer thread); past {@link #CACHE_SIZE} an arbitrary
+     * entry makes room, to be read again from the store when next needed.
+     */
+    private final ConcurrentHashMap<String, Aliases> cache = new ConcurrentHashMap<>();
 
     /**
      * {@code loader}: the store's {@code strangerAliases}; a function, since the store's commit listener needs this
@@ -67,9 +66,17 @@ public final class Pseudonyms {
 
     /** Records a new stranger conversation's pseudonyms (user id to pseudonym) before it is created. */
     public void remember(String conversationId, Map<String, String> byUser) {
-        synchronized (cache) {
-            cache.put(conversationId, new Aliases(conversationId, Map.copyOf(byUser)));
+        cache(conversationId, new Aliases(conversationId, Map.copyOf(byUser)));
+    }
+
+    private void cache(String conversationId, Aliases a) {
+        if (cache.size() >= CACHE_SIZE) {
+            Iterator<String> any = cache.keySet().iterator();
+            if (any.hasNext()) {
+                cache.remove(any.next());
+            }
         }
+        cache.put(conversationId, a);
     }
 
     /** The cached pseudonyms of a conversation; {@link Aliases#NONE} for an ordinary one, null when not cached. */
@@ -77,9 +84,7 @@ public final class Pseudonyms {
         if (!isStranger(conversationId)) {
             return Aliases.NONE;
         }
-        synchronized (cache) {
-            return cache.get(conversationId);
-        }
+        return cache.get(conversationId);
     }
 
     /**
@@ -98,9 +103,7 @@ public final class Pseudonyms {
                 return new Aliases(conversationId, Map.of());
             }
             Aliases loaded = new Aliases(conversationId, byUser);
-            synchronized (cache) {
-                cache.put(conversationId, loaded);
-            }
+            cache(conversationId, loaded);
             return loaded;
         });
     }
