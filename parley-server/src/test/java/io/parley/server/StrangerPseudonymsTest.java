@@ -21,7 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
  * display names set) are matched, chat, react, read, type, report and block; every frame either of them receives and
  * every REST body about their conversation (also after a restart, from the store) is searched for the partner's user
  * id, username and display name, and none of them is there. Looking the partner up by pseudonym finds nothing, and
- * the members cannot reshape the conversation.
+ * the members cannot reshape the conversation. The block outlives a restart.
  */
 class StrangerPseudonymsTest {
     static Vertx vertx;
@@ -239,6 +239,19 @@ class StrangerPseudonymsTest {
                     aliceSaw.add(f.encode());
                 }
             }
+        }
+        // The block survived the restart (stored, and read by the matcher before it pairs): the two only wait.
+        try (TestServer server = new TestServer(dir).on(new ManualScheduler()).start()) {
+            Seen a = connect(server, alice);
+            Seen b = connect(server, bob);
+            a.ws.send("{\"type\":\"match_join\"}");
+            a.next("match", "event", "waiting");
+            b.ws.send("{\"type\":\"match_join\"}");
+            assertThat(b.next("match", null, null).getString("event"))
+                    .as("alice blocked bob before the restart")
+                    .isEqualTo("waiting");
+            a.ws.close();
+            b.ws.close();
         }
         assertThat(aliceSaw).anyMatch(s -> s.contains("hello stranger"));
         assertReveals("what alice saw", String.join("\n", aliceSaw), bob);
