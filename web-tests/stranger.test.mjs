@@ -42,6 +42,11 @@ test('two strangers meet, chat, one presses Next and the other sees them leave; 
     await alice.page.click('#stranger-send');
     await bob.page.locator('#stranger-messages .stranger-line.theirs', { hasText: 'hi stranger' }).waitFor();
     await alice.page.locator('#stranger-messages .stranger-line.mine', { hasText: 'hi stranger' }).waitFor();
+    // Each side sees the other only by pseudonym: bob's line for alice's message carries the name alice was told.
+    const aliceIs = /They see you as (stranger-\w+)/.exec(await status(alice))[1];
+    assert.equal(await bob.page.locator('#stranger-messages .stranger-line.theirs b').first().textContent(),
+      `${aliceIs}: `);
+    assert.doesNotMatch(await bob.page.locator('#stranger-view').textContent(), /alice/);
     await bob.page.fill('#stranger-input', '<img src=x onerror=alert(1)> hello');
     await bob.page.press('#stranger-input', 'Enter');
     await alice.page.locator('#stranger-messages .stranger-line.theirs', { hasText: 'hello' }).waitFor();

@@ -370,7 +370,8 @@ export interface Member {
 
 export interface Conversation {
   id: string;
-  type: 'direct' | 'group';
+  /** stranger: a talk-to-a-stranger pair's conversation, whose members appear by pseudonym (docs/api.md). */
+  type: 'direct' | 'group' | 'stranger';
   title: string | null;
   createdBy: string;
   createdAt: string;

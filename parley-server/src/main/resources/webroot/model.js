@@ -65,7 +65,8 @@ export class Conversation {
   }
 
   displayName() {
-    if (this.type === 'group') {
+    // A stranger conversation's members are pseudonyms, itself titled "Stranger" (docs/api.md).
+    if (this.type === 'group' || this.type === 'stranger') {
       return this.title || 'Group';
     }
     const peer = this.others()[0];

@@ -12,6 +12,9 @@ export function mountStranger(client) {
   let active = false; // the screen is open and this tab takes part in matching
   let conversationId = null;
   let paired = false;
+  // The pair's pseudonyms (the matched frame's you and partner): the conversation's events name both sides by them.
+  let me = null;
+  let partner = null;
 
   const status = el('p', { id: 'stranger-status', role: 'status', 'aria-live': 'polite' });
   const list = el('div', { id: 'stranger-messages', 'aria-live': 'polite' });
@@ -80,12 +83,16 @@ export function mountStranger(client) {
         break;
       case 'matched':
         conversationId = m.conversationId;
+        me = m.you;
+        partner = m.partner;
         list.replaceChildren();
         setPaired(true);
-        say(`You are talking to ${m.partner}. Say hi!`);
+        say(`You are talking to ${m.partner}. Say hi! (They see you as ${m.you}.)`);
         break;
       case 'rejoined':
         conversationId = m.conversationId;
+        me = m.you;
+        partner = m.partner;
         setPaired(true);
         say(`Back with ${m.partner}.`);
         break;
@@ -121,7 +128,7 @@ export function mountStranger(client) {
   client.on('match', onMatch);
   client.on('event', (e) => {
     if (active && e.conversationId === conversationId && e.kind === 'message' && !e.deleted) {
-      line(e.actorId === client.userId ? 'You' : 'Stranger', e.body);
+      line(e.actorId === me ? 'You' : (partner || 'Stranger'), e.body);
     }
   });
   client.on('synced', (s) => {

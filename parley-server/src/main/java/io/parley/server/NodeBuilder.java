@@ -82,6 +82,7 @@ import io.parley.server.time.Scheduler;
 import io.parley.server.tls.CertificateReloader;
 import io.parley.server.tls.Hsts;
 import io.parley.server.tls.ServedCertificate;
+import io.parley.server.wire.Pseudonyms;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -313,7 +314,14 @@ final class NodeBuilder {
                                 : localLimiter));
         RateLimits limits = new RateLimits(limiter, config.rates(), metrics);
         // Each commit's frame is encoded once, here, and travels with the event through the bus to every session.
-        JdbcChatStore store = owned("store", lifecycle.own("store", openStore(new EventPublisher(codec, bus), timers)));
+        // Stranger conversations show their members by pseudonym on every face (wire.Pseudonyms); the commit
+        // listener masks with it, so it exists before the store it reads the pseudonyms from.
+        java.util.concurrent.atomic.AtomicReference<JdbcChatStore> storeOfPseudonyms =
+                new java.util.concurrent.atomic.AtomicReference<>();
+        Pseudonyms pseudonyms = new Pseudonyms(id -> storeOfPseudonyms.get().strangerAliases(id));
+        JdbcChatStore store =
+                owned("store", lifecycle.own("store", openStore(new EventPublisher(codec, bus, pseudonyms), timers)));
+        storeOfPseudonyms.set(store);
         store.observeCommits(metrics::committed);
         if (presence instanceof LocalPresence local) {
             // Last seen across restarts (a cluster keeps it in Redis). Created after the store, so a stop writes the
@@ -380,6 +388,7 @@ final class NodeBuilder {
                         new ReceiptBatcher(
                                 store,
                                 bus,
+                                pseudonyms,
                                 config.receipts().window().toMillis(),
                                 config.receipts().maxFanoutMembers(),
                                 timers.thread("parley-receipts"))));
@@ -493,7 +502,7 @@ final class NodeBuilder {
                                 timers.thread("parley-moderation"),
                                 clock)));
         grantConfiguredAdmins(moderation, store);
-        ChatService chat = new ChatService(store, config, bus, presence, receipts, clock, moderation);
+        ChatService chat = new ChatService(store, config, bus, presence, receipts, pseudonyms, clock, moderation);
         Authenticator authenticator =
                 new Authenticator(verifier(jwt, timers), store, bans, sessionStore, revocations, clock);
         SessionTokens sessionTokens = new SessionTokens(
@@ -525,10 +534,13 @@ final class NodeBuilder {
         Scheduler matchTimers = timers.thread("parley-match");
         Matcher matcher = lifecycle.own(
                 "matcher",
-                redis != null ? new RedisMatcher(redis, matchSettings) : new LocalMatcher(matchSettings, matchTimers));
+                redis != null
+                        ? new RedisMatcher(redis, matchSettings, store::matchBlocks)
+                        : new LocalMatcher(matchSettings, matchTimers, store::matchBlocks));
         StrangerService strangers = owned(
                 "matching",
-                lifecycle.own("matching", new StrangerService(matcher, store, bus, config.match(), matchTimers)));
+                lifecycle.own(
+                        "matching", new StrangerService(matcher, store, bus, pseudonyms, config.match(), matchTimers)));
         gateway.matching(strangers);
         AtomicBoolean stopping = new AtomicBoolean();
         router = Router.router(vertx);

@@ -103,6 +103,13 @@ class StrangerClusterTest {
                 ev = bob.next("event");
             }
             assertThat(ev.getString("body")).isEqualTo("from node a");
+            // Node a did not create the pair's conversation (b did): it reads the pseudonyms from the store.
+            assertThat(ev.getString("actorId")).isEqualTo(alices.getString("you"));
+            assertThat(ev.encode()).doesNotContain("alice");
+            JsonObject members = new Rest(a.httpUrl(), TestServer.token("bob"))
+                    .get("/api/v1/conversations/" + conversation + "/members")
+                    .json();
+            assertThat(members.encode()).contains(alices.getString("you")).doesNotContain("alice");
 
             alice.close();
             expect(bob, "partner_away");

@@ -6,6 +6,7 @@ import io.parley.server.auth.Principal;
 import io.parley.server.auth.TokenVerifier;
 import io.parley.server.chat.ChatException;
 import io.parley.server.wire.ErrorBody;
+import io.parley.server.wire.Pseudonyms;
 import io.vertx.core.Context;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
@@ -25,11 +26,41 @@ final class Http {
     private static final Logger LOG = LoggerFactory.getLogger("io.parley.api");
     private static final String USER = "parley.userId";
     private static final String PRINCIPAL = "parley.principal";
+    private static final String PSEUDONYMS = "parley.pseudonyms";
 
     private Http() {}
 
+    /**
+     * Answers with {@code body}; a body showing a stranger conversation goes out masked
+     * ({@link Pseudonyms#maskBody}: the conversation of the path, the body's own, or its items').
+     */
     static void json(RoutingContext ctx, int status, Object body) {
-        ErrorBody.json(ctx, status, body);
+        Pseudonyms pseudonyms = ctx.get(PSEUDONYMS);
+        if (pseudonyms == null || !(body instanceof JsonObject j)) {
+            ErrorBody.json(ctx, status, body);
+            return;
+        }
+        String path = ctx.request().path();
+        String scope = path.startsWith("/api/v1/conversations/") ? ctx.pathParam("id") : null;
+        CompletableFuture<JsonObject> shown = pseudonyms.maskBody(scope, j);
+        if (shown.isDone() && !shown.isCompletedExceptionally()) {
+            ErrorBody.json(ctx, status, shown.join());
+            return;
+        }
+        shown.whenCompleteAsync(
+                (masked, err) -> {
+                    if (err != null) {
+                        fail(ctx, err);
+                    } else {
+                        ErrorBody.json(ctx, status, masked);
+                    }
+                },
+                onContext(ctx));
+    }
+
+    /** Makes {@link #json} mask what it shows of stranger conversations for the rest of this request. */
+    static void showThrough(RoutingContext ctx, Pseudonyms pseudonyms) {
+        ctx.put(PSEUDONYMS, pseudonyms);
     }
 
     static void error(RoutingContext ctx, ErrorCode code, String message) {

@@ -57,6 +57,10 @@ public final class RestApi {
         router.route("/api/v1/*")
                 .handler(BodyHandler.create(false).setBodyLimit(config.limits().maxFrameBytes()));
         router.route("/api/v1/*").handler(this::authenticate);
+        router.route("/api/v1/*").handler(ctx -> {
+            Http.showThrough(ctx, chat.pseudonyms());
+            ctx.next();
+        });
         router.get("/api/v1/me")
                 .handler(ctx -> respond(
                         ctx,

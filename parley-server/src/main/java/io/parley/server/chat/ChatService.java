@@ -22,6 +22,7 @@ import io.parley.server.store.NewMessage;
 import io.parley.server.store.ReceiptUpdate;
 import io.parley.server.store.Role;
 import io.parley.server.store.StoreException;
+import io.parley.server.wire.Pseudonyms;
 import java.time.Clock;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -46,10 +47,17 @@ public final class ChatService {
     private final Feed feed;
     private final Users users;
     private final Mutes mutes;
+    private final Pseudonyms pseudonyms;
 
     public ChatService(
-            ChatStore store, Config config, Bus bus, Presence presence, ReceiptBatcher receipts, Clock clock) {
-        this(store, config, bus, presence, receipts, clock, Mutes.NONE);
+            ChatStore store,
+            Config config,
+            Bus bus,
+            Presence presence,
+            ReceiptBatcher receipts,
+            Pseudonyms pseudonyms,
+            Clock clock) {
+        this(store, config, bus, presence, receipts, pseudonyms, clock, Mutes.NONE);
     }
 
     /** {@code mutes}: a muted member's sends, edits and reactions fail with {@link ErrorCode#MUTED}, nothing stored. */
@@ -59,6 +67,7 @@ public final class ChatService {
             Bus bus,
             Presence presence,
             ReceiptBatcher receipts,
+            Pseudonyms pseudonyms,
             Clock clock,
             Mutes mutes) {
         this.mutes = mutes;
@@ -69,8 +78,22 @@ public final class ChatService {
         this.presence = presence;
         this.receipts = receipts;
         this.clock = clock;
-        this.feed = new Feed(store);
+        this.feed = new Feed(store, pseudonyms);
         this.users = new Users(store);
+        this.pseudonyms = pseudonyms;
+    }
+
+    /** How the members of stranger conversations appear to each other: every face showing one masks through it. */
+    public Pseudonyms pseudonyms() {
+        return pseudonyms;
+    }
+
+    /** A stranger conversation's membership, roles and title are the matching service's: no member changes them. */
+    private static <T> CompletableFuture<T> refuseStranger(String conversationId, String what) {
+        return Pseudonyms.isStranger(conversationId)
+                ? CompletableFuture.failedFuture(
+                        ChatException.forbidden("a stranger conversation's members cannot " + what))
+                : null;
     }
 
     /** The catch-up reads of a session (the only reads that skip this class's checks). */
@@ -256,7 +279,7 @@ public final class ChatService {
                                         active,
                                         p.typingThrottle().toMillis(),
                                         p.typingTtl().toMillis())
-                                .thenApply(granted -> {
+                                .thenCombine(pseudonyms.of(conversationId), (granted, aliases) -> {
                                     if (granted) {
                                         List<String> others = members.stream()
                                                 .map(Member::userId)
@@ -266,7 +289,7 @@ public final class ChatService {
                                                 others,
                                                 new ServerFrame.Typing(
                                                         conversationId,
-                                                        userId,
+                                                        aliases.of(userId),
                                                         active,
                                                         active ? p.typingTtl().toMillis() : 0)));
                                     }
@@ -311,6 +334,10 @@ public final class ChatService {
     /** Owners and admins of a group add members. */
     public CompletableFuture<List<LogEntry.MemberAdded>> addMembers(
             String actorId, String conversationId, List<String> userIds) {
+        CompletableFuture<List<LogEntry.MemberAdded>> refused = refuseStranger(conversationId, "add members");
+        if (refused != null) {
+            return refused;
+        }
         return store.findConversation(conversationId, actorId)
                 .thenCompose(o -> {
                     ConversationSummary c = o.orElseThrow(ChatException::notFound);
@@ -374,6 +401,10 @@ public final class ChatService {
         if (role == Role.OWNER) {
             return CompletableFuture.failedFuture(ChatException.invalid("role must be admin or member"));
         }
+        CompletableFuture<LogEntry.RoleChanged> refused = refuseStranger(conversationId, "change roles");
+        if (refused != null) {
+            return refused;
+        }
         return store.findConversation(conversationId, actorId)
                 .thenCompose(o -> {
                     ConversationSummary c = o.orElseThrow(ChatException::notFound);
@@ -398,6 +429,10 @@ public final class ChatService {
     public CompletableFuture<LogEntry.ConversationRenamed> rename(String actorId, String conversationId, String title) {
         if (!validTitle(title)) {
             return CompletableFuture.failedFuture(ChatException.invalid(TITLE_RULE));
+        }
+        CompletableFuture<LogEntry.ConversationRenamed> refused = refuseStranger(conversationId, "rename it");
+        if (refused != null) {
+            return refused;
         }
         return store.findConversation(conversationId, actorId)
                 .thenCompose(o -> {

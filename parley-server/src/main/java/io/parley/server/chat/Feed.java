@@ -3,6 +3,8 @@ package io.parley.server.chat;
 import io.parley.server.store.ChatStore;
 import io.parley.server.store.LogEntry;
 import io.parley.server.store.ReceiptChange;
+import io.parley.server.wire.Pseudonyms;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -14,9 +16,11 @@ import java.util.concurrent.CompletableFuture;
  */
 public final class Feed {
     private final ChatStore store;
+    private final Pseudonyms pseudonyms;
 
-    Feed(ChatStore store) {
+    Feed(ChatStore store, Pseudonyms pseudonyms) {
         this.store = store;
+        this.pseudonyms = pseudonyms;
     }
 
     /** The last seq of every conversation the user is a member of. */
@@ -29,8 +33,29 @@ public final class Feed {
         return store.eventsAfter(conversationId, afterSeq, limit);
     }
 
-    /** Receipt changes in the user's conversations since a time (see {@link ChatStore#receiptsSince}). */
+    /**
+     * How a conversation's frames name its members: {@link Pseudonyms.Aliases#NONE} at once unless it is a stranger
+     * conversation. Replayed event frames pass through its {@code mask}.
+     */
+    public CompletableFuture<Pseudonyms.Aliases> aliases(String conversationId) {
+        return pseudonyms.of(conversationId);
+    }
+
+    /**
+     * Receipt changes in the user's conversations since a time (see {@link ChatStore#receiptsSince}); those of a
+     * stranger conversation name the member by pseudonym.
+     */
     public CompletableFuture<List<ReceiptChange>> receiptsSince(String userId, long sinceMillis, int maxFanoutMembers) {
-        return store.receiptsSince(userId, sinceMillis, maxFanoutMembers);
+        return store.receiptsSince(userId, sinceMillis, maxFanoutMembers).thenCompose(changes -> {
+            CompletableFuture<List<ReceiptChange>> out = CompletableFuture.completedFuture(new ArrayList<>());
+            for (ReceiptChange c : changes) {
+                out = out.thenCombine(pseudonyms.of(c.conversationId()), (list, a) -> {
+                    list.add(new ReceiptChange(
+                            c.conversationId(), a.of(c.userId()), c.deliveredSeq(), c.readSeq(), c.recipients()));
+                    return list;
+                });
+            }
+            return out;
+        });
     }
 }

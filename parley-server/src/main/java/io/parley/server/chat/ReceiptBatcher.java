@@ -7,6 +7,7 @@ import io.parley.server.store.ReceiptChange;
 import io.parley.server.store.ReceiptUpdate;
 import io.parley.server.time.Scheduler;
 import io.parley.server.wire.Frames;
+import io.parley.server.wire.Pseudonyms;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -21,7 +22,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Coalesces receipt cursors reported by clients ({@code delivered}, {@code read} frames): per member and
  * conversation only the highest values of a window are kept, written in one transaction at the end of the window
- * and then fanned out through the bus. A failed write keeps the updates for the next window.
+ * and then fanned out through the bus. A failed write keeps the updates for the next window. The receipts of a
+ * stranger conversation name the member by pseudonym ({@link Pseudonyms}).
  */
 public final class ReceiptBatcher implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger("io.parley.receipts");
@@ -30,6 +32,7 @@ public final class ReceiptBatcher implements AutoCloseable {
 
     private final ChatStore store;
     private final Bus bus;
+    private final Pseudonyms pseudonyms;
     private final int maxFanout;
     private final Clock clock;
     private final Map<Key, long[]> pending = new ConcurrentHashMap<>();
@@ -37,9 +40,11 @@ public final class ReceiptBatcher implements AutoCloseable {
     private final Scheduler.Cancellable timer;
 
     /** Flushes every window on {@code scheduler}'s thread, stamps writes with its clock; the scheduler stays the caller's. */
-    public ReceiptBatcher(ChatStore store, Bus bus, long windowMillis, int maxFanout, Scheduler scheduler) {
+    public ReceiptBatcher(
+            ChatStore store, Bus bus, Pseudonyms pseudonyms, long windowMillis, int maxFanout, Scheduler scheduler) {
         this.store = store;
         this.bus = bus;
+        this.pseudonyms = pseudonyms;
         this.maxFanout = maxFanout;
         this.clock = scheduler.clock();
         this.timer = scheduler.every(Duration.ofMillis(windowMillis), this::flush);
@@ -84,7 +89,23 @@ public final class ReceiptBatcher implements AutoCloseable {
 
     private void publish(List<ReceiptChange> changes) {
         for (ReceiptChange c : changes) {
-            bus.publish(new Signal(c.recipients(), Frames.receipts(c.conversationId(), List.of(c))));
+            if (!Pseudonyms.isStranger(c.conversationId())) {
+                bus.publish(new Signal(c.recipients(), Frames.receipts(c.conversationId(), List.of(c))));
+                continue;
+            }
+            pseudonyms.of(c.conversationId()).whenComplete((a, err) -> {
+                if (err != null) {
+                    // Stored already; the members read it with their next sync or GET .../receipts.
+                    LOG.warn(
+                            "receipt of {} not fanned out: pseudonyms unavailable: {}",
+                            c.conversationId(),
+                            err.toString());
+                    return;
+                }
+                ReceiptChange shown = new ReceiptChange(
+                        c.conversationId(), a.of(c.userId()), c.deliveredSeq(), c.readSeq(), c.recipients());
+                bus.publish(new Signal(c.recipients(), Frames.receipts(c.conversationId(), List.of(shown))));
+            });
         }
     }
 

@@ -302,8 +302,9 @@ final class EventStream {
         int generation = replayGeneration;
         chat.feed()
                 .eventsAfter(conversationId, from, pageSize)
+                .thenCombine(chat.feed().aliases(conversationId), java.util.Map::entry)
                 .whenCompleteAsync(
-                        (page, err) -> {
+                        (shown, err) -> {
                             if (mode != Mode.SYNCING || generation != replayGeneration) {
                                 return;
                             }
@@ -312,10 +313,11 @@ final class EventStream {
                                         CloseCodes.RESYNC, "store unavailable while catching up; reconnect and sync");
                                 return;
                             }
+                            List<LogEntry> page = shown.getKey();
                             List<byte[]> frames = new java.util.ArrayList<>(page.size());
                             for (LogEntry e : page) {
                                 if (e.seq() > cursors.getOrDefault(conversationId, 0L)) {
-                                    frames.add(codec.encode(Frames.event(e)));
+                                    frames.add(shown.getValue().mask(codec.encode(Frames.event(e))));
                                     cursors.put(conversationId, e.seq());
                                 }
                             }

@@ -14,7 +14,8 @@ import java.util.function.Supplier;
 /**
  * The matcher of a single node: the whole state in this object, every operation under its monitor (so each is one
  * atomic step, as the Redis script is in a cluster), times by the scheduler's clock. Expired entries are treated as
- * absent when met and swept every {@link Matcher.Settings#stateTtl}. Blocks live as long as the process.
+ * absent when met and swept every {@link Matcher.Settings#stateTtl}. Blocks: read from the store's
+ * {@link Matcher.StoredBlocks} before the first pairing, then kept here (the service stores each new one).
  */
 public final class LocalMatcher implements Matcher {
     private record Expiring<T>(T value, long expiresAt) {}
@@ -31,9 +32,13 @@ public final class LocalMatcher implements Matcher {
     private final Map<String, Long> cooldowns = new HashMap<>();
     private final Map<String, Set<String>> blocks = new HashMap<>();
     private boolean closed;
+    private final StoredBlocks stored;
+    /** Completes once the stored blocks are in {@link #blocks}; null until the first join asks. Guarded by this. */
+    private CompletableFuture<Void> blocksLoaded;
 
-    public LocalMatcher(Settings settings, Scheduler scheduler) {
+    public LocalMatcher(Settings settings, Scheduler scheduler, StoredBlocks stored) {
         this.settings = settings;
+        this.stored = stored;
         this.clock = scheduler.clock();
         this.sweep = scheduler.every(settings.stateTtl(), this::sweep);
     }
@@ -134,6 +139,24 @@ public final class LocalMatcher implements Matcher {
 
     @Override
     public CompletableFuture<JoinResult> join(Ticket ticket, String conversationId, String alias, String partnerAlias) {
+        return blocksLoaded().thenCompose(x -> joinNow(ticket, conversationId, alias, partnerAlias));
+    }
+
+    /** The stored blocks, read once; a failed read is tried again by the next join. */
+    private synchronized CompletableFuture<Void> blocksLoaded() {
+        if (blocksLoaded == null || blocksLoaded.isCompletedExceptionally()) {
+            blocksLoaded = stored.load().thenAccept(loaded -> {
+                synchronized (this) {
+                    loaded.forEach((u, set) ->
+                            blocks.computeIfAbsent(u, k -> new HashSet<>()).addAll(set));
+                }
+            });
+        }
+        return blocksLoaded;
+    }
+
+    private CompletableFuture<JoinResult> joinNow(
+            Ticket ticket, String conversationId, String alias, String partnerAlias) {
         return atomically(() -> {
             long now = now();
             String u = ticket.userId();

@@ -1,7 +1,9 @@
 package io.parley.server.match;
 
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -27,10 +29,21 @@ import java.util.concurrent.CompletableFuture;
  *   {@link #endIfAway} ends it when no session came back.</li>
  *   <li><b>Expiry.</b> Every entry of the state expires by itself (locks, queue, tickets, pairs, cooldowns) except
  *   blocks, which are permanent; live sessions keep theirs with {@link #renew}.</li>
+ *   <li><b>Blocks are durable.</b> No pair is made before the blocks of {@link StoredBlocks} are in the state (a
+ *   {@link #join} that cannot read them fails); blocks made by {@link #end} add to them.</li>
  *   <li><b>Counts.</b> {@link #counts} is cheap (no scan).</li>
  * </ul>
  */
 public interface Matcher extends AutoCloseable {
+
+    /**
+     * The durable source of the blocks ({@code ChatStore.matchBlocks}): for each user, whom they blocked. A matcher
+     * reads it before it pairs anyone for the first time (and, in Redis, again whenever Redis lost its copy), so a
+     * block outlives a restart of the node and of Redis; the service stores each new block there itself.
+     */
+    interface StoredBlocks {
+        CompletableFuture<Map<String, Set<String>>> load();
+    }
 
     /** The times the state lives by. */
     record Settings(Duration lockTtl, Duration grace, Duration skipCooldown, Duration stateTtl, int maxScan) {}

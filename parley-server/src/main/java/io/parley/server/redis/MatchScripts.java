@@ -78,10 +78,13 @@ final class MatchScripts {
     /**
      * The five steps. ARGV: prefix, user, session, interests (comma-separated), language ('' for none), relaxed
      * (0/1), conversation id, alias, partner alias, state ttl, max scan. -> {'not_locked'}, {'paired', partner, conv,
-     * alias, partnerAlias}, {'matched', partner}, {'waiting'}.
+     * alias, partnerAlias}, {'matched', partner}, {'waiting'}, or {'load_blocks'} when the stored blocks are not in
+     * Redis (never loaded, or lost with a restart): nothing was changed, {@link #LOAD_BLOCKS} first.
      */
     static final String JOIN = COMMON + """
             if redis.call('GET', P .. 'lock:' .. u) ~= ARGV[3] then return {'not_locked'} end
+            -- (0) no pairing before the stored blocks are here (Redis may have restarted without them)
+            if redis.call('EXISTS', P .. 'blocks-loaded') == 0 then return {'load_blocks'} end
             local Q = P .. 'queue'
             local ttl = ARGV[10]
             -- (1) already in a pair: give it back
@@ -133,6 +136,17 @@ final class MatchScripts {
             if not redis.call('LPOS', Q, u) then redis.call('RPUSH', Q, u) end
             redis.call('PEXPIRE', Q, ttl)
             return {'waiting'}
+            """;
+
+    /**
+     * ARGV: prefix, '' (no user), last chunk (0/1), then (user, blocked) pairs: adds them to the blocks and, with the
+     * last chunk, marks the stored blocks as loaded. -> 1.
+     */
+    static final String LOAD_BLOCKS = """
+            local P = ARGV[1]
+            for i = 4, #ARGV, 2 do redis.call('SADD', P .. 'blocks:' .. ARGV[i], ARGV[i + 1]) end
+            if ARGV[3] == '1' then redis.call('SET', P .. 'blocks-loaded', '1') end
+            return 1
             """;
 
     /** ARGV: prefix, user. -> 1 when the user was queued. */

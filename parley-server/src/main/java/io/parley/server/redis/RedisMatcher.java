@@ -16,15 +16,22 @@ import java.util.concurrent.CompletableFuture;
  * The matcher of a cluster: the state in Redis under {@code {prefix}:match:}, each operation one Lua script
  * ({@link MatchScripts}), so two nodes can never pair the same user. Nothing is cached in the node: when Redis cannot
  * be reached every future fails (the service answers {@code unavailable}) and no pair is made from what a node
- * remembers.
+ * remembers. Blocks have no expiry but Redis may lose them (a restart without persistence): the store is their
+ * source ({@link Matcher.StoredBlocks}), and the join script refuses to pair until a {@code blocks-loaded} marker
+ * says they were copied in since Redis last started; this matcher then copies them and joins again.
  */
 public final class RedisMatcher implements Matcher {
     private final RedisConnections redis;
     private final Settings settings;
     private final String prefix;
+    private final StoredBlocks stored;
 
-    public RedisMatcher(RedisConnections redis, Settings settings) {
+    /** Blocks copied to Redis per script call. */
+    private static final int BLOCKS_CHUNK = 500;
+
+    public RedisMatcher(RedisConnections redis, Settings settings, StoredBlocks stored) {
         this.redis = redis;
+        this.stored = stored;
         this.settings = settings;
         this.prefix = redis.key("match:");
     }
@@ -82,6 +89,54 @@ public final class RedisMatcher implements Matcher {
 
     @Override
     public CompletableFuture<JoinResult> join(Ticket ticket, String conversationId, String alias, String partnerAlias) {
+        return joinOnce(ticket, conversationId, alias, partnerAlias)
+                .thenCompose(r -> r != null
+                        ? CompletableFuture.completedFuture(r)
+                        : loadBlocks()
+                                .thenCompose(x -> joinOnce(ticket, conversationId, alias, partnerAlias))
+                                .thenApply(again -> {
+                                    if (again == null) {
+                                        throw new IllegalStateException(
+                                                "Redis lost the blocks again while loading them");
+                                    }
+                                    return again;
+                                }));
+    }
+
+    /** Copies the stored blocks into Redis, in chunks, the last one setting the marker. */
+    private CompletableFuture<Void> loadBlocks() {
+        return stored.load().thenCompose(blocks -> {
+            List<String> flat = new java.util.ArrayList<>();
+            blocks.forEach((u, set) -> set.forEach(b -> {
+                flat.add(u);
+                flat.add(b);
+            }));
+            CompletableFuture<Void> done = CompletableFuture.completedFuture(null);
+            int chunk = 2 * BLOCKS_CHUNK;
+            for (int from = 0; from < Math.max(1, flat.size()); from += chunk) {
+                List<String> part = flat.subList(Math.min(from, flat.size()), Math.min(from + chunk, flat.size()));
+                boolean last = from + chunk >= flat.size();
+                done = done.thenCompose(x -> {
+                    String[] args = new String[3 + part.size()];
+                    args[0] = prefix;
+                    args[1] = "";
+                    args[2] = last ? "1" : "0";
+                    for (int i = 0; i < part.size(); i++) {
+                        args[3 + i] = part.get(i);
+                    }
+                    return redis.async()
+                            .<Long>eval(MatchScripts.LOAD_BLOCKS, ScriptOutputType.INTEGER, new String[0], args)
+                            .toCompletableFuture()
+                            .thenApply(n -> null);
+                });
+            }
+            return done;
+        });
+    }
+
+    /** One run of the join script; null when it asked for the blocks first. */
+    private CompletableFuture<JoinResult> joinOnce(
+            Ticket ticket, String conversationId, String alias, String partnerAlias) {
         String u = ticket.userId();
         return run(
                         MatchScripts.JOIN,
@@ -109,6 +164,8 @@ public final class RedisMatcher implements Matcher {
                             return JoinResult.waiting();
                         case "not_locked":
                             return JoinResult.notLocked();
+                        case "load_blocks":
+                            return null;
                         default:
                             throw new IllegalStateException("join script answered " + outcome);
                     }

@@ -103,6 +103,22 @@ public interface ChatStore extends AutoCloseable {
     CompletableFuture<Created> createGroup(
             String newId, String ownerId, String title, List<String> memberIds, long nowMillis);
 
+    /**
+     * Creates a stranger conversation (talk to a stranger): a group of the two, owned by {@code userA}, as
+     * {@link #createGroup} does, and in the same transaction each member's pseudonym in it ({@link #strangerAliases}).
+     */
+    CompletableFuture<Created> createStranger(
+            String newId, String userA, String aliasA, String userB, String aliasB, String title, long nowMillis);
+
+    /** The pseudonyms of a stranger conversation's members by user id; empty for any other or unknown conversation. */
+    CompletableFuture<Map<String, String>> strangerAliases(String conversationId);
+
+    /** Stores that {@code userId} blocked {@code blockedId} in matching, for good; storing it again changes nothing. */
+    CompletableFuture<Void> addMatchBlock(String userId, String blockedId, long nowMillis);
+
+    /** Every stored matching block: for each user, whom they blocked. Read once at start. */
+    CompletableFuture<Map<String, java.util.Set<String>>> matchBlocks();
+
     /** The conversation as seen by {@code userId}; empty when it does not exist or the user is not a member. */
     CompletableFuture<Optional<ConversationSummary>> findConversation(String conversationId, String userId);
 

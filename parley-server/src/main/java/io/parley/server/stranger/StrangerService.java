@@ -15,10 +15,12 @@ import io.parley.server.match.Ticket;
 import io.parley.server.store.ChatStore;
 import io.parley.server.store.LogEntry;
 import io.parley.server.time.Scheduler;
+import io.parley.server.wire.Pseudonyms;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
@@ -83,12 +85,15 @@ public final class StrangerService implements AutoCloseable {
     private final Bus bus;
     private final Scheduler timers;
     private final Config.Match settings;
+    private final Pseudonyms pseudonyms;
     private final SecureRandom random = new SecureRandom();
     /** The sessions of this node that hold their user's matching lock, by session id. */
     private final ConcurrentHashMap<String, Entry> sessions = new ConcurrentHashMap<>();
 
-    public StrangerService(Matcher matcher, ChatStore store, Bus bus, Config.Match settings, Scheduler timers) {
+    public StrangerService(
+            Matcher matcher, ChatStore store, Bus bus, Pseudonyms pseudonyms, Config.Match settings, Scheduler timers) {
         this.matcher = matcher;
+        this.pseudonyms = pseudonyms;
         this.store = store;
         this.bus = bus;
         this.settings = settings;
@@ -223,7 +228,7 @@ public final class StrangerService implements AutoCloseable {
     /** One join attempt; {@code relaxing}: the relax timer's, which answers nothing unless it makes a pair. */
     private void attempt(Entry e, Ticket t, ClientFrame.Match m, boolean relaxing) {
         Peer peer = e.peer;
-        String conversationId = "c_" + token(20);
+        String conversationId = Pseudonyms.ID_PREFIX + token(20);
         matcher.join(t, conversationId, alias(), alias()).whenComplete((r, err) -> {
             if (err != null) {
                 if (!relaxing) {
@@ -286,13 +291,20 @@ public final class StrangerService implements AutoCloseable {
         }
     }
 
-    /** A new pair: its conversation first, then both sides are told. */
+    /**
+     * A new pair: its stranger conversation first (with both pseudonyms, which every face of it shows instead of
+     * the accounts), then both sides are told.
+     */
     private void created(Entry e, Pair p, ClientFrame.Match m) {
-        store.createGroup(
+        // Before the commit: the conversation's first events are masked with these as they are published.
+        pseudonyms.remember(p.conversationId(), Map.of(p.userId(), p.alias(), p.partnerId(), p.partnerAlias()));
+        store.createStranger(
                         p.conversationId(),
                         p.userId(),
+                        p.alias(),
+                        p.partnerId(),
+                        p.partnerAlias(),
                         TITLE,
-                        List.of(p.partnerId()),
                         timers.clock().millis())
                 .whenComplete((c, err) -> {
                     if (err == null) {
@@ -351,6 +363,14 @@ public final class StrangerService implements AutoCloseable {
             }
             Pair p = pair.get();
             signal(p, event("partner_left", null, p.mirror(), null, skip ? "skipped" : "ended"));
+            if (block) {
+                // Permanent: the store is the blocks' source (the matcher's copy is rebuilt from it at start), and
+                // "ended" is the answer only once the block is durable.
+                store.addMatchBlock(peer.userId(), p.partnerId(), timers.clock().millis())
+                        .whenComplete((x, failed) -> peer.send(
+                                failed != null ? unavailable(m, failed) : event("ended", m.ref(), p, null, "block")));
+                return;
+            }
             peer.send(event("ended", m.ref(), p, null, m.action()));
             if (skip) {
                 Ticket t;

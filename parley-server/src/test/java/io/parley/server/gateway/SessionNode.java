@@ -16,6 +16,7 @@ import io.parley.server.presence.PresenceHub;
 import io.parley.server.store.jdbc.JdbcChatStore;
 import io.parley.server.store.jdbc.SqliteOptions;
 import io.parley.server.time.ManualScheduler;
+import io.parley.server.wire.Pseudonyms;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
@@ -57,16 +58,21 @@ final class SessionNode implements AutoCloseable {
         sink = new DroppingSink(registry);
         LocalBus bus = new LocalBus();
         bus.subscribe(sink);
+        java.util.concurrent.atomic.AtomicReference<JdbcChatStore> opened =
+                new java.util.concurrent.atomic.AtomicReference<>();
+        Pseudonyms pseudonyms = new Pseudonyms(id -> opened.get().strangerAliases(id));
         store = JdbcChatStore.openSqlite(
-                dir.resolve("parley.db"), new SqliteOptions(false, 64, 2), new EventPublisher(CODEC, bus));
+                dir.resolve("parley.db"), new SqliteOptions(false, 64, 2), new EventPublisher(CODEC, bus, pseudonyms));
+        opened.set(store);
         receipts = new ReceiptBatcher(
                 store,
                 bus,
+                pseudonyms,
                 config.receipts().window().toMillis(),
                 config.receipts().maxFanoutMembers(),
                 manual);
         presenceHub = new PresenceHub(presence, store, config.presence(), CODEC, registry, n -> {}, lag -> {}, manual);
-        chat = new ChatService(store, config, bus, presence, receipts, manual.clock());
+        chat = new ChatService(store, config, bus, presence, receipts, pseudonyms, manual.clock());
         for (String user : List.of("alice", "bob")) {
             store.createUser(user, user, "hash").get(10, TimeUnit.SECONDS);
         }

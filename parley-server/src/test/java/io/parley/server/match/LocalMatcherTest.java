@@ -11,7 +11,7 @@ class LocalMatcherTest extends MatcherContract {
     @Override
     protected Matcher node(int i, Matcher.Settings settings) {
         if (matcher == null) {
-            matcher = new LocalMatcher(settings, clock);
+            matcher = new LocalMatcher(settings, clock, storedBlocks());
         }
         return matcher;
     }

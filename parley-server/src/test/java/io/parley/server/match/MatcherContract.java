@@ -32,6 +32,13 @@ public abstract class MatcherContract {
 
     private final String run = UUID.randomUUID().toString().substring(0, 8);
 
+    /** The store's blocks as the matchers under test read them ({@link Matcher.StoredBlocks}); a test may add some. */
+    protected final Map<String, Set<String>> stored = new java.util.concurrent.ConcurrentHashMap<>();
+
+    protected Matcher.StoredBlocks storedBlocks() {
+        return () -> CompletableFuture.completedFuture(Map.copyOf(stored));
+    }
+
     private String user(String name) {
         return run + "-" + name;
     }
@@ -134,6 +141,20 @@ public abstract class MatcherContract {
         assertThat(get(m.join(ticket(b, List.of(), null), "c", "x", "y")).outcome())
                 .as("a block is forever")
                 .isEqualTo(JoinResult.Outcome.WAITING);
+    }
+
+    @Test
+    void storedBlocks_holdFromTheFirstJoin_aBlockedPairIsNeverMade() throws Exception {
+        String a = user("a");
+        String b = user("b");
+        stored.put(a, Set.of(b));
+        Matcher m = node(0, SETTINGS);
+        assertThat(lockAndJoin(m, ticket(a, List.of(), null)).outcome()).isEqualTo(JoinResult.Outcome.WAITING);
+        assertThat(lockAndJoin(node(1, SETTINGS), ticket(b, List.of(), null)).outcome())
+                .as("the block read from the store keeps them apart")
+                .isEqualTo(JoinResult.Outcome.WAITING);
+        String c = user("c");
+        assertThat(lockAndJoin(m, ticket(c, List.of(), null)).outcome()).isEqualTo(JoinResult.Outcome.MATCHED);
     }
 
     @Test

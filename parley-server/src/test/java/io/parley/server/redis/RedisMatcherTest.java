@@ -10,6 +10,7 @@ import io.parley.server.match.Ticket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -30,7 +31,7 @@ class RedisMatcherTest extends MatcherContract {
     protected Matcher node(int i, Matcher.Settings settings) {
         RedisConnections c = new RedisConnections(RedisSupport.URL, prefix);
         connections.add(c);
-        return new RedisMatcher(c, settings);
+        return new RedisMatcher(c, settings, storedBlocks());
     }
 
     /** Redis expires keys on its own clock: polls its TIME until it has moved on by {@code d}. */
@@ -64,7 +65,7 @@ class RedisMatcherTest extends MatcherContract {
     void redisKilled_everyCallFails_noPairFromStaleState_andMatchingResumesAfterRestart() throws Exception {
         try (RedisSupport.Private redis = new RedisSupport.Private();
                 RedisConnections c = new RedisConnections(redis.url(), prefix)) {
-            Matcher m = new RedisMatcher(c, SETTINGS);
+            Matcher m = new RedisMatcher(c, SETTINGS, storedBlocks());
             Ticket a = new Ticket("a", "sa", List.of(), null, false);
             Ticket b = new Ticket("b", "sb", List.of(), null, false);
             assertThat(get(m.lock("a", "sa", false)).held()).isTrue();
@@ -92,6 +93,46 @@ class RedisMatcherTest extends MatcherContract {
                     .isEqualTo(JoinResult.Outcome.WAITING);
             assertThat(get(m.lock("a", "sa", false)).held()).isTrue();
             assertThat(get(m.join(a, "c3", "x", "y")).outcome()).isEqualTo(JoinResult.Outcome.MATCHED);
+        }
+    }
+
+    /**
+     * Issue 22, "blocking a stranger is permanent": Redis (no persistence here) restarts and loses its copy of the
+     * blocks; the join script then asks for them again, and the matcher copies them from the store before pairing.
+     */
+    @Test
+    void redisRestarted_blocksComeBackFromTheStore_theBlockedPairIsStillNotMade() throws Exception {
+        try (RedisSupport.Private redis = new RedisSupport.Private();
+                RedisConnections c = new RedisConnections(redis.url(), prefix)) {
+            stored.put("a", Set.of("b"));
+            Matcher m = new RedisMatcher(c, SETTINGS, storedBlocks());
+            Ticket a = new Ticket("a", "sa", List.of(), null, false);
+            Ticket b = new Ticket("b", "sb", List.of(), null, false);
+            assertThat(get(m.lock("a", "sa", false)).held()).isTrue();
+            assertThat(get(m.join(a, "c1", "x", "y")).outcome()).isEqualTo(JoinResult.Outcome.WAITING);
+            redis.kill();
+            redis.start();
+            // Deadline poll: awaits Lettuce's reconnect to the restarted child redis-server.
+            io.parley.server.Poll.until(
+                    () -> {
+                        try {
+                            return m.lock("a", "sa", false)
+                                    .get(5, TimeUnit.SECONDS)
+                                    .held();
+                        } catch (Exception e) {
+                            return false;
+                        }
+                    },
+                    Duration.ofSeconds(30),
+                    "the matcher working again after the restart");
+            assertThat(c.async().exists(c.key("match:blocks:a")).get(5, TimeUnit.SECONDS))
+                    .as("the restart lost Redis's copy")
+                    .isZero();
+            assertThat(get(m.join(a, "c2", "x", "y")).outcome()).isEqualTo(JoinResult.Outcome.WAITING);
+            assertThat(get(m.lock("b", "sb", false)).held()).isTrue();
+            assertThat(get(m.join(b, "c3", "x", "y")).outcome())
+                    .as("a blocked b before the restart")
+                    .isEqualTo(JoinResult.Outcome.WAITING);
         }
     }
 

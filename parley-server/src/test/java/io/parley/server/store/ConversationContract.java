@@ -134,6 +134,22 @@ interface ConversationContract extends StoreFixture {
     }
 
     @Test
+    default void createStranger_storesBothPseudonymsWithTheGroup_andBlocksAreStoredOnce() {
+        users("a", "b");
+
+        Created created = await(store().createStranger("s_1", "a", "stranger-aaaaaa", "b", "stranger-bbbbbb", "S", T0));
+
+        assertThat(created.conversation().members()).extracting(Member::userId).containsExactlyInAnyOrder("a", "b");
+        assertThat(await(store().strangerAliases("s_1")))
+                .isEqualTo(java.util.Map.of("a", "stranger-aaaaaa", "b", "stranger-bbbbbb"));
+        assertThat(await(store().strangerAliases("nope"))).isEmpty();
+        assertThat(await(store().matchBlocks())).isEmpty();
+        await(store().addMatchBlock("a", "b", T0));
+        await(store().addMatchBlock("a", "b", T0 + 1));
+        assertThat(await(store().matchBlocks())).isEqualTo(java.util.Map.of("a", java.util.Set.of("b")));
+    }
+
+    @Test
     default void createGroup_withUnknownMember_failsWithNotFoundAndStoresNothing() {
         users("o", "m1");
 

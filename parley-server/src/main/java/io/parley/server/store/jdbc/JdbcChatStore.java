@@ -398,6 +398,63 @@ public final class JdbcChatStore implements ChatStore {
     }
 
     @Override
+    public CompletableFuture<Created> createStranger(
+            String newId, String userA, String aliasA, String userB, String aliasB, String title, long nowMillis) {
+        return writer.submit(tx -> {
+            Created c = ops.createGroup(tx, newId, userA, title, List.of(userB), nowMillis);
+            PreparedStatement ps = tx.ps(d.insertStrangerAlias);
+            for (String[] row : new String[][] {{userA, aliasA}, {userB, aliasB}}) {
+                ps.setString(1, newId);
+                ps.setString(2, row[0]);
+                ps.setString(3, row[1]);
+                ps.executeUpdate();
+            }
+            return c;
+        });
+    }
+
+    @Override
+    public CompletableFuture<Map<String, String>> strangerAliases(String conversationId) {
+        return readers.read(sql -> {
+            PreparedStatement ps = sql.ps(d.strangerAliases);
+            ps.setString(1, conversationId);
+            Map<String, String> out = new java.util.HashMap<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.put(rs.getString(1), rs.getString(2));
+                }
+            }
+            return Map.copyOf(out);
+        });
+    }
+
+    @Override
+    public CompletableFuture<Void> addMatchBlock(String userId, String blockedId, long nowMillis) {
+        return writer.submit(tx -> {
+            PreparedStatement ps = tx.ps(d.insertMatchBlock);
+            ps.setString(1, userId);
+            ps.setString(2, blockedId);
+            ps.setLong(3, nowMillis);
+            ps.executeUpdate();
+            return null;
+        });
+    }
+
+    @Override
+    public CompletableFuture<Map<String, Set<String>>> matchBlocks() {
+        return readers.read(sql -> {
+            Map<String, Set<String>> out = new java.util.HashMap<>();
+            try (ResultSet rs = sql.ps(d.matchBlocks).executeQuery()) {
+                while (rs.next()) {
+                    out.computeIfAbsent(rs.getString(1), k -> new java.util.HashSet<>())
+                            .add(rs.getString(2));
+                }
+            }
+            return out;
+        });
+    }
+
+    @Override
     public CompletableFuture<Optional<ConversationSummary>> findConversation(String conversationId, String userId) {
         return readers.read(sql -> q.summary(sql, conversationId, userId));
     }

@@ -179,6 +179,8 @@ class SqlDialect {
 
     final String contacts = "SELECT DISTINCT m1.user_id, m2.user_id FROM members m1 "
             + "JOIN conversations c ON c.id = m1.conversation_id AND c.member_count <= ? "
+            // Stranger conversations (ids 's_...') make no contacts: the partner's presence would carry their id.
+            + "AND substr(c.id, 1, 2) <> 's_' "
             + "JOIN members m2 ON m2.conversation_id = m1.conversation_id AND m2.user_id <> m1.user_id "
             + "WHERE m1.user_id IN (" + "?, ".repeat(CONTACTS_CHUNK - 1) + "?)";
 
@@ -237,4 +239,12 @@ class SqlDialect {
     final String auditLog = "SELECT id, conversation_id, actor_id, action, target_message_id, target_user_id, seq, "
             + "created_at FROM audit_log WHERE conversation_id = ? AND id < ? ORDER BY id DESC LIMIT ?";
     final String conversationKind = "SELECT kind FROM conversations WHERE id = ?";
+
+    // talk to a stranger (V13)
+    final String insertStrangerAlias =
+            "INSERT INTO stranger_aliases (conversation_id, user_id, alias) VALUES (?, ?, ?)";
+    final String strangerAliases = "SELECT user_id, alias FROM stranger_aliases WHERE conversation_id = ?";
+    final String insertMatchBlock = "INSERT INTO match_blocks (user_id, blocked_id, created_at) VALUES (?, ?, ?) "
+            + "ON CONFLICT (user_id, blocked_id) DO NOTHING";
+    final String matchBlocks = "SELECT user_id, blocked_id FROM match_blocks";
 }
