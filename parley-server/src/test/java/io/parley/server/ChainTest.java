@@ -148,7 +148,19 @@ class ChainTest {
         List<Chatter> clients = new ArrayList<>();
         try {
             for (int i = 0; i < 3; i++) {
-                nodes.add(node(dir, i, ports[i]));
+                // A port found free may be taken as an ephemeral port by an outgoing connection (the nodes already
+                // started talk to PostgreSQL and Redis) before the node binds it: then another port.
+                for (int attempt = 1; ; attempt++) {
+                    try {
+                        nodes.add(node(dir, i, ports[i]));
+                        break;
+                    } catch (IllegalStateException e) {
+                        if (attempt == 3 || !String.valueOf(e.getMessage()).contains("Address already in use")) {
+                            throw e;
+                        }
+                        ports[i] = ServerProcess.freePort();
+                    }
+                }
             }
             Path deploy = deployDir();
             Map<String, String> lbEnv = new HashMap<>();

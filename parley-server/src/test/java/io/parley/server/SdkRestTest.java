@@ -332,7 +332,9 @@ class SdkRestTest {
             assertThat(hi.state()).isEqualTo(MessageState.SENT);
             assertThat(amySaw).containsExactly("event " + back.seq() + " hello amy");
             // Bo sent his over REST, not through his WebSocket client's outbox: to that client it is an event like
-            // one from another device.
+            // one from another device (on Bo's own connection, which Amy's arrival does not order).
+            Chatter.await(
+                    () -> boSaw.contains("event " + back.seq() + " hello amy"), Duration.ofSeconds(10), "bo's own");
             assertThat(boSaw).containsExactly("event " + ack.seq() + " hi bo", "event " + back.seq() + " hello amy");
             assertThat(amyClient.state()).isEqualTo(ConnectionState.LIVE);
             assertThat(get(amyClient.rest().history(dm, Paging.latest())).messages())

@@ -52,6 +52,9 @@ public interface FailoverContract extends BusFixture {
         try {
             failOver();
             b.awaitResyncs(1, Duration.ofSeconds(30));
+            // Node A hears of the moved shard on its own connection, in its own time: wait for it too (it failing to
+            // resync at all still fails here).
+            a.awaitResyncs(1, Duration.ofSeconds(30));
         } finally {
             traffic.interrupt();
             traffic.join(10_000);
