@@ -38,7 +38,10 @@ public interface PushStore {
      */
     CompletableFuture<List<Touched>> claimTouched(long now, long graceMillis, long leaseUntil, int max);
 
-    /** A member who may be owed a push or a clear: one whose devices have not all the last seq, or who has one shown. */
+    /**
+     * A member who may be owed a push or a clear: one with a push device whose devices have not all the last seq, or
+     * one who has a push shown.
+     */
     record Recipient(
             String userId,
             String username,
@@ -50,7 +53,11 @@ public interface PushStore {
             boolean shown,
             Long dndUntil) {}
 
-    /** The conversation as the planner needs it; {@code recipients} leaves out members who have everything delivered. */
+    /**
+     * The conversation as the planner needs it; {@code recipients} leaves out members who have everything delivered
+     * and members without a push device (nothing could be sent to them), so a deployment whose users are online, or
+     * have no devices, plans almost nothing.
+     */
     record Audience(ConversationKind kind, long lastSeq, List<Recipient> recipients) {}
 
     /** Empty when the conversation is gone. */
@@ -86,6 +93,13 @@ public interface PushStore {
             String conversationId, int touches, long now, List<NewJob> jobs, List<Cursor> cursors, long notBefore) {}
 
     CompletableFuture<Void> commitPlan(Plan plan);
+
+    /**
+     * Several conversations' rounds, each as {@link #commitPlan} would commit it, in one transaction: a round of the
+     * workers plans up to a batch of conversations and commits them with one write (most plans of a busy, online
+     * deployment queue nothing and only take the conversation off the queue).
+     */
+    CompletableFuture<Void> commitPlans(List<Plan> plans);
 
     /** The user's devices (oldest first). */
     CompletableFuture<List<PushDevice>> devices(String userId);

@@ -133,9 +133,11 @@ public final class PushWorkers implements AutoCloseable {
     private int planStep() throws Exception {
         long now = clock.millis();
         List<PushStore.Touched> due = get(store.claimTouched(now, config.grace().toMillis(), now + leaseMillis, BATCH));
+        // Planned one by one (reads), committed together (one write for the step).
+        List<PushStore.Plan> plans = new ArrayList<>(due.size());
         for (PushStore.Touched t : due) {
             try {
-                get(store.commitPlan(planner.plan(t, now)));
+                plans.add(planner.plan(t, now));
             } catch (InterruptedException e) {
                 throw e;
             } catch (Exception e) {
@@ -145,6 +147,7 @@ public final class PushWorkers implements AutoCloseable {
                         e);
             }
         }
+        get(store.commitPlans(plans));
         return due.size();
     }
 

@@ -28,10 +28,14 @@ final class JdbcPushStore implements PushStore {
     private static final String LEASE_TOUCHED = "UPDATE push_pending SET lease_until = ? WHERE conversation_id = ?";
 
     private static final String CONVERSATION = "SELECT kind, last_seq FROM conversations WHERE id = ?";
-    /** Members with everything delivered and no push shown are left out here: no work for them. */
+    /**
+     * Members with everything delivered and no push shown are left out here: no work for them; so are members with
+     * no push device (nothing could be sent to them), before any of the reads that count what they are owed.
+     */
     private static final String RECIPIENTS = "SELECT m.user_id, u.username, m.notify, m.read_seq, m.delivered_seq, "
             + "m.pushed_seq, m.pushed_at, m.push_shown, u.dnd_until FROM members m JOIN users u ON u.id = m.user_id "
-            + "WHERE m.conversation_id = ? AND (m.push_shown = 1 OR (m.delivered_seq < ? AND m.pushed_seq < ?))";
+            + "WHERE m.conversation_id = ? AND (m.push_shown = 1 OR (m.delivered_seq < ? AND m.pushed_seq < ? "
+            + "AND EXISTS (SELECT 1 FROM push_devices d WHERE d.user_id = m.user_id)))";
 
     private static final String UNREAD = "SELECT COUNT(*) FROM events WHERE conversation_id = ? AND seq > ? "
             + "AND kind = 'message' AND actor_id <> ? AND deleted_at IS NULL";
@@ -240,7 +244,24 @@ final class JdbcPushStore implements PushStore {
 
     @Override
     public CompletableFuture<Void> commitPlan(Plan plan) {
+        return commitPlans(List.of(plan));
+    }
+
+    @Override
+    public CompletableFuture<Void> commitPlans(List<Plan> plans) {
+        if (plans.isEmpty()) {
+            return CompletableFuture.completedFuture(null);
+        }
         return writer.submit(tx -> {
+            for (Plan plan : plans) {
+                writePlan(tx, plan);
+            }
+            return null;
+        });
+    }
+
+    private static void writePlan(Tx tx, Plan plan) throws SQLException {
+        {
             PreparedStatement job = tx.ps(UPSERT_JOB);
             for (NewJob j : plan.jobs()) {
                 PushMessage m = j.message();
@@ -281,8 +302,7 @@ final class JdbcPushStore implements PushStore {
                 release.setString(5, plan.conversationId());
                 release.executeUpdate();
             }
-            return null;
-        });
+        }
     }
 
     @Override

@@ -150,6 +150,11 @@ abstract class PushStoreContract {
     void audience_leavesOutMembersWithEverythingDelivered_andOwedCountsWhatIsUnread() {
         send("a", "one", T0);
         long last = send("a", "hey @Bob look", T0 + 1);
+        // Without a push device nothing could be sent to bob: the audience leaves him out before counting anything.
+        assertThat(await(push.audience("g")).orElseThrow().recipients())
+                .extracting(PushStore.Recipient::userId)
+                .doesNotContain("b");
+        device("b", "tok-audience");
         PushStore.Audience a = await(push.audience("g")).orElseThrow();
         assertThat(a.lastSeq()).isEqualTo(last);
         PushStore.Recipient bob = a.recipients().stream()
