@@ -210,21 +210,31 @@ public final class LocalPushService implements AutoCloseable {
         }
     }
 
-    /** The browser's side: RFC 8188 header, ECDH with the sender's key from keyid, RFC 8291 keys, AES-128-GCM. */
     private static byte[] decrypt(Browser b, byte[] body) throws Exception {
+        return decrypt(b.keys(), b.auth(), body);
+    }
+
+    /**
+     * The browser's side, written from the RFCs and not shared with the sender apart from the key schedule's HMAC
+     * steps: RFC 8188 header, ECDH with the sender's key from keyid, RFC 8291 keys, AES-128-GCM, the last-record
+     * delimiter. {@code keys} is the subscription's key pair, {@code auth} its secret.
+     */
+    static byte[] decrypt(KeyPair browser, byte[] auth, byte[] body) throws Exception {
         ByteBuffer buf = ByteBuffer.wrap(body);
         byte[] salt = new byte[16];
         buf.get(salt);
-        buf.getInt();
+        if (buf.getInt() < 18) {
+            throw new IllegalStateException("record size below the minimum of 18");
+        }
         byte[] asPublic = new byte[buf.get() & 0xff];
         buf.get(asPublic);
         byte[] record = new byte[buf.remaining()];
         buf.get(record);
         KeyAgreement ka = KeyAgreement.getInstance("ECDH");
-        ka.init(b.keys().getPrivate());
-        ka.doPhase(WebPushCrypto.publicKey(asPublic, (ECPublicKey) b.keys().getPublic()), true);
-        byte[] uaPublic = WebPushCrypto.uncompressed((ECPublicKey) b.keys().getPublic());
-        byte[][] keys = WebPushCrypto.keys(ka.generateSecret(), b.auth(), uaPublic, asPublic, salt);
+        ka.init(browser.getPrivate());
+        ka.doPhase(WebPushCrypto.publicKey(asPublic, (ECPublicKey) browser.getPublic()), true);
+        byte[] uaPublic = WebPushCrypto.uncompressed((ECPublicKey) browser.getPublic());
+        byte[][] keys = WebPushCrypto.keys(ka.generateSecret(), auth, uaPublic, asPublic, salt);
         Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
         c.init(Cipher.DECRYPT_MODE, new SecretKeySpec(keys[0], "AES"), new GCMParameterSpec(128, keys[1]));
         byte[] padded = c.doFinal(record);

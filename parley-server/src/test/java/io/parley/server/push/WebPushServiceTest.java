@@ -9,7 +9,6 @@ import com.sun.net.httpserver.HttpServer;
 import java.net.InetSocketAddress;
 import java.net.http.HttpClient;
 import java.net.http.HttpResponse;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,15 +16,10 @@ import java.security.KeyPair;
 import java.security.interfaces.ECPublicKey;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
-import javax.crypto.Cipher;
-import javax.crypto.KeyAgreement;
-import javax.crypto.spec.GCMParameterSpec;
-import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -132,33 +126,9 @@ class WebPushServiceTest {
         return null;
     }
 
-    /** The browser: RFC 8188 header, ECDH with the sender's key from keyid, RFC 8291 key schedule, AES-128-GCM. */
+    /** The browser's part (LocalPushService.decrypt, written from the RFCs). */
     private byte[] decrypt(byte[] body) throws Exception {
-        ByteBuffer b = ByteBuffer.wrap(body);
-        byte[] salt = new byte[16];
-        b.get(salt);
-        int rs = b.getInt();
-        assertThat(rs).isGreaterThanOrEqualTo(18);
-        byte[] asPublic = new byte[b.get() & 0xff];
-        b.get(asPublic);
-        byte[] record = new byte[b.remaining()];
-        b.get(record);
-        KeyAgreement ka = KeyAgreement.getInstance("ECDH");
-        ka.init(browser.getPrivate());
-        ka.doPhase(WebPushCrypto.publicKey(asPublic, (ECPublicKey) browser.getPublic()), true);
-        byte[] uaPublic = WebPushCrypto.uncompressed((ECPublicKey) browser.getPublic());
-        byte[][] keys = WebPushCrypto.keys(ka.generateSecret(), auth, uaPublic, asPublic, salt);
-        Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
-        c.init(Cipher.DECRYPT_MODE, new SecretKeySpec(keys[0], "AES"), new GCMParameterSpec(128, keys[1]));
-        byte[] padded = c.doFinal(record);
-        int end = padded.length - 1;
-        while (end >= 0 && padded[end] == 0) {
-            end--;
-        }
-        if (end < 0 || padded[end] != 2) {
-            throw new IllegalStateException("no last-record delimiter");
-        }
-        return Arrays.copyOf(padded, end);
+        return LocalPushService.decrypt(browser, auth, body);
     }
 
     private WebPushRequest.Subscription subscription() {

@@ -83,7 +83,7 @@ public final class JdbcChatStore implements ChatStore {
         this.receiptOps = new ReceiptOps(dialect, q);
         this.appends = ops::appendMessages;
         this.attachments = new JdbcAttachments(writer, readers, ops, q);
-        this.moderation = new JdbcModeration(dialect, writer, readers, ops, q);
+        this.moderation = new JdbcModeration(writer, readers, ops, q);
         this.push = new JdbcPushStore(dialect, writer, readers);
         this.pushSettings = new JdbcPushSettings(writer, readers);
     }

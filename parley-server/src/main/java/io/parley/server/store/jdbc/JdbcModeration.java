@@ -21,14 +21,12 @@ import java.util.concurrent.CompletableFuture;
  * commit as every event is) in the same transaction.
  */
 final class JdbcModeration implements ModerationStore {
-    private final SqlDialect d;
     private final Writer writer;
     private final Readers readers;
     private final WriteOps ops;
     private final Queries q;
 
-    JdbcModeration(SqlDialect dialect, Writer writer, Readers readers, WriteOps ops, Queries q) {
-        this.d = dialect;
+    JdbcModeration(Writer writer, Readers readers, WriteOps ops, Queries q) {
         this.writer = writer;
         this.readers = readers;
         this.ops = ops;
@@ -288,19 +286,7 @@ final class JdbcModeration implements ModerationStore {
             Long seq,
             long now)
             throws SQLException {
-        PreparedStatement ps = tx.ps(d.insertAudit);
-        ps.setString(1, conversationId);
-        ps.setString(2, actorId);
-        ps.setString(3, action);
-        Rows.setNullable(ps, 4, messageId);
-        Rows.setNullable(ps, 5, userId);
-        if (seq == null) {
-            ps.setNull(6, Types.BIGINT);
-        } else {
-            ps.setLong(6, seq);
-        }
-        ps.setLong(7, now);
-        ps.executeUpdate();
+        ops.auditEntry(tx, conversationId, actorId, action, messageId, userId, seq, now);
         insertAudit(tx, new AdminAudit(0, actorId, action, userId, conversationId, messageId, detail, now));
     }
 

@@ -497,7 +497,10 @@ final class WriteOps {
                         h -> new LogEntry.MemberUnmuted(h, memberId));
     }
 
-    /** {@link #audit} for the scanner's rejections ({@link JdbcAttachments}). */
+    /**
+     * {@link #audit} for the scanner's rejections ({@link JdbcAttachments}) and moderation ({@link JdbcModeration});
+     * {@code seq} null: the action has no event of its own (a report).
+     */
     void auditEntry(
             Tx tx,
             String conversationId,
@@ -505,7 +508,7 @@ final class WriteOps {
             String action,
             String messageId,
             String userId,
-            long seq,
+            Long seq,
             long now)
             throws SQLException {
         audit(tx, conversationId, actorId, action, messageId, userId, seq, now);
@@ -582,7 +585,7 @@ final class WriteOps {
             String action,
             String messageId,
             String userId,
-            long seq,
+            Long seq,
             long now)
             throws SQLException {
         PreparedStatement ps = tx.ps(d.insertAudit);
@@ -591,7 +594,11 @@ final class WriteOps {
         ps.setString(3, action);
         Rows.setNullable(ps, 4, messageId);
         Rows.setNullable(ps, 5, userId);
-        ps.setLong(6, seq);
+        if (seq == null) {
+            ps.setNull(6, java.sql.Types.BIGINT);
+        } else {
+            ps.setLong(6, seq);
+        }
         ps.setLong(7, now);
         ps.executeUpdate();
     }
