@@ -402,8 +402,10 @@ public final class Bench {
                         }
                         // As the SDKs do (resume=1, then sync): from here on the server delivers each conversation's
                         // events in seq order, holding one that overtook another (two nodes) until the missing one
-                        // comes. An empty cursor map replays no history.
-                        x.ws.writeTextMessage("{\"type\":\"sync\",\"cursors\":{}}");
+                        // comes. No cursors and unlisted "skip": no history is replayed (the default, "replay",
+                        // would send each member the group's whole log: in a 10,000-member group the 10,001 events
+                        // of its creation, to each of the 10,000).
+                        x.ws.writeTextMessage("{\"type\":\"sync\",\"cursors\":{},\"unlisted\":\"skip\"}");
                         WebSocket ws = x.ws;
                         x.ws.closeHandler(v -> {
                             if (current == null || current.endNanos == 0) {

@@ -1,5 +1,7 @@
 package io.parley.server.bus;
 
+import java.util.List;
+
 /**
  * Carries committed events and ephemeral signals to every node that has sessions of their recipients.
  *
@@ -25,6 +27,17 @@ public interface Bus extends AutoCloseable {
 
     /** Hands a committed event (its frame encoded once, at commit) to every node with sessions of its recipients. */
     void publish(Delivery event);
+
+    /**
+     * Hands a run of committed events of one conversation, in commit order, all with the same recipients (one write's
+     * events: a group's creation, members added together), exactly as {@link #publish(Delivery)} of each in turn would,
+     * order and delivery rules included; a bus may carry the run as one message with the recipients once.
+     */
+    default void publish(List<Delivery> run) {
+        for (Delivery d : run) {
+            publish(d);
+        }
+    }
 
     /**
      * Hands an ephemeral signal to every node with sessions of its recipients. Best effort: a signal lost while the

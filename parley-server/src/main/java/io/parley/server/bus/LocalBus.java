@@ -26,6 +26,14 @@ public final class LocalBus implements Bus {
     }
 
     @Override
+    public void publish(java.util.List<Delivery> run) {
+        Sink sink = interest.sink();
+        if (!closed && sink != null && !run.isEmpty()) {
+            sink.deliver(run);
+        }
+    }
+
+    @Override
     public Subscription subscribe(Sink sink) {
         return interest.subscribe(sink, () -> {});
     }

@@ -5,6 +5,16 @@ public interface Sink {
     /** Every local session of every recipient of the event: its frame as it is (encoded once, at commit). */
     void deliver(Delivery event);
 
+    /**
+     * A run of one conversation's events, in order, all with the recipients of the first: as {@link #deliver(Delivery)}
+     * of each in turn (an implementation may find the recipients' sessions once for the run).
+     */
+    default void deliver(java.util.List<Delivery> run) {
+        for (Delivery d : run) {
+            deliver(d);
+        }
+    }
+
     /** Every local session of every recipient of the signal. */
     void deliver(Signal signal);
 

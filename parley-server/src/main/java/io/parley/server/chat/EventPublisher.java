@@ -9,7 +9,9 @@ import io.parley.server.store.Committed;
 import io.parley.server.store.LogEntry;
 import io.parley.server.wire.Frames;
 import io.parley.server.wire.Pseudonyms;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
@@ -39,6 +41,47 @@ public final class EventPublisher implements CommitListener {
         this.codec = codec;
         this.bus = bus;
         this.pseudonyms = pseudonyms;
+    }
+
+    /**
+     * A write's events: each run of events of one ordinary conversation with the same recipients (a group's creation,
+     * members added together) goes to the bus as one piece, so the recipients travel once for the run rather than once
+     * per event (a group of n members made in one request is n + 1 events, each to n members). Stranger conversations
+     * (two members) go event by event.
+     */
+    @Override
+    public void committedAll(List<Committed> commits) {
+        int i = 0;
+        int n = commits.size();
+        while (i < n) {
+            Committed first = commits.get(i);
+            String c = first.entry().header().conversationId();
+            int end = i + 1;
+            if (!Pseudonyms.isStranger(c)) {
+                while (end < n && sameRun(first, commits.get(end))) {
+                    end++;
+                }
+            }
+            if (end - i == 1) {
+                committed(first);
+            } else {
+                List<Delivery> run = new ArrayList<>(end - i);
+                for (int k = i; k < end; k++) {
+                    run.add(delivery(codec, commits.get(k)));
+                }
+                bus.publish(run);
+            }
+            i = end;
+        }
+    }
+
+    private static boolean sameRun(Committed first, Committed next) {
+        return first.entry()
+                        .header()
+                        .conversationId()
+                        .equals(next.entry().header().conversationId())
+                && (first.recipients() == next.recipients()
+                        || first.recipients().equals(next.recipients()));
     }
 
     @Override

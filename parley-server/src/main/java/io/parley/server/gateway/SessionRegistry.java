@@ -151,6 +151,34 @@ public final class SessionRegistry implements LocalSessions, Sink {
         }
     }
 
+    /**
+     * A run of one conversation's events with one recipient list (a group's creation): the recipients' sessions are
+     * found once, and each loop's task hands every session the run's events in order. A run holding a message (never
+     * made by the store today) goes event by event, for the delivery log's sample.
+     */
+    @Override
+    public void deliver(List<Delivery> run) {
+        if (run.isEmpty()) {
+            return;
+        }
+        for (Delivery d : run) {
+            if (d.header().kind() == EventKind.MESSAGE) {
+                run.forEach(this::deliver);
+                return;
+            }
+        }
+        ByLoop groups = group(run.get(0).recipients());
+        if (groups != null) {
+            groups.run(
+                    s -> {
+                        for (int i = 0, n = run.size(); i < n; i++) {
+                            s.deliver(run.get(i));
+                        }
+                    },
+                    null);
+        }
+    }
+
     /** A sampled message, after every local session of its recipients was handed it (off the unsampled path). */
     private void logDelivered(Delivery event, int sessions) {
         String messageId;

@@ -30,6 +30,8 @@ record BusEnvelope(
 
     static final char EVENT = 'E';
     static final char SIGNAL = 'S';
+    /** A run of events of one conversation with one recipient list ({@link #batch}); parsed into its events. */
+    static final char BATCH = 'B';
 
     /** The message for a delivery; {@code frame} is its frame's bytes as text (the same characters, not re-encoded). */
     static String event(String node, Delivery d, String frame) {
@@ -46,6 +48,69 @@ record BusEnvelope(
         field(b, d.removedMember());
         recipients(b, d.recipients());
         return b.append(frame).toString();
+    }
+
+    /**
+     * One message for a run of events of one conversation that share their recipients ({@code run.get(0)}'s): the
+     * node, the conversation and the recipients once, then each event's header and length-prefixed frame, in order.
+     * {@code frames.get(i)} is {@code run.get(i)}'s frame as text.
+     */
+    static String batch(String node, List<Delivery> run, List<String> frames) {
+        Delivery first = run.get(0);
+        int size = 64 + 16 * first.recipients().size();
+        for (String f : frames) {
+            size += f.length() + 48;
+        }
+        StringBuilder b = new StringBuilder(size);
+        b.append(BATCH);
+        field(b, node);
+        field(b, first.header().conversationId());
+        recipients(b, first.recipients());
+        field(b, Integer.toString(run.size()));
+        for (int i = 0; i < run.size(); i++) {
+            Delivery d = run.get(i);
+            EventHeader h = d.header();
+            field(b, Long.toString(h.seq()));
+            field(b, h.kind().wire());
+            field(b, Long.toString(h.createdAt()));
+            field(b, h.actorId());
+            field(b, d.removedMember());
+            field(b, frames.get(i));
+        }
+        return b.toString();
+    }
+
+    /**
+     * Every event or signal a message carries, in order: one for an event or a signal, each of a batch's events (as
+     * {@link #EVENT}s sharing one recipient list) for a batch. Throws IllegalArgumentException when it is not one.
+     */
+    static List<BusEnvelope> parseAll(String m) {
+        if (m.isEmpty() || m.charAt(0) != BATCH) {
+            return List.of(parse(m));
+        }
+        Reader r = new Reader(m);
+        r.pos = 1;
+        String node = r.field();
+        String conversation = r.field();
+        List<String> recipients = r.recipients();
+        int n = Integer.parseInt(r.field());
+        List<BusEnvelope> out = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            long seq = Long.parseLong(r.field());
+            EventKind kind = EventKind.fromWire(r.field());
+            long createdAt = Long.parseLong(r.field());
+            String actor = r.field();
+            String member = r.field();
+            String frame = r.field();
+            if (frame == null) {
+                throw new IllegalArgumentException("a batched event without its frame");
+            }
+            out.add(new BusEnvelope(EVENT, node, conversation, seq, kind, createdAt, actor, member, recipients, frame));
+        }
+        if (r.pos != m.length()) {
+            throw new IllegalArgumentException("trailing characters after a bus batch");
+        }
+        return out;
     }
 
     static String signal(String node, List<String> recipients, String frame) {

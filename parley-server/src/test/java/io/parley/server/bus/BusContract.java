@@ -94,6 +94,25 @@ public abstract class BusContract implements BusFixture {
     }
 
     @Test
+    void publishRun_deliversEachEventToThePublishingNodesSinkOnce_inOrder() throws Exception {
+        RecordingSink sink = new RecordingSink("alice", "bob");
+        Bus bus = node(sink);
+        List<Delivery> run = new ArrayList<>();
+        for (long seq = 1; seq <= 5; seq++) {
+            run.add(message("c1", seq, "alice", List.of("alice", "bob")));
+        }
+
+        bus.publish(run);
+
+        List<RecordingSink.Event> got = sink.await(l -> l.size() >= 5, WAIT, "the run");
+        assertThat(got).extracting(RecordingSink.Event::seq).containsExactly(1L, 2L, 3L, 4L, 5L);
+        assertThat(got).allSatisfy(e -> assertThat(e.recipients()).containsExactly("alice", "bob"));
+        bus.publish(message("c1", 6, "alice", List.of("alice")));
+        sink.awaitEvent("c1", 6, WAIT);
+        assertThat(sink.events()).hasSize(6);
+    }
+
+    @Test
     void publishSignal_reachesThePublishingNodesSink() throws Exception {
         RecordingSink sink = new RecordingSink("alice", "bob");
         Bus bus = node(sink);

@@ -196,4 +196,36 @@ public interface ClusterContract extends BusFixture {
         assertThat(seqs).hasSize(conversations);
         seqs.forEach((c, l) -> assertThat(l).as(c + " in publish order, once").isEqualTo(expected));
     }
+
+    @Test
+    default void publishRun_reachesEveryNodeOnce_inOrder_withItsOwnRecipients_evenSplitOverSeveralMessages()
+            throws Exception {
+        RecordingSink a = new RecordingSink("alice");
+        RecordingSink b = new RecordingSink("bob");
+        RecordingSink c = new RecordingSink("carol");
+        Bus nodeA = node(a);
+        node(b);
+        node(c);
+        List<String> everyone = List.of("alice", "bob", "carol", "dave");
+        int n = 2_500; // more than one bus message's worth on the Redis bus (1,000 events a message)
+        List<Delivery> run = new java.util.ArrayList<>();
+        for (long seq = 1; seq <= n; seq++) {
+            run.add(message("big", seq, "alice", everyone));
+        }
+
+        nodeA.publish(run);
+        nodeA.publish(message("big", n + 1, "alice", everyone));
+
+        List<Long> expected = LongStream.rangeClosed(1, n + 1).boxed().toList();
+        for (RecordingSink sink : List.of(a, b, c)) {
+            List<RecordingSink.Event> got = sink.await(l -> l.size() >= n + 1, WAIT, "the run and the event after it");
+            assertThat(got)
+                    .extracting(RecordingSink.Event::seq)
+                    .as("in order, once")
+                    .isEqualTo(expected);
+        }
+        assertThat(a.events().get(0).recipients()).as("on the publishing node").isEqualTo(everyone);
+        assertThat(b.events()).allSatisfy(e -> assertThat(e.recipients()).containsExactly("bob"));
+        assertThat(c.events()).allSatisfy(e -> assertThat(e.recipients()).containsExactly("carol"));
+    }
 }

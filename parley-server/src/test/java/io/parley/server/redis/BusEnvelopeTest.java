@@ -51,6 +51,48 @@ class BusEnvelopeTest {
     }
 
     @Test
+    void batch_roundTrips_intoItsEvents_sharingOneRecipientList() {
+        List<String> recipients = List.of("a", "b|1", "ü");
+        List<Delivery> run = List.of(
+                new Delivery(
+                        new EventHeader("c:1", 1, EventKind.CONVERSATION_CREATED, 7, "a"),
+                        null,
+                        recipients,
+                        "{\"seq\":1}".getBytes(StandardCharsets.UTF_8)),
+                new Delivery(
+                        new EventHeader("c:1", 2, EventKind.MEMBER_REMOVED, 8, "a"),
+                        "b|1",
+                        recipients,
+                        "{\"body\":\"3:x\"}".getBytes(StandardCharsets.UTF_8)));
+        String message = BusEnvelope.batch("node", run, List.of("{\"seq\":1}", "{\"body\":\"3:x\"}"));
+
+        List<BusEnvelope> all = BusEnvelope.parseAll(message);
+
+        assertThat(all).hasSize(2);
+        assertThat(all).allSatisfy(m -> {
+            assertThat(m.type()).isEqualTo(BusEnvelope.EVENT);
+            assertThat(m.node()).isEqualTo("node");
+            assertThat(m.conversationId()).isEqualTo("c:1");
+            assertThat(m.recipients()).containsExactly("a", "b|1", "ü");
+        });
+        assertThat(all.get(0).recipients()).isSameAs(all.get(1).recipients());
+        assertThat(all.get(0).seq()).isEqualTo(1);
+        assertThat(all.get(0).kind()).isEqualTo(EventKind.CONVERSATION_CREATED);
+        assertThat(all.get(0).memberId()).isNull();
+        assertThat(all.get(0).frame()).isEqualTo("{\"seq\":1}");
+        assertThat(all.get(1).seq()).isEqualTo(2);
+        assertThat(all.get(1).kind()).isEqualTo(EventKind.MEMBER_REMOVED);
+        assertThat(all.get(1).createdAt()).isEqualTo(8);
+        assertThat(all.get(1).memberId()).isEqualTo("b|1");
+        assertThat(all.get(1).frame()).isEqualTo("{\"body\":\"3:x\"}");
+        assertThat(BusEnvelope.parseAll(BusEnvelope.signal("n", List.of("x"), "{}")))
+                .hasSize(1);
+        assertThatThrownBy(() -> BusEnvelope.parseAll(message + "junk")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> BusEnvelope.parseAll(message.substring(0, message.length() - 3)))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     void signal_roundTrips() {
         BusEnvelope m = BusEnvelope.parse(BusEnvelope.signal("n", List.of("x", "y"), "{\"type\":\"typing\"}"));
         assertThat(m.type()).isEqualTo(BusEnvelope.SIGNAL);

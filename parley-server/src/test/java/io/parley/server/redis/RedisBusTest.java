@@ -1,5 +1,7 @@
 package io.parley.server.redis;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.lettuce.core.KillArgs;
 import io.parley.protocol.FrameCodec;
 import io.parley.server.bus.Bus;
@@ -39,6 +41,41 @@ class RedisBusTest extends BusContract implements ClusterContract, ResyncContrac
         Bus bus = new RedisBus(c, CODEC, node);
         names.put(bus, clientName);
         return bus;
+    }
+
+    @org.junit.jupiter.api.Test
+    void publishRun_travelsAsFewMessagesWithTheRecipientsOnce_notOnePerEvent() throws Exception {
+        RedisBus bus = (RedisBus) node(new io.parley.server.bus.RecordingSink("alice"));
+        List<String> members = new ArrayList<>();
+        for (int i = 0; i < 2_000; i++) {
+            members.add("member-" + i);
+        }
+        List<io.parley.server.bus.Delivery> run = new ArrayList<>();
+        for (long seq = 1; seq <= 2_500; seq++) {
+            run.add(io.parley.server.bus.BusFixture.message("big", seq, "alice", List.copyOf(members)));
+        }
+        String channel = bus.shard("big");
+        List<String> heard = java.util.Collections.synchronizedList(new ArrayList<>());
+        try (RedisConnections spy = new RedisConnections(RedisSupport.URL, prefix)) {
+            spy.handle(channel.substring(0, channel.lastIndexOf(':') + 1), (from, m) -> heard.add(m));
+            spy.ssubscribe(channel).get(10, TimeUnit.SECONDS);
+
+            bus.publish(run);
+            bus.publish(io.parley.server.bus.BusFixture.message("big", 2_501, "alice", List.of("alice")));
+
+            long deadline = System.nanoTime() + WAIT.toNanos();
+            while (heard.size() < 4 && System.nanoTime() < deadline) {
+                java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+            }
+            // 2,500 events at most 1,000 a message: three batches with the 2,000 recipients once each, then the event.
+            assertThat(heard).hasSize(4);
+            assertThat(heard.subList(0, 3)).allSatisfy(m -> assertThat(m).startsWith("B"));
+            assertThat(heard.get(3)).startsWith("E");
+            long events = heard.stream()
+                    .mapToLong(m -> BusEnvelope.parseAll(m).size())
+                    .sum();
+            assertThat(events).isEqualTo(2_501);
+        }
     }
 
     /** CLIENT KILL of the node's subscription connection (the one named like the node with the pub/sub flag). */

@@ -131,6 +131,8 @@ interface ConversationContract extends StoreFixture {
             assertThat(listener().recipientsOf(e)).containsExactlyInAnyOrder("o", "m1", "m2");
         });
         assertThat(listener().eventsOf("g1")).isEqualTo(created.events());
+        // One run with one recipient list, so the bus carries the recipients once for the creation, not per event.
+        assertThat(listener().runs()).contains("g1:4:shared");
     }
 
     @Test
@@ -191,6 +193,7 @@ interface ConversationContract extends StoreFixture {
                 .extracting(Member::userId)
                 .containsExactlyInAnyOrder("o", "m1", "n1", "n2");
         assertThat(await(store().addMembers("g1", "o", List.of("n1"), T0 + 2))).isEmpty();
+        assertThat(listener().runs()).last().isEqualTo("g1:2:shared");
     }
 
     @Test

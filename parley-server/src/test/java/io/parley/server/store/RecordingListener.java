@@ -24,6 +24,22 @@ final class RecordingListener implements CommitListener {
         inside.decrementAndGet();
     }
 
+    /** The sizes of the runs handed to {@link #committedAll}, and whether each run shared one recipient list. */
+    private final ConcurrentLinkedQueue<String> runs = new ConcurrentLinkedQueue<>();
+
+    @Override
+    public void committedAll(List<Committed> commits) {
+        boolean shared =
+                commits.stream().allMatch(c -> c.recipients() == commits.get(0).recipients());
+        runs.add(commits.get(0).entry().conversationId() + ":" + commits.size() + (shared ? ":shared" : ":own"));
+        CommitListener.super.committedAll(commits);
+    }
+
+    /** Each run handed on as one: "conversation:events:shared" (one recipient list object) or ":own". */
+    List<String> runs() {
+        return List.copyOf(runs);
+    }
+
     boolean saw(LogEntry event) {
         return recipients.containsKey(key(event));
     }

@@ -203,13 +203,12 @@ final class WriteOps {
 
     Created createGroup(Tx tx, String id, String ownerId, String title, List<String> memberIds, long now)
             throws SQLException {
-        List<String> all = new ArrayList<>();
-        all.add(ownerId);
-        for (String m : memberIds) {
-            if (!all.contains(m)) {
-                all.add(m);
-            }
-        }
+        java.util.LinkedHashSet<String> distinct = new java.util.LinkedHashSet<>();
+        distinct.add(ownerId);
+        distinct.addAll(memberIds);
+        // One immutable list for every event of the creation: each Committed keeps it as it is (List.copyOf of an
+        // immutable list is the list), and the bus sees one recipient list for the run.
+        List<String> all = List.copyOf(distinct);
         requireUsers(tx, all);
         if (!insertConversation(tx, id, ConversationKind.GROUP, title, null, ownerId, now)) {
             throw new StoreException.Conflict("conversation id '" + id + "' is taken");
@@ -235,18 +234,20 @@ final class WriteOps {
     List<LogEntry.MemberAdded> addMembers(Tx tx, String conversationId, String actorId, List<String> userIds, long now)
             throws SQLException {
         lock(tx, conversationId);
-        List<String> members = new ArrayList<>(q.memberIds(tx::ps, conversationId));
-        if (!members.contains(actorId)) {
+        List<String> current = q.memberIds(tx::ps, conversationId);
+        java.util.LinkedHashSet<String> distinct = new java.util.LinkedHashSet<>(current);
+        if (!distinct.contains(actorId)) {
             throw new StoreException.NotFound("conversation not found");
         }
         List<String> added = new ArrayList<>();
         for (String u : userIds) {
-            if (!members.contains(u) && !added.contains(u)) {
+            if (distinct.add(u)) {
                 added.add(u);
             }
         }
         requireUsers(tx, added);
-        members.addAll(added);
+        // One immutable list for every member_added of this write (see createGroup).
+        List<String> members = List.copyOf(distinct);
         List<LogEntry.MemberAdded> events = new ArrayList<>();
         for (String u : added) {
             insertMember(tx, conversationId, u, Role.MEMBER, now);

@@ -269,15 +269,17 @@ final class Writer implements AutoCloseable {
     private void publishAndComplete(List<WriteJob<?>> batch) {
         for (WriteJob<?> job : batch) {
             if (job.failure == null) {
-                for (Committed c : job.events) {
+                if (!job.events.isEmpty()) {
                     try {
-                        listener.committed(c);
+                        listener.committedAll(job.events);
                     } catch (RuntimeException listenerFailure) {
                         // The write is durable; a failing listener must not turn its ack into an error.
+                        Committed first = job.events.get(0);
                         LOG.error(
-                                "commit listener failed for {}#{}",
-                                c.entry().conversationId(),
-                                c.entry().seq(),
+                                "commit listener failed for {}#{} ({} events)",
+                                first.entry().conversationId(),
+                                first.entry().seq(),
+                                job.events.size(),
                                 listenerFailure);
                     }
                 }
