@@ -68,6 +68,7 @@ final class Report {
                 .put("deliveriesExpected", expected)
                 .put("deliveriesReceived", w.deliveredIn.sum())
                 .put("lost", lost)
+                .put("drainExtendedMs", w.lateDrainMillis)
                 .put("duplicates", t.duplicates.sum())
                 .put("gaps", t.gaps.sum())
                 .put("unackedAtEnd", unacked)
@@ -113,7 +114,7 @@ final class Report {
                 == %s: %d node(s), %d users, groups of %d, %.3f msg/s per user, %d-byte bodies, %.0f s measured
                 connections: %d attempted, %d established, %d failed, %d closed early %s; connect p50 %.1f ms, p99 %.1f ms
                 sends: %d sent, %d acked (%.0f/s), %d never acked; ack p50 %.2f ms, p99 %.2f ms
-                deliveries: %d expected, %d received (%.0f/s); lost %d, duplicates %d, gaps %d
+                deliveries: %d expected, %d received (%.0f/s); lost %d, duplicates %d, gaps %d (drain extended %.1f s)
                 delivery latency: p50 %.2f ms, p95 %.2f ms, p99 %.2f ms, p99.9 %.2f ms, max %.2f ms
                 server: RSS idle %d KiB, connected %d KiB (%.1f KiB per connection), peak %d KiB; CPU %.0f%%
                 server: RSS after users and conversations were created %d KiB (%.1f KiB per connection from there)
@@ -146,6 +147,7 @@ final class Report {
                 lost,
                 t.duplicates.sum(),
                 t.gaps.sum(),
+                w.lateDrainMillis / 1000.0,
                 pct(w.delivery, 50),
                 pct(w.delivery, 95),
                 pct(w.delivery, 99),

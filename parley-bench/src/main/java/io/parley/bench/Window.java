@@ -20,6 +20,8 @@ final class Window {
     long storeCommits = -1;
 
     long wallMillis;
+    /** How long the drain was extended past drain.seconds for late acks and deliveries (see Bench.drainLate). */
+    long lateDrainMillis;
 
     Window(double rate) {
         this.rate = rate;
