@@ -24,8 +24,8 @@ import java.util.List;
 import java.util.function.Function;
 
 /**
- * Server administration and moderation (docs/api.md, "Administration and moderation"): bans, the reports and the
- * server-wide audit log under {@code /api/v1/admin} (server admins only: anyone else gets 403 {@code forbidden},
+ * Server administration and moderation (docs/api.md, "Administration and moderation"): bans, the reports, the
+ * moderation queue (list, approve, reject) and the server-wide audit log under {@code /api/v1/admin} (server admins only: anyone else gets 403 {@code forbidden},
  * whatever the target), mutes of conversation members and reports of messages. Mounted after {@link RestApi}, so
  * every route here is authenticated.
  */
