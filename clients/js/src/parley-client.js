@@ -585,6 +585,9 @@ export class ParleyClient {
         this._answer(f.ref, f);
         this._emit('match', f);
         return undefined;
+      case 'held': // a message of ours is in the moderation queue, or was approved or rejected there
+        this._emit('held', f);
+        return undefined;
       default: return undefined; // pong, and frame types newer than this client
     }
   }

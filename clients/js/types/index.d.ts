@@ -247,6 +247,21 @@ export interface ParleyClientEvents {
   authfailed: string;
   gap: GapInfo;
   match: MatchFrame;
+  held: HeldFrame;
+}
+
+/** A message of this user in the moderation queue (docs/protocol.md, Moderation): the server's `held` frame. */
+export interface HeldFrame {
+  type: 'held';
+  clientMsgId: string;
+  conversationId: string;
+  messageId: string;
+  heldId: number;
+  status: 'held' | 'approved' | 'rejected';
+  /** Only with `approved`: where the message is in the log. */
+  seq?: number;
+  createdAt: string;
+  duplicate: boolean;
 }
 
 /** Talk to a stranger (docs/protocol.md, Matching): the server's `match` frame. */

@@ -490,6 +490,8 @@ public final class ParleyClient implements AutoCloseable {
         } else if (frame instanceof ServerFrame.Match m) {
             live.answer(m.ref(), m);
             safely(() -> listener.onMatch(m));
+        } else if (frame instanceof ServerFrame.Held h) {
+            safely(() -> listener.onHeld(h));
         } else if (frame instanceof ServerFrame.Ack a) {
             OutgoingMessage m = outbox.acked(a);
             if (m != null) {

@@ -40,6 +40,13 @@ public interface ParleyListener {
      */
     default void onMatch(ServerFrame.Match match) {}
 
+    /**
+     * A message of this user is in the moderation queue ({@code held}), or an admin approved or rejected it (docs/protocol.md,
+     * "Moderation"). The outbox keeps a held message pending and sends it again after a reconnect; the server answers
+     * such a retry from the queue (nothing stored twice), and once approved the message's event settles the entry.
+     */
+    default void onHeld(ServerFrame.Held held) {}
+
     /** A socket closed (code 1006 when it was lost without a close frame); the client reconnects unless CLOSED. */
     default void onClosed(int code, String reason) {}
 }

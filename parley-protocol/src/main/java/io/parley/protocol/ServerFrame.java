@@ -23,6 +23,7 @@ import java.util.Map;
     @JsonSubTypes.Type(ServerFrame.Typing.class),
     @JsonSubTypes.Type(ServerFrame.Presence.class),
     @JsonSubTypes.Type(ServerFrame.Match.class),
+    @JsonSubTypes.Type(ServerFrame.Held.class),
 })
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public sealed interface ServerFrame {
@@ -45,6 +46,25 @@ public sealed interface ServerFrame {
     @JsonTypeName("ack")
     record Ack(
             String clientMsgId, String conversationId, String messageId, long seq, String createdAt, boolean duplicate)
+            implements ServerFrame {}
+
+    /**
+     * The message with {@code clientMsgId} is in the moderation queue, not in the conversation's log (docs/protocol.md,
+     * "Held messages"). {@code status}: {@code held} (the answer to the send: durably stored for review, nobody else
+     * sees it), {@code approved} (appended at {@code seq}; its {@code event} follows) or {@code rejected} (never
+     * appended). {@code heldId} is the queue entry's id. {@code duplicate}: the answer to a retry of a message held
+     * before (nothing new stored). The answer to a send, and a notice to the sender's sessions when an admin decides.
+     */
+    @JsonTypeName("held")
+    record Held(
+            String clientMsgId,
+            String conversationId,
+            String messageId,
+            long heldId,
+            String status,
+            Long seq,
+            String createdAt,
+            boolean duplicate)
             implements ServerFrame {}
 
     /**

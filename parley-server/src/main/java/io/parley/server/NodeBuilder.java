@@ -49,6 +49,7 @@ import io.parley.server.log.DeliveryLog;
 import io.parley.server.match.LocalMatcher;
 import io.parley.server.match.Matcher;
 import io.parley.server.metrics.Metrics;
+import io.parley.server.moderation.ModerationQueue;
 import io.parley.server.moderation.ModerationService;
 import io.parley.server.presence.LastSeenKeeper;
 import io.parley.server.presence.LastSeenStore;
@@ -502,7 +503,21 @@ final class NodeBuilder {
                                 timers.thread("parley-moderation"),
                                 clock)));
         grantConfiguredAdmins(moderation, store);
-        ChatService chat = new ChatService(store, config, bus, presence, receipts, pseudonyms, clock, moderation);
+        // The moderation queue (issue 18 item 3): with moderation.enabled, a low-reputation sender's message is held
+        // in the store instead of the log until an admin decides; the reputation costs no store read per send.
+        ModerationQueue moderationQueue = owned(
+                "moderation-queue",
+                lifecycle.own(
+                        "moderation-queue",
+                        ModerationQueue.start(
+                                moderation,
+                                store.moderation(),
+                                store,
+                                bus,
+                                config.moderation(),
+                                timers.thread("parley-moderation-queue"))));
+        ChatService chat =
+                new ChatService(store, config, bus, presence, receipts, pseudonyms, clock, moderation, moderationQueue);
         Authenticator authenticator =
                 new Authenticator(verifier(jwt, timers), store, bans, sessionStore, revocations, clock);
         SessionTokens sessionTokens = new SessionTokens(
@@ -540,7 +555,15 @@ final class NodeBuilder {
         StrangerService strangers = owned(
                 "matching",
                 lifecycle.own(
-                        "matching", new StrangerService(matcher, store, bus, pseudonyms, config.match(), matchTimers)));
+                        "matching",
+                        new StrangerService(
+                                matcher,
+                                store,
+                                bus,
+                                pseudonyms,
+                                config.match(),
+                                matchTimers,
+                                moderationQueue::strangerReport)));
         gateway.matching(strangers);
         AtomicBoolean stopping = new AtomicBoolean();
         router = Router.router(vertx);
@@ -564,7 +587,7 @@ final class NodeBuilder {
         PasswordHasher hasher = new PasswordHasher(config.auth().bcryptCost(), metrics::passwordVerified);
         new AuthApi(vertx, store, hasher, config.auth(), sessionTokens, limits).mount(router);
         new SessionApi(vertx, store, hasher, sessionTokens).mount(router);
-        new ModerationApi(moderation, config).mount(router);
+        new ModerationApi(moderation, moderationQueue, config).mount(router);
         new DeviceApi(sessionStore, clock).mount(router);
         new PushApi(store.pushSettings(), vapid, clock).mount(router);
         HttpRoutes.webApp(router, AttachmentParts.browserOrigin(blobs, clock));

@@ -131,6 +131,10 @@ class AuthorizationMatrixTest {
         REST.put("DELETE /api/v1/admin/users/{userId}/ban", Scope.ADMIN);
         REST.put("GET /api/v1/admin/audit", Scope.ADMIN);
         REST.put("GET /api/v1/admin/reports", Scope.ADMIN);
+        // The moderation queue (issue 18 item 3): {itemId} is a held message of the group (existing) or an unknown id.
+        REST.put("GET /api/v1/admin/queue", Scope.ADMIN);
+        REST.put("POST /api/v1/admin/queue/{itemId}/approve", Scope.ADMIN);
+        REST.put("POST /api/v1/admin/queue/{itemId}/reject", Scope.ADMIN);
         REST.put("PUT /api/v1/conversations/{id}/members/{userId}/mute", Scope.CONVERSATION);
         REST.put("DELETE /api/v1/conversations/{id}/members/{userId}/mute", Scope.CONVERSATION);
         REST.put("POST /api/v1/conversations/{id}/messages/{messageId}/report", Scope.MESSAGE);
@@ -176,6 +180,9 @@ class AuthorizationMatrixTest {
     static String foreign;
 
     static String foreignMessage;
+    /** A message of mem held in the moderation queue (put there through the store: screening is off here). */
+    static long heldId;
+
     /** A member's access token whose device session was revoked (signed out) after it was issued. */
     static String revokedToken;
 
@@ -208,6 +215,20 @@ class AuthorizationMatrixTest {
                         new JsonObject().put("clientMsgId", "seed-x").put("body", "theirs"))
                 .json()
                 .getString("messageId");
+        heldId = ((io.parley.server.store.jdbc.JdbcChatStore) server.server().store())
+                .moderation()
+                .hold(
+                        new io.parley.server.store.NewMessage(
+                                group,
+                                "mem",
+                                "held-1",
+                                "held",
+                                "m_held0000000000000",
+                                TIME.clock().millis()),
+                        "matrix")
+                .get(10, TimeUnit.SECONDS)
+                .item()
+                .id();
         server.server()
                 .store()
                 .setBanned("ban", true, System.currentTimeMillis())
@@ -308,6 +329,7 @@ class AuthorizationMatrixTest {
         String path = e.path()
                 .replace("{id}", conversation)
                 .replace("{messageId}", msg)
+                .replace("{itemId}", user.equals(MISSING_USER) ? "987654321" : String.valueOf(heldId))
                 .replace("{userId}", user)
                 .replace("{username}", "mem")
                 .replace("{emoji}", URLEncoder.encode("\ud83d\udc4d", StandardCharsets.UTF_8));

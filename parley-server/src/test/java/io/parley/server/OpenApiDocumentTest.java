@@ -206,7 +206,7 @@ class OpenApiDocumentTest {
             new io.parley.server.api.AttachmentApi(null).mount(router);
             new io.parley.server.api.MatchApi(null).mount(router);
             new SearchApi(null, config).mount(router);
-            new io.parley.server.api.ModerationApi(null, config).mount(router);
+            new io.parley.server.api.ModerationApi(null, null, config).mount(router);
             HttpRoutes.webApp(router, java.util.Optional.empty());
             HttpRoutes.errors(router);
             Set<String> out = new TreeSet<>();

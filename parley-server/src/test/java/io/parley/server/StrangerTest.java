@@ -37,6 +37,21 @@ class StrangerTest {
         return ws;
     }
 
+    /** The moderation queue as the store has it, newest first. */
+    private static final class QueueReader {
+        static java.util.List<io.parley.server.store.ModerationStore.QueueItem> queue(TestServer server) {
+            try {
+                return ((io.parley.server.store.jdbc.JdbcChatStore)
+                                server.server().store())
+                        .moderation()
+                        .queue(null, Long.MAX_VALUE, 10)
+                        .get(10, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (Exception e) {
+                throw new AssertionError(e);
+            }
+        }
+    }
+
     private static JsonObject match(RawWs ws) {
         JsonObject f = ws.next();
         while (!f.getString("type").equals("match") && !f.getString("type").equals("error")) {
@@ -92,6 +107,15 @@ class StrangerTest {
 
             alice.send("{\"type\":\"match_report\",\"ref\":\"r1\",\"reason\":\"rude\"}");
             assertThat(expect(alice, "reported").getString("conversationId")).isEqualTo(conversation);
+            // The report and the pair's recent messages wait in the moderation queue for an admin (issue 22 item 5).
+            java.util.List<io.parley.server.store.ModerationStore.QueueItem> queued = QueueReader.queue(server);
+            assertThat(queued).hasSize(1);
+            assertThat(queued.get(0).kind()).isEqualTo("report");
+            assertThat(queued.get(0).conversationId()).isEqualTo(conversation);
+            assertThat(queued.get(0).reporterId()).isEqualTo("alice");
+            assertThat(queued.get(0).senderId()).isEqualTo("bob");
+            assertThat(queued.get(0).reason()).isEqualTo("rude");
+            assertThat(queued.get(0).body()).endsWith("reported: hello stranger");
 
             alice.send("{\"type\":\"match_next\",\"ref\":\"n1\"}");
             assertThat(expect(alice, "ended").getString("reason")).isEqualTo("next");

@@ -243,7 +243,14 @@ final class MessageApi {
                             user(ctx),
                             ctx.pathParam("id"),
                             () -> chat.send(user(ctx), ctx.pathParam("id"), clientMsgId, text, replyTo)),
-                    (Appended a) -> Http.json(ctx, a.duplicate() ? 200 : 201, JsonObject.mapFrom(Frames.ack(a))));
+                    (Appended a) -> {
+                        if (a.isHeld()) {
+                            // Held for review: 202, the held frame's fields (docs/api.md, "The moderation queue").
+                            Http.json(ctx, 202, JsonObject.mapFrom(Frames.held(a.held(), a.duplicate())));
+                        } else {
+                            Http.json(ctx, a.duplicate() ? 200 : 201, JsonObject.mapFrom(Frames.ack(a)));
+                        }
+                    });
         });
     }
 

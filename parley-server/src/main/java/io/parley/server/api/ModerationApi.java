@@ -6,9 +6,12 @@ import static io.parley.server.api.Http.user;
 
 import io.parley.protocol.ErrorCode;
 import io.parley.server.config.Config;
+import io.parley.server.moderation.ModerationQueue;
 import io.parley.server.moderation.ModerationService;
+import io.parley.server.store.ModerationStore;
 import io.parley.server.store.ModerationStore.AdminAudit;
 import io.parley.server.store.ModerationStore.Mute;
+import io.parley.server.store.ModerationStore.QueueItem;
 import io.parley.server.store.ModerationStore.Report;
 import io.parley.server.wire.Frames;
 import io.vertx.core.json.JsonArray;
@@ -21,17 +24,19 @@ import java.util.List;
 import java.util.function.Function;
 
 /**
- * Server administration and moderation (docs/api.md, "Administration and moderation"): bans, the reports and the
- * server-wide audit log under {@code /api/v1/admin} (server admins only: anyone else gets 403 {@code forbidden},
+ * Server administration and moderation (docs/api.md, "Administration and moderation"): bans, the reports, the
+ * moderation queue (list, approve, reject) and the server-wide audit log under {@code /api/v1/admin} (server admins only: anyone else gets 403 {@code forbidden},
  * whatever the target), mutes of conversation members and reports of messages. Mounted after {@link RestApi}, so
  * every route here is authenticated.
  */
 public final class ModerationApi {
     private final ModerationService moderation;
+    private final ModerationQueue queue;
     private final Config config;
 
-    public ModerationApi(ModerationService moderation, Config config) {
+    public ModerationApi(ModerationService moderation, ModerationQueue queue, Config config) {
         this.moderation = moderation;
+        this.queue = queue;
         this.config = config;
     }
 
@@ -40,6 +45,9 @@ public final class ModerationApi {
         router.delete("/api/v1/admin/users/:userId/ban").handler(ctx -> ban(ctx, false));
         router.get("/api/v1/admin/audit").handler(this::audit);
         router.get("/api/v1/admin/reports").handler(this::reports);
+        router.get("/api/v1/admin/queue").handler(this::queue);
+        router.post("/api/v1/admin/queue/:itemId/approve").handler(ctx -> decide(ctx, true));
+        router.post("/api/v1/admin/queue/:itemId/reject").handler(ctx -> decide(ctx, false));
         router.put("/api/v1/conversations/:id/members/:userId/mute").handler(this::mute);
         router.delete("/api/v1/conversations/:id/members/:userId/mute").handler(this::unmute);
         router.post("/api/v1/conversations/:id/messages/:messageId/report").handler(this::report);
@@ -65,6 +73,48 @@ public final class ModerationApi {
 
     private void reports(RoutingContext ctx) {
         paged(ctx, (before, limit) -> moderation.reports(user(ctx), before, limit), ModerationApi::report, "reports");
+    }
+
+    private static final java.util.Set<String> STATUSES =
+            java.util.Set.of(ModerationStore.PENDING, ModerationStore.APPROVED, ModerationStore.REJECTED, "all");
+
+    private void queue(RoutingContext ctx) {
+        guard(ctx, () -> {
+            String status = ctx.request().getParam("status");
+            if (status == null) {
+                status = ModerationStore.PENDING;
+            }
+            if (!STATUSES.contains(status)) {
+                throw new Http.BadRequest(
+                        ErrorCode.INVALID_FIELD, "query parameter 'status' must be pending, approved, rejected or all");
+            }
+            String wanted = status.equals("all") ? null : status;
+            paged(
+                    ctx,
+                    (before, limit) -> queue.queue(user(ctx), wanted, before, limit),
+                    ModerationApi::queueItem,
+                    "items");
+        });
+    }
+
+    /** {@code itemId}: a queue entry's id; anything that is not one is an unknown id (after the admin check). */
+    private void decide(RoutingContext ctx, boolean approve) {
+        guard(ctx, () -> {
+            String note = null;
+            if (ctx.body() != null && ctx.body().length() > 0) {
+                note = Http.optString(Http.body(ctx), "note", 4 * ModerationQueue.MAX_NOTE);
+            }
+            long id;
+            try {
+                id = Long.parseLong(ctx.pathParam("itemId"));
+            } catch (NumberFormatException e) {
+                id = -1;
+            }
+            respond(
+                    ctx,
+                    queue.decide(user(ctx), id, approve, note),
+                    d -> Http.json(ctx, 200, new JsonObject().put("item", queueItem(d.item()))));
+        });
     }
 
     private void mute(RoutingContext ctx) {
@@ -157,6 +207,27 @@ public final class ModerationApi {
                 .put("reporterId", r.reporterId())
                 .put("reason", r.reason())
                 .put("at", Frames.time(r.createdAt()));
+    }
+
+    /** A queue entry as admins see it (docs/api.md, "The moderation queue"). */
+    private static JsonObject queueItem(QueueItem i) {
+        return new JsonObject()
+                .put("id", i.id())
+                .put("kind", i.kind())
+                .put("status", i.status())
+                .put("conversationId", i.conversationId())
+                .put("senderId", i.senderId())
+                .put("reporterId", i.reporterId())
+                .put("clientMsgId", i.clientMsgId())
+                .put("messageId", i.messageId())
+                .put("body", i.body())
+                .put("replyTo", i.replyTo())
+                .put("reason", i.reason())
+                .put("seq", i.seq())
+                .put("decidedBy", i.decidedBy())
+                .put("decidedAt", i.decidedAt() == null ? null : Frames.time(i.decidedAt()))
+                .put("note", i.note())
+                .put("at", Frames.time(i.createdAt()));
     }
 
     private static JsonObject mute(Mute m) {

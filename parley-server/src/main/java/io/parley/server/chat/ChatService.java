@@ -47,6 +47,7 @@ public final class ChatService {
     private final Feed feed;
     private final Users users;
     private final Mutes mutes;
+    private final Screening screening;
     private final Pseudonyms pseudonyms;
 
     public ChatService(
@@ -57,10 +58,10 @@ public final class ChatService {
             ReceiptBatcher receipts,
             Pseudonyms pseudonyms,
             Clock clock) {
-        this(store, config, bus, presence, receipts, pseudonyms, clock, Mutes.NONE);
+        this(store, config, bus, presence, receipts, pseudonyms, clock, Mutes.NONE, Screening.NONE);
     }
 
-    /** {@code mutes}: a muted member's sends, edits and reactions fail with {@link ErrorCode#MUTED}, nothing stored. */
+    /** As below, nothing held. */
     public ChatService(
             ChatStore store,
             Config config,
@@ -70,7 +71,25 @@ public final class ChatService {
             Pseudonyms pseudonyms,
             Clock clock,
             Mutes mutes) {
+        this(store, config, bus, presence, receipts, pseudonyms, clock, mutes, Screening.NONE);
+    }
+
+    /**
+     * {@code mutes}: a muted member's sends, edits and reactions fail with {@link ErrorCode#MUTED}, nothing stored.
+     * {@code screening}: decides whether a valid send is appended or held for review.
+     */
+    public ChatService(
+            ChatStore store,
+            Config config,
+            Bus bus,
+            Presence presence,
+            ReceiptBatcher receipts,
+            Pseudonyms pseudonyms,
+            Clock clock,
+            Mutes mutes,
+            Screening screening) {
         this.mutes = mutes;
+        this.screening = screening;
         this.store = store;
         this.limits = config.limits();
         this.config = config;
@@ -106,7 +125,10 @@ public final class ChatService {
         return users;
     }
 
-    /** Validates the body, then appends (durable when the future completes; idempotent per sender + clientMsgId). */
+    /**
+     * Validates the body, then appends (durable when the future completes; idempotent per sender + clientMsgId), or,
+     * when screening holds it, stores it in the moderation queue ({@link Appended#held} set, no event).
+     */
     public CompletableFuture<Appended> send(String userId, String conversationId, String clientMsgId, String body) {
         return send(userId, conversationId, clientMsgId, body, null);
     }
@@ -122,8 +144,8 @@ public final class ChatService {
             return CompletableFuture.failedFuture(bad);
         }
         long now = clock.millis();
-        return mapped(store.appendMessage(
-                new NewMessage(conversationId, userId, clientMsgId, body, Ids.messageId(now), now, replyTo)));
+        NewMessage m = new NewMessage(conversationId, userId, clientMsgId, body, Ids.messageId(now), now, replyTo);
+        return mapped(screening.send(m, () -> store.appendMessage(m)));
     }
 
     private ChatException checkMuted(String userId, String conversationId) {

@@ -28,7 +28,8 @@ public record Config(
         Search search,
         Fcm fcm,
         Apns apns,
-        Push push) {
+        Push push,
+        Moderation moderation) {
 
     /**
      * The HTTP listener. {@code corsOrigins}: browser origins (besides the server's own) whose pages may call the
@@ -218,7 +219,8 @@ public record Config(
                 search,
                 fcm,
                 apns,
-                push);
+                push,
+                moderation);
     }
 
     /**
@@ -340,4 +342,25 @@ public record Config(
             Duration webPushTimeout,
             String webPushSubject,
             Duration webPushTtl) {}
+
+    /**
+     * The reputation that sends messages of low-reputation senders to the moderation queue ({@code moderation.*},
+     * docs/operations.md "Server admins and moderation"). {@code enabled}: whether sends are screened at all;
+     * {@code holdBelow}: a send whose sender's reputation (0 to 100) is below this is held; {@code newAccountAge}: an
+     * account younger than this loses {@link #NEW_ACCOUNT_PENALTY}; {@code sendRate}: a sender over this many sends
+     * per period (on this node, every conversation together) loses {@link #SEND_RATE_PENALTY} (unlimited: never);
+     * {@code maxLinkDensity}: a message whose links per word exceed this loses {@link #LINK_PENALTY}; each report
+     * the sender received loses {@link #REPORT_PENALTY}, at most {@link #MAX_REPORT_PENALTY} in all.
+     */
+    public record Moderation(
+            boolean enabled, int holdBelow, Duration newAccountAge, Rate sendRate, double maxLinkDensity) {
+        public static final int NEW_ACCOUNT_PENALTY = 40;
+        public static final int SEND_RATE_PENALTY = 30;
+        public static final int LINK_PENALTY = 30;
+        public static final int REPORT_PENALTY = 10;
+        public static final int MAX_REPORT_PENALTY = 50;
+
+        /** Screening off: nothing is held. */
+        public static final Moderation OFF = new Moderation(false, 50, Duration.ofDays(1), Rate.UNLIMITED, 1.0);
+    }
 }

@@ -145,6 +145,11 @@ public final class ConfigLoader {
         d.put("push.webpush.timeout", "10s");
         d.put("push.webpush.subject", "mailto:postmaster@localhost");
         d.put("push.webpush.ttl", "24h");
+        d.put("moderation.enabled", "false");
+        d.put("moderation.hold-below", "50");
+        d.put("moderation.new-account-age", "24h");
+        d.put("moderation.send-rate", "20/1m");
+        d.put("moderation.max-link-density", "0.25");
         return java.util.Collections.unmodifiableMap(d);
     }
 
@@ -351,7 +356,28 @@ public final class ConfigLoader {
                     search(),
                     fcm(),
                     apns(),
-                    push());
+                    push(),
+                    moderation());
+        }
+
+        /** The reputation's thresholds (docs/operations.md, "Server admins and moderation"). */
+        private Config.Moderation moderation() {
+            String density = values.get("moderation.max-link-density").trim();
+            double d;
+            try {
+                d = Double.parseDouble(density);
+            } catch (NumberFormatException e) {
+                throw bad("moderation.max-link-density", "is not a number (links per word, e.g. 0.25)");
+            }
+            if (!(d >= 0 && d <= 1)) {
+                throw bad("moderation.max-link-density", "must be between 0 and 1 (links per word)");
+            }
+            return new Config.Moderation(
+                    bool("moderation.enabled"),
+                    intIn("moderation.hold-below", 0, 101),
+                    duration("moderation.new-account-age", Duration.ZERO),
+                    rate("moderation.send-rate"),
+                    d);
         }
 
         /** FCM is on when its service account file is set; a token-uri override without it is a mistake. */

@@ -407,8 +407,10 @@ public final class Session implements Inbound {
                         (appended, err) -> {
                             inFlightSends--;
                             sendsInFlight.computeIfPresent(s.clientMsgId(), (k, n) -> n == 1 ? null : n - 1);
-                            boolean alreadyAcked =
-                                    err == null && !appended.duplicate() && earlyAcked.remove(s.clientMsgId());
+                            boolean alreadyAcked = err == null
+                                    && !appended.duplicate()
+                                    && !appended.isHeld()
+                                    && earlyAcked.remove(s.clientMsgId());
                             if (readingPaused && inFlightSends < MAX_IN_FLIGHT_SENDS / 2 && drainClose == null) {
                                 readingPaused = false;
                                 transport.resumeReading();
@@ -417,7 +419,10 @@ public final class Session implements Inbound {
                                 return;
                             }
                             if (err == null) {
-                                if (!alreadyAcked) {
+                                if (appended.isHeld()) {
+                                    // In the moderation queue, durably: the answer, but no ack (no seq, no log).
+                                    send(Frames.held(appended.held(), appended.duplicate()));
+                                } else if (!alreadyAcked) {
                                     send(Frames.ack(appended));
                                     metrics.acked();
                                 }

@@ -3,8 +3,8 @@ package io.parley.server.log;
 /**
  * Talk to a stranger's audit trail, at info on {@code io.parley.match}: one {@code match_report} line per report
  * with {@code reporter} and {@code reported} (user ids: operators see who, the users never do), {@code conversation},
- * {@code reason} and {@code messages}, the pair's recent messages as "seq sender: body" lines, oldest first. Until a
- * moderation queue exists this line is where a report goes.
+ * {@code reason} and {@code messages}, the pair's recent messages as "seq sender: body" lines, oldest first. The same report
+ * goes to the moderation queue (docs/api.md, "The moderation queue").
  */
 public final class MatchLog {
     private static final Log LOG = Log.named("io.parley.match");

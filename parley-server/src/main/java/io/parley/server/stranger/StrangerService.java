@@ -45,6 +45,20 @@ public final class StrangerService implements AutoCloseable {
     /** How many recent messages a report sends along. */
     static final int REPORT_MESSAGES = 50;
 
+    /**
+     * Where a report goes besides the {@code match_report} log line: the moderation queue when the node runs one
+     * (docs/api.md, "The moderation queue"). Completes once the report is durable there.
+     */
+    @FunctionalInterface
+    public interface Reports {
+        /** Only the log line. */
+        Reports LOG_ONLY =
+                (conversationId, reporterId, reportedId, reason, messages) -> CompletableFuture.completedFuture(null);
+
+        CompletableFuture<?> report(
+                String conversationId, String reporterId, String reportedId, String reason, List<String> messages);
+    }
+
     /** A session as the service sees it. {@link #send} may be called from any thread. */
     public interface Peer {
         String userId();
@@ -86,12 +100,26 @@ public final class StrangerService implements AutoCloseable {
     private final Scheduler timers;
     private final Config.Match settings;
     private final Pseudonyms pseudonyms;
+    private final Reports reports;
     private final SecureRandom random = new SecureRandom();
     /** The sessions of this node that hold their user's matching lock, by session id. */
     private final ConcurrentHashMap<String, Entry> sessions = new ConcurrentHashMap<>();
 
     public StrangerService(
             Matcher matcher, ChatStore store, Bus bus, Pseudonyms pseudonyms, Config.Match settings, Scheduler timers) {
+        this(matcher, store, bus, pseudonyms, settings, timers, Reports.LOG_ONLY);
+    }
+
+    /** {@code reports}: where a report's recent messages go for review (besides the log line). */
+    public StrangerService(
+            Matcher matcher,
+            ChatStore store,
+            Bus bus,
+            Pseudonyms pseudonyms,
+            Config.Match settings,
+            Scheduler timers,
+            Reports reports) {
+        this.reports = reports;
         this.matcher = matcher;
         this.pseudonyms = pseudonyms;
         this.store = store;
@@ -396,7 +424,7 @@ public final class StrangerService implements AutoCloseable {
                     }
                     Pair p = pair.get();
                     return store.eventsBefore(p.conversationId(), Long.MAX_VALUE, REPORT_MESSAGES * 2)
-                            .thenAccept(events -> {
+                            .thenCompose(events -> {
                                 List<String> lines = new ArrayList<>();
                                 for (LogEntry ev : events) {
                                     if (ev instanceof LogEntry.MessagePosted mp && !mp.deleted()) {
@@ -408,7 +436,14 @@ public final class StrangerService implements AutoCloseable {
                                 List<String> recent =
                                         lines.subList(Math.max(0, lines.size() - REPORT_MESSAGES), lines.size());
                                 MatchLog.report(peer.userId(), p.partnerId(), p.conversationId(), m.reason(), recent);
-                                peer.send(event("reported", m.ref(), p, null, null));
+                                // "reported" once the report is durable in the queue: a failure answers unavailable.
+                                return reports.report(
+                                                p.conversationId(),
+                                                peer.userId(),
+                                                p.partnerId(),
+                                                m.reason(),
+                                                List.copyOf(recent))
+                                        .thenRun(() -> peer.send(event("reported", m.ref(), p, null, null)));
                             });
                 })
                 .whenComplete((x, err) -> {

@@ -212,6 +212,19 @@ public final class Frames {
                 e.clientMsgId(), e.conversationId(), e.messageId(), e.seq(), time(e.createdAt()), a.duplicate());
     }
 
+    /** A queue entry of a held message, as its sender sees it: no reason, no decider. */
+    public static ServerFrame.Held held(io.parley.server.store.ModerationStore.QueueItem item, boolean duplicate) {
+        return new ServerFrame.Held(
+                item.clientMsgId(),
+                item.conversationId(),
+                item.messageId(),
+                item.id(),
+                io.parley.server.store.ModerationStore.PENDING.equals(item.status()) ? "held" : item.status(),
+                item.seq(),
+                time(item.createdAt()),
+                duplicate);
+    }
+
     /** ISO-8601 UTC with milliseconds, e.g. 2026-11-22T12:00:00.123Z. */
     public static String time(long epochMillis) {
         return Instant.ofEpochMilli(epochMillis).toString();

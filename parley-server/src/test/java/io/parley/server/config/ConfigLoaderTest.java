@@ -60,6 +60,28 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void moderation_isOffByDefault_andItsThresholdsAreChecked() {
+        Config.Moderation m = ConfigLoader.load(null, Map.of()).moderation();
+        assertThat(m.enabled()).isFalse();
+        assertThat(m.holdBelow()).isEqualTo(50);
+        assertThat(m.newAccountAge()).hasHours(24);
+        assertThat(m.sendRate()).isEqualTo(new Config.Rate(20, java.time.Duration.ofMinutes(1)));
+        assertThat(m.maxLinkDensity()).isEqualTo(0.25);
+        Config.Moderation on = ConfigLoader.load(
+                        null, Map.of("PARLEY_MODERATION_ENABLED", "true", "PARLEY_MODERATION_MAX_LINK_DENSITY", "0.5"))
+                .moderation();
+        assertThat(on.enabled()).isTrue();
+        assertThat(on.maxLinkDensity()).isEqualTo(0.5);
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("PARLEY_MODERATION_MAX_LINK_DENSITY", "lots")))
+                .hasMessageContaining("moderation.max-link-density")
+                .hasMessageContaining("is not a number");
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("PARLEY_MODERATION_MAX_LINK_DENSITY", "1.5")))
+                .hasMessageContaining("between 0 and 1");
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("PARLEY_MODERATION_HOLD_BELOW", "200")))
+                .hasMessageContaining("moderation.hold-below");
+    }
+
+    @Test
     void publicKeys_oneSourceAtMost_andJwksMustBeAnHttpUrl() {
         assertThat(ConfigLoader.load(null, Map.of()).auth().publicKeys().enabled())
                 .isFalse();

@@ -20,7 +20,8 @@ public abstract class ChatStoreContract
                 ReadStateContract,
                 LifecycleContract,
                 MessageChangesContract,
-                ModerationContract {
+                ModerationContract,
+                QueueContract {
 
     protected static final long T0 = StoreFixture.T0;
 

@@ -1,7 +1,9 @@
 package io.parley.server.store.jdbc;
 
+import io.parley.server.store.Appended;
 import io.parley.server.store.LogEntry;
 import io.parley.server.store.ModerationStore;
+import io.parley.server.store.NewMessage;
 import io.parley.server.store.StoreException;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -12,6 +14,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
@@ -251,6 +254,248 @@ final class JdbcModeration implements ModerationStore {
             }
             return out;
         });
+    }
+
+    // ---- the moderation queue --------------------------------------------------------------------------------------
+
+    /** The actor of the audit entry of a hold: the reputation rule, not a person. */
+    static final String REPUTATION_ACTOR = "system:reputation";
+
+    @Override
+    public CompletableFuture<Hold> hold(NewMessage m, String reason) {
+        return writer.submit(tx -> {
+            Optional<LogEntry.MessagePosted> posted = ops.messageByClientMsgId(tx, m.senderId(), m.clientMsgId());
+            if (posted.isPresent()) {
+                return new Hold(null, new Appended(posted.get(), true), true);
+            }
+            Optional<QueueItem> before = queued(tx, m.senderId(), m.clientMsgId());
+            if (before.isPresent()) {
+                return new Hold(before.get(), null, true);
+            }
+            requireMember(tx, m.conversationId(), m.senderId());
+            if (m.replyTo() != null && !live(tx, m.conversationId(), m.replyTo())) {
+                throw new StoreException.MessageNotFound("message not found");
+            }
+            Long id = insertQueued(
+                    tx,
+                    HELD,
+                    m.conversationId(),
+                    m.senderId(),
+                    null,
+                    m.clientMsgId(),
+                    m.messageId(),
+                    m.body(),
+                    m.replyTo(),
+                    reason,
+                    m.createdAt());
+            if (id == null) {
+                // Another node held the same retry a moment ago (the unique index): that entry is the answer.
+                return new Hold(queued(tx, m.senderId(), m.clientMsgId()).orElseThrow(), null, true);
+            }
+            insertAudit(
+                    tx,
+                    new AdminAudit(
+                            0,
+                            REPUTATION_ACTOR,
+                            "message_held",
+                            m.senderId(),
+                            m.conversationId(),
+                            m.messageId(),
+                            reason,
+                            m.createdAt()));
+            return new Hold(byId(tx::ps, id).orElseThrow(), null, false);
+        });
+    }
+
+    @Override
+    public CompletableFuture<QueueItem> queueReport(
+            String conversationId,
+            String reporterId,
+            String reportedId,
+            String reason,
+            String messages,
+            long nowMillis) {
+        return writer.submit(tx -> {
+            requireMember(tx, conversationId, reporterId);
+            Long id = insertQueued(
+                    tx, REPORT, conversationId, reportedId, reporterId, null, null, messages, null, reason, nowMillis);
+            insertAudit(
+                    tx,
+                    new AdminAudit(
+                            0, reporterId, "stranger_reported", reportedId, conversationId, null, reason, nowMillis));
+            return byId(tx::ps, id).orElseThrow();
+        });
+    }
+
+    @Override
+    public CompletableFuture<List<QueueItem>> queue(String status, long beforeId, int limit) {
+        return readers.read(sql -> {
+            PreparedStatement ps;
+            if (status == null) {
+                ps = sql.ps(ModerationSql.queue);
+                ps.setLong(1, beforeId);
+                ps.setInt(2, limit);
+            } else {
+                ps = sql.ps(ModerationSql.queueByStatus);
+                ps.setString(1, status);
+                ps.setLong(2, beforeId);
+                ps.setInt(3, limit);
+            }
+            List<QueueItem> out = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(queueItem(rs));
+                }
+            }
+            return out;
+        });
+    }
+
+    @Override
+    public CompletableFuture<Optional<Decision>> decide(
+            long id, String actorId, boolean approve, String note, long nowMillis) {
+        // The conversation first (a read), so that the decision's batch locks it as an append's does.
+        return readers.read(sql -> byId(sql, id)).thenCompose(found -> {
+            if (found.isEmpty()) {
+                return CompletableFuture.completedFuture(Optional.<Decision>empty());
+            }
+            String conversationId = found.get().conversationId();
+            return writer.submit(conversationId, tx -> Optional.of(decide(tx, id, actorId, approve, note, nowMillis)));
+        });
+    }
+
+    private Decision decide(Tx tx, long id, String actorId, boolean approve, String note, long now)
+            throws SQLException {
+        QueueItem item = byId(tx::ps, id).orElseThrow(() -> new StoreException.NotFound("no queue entry " + id));
+        if (!PENDING.equals(item.status())) {
+            throw new StoreException.Conflict("queue entry " + id + " is " + item.status() + " already");
+        }
+        Appended appended = null;
+        if (approve && HELD.equals(item.kind())) {
+            Optional<LogEntry.MessagePosted> posted = ops.messageByClientMsgId(tx, item.senderId(), item.clientMsgId());
+            if (posted.isPresent()) {
+                appended = new Appended(posted.get(), true);
+            } else {
+                if (q.roleOf(tx::ps, item.conversationId(), item.senderId()).isEmpty()) {
+                    throw new StoreException.Conflict(
+                            "the sender is no longer a member of the conversation: reject the message instead");
+                }
+                if (item.replyTo() != null && !live(tx, item.conversationId(), item.replyTo())) {
+                    throw new StoreException.Conflict("the message it answers is gone: reject the message instead");
+                }
+                appended = ops.appendMessage(
+                        tx,
+                        new NewMessage(
+                                item.conversationId(),
+                                item.senderId(),
+                                item.clientMsgId(),
+                                item.body(),
+                                item.messageId(),
+                                now,
+                                item.replyTo()));
+            }
+        }
+        String status = approve ? APPROVED : REJECTED;
+        PreparedStatement ps = tx.ps(ModerationSql.decideQueued);
+        ps.setString(1, status);
+        if (appended == null) {
+            ps.setNull(2, Types.BIGINT);
+        } else {
+            ps.setLong(2, appended.event().seq());
+        }
+        ps.setString(3, actorId);
+        ps.setLong(4, now);
+        Rows.setNullable(ps, 5, note);
+        ps.setLong(6, id);
+        if (ps.executeUpdate() != 1) {
+            throw new StoreException.Conflict("queue entry " + id + " is decided already");
+        }
+        String action = (HELD.equals(item.kind()) ? "message_" : "report_") + status;
+        String detail = appended == null ? note : "seq " + appended.event().seq() + (note == null ? "" : ": " + note);
+        insertAudit(
+                tx,
+                new AdminAudit(
+                        0, actorId, action, item.senderId(), item.conversationId(), item.messageId(), detail, now));
+        return new Decision(byId(tx::ps, id).orElseThrow(), appended);
+    }
+
+    private Long insertQueued(
+            Tx tx,
+            String kind,
+            String conversationId,
+            String senderId,
+            String reporterId,
+            String clientMsgId,
+            String messageId,
+            String body,
+            String replyTo,
+            String reason,
+            long now)
+            throws SQLException {
+        PreparedStatement ps = tx.ps(ModerationSql.insertQueued);
+        ps.setString(1, kind);
+        ps.setString(2, conversationId);
+        ps.setString(3, senderId);
+        Rows.setNullable(ps, 4, reporterId);
+        Rows.setNullable(ps, 5, clientMsgId);
+        Rows.setNullable(ps, 6, messageId);
+        ps.setString(7, body);
+        Rows.setNullable(ps, 8, replyTo);
+        Rows.setNullable(ps, 9, reason);
+        ps.setLong(10, now);
+        try (ResultSet rs = ps.executeQuery()) {
+            return rs.next() ? rs.getLong(1) : null;
+        }
+    }
+
+    private static Optional<QueueItem> queued(Tx tx, String senderId, String clientMsgId) throws SQLException {
+        PreparedStatement ps = tx.ps(ModerationSql.queuedByClientMsgId);
+        ps.setString(1, senderId);
+        ps.setString(2, clientMsgId);
+        try (ResultSet rs = ps.executeQuery()) {
+            return rs.next() ? Optional.of(queueItem(rs)) : Optional.empty();
+        }
+    }
+
+    private static Optional<QueueItem> byId(Sql sql, long id) throws SQLException {
+        PreparedStatement ps = sql.ps(ModerationSql.queuedById);
+        ps.setLong(1, id);
+        try (ResultSet rs = ps.executeQuery()) {
+            return rs.next() ? Optional.of(queueItem(rs)) : Optional.empty();
+        }
+    }
+
+    private static boolean live(Tx tx, String conversationId, String messageId) throws SQLException {
+        PreparedStatement ps = tx.ps(ModerationSql.liveMessage);
+        ps.setString(1, conversationId);
+        ps.setString(2, messageId);
+        try (ResultSet rs = ps.executeQuery()) {
+            return rs.next();
+        }
+    }
+
+    private static QueueItem queueItem(ResultSet rs) throws SQLException {
+        long seq = rs.getLong(12);
+        Long s = rs.wasNull() ? null : seq;
+        long decidedAt = rs.getLong(14);
+        Long d = rs.wasNull() ? null : decidedAt;
+        return new QueueItem(
+                rs.getLong(1),
+                rs.getString(2),
+                rs.getString(3),
+                rs.getString(4),
+                rs.getString(5),
+                rs.getString(6),
+                rs.getString(7),
+                rs.getString(8),
+                rs.getString(9),
+                rs.getString(10),
+                rs.getString(11),
+                s,
+                rs.getString(13),
+                d,
+                rs.getString(15),
+                rs.getLong(16));
     }
 
     private static Report report(ResultSet rs, boolean created) throws SQLException {

@@ -2,7 +2,8 @@ package io.parley.server.store.jdbc;
 
 /**
  * The statements of {@link JdbcModeration}, with placeholders; written to run on SQLite and PostgreSQL alike. Tables:
- * migration V12 ({@code admin_audit}, {@code mutes}, {@code reports}, {@code users.admin_at}).
+ * migration V12 ({@code admin_audit}, {@code mutes}, {@code reports}, {@code users.admin_at}) and V15
+ * ({@code moderation_queue}).
  */
 final class ModerationSql {
     private ModerationSql() {}
@@ -33,5 +34,25 @@ final class ModerationSql {
     static final String insertReport = "INSERT INTO reports (conversation_id, message_id, sender_id, reporter_id,"
             + " reason, created_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id";
     static final String reports = "SELECT " + REPORT_COLUMNS + " FROM reports WHERE id < ? ORDER BY id DESC LIMIT ?";
-    static final String reportCounts = "SELECT sender_id, COUNT(*) FROM reports GROUP BY sender_id";
+    /** Message reports plus stranger-chat reports in the queue, per reported user. */
+    static final String reportCounts = "SELECT sender_id, COUNT(*) FROM (SELECT sender_id FROM reports"
+            + " UNION ALL SELECT sender_id FROM moderation_queue WHERE kind = 'report') r GROUP BY sender_id";
+
+    static final String QUEUE_COLUMNS = "id, kind, conversation_id, sender_id, reporter_id, client_msg_id, message_id,"
+            + " body, reply_to, reason, status, seq, decided_by, decided_at, note, created_at";
+    static final String insertQueued = "INSERT INTO moderation_queue (kind, conversation_id, sender_id, reporter_id,"
+            + " client_msg_id, message_id, body, reply_to, reason, status, created_at)"
+            + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?)"
+            + " ON CONFLICT (sender_id, client_msg_id) WHERE client_msg_id IS NOT NULL DO NOTHING RETURNING id";
+    static final String queuedByClientMsgId =
+            "SELECT " + QUEUE_COLUMNS + " FROM moderation_queue WHERE sender_id = ? AND client_msg_id = ?";
+    static final String queuedById = "SELECT " + QUEUE_COLUMNS + " FROM moderation_queue WHERE id = ?";
+    static final String queue =
+            "SELECT " + QUEUE_COLUMNS + " FROM moderation_queue WHERE id < ? ORDER BY id DESC LIMIT ?";
+    static final String queueByStatus =
+            "SELECT " + QUEUE_COLUMNS + " FROM moderation_queue WHERE status = ? AND id < ? ORDER BY id DESC LIMIT ?";
+    static final String decideQueued = "UPDATE moderation_queue SET status = ?, seq = ?, decided_by = ?,"
+            + " decided_at = ?, note = ? WHERE id = ? AND status = 'pending'";
+    static final String liveMessage = "SELECT 1 FROM events WHERE conversation_id = ? AND message_id = ?"
+            + " AND kind = 'message' AND deleted_at IS NULL";
 }

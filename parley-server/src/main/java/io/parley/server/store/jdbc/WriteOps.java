@@ -165,6 +165,16 @@ final class WriteOps {
         return new Appended(e, false);
     }
 
+    /** The log's message of this sender with this clientMsgId (the append's idempotency key), if any. */
+    Optional<LogEntry.MessagePosted> messageByClientMsgId(Tx tx, String senderId, String clientMsgId)
+            throws SQLException {
+        PreparedStatement dup = tx.ps(d.eventByClientMsgId);
+        dup.setString(1, senderId);
+        dup.setString(2, clientMsgId);
+        List<LogEntry> existing = Rows.events(dup);
+        return existing.isEmpty() ? Optional.empty() : Optional.of((LogEntry.MessagePosted) existing.get(0));
+    }
+
     Created getOrCreateDirect(Tx tx, String newId, String a, String b, long now) throws SQLException {
         String key = a.compareTo(b) <= 0 ? a + "\n" + b : b + "\n" + a;
         Optional<String> existing = directByKey(tx, key);
