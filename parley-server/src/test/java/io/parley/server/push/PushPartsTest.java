@@ -70,16 +70,16 @@ class PushPartsTest {
     @Test
     void theContentLevel_decidesWhatLeavesTheServer() {
         PushStore.Latest latest = new PushStore.Latest(9, "Alice", "the secret plan");
-        assertThat(planner(Config.PushContent.NONE).message("c_1", null, latest, 3, 9))
-                .isEqualTo(new PushMessage("c_1", "3 new messages", "", 3, 9, false));
+        assertThat(planner(Config.PushContent.NONE).message("c_1", null, latest, 3, 9, 12))
+                .isEqualTo(new PushMessage("c_1", "3 new messages", "", 3, 9, false, 12));
         assertThat(planner(Config.PushContent.NONE)
-                        .message("c_1", null, latest, 1, 9)
+                        .message("c_1", null, latest, 1, 9, 12)
                         .title())
                 .isEqualTo("New message");
-        assertThat(planner(Config.PushContent.SENDER).message("c_1", null, latest, 3, 9))
-                .isEqualTo(new PushMessage("c_1", "Alice", "3 new messages", 3, 9, false));
-        assertThat(planner(Config.PushContent.FULL).message("c_1", null, latest, 1, 9))
-                .isEqualTo(new PushMessage("c_1", "Alice", "the secret plan", 1, 9, false));
+        assertThat(planner(Config.PushContent.SENDER).message("c_1", null, latest, 3, 9, 12))
+                .isEqualTo(new PushMessage("c_1", "Alice", "3 new messages", 3, 9, false, 12));
+        assertThat(planner(Config.PushContent.FULL).message("c_1", null, latest, 1, 9, 12))
+                .isEqualTo(new PushMessage("c_1", "Alice", "the secret plan", 1, 9, false, 12));
         assertThat(PushPlanner.text("x".repeat(300))).hasSize(201).endsWith("…");
     }
 
