@@ -36,19 +36,6 @@ class PushPartsTest {
     }
 
     @Test
-    void theUserRate_letsABurstThrough_thenSaysHowLongToWait() {
-        UserRate r = new UserRate(new Config.Rate(3, Duration.ofMinutes(3)));
-        long t = 1_000_000;
-        assertThat(r.take("u", t)).isZero();
-        assertThat(r.take("u", t)).isZero();
-        assertThat(r.take("u", t)).isZero();
-        assertThat(r.take("u", t)).isEqualTo(60_000);
-        assertThat(r.take("other", t)).as("per user").isZero();
-        assertThat(r.take("u", t + 60_000)).isZero();
-        assertThat(new UserRate(Config.Rate.UNLIMITED).take("u", t)).isZero();
-    }
-
-    @Test
     void webPushAnswers_mapToTheirVerdicts_withRetryAfterInSecondsOrAsADate() {
         Clock clock = Clock.fixed(Instant.parse("2026-01-01T00:00:00Z"), ZoneOffset.UTC);
         assertThat(WebPushProvider.result(201, null, clock).kind()).isEqualTo(PushResult.Kind.DELIVERED);
