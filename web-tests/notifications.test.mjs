@@ -12,6 +12,9 @@
 //   event with the shown notification in the service worker. That runs the worker's own handler (close, find the
 //   window, tell it to open the conversation); focusing a window or opening a new one needs a real click's user
 //   activation and is not exercised.
+// - The app badge (the Badging API, navigator.setAppBadge in the worker) shows only on an installed app, which headless
+//   Chromium has none of: the test replaces the worker's setAppBadge/clearAppBadge with recorders and checks the
+//   worker calls them with each push's `badge` (the unread total), 0 clearing it.
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -190,8 +193,17 @@ test('a push shows its payload tagged with the conversation, a later one replace
   await dee.page.click('#notify-btn'); // registers the worker (subscribing fails here: see the first test)
   const worker = await workerRegistration(dee.context, dee.page);
 
+  // The Badging API's calls are recorded in the worker (headless Chromium has no installed app to show a badge on).
+  const sw = await until('the worker is visible to playwright', () => dee.context.serviceWorkers()[0]);
+  const badges = () => sw.evaluate(() => self.parleyTestBadges || []);
+  await sw.evaluate(() => {
+    self.parleyTestBadges = [];
+    self.navigator.setAppBadge = async (n) => { self.parleyTestBadges.push(n); };
+    self.navigator.clearAppBadge = async () => { self.parleyTestBadges.push(0); };
+  });
   await pushUntil(worker, dee.page, { type: 'message', conversationId: conv.id, title: 'eve', body: 'hello dee',
-    count: 1, latestSeq: 1 }, 'one notification', (n) => n.length === 1);
+    count: 1, latestSeq: 1, badge: 4 }, 'one notification', (n) => n.length === 1);
+  await until('the push\'s badge (the unread total) is set', async () => (await badges()).includes(4));
   await pushUntil(worker, dee.page, { type: 'message', conversationId: conv.id, title: 'eve',
     body: '<b>2 new messages</b>', count: 2, latestSeq: 2 }, 'the later push replaced it',
   (n) => n[0]?.body === '<b>2 new messages</b>');
@@ -199,7 +211,6 @@ test('a push shows its payload tagged with the conversation, a later one replace
     renotify: true, data: { conversationId: conv.id, latestSeq: 2 } }]);
   assert.equal(await dee.page.title(), '(1) Parley', 'the title counts what the server says, not pushes');
 
-  const sw = await until('the worker is visible to playwright', () => dee.context.serviceWorkers()[0]);
   await sw.evaluate(async () => {
     const [n] = await self.registration.getNotifications();
     self.dispatchEvent(new NotificationEvent('notificationclick', { notification: n }));
@@ -215,7 +226,8 @@ test('a push shows its payload tagged with the conversation, a later one replace
   await pushUntil(worker, dee.page, { type: 'message', conversationId: 'c_other', title: 'fay', body: 'other',
     count: 1, latestSeq: 1 }, 'two notifications', (n) => n.length === 2);
   await pushUntil(worker, dee.page, { type: 'clear', conversationId: conv.id, title: '', body: '', count: 0,
-    latestSeq: 3 }, 'the clear closed its conversation\'s only', (left) => left.length === 1 && left[0].tag === 'c_other');
+    latestSeq: 3, badge: 0 }, 'the clear closed its conversation\'s only', (left) => left.length === 1 && left[0].tag === 'c_other');
+  await until('the clear\'s badge of 0 clears the app badge', async () => (await badges()).at(-1) === 0);
   await pushUntil(worker, dee.page, 'not json', 'an unreadable push still shows something, and nothing of its own',
     (n) => n.some((x) => x.title === 'New message' && x.body === '' && x.tag === ''));
   assert.deepEqual(dee.errors, []);

@@ -47,6 +47,7 @@ export const ErrorCodes = Object.freeze({
   attachment_not_usable: Object.freeze({ status: 422, retryable: false }),
   attachment_not_found: Object.freeze({ status: 404, retryable: false }),
   match_session_taken: Object.freeze({ status: 409, retryable: false }),
+  name_reserved: Object.freeze({ status: 400, retryable: false }),
   query_empty: Object.freeze({ status: 400, retryable: false }),
   query_too_long: Object.freeze({ status: 400, retryable: false }),
   muted: Object.freeze({ status: 403, retryable: false }),

@@ -98,6 +98,12 @@ public enum ErrorCode {
      * {@code takeover: true} to move it here.
      */
     MATCH_SESSION_TAKEN("match_session_taken", 409, false),
+    /**
+     * A username (registration, {@code admin create-user}) or display name ({@code PATCH /me}) in the form of a
+     * stranger's pseudonym ({@code stranger-...}, in any case): reserved, so that nobody passes for a stranger. Nothing
+     * is changed; choose another name.
+     */
+    NAME_RESERVED("name_reserved", 400, false),
     /** Search: the query has no word to search for (empty, blank, only punctuation or control characters). */
     QUERY_EMPTY("query_empty", 400, false),
     /** Search: the query has more than 256 characters or more than 16 terms. */

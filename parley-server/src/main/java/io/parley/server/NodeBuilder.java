@@ -469,6 +469,9 @@ final class NodeBuilder {
                                     store.pushStore(),
                                     Map.copyOf(providers),
                                     config.push(),
+                                    // push.rate in the node's limiter: in Redis, one bucket per user for the cluster.
+                                    userId -> limiter.acquire(
+                                            "push", config.push().rate(), userId),
                                     metrics,
                                     timers.thread("parley-push"))));
         }

@@ -77,6 +77,52 @@ class ConversationApiTest {
     }
 
     @Test
+    void namesInThePseudonymForm_areRefusedAtRegistrationAndAsDisplayNames_withNameReserved() {
+        Rest anon = new Rest(server.httpUrl(), null);
+        for (String name : List.of("stranger-abc123", "Stranger-Bob", "STRANGER-x")) {
+            Rest.Response r = anon.post(
+                    "/api/v1/auth/register",
+                    new JsonObject().put("username", name).put("password", "correct horse"));
+            assertThat(r.status()).as(name).isEqualTo(400);
+            assertThat(r.errorCode()).as(name).isEqualTo("name_reserved");
+            assertThat(anon.post(
+                                    "/api/v1/auth/login",
+                                    new JsonObject().put("username", name).put("password", "correct horse"))
+                            .errorCode())
+                    .as("no account was made for " + name)
+                    .isEqualTo("bad_credentials");
+        }
+        // The word alone, or not at the start, is an ordinary name.
+        assertThat(anon.post(
+                                "/api/v1/auth/register",
+                                new JsonObject().put("username", "strangerous").put("password", "correct horse"))
+                        .status())
+                .isEqualTo(201);
+
+        Rest ivy = as("ivy");
+        assertThat(ivy.call("PATCH", "/api/v1/me", new JsonObject().put("displayName", "Ivy"))
+                        .status())
+                .isEqualTo(200);
+        for (String name : List.of(
+                "stranger-k3v9qa",
+                "  Stranger-Ivy",
+                "\u200bstranger-x",
+                "\uff33\uff54\uff52\uff41\uff4e\uff47\uff45\uff52-x",
+                "stranger\u2010x",
+                "stranger\u2212x")) {
+            Rest.Response r = ivy.call("PATCH", "/api/v1/me", new JsonObject().put("displayName", name));
+            assertThat(r.status()).as(name).isEqualTo(400);
+            assertThat(r.errorCode()).as(name).isEqualTo("name_reserved");
+        }
+        assertThat(ivy.get("/api/v1/me").json().getString("displayName"))
+                .as("nothing changed")
+                .isEqualTo("Ivy");
+        assertThat(ivy.call("PATCH", "/api/v1/me", new JsonObject().put("displayName", "a stranger-friendly name"))
+                        .status())
+                .isEqualTo(200);
+    }
+
+    @Test
     void displayName_setThroughPatchMe_showsInMeLookupsMembersAndSearch_andBadNamesAreRefused() {
         Rest anon = new Rest(server.httpUrl(), null);
         Rest dora = new Rest(

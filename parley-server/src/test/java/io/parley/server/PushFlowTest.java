@@ -149,6 +149,7 @@ class PushFlowTest {
         assertThat(first.payload().getInteger("count")).isEqualTo(3);
         assertThat(first.payload().getLong("latestSeq")).isEqualTo(last);
         assertThat(first.payload().getBoolean("clear")).isFalse();
+        assertThat(first.payload().getInteger("badge")).as("bob's unread total").isEqualTo(3);
 
         // Within the coalescing window more messages wait; after it, one push says how many are unread in all.
         send(alice, dm, "four");
@@ -159,6 +160,48 @@ class PushFlowTest {
         advance(Duration.ofSeconds(70));
         assertThat(service.received()).hasSize(2);
         assertThat(service.received().get(1).payload().getInteger("count")).isEqualTo(5);
+        assertThat(service.received().get(1).payload().getInteger("badge")).isEqualTo(5);
+    }
+
+    @Test
+    void theBadge_isTheUsersUnreadTotalOverAllConversations_andAClearLowersIt() {
+        start();
+        Rest alice = register(server, "alice");
+        Rest carol = register(server, "carol");
+        Rest bobPhone = register(server, "bob");
+        subscribe(bobPhone, "bob-phone");
+        Rest bobLaptop = login(server, "bob");
+        String bobId = bobPhone.get("/api/v1/me").json().getString("userId");
+        String withAlice = alice.direct(bobId);
+        String withCarol = carol.direct(bobId);
+        send(alice, withAlice, "one");
+        send(carol, withCarol, "two");
+        send(carol, withCarol, "three");
+        long last = send(bobPhone, withCarol, "bob's own message is not unread for bob");
+
+        advanceUntil(() -> service.received().size() == 2, "a push per conversation");
+        Map<String, JsonObject> byConversation = new HashMap<>();
+        for (LocalPushService.Received r : service.received()) {
+            byConversation.put(r.payload().getString("conversationId"), r.payload());
+        }
+        assertThat(byConversation.get(withAlice).getInteger("count")).isEqualTo(1);
+        assertThat(byConversation.get(withCarol).getInteger("count")).isEqualTo(2);
+        assertThat(byConversation.get(withAlice).getInteger("badge"))
+                .as("1 from alice and 2 from carol")
+                .isEqualTo(3);
+        assertThat(byConversation.get(withCarol).getInteger("badge")).isEqualTo(3);
+
+        assertThat(bobLaptop
+                        .post("/api/v1/conversations/" + withCarol + "/read", new JsonObject().put("seq", last))
+                        .status())
+                .isEqualTo(200);
+        advanceUntil(() -> service.received().size() == 3, "the clear");
+        JsonObject clear = service.received().get(2).payload();
+        assertThat(clear.getBoolean("clear")).isTrue();
+        assertThat(clear.getString("conversationId")).isEqualTo(withCarol);
+        assertThat(clear.getInteger("badge"))
+                .as("alice's one message is still unread")
+                .isEqualTo(1);
     }
 
     @Test

@@ -26,6 +26,9 @@ final class Accounts {
         if (!AccountRules.validUsername(username)) {
             throw new Admin.Failure(AccountRules.USERNAME_RULE, Admin.USAGE);
         }
+        if (AccountRules.reservedName(username)) {
+            throw new Admin.Failure(AccountRules.RESERVED_RULE, Admin.USAGE);
+        }
         String hash = new PasswordHasher(ctx.config().auth().bcryptCost()).hash(password(ctx));
         try (JdbcChatStore store = Stores.open(ctx.config(), true)) {
             User user;

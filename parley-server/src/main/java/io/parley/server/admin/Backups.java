@@ -10,21 +10,39 @@ import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Stream;
 
 /**
- * backup and restore of the SQLite store. A backup is two files: the database copy ({@code FILE}, SQLite's online
- * copy, see {@link SqliteBackup}) and the JWT secret beside it ({@code FILE.jwt-secret}), without which every token
- * issued before the backup would be refused after a restore. PostgreSQL has its own tools (pg_dump, pg_restore).
+ * backup and restore of the SQLite store. A backup is the database copy ({@code FILE}, SQLite's online copy, see
+ * {@link SqliteBackup}) and, beside it, what the server generated in the data dir on its first start and must keep:
+ * the JWT secret ({@code FILE.jwt-secret}), without which every token issued before the backup would be refused after
+ * a restore, and the Web Push VAPID key pair ({@code FILE.vapid-keys}), without which every browser's push
+ * subscription (made against its public key) would stop receiving pushes; and the embedded blob store's files (the
+ * attachments, {@code FILE.blobs/}), copied after the database, so every blob the copy refers to is there (a blob is
+ * written once, whole, and never changes). PostgreSQL has its own tools (pg_dump, pg_restore).
  */
 final class Backups {
     /** The files SQLite keeps for one database. */
     private static final List<String> DB_SUFFIXES = List.of("", "-wal", "-shm");
+
+    /**
+     * A file the server makes in the data dir on first start and reads at every start, kept beside the backup as
+     * {@code FILE.<name>}. {@code setting}: the configuration that replaces the file when set, or null.
+     */
+    private record Kept(String name, String setting) {}
+
+    private static final List<Kept> KEPT =
+            List.of(new Kept("jwt-secret", "auth.jwt-secret"), new Kept("vapid-keys", null));
+
+    /** The blob store's directory of uploads in progress: never part of a backup. */
+    private static final String INCOMING = ".incoming";
 
     private Backups() {}
 
@@ -36,24 +54,85 @@ final class Backups {
             throw new Admin.Failure("backup needs --out FILE", Admin.USAGE);
         }
         Path target = Path.of(out);
-        Path secretCopy = secretBeside(target);
-        if (Files.exists(target) || Files.exists(secretCopy)) {
-            throw new Admin.Failure(target + " or " + secretCopy + " exists; back up to a new file");
+        List<Path> beside = new ArrayList<>();
+        for (Kept k : KEPT) {
+            beside.add(sibling(target, "." + k.name()));
         }
-        Path db = Stores.sqliteFile(ctx.config());
+        beside.add(blobsBeside(target));
+        if (Files.exists(target) || beside.stream().anyMatch(Files::exists)) {
+            throw new Admin.Failure(target + " or a file beside it ("
+                    + beside.stream()
+                            .map(p -> p.getFileName().toString())
+                            .reduce((a, b) -> a + ", " + b)
+                            .orElseThrow() + ") exists; back up to a new file");
+        }
+        Config config = ctx.config();
+        Path db = Stores.sqliteFile(config);
         SqliteBackup.copyOnline(db, target);
-        Path secret = ctx.config().dataDir().resolve("jwt-secret");
-        String secretNote;
-        if (Files.isRegularFile(secret)) {
-            copyPrivate(secret, secretCopy);
-            secretNote = "jwt-secret copied to " + secretCopy;
-        } else if (ctx.config().auth().jwtSecret() != null) {
-            secretNote = "the JWT secret is set by auth.jwt-secret (keep that setting with the backup)";
-        } else {
-            secretNote = "no jwt-secret in " + ctx.config().dataDir() + " (the server has not started yet)";
+        List<String> notes = new ArrayList<>();
+        for (Kept k : KEPT) {
+            Path file = config.dataDir().resolve(k.name());
+            Path copy = sibling(target, "." + k.name());
+            if (Files.isRegularFile(file)) {
+                copyPrivate(file, copy);
+                notes.add(k.name() + " copied to " + copy);
+            } else if (k.name().equals("jwt-secret") && config.auth().jwtSecret() != null) {
+                notes.add("the JWT secret is set by auth.jwt-secret (keep that setting with the backup)");
+            } else {
+                notes.add("no " + k.name() + " in " + config.dataDir() + " (the server has not started yet)");
+            }
         }
-        Admin.log("backup", target.toString(), "database", db.toString(), "jwt_secret", secretNote);
-        ctx.out().println("backup of " + db + " written to " + target + "; " + secretNote);
+        notes.add(backupBlobs(config, blobsBeside(target)));
+        String note = String.join("; ", notes);
+        Admin.log("backup", target.toString(), "database", db.toString(), "kept", note);
+        ctx.out().println("backup of " + db + " written to " + target + "; " + note);
+    }
+
+    /**
+     * Copies the embedded blob store's files (not its uploads in progress) to {@code to}; what it did, for the
+     * output. Runs after the database copy: a blob the copy refers to was complete before it, and blobs never change.
+     */
+    private static String backupBlobs(Config config, Path to) throws IOException {
+        Path root = blobRoot(config);
+        if (root == null) {
+            return "attachments are in S3 (" + config.attachments().s3().bucket()
+                    + "): back the bucket up with the S3 provider's tools";
+        }
+        if (!Files.isDirectory(root)) {
+            return "no blob directory " + root + " (no attachment stored yet)";
+        }
+        Files.createDirectories(to);
+        long[] copied = {0};
+        try (Stream<Path> walk = Files.walk(root)) {
+            for (Path p : (Iterable<Path>) walk::iterator) {
+                Path rel = root.relativize(p);
+                if (rel.getNameCount() > 0 && rel.getName(0).toString().equals(INCOMING)) {
+                    continue;
+                }
+                Path dest = to.resolve(rel.toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(dest);
+                } else if (Files.isRegularFile(p)) {
+                    try {
+                        Files.copy(p, dest, StandardCopyOption.COPY_ATTRIBUTES);
+                        copied[0]++;
+                    } catch (NoSuchFileException e) {
+                        // Deleted since the walk listed it (an unreferenced upload pruned): the copy needs it no more.
+                        Files.deleteIfExists(dest);
+                    }
+                }
+            }
+        }
+        return copied[0] + " attachment blob(s) copied to " + to;
+    }
+
+    /** The embedded blob store's root ({@code attachments.dir}, else the data dir's {@code blobs/}); null for S3. */
+    private static Path blobRoot(Config config) {
+        Config.Attachments a = config.attachments();
+        if (a.store().equals("s3")) {
+            return null;
+        }
+        return a.dir() != null ? a.dir() : config.dataDir().resolve("blobs");
     }
 
     static void restore(Admin.Context ctx) throws Exception {
@@ -96,7 +175,12 @@ final class Backups {
             Path partial = sibling(db, ".restoring");
             Files.copy(source, partial, StandardCopyOption.REPLACE_EXISTING);
             Files.move(partial, db, StandardCopyOption.ATOMIC_MOVE);
-            String secretNote = restoreSecret(config, source, stamp, keptAside);
+            List<String> notes = new ArrayList<>();
+            for (Kept k : KEPT) {
+                notes.add(restoreKept(config, k, source, stamp, keptAside));
+            }
+            notes.add(restoreBlobs(config, blobsBeside(source)));
+            String note = String.join("; ", notes);
             Admin.log(
                     "restore",
                     db.toString(),
@@ -104,40 +188,75 @@ final class Backups {
                     source.toString(),
                     "schema_version",
                     version,
-                    "jwt_secret",
-                    secretNote,
+                    "kept",
+                    note,
                     "kept_aside",
                     String.join(", ", keptAside));
             ctx.out()
-                    .println("restored " + source + " to " + db + "; " + secretNote
+                    .println("restored " + source + " to " + db + "; " + note
                             + (keptAside.isEmpty() ? "" : "; the files it replaced: " + String.join(", ", keptAside)));
         }
     }
 
-    private static String restoreSecret(Config config, Path source, String stamp, List<String> keptAside)
+    /** Puts {@code FILE.<name>} in place of the data dir's file; one that differs is kept aside. What it did. */
+    private static String restoreKept(Config config, Kept k, Path source, String stamp, List<String> keptAside)
             throws IOException {
-        Path saved = secretBeside(source);
-        Path secret = config.dataDir().resolve("jwt-secret");
+        Path saved = sibling(source, "." + k.name());
+        Path file = config.dataDir().resolve(k.name());
         if (!Files.isRegularFile(saved)) {
-            return "no " + saved.getFileName() + " beside the backup: the JWT secret is left as it is";
+            return "no " + saved.getFileName() + " beside the backup: " + k.name() + " is left as it is";
         }
-        if (Files.isRegularFile(secret)) {
-            if (Files.mismatch(saved, secret) == -1) {
-                return "jwt-secret unchanged (the same as the backup's)";
+        if (Files.isRegularFile(file)) {
+            if (Files.mismatch(saved, file) == -1) {
+                return k.name() + " unchanged (the same as the backup's)";
             }
-            Path aside = config.dataDir().resolve("jwt-secret.before-restore-" + stamp);
-            Files.move(secret, aside);
+            Path aside = config.dataDir().resolve(k.name() + ".before-restore-" + stamp);
+            Files.move(file, aside);
             keptAside.add(aside.getFileName().toString());
         }
-        copyPrivate(saved, secret);
-        return "jwt-secret restored from " + saved
-                + (config.auth().jwtSecret() != null ? " (but auth.jwt-secret is set, and wins)" : "");
+        copyPrivate(saved, file);
+        boolean overridden = k.name().equals("jwt-secret") && config.auth().jwtSecret() != null;
+        return k.name() + " restored from " + saved + (overridden ? " (but " + k.setting() + " is set, and wins)" : "");
+    }
+
+    /**
+     * Copies the blobs of {@code FILE.blobs/} that the blob directory lacks (a blob with the same key is the same
+     * blob: keys are never reused); blobs the directory has beyond the backup's are left as they are (the restored
+     * database refers to none of them).
+     */
+    private static String restoreBlobs(Config config, Path saved) throws IOException {
+        if (!Files.isDirectory(saved)) {
+            return "no " + saved.getFileName() + " beside the backup: the attachments' blobs are left as they are";
+        }
+        Path root = blobRoot(config);
+        if (root == null) {
+            return saved.getFileName() + " not restored: attachments are in S3 now (copy them to the bucket by hand)";
+        }
+        long copied = 0;
+        long present = 0;
+        try (Stream<Path> walk = Files.walk(saved)) {
+            for (Path p : (Iterable<Path>) walk::iterator) {
+                Path dest = root.resolve(saved.relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(dest);
+                } else if (Files.exists(dest)) {
+                    present++;
+                } else {
+                    Path partial = dest.resolveSibling(dest.getFileName() + ".restoring");
+                    Files.copy(p, partial, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.COPY_ATTRIBUTES);
+                    Files.move(partial, dest, StandardCopyOption.ATOMIC_MOVE);
+                    copied++;
+                }
+            }
+        }
+        return copied + " attachment blob(s) restored to " + root
+                + (present > 0 ? " (" + present + " already there)" : "");
     }
 
     private static void requireSqlite(Config config, String tool) throws Admin.Failure {
         if (!config.store().isSqlite()) {
             throw new Admin.Failure("the store is PostgreSQL (" + config.store().url() + "): use " + tool
-                    + "; copy the JWT secret (auth.jwt-secret) with it");
+                    + "; keep the JWT secret (auth.jwt-secret) and the data dir's vapid-keys with it");
         }
     }
 
@@ -218,8 +337,8 @@ final class Backups {
         return file.resolveSibling(file.getFileName() + suffix);
     }
 
-    static Path secretBeside(Path backup) {
-        return sibling(backup, ".jwt-secret");
+    private static Path blobsBeside(Path backup) {
+        return sibling(backup, ".blobs");
     }
 
     private static void copyPrivate(Path from, Path to) throws IOException {

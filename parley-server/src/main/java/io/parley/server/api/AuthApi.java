@@ -75,6 +75,9 @@ public final class AuthApi {
             if (!AccountRules.validUsername(username)) {
                 throw new Http.BadRequest(ErrorCode.INVALID_FIELD, AccountRules.USERNAME_RULE);
             }
+            if (AccountRules.reservedName(username)) {
+                throw new Http.BadRequest(ErrorCode.NAME_RESERVED, AccountRules.RESERVED_RULE);
+            }
             if (!AccountRules.validPassword(password)) {
                 throw new Http.BadRequest(ErrorCode.INVALID_FIELD, AccountRules.PASSWORD_RULE);
             }

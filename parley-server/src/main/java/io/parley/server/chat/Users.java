@@ -1,5 +1,7 @@
 package io.parley.server.chat;
 
+import io.parley.protocol.ErrorCode;
+import io.parley.server.auth.AccountRules;
 import io.parley.server.store.ChatStore;
 import io.parley.server.store.User;
 import java.util.List;
@@ -33,7 +35,8 @@ public final class Users {
 
     /**
      * Sets the caller's display name (trimmed; 1-64 code points, no control characters) or clears it (null or blank).
-     * An invalid name fails with {@link ChatException} invalid_field and changes nothing.
+     * An invalid name fails with {@link ChatException} invalid_field, one in the form of a stranger's pseudonym
+     * ({@link AccountRules#reservedName}) with name_reserved; either changes nothing.
      */
     public CompletableFuture<User> setDisplayName(String userId, String displayName) {
         String name = displayName == null ? null : displayName.strip();
@@ -44,6 +47,10 @@ public final class Users {
                 && (name.codePointCount(0, name.length()) > MAX_DISPLAY_NAME
                         || name.codePoints().anyMatch(Character::isISOControl))) {
             return CompletableFuture.failedFuture(ChatException.invalid(DISPLAY_NAME_RULE));
+        }
+        if (AccountRules.reservedName(name)) {
+            return CompletableFuture.failedFuture(
+                    new ChatException(ErrorCode.NAME_RESERVED, "displayName: " + AccountRules.RESERVED_RULE));
         }
         return store.setDisplayName(userId, name);
     }

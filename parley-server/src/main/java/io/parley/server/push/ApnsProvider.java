@@ -35,9 +35,11 @@ import java.util.regex.Pattern;
  * <p>
  * Headers: {@code apns-topic} the bundle id; {@code apns-push-type} {@code alert} (priority 10), or
  * {@code background} (priority 5) for a {@code clear}; {@code apns-collapse-id} the conversation id;
- * {@code apns-expiration} when APNs stops trying. Payload: {@code aps.alert} title/body, {@code aps.badge} the count,
- * {@code aps.thread-id} the conversation id, and {@code conversationId}/{@code latestSeq}/{@code type} for the app; a
- * {@code clear} is {@code aps.content-available} with {@code type=clear}.
+ * {@code apns-expiration} when APNs stops trying. Payload: {@code aps.alert} title/body, {@code aps.badge} the user's unread
+ * total ({@link PushMessage#badge}), {@code aps.thread-id} the conversation id, and {@code conversationId}/{@code
+ * latestSeq}/{@code type}/{@code badge} for the app; a {@code clear} is {@code aps.content-available} with {@code
+ * type=clear} and the new total in {@code badge} (Apple wants a background push's {@code aps} to hold only {@code
+ * content-available}, so the app sets its badge from it).
  * <p>
  * Verdicts: 200 delivered; 410, or reason {@code Unregistered} or {@code BadDeviceToken}, gone; 429 and 5xx retry
  * (with Retry-After); any other answer failed with Apple's {@code reason}. A token that is not hex is failed before
@@ -180,7 +182,7 @@ public final class ApnsProvider implements PushProvider {
             aps.put("content-available", 1);
         } else {
             aps.put("alert", new JsonObject().put("title", m.title()).put("body", m.body()))
-                    .put("badge", m.count())
+                    .put("badge", m.badge())
                     .put("sound", "default")
                     .put("thread-id", m.conversationId());
         }
@@ -188,7 +190,8 @@ public final class ApnsProvider implements PushProvider {
                 .put("aps", aps)
                 .put("type", m.clear() ? "clear" : "message")
                 .put("conversationId", m.conversationId())
-                .put("latestSeq", m.latestSeq());
+                .put("latestSeq", m.latestSeq())
+                .put("badge", m.badge());
     }
 
     @Override

@@ -18,9 +18,10 @@ import java.util.concurrent.ExecutorService;
  * service account's OAuth2 bearer token ({@link GoogleAccessTokens}).
  * <p>
  * The message: a notification ({@code notification.title}/{@code body}, Android {@code tag} and {@code collapse_key}
- * = the conversation id, {@code notification_count} = count) with the same facts as string {@code data}
- * ({@code type=message}, {@code conversationId}, {@code latestSeq}, {@code count}) for the app; a {@code clear} is a
- * data-only message ({@code type=clear}) the app handles by removing that conversation's notifications.
+ * = the conversation id, {@code notification_count} = the user's unread total, {@link PushMessage#badge}) with the same
+ * facts as string {@code data} ({@code type=message}, {@code conversationId}, {@code latestSeq}, {@code count},
+ * {@code badge}) for the app; a {@code clear} is a data-only message ({@code type=clear}, with the new {@code badge})
+ * the app handles by removing that conversation's notifications and setting its badge.
  * <p>
  * Verdicts: 200 delivered; 404 or the FCM error {@code UNREGISTERED} gone; 429 and 5xx retry (with Retry-After);
  * 401 makes a new access token and sends once more, a second 401 is failed; any other 4xx failed with the error's
@@ -156,7 +157,8 @@ public final class FcmProvider implements PushProvider {
                 .put("type", m.clear() ? "clear" : "message")
                 .put("conversationId", m.conversationId())
                 .put("latestSeq", Long.toString(m.latestSeq()))
-                .put("count", Integer.toString(m.count()));
+                .put("count", Integer.toString(m.count()))
+                .put("badge", Integer.toString(m.badge()));
         JsonObject msg = new JsonObject().put("token", token).put("data", data);
         JsonObject android = new JsonObject().put("collapse_key", m.conversationId());
         if (m.clear()) {
@@ -166,7 +168,7 @@ public final class FcmProvider implements PushProvider {
             android.put("priority", "HIGH")
                     .put(
                             "notification",
-                            new JsonObject().put("tag", m.conversationId()).put("notification_count", m.count()));
+                            new JsonObject().put("tag", m.conversationId()).put("notification_count", m.badge()));
         }
         return new JsonObject().put("message", msg.put("android", android));
     }

@@ -12,5 +12,15 @@ package io.parley.server.push;
  * @param count how many unread messages it stands for (coalesced); 0 with {@code clear}
  * @param latestSeq the conversation's last seq it covers (a client ignores an older push than what it has read)
  * @param clear true: the user read the conversation elsewhere; remove what was shown for it (a silent push)
+ * @param badge the user's unread total over all their conversations when the push was planned (the app icon's badge:
+ *     APNs {@code aps.badge}, FCM {@code notification_count}, Web Push {@code badge}), counted up to {@link
+ *     #BADGE_CAP}; a clear carries it too, so the badge drops when the user reads elsewhere
  */
-public record PushMessage(String conversationId, String title, String body, int count, long latestSeq, boolean clear) {}
+public record PushMessage(
+        String conversationId, String title, String body, int count, long latestSeq, boolean clear, int badge) {
+    /**
+     * The badge counts unread messages up to this many (a badge shows it for more): counting stops there, so a user
+     * away for a month with thousands unread costs the planner no more than one with a thousand.
+     */
+    public static final int BADGE_CAP = 999;
+}

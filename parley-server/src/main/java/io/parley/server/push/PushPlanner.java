@@ -19,8 +19,9 @@ import java.util.regex.Pattern;
  * lets it through ({@code none}: never; {@code mentions}: only when one of those messages says {@code @username}),
  * they are not in do-not-disturb, and their last push of this conversation is older than {@code
  * push.coalesce-window}. One push per member stands for everything owed ("3 new messages"); a member whose last push
- * is on their devices and who has read past it gets a {@code clear}. What a member is not owed now but will be
- * (a message still in its grace window, a coalescing window still open) asks for a later round.
+ * is on their devices and who has read past it gets a {@code clear}. Every push and clear carries the member's
+ * unread total over all their conversations as its badge ({@link PushStore#unreadTotal}). What a member is not owed
+ * now but will be (a message still in its grace window, a coalescing window still open) asks for a later round.
  *
  * <p>Runs on the push workers' thread; blocks on the store's reads.
  */
@@ -47,9 +48,13 @@ final class PushPlanner {
         long grace = config.grace().toMillis();
         for (PushStore.Recipient r : a.recipients()) {
             if (r.shown() && r.readSeq() >= r.pushedSeq()) {
-                PushMessage clear = new PushMessage(t.conversationId(), "", "", 0, r.readSeq(), true);
-                for (PushDevice d : get(store.devices(r.userId()))) {
-                    jobs.add(new PushStore.NewJob(d.id(), r.userId(), clear, now, now));
+                List<PushDevice> devices = get(store.devices(r.userId()));
+                if (!devices.isEmpty()) {
+                    PushMessage clear =
+                            new PushMessage(t.conversationId(), "", "", 0, r.readSeq(), true, badge(r.userId()));
+                    for (PushDevice d : devices) {
+                        jobs.add(new PushStore.NewJob(d.id(), r.userId(), clear, now, now));
+                    }
                 }
                 cursors.add(new PushStore.Cursor(r.userId(), r.pushedSeq(), r.pushedAt(), false));
             }
@@ -82,11 +87,17 @@ final class PushPlanner {
                     continue;
                 }
             }
-            PushMessage m = message(t.conversationId(), a.kind(), owed.latest(), (int) Math.max(1, count), a.lastSeq());
             List<PushDevice> devices = get(store.devices(r.userId()));
             if (devices.isEmpty()) {
                 continue;
             }
+            PushMessage m = message(
+                    t.conversationId(),
+                    a.kind(),
+                    owed.latest(),
+                    (int) Math.max(1, count),
+                    a.lastSeq(),
+                    badge(r.userId()));
             for (PushDevice d : devices) {
                 jobs.add(new PushStore.NewJob(d.id(), r.userId(), m, owed.firstAt(), now));
             }
@@ -95,12 +106,21 @@ final class PushPlanner {
         return new PushStore.Plan(t.conversationId(), t.touches(), now, jobs, cursors, notBefore);
     }
 
+    /**
+     * The badge: the user's unread total, read when their push is planned (one bounded count, only for a member who
+     * gets a push or a clear in this round).
+     */
+    private int badge(String userId) throws Exception {
+        return get(store.unreadTotal(userId, PushMessage.BADGE_CAP));
+    }
+
     /** What the notification says at the configured privacy level ({@code push.content}). */
-    PushMessage message(String conversationId, ConversationKind kind, PushStore.Latest latest, int count, long seq) {
+    PushMessage message(
+            String conversationId, ConversationKind kind, PushStore.Latest latest, int count, long seq, int badge) {
         String many = count == 1 ? "New message" : count + " new messages";
         return switch (config.content()) {
-            case NONE -> new PushMessage(conversationId, many, "", count, seq, false);
-            case SENDER -> new PushMessage(conversationId, latest.sender(), many, count, seq, false);
+            case NONE -> new PushMessage(conversationId, many, "", count, seq, false, badge);
+            case SENDER -> new PushMessage(conversationId, latest.sender(), many, count, seq, false, badge);
             case FULL ->
                 new PushMessage(
                         conversationId,
@@ -108,7 +128,8 @@ final class PushPlanner {
                         count == 1 ? text(latest.text()) : count + " new messages: " + text(latest.text()),
                         count,
                         seq,
-                        false);
+                        false,
+                        badge);
         };
     }
 

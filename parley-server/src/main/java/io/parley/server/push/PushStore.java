@@ -77,6 +77,14 @@ public interface PushStore {
 
     CompletableFuture<Owed> owed(String conversationId, Recipient r, long afterSeq);
 
+    /**
+     * The user's unread total, the push's badge: messages by others above the user's read cursor in every conversation
+     * they are a member of (the sum of their conversations' {@code unreadCount}, muted ones included, as the web app's
+     * tab title counts), deleted messages left out; counted up to {@code cap} and no further (one index range per
+     * membership, stopped at the cap).
+     */
+    CompletableFuture<Integer> unreadTotal(String userId, int cap);
+
     /** One notification to queue for one device. {@code firstAt}: when the first message it covers was sent. */
     record NewJob(String deviceId, String userId, PushMessage message, long firstAt, long nextAt) {}
 

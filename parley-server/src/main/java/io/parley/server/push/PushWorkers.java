@@ -54,7 +54,7 @@ public final class PushWorkers implements AutoCloseable {
     private final Clock clock;
     private final PushPlanner planner;
     private final Backoff backoff;
-    private final UserRate rate;
+    private final PushRate rate;
     private final long leaseMillis;
     private final Scheduler.Cancellable task;
     private final AtomicBoolean running = new AtomicBoolean();
@@ -63,18 +63,20 @@ public final class PushWorkers implements AutoCloseable {
 
     /**
      * {@code providers}: the platforms this node sends to (the lead wires FCM and APNs in beside Web Push); the workers
-     * do not close them.
+     * do not close them. {@code rate}: {@code push.rate}'s buckets (the node's rate limiter: cluster-wide with Redis).
      */
     public PushWorkers(
             PushStore store,
             Map<PushDevice.Platform, PushProvider> providers,
             Config.Push config,
+            PushRate rate,
             Metrics metrics,
             Scheduler scheduler) {
         this(
                 store,
                 providers,
                 config,
+                rate,
                 metrics,
                 scheduler,
                 bound -> ThreadLocalRandom.current().nextLong(bound + 1));
@@ -84,6 +86,7 @@ public final class PushWorkers implements AutoCloseable {
             PushStore store,
             Map<PushDevice.Platform, PushProvider> providers,
             Config.Push config,
+            PushRate rate,
             Metrics metrics,
             Scheduler scheduler,
             LongUnaryOperator random) {
@@ -94,7 +97,7 @@ public final class PushWorkers implements AutoCloseable {
         this.clock = scheduler.clock();
         this.planner = new PushPlanner(store, config);
         this.backoff = new Backoff(config.backoffBase(), config.backoffMax(), random);
-        this.rate = new UserRate(config.rate());
+        this.rate = rate;
         this.leaseMillis =
                 Math.max(MIN_LEASE_MILLIS, 3 * config.webPushTimeout().toMillis() + 5_000);
         metrics.pushQueueDepth(() -> depth);
@@ -113,7 +116,6 @@ public final class PushWorkers implements AutoCloseable {
             for (int i = 0; i < STEPS && !closed && sendStep() == BATCH; i++) {
                 // Sent a full batch: more may be due.
             }
-            rate.prune(clock.millis());
             depth = get(store.depth());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -157,6 +159,15 @@ public final class PushWorkers implements AutoCloseable {
         List<PushStore.Outcome> outcomes = new ArrayList<>();
         List<CompletableFuture<PushResult>> sent = new ArrayList<>();
         List<PushStore.Job> sentJobs = new ArrayList<>();
+        // The batch's tokens are asked for together (one round trip's wait with Redis, not one per job), in job order.
+        Map<Long, CompletableFuture<Long>> tokens = new java.util.HashMap<>();
+        for (PushStore.Job job : jobs) {
+            if (job.device() != null
+                    && providers.containsKey(job.device().platform())
+                    && !job.message().clear()) {
+                tokens.put(job.id(), rate.take(job.userId()));
+            }
+        }
         for (PushStore.Job job : jobs) {
             if (job.device() == null) {
                 outcomes.add(new PushStore.Outcome.Done(job));
@@ -168,7 +179,8 @@ public final class PushWorkers implements AutoCloseable {
                 outcomes.add(new PushStore.Outcome.Done(job));
                 continue;
             }
-            long wait = job.message().clear() ? 0 : rate.take(job.userId(), now);
+            CompletableFuture<Long> token = tokens.get(job.id());
+            long wait = token == null ? 0 : get(token);
             if (wait > 0) {
                 outcomes.add(new PushStore.Outcome.Later(job, now + wait, false, "push.rate"));
                 continue;

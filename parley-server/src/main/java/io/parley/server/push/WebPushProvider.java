@@ -22,8 +22,9 @@ import java.util.regex.Pattern;
 /**
  * Web Push (RFC 8030) with the payload encrypted for the browser (RFC 8291) and the VAPID authorization (RFC 8292),
  * on a JDK HTTP client of its own. The device's token is the subscription JSON ({@code DeviceApi} stored it in one
- * canonical form). The body is the {@link PushMessage} as JSON ({@code conversationId, title, body, count, latestSeq,
- * clear}; docs/api.md, "Notifications"); the {@code Topic} is the conversation, so a later push (and a repeat after a
+ * canonical form). The body is the {@link PushMessage} as JSON ({@code type, conversationId, title, body, count,
+ * latestSeq, clear, badge}; docs/api.md, "Push payloads"; {@code badge} is the user's unread total, which the service
+ * worker sets as the app badge); the {@code Topic} is the conversation, so a later push (and a repeat after a
  * crash) replaces one the push service still holds; {@code Urgency} is {@code normal}, a clear's {@code low}.
  * Answers: 200, 201, 202 delivered; 404, 410 gone; 429 and 5xx retry (with Retry-After); other 4xx failed; no answer
  * retry.
@@ -106,6 +107,7 @@ public final class WebPushProvider implements PushProvider {
                 .put("count", m.count())
                 .put("latestSeq", m.latestSeq())
                 .put("clear", m.clear())
+                .put("badge", m.badge())
                 .encode();
     }
 

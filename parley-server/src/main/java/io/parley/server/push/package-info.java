@@ -1,7 +1,7 @@
 /**
  * Offline push notifications (issue 15; docs/architecture.md, "Push"): the store seams of the queue ({@code
  * PushStore}) and of the users' choices ({@code PushSettings}), the decision ({@code PushPlanner}), the workers that
- * claim, send and retry ({@code PushWorkers}, {@code Backoff}, {@code UserRate}), the provider seam ({@code
+ * claim, send and retry ({@code PushWorkers}, {@code Backoff}, {@code PushRate}), the provider seam ({@code
  * PushProvider}) and the providers: Web Push (the RFC 8291 payload encryption {@code WebPushCrypto}, the VAPID key pair
  * of RFC 8292 generated on first start and kept in the data dir {@code VapidKeys}, the RFC 8030 request
  * {@code WebPushRequest} and {@code WebPushProvider}), FCM HTTP v1 ({@code FcmProvider}, with the service account's

@@ -3,6 +3,7 @@ package io.parley.server.stranger;
 import io.parley.protocol.ClientFrame;
 import io.parley.protocol.ErrorCode;
 import io.parley.protocol.ServerFrame;
+import io.parley.server.auth.AccountRules;
 import io.parley.server.bus.Bus;
 import io.parley.server.bus.Signal;
 import io.parley.server.config.Config;
@@ -499,7 +500,7 @@ public final class StrangerService implements AutoCloseable {
 
     /** A pseudonym for one side of one pair: random, so it says nothing of the account and differs every pair. */
     private String alias() {
-        return "stranger-" + token(6);
+        return AccountRules.PSEUDONYM_PREFIX + token(6);
     }
 
     /** Stops the renewals; the locks lapse by themselves (the sessions are closed by the node's stop). */

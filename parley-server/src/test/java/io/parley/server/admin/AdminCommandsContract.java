@@ -132,17 +132,21 @@ abstract class AdminCommandsContract {
     }
 
     @Test
-    void createUser_refusesATakenName_aShortPassword_andABadName() {
+    void createUser_refusesATakenName_aShortPassword_aBadName_andAPseudonym() {
         register("alice");
 
         AdminRun.Result taken = admin.runWithInput("another-password\n", "create-user", "alice");
         AdminRun.Result shortPassword = admin.runWithInput("short\n", "create-user", "erin");
         AdminRun.Result badName = admin.runWithInput("erin-password\n", "create-user", "e rin");
+        AdminRun.Result pseudonym = admin.runWithInput("erin-password\n", "create-user", "Stranger-erin");
 
         assertThat(taken.status()).as(taken.toString()).isEqualTo(Admin.FAILED);
         assertThat(taken.err()).contains("taken");
         assertThat(shortPassword.status()).as(shortPassword.toString()).isEqualTo(Admin.USAGE);
         assertThat(badName.status()).as(badName.toString()).isEqualTo(Admin.USAGE);
+        assertThat(pseudonym.status()).as(pseudonym.toString()).isEqualTo(Admin.USAGE);
+        assertThat(pseudonym.err()).contains("reserved for stranger pseudonyms");
+        assertThat(login("Stranger-erin", "erin-password").status()).isEqualTo(401);
         assertThat(login("erin", "erin-password").status()).isEqualTo(401);
         assertThat(login("alice", "alice-password").status()).isEqualTo(200);
     }

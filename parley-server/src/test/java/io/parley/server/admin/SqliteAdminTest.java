@@ -4,14 +4,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.parley.server.Rest;
 import io.parley.server.TestServer;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
@@ -147,6 +154,120 @@ class SqliteAdminTest extends AdminCommandsContract {
                 .isEqualTo(200);
         assertThat(messages(alice.getString("token"), conv)).isEqualTo(3);
         assertThat(adminFor(fresh, server.port()).run("verify").status()).isZero();
+    }
+
+    private static final HttpClient HTTP = HttpClient.newBuilder()
+            .connectTimeout(Duration.ofSeconds(5))
+            .followRedirects(HttpClient.Redirect.NEVER)
+            .build();
+    private static final byte[] PDF =
+            "%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+                    .getBytes(StandardCharsets.US_ASCII);
+
+    /** Slot, PUT to the embedded store's signed URL, finalize, and a message with it: the attachment's id. */
+    private String sendPdf(Rest alice, String conv) throws Exception {
+        Rest.Response slot = alice.post(
+                "/api/v1/conversations/" + conv + "/attachments",
+                new JsonObject()
+                        .put("name", "plan.pdf")
+                        .put("contentType", "application/pdf")
+                        .put("size", PDF.length));
+        assertThat(slot.status()).as(slot.toString()).isEqualTo(201);
+        String url = slot.json().getJsonObject("upload").getString("url");
+        HttpResponse<String> put = HTTP.send(
+                HttpRequest.newBuilder(URI.create(server.httpUrl() + url))
+                        .header("Content-Type", "application/pdf")
+                        .PUT(HttpRequest.BodyPublishers.ofByteArray(PDF))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(put.statusCode()).as(put.body()).isEqualTo(200);
+        String id = slot.json().getString("id");
+        assertThat(alice.post("/api/v1/attachments/" + id + "/finalize", null).status())
+                .isEqualTo(200);
+        Rest.Response sent = alice.post(
+                "/api/v1/conversations/" + conv + "/attachment-messages",
+                new JsonObject()
+                        .put("clientMsgId", "with-pdf")
+                        .put("caption", "the plan")
+                        .put("attachments", new JsonArray().add(id)));
+        assertThat(sent.status()).as(sent.toString()).isBetween(200, 201);
+        return id;
+    }
+
+    /** The attachment's bytes through the members-only download and the signed URL it redirects to. */
+    private byte[] download(String token, String id) throws Exception {
+        HttpResponse<String> first = HTTP.send(
+                HttpRequest.newBuilder(URI.create(server.httpUrl() + "/api/v1/attachments/" + id + "/download"))
+                        .header("Authorization", "Bearer " + token)
+                        .GET()
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(first.statusCode()).as(first.body()).isEqualTo(302);
+        HttpResponse<byte[]> blob = HTTP.send(
+                HttpRequest.newBuilder(URI.create(server.httpUrl()
+                                + first.headers().firstValue("location").orElseThrow()))
+                        .GET()
+                        .build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+        assertThat(blob.statusCode()).isEqualTo(200);
+        return blob.body();
+    }
+
+    private String vapidPublicKey(String token) {
+        Rest.Response r = new Rest(server.httpUrl(), token).get("/api/v1/push/vapid-public-key");
+        assertThat(r.status()).as(r.toString()).isEqualTo(200);
+        return r.json().getString("publicKey");
+    }
+
+    @Test
+    void backup_keepsTheVapidKeysAndTheAttachments_andARestoreOverAnotherNodesFilesBringsThemBack() throws Exception {
+        server.stop();
+        AdminRun live = serveWithGeneratedSecret(data());
+        JsonObject alice = register("alice");
+        String token = alice.getString("token");
+        String conv = conversationWithMessages(alice, register("bob"));
+        String attachment = sendPdf(new Rest(server.httpUrl(), token), conv);
+        String vapid = vapidPublicKey(token);
+        Path backup = dir.resolve("backups/parley-2.db");
+        Files.createDirectories(backup.getParent());
+
+        AdminRun.Result b = live.run("backup", "--out", backup.toString());
+
+        assertThat(b.status()).as(b.toString()).isZero();
+        assertThat(b.out()).contains("vapid-keys copied to").contains("1 attachment blob(s) copied to");
+        assertThat(Files.readAllBytes(dir.resolve("backups/parley-2.db.vapid-keys")))
+                .isEqualTo(Files.readAllBytes(data().resolve("vapid-keys")));
+        Map<String, byte[]> blobs = files(data().resolve("blobs"));
+        blobs.keySet().removeIf(name -> name.startsWith(".incoming"));
+        assertThat(blobs).hasSize(1);
+        assertThat(files(dir.resolve("backups/parley-2.db.blobs")))
+                .containsOnlyKeys(blobs.keySet())
+                .allSatisfy((name, bytes) -> assertThat(bytes).isEqualTo(PDF));
+        assertThat(live.run("backup", "--out", backup.toString()).status())
+                .as("the files beside exist")
+                .isEqualTo(Admin.FAILED);
+        server.stop();
+
+        // Another node's data dir, with a VAPID key pair and a secret of its own: the restore keeps them aside.
+        Path other = dir.resolve("other");
+        server = new TestServer(other, Map.of("auth.jwt-secret", "")).start();
+        server.stop();
+        byte[] otherVapid = Files.readAllBytes(other.resolve("vapid-keys"));
+        AdminRun.Result restored = adminFor(other, 0).run("restore", "--from", backup.toString(), "--force");
+
+        assertThat(restored.status()).as(restored.toString()).isZero();
+        assertThat(restored.out()).contains("vapid-keys restored from").contains("1 attachment blob(s) restored to");
+        try (Stream<Path> list = Files.list(other)) {
+            Path aside = list.filter(p -> p.getFileName().toString().startsWith("vapid-keys.before-restore-"))
+                    .findFirst()
+                    .orElseThrow();
+            assertThat(Files.readAllBytes(aside)).isEqualTo(otherVapid);
+        }
+        server = new TestServer(other, Map.of("auth.jwt-secret", "")).start();
+        assertThat(vapidPublicKey(token))
+                .as("browser subscriptions made before the backup keep working")
+                .isEqualTo(vapid);
+        assertThat(download(token, attachment)).isEqualTo(PDF);
     }
 
     @Test

@@ -34,7 +34,8 @@ class ApnsProviderTest {
     private static final String KEY_ID = "KEY1234567";
     private static final String TEAM_ID = "TEAM123456";
     private static final String TOPIC = "com.example.parley";
-    private static final PushMessage MESSAGE = new PushMessage("c_42", "Ada", "see you at 5", 3, 17, false);
+    /** 3 unread here, 11 over all of the user's conversations (the badge). */
+    private static final PushMessage MESSAGE = new PushMessage("c_42", "Ada", "see you at 5", 3, 17, false, 11);
 
     @TempDir
     Path dir;
@@ -100,7 +101,10 @@ class ApnsProviderTest {
         JsonObject aps = s.payload().getJsonObject("aps");
         assertThat(aps.getJsonObject("alert").getMap())
                 .isEqualTo(java.util.Map.of("title", "Ada", "body", "see you at 5"));
-        assertThat(aps.getInteger("badge")).isEqualTo(3);
+        assertThat(aps.getInteger("badge"))
+                .as("the user's unread total, not this conversation's count")
+                .isEqualTo(11);
+        assertThat(s.payload().getInteger("badge")).isEqualTo(11);
         assertThat(aps.getString("thread-id")).isEqualTo("c_42");
         assertThat(s.payload().getString("conversationId")).isEqualTo("c_42");
         assertThat(s.payload().getLong("latestSeq")).isEqualTo(17L);
@@ -108,7 +112,7 @@ class ApnsProviderTest {
 
     @Test
     void clear_isABackgroundPushWithNothingToShow() throws Exception {
-        PushResult r = send(token("aa"), new PushMessage("c_42", "", "", 0, 17, true));
+        PushResult r = send(token("aa"), new PushMessage("c_42", "", "", 0, 17, true, 8));
 
         assertThat(apple.refusals).isEmpty();
         assertThat(r.kind()).isEqualTo(PushResult.Kind.DELIVERED);
@@ -116,6 +120,9 @@ class ApnsProviderTest {
         assertThat(s.headers()).containsEntry("apns-push-type", "background").containsEntry("apns-priority", "5");
         assertThat(s.payload().getString("type")).isEqualTo("clear");
         assertThat(s.payload().getJsonObject("aps").getMap()).isEqualTo(java.util.Map.of("content-available", 1));
+        assertThat(s.payload().getInteger("badge"))
+                .as("the lower total, for the app to set")
+                .isEqualTo(8);
     }
 
     @Test

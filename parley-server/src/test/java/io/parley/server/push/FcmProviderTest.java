@@ -30,8 +30,10 @@ import org.junit.jupiter.api.io.TempDir;
  * {@link ManualScheduler}'s, so token reuse and refresh are driven by advancing it.
  */
 class FcmProviderTest {
-    private static final PushMessage MESSAGE = new PushMessage("c_42", "Ada", "see you at 5", 3, 17, false);
-    private static final PushMessage CLEAR = new PushMessage("c_42", "", "", 0, 17, true);
+    /** 3 unread here, 11 over all of the user's conversations (the badge). */
+    private static final PushMessage MESSAGE = new PushMessage("c_42", "Ada", "see you at 5", 3, 17, false, 11);
+
+    private static final PushMessage CLEAR = new PushMessage("c_42", "", "", 0, 17, true, 8);
 
     @TempDir
     Path dir;
@@ -100,12 +102,14 @@ class FcmProviderTest {
         assertThat(android.getString("collapse_key")).isEqualTo("c_42");
         assertThat(android.getJsonObject("notification").getString("tag")).isEqualTo("c_42");
         assertThat(android.getJsonObject("notification").getInteger("notification_count"))
-                .isEqualTo(3);
+                .as("the badge: the user's unread total, not this conversation's count")
+                .isEqualTo(11);
         assertThat(m.getJsonObject("data").getMap())
                 .containsEntry("type", "message")
                 .containsEntry("conversationId", "c_42")
                 .containsEntry("latestSeq", "17")
-                .containsEntry("count", "3");
+                .containsEntry("count", "3")
+                .containsEntry("badge", "11");
     }
 
     @Test
@@ -117,6 +121,9 @@ class FcmProviderTest {
         assertThat(m.getJsonObject("android").containsKey("notification")).isFalse();
         assertThat(m.getJsonObject("data").getString("type")).isEqualTo("clear");
         assertThat(m.getJsonObject("data").getString("conversationId")).isEqualTo("c_42");
+        assertThat(m.getJsonObject("data").getString("badge"))
+                .as("the lower total after the read")
+                .isEqualTo("8");
     }
 
     @Test

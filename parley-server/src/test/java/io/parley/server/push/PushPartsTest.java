@@ -36,19 +36,6 @@ class PushPartsTest {
     }
 
     @Test
-    void theUserRate_letsABurstThrough_thenSaysHowLongToWait() {
-        UserRate r = new UserRate(new Config.Rate(3, Duration.ofMinutes(3)));
-        long t = 1_000_000;
-        assertThat(r.take("u", t)).isZero();
-        assertThat(r.take("u", t)).isZero();
-        assertThat(r.take("u", t)).isZero();
-        assertThat(r.take("u", t)).isEqualTo(60_000);
-        assertThat(r.take("other", t)).as("per user").isZero();
-        assertThat(r.take("u", t + 60_000)).isZero();
-        assertThat(new UserRate(Config.Rate.UNLIMITED).take("u", t)).isZero();
-    }
-
-    @Test
     void webPushAnswers_mapToTheirVerdicts_withRetryAfterInSecondsOrAsADate() {
         Clock clock = Clock.fixed(Instant.parse("2026-01-01T00:00:00Z"), ZoneOffset.UTC);
         assertThat(WebPushProvider.result(201, null, clock).kind()).isEqualTo(PushResult.Kind.DELIVERED);
@@ -70,16 +57,16 @@ class PushPartsTest {
     @Test
     void theContentLevel_decidesWhatLeavesTheServer() {
         PushStore.Latest latest = new PushStore.Latest(9, "Alice", "the secret plan");
-        assertThat(planner(Config.PushContent.NONE).message("c_1", null, latest, 3, 9))
-                .isEqualTo(new PushMessage("c_1", "3 new messages", "", 3, 9, false));
+        assertThat(planner(Config.PushContent.NONE).message("c_1", null, latest, 3, 9, 12))
+                .isEqualTo(new PushMessage("c_1", "3 new messages", "", 3, 9, false, 12));
         assertThat(planner(Config.PushContent.NONE)
-                        .message("c_1", null, latest, 1, 9)
+                        .message("c_1", null, latest, 1, 9, 12)
                         .title())
                 .isEqualTo("New message");
-        assertThat(planner(Config.PushContent.SENDER).message("c_1", null, latest, 3, 9))
-                .isEqualTo(new PushMessage("c_1", "Alice", "3 new messages", 3, 9, false));
-        assertThat(planner(Config.PushContent.FULL).message("c_1", null, latest, 1, 9))
-                .isEqualTo(new PushMessage("c_1", "Alice", "the secret plan", 1, 9, false));
+        assertThat(planner(Config.PushContent.SENDER).message("c_1", null, latest, 3, 9, 12))
+                .isEqualTo(new PushMessage("c_1", "Alice", "3 new messages", 3, 9, false, 12));
+        assertThat(planner(Config.PushContent.FULL).message("c_1", null, latest, 1, 9, 12))
+                .isEqualTo(new PushMessage("c_1", "Alice", "the secret plan", 1, 9, false, 12));
         assertThat(PushPlanner.text("x".repeat(300))).hasSize(201).endsWith("…");
     }
 

@@ -39,6 +39,11 @@ final class JdbcPushStore implements PushStore {
 
     private static final String UNREAD = "SELECT COUNT(*) FROM events WHERE conversation_id = ? AND seq > ? "
             + "AND kind = 'message' AND actor_id <> ? AND deleted_at IS NULL";
+    /** Stops at the cap: the LIMIT inside bounds the rows read, however much is unread. */
+    private static final String UNREAD_TOTAL = "SELECT COUNT(*) FROM (SELECT 1 FROM members m JOIN events e "
+            + "ON e.conversation_id = m.conversation_id AND e.seq > m.read_seq WHERE m.user_id = ? "
+            + "AND e.kind = 'message' AND e.actor_id <> ? AND e.deleted_at IS NULL LIMIT ?) t";
+
     private static final String LATEST = "SELECT e.seq, COALESCE(u.display_name, u.username, e.actor_id), "
             + "COALESCE(e.edited_body, e.body) FROM events e LEFT JOIN users u ON u.id = e.actor_id "
             + "WHERE e.conversation_id = ? AND e.seq > ? AND e.kind = 'message' AND e.actor_id <> ? "
@@ -47,9 +52,10 @@ final class JdbcPushStore implements PushStore {
             + "AND kind = 'message' AND actor_id <> ? AND deleted_at IS NULL";
 
     private static final String UPSERT_JOB = "INSERT INTO push_jobs (device_id, user_id, conversation_id, title, body, "
-            + "count, latest_seq, clear, created_at, next_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            + "count, latest_seq, clear, created_at, next_at, badge) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
             + "ON CONFLICT (device_id, conversation_id) DO UPDATE SET title = excluded.title, body = excluded.body, "
             + "count = excluded.count, latest_seq = excluded.latest_seq, clear = excluded.clear, "
+            + "badge = excluded.badge, "
             + "created_at = CASE WHEN push_jobs.clear = 1 THEN excluded.created_at ELSE push_jobs.created_at END, "
             + "rev = push_jobs.rev + 1";
     private static final String MOVE_CURSOR = "UPDATE members SET pushed_seq = ?, pushed_at = ?, push_shown = ? "
@@ -68,7 +74,7 @@ final class JdbcPushStore implements PushStore {
     private static final String JOB_COLUMNS =
             "j.id, j.rev, j.device_id, j.user_id, j.conversation_id, j.title, j.body, "
                     + "j.count, j.latest_seq, j.clear, j.created_at, j.attempts, d.id, d.user_id, d.session_id, d.platform, "
-                    + "d.token, d.created_at";
+                    + "d.token, d.created_at, j.badge";
     private static final String ANY_DUE_JOB = "SELECT 1 FROM push_jobs WHERE next_at <= ? AND lease_until <= ? LIMIT 1";
     private static final String LEASE_JOB = "UPDATE push_jobs SET lease_until = ? WHERE id = ?";
     private static final String DONE = "DELETE FROM push_jobs WHERE id = ? AND rev = ?";
@@ -243,6 +249,20 @@ final class JdbcPushStore implements PushStore {
     }
 
     @Override
+    public CompletableFuture<Integer> unreadTotal(String userId, int cap) {
+        return readers.read(sql -> {
+            PreparedStatement ps = sql.ps(UNREAD_TOTAL);
+            ps.setString(1, userId);
+            ps.setString(2, userId);
+            ps.setInt(3, cap);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getInt(1);
+            }
+        });
+    }
+
+    @Override
     public CompletableFuture<Void> commitPlan(Plan plan) {
         return commitPlans(List.of(plan));
     }
@@ -275,6 +295,7 @@ final class JdbcPushStore implements PushStore {
                 job.setInt(8, m.clear() ? 1 : 0);
                 job.setLong(9, j.firstAt());
                 job.setLong(10, j.nextAt());
+                job.setInt(11, m.badge());
                 job.executeUpdate();
             }
             PreparedStatement cursor = tx.ps(MOVE_CURSOR);
@@ -361,7 +382,8 @@ final class JdbcPushStore implements PushStore {
                             rs.getString(7),
                             rs.getInt(8),
                             rs.getLong(9),
-                            rs.getInt(10) == 1);
+                            rs.getInt(10) == 1,
+                            rs.getInt(19));
                     rs.getString(13);
                     PushDevice d = rs.wasNull() ? null : device(rs, 13);
                     out.add(new Job(

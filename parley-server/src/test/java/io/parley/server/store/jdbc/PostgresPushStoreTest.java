@@ -48,7 +48,7 @@ class PostgresPushStoreTest extends PushStoreContract {
         List<PushStore.NewJob> jobs = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             PushDevice d = device("b", "tok-" + i);
-            jobs.add(new PushStore.NewJob(d.id(), "b", new PushMessage("g", "t", "", 1, 1, false), T0, T0));
+            jobs.add(new PushStore.NewJob(d.id(), "b", new PushMessage("g", "t", "", 1, 1, false, 1), T0, T0));
         }
         await(push.commitPlan(plan(jobs.toArray(PushStore.NewJob[]::new))));
         JdbcChatStore other = open();

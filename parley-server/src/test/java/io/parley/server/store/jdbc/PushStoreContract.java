@@ -174,10 +174,38 @@ abstract class PushStoreContract {
     }
 
     @Test
+    void unreadTotal_countsMessagesByOthersAboveTheReadCursorInEveryConversation_upToTheCap() {
+        await(chat.createGroup("h", "a", "second", List.of("b"), T0));
+        send("a", "one", T0);
+        long two = send("a", "two", T0 + 1);
+        send("b", "mine", T0 + 2);
+        await(chat.appendMessage(new NewMessage("h", "a", "c-h1", "elsewhere", "m-h1", T0 + 3)));
+        await(chat.appendMessage(new NewMessage("h", "a", "c-h2", "gone soon", "m-h2", T0 + 4)));
+        assertThat(await(push.unreadTotal("b", 999)))
+                .as("2 in g (not bob's own), 2 in h")
+                .isEqualTo(4);
+        assertThat(await(push.unreadTotal("a", 999))).as("bob's one message").isEqualTo(1);
+
+        await(chat.deleteMessage("h", "a", "m-h2", T0 + 5));
+        assertThat(await(push.unreadTotal("b", 999)))
+                .as("a deleted message is not unread")
+                .isEqualTo(3);
+        await(chat.markRead("g", "b", two));
+        assertThat(await(push.unreadTotal("b", 999))).isEqualTo(1);
+        send("a", "three", T0 + 6);
+        send("a", "four", T0 + 7);
+        assertThat(await(push.unreadTotal("b", 2)))
+                .as("counting stops at the cap")
+                .isEqualTo(2);
+        await(chat.createUser("x", "xavier", "h"));
+        assertThat(await(push.unreadTotal("x", 999))).as("a member of nothing").isZero();
+    }
+
+    @Test
     void jobsCoalescePerDeviceAndConversation_andAReplacedPayloadStaysQueued() {
         PushDevice d = device("b", "tok-1");
-        PushMessage first = new PushMessage("g", "New message", "", 1, 1, false);
-        PushMessage second = new PushMessage("g", "2 new messages", "", 2, 2, false);
+        PushMessage first = new PushMessage("g", "New message", "", 1, 1, false, 4);
+        PushMessage second = new PushMessage("g", "2 new messages", "", 2, 2, false, 5);
         await(push.commitPlan(plan(new PushStore.NewJob(d.id(), "b", first, T0, T0))));
         assertThat(await(push.depth())).isEqualTo(1);
 
@@ -206,7 +234,7 @@ abstract class PushStoreContract {
     void aGoneDevice_isRemovedWithItsJobs() {
         PushDevice d = device("b", "tok-2");
         await(push.commitPlan(
-                plan(new PushStore.NewJob(d.id(), "b", new PushMessage("g", "t", "", 1, 1, false), T0, T0))));
+                plan(new PushStore.NewJob(d.id(), "b", new PushMessage("g", "t", "", 1, 1, false, 1), T0, T0))));
         PushStore.Job j = await(push.claimJobs(T0, T0 + 60_000, 10)).get(0);
         await(push.finish(List.of(new PushStore.Outcome.Gone(j))));
         assertThat(await(push.depth())).isZero();
