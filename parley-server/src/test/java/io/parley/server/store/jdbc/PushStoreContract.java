@@ -94,6 +94,7 @@ abstract class PushStoreContract {
 
     @Test
     void aCommittedMessage_touchesItsConversation_andTheClaimLeasesIt() {
+        device("b", "tok-touch"); // a member with a device: only then does a message touch the queue (V17)
         send("a", "hi", T0);
 
         assertThat(await(push.claimTouched(T0 + 1_000, GRACE, T0 + 61_000, 10)))
@@ -110,7 +111,17 @@ abstract class PushStoreContract {
     }
 
     @Test
+    void aMessage_inAConversationWhereNoOtherMemberHasADevice_touchesNothing() {
+        device("a", "tok-sender"); // the sender's own device does not count: nobody else could be pushed
+        send("a", "hi", T0);
+
+        assertThat(await(push.claimTouched(T0 + 60_000, GRACE, T0 + 120_000, 10)))
+                .isEmpty();
+    }
+
+    @Test
     void aPlanThatSawAnOlderTouch_leavesTheConversationForAnotherRound() {
+        device("b", "tok-older"); // a member with a device: only then does a message touch the queue (V17)
         send("a", "one", T0);
         PushStore.Touched t =
                 await(push.claimTouched(T0 + 6_000, GRACE, T0 + 66_000, 10)).get(0);
@@ -131,6 +142,7 @@ abstract class PushStoreContract {
 
     @Test
     void aConversationKeptForALaterRound_waitsForIt_unlessANewMessageComes() {
+        device("b", "tok-later"); // a member with a device: only then does a message touch the queue (V17)
         send("a", "one", T0);
         PushStore.Touched t =
                 await(push.claimTouched(T0 + 6_000, GRACE, T0 + 66_000, 10)).get(0);
