@@ -14,8 +14,7 @@ export type ServerErrorCode =
   | 'attachment_too_large' | 'attachment_type_unsupported' | 'attachment_type_mismatch' | 'attachment_empty'
   | 'attachment_name_invalid' | 'attachment_slot_expired' | 'attachment_already_finalized' | 'attachment_incomplete'
   | 'attachment_checksum_mismatch' | 'attachment_not_ready' | 'attachment_not_usable' | 'attachment_not_found'
-  | 'match_session_taken'
-
+  | 'match_session_taken' | 'name_reserved'
   | 'query_empty' | 'query_too_long'
   | 'muted';
 
