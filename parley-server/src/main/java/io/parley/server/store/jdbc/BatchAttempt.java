@@ -6,6 +6,8 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
@@ -73,14 +75,18 @@ final class BatchAttempt {
      * One attempt at the batch: begin, lock its conversations, run its operations, commit. Without {@code isolate},
      * the first failing operation ends the attempt (OPERATION_FAILED, transaction still open for the caller to roll
      * back); with it, each runs in a savepoint and a failure fails only that operation.
+     *
+     * <p>With {@code deferred} (PostgreSQL, a writer not stopping), conversations another node's batch holds are
+     * skipped rather than waited for: their jobs leave {@code batch} for {@code deferred}, in order, and the writer
+     * runs them in its next batch (see {@link #lockConversations}).
      */
-    Outcome run(List<WriteJob<?>> batch, boolean isolate) throws SQLException, Conflict {
+    Outcome run(List<WriteJob<?>> batch, boolean isolate, List<WriteJob<?>> deferred) throws SQLException, Conflict {
         for (WriteJob<?> job : batch) {
             job.reset();
         }
         control.execute(dialect.begin);
         tx.locked.clear();
-        lockConversations(batch);
+        lockConversations(batch, deferred);
         for (int i = 0; i < batch.size(); ) {
             WriteJob<?> job = batch.get(i);
             if (isolate) {
@@ -109,29 +115,86 @@ final class BatchAttempt {
         return Outcome.COMMITTED;
     }
 
-    /** Takes the row locks of every conversation the batch writes to, in id order, in one statement. */
-    private void lockConversations(List<WriteJob<?>> batch) throws SQLException, Conflict {
+    /**
+     * After this many deferrals a job's batch waits for its conversation's lock (in id order, as without skipping),
+     * so a conversation that other nodes write to all the time still gets its turn.
+     */
+    static final int MAX_DEFERRALS = 2;
+
+    /**
+     * Takes the row locks of every conversation the batch writes to, in id order, in one statement.
+     *
+     * <p>Without {@code deferred}, or when a job of the batch was deferred {@link #MAX_DEFERRALS} times already, it
+     * waits for rows another node's batch holds. Otherwise it takes only the free rows ({@code SKIP LOCKED}): the
+     * jobs of a conversation held elsewhere move to {@code deferred} (all of that conversation's jobs, so its writes
+     * keep their order) and wait for this node's next batch instead of making this whole batch, and every node's
+     * batch queued behind it, wait for the other node's commit. When every job of the batch is held elsewhere there
+     * is nothing to run meanwhile: then it waits for those rows, holding none (so no lock cycle can form).
+     */
+    private void lockConversations(List<WriteJob<?>> batch, List<WriteJob<?>> deferred) throws SQLException, Conflict {
         if (dialect.lockConversations == null) {
             return;
         }
         TreeSet<String> ids = new TreeSet<>();
+        boolean mayDefer = deferred != null && dialect.lockFreeConversations != null;
         for (WriteJob<?> job : batch) {
             if (job.conversationId != null) {
                 ids.add(job.conversationId);
+                mayDefer &= job.deferrals < MAX_DEFERRALS;
             }
         }
         if (ids.isEmpty()) {
             return;
         }
-        PreparedStatement ps = tx.ps(dialect.lockConversations);
+        if (!mayDefer) {
+            lock(dialect.lockConversations, ids);
+            return;
+        }
+        lock(dialect.lockFreeConversations, ids);
+        ids.removeAll(tx.locked);
+        if (ids.isEmpty()) {
+            return;
+        }
+        // Not locked: held by another transaction, or no such conversation (its write fails as it would have).
+        Set<String> held = select(dialect.existingConversations, ids);
+        if (held.isEmpty()) {
+            return;
+        }
+        boolean othersToRun = false;
+        for (WriteJob<?> job : batch) {
+            othersToRun |= job.conversationId == null || !held.contains(job.conversationId);
+        }
+        if (!othersToRun) {
+            lock(dialect.lockConversations, new TreeSet<>(held));
+            return;
+        }
+        for (Iterator<WriteJob<?>> it = batch.iterator(); it.hasNext(); ) {
+            WriteJob<?> job = it.next();
+            if (job.conversationId != null && held.contains(job.conversationId)) {
+                it.remove();
+                job.deferrals++;
+                deferred.add(job);
+            }
+        }
+    }
+
+    /** Runs a lock statement over {@code ids}; the ids it returned are the batch's. */
+    private void lock(String sql, TreeSet<String> ids) throws SQLException, Conflict {
+        tx.locked.addAll(select(sql, ids));
+    }
+
+    private Set<String> select(String sql, Set<String> ids) throws SQLException, Conflict {
+        PreparedStatement ps = tx.ps(sql);
         ps.setArray(1, connection.createArrayOf("text", ids.toArray()));
+        Set<String> found = new HashSet<>();
         try (ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
-                tx.locked.add(rs.getString(1));
+                found.add(rs.getString(1));
             }
         } catch (SQLException e) {
             rethrow(e);
         }
+        return found;
     }
 
     /** Runs consecutive jobs of one group in one call; false when the call failed (recorded on the first job). */

@@ -16,7 +16,7 @@ class SqlDialect {
 
     /** SQLite has one writer at a time (BEGIN IMMEDIATE), so reading the conversation row is lock enough. */
     static final SqlDialect SQLITE = new SqlDialect(
-            "sqlite", "BEGIN IMMEDIATE", "SELECT 1 FROM conversations WHERE id = ?", null, List.of(), null);
+            "sqlite", "BEGIN IMMEDIATE", "SELECT 1 FROM conversations WHERE id = ?", null, null, null, List.of(), null);
     /**
      * Writers on several nodes: a batch locks the rows of all the conversations it writes to at its start, in id
      * order (the lock the UPDATE of {@link #nextSeq} takes anyway, so it is never upgraded); a write to a
@@ -28,6 +28,8 @@ class SqlDialect {
             "BEGIN",
             "SELECT 1 FROM conversations WHERE id = ? FOR NO KEY UPDATE",
             "SELECT id FROM conversations WHERE id = ANY(?) ORDER BY id FOR NO KEY UPDATE",
+            "SELECT id FROM conversations WHERE id = ANY(?) ORDER BY id FOR NO KEY UPDATE SKIP LOCKED",
+            "SELECT id FROM conversations WHERE id = ANY(?)",
             List.of("SET lock_timeout = '" + LOCK_TIMEOUT_MILLIS + "ms'"),
             postgresAppendMessage());
 
@@ -43,6 +45,15 @@ class SqlDialect {
 
     /** Locks a set of conversations (an array parameter) in id order, returning the ids it found; null: no locks. */
     final String lockConversations;
+
+    /**
+     * As {@link #lockConversations}, skipping rows another transaction holds (another node's batch): the batch runs
+     * without the writes to those conversations, which go in its next batch (Writer). Null: never skip.
+     */
+    final String lockFreeConversations;
+
+    /** Which of a set of conversations exist (no lock): tells a row another node holds from an unknown id. */
+    final String existingConversations;
 
     /** Run once on every new writer connection. */
     final List<String> writerSession;
@@ -63,12 +74,16 @@ class SqlDialect {
             String begin,
             String lockConversation,
             String lockConversations,
+            String lockFreeConversations,
+            String existingConversations,
             List<String> writerSession,
             String appendMessage) {
         this.name = name;
         this.begin = begin;
         this.lockConversation = lockConversation;
         this.lockConversations = lockConversations;
+        this.lockFreeConversations = lockFreeConversations;
+        this.existingConversations = existingConversations;
         this.writerSession = writerSession;
         this.appendMessage = appendMessage;
     }

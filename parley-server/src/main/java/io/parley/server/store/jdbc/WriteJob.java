@@ -18,6 +18,11 @@ final class WriteJob<T> {
     final List<Committed> events = new ArrayList<>(2);
     T result;
     Throwable failure;
+    /**
+     * How many batches left this job for the next one because another node held its conversation (PostgreSQL,
+     * {@link BatchAttempt}); at {@link BatchAttempt#MAX_DEFERRALS} its batch waits for the lock instead.
+     */
+    int deferrals;
 
     @SuppressWarnings("unchecked")
     WriteJob(String conversationId, WriteGroup<?> group, Object input, Writer.Op<T> op) {

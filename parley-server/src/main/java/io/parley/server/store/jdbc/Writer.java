@@ -27,6 +27,10 @@ import org.slf4j.LoggerFactory;
  *   <li>A batch locks every conversation its operations declared ({@link #submit(String, Op)}) at its start, in one
  *       statement, in id order. Two nodes' batches then never hold one conversation each while waiting for the
  *       other's: they queue behind each other instead of deadlocking.</li>
+ *   <li>That lock skips the rows another node's batch holds ({@code SKIP LOCKED}): the writes to those
+ *       conversations wait for this node's next batch, first in it and in their order, instead of the whole batch
+ *       waiting for the other node's commit (and every batch queued behind this one waiting too). A write deferred
+ *       {@link BatchAttempt#MAX_DEFERRALS} times, or a batch with nothing else to run, waits for the lock.</li>
  *   <li>A deadlock, serialization failure or lock timeout that still happens (rows other than conversations) rolls
  *       back the WHOLE transaction, which releases every lock the batch took, and the batch runs again after a
  *       jittered backoff. Retrying one operation inside the transaction would keep those locks and rebuild the
@@ -69,6 +73,9 @@ final class Writer implements AutoCloseable {
     private final Thread thread;
     private Statement control;
     private BatchAttempt attempts;
+    /** Jobs the last batch left for the next one (their conversation was held by another node); writer thread only. */
+    private final List<WriteJob<?>> carry = new ArrayList<>();
+
     private volatile boolean closed;
     /** Set by {@link #close()} when its deadline passed: fail what is left, retry nothing, reconnect nothing. */
     private volatile boolean abandoned;
@@ -179,12 +186,18 @@ final class Writer implements AutoCloseable {
         while (!stopping) {
             batch.clear();
             try {
-                WriteJob<?> first = queue.poll(1, TimeUnit.SECONDS);
-                if (first == null) {
-                    continue;
+                if (carry.isEmpty()) {
+                    WriteJob<?> first = queue.poll(1, TimeUnit.SECONDS);
+                    if (first == null) {
+                        continue;
+                    }
+                    batch.add(first);
+                } else {
+                    // Jobs the last batch left for this one come first, in their order.
+                    batch.addAll(carry);
+                    carry.clear();
                 }
-                batch.add(first);
-                queue.drainTo(batch, maxBatch - 1);
+                queue.drainTo(batch, Math.max(0, maxBatch - batch.size()));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 break;
@@ -203,7 +216,8 @@ final class Writer implements AutoCloseable {
                 // close() gave up waiting: what is still queued fails now rather than on a new connection.
                 failAll(batch, new StoreException.Closed());
             } else if (!batch.isEmpty()) {
-                runBatch(batch);
+                // A stopping writer runs everything now: nothing may be left for a next batch.
+                runBatch(batch, stopping ? null : carry);
             }
         }
         tx.closeStatements();
@@ -216,7 +230,11 @@ final class Writer implements AutoCloseable {
         this.commitObserver = observer;
     }
 
-    private void runBatch(List<WriteJob<?>> batch) {
+    /**
+     * Runs the batch; on PostgreSQL the jobs whose conversation another node's batch holds may leave it for
+     * {@code deferred} ({@link BatchAttempt#run}), which the next batch starts with.
+     */
+    private void runBatch(List<WriteJob<?>> batch, List<WriteJob<?>> deferred) {
         long started = System.nanoTime();
         // Writes run without savepoints first; after a failure the batch runs again with one per write (and a
         // batch of one needs none: rolling back the transaction undoes exactly its writes).
@@ -227,7 +245,7 @@ final class Writer implements AutoCloseable {
                 if (connection.isClosed()) {
                     connect();
                 }
-                outcome = attempts.run(batch, isolate);
+                outcome = attempts.run(batch, isolate, deferred);
             } catch (BatchAttempt.Conflict conflict) {
                 rollback(conflict.cause);
                 if (attempt >= BatchAttempt.BATCH_ATTEMPTS || abandoned) {

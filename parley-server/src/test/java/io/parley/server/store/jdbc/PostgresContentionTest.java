@@ -20,8 +20,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -171,6 +173,77 @@ class PostgresContentionTest {
         ChatStore reopened = node();
         assertThat(reopened.eventsAfter("c0", 0, 100).get(30, TimeUnit.SECONDS))
                 .noneMatch(e -> "stuck".equals(Entries.clientMsgId(e)));
+    }
+
+    /**
+     * A batch skips the conversation another node's transaction holds: the batch's other writes commit at once, the
+     * held conversation's writes follow when the row is free, in their order. (Without the skip, the whole batch
+     * waited for the lock: the free write timed out with it.)
+     */
+    @Test
+    void aConversationAnotherNodeHolds_delaysOnlyItsOwnWrites_notTheRestOfItsBatch() throws Exception {
+        ChatStore node = node();
+        node.createUser("a", "alice", "h").get(30, TimeUnit.SECONDS);
+        node.createGroup("held", "a", "held", List.of(), 0).get(30, TimeUnit.SECONDS);
+        node.createGroup("free", "a", "free", List.of(), 0).get(30, TimeUnit.SECONDS);
+        // The writer takes its first batch only when the gate opens, so the three writes are one batch.
+        CountDownLatch gate = new CountDownLatch(1);
+        LinkedBlockingQueue<WriteJob<?>> queue = new LinkedBlockingQueue<>() {
+            @Override
+            public WriteJob<?> poll(long timeout, TimeUnit unit) throws InterruptedException {
+                gate.await();
+                return super.poll(timeout, unit);
+            }
+        };
+        String jdbc = PostgresSupport.ADMIN_JDBC + "?currentSchema=" + schema;
+        try (Connection other = DriverManager.getConnection(PostgresSupport.ADMIN_JDBC, PostgresSupport.USER, null);
+                Statement s = other.createStatement();
+                Writer writer = new Writer(
+                        SqlDialect.POSTGRESQL,
+                        () -> DriverManager.getConnection(jdbc, PostgresSupport.USER, null),
+                        CommitListener.NONE,
+                        16,
+                        queue)) {
+            other.setAutoCommit(false);
+            s.execute("SELECT 1 FROM " + schema + ".conversations WHERE id = 'held' FOR UPDATE");
+            CompletableFuture<Integer> held1 = writer.submit("held", tx -> retitle(tx, "held", "h1"));
+            CompletableFuture<Integer> free = writer.submit("free", tx -> retitle(tx, "free", "f1"));
+            CompletableFuture<Integer> held2 = writer.submit("held", tx -> retitle(tx, "held", "h2"));
+            gate.countDown();
+
+            assertThat(free.get(SqlDialect.LOCK_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS))
+                    .as("the free conversation's write, while the other is held")
+                    .isEqualTo(1);
+            assertThat(title("free")).isEqualTo("f1");
+            assertThat(held1).isNotDone();
+            assertThat(held2).isNotDone();
+
+            other.rollback();
+            assertThat(held1.get(30, TimeUnit.SECONDS)).isEqualTo(1);
+            assertThat(held2.get(30, TimeUnit.SECONDS)).isEqualTo(1);
+            assertThat(title("held"))
+                    .as("the held conversation's writes, in their order")
+                    .isEqualTo("h2");
+        }
+    }
+
+    private static int retitle(Tx tx, String conversation, String title) throws SQLException {
+        PreparedStatement ps = tx.ps("UPDATE conversations SET title = ? WHERE id = ?");
+        ps.setString(1, title);
+        ps.setString(2, conversation);
+        return ps.executeUpdate();
+    }
+
+    private String title(String conversation) throws SQLException {
+        try (Connection c = DriverManager.getConnection(PostgresSupport.ADMIN_JDBC, PostgresSupport.USER, null);
+                PreparedStatement ps =
+                        c.prepareStatement("SELECT title FROM " + schema + ".conversations WHERE id = ?")) {
+            ps.setString(1, conversation);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getString(1);
+            }
+        }
     }
 
     /**
