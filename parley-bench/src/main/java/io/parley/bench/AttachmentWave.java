@@ -115,7 +115,7 @@ final class AttachmentWave {
 
     /** One wave: all uploads at once, then (each one ready) all downloads at once. */
     void run(String base) throws Exception {
-        downloadAll(base, awaitReady(base, uploadAll(base)));
+        downloadAll(base, awaitReady(uploadAll(base)));
     }
 
     /** Every pair's upload at once; the ones that succeeded (the others are counted as failed). */
@@ -127,8 +127,9 @@ final class AttachmentWave {
     }
 
     /** Until each upload is ready for its peer; the ones that got there (the others are failed downloads). */
-    List<Uploaded> awaitReady(String base, List<Uploaded> sent) throws Exception {
-        return all(sent.stream().map(u -> u.pair.awaitReady(base, u)).toList());
+    List<Uploaded> awaitReady(List<Uploaded> sent) throws Exception {
+        return all(
+                sent.stream().map(u -> u.ready.thenApply(ok -> ok ? u : null)).toList());
     }
 
     /** Every peer's download at once. */
@@ -143,8 +144,11 @@ final class AttachmentWave {
         return fs.stream().map(CompletableFuture::join).filter(Objects::nonNull).toList();
     }
 
-    /** An upload sent in its message: what the peer needs to wait for it and fetch it. */
-    record Uploaded(Pair pair, String attachmentId, String status, long afterSeq, long ackedAt) {}
+    /**
+     * An upload sent in its message; {@code ready} completes (true) once its peer has seen it ready, a wait that
+     * starts at the message's ack, while the wave's other uploads may still be running.
+     */
+    record Uploaded(Pair pair, String attachmentId, CompletableFuture<Boolean> ready) {}
 
     private static byte[] sha256(byte[] b) {
         try {
@@ -221,10 +225,15 @@ final class AttachmentWave {
                                     return new Uploaded(
                                             this,
                                             id,
-                                            ev.path("attachment").path("status").asText(),
-                                            ev.path("seq")
-                                                    .asLong(ack.path("seq").asLong()),
-                                            System.nanoTime());
+                                            awaitReady(
+                                                    base,
+                                                    id,
+                                                    ev.path("attachment")
+                                                            .path("status")
+                                                            .asText(),
+                                                    ev.path("seq")
+                                                            .asLong(ack.path("seq")
+                                                                    .asLong())));
                                 });
                     })
                     .handle((ok, err) -> {
@@ -238,30 +247,34 @@ final class AttachmentWave {
                     });
         }
 
-        /** Completes once the peer knows the attachment is ready; with null if it was rejected or never got there. */
-        CompletableFuture<Uploaded> awaitReady(String base, Uploaded u) {
-            long deadline = System.nanoTime() + readyTimeout.toNanos();
-            return poll(base, u, u.status, u.afterSeq, deadline).handle((ok, err) -> {
-                if (err != null) {
-                    downloads.failed.increment();
-                    System.out.println("download failed: " + err.getMessage());
-                    return null;
-                }
-                readyWait.recordValue((System.nanoTime() - u.ackedAt) / 1000);
-                return ok;
-            });
+        /**
+         * Completes with true once the peer knows the attachment is ready (its status in the ack, else a later event
+         * in the log); with false (a failed download, counted) if it was rejected or never got there.
+         */
+        private CompletableFuture<Boolean> awaitReady(String base, String id, String status, long afterSeq) {
+            long acked = System.nanoTime();
+            return poll(base, id, status, afterSeq, acked + readyTimeout.toNanos())
+                    .handle((ok, err) -> {
+                        if (err != null) {
+                            downloads.failed.increment();
+                            System.out.println("download failed: " + err.getMessage());
+                            return false;
+                        }
+                        readyWait.recordValue((System.nanoTime() - acked) / 1000);
+                        return true;
+                    });
         }
 
-        private CompletableFuture<Uploaded> poll(String base, Uploaded u, String status, long after, long deadline) {
+        private CompletableFuture<Void> poll(String base, String id, String status, long after, long deadline) {
             if (status.equals("ready")) {
-                return CompletableFuture.completedFuture(u);
+                return CompletableFuture.completedFuture(null);
             }
             if (status.equals("rejected")) {
-                return CompletableFuture.failedFuture(new IllegalStateException(u.attachmentId + " was rejected"));
+                return CompletableFuture.failedFuture(new IllegalStateException(id + " was rejected"));
             }
             if (System.nanoTime() > deadline) {
                 return CompletableFuture.failedFuture(new IllegalStateException(
-                        u.attachmentId + " still " + status + " after " + readyTimeout.toSeconds() + " s"));
+                        id + " still " + status + " after " + readyTimeout.toSeconds() + " s"));
             }
             String events = base + "/api/v1/conversations/" + conversationId + "/events?after=" + after + "&limit=200";
             return CompletableFuture.supplyAsync(
@@ -274,11 +287,11 @@ final class AttachmentWave {
                             last = Math.max(last, e.path("seq").asLong());
                             JsonNode a = e.path("attachment");
                             if (e.path("kind").asText().equals("attachment")
-                                    && a.path("id").asText().equals(u.attachmentId)) {
+                                    && a.path("id").asText().equals(id)) {
                                 now = a.path("status").asText();
                             }
                         }
-                        return poll(base, u, now, last, deadline);
+                        return poll(base, id, now, last, deadline);
                     });
         }
 
