@@ -56,11 +56,16 @@ public final class Bench {
     final class Conn {
         final String user;
         final String token;
-        /** The node this user connects to: users alternate between nodes, so every group spans them. */
+        /** The node this user connects to: online users alternate between nodes, so every group spans them. */
         final int node;
+        /** A member who never connects ({@code offline.fraction}): it neither sends nor is owed deliveries. */
+        final boolean offline;
 
         String conversationId;
         int members;
+        /** Members of the conversation who connect: the deliveries one of its acked sends is owed. */
+        int onlineMembers;
+
         WebSocket ws;
         /** The event loop this connection lives on; its send timers run there too. */
         Context loop;
@@ -69,10 +74,15 @@ public final class Bench {
         long nextId;
         final ConcurrentHashMap<String, Long> pendingAcks = new ConcurrentHashMap<>();
 
-        Conn(String user, int node) {
+        Conn(String user, int node, boolean offline) {
             this.user = user;
             this.node = node;
-            this.token = jwt.issue(user, Duration.ofHours(6));
+            this.offline = offline;
+            // An offline user with a push device needs a device session (devices belong to one): a token naming a
+            // session ("sid") opens it on first use, as a backend-minted token of a signed-in device does.
+            this.token = offline && c.offlinePushDevices()
+                    ? jwt.issue(user, "bench-" + user, Duration.ofHours(6))
+                    : jwt.issue(user, Duration.ofHours(6));
         }
 
         /**
@@ -133,6 +143,7 @@ public final class Bench {
                 Window w = windowOf(sentAt);
                 if (w != null) {
                     w.ackedIn.increment();
+                    w.expectedIn.add(onlineMembers);
                     w.ack.recordValue(Math.max(0, (System.nanoTime() - sentAt) / 1000));
                 }
             }
@@ -220,6 +231,7 @@ public final class Bench {
         SharedStore shared = SharedStore.of(c, run);
         boolean clean = false;
         Nodes nodes = null;
+        WebPushSink push = c.offlinePushDevices() ? new WebPushSink() : null;
         Vertx vertx = Vertx.vertx(new VertxOptions()
                 .setEventLoopPoolSize(Math.max(2, Runtime.getRuntime().availableProcessors())));
         try {
@@ -229,7 +241,7 @@ public final class Bench {
             jwt = new HmacJwt(c.secret().getBytes(StandardCharsets.UTF_8), "parley", null, clock);
             ProcSampler proc = new ProcSampler(nodes.pids());
             long rssIdle = proc.available() ? proc.rssKib() : -1;
-            List<Conn> conns = setUp(run);
+            List<Conn> conns = setUp(run, push);
             // A second baseline once the users and conversations exist (created over REST, which grows the heap) and
             // before any WebSocket: what the connections alone add is measured against it too.
             Thread.sleep(1000);
@@ -251,6 +263,7 @@ public final class Bench {
                 }
                 long cpu0 = proc.available() ? proc.cpuMillis() : 0;
                 long commits0 = shared.commits();
+                long pushes0 = push == null ? 0 : push.pushes();
                 long wall0 = System.nanoTime();
                 w.startNanos = System.nanoTime();
                 windows.add(w);
@@ -260,13 +273,14 @@ public final class Bench {
                 sending = false;
                 w.cpuMillis = proc.available() ? proc.cpuMillis() - cpu0 : -1;
                 w.storeCommits = commits0 < 0 ? -1 : shared.commits() - commits0;
+                w.pushesIn = push == null ? -1 : push.pushes() - pushes0;
                 w.wallMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - wall0);
                 if (proc.available()) {
                     peakRss = Math.max(peakRss, proc.rssKib());
                 }
                 progress("draining", c.drainSeconds());
                 w.lateDrainMillis = drainLate(w, conns);
-                long expected = w.ackedIn.sum() * membersPerConversation();
+                long expected = w.expectedIn.sum();
                 boolean ok = w.deliveredIn.sum() >= expected
                         && tally.duplicates.sum() == 0
                         && w.delivery.getValueAtPercentile(99) <= 100_000;
@@ -280,13 +294,19 @@ public final class Bench {
             long receivedTotal = tally.received.sum() - receivedBefore;
             double serverDelivered = nodes.delivered() - deliveredBefore;
             long unacked = conns.stream().mapToLong(x -> x.pendingAcks.size()).sum();
-            Result r = new Report(c, tally, windows, membersPerConversation())
+            Result r = new Report(c, tally, windows)
                     .write(
                             best,
                             unacked,
                             new Report.Rss(rssIdle, rssSetUp, rssConnected, peakRss),
                             receivedTotal,
-                            serverDelivered);
+                            serverDelivered,
+                            new Report.OfflineUsers(
+                                    conns.stream().filter(x -> x.offline).count(),
+                                    devicesRegistered,
+                                    push == null ? -1 : push.pushes(),
+                                    push == null ? -1 : push.bytes(),
+                                    push == null ? -1 : push.refused()));
             clean = r.clean();
             if (c.stopWhileSending()) {
                 startSending(vertx, conns, c.ratePerUser(), padding);
@@ -302,6 +322,9 @@ public final class Bench {
             return r;
         } finally {
             sending = false;
+            if (push != null) {
+                push.close();
+            }
             vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
             if (nodes != null) {
                 nodes.stop(c.keepData() || !clean, false);
@@ -316,11 +339,20 @@ public final class Bench {
         return c.directPairs() ? 2 : c.groupSize();
     }
 
-    /** Provisions the users and creates their conversations over REST, a few dozen requests at a time. */
-    private List<Conn> setUp(String run) throws Exception {
+    /**
+     * Provisions the users and creates their conversations over REST, a few dozen requests at a time; then the
+     * offline members set their group's notify level and, with {@code push}, register their push devices.
+     */
+    private List<Conn> setUp(String run, WebPushSink push) throws Exception {
         List<Conn> conns = new ArrayList<>();
+        int size = membersPerConversation();
+        int offlinePerGroup = c.offlinePerGroup();
+        int online = 0;
         for (int i = 0; i < c.users(); i++) {
-            conns.add(new Conn("b" + run + "-" + i, i % urls.size()));
+            // Groups are consecutive runs of `size` users (below), so i % size is the member's place in its group;
+            // online users take the nodes in turn (offline ones by their index would leave a node without senders).
+            boolean offline = Offline.isOffline(i % size, size, offlinePerGroup);
+            conns.add(new Conn("b" + run + "-" + i, (offline ? i : online++) % urls.size(), offline));
         }
         List<CompletableFuture<?>> all = new ArrayList<>();
         for (Conn x : conns) {
@@ -328,7 +360,6 @@ public final class Bench {
         }
         CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).get(10, TimeUnit.MINUTES);
         all.clear();
-        int size = membersPerConversation();
         for (int g = 0; g + size <= conns.size(); g += size) {
             List<Conn> members = conns.subList(g, g + size);
             ObjectNode req = JSON.createObjectNode();
@@ -345,15 +376,95 @@ public final class Bench {
                         for (Conn x : members) {
                             x.conversationId = id;
                             x.members = size;
+                            x.onlineMembers = size - offlinePerGroup;
                         }
                     }));
         }
         CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).get(10, TimeUnit.MINUTES);
-        return conns.stream().filter(x -> x.conversationId != null).toList();
+        List<Conn> members =
+                conns.stream().filter(x -> x.conversationId != null).toList();
+        List<Conn> offline = members.stream().filter(x -> x.offline).toList();
+        if (!offline.isEmpty()) {
+            setUpOffline(offline, push);
+        }
+        return members;
     }
 
+    /** Push devices the offline users registered (0 without {@code offline.push.devices}). */
+    private long devicesRegistered;
+
+    /**
+     * The offline members' set-up: each sets its group's notify level to {@code all} (a group's default is
+     * {@code mentions}, and the bench's messages mention nobody, so without it nobody would be owed a push), with and
+     * without devices, so that a run with push off differs from one with push on only in the devices; then, with
+     * {@code push}, each registers a Web Push device whose endpoint is {@code push}, in the session its token opened.
+     */
+    private void setUpOffline(List<Conn> offline, WebPushSink push) throws Exception {
+        List<CompletableFuture<?>> all = new ArrayList<>();
+        for (Conn x : offline) {
+            all.add(rest.call(
+                    "PUT",
+                    "/api/v1/conversations/" + x.conversationId + "/notifications",
+                    x.token,
+                    "{\"level\":\"all\"}"));
+        }
+        CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).get(10, TimeUnit.MINUTES);
+        if (push == null) {
+            System.out.printf("offline: %d users are members and never connect; no push devices%n", offline.size());
+            return;
+        }
+        // The server records a token's session off the answer's path (Authenticator.seen), so a device registered
+        // right after the session's first request may find it not yet written (401 session_revoked): those are
+        // registered again, a few times, half a second apart.
+        List<Conn> left = offline;
+        for (int attempt = 1; !left.isEmpty(); attempt++) {
+            List<Conn> again = new java.util.concurrent.CopyOnWriteArrayList<>();
+            List<Throwable> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
+            all.clear();
+            for (Conn x : left) {
+                ObjectNode req = JSON.createObjectNode().put("platform", "webpush");
+                req.set("subscription", push.subscription(x.user));
+                all.add(rest.call("POST", "/api/v1/devices", x.token, req.toString())
+                        .handle((body, err) -> {
+                            if (err == null) {
+                                return null;
+                            }
+                            if (String.valueOf(err.getMessage()).contains("session_revoked")) {
+                                again.add(x);
+                            } else {
+                                failures.add(err);
+                            }
+                            return null;
+                        }));
+            }
+            CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).get(10, TimeUnit.MINUTES);
+            if (!failures.isEmpty()) {
+                throw new IllegalStateException(
+                        failures.size() + " push device registrations failed, the first: " + failures.get(0),
+                        failures.get(0));
+            }
+            if (!again.isEmpty() && attempt >= DEVICE_ATTEMPTS) {
+                throw new IllegalStateException(again.size() + " offline users' sessions were still unknown to the"
+                        + " server after " + attempt + " attempts to register their push devices");
+            }
+            devicesRegistered += left.size() - again.size();
+            left = again;
+            if (!left.isEmpty()) {
+                TimeUnit.MILLISECONDS.sleep(500);
+            }
+        }
+        System.out.printf(
+                "offline: %d users are members and never connect; %d push devices at the bench's Web Push service"
+                        + " (127.0.0.1:%d)%n",
+                offline.size(), devicesRegistered, push.port());
+    }
+
+    /** How many times a push device whose session the server has not written yet is registered. */
+    static final int DEVICE_ATTEMPTS = 10;
+
     /** Opens every connection at {@code ramp.per.second}, spread over 127.0.0.1..127.0.0.N as source addresses. */
-    private void connect(Vertx vertx, List<Conn> conns) throws Exception {
+    private void connect(Vertx vertx, List<Conn> all) throws Exception {
+        List<Conn> conns = all.stream().filter(x -> !x.offline).toList();
         List<URI> nodes = urls.stream().map(URI::create).toList();
         List<Context> loops = loops(vertx);
         // Held in a field: Vert.x closes a client (and all its connections) once it is garbage collected.
@@ -502,7 +613,7 @@ public final class Bench {
         long before = -1;
         while (System.nanoTime() - start < TimeUnit.SECONDS.toNanos(LATE_DRAIN_SECONDS)) {
             long unacked = conns.stream().mapToLong(x -> x.pendingAcks.size()).sum();
-            long expected = w.ackedIn.sum() * membersPerConversation();
+            long expected = w.expectedIn.sum();
             if (unacked == 0 && w.deliveredIn.sum() >= expected) {
                 break;
             }

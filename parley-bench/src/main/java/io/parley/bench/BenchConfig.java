@@ -36,6 +36,8 @@ public record BenchConfig(
         String storeUrl,
         String redisUrl,
         boolean stopWhileSending,
+        double offlineFraction,
+        boolean offlinePushDevices,
         java.util.Map<String, String> serverEnv) {
 
     public static BenchConfig load(Path file, String... overrides) throws IOException {
@@ -80,7 +82,21 @@ public record BenchConfig(
                 p.getProperty("store.url", ""),
                 p.getProperty("redis.url", ""),
                 Boolean.parseBoolean(p.getProperty("stop.while.sending", "false")),
+                Double.parseDouble(p.getProperty("offline.fraction", "0")),
+                Boolean.parseBoolean(p.getProperty("offline.push.devices", "false")),
                 serverEnv(p));
+    }
+
+    /**
+     * Checks the offline settings: {@code offline.fraction} in [0, 1) leaving a member of each group online, and
+     * {@code offline.push.devices} only with someone offline.
+     */
+    public BenchConfig {
+        int offline = Offline.perGroup(offlineFraction, groupSize);
+        if (offlinePushDevices && offline == 0) {
+            throw new IllegalArgumentException("offline.push.devices=true needs offline users: offline.fraction "
+                    + offlineFraction + " takes nobody offline in groups of " + groupSize);
+        }
     }
 
     /**
@@ -111,5 +127,10 @@ public record BenchConfig(
     /** Users are placed in groups of {@link #groupSize}; 2 means direct conversations (pairs). */
     public boolean directPairs() {
         return groupSize == 2;
+    }
+
+    /** Members of each conversation who never connect (see {@link Offline}). */
+    public int offlinePerGroup() {
+        return Offline.perGroup(offlineFraction, groupSize);
     }
 }

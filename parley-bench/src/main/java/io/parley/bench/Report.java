@@ -18,30 +18,36 @@ final class Report {
     private final BenchConfig c;
     private final Tally t;
     private final List<Window> windows;
-    private final int membersPerConversation;
 
-    Report(BenchConfig c, Tally t, List<Window> windows, int membersPerConversation) {
+    Report(BenchConfig c, Tally t, List<Window> windows) {
         this.c = c;
         this.t = t;
         this.windows = windows;
-        this.membersPerConversation = membersPerConversation;
     }
 
     /** The server's resident memory (KiB) at start, after set-up, with everyone connected, and at its peak. */
     record Rss(long idle, long setUp, long connected, long peak) {}
 
     /**
+     * The members who never connected ({@code offline.fraction}), the push devices they registered, and what the
+     * bench's Web Push service received over the whole run: pushes, their bytes, requests refused (-1 for the three:
+     * no push devices).
+     */
+    record OfflineUsers(long users, long devices, long pushes, long pushBytes, long pushesRefused) {}
+
+    /**
      * Writes the JSON document, the summary and the chart for {@code best} (the highest passing step; null: the last
      * window), prints where, and returns the result.
      */
-    Bench.Result write(Window best, long unacked, Rss rss, long receivedTotal, double serverDelivered)
+    Bench.Result write(
+            Window best, long unacked, Rss rss, long receivedTotal, double serverDelivered, OfflineUsers offline)
             throws IOException {
         long rssIdle = rss.idle();
         long rssSetUp = rss.setUp();
         long rssConnected = rss.connected();
         long peakRss = rss.peak();
         Window w = best != null ? best : windows.get(windows.size() - 1);
-        long expected = w.ackedIn.sum() * membersPerConversation;
+        long expected = w.expectedIn.sum();
         long lost = Math.max(0, expected - w.deliveredIn.sum());
         double seconds = w.wallMillis / 1000.0;
         ObjectNode j = JSON.createObjectNode();
@@ -49,6 +55,7 @@ final class Report {
                 .put("date", Instant.now().toString())
                 .put("nodes", c.nodes())
                 .put("users", c.users())
+                .put("usersOffline", offline.users())
                 .put("groupSize", c.groupSize())
                 .put("ratePerUser", w.rate)
                 .put("bodyBytes", c.bodyBytes())
@@ -93,8 +100,20 @@ final class Report {
                                 ? (double) (rssConnected - rssSetUp) / t.established.sum()
                                 : -1)
                 .put("cpuPercent", w.cpuMillis >= 0 ? 100.0 * w.cpuMillis / Math.max(1, w.wallMillis) : -1)
+                .put(
+                        "cpuMicrosPerDelivery",
+                        w.cpuMillis >= 0 && w.deliveredIn.sum() > 0 ? 1000.0 * w.cpuMillis / w.deliveredIn.sum() : -1)
                 .put("messagesDeliveredByServer", serverDelivered)
                 .put("messagesReceivedByBench", receivedTotal);
+        if (w.pushesIn >= 0) {
+            j.putObject("push")
+                    .put("devices", offline.devices())
+                    .put("received", w.pushesIn)
+                    .put("perSecond", w.pushesIn / seconds)
+                    .put("receivedInRun", offline.pushes())
+                    .put("bytesInRun", offline.pushBytes())
+                    .put("refusedInRun", offline.pushesRefused());
+        }
         if (w.storeCommits >= 0) {
             j.putObject("postgresql").put("commits", w.storeCommits).put("commitsPerSecond", w.storeCommits / seconds);
         }
@@ -104,7 +123,7 @@ final class Report {
                 ObjectNode o = steps.addObject()
                         .put("ratePerUser", x.rate)
                         .put("deliveriesPerSecond", x.deliveredIn.sum() / Math.max(0.001, x.wallMillis / 1000.0))
-                        .put("lost", Math.max(0, x.ackedIn.sum() * membersPerConversation - x.deliveredIn.sum()));
+                        .put("lost", Math.max(0, x.expectedIn.sum() - x.deliveredIn.sum()));
                 latency(o.putObject("deliveryLatencyMs"), x.delivery);
             }
         }
@@ -116,7 +135,7 @@ final class Report {
                 sends: %d sent, %d acked (%.0f/s), %d never acked; ack p50 %.2f ms, p99 %.2f ms
                 deliveries: %d expected, %d received (%.0f/s); lost %d, duplicates %d, gaps %d (drain extended %.1f s)
                 delivery latency: p50 %.2f ms, p95 %.2f ms, p99 %.2f ms, p99.9 %.2f ms, max %.2f ms
-                server: RSS idle %d KiB, connected %d KiB (%.1f KiB per connection), peak %d KiB; CPU %.0f%%
+                server: RSS idle %d KiB, connected %d KiB (%.1f KiB per connection), peak %d KiB; CPU %.0f%% (%.2f us per delivery)
                 server: RSS after users and conversations were created %d KiB (%.1f KiB per connection from there)
                 cross-check: server delivered %.0f message events, bench received %d""",
                 c.name(),
@@ -158,10 +177,29 @@ final class Report {
                 j.path("server").path("rssPerConnectionKiB").asDouble(),
                 peakRss,
                 j.path("server").path("cpuPercent").asDouble(),
+                j.path("server").path("cpuMicrosPerDelivery").asDouble(),
                 rssSetUp,
                 j.path("server").path("rssPerConnectionAfterSetUpKiB").asDouble(),
                 serverDelivered,
                 receivedTotal);
+        if (offline.users() > 0) {
+            summary += String.format(
+                    Locale.ROOT,
+                    "%noffline: %d users are group members and never connect (owed no deliveries); %s",
+                    offline.users(),
+                    w.pushesIn < 0
+                            ? "no push devices"
+                            : String.format(
+                                    Locale.ROOT,
+                                    "%d push devices; push service received %d pushes in the window (%.1f/s), %d in"
+                                            + " the run (%d bytes, %d refused)",
+                                    offline.devices(),
+                                    w.pushesIn,
+                                    w.pushesIn / seconds,
+                                    offline.pushes(),
+                                    offline.pushBytes(),
+                                    offline.pushesRefused()));
+        }
         if (w.storeCommits >= 0) {
             summary += String.format(
                     Locale.ROOT,
@@ -178,7 +216,7 @@ final class Report {
                         x.rate,
                         x.deliveredIn.sum() / Math.max(0.001, x.wallMillis / 1000.0),
                         pct(x.delivery, 99),
-                        Math.max(0, x.ackedIn.sum() * membersPerConversation - x.deliveredIn.sum())));
+                        Math.max(0, x.expectedIn.sum() - x.deliveredIn.sum())));
             }
             b.append(String.format(
                     Locale.ROOT,

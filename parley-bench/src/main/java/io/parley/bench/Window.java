@@ -13,11 +13,19 @@ final class Window {
     final LongAdder sentIn = new LongAdder();
     final LongAdder ackedIn = new LongAdder();
     final LongAdder deliveredIn = new LongAdder();
+    /**
+     * Deliveries owed for the sends of the window acked so far: per ack, the online members of its conversation (the
+     * sender's own session included; offline members are owed nothing).
+     */
+    final LongAdder expectedIn = new LongAdder();
+
     final Histogram delivery = new ConcurrentHistogram(TimeUnit.SECONDS.toMicros(60), 3);
     final Histogram ack = new ConcurrentHistogram(TimeUnit.SECONDS.toMicros(60), 3);
     long cpuMillis;
     /** Transactions the shared PostgreSQL database committed during the window (-1: not PostgreSQL). */
     long storeCommits = -1;
+    /** Pushes the bench's Web Push service received during the window (-1: no push devices). */
+    long pushesIn = -1;
 
     long wallMillis;
     /** How long the drain was extended past drain.seconds for late acks and deliveries (see Bench.drainLate). */

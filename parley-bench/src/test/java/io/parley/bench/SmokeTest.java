@@ -59,4 +59,69 @@ class SmokeTest {
             server.stop().get(30, TimeUnit.SECONDS);
         }
     }
+
+    /**
+     * Half of each group offline with push devices (issue 15 item 10's scenario, scaled down): only online members
+     * are owed deliveries, and the server's pushes for the offline ones reach the bench's Web Push service, at most
+     * one per offline user (one conversation each, inside one coalesce window).
+     */
+    @Test
+    void halfOffline_withPushDevices_owesOnlyOnlineMembers_andPushesTheOthers(@TempDir Path dir) throws Exception {
+        String secret = "smoke-test-secret-at-least-32-bytes-long";
+        ParleyServer server = ParleyServer.start(ConfigLoader.defaultsWith(Map.of(
+                        "http.port", "0",
+                        "data.dir", dir.resolve("data").toString(),
+                        "auth.jwt-secret", secret,
+                        "push.grace", "1s",
+                        "push.poll-interval", "100ms")))
+                .toCompletionStage()
+                .toCompletableFuture()
+                .get(30, TimeUnit.SECONDS);
+        try {
+            BenchConfig c = BenchConfig.load(
+                    Path.of("scenarios/smoke.properties"),
+                    "server.start=false",
+                    "url=http://127.0.0.1:" + server.port(),
+                    "secret=" + secret,
+                    "server.pid=" + ProcessHandle.current().pid(),
+                    "users=100",
+                    "offline.fraction=0.5",
+                    "offline.push.devices=true",
+                    "rate.per.user=2",
+                    "warmup.seconds=1",
+                    "duration.seconds=4",
+                    "drain.seconds=2",
+                    "out=" + dir.resolve("results"));
+            Bench.Result r = new Bench(c).run();
+            System.out.println(r.summary());
+            assertThat(r.json().path("usersOffline").asLong()).isEqualTo(50);
+            assertThat(r.json().path("connections").path("attempted").asLong())
+                    .as("offline users never connect")
+                    .isEqualTo(50);
+            assertThat(r.json().path("connections").path("established").asLong())
+                    .isEqualTo(50);
+            long acked = r.json().path("messages").path("acked").asLong();
+            assertThat(acked).isGreaterThan(50);
+            assertThat(r.json().path("messages").path("deliveriesExpected").asLong())
+                    .as("5 online members of each group of 10")
+                    .isEqualTo(acked * 5);
+            assertThat(r.json().path("messages").path("deliveriesReceived").asLong())
+                    .isEqualTo(acked * 5);
+            assertThat(r.lost()).isZero();
+            assertThat(r.duplicates()).isZero();
+            assertThat(r.clean()).isTrue();
+            assertThat(r.json().path("push").path("devices").asLong()).isEqualTo(50);
+            assertThat(r.json().path("push").path("receivedInRun").asLong())
+                    .isPositive()
+                    .isLessThanOrEqualTo(50);
+            assertThat(r.json().path("push").path("refusedInRun").asLong()).isZero();
+            assertThat(r.json().path("server").path("messagesReceivedByBench").asDouble())
+                    .isEqualTo(r.json()
+                            .path("server")
+                            .path("messagesDeliveredByServer")
+                            .asDouble());
+        } finally {
+            server.stop().get(30, TimeUnit.SECONDS);
+        }
+    }
 }
