@@ -210,8 +210,8 @@ async function play(exchange) {
       note('message', { clientMsgId: m.clientMsgId, state: 'sent', seq: m.ack.seq });
     } else if (m.state === 'failed') {
       note('message', { clientMsgId: m.clientMsgId, state: 'failed', errorCode: m.errorCode });
-    } else if (m.state === 'unconfirmed') {
-      note('message', { clientMsgId: m.clientMsgId, state: 'unconfirmed' });
+    } else if (m.state === 'unconfirmed' || m.state === 'held' || m.state === 'rejected') {
+      note('message', { clientMsgId: m.clientMsgId, state: m.state });
     }
   });
   client.on('error', (e) => note('error', e.ref == null ? { code: e.code } : { code: e.code, ref: e.ref }));

@@ -68,6 +68,8 @@ public final class ConsoleChat {
                             case UNCONFIRMED -> "  not confirmed yet: \"" + m.body() + "\" (still trying)";
                             case FAILED -> "  not sent: \"" + m.body() + "\" (" + m.errorCode() + ")";
                             case PENDING -> "  sending \"" + m.body() + "\"";
+                            case HELD -> "  waiting for review: \"" + m.body() + "\"";
+                            case REJECTED -> "  rejected by a moderator: \"" + m.body() + "\"";
                         });
                     }
 

@@ -4,8 +4,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   AVATAR_COLOURS, avatarColour, canRetry, counterOf, dayKey, dayLabel, describeError, failureText, groupStatus, initials,
-  lastSeenText, parseInline, pendingReason, plainText, previewOf, relativeTime, tabTitle, typingText,
+  lastSeenText, parseInline, pendingReason, plainText, previewOf, relativeTime, STATUS_TEXT, tabTitle, typingText,
 } from '../../parley-server/src/main/resources/webroot/format.js';
+import { MessageState } from '../../clients/js/src/parley-client.js';
 
 const NOW = Date.parse('2026-03-10T12:00:00Z');
 const ago = (ms) => new Date(NOW - ms).toISOString();
@@ -135,4 +136,12 @@ test('parseInline: bold, italic, code and http(s) links as tokens; HTML, javascr
     assert.equal(plainText(tokens), inert);
     assert.ok(tokens.every((t) => t.type === 'text'), inert);
   }
+});
+
+test('STATUS_TEXT: every state an own message can be in has its words (held: waiting for review)', () => {
+  for (const state of Object.values(MessageState)) {
+    assert.equal(typeof STATUS_TEXT[state], 'string', `no status text for ${state}`);
+  }
+  assert.equal(STATUS_TEXT.held, 'waiting for review');
+  assert.equal(STATUS_TEXT.rejected, 'rejected by a moderator');
 });

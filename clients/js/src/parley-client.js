@@ -12,9 +12,14 @@ export const State = Object.freeze({
 
 /**
  * failed: not stored (a permanent refusal, or handed to a closed client). unconfirmed: sent without an answer in time
- * or left by close(): it may be stored, so it stays in the outbox and is re-sent with its clientMsgId.
+ * or left by close(): it may be stored, so it stays in the outbox and is re-sent with its clientMsgId. held: the server
+ * answered `held` (docs/protocol.md, Held messages): in the moderation queue, no seq, seen by no one else; not re-sent;
+ * show it as waiting for review. A server admin's decision makes it sent (approved, with its seq) or rejected (never
+ * stored in the log).
  */
-export const MessageState = Object.freeze({ PENDING: 'pending', SENT: 'sent', FAILED: 'failed', UNCONFIRMED: 'unconfirmed' });
+export const MessageState = Object.freeze({
+  PENDING: 'pending', SENT: 'sent', FAILED: 'failed', UNCONFIRMED: 'unconfirmed', HELD: 'held', REJECTED: 'rejected',
+});
 
 /**
  * Error codes after which re-sending cannot succeed: those protocol.js marks not retryable (the rest, e.g. unavailable
@@ -89,8 +94,12 @@ function retryAfterMs(reason) {
 }
 
 /**
- * A message in the outbox. `state` moves pending -> sent (with `ack`), failed (with `errorCode`: not stored) or
- * unconfirmed (no answer in time; may be stored; still re-sent, and a late ack makes it sent).
+ * A message in the outbox. `state` moves pending -> sent (with `ack`), failed (with `errorCode`: not stored),
+ * unconfirmed (no answer in time; may be stored; still re-sent, and a late ack makes it sent), or held (with `held`,
+ * the server's held frame: waiting for review, not re-sent) -> sent (approved) or rejected.
+ * `answered` resolves with the server's first answer, `{state, ack, held, errorCode}`: state 'sent' (with `ack`),
+ * 'held' (with `held`: no seq yet), 'rejected' (a re-send of a rejected message), 'failed' (with `errorCode`), or
+ * 'unconfirmed' when close() came first. It never rejects. A retry gives a new one.
  */
 export class OutgoingMessage {
   constructor(conversationId, clientMsgId, body, replyTo, createdAt, queuedAt = monotonicNow()) {
@@ -105,6 +114,24 @@ export class OutgoingMessage {
     this.errorMessage = null;
     this.queuedAt = queuedAt;
     this.retries = 0;
+    this.held = null;
+    this._answer();
+  }
+
+  /** A fresh `answered` promise (at construction and at a retry). */
+  _answer() {
+    this.answered = new Promise((resolve) => {
+      this._resolveAnswer = resolve;
+    });
+  }
+
+  /** Resolves `answered` with the current state, once. */
+  _answered() {
+    if (this._resolveAnswer) {
+      const resolve = this._resolveAnswer;
+      this._resolveAnswer = null;
+      resolve({ state: this.state, ack: this.ack, held: this.held, errorCode: this.errorCode });
+    }
   }
 }
 
@@ -178,7 +205,8 @@ function webSocketClass(given) {
  * pongTimeoutMs: drop the connection (and reconnect) when nothing answers a ping within this long; off by default, so
  * only the server's idle timeout ends a silent connection. With heartbeatIntervalMs 2000 and pongTimeoutMs 2000 a cut
  * network is noticed within 5 s.
- * Events (client.on(name, fn)): event, synced, state, message, receipts, typing, presence, error, closed, authfailed.
+ * Events (client.on(name, fn)): event, synced, state, message, receipts, typing, presence, error, closed, authfailed,
+ * held, match, gap.
  */
 export class ParleyClient {
   constructor(options) {
@@ -229,11 +257,21 @@ export class ParleyClient {
     this._receiptsSince = this._load('receiptsSince');
     this._outbox = new Map();
     // Conversations whose sends wait after a rate_limited: conversationId -> { until, timer } (_holdSends).
-    this._held = new Map();
+    this._rateHolds = new Map();
     for (const m of this._load('outbox') || []) {
       const out = new OutgoingMessage(m.conversationId, m.clientMsgId, m.body, m.replyTo, m.createdAt,
         this._clock.now());
       this._outbox.set(out.clientMsgId, out);
+    }
+    // Answered `held`: waiting for a server admin, not re-sent; kept in storage so a reload still shows them.
+    this._heldMessages = new Map();
+    for (const m of this._load('held') || []) {
+      const out = new OutgoingMessage(m.conversationId, m.clientMsgId, m.body, m.replyTo, m.createdAt,
+        this._clock.now());
+      out.state = MessageState.HELD;
+      out.held = m.held || null;
+      out._answered();
+      this._heldMessages.set(out.clientMsgId, out);
     }
     this._expiry = this._clock.setInterval(() => this._expireSends(),
       Math.max(10, Math.min(1000, Math.floor(this._sendTimeoutMs / 4))));
@@ -304,6 +342,7 @@ export class ParleyClient {
     m.errorCode = null;
     m.errorMessage = null;
     m.queuedAt = this._clock.now();
+    m._answer();
     this._outbox.set(m.clientMsgId, m);
     this._saveOutbox();
     this._emit('message', m);
@@ -410,9 +449,18 @@ export class ParleyClient {
     return this._presence.get(userId) || null;
   }
 
-  /** Messages waiting for an ack, in send order. */
+  /** Messages waiting for an ack, in send order (not the held ones: see held()). */
   pending() {
     return [...this._outbox.values()];
+  }
+
+  /**
+   * Messages the server answered `held` and no decision has reached yet, in send order: waiting for review, not
+   * re-sent, kept in storage. A decision made while no client was connected reaches a client as the message's own
+   * event (approved) or not at all: re-send it with its clientMsgId (send(c, body, {clientMsgId})) to learn it.
+   */
+  held() {
+    return [...this._heldMessages.values()];
   }
 
   /** Highest seq processed per conversation. */
@@ -452,6 +500,7 @@ export class ParleyClient {
     for (const m of this.pending()) {
       if (m.state === MessageState.PENDING) {
         m.state = MessageState.UNCONFIRMED;
+        m._answered();
         this._emit('message', m);
       }
     }
@@ -461,7 +510,7 @@ export class ParleyClient {
 
   /** Forgets the cursors, outbox and receipt time kept in storage for this storageKey (e.g. on logout). */
   clearStorage() {
-    for (const k of ['cursors', 'outbox', 'receiptsSince']) {
+    for (const k of ['cursors', 'outbox', 'held', 'receiptsSince']) {
       this._storage?.removeItem(`${this._key}:${k}`);
     }
   }
@@ -586,6 +635,7 @@ export class ParleyClient {
         this._emit('match', f);
         return undefined;
       case 'held': // a message of ours is in the moderation queue, or was approved or rejected there
+        this._heldFrame(f);
         this._emit('held', f);
         return undefined;
       default: return undefined; // pong, and frame types newer than this client
@@ -640,6 +690,13 @@ export class ParleyClient {
     } else {
       this._saveCursors();
     }
+    const held = e.kind === 'message' && e.actorId === this.userId ? this._heldMessages.get(e.clientMsgId) : null;
+    if (held && held.conversationId === e.conversationId) {
+      // Approved while the decision frame did not reach this client: its own event says it is in the log.
+      this._settleHeld(held);
+      this._sent(held, { type: 'ack', clientMsgId: e.clientMsgId, conversationId: e.conversationId,
+        messageId: e.messageId, seq: e.seq, createdAt: e.createdAt, duplicate: true });
+    }
     this._emit('event', e);
     if (this._autoDelivered) {
       this._deliveredToSend.set(e.conversationId, Math.max(e.seq, this._deliveredToSend.get(e.conversationId) || 0));
@@ -656,9 +713,56 @@ export class ParleyClient {
     }
     this._outbox.delete(a.clientMsgId);
     this._saveOutbox();
+    this._sent(m, a);
+  }
+
+  _sent(m, ack) {
     m.state = MessageState.SENT;
-    m.ack = a;
+    m.ack = ack;
+    m._answered();
     this._emit('message', m);
+  }
+
+  /**
+   * A `held` frame about a message of ours (docs/protocol.md, Held messages), matched by clientMsgId: `held` moves a
+   * pending one out of the outbox (an answer: not re-sent); `approved` makes it sent with an ack made of the frame
+   * (its seq); `rejected` makes it rejected. A frame about no message of this client (another device's) only reaches
+   * the `held` event.
+   */
+  _heldFrame(h) {
+    const id = h.clientMsgId;
+    const m = this._outbox.get(id) || this._heldMessages.get(id);
+    if (!m || m.conversationId !== h.conversationId) {
+      return;
+    }
+    if (h.status === 'held') {
+      if (m.state === MessageState.HELD) {
+        return; // a duplicate answer: nothing new
+      }
+      this._outbox.delete(id);
+      this._heldMessages.set(id, m);
+      this._saveOutbox();
+      m.state = MessageState.HELD;
+      m.held = h;
+      m._answered();
+      this._emit('message', m);
+    } else if (h.status === 'approved' && h.seq != null) {
+      this._settleHeld(m);
+      this._sent(m, { type: 'ack', clientMsgId: id, conversationId: h.conversationId, messageId: h.messageId,
+        seq: h.seq, createdAt: h.createdAt, duplicate: h.duplicate === true });
+    } else if (h.status === 'rejected') {
+      this._settleHeld(m);
+      m.state = MessageState.REJECTED;
+      m.held = h;
+      m._answered();
+      this._emit('message', m);
+    }
+  }
+
+  _settleHeld(m) {
+    this._outbox.delete(m.clientMsgId);
+    this._heldMessages.delete(m.clientMsgId);
+    this._saveOutbox();
   }
 
   _synced(s) {
@@ -871,7 +975,7 @@ export class ParleyClient {
   _holdSends(conversationId, retryAfterMs) {
     const delay = typeof retryAfterMs === 'number' && retryAfterMs >= 0 ? retryAfterMs : 1000;
     const until = this._clock.now() + delay;
-    const held = this._held.get(conversationId);
+    const held = this._rateHolds.get(conversationId);
     if (held && held.until >= until) {
       return;
     }
@@ -879,7 +983,7 @@ export class ParleyClient {
       this._clock.clearTimeout(held.timer);
     }
     const timer = this._clock.setTimeout(() => {
-      this._held.delete(conversationId);
+      this._rateHolds.delete(conversationId);
       if (!this._connected()) {
         return; // the next welcome sends the whole outbox, in order
       }
@@ -889,11 +993,11 @@ export class ParleyClient {
         }
       }
     }, delay);
-    this._held.set(conversationId, { until, timer });
+    this._rateHolds.set(conversationId, { until, timer });
   }
 
   _transmit(m) {
-    if (this._held.has(m.conversationId)) {
+    if (this._rateHolds.has(m.conversationId)) {
       m.waiting = true; // sent, in order, when the hold ends (_holdSends)
       return;
     }
@@ -926,6 +1030,7 @@ export class ParleyClient {
     m.state = MessageState.FAILED;
     m.errorCode = code;
     m.errorMessage = message || null;
+    m._answered();
     this._emit('message', m);
   }
 
@@ -934,10 +1039,10 @@ export class ParleyClient {
     this._clock.clearTimeout(this._timers.reconnect);
     this._clock.clearTimeout(this._timers.receipts);
     this._timers = { heartbeat: null, reconnect: null, receipts: null };
-    for (const held of this._held.values()) {
+    for (const held of this._rateHolds.values()) {
       this._clock.clearTimeout(held.timer);
     }
-    this._held.clear();
+    this._rateHolds.clear();
   }
 
   _setState(s) {
@@ -990,5 +1095,7 @@ export class ParleyClient {
   _saveOutbox() {
     this._save('outbox', this.pending().map((m) => ({ conversationId: m.conversationId, clientMsgId: m.clientMsgId,
       body: m.body, replyTo: m.replyTo, createdAt: m.createdAt })));
+    this._save('held', this.held().map((m) => ({ conversationId: m.conversationId, clientMsgId: m.clientMsgId,
+      body: m.body, replyTo: m.replyTo, createdAt: m.createdAt, held: m.held })));
   }
 }

@@ -125,7 +125,9 @@ export declare const State: Readonly<{
 }>;
 export type State = (typeof State)[keyof typeof State];
 
-export declare const MessageState: Readonly<{ PENDING: 'pending'; SENT: 'sent'; FAILED: 'failed' }>;
+export declare const MessageState: Readonly<{
+  PENDING: 'pending'; SENT: 'sent'; FAILED: 'failed'; UNCONFIRMED: 'unconfirmed'; HELD: 'held'; REJECTED: 'rejected';
+}>;
 export type MessageState = (typeof MessageState)[keyof typeof MessageState];
 
 /** Exponential backoff with full jitter: the n-th delay is uniform in [0, min(max, initial * 2^n)]. */
@@ -142,7 +144,22 @@ export declare class Backoff {
   reset(): void;
 }
 
-/** A message in the outbox: pending, then sent (with `ack`) or failed (with `errorCode`). */
+/**
+ * The server's first answer to a send (`OutgoingMessage.answered`): `sent` with `ack` (its seq), `held` with `held`
+ * (in the moderation queue, no seq yet: show it as waiting for review), `rejected` with `held` (a re-send of a message
+ * a server admin rejected), `failed` with `errorCode` (not stored), `unconfirmed` (close() came first).
+ */
+export interface SendAnswer {
+  state: MessageState;
+  ack: Ack | null;
+  held: HeldFrame | null;
+  errorCode: string | null;
+}
+
+/**
+ * A message in the outbox: pending, then sent (with `ack`), failed (with `errorCode`), unconfirmed, or held (with
+ * `held`: waiting for review, not re-sent) and later sent (approved) or rejected.
+ */
 export declare class OutgoingMessage {
   constructor(conversationId: string, clientMsgId: string, body: string, replyTo?: string | null, createdAt?: number,
     queuedAt?: number);
@@ -158,6 +175,10 @@ export declare class OutgoingMessage {
   errorMessage: string | null;
   queuedAt: number;
   retries: number;
+  /** The last `held` frame about it (held, approved or rejected); null when none came. */
+  held: HeldFrame | null;
+  /** Resolves (never rejects) with the server's first answer; a retry gives a new one. */
+  answered: Promise<SendAnswer>;
 }
 
 /** What the client needs of storage: localStorage, or any object with these three. */
@@ -249,7 +270,11 @@ export interface ParleyClientEvents {
   held: HeldFrame;
 }
 
-/** A message of this user in the moderation queue (docs/protocol.md, Moderation): the server's `held` frame. */
+/**
+ * A message of this user in the moderation queue, or a server admin's decision on it (docs/protocol.md, Held
+ * messages): the server's `held` frame. For a message of this client, the `message` event comes first with its new
+ * state (held, sent with the seq, or rejected).
+ */
 export interface HeldFrame {
   type: 'held';
   clientMsgId: string;
@@ -313,6 +338,8 @@ export declare class ParleyClient {
   typingIn(conversationId: string): string[];
   presence(userId: string): Presence | null;
   pending(): OutgoingMessage[];
+  /** Messages answered `held` with no decision yet: waiting for review, not re-sent, kept in storage. */
+  held(): OutgoingMessage[];
   cursors(): Record<string, number>;
   abortConnection(): void;
   close(): void;

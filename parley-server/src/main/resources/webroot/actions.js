@@ -175,7 +175,8 @@ export function createActions(store) {
       pongTimeoutMs: CLIENT_PONG_TIMEOUT_MS,
     });
     store.set({ api, client });
-    for (const m of client.pending()) {
+    // Held messages (waiting for review) are in storage too, apart from the outbox: they are not re-sent.
+    for (const m of [...client.pending(), ...client.held()]) {
       adoptPending(m);
     }
     client.on('state', onState);

@@ -145,6 +145,8 @@ export function previewOf(c, me) {
 export const STATUS_TEXT = {
   pending: 'sending…', sent: '✓ sent', delivered: '✓✓ delivered', read: '✓✓ read', failed: 'not sent',
   unconfirmed: 'not confirmed yet…',
+  // The moderation queue (docs/protocol.md, Held messages): seen by nobody else until a server admin approves it.
+  held: 'waiting for review', rejected: 'rejected by a moderator',
 };
 
 /**

@@ -290,8 +290,10 @@ export function mount({ store, actions, $ }) {
       retryable ? el('button', { type: 'button', class: 'retry-btn', onclick: () => actions.retry(o) }, 'Retry') : null,
       failed && !retryable ? el('button', { type: 'button', class: 'edit-failed-btn', onclick: () => actions.editFailed(o) },
         'Edit') : null,
-      failed ? el('button', { type: 'button', class: 'secondary discard-btn', onclick: () => actions.discardFailed(o) },
-        'Discard') : null));
+      failed || o.state === 'rejected'
+        ? el('button', { type: 'button', class: 'secondary discard-btn', onclick: () => actions.discardFailed(o) },
+          'Discard')
+        : null));
   }
 
   function deleteButton(c, m) {

@@ -13,6 +13,13 @@ package io.parley.client;
  *       outbox and re-sends it with its clientMsgId on every reconnect, so it still becomes SENT (or FAILED on a
  *       permanent refusal); after {@link ParleyClient#close()} it is in {@link ParleyClient#pending()} for the next
  *       session to re-send with the same clientMsgId.
+ *   <li>{@link #HELD}: the server answered {@code held} (docs/protocol.md, "Held messages"): stored in the
+ *       moderation queue, not in the log, with no seq; no other member sees it. Show it as waiting for review. The
+ *       client no longer re-sends it; a server admin's decision moves it to SENT (approved, with its seq) or
+ *       REJECTED. A decision made while this client was away arrives as the message's own event (approved) or not
+ *       at all: re-send it with the same clientMsgId from a later session ({@link ParleyClient#resend}) to learn it.
+ *   <li>{@link #REJECTED}: a server admin rejected it from the moderation queue: never stored in the log. Not
+ *       retryable (a re-send answers rejected again).
  * </ul>
  */
 public enum MessageState {
@@ -23,5 +30,9 @@ public enum MessageState {
     /** Not stored: refused by the server (see {@link OutgoingMessage#errorCode()}), or handed to a closed client. */
     FAILED,
     /** Sent without an answer in time, or left unacked by {@code close()}: stored or not is unknown. */
-    UNCONFIRMED
+    UNCONFIRMED,
+    /** Answered {@code held}: waiting for a server admin's review, not re-sent; approved it becomes SENT. */
+    HELD,
+    /** Rejected by a server admin from the moderation queue: not stored, never will be. */
+    REJECTED
 }

@@ -13,7 +13,8 @@ import java.util.stream.Collectors;
 /**
  * Messages waiting for their ack (PENDING, and UNCONFIRMED ones whose send timeout passed), in the order they were
  * sent. They are re-sent in that order after every reconnect with their original clientMsgId, so the server stores
- * each at most once. Not thread-safe.
+ * each at most once. Messages the server answered {@code held} wait apart (HELD): they are an answer, not re-sent,
+ * until a decision or their own event settles them. Not thread-safe.
  */
 final class Outbox {
     /**
@@ -27,6 +28,8 @@ final class Outbox {
             .collect(Collectors.toUnmodifiableSet());
 
     private final Map<String, OutgoingMessage> pending = new LinkedHashMap<>();
+    /** Answered {@code held}: waiting for a server admin, not re-sent, settled by the decision or the own event. */
+    private final Map<String, OutgoingMessage> held = new LinkedHashMap<>();
 
     void add(OutgoingMessage m) {
         pending.put(m.clientMsgId(), m);
@@ -46,6 +49,56 @@ final class Outbox {
         OutgoingMessage m = pending.remove(ack.clientMsgId());
         if (m != null) {
             m.markSent(ack);
+        }
+        return m;
+    }
+
+    /** Messages answered {@code held} and not decided yet, in send order. */
+    List<OutgoingMessage> held() {
+        return new ArrayList<>(held.values());
+    }
+
+    /**
+     * A {@code held} frame about one of this outbox's messages (docs/protocol.md, "Held messages"). {@code held}: a
+     * pending message leaves the re-sent set and becomes HELD; {@code approved}: a pending or held one becomes SENT
+     * with an ack made from the frame (its seq); {@code rejected}: it becomes REJECTED. Returns the message whose
+     * state changed, or null (not ours, another conversation, or nothing new, e.g. a duplicate held answer).
+     */
+    OutgoingMessage heldAnswer(ServerFrame.Held h) {
+        String id = h.clientMsgId();
+        OutgoingMessage m = pending.get(id);
+        if (m == null) {
+            m = held.get(id);
+        }
+        if (m == null || !m.conversationId().equals(h.conversationId())) {
+            return null;
+        }
+        switch (h.status()) {
+            case "held" -> {
+                if (m.state() == MessageState.HELD) {
+                    return null;
+                }
+                pending.remove(id);
+                held.put(id, m);
+                m.markHeld(h);
+            }
+            case "approved" -> {
+                if (h.seq() == null) {
+                    return null;
+                }
+                pending.remove(id);
+                held.remove(id);
+                m.markSent(new ServerFrame.Ack(
+                        id, h.conversationId(), h.messageId(), h.seq(), h.createdAt(), h.duplicate()));
+            }
+            case "rejected" -> {
+                pending.remove(id);
+                held.remove(id);
+                m.markRejected(h);
+            }
+            default -> {
+                return null; // a status newer than this client: nothing to do with it
+            }
         }
         return m;
     }
@@ -75,10 +128,14 @@ final class Outbox {
      */
     OutgoingMessage echoed(ServerFrame.Event e) {
         OutgoingMessage m = pending.get(e.clientMsgId());
+        if (m == null) {
+            m = held.get(e.clientMsgId()); // approved while the decision frame did not reach this client
+        }
         if (m == null || !m.conversationId().equals(e.conversationId())) {
             return null;
         }
         pending.remove(e.clientMsgId());
+        held.remove(e.clientMsgId());
         m.markSent(
                 new ServerFrame.Ack(e.clientMsgId(), e.conversationId(), e.messageId(), e.seq(), e.createdAt(), true));
         return m;
@@ -107,6 +164,14 @@ final class Outbox {
         List<OutgoingMessage> all = pending();
         pending.clear();
         all.forEach(OutgoingMessage::abandon);
+        return all;
+    }
+
+    /** The client closed: the HELD messages stay HELD, this client will not learn their decision; returns them. */
+    List<OutgoingMessage> abandonHeld() {
+        List<OutgoingMessage> all = held();
+        held.clear();
+        all.forEach(OutgoingMessage::abandonHeld);
         return all;
     }
 }

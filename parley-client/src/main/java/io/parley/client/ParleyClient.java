@@ -26,7 +26,10 @@ import java.util.function.Supplier;
 /**
  * A Parley connection that stays up: it reconnects with exponential backoff and full jitter, resumes from its own
  * cursors (nothing missed, nothing twice), and keeps unacknowledged sends in an outbox that it re-sends with their
- * original clientMsgId after every reconnect. See docs/client-java.md.
+ * original clientMsgId after every reconnect. A send the server answered {@code held} (the moderation queue) is
+ * answered: it is not re-sent, its {@link OutgoingMessage#answered()} completes with {@link MessageState#HELD}, and a
+ * server admin's decision moves it to SENT or REJECTED ({@link ParleyListener#onMessageStateChanged}). See
+ * docs/client-java.md.
  *
  * <p>All state lives on one thread per client ({@code parley-client-N}); public methods may be called from any
  * thread. Listener callbacks run on that thread.
@@ -94,6 +97,8 @@ public final class ParleyClient implements AutoCloseable {
     private boolean syncRunning;
     /** What was left unsettled when the client closed (UNCONFIRMED), for {@link #pending()}. */
     private volatile List<OutgoingMessage> leftAtClose = List.of();
+    /** What was HELD when the client closed, for {@link #held()}. */
+    private volatile List<OutgoingMessage> heldAtClose = List.of();
 
     ParleyClient(ParleyClientBuilder b) {
         this.uri = Objects.requireNonNull(b.uri, "uri");
@@ -368,6 +373,19 @@ public final class ParleyClient implements AutoCloseable {
         return call(outbox::pending);
     }
 
+    /**
+     * Messages the server answered {@code held} (docs/protocol.md, "Held messages") and no decision has reached yet,
+     * in send order: waiting for a server admin's review, not re-sent. After {@link #close()}: those HELD at close;
+     * a later session learns their fate by re-sending them with {@link #resend} (the server answers held, rejected or
+     * the ack of the approved message).
+     */
+    public List<OutgoingMessage> held() {
+        if (state == ConnectionState.CLOSED) {
+            return heldAtClose;
+        }
+        return call(outbox::held);
+    }
+
     /** Highest seq processed per conversation: persist it and pass it to {@link ParleyClientBuilder#initialCursors} to resume. */
     public Map<String, Long> cursors() {
         return call(cursors::snapshot);
@@ -412,6 +430,7 @@ public final class ParleyClient implements AutoCloseable {
                         .filter(m -> m.state() == MessageState.PENDING)
                         .collect(java.util.stream.Collectors.toList());
                 leftAtClose = List.copyOf(outbox.abandonAll());
+                heldAtClose = List.copyOf(outbox.abandonHeld());
                 wasPending.forEach(this::notifyMessage);
                 setState(ConnectionState.CLOSED);
                 firstSync.completeExceptionally(new IllegalStateException("client closed"));
@@ -491,6 +510,16 @@ public final class ParleyClient implements AutoCloseable {
             live.answer(m.ref(), m);
             safely(() -> listener.onMatch(m));
         } else if (frame instanceof ServerFrame.Held h) {
+            OutgoingMessage m = outbox.heldAnswer(h);
+            if (m != null) {
+                if (m.state() == MessageState.SENT) {
+                    Long cursor = cursors.get(h.conversationId());
+                    if (cursor == null || cursor < h.seq()) {
+                        echoes.expect(m.ack()); // approved: its event may still be on its way
+                    }
+                }
+                notifyMessage(m);
+            }
             safely(() -> listener.onHeld(h));
         } else if (frame instanceof ServerFrame.Ack a) {
             OutgoingMessage m = outbox.acked(a);

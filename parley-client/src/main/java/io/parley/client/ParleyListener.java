@@ -16,7 +16,9 @@ public interface ParleyListener {
 
     default void onStateChanged(ConnectionState state) {}
 
-    /** An outbox message moved to SENT or FAILED. */
+    /**
+     * An outbox message moved to SENT, FAILED, UNCONFIRMED, HELD (waiting for review) or REJECTED (by a server admin).
+     */
     default void onMessageStateChanged(OutgoingMessage message) {}
 
     /** A server error not tied to an outbox message. */
@@ -41,9 +43,10 @@ public interface ParleyListener {
     default void onMatch(ServerFrame.Match match) {}
 
     /**
-     * A message of this user is in the moderation queue ({@code held}), or an admin approved or rejected it (docs/protocol.md,
-     * "Moderation"). The outbox keeps a held message pending and sends it again after a reconnect; the server answers
-     * such a retry from the queue (nothing stored twice), and once approved the message's event settles the entry.
+     * A {@code held} frame: a message of this user is in the moderation queue ({@code held}), or a server admin
+     * approved or rejected it (docs/protocol.md, "Held messages"); the user's other sessions get the decisions too.
+     * For a message of this client's outbox, {@link #onMessageStateChanged} comes first with its new state (HELD:
+     * not re-sent any more; SENT with the seq: approved; REJECTED), matched by clientMsgId.
      */
     default void onHeld(ServerFrame.Held held) {}
 

@@ -362,6 +362,10 @@ class ConformanceTest {
                     note("message", n.put("state", "failed").put("errorCode", m.errorCode()));
                 } else if (m.state() == MessageState.UNCONFIRMED) {
                     note("message", n.put("state", "unconfirmed"));
+                } else if (m.state() == MessageState.HELD) {
+                    note("message", n.put("state", "held"));
+                } else if (m.state() == MessageState.REJECTED) {
+                    note("message", n.put("state", "rejected"));
                 }
             }
 
@@ -410,6 +414,8 @@ class ConformanceTest {
                                 case SENT -> "sent";
                                 case FAILED -> "failed:" + m.errorCode();
                                 case UNCONFIRMED -> "unconfirmed";
+                                case HELD -> "held";
+                                case REJECTED -> "rejected";
                             });
                 });
             }

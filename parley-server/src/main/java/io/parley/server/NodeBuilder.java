@@ -518,7 +518,10 @@ final class NodeBuilder {
                                 store,
                                 bus,
                                 config.moderation(),
-                                timers.thread("parley-moderation-queue"))));
+                                timers.thread("parley-moderation-queue"),
+                                // moderation.send-rate in the node's limiter: in Redis, one bucket per user for the
+                                // cluster, as push.rate and the rate limits.
+                                limiter)));
         ChatService chat =
                 new ChatService(store, config, bus, presence, receipts, pseudonyms, clock, moderation, moderationQueue);
         Authenticator authenticator =

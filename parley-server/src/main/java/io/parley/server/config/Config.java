@@ -347,8 +347,9 @@ public record Config(
      * The reputation that sends messages of low-reputation senders to the moderation queue ({@code moderation.*},
      * docs/operations.md "Server admins and moderation"). {@code enabled}: whether sends are screened at all;
      * {@code holdBelow}: a send whose sender's reputation (0 to 100) is below this is held; {@code newAccountAge}: an
-     * account younger than this loses {@link #NEW_ACCOUNT_PENALTY}; {@code sendRate}: a sender over this many sends
-     * per period (on this node, every conversation together) loses {@link #SEND_RATE_PENALTY} (unlimited: never);
+     * account younger than this loses {@link #NEW_ACCOUNT_PENALTY}; {@code sendRate}: a send beyond this many sends
+     * of its sender per period (every conversation together; a token bucket in the node's rate limiter, so across the
+     * cluster with Redis) loses {@link #SEND_RATE_PENALTY} (unlimited: never);
      * {@code maxLinkDensity}: a message whose links per word exceed this loses {@link #LINK_PENALTY}; each report
      * the sender received loses {@link #REPORT_PENALTY}, at most {@link #MAX_REPORT_PENALTY} in all.
      */

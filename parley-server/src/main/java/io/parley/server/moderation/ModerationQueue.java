@@ -7,6 +7,7 @@ import io.parley.server.chat.ChatException;
 import io.parley.server.chat.ChatService;
 import io.parley.server.chat.Screening;
 import io.parley.server.config.Config;
+import io.parley.server.limits.RateLimiter;
 import io.parley.server.log.AdminLog;
 import io.parley.server.store.Appended;
 import io.parley.server.store.ChatStore;
@@ -55,20 +56,26 @@ public final class ModerationQueue implements Screening, AutoCloseable {
             ChatStore users,
             Bus bus,
             Config.Moderation settings,
-            Scheduler timers) {
+            Scheduler timers,
+            RateLimiter sendRate) {
         this.admins = admins;
         this.store = store;
         this.bus = bus;
         this.timers = timers;
         this.reputation = settings.enabled()
                 ? new Reputation(
-                        settings, timers.clock(), id -> users.findUser(id).thenApply(u -> u.map(User::createdAt)))
+                        settings,
+                        timers.clock(),
+                        id -> users.findUser(id).thenApply(u -> u.map(User::createdAt)),
+                        sendRate)
                 : null;
     }
 
     /**
      * With screening on ({@code moderation.enabled}), reads the report counts once (blocking, at start) and every
-     * {@link #REPORTS_REFRESH} after; off, sends are never held and nothing is read.
+     * {@link #REPORTS_REFRESH} after; off, sends are never held and nothing is read. {@code sendRate}: the node's
+     * rate limiter, where the reputation counts each sender's sends ({@code moderation.send-rate}; in Redis, for the
+     * whole cluster, when the node has one).
      */
     public static ModerationQueue start(
             ModerationService admins,
@@ -76,8 +83,9 @@ public final class ModerationQueue implements Screening, AutoCloseable {
             ChatStore users,
             Bus bus,
             Config.Moderation settings,
-            Scheduler timers) {
-        ModerationQueue q = new ModerationQueue(admins, store, users, bus, settings, timers);
+            Scheduler timers,
+            RateLimiter sendRate) {
+        ModerationQueue q = new ModerationQueue(admins, store, users, bus, settings, timers, sendRate);
         if (q.reputation != null) {
             try {
                 q.refresh().get(30, TimeUnit.SECONDS);
@@ -87,9 +95,7 @@ public final class ModerationQueue implements Screening, AutoCloseable {
             } catch (Exception e) {
                 throw new IllegalStateException("cannot read the report counts: " + e, e);
             }
-            q.tasks = List.of(
-                    timers.every(REPORTS_REFRESH, q::refresh),
-                    timers.every(settings.sendRate().period(), q.reputation::sweep));
+            q.tasks = List.of(timers.every(REPORTS_REFRESH, q::refresh));
         }
         return q;
     }

@@ -1,6 +1,7 @@
 package io.parley.server.moderation;
 
 import io.parley.server.config.Config;
+import io.parley.server.limits.RateLimiter;
 import java.time.Clock;
 import java.util.Map;
 import java.util.Optional;
@@ -17,13 +18,20 @@ import java.util.function.Function;
  * (at most {@link Config.Moderation#MAX_REPORT_PENALTY}). Below {@code moderation.hold-below}: held.
  * <p>
  * Cheap on the send path: the account's creation time is read from the store once per user and kept (an account
- * old enough is remembered as such); the send rate is a counter per user in memory (two fixed windows, weighted: a
- * sliding window's estimate), this node's sends only; the report counts are a map replaced by {@link #reports} (the
- * moderation queue reads them every {@link ModerationQueue#REPORTS_REFRESH}). Thread-safe.
+ * old enough is remembered as such); the send rate is a token bucket per user in the node's rate limiter (the
+ * {@code limits.RateLimiter} seam, bucket {@link #SEND_RATE_BUCKET} keyed by the user id: in Redis when the node has
+ * one, so the rate counts the user's sends on every node of the cluster, and this node's own buckets otherwise and
+ * while Redis does not answer); a send for which the bucket has no token left is over the rate (a refused send takes
+ * no token, so a sender flooding at twice the rate has about half of their sends over it); the report counts are a
+ * map replaced by {@link #reports} (the moderation queue reads them every {@link ModerationQueue#REPORTS_REFRESH}).
+ * Thread-safe.
  */
 final class Reputation {
     /** A held send's score and why, or a passing one's score. */
     record Verdict(int score, boolean held, String reason) {}
+
+    /** The rate limiter's bucket of the send-rate signal ({@code moderation.send-rate}), keyed by the user id. */
+    static final String SEND_RATE_BUCKET = "moderation-send";
 
     /** Above this many users the caches start over (each entry is re-read once): the memory bound. */
     static final int MAX_USERS = 200_000;
@@ -36,23 +44,40 @@ final class Reputation {
     /** User id to the account's creation time, or {@link #OLD} once it is older than the new-account age. */
     private final ConcurrentHashMap<String, Long> accounts = new ConcurrentHashMap<>();
 
-    private final ConcurrentHashMap<String, Window> sends = new ConcurrentHashMap<>();
+    private final RateLimiter sendRate;
     private volatile Map<String, Integer> reports = Map.of();
 
-    /** {@code createdAt}: a user's account creation time (epoch ms) from the store; empty for an unknown user. */
-    Reputation(Config.Moderation settings, Clock clock, Function<String, CompletableFuture<Optional<Long>>> createdAt) {
+    /**
+     * {@code createdAt}: a user's account creation time (epoch ms) from the store; empty for an unknown user.
+     * {@code sendRate}: the node's rate limiter, whose {@link #SEND_RATE_BUCKET} buckets count the sends.
+     */
+    Reputation(
+            Config.Moderation settings,
+            Clock clock,
+            Function<String, CompletableFuture<Optional<Long>>> createdAt,
+            RateLimiter sendRate) {
         this.settings = settings;
         this.clock = clock;
         this.createdAt = createdAt;
+        this.sendRate = sendRate;
     }
 
-    /** Judges one send of {@code userId}, counting it in the send rate. Completes at once but for a user's first. */
+    /**
+     * Judges one send of {@code userId}, taking a token of its send-rate bucket. Completes at once but for a user's
+     * first send and while the bucket is in Redis (then on the limiter's thread, in the order of the sends).
+     */
     CompletableFuture<Verdict> judge(String userId, String body) {
+        CompletableFuture<Long> taken = settings.sendRate().unlimited()
+                ? RateLimiter.TAKEN
+                : sendRate.acquire(SEND_RATE_BUCKET, settings.sendRate(), userId);
+        return taken.thenCompose(wait -> judge(userId, body, wait > 0));
+    }
+
+    private CompletableFuture<Verdict> judge(String userId, String body, boolean overRate) {
         long now = clock.millis();
-        int rate = countSend(userId, now);
         Long known = accounts.get(userId);
         if (known != null) {
-            return CompletableFuture.completedFuture(verdict(userId, body, known, rate, now));
+            return CompletableFuture.completedFuture(verdict(userId, body, known, overRate, now));
         }
         return createdAt.apply(userId).thenApply(created -> {
             long at = created.orElse(now);
@@ -60,11 +85,11 @@ final class Reputation {
                 accounts.clear();
             }
             accounts.put(userId, at);
-            return verdict(userId, body, at, rate, now);
+            return verdict(userId, body, at, overRate, now);
         });
     }
 
-    private Verdict verdict(String userId, String body, long created, int rate, long now) {
+    private Verdict verdict(String userId, String body, long created, boolean overRate, long now) {
         int score = 100;
         StringBuilder why = new StringBuilder();
         if (created != OLD) {
@@ -77,10 +102,10 @@ final class Reputation {
                 accounts.put(userId, OLD);
             }
         }
-        if (!settings.sendRate().unlimited() && rate > settings.sendRate().burst()) {
+        if (overRate) {
             score -= Config.Moderation.SEND_RATE_PENALTY;
-            why.append(", ")
-                    .append(rate)
+            why.append(", over ")
+                    .append(settings.sendRate().burst())
                     .append(" sends in ")
                     .append(settings.sendRate().period().toSeconds())
                     .append(" s (-")
@@ -121,24 +146,6 @@ final class Reputation {
         return r.isEmpty() ? 0 : r.getOrDefault(userId, 0);
     }
 
-    /** Drops the send counters of users idle for two periods (called now and then, off the send path). */
-    void sweep() {
-        long now = clock.millis();
-        long period = settings.sendRate().period().toMillis();
-        sends.values().removeIf(w -> w.idleSince(now, period));
-    }
-
-    private int countSend(String userId, long now) {
-        if (settings.sendRate().unlimited()) {
-            return 0;
-        }
-        if (sends.size() >= MAX_USERS) {
-            sends.clear();
-        }
-        return sends.computeIfAbsent(userId, k -> new Window())
-                .add(now, settings.sendRate().period().toMillis());
-    }
-
     /**
      * Links per word: whitespace-separated words that start with {@code http://}, {@code https://} or {@code www.}
      * (ASCII case ignored), over all words. One pass, no allocation.
@@ -168,35 +175,5 @@ final class Reputation {
 
     private static boolean startsWith(String s, int at, String prefix) {
         return s.regionMatches(true, at, prefix, 0, prefix.length());
-    }
-
-    /** Sends in the current fixed window and the one before: the estimate weighs the previous by its overlap. */
-    private static final class Window {
-        private long start;
-        private int current;
-        private int previous;
-
-        synchronized int add(long now, long period) {
-            roll(now, period);
-            current++;
-            long elapsed = now - start;
-            return current + (int) (previous * (period - elapsed) / period);
-        }
-
-        private void roll(long now, long period) {
-            if (now - start >= 2 * period) {
-                previous = 0;
-                current = 0;
-                start = now - (now % period);
-            } else if (now - start >= period) {
-                previous = current;
-                current = 0;
-                start += period;
-            }
-        }
-
-        synchronized boolean idleSince(long now, long period) {
-            return now - start >= 2 * period;
-        }
     }
 }

@@ -6,7 +6,7 @@
  * and holds low-reputation senders' messages in the moderation queue until a server admin decides.
  * <p>
  * Rung 4.5 of docs/architecture.md, between the faces (rung 5) and the domain (rung 4): may import chat, attach,
- * stranger and everything below them (auth, store, config, time, metrics, log) and the protocol module; never a face
+ * stranger and everything below them (auth, limits, store, config, time, metrics, log) and the protocol module; never a face
  * (api, gateway) or an adapter (redis, store.jdbc). The chat rules reach it only through {@code chat.Mutes} and {@code chat.Screening}, the stranger service
  * through {@code StrangerService.Reports}.
  */

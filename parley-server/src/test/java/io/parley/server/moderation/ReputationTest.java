@@ -3,6 +3,7 @@ package io.parley.server.moderation;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.parley.server.config.Config;
+import io.parley.server.limits.LocalRateLimiter;
 import io.parley.server.time.ManualScheduler;
 import java.time.Duration;
 import java.util.HashMap;
@@ -15,12 +16,13 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The reputation rules on a manual clock: each factor's penalty and threshold, the hold below
- * {@code moderation.hold-below}, the account's age read once per user, and the send rate's window sliding by.
+ * {@code moderation.hold-below}, the account's age read once per user, and the send rate's bucket refilling (the node's own limiter here; ReputationClusterTest: Redis).
  */
 class ReputationTest {
     private final ManualScheduler time = new ManualScheduler();
     private final Map<String, Long> created = new HashMap<>();
     private final AtomicInteger reads = new AtomicInteger();
+    private final LocalRateLimiter limiter = new LocalRateLimiter(time);
 
     /** hold-below 50, new accounts under 1 day, at most 5 sends a minute, 0.25 links per word. */
     private Reputation reputation() {
@@ -30,7 +32,8 @@ class ReputationTest {
                 id -> {
                     reads.incrementAndGet();
                     return CompletableFuture.completedFuture(Optional.ofNullable(created.get(id)));
-                });
+                },
+                limiter);
     }
 
     private Reputation.Verdict judge(Reputation r, String user, String body) {
@@ -78,7 +81,7 @@ class ReputationTest {
     }
 
     @Test
-    void sendRate_overTheLimitCosts30_andTheWindowSlidesBy() {
+    void sendRate_overTheLimitCosts30_andTheBucketRefills() {
         created.put("fast", 0L);
         created.put("newfast", time.clock().millis());
         Reputation r = reputation();
@@ -94,11 +97,15 @@ class ReputationTest {
         }
         Reputation.Verdict flood = judge(r, "newfast", "n5");
         assertThat(flood.held()).isTrue();
-        assertThat(flood.reason()).isEqualTo("reputation 30 < 50: new account (-40), 6 sends in 60 s (-30)");
+        assertThat(flood.reason()).isEqualTo("reputation 30 < 50: new account (-40), over 5 sends in 60 s (-30)");
 
         time.advance(Duration.ofMinutes(2));
-        assertThat(judge(r, "fast", "later").score()).as("two windows later").isEqualTo(100);
-        r.sweep();
+        assertThat(judge(r, "fast", "later").score()).as("the bucket refilled").isEqualTo(100);
+        // A steady sender at the rate (one send every 12 s) is never over it.
+        for (int i = 0; i < 10; i++) {
+            time.advance(Duration.ofSeconds(12));
+            assertThat(judge(r, "fast", "steady " + i).score()).isEqualTo(100);
+        }
     }
 
     @Test
