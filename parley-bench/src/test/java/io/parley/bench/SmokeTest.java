@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.parley.server.ParleyServer;
 import io.parley.server.config.ConfigLoader;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -18,25 +21,9 @@ class SmokeTest {
 
     @Test
     void smokeScenario_losesAndDuplicatesNothing(@TempDir Path dir) throws Exception {
-        String secret = "smoke-test-secret-at-least-32-bytes-long";
-        ParleyServer server = ParleyServer.start(ConfigLoader.defaultsWith(Map.of(
-                        "http.port", "0", "data.dir", dir.resolve("data").toString(), "auth.jwt-secret", secret)))
-                .toCompletionStage()
-                .toCompletableFuture()
-                .get(30, TimeUnit.SECONDS);
+        ParleyServer server = start(dir, Map.of());
         try {
-            BenchConfig c = BenchConfig.load(
-                    Path.of("scenarios/smoke.properties"),
-                    "server.start=false",
-                    "url=http://127.0.0.1:" + server.port(),
-                    "secret=" + secret,
-                    "server.pid=" + ProcessHandle.current().pid(),
-                    "users=100",
-                    "rate.per.user=2",
-                    "warmup.seconds=1",
-                    "duration.seconds=4",
-                    "drain.seconds=2",
-                    "out=" + dir.resolve("results"));
+            BenchConfig c = smoke(server, dir);
             Bench.Result r = new Bench(c).run();
             System.out.println(r.summary());
             assertThat(r.failedConnections()).isZero();
@@ -67,31 +54,9 @@ class SmokeTest {
      */
     @Test
     void halfOffline_withPushDevices_owesOnlyOnlineMembers_andPushesTheOthers(@TempDir Path dir) throws Exception {
-        String secret = "smoke-test-secret-at-least-32-bytes-long";
-        ParleyServer server = ParleyServer.start(ConfigLoader.defaultsWith(Map.of(
-                        "http.port", "0",
-                        "data.dir", dir.resolve("data").toString(),
-                        "auth.jwt-secret", secret,
-                        "push.grace", "1s",
-                        "push.poll-interval", "100ms")))
-                .toCompletionStage()
-                .toCompletableFuture()
-                .get(30, TimeUnit.SECONDS);
+        ParleyServer server = start(dir, Map.of("push.grace", "1s", "push.poll-interval", "100ms"));
         try {
-            BenchConfig c = BenchConfig.load(
-                    Path.of("scenarios/smoke.properties"),
-                    "server.start=false",
-                    "url=http://127.0.0.1:" + server.port(),
-                    "secret=" + secret,
-                    "server.pid=" + ProcessHandle.current().pid(),
-                    "users=100",
-                    "offline.fraction=0.5",
-                    "offline.push.devices=true",
-                    "rate.per.user=2",
-                    "warmup.seconds=1",
-                    "duration.seconds=4",
-                    "drain.seconds=2",
-                    "out=" + dir.resolve("results"));
+            BenchConfig c = smoke(server, dir, "offline.fraction=0.5", "offline.push.devices=true");
             Bench.Result r = new Bench(c).run();
             System.out.println(r.summary());
             assertThat(r.json().path("usersOffline").asLong()).isEqualTo(50);
@@ -123,5 +88,35 @@ class SmokeTest {
         } finally {
             server.stop().get(30, TimeUnit.SECONDS);
         }
+    }
+
+    private static final String SECRET = "smoke-test-secret-at-least-32-bytes-long";
+
+    /** A real server in this JVM on a free port, with the smoke settings and {@code extra}. */
+    private static ParleyServer start(Path dir, Map<String, String> extra) throws Exception {
+        Map<String, String> settings = new HashMap<>(
+                Map.of("http.port", "0", "data.dir", dir.resolve("data").toString(), "auth.jwt-secret", SECRET));
+        settings.putAll(extra);
+        return ParleyServer.start(ConfigLoader.defaultsWith(settings))
+                .toCompletionStage()
+                .toCompletableFuture()
+                .get(30, TimeUnit.SECONDS);
+    }
+
+    /** The smoke scenario scaled down (100 users, 4 s measured) against {@code server}, with {@code extra}. */
+    private static BenchConfig smoke(ParleyServer server, Path dir, String... extra) throws Exception {
+        List<String> args = new ArrayList<>(List.of(
+                "server.start=false",
+                "url=http://127.0.0.1:" + server.port(),
+                "secret=" + SECRET,
+                "server.pid=" + ProcessHandle.current().pid(),
+                "users=100",
+                "rate.per.user=2",
+                "warmup.seconds=1",
+                "duration.seconds=4",
+                "drain.seconds=2",
+                "out=" + dir.resolve("results")));
+        args.addAll(List.of(extra));
+        return BenchConfig.load(Path.of("scenarios/smoke.properties"), args.toArray(String[]::new));
     }
 }

@@ -3,8 +3,6 @@ package io.parley.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.parley.client.OutgoingMessage;
-import io.parley.server.moderation.ModerationService;
-import io.parley.server.store.jdbc.JdbcChatStore;
 import io.parley.server.time.ManualScheduler;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -17,7 +15,6 @@ import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -42,15 +39,7 @@ class ModerationApiTest {
         for (String u : List.of("root", "ow", "mem", "other", "non")) {
             assertThat(rest(u).get("/api/v1/me").status()).isEqualTo(200);
         }
-        ((JdbcChatStore) server.server().store())
-                .moderation()
-                .setAdmin("test", "root", true, time.clock().millis())
-                .get(10, TimeUnit.SECONDS);
-        server.advanceUntil(
-                ModerationService.REFRESH,
-                ModerationService.REFRESH.multipliedBy(3),
-                () -> rest("root").get("/api/v1/admin/audit").status() == 200,
-                "root known as an admin");
+        server.grantAdmin("root");
     }
 
     @AfterEach

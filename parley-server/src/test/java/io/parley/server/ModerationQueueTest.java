@@ -2,8 +2,6 @@ package io.parley.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.parley.server.moderation.ModerationService;
-import io.parley.server.store.jdbc.JdbcChatStore;
 import io.parley.server.time.ManualScheduler;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -11,7 +9,6 @@ import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -54,15 +51,7 @@ class ModerationQueueTest {
         for (String u : List.of("root", "ow", "mem", "other")) {
             assertThat(rest(u).get("/api/v1/me").status()).isEqualTo(200);
         }
-        ((JdbcChatStore) server.server().store())
-                .moderation()
-                .setAdmin("test", "root", true, time.clock().millis())
-                .get(10, TimeUnit.SECONDS);
-        server.advanceUntil(
-                ModerationService.REFRESH,
-                ModerationService.REFRESH.multipliedBy(3),
-                () -> rest("root").get("/api/v1/admin/queue").status() == 200,
-                "root known as an admin");
+        server.grantAdmin("root");
         group = rest("ow").group("g", "mem", "other");
         c = "/api/v1/conversations/" + group;
     }

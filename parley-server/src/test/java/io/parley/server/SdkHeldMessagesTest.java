@@ -9,8 +9,6 @@ import io.parley.client.OutgoingMessage;
 import io.parley.client.ParleyClient;
 import io.parley.client.ParleyListener;
 import io.parley.protocol.ServerFrame;
-import io.parley.server.moderation.ModerationService;
-import io.parley.server.store.jdbc.JdbcChatStore;
 import io.parley.server.time.ManualScheduler;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
@@ -55,15 +53,7 @@ class SdkHeldMessagesTest {
         for (String u : List.of("root", "ow", "mem")) {
             assertThat(rest(u).get("/api/v1/me").status()).isEqualTo(200);
         }
-        ((JdbcChatStore) server.server().store())
-                .moderation()
-                .setAdmin("test", "root", true, time.clock().millis())
-                .get(10, TimeUnit.SECONDS);
-        server.advanceUntil(
-                ModerationService.REFRESH,
-                ModerationService.REFRESH.multipliedBy(3),
-                () -> rest("root").get("/api/v1/admin/queue").status() == 200,
-                "root known as an admin");
+        server.grantAdmin("root");
         group = rest("ow").group("g", "mem");
         String token = TestServer.token("mem");
         client = ParleyClient.builder()

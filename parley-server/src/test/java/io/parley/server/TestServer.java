@@ -3,6 +3,8 @@ package io.parley.server;
 import io.parley.server.auth.HmacJwt;
 import io.parley.server.config.Config;
 import io.parley.server.config.ConfigLoader;
+import io.parley.server.moderation.ModerationService;
+import io.parley.server.store.jdbc.JdbcChatStore;
 import io.parley.server.time.ManualScheduler;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -88,6 +90,23 @@ public final class TestServer implements AutoCloseable {
             Chatter.holdsWithin(condition, SETTLE);
         }
         return advanced;
+    }
+
+    /**
+     * On manual time: makes {@code userId} (who has signed in already) a server admin, as {@code parley admin grant}
+     * does, and moves time on until the node knows it (its admin REST answers that user).
+     */
+    public void grantAdmin(String userId) throws Exception {
+        ((JdbcChatStore) server.store())
+                .moderation()
+                .setAdmin("test", userId, true, time.clock().millis())
+                .get(10, TimeUnit.SECONDS);
+        Rest admin = new Rest(httpUrl(), token(userId));
+        advanceUntil(
+                ModerationService.REFRESH,
+                ModerationService.REFRESH.multipliedBy(3),
+                () -> admin.get("/api/v1/admin/audit").status() == 200,
+                userId + " known as an admin");
     }
 
     public TestServer start() {
