@@ -24,6 +24,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
@@ -265,6 +266,7 @@ public final class Bench {
                 long commits0 = shared.commits();
                 long pushes0 = push == null ? 0 : push.pushes();
                 long wall0 = System.nanoTime();
+                TreeMap<Double, Double> buckets0 = nodes.deliveryBuckets();
                 w.startNanos = System.nanoTime();
                 windows.add(w);
                 current = w;
@@ -280,6 +282,7 @@ public final class Bench {
                 }
                 progress("draining", c.drainSeconds());
                 w.lateDrainMillis = drainLate(w, conns);
+                w.serverDelivery = ServerLatency.difference(nodes.deliveryBuckets(), buckets0);
                 long expected = w.expectedIn.sum();
                 boolean ok = w.deliveredIn.sum() >= expected
                         && tally.duplicates.sum() == 0

@@ -2,6 +2,7 @@ package io.parley.bench;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.TreeMap;
 
 /**
  * The servers under test: one or more nodes started from the jar (sharing a store and a bus when several), or the
@@ -52,6 +53,18 @@ final class Nodes {
     /** The first node's REST side: users and conversations are set up there. */
     ServerRest first() {
         return rests.get(0);
+    }
+
+    /**
+     * The nodes' own delivery latency (parley_message_delivery_latency_seconds: from a message's creation, before its
+     * commit, to its write to a recipient's socket), its cumulative buckets summed over the nodes.
+     */
+    TreeMap<Double, Double> deliveryBuckets() {
+        TreeMap<Double, Double> sum = new TreeMap<>();
+        for (ServerRest r : rests) {
+            r.buckets("parley_message_delivery_latency_seconds").forEach((le, n) -> sum.merge(le, n, Double::sum));
+        }
+        return sum;
     }
 
     /** parley_messages_delivered_total summed over the nodes. */

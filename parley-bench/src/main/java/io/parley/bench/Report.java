@@ -103,6 +103,9 @@ final class Report {
                 .put(
                         "cpuMicrosPerDelivery",
                         w.cpuMillis >= 0 && w.deliveredIn.sum() > 0 ? 1000.0 * w.cpuMillis / w.deliveredIn.sum() : -1)
+                .put("deliveryLatencyP50AtMostMs", ServerLatency.atMost(w.serverDelivery, 50))
+                .put("deliveryLatencyP99AtMostMs", ServerLatency.atMost(w.serverDelivery, 99))
+                .put("deliveriesTimed", ServerLatency.count(w.serverDelivery))
                 .put("messagesDeliveredByServer", serverDelivered)
                 .put("messagesReceivedByBench", receivedTotal);
         if (w.pushesIn >= 0) {
@@ -200,6 +203,7 @@ final class Report {
                                     offline.pushBytes(),
                                     offline.pushesRefused()));
         }
+        summary += "\nserver-side delivery latency: " + ServerLatency.describe(w.serverDelivery);
         if (w.storeCommits >= 0) {
             summary += String.format(
                     Locale.ROOT,

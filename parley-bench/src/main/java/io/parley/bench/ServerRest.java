@@ -7,6 +7,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
 
@@ -54,6 +55,36 @@ final class ServerRest {
                 throw new IllegalStateException(e);
             }
         });
+    }
+
+    /**
+     * A histogram's cumulative buckets from the server's /metrics: upper bound in seconds ({@code +Inf} included) to
+     * the count of observations at or below it; empty when unavailable.
+     */
+    TreeMap<Double, Double> buckets(String name) {
+        TreeMap<Double, Double> out = new TreeMap<>();
+        try {
+            HttpResponse<String> r = http.send(
+                    HttpRequest.newBuilder(URI.create(baseUrl + "/metrics"))
+                            .timeout(Duration.ofSeconds(10))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
+            String prefix = name + "_bucket{";
+            for (String line : r.body().split("\n")) {
+                int le = line.indexOf("le=\"");
+                if (line.startsWith(prefix) && le > 0) {
+                    String bound = line.substring(le + 4, line.indexOf('"', le + 4));
+                    out.merge(
+                            "+Inf".equals(bound) ? Double.POSITIVE_INFINITY : Double.parseDouble(bound),
+                            Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)),
+                            Double::sum);
+                }
+            }
+        } catch (Exception e) {
+            System.out.println("could not read " + name + " from /metrics: " + e);
+            out.clear();
+        }
+        return out;
     }
 
     /** A counter from the server's /metrics (NaN when unavailable, which the report then says). */

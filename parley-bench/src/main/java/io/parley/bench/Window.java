@@ -1,5 +1,7 @@
 package io.parley.bench;
 
+import java.util.SortedMap;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import org.HdrHistogram.ConcurrentHistogram;
@@ -26,6 +28,12 @@ final class Window {
     long storeCommits = -1;
     /** Pushes the bench's Web Push service received during the window (-1: no push devices). */
     long pushesIn = -1;
+
+    /**
+     * The servers' own delivery latency during the window and its drain: cumulative bucket counts by upper bound in
+     * seconds (the difference of two /metrics reads; empty when not read).
+     */
+    SortedMap<Double, Double> serverDelivery = new TreeMap<>();
 
     long wallMillis;
     /** How long the drain was extended past drain.seconds for late acks and deliveries (see Bench.drainLate). */
