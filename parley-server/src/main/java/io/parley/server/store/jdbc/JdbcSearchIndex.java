@@ -412,8 +412,14 @@ final class JdbcSearchIndex implements SearchIndex, AutoCloseable {
         s.append(" AS rank FROM search_docs d ")
                 .append("JOIN events e ON e.conversation_id = d.conversation_id AND e.seq = d.seq ")
                 .append("WHERE ARRAY[d.conversation_id] && ")
-                .append("ARRAY(SELECT m.conversation_id FROM members m WHERE m.user_id = ?)");
+                .append("ARRAY(SELECT m.conversation_id FROM members m WHERE m.user_id = ?");
         params.add(r.userId());
+        if (r.conversationId() != null) {
+            // One conversation: GIN reads only its postings (the filter below repeats it for the heap).
+            s.append(" AND m.conversation_id = ?");
+            params.add(r.conversationId());
+        }
+        s.append(")");
         if (words != null) {
             s.append(" AND d.words @@ CAST(? AS tsquery)");
             params.add(words);
