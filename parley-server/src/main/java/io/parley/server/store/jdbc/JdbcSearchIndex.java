@@ -20,9 +20,10 @@ import java.util.concurrent.TimeUnit;
  * {@link Writer} (SQLite has one writer at a time, and a second connection writing would make the send path wait on
  * SQLite's busy handler); the backlog is read on a reader and tokenized on the indexer's own thread, and the writer
  * gets only the writes, in slices of {@link #SQLITE_SLICE} messages one after the other, so a send waits for one
- * slice at most, never for a batch. PostgreSQL: tsvector columns with GIN indexes, indexed on a connection of the indexer's own (no global
- * write lock: sends never wait), claiming its batch with {@code FOR UPDATE SKIP LOCKED} so several nodes share the
- * backlog. Searches run on the store's readers.
+ * slice at most, never for a batch. PostgreSQL: tsvector columns with GIN indexes that hold the conversation too (a
+ * search reads only the postings of the searcher's conversations), indexed on a connection of the indexer's own (no
+ * global write lock: sends never wait), claiming its batch with {@code FOR UPDATE SKIP LOCKED} so several nodes share
+ * the backlog. Searches run on the store's readers.
  */
 final class JdbcSearchIndex implements SearchIndex, AutoCloseable {
     private final SqlDialect d;
@@ -406,18 +407,27 @@ final class JdbcSearchIndex implements SearchIndex, AutoCloseable {
             s.append("ts_rank(d.chars, CAST(? AS tsquery))");
             params.add(chars);
         }
+        // Membership and terms in one scan of a V18 index, whose first column is exactly ARRAY[conversation_id]:
+        // GIN reads the postings of the searcher's conversations and looks the terms up for those documents only.
         s.append(" AS rank FROM search_docs d ")
-                .append("JOIN events e ON e.conversation_id = d.conversation_id AND e.seq = d.seq WHERE ");
+                .append("JOIN events e ON e.conversation_id = d.conversation_id AND e.seq = d.seq ")
+                .append("WHERE ARRAY[d.conversation_id] && ")
+                .append("ARRAY(SELECT m.conversation_id FROM members m WHERE m.user_id = ?");
+        params.add(r.userId());
+        if (r.conversationId() != null) {
+            // One conversation: GIN reads only its postings (the filter below repeats it for the heap).
+            s.append(" AND m.conversation_id = ?");
+            params.add(r.conversationId());
+        }
+        s.append(")");
         if (words != null) {
-            s.append("d.words @@ CAST(? AS tsquery)");
+            s.append(" AND d.words @@ CAST(? AS tsquery)");
             params.add(words);
         }
         if (chars != null) {
-            s.append(words != null ? " AND " : "").append("d.chars @@ CAST(? AS tsquery)");
+            s.append(" AND d.chars @@ CAST(? AS tsquery)");
             params.add(chars);
         }
-        s.append(" AND d.conversation_id IN (SELECT m.conversation_id FROM members m WHERE m.user_id = ?)");
-        params.add(r.userId());
         SearchSql.filters(r, s, params);
         SearchSql.order(r, "rank DESC", s, params);
     }
