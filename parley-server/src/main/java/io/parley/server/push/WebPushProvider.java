@@ -32,20 +32,18 @@ import java.util.regex.Pattern;
 public final class WebPushProvider implements PushProvider {
     private static final Pattern TOPIC = Pattern.compile("[A-Za-z0-9_-]{1,32}");
 
-    private final VapidKeys vapid;
-    private final String subject;
     private final Duration timeout;
     private final Duration ttl;
     private final Clock clock;
     private final ExecutorService executor;
     private final HttpClient client;
+    private final VapidTokens tokens;
 
     public WebPushProvider(VapidKeys vapid, String subject, Duration timeout, Duration ttl, Clock clock) {
-        this.vapid = vapid;
-        this.subject = subject;
         this.timeout = timeout;
         this.ttl = ttl;
         this.clock = clock;
+        this.tokens = new VapidTokens(vapid, subject, clock);
         this.executor = Executors.newFixedThreadPool(2, r -> {
             Thread t = new Thread(r, "parley-webpush");
             t.setDaemon(true);
@@ -77,9 +75,7 @@ public final class WebPushProvider implements PushProvider {
                     ttl,
                     message.clear() ? "low" : "normal",
                     topic(message.conversationId()),
-                    vapid,
-                    subject,
-                    clock);
+                    tokens.authorization(s.endpoint()));
             request = HttpRequest.newBuilder(built, (n, v) -> true)
                     .timeout(timeout)
                     .build();

@@ -49,6 +49,12 @@ public final class WebPushRequest {
             VapidKeys vapid,
             String subject,
             Clock clock) {
+        return build(sub, payload, ttl, urgency, topic, authorization(sub.endpoint(), vapid, subject, clock));
+    }
+
+    /** As above, with the VAPID {@code Authorization} header given (signed once per origin: {@link VapidTokens}). */
+    static HttpRequest build(
+            Subscription sub, byte[] payload, Duration ttl, String urgency, String topic, String authorization) {
         if (topic != null && !TOPIC.matcher(topic).matches()) {
             throw new IllegalArgumentException("a Web Push topic is 1 to 32 base64url characters: " + topic);
         }
@@ -59,7 +65,7 @@ public final class WebPushRequest {
                 .header("Content-Encoding", "aes128gcm")
                 .header("TTL", Long.toString(ttl.toSeconds()))
                 .header("Urgency", urgency)
-                .header("Authorization", authorization(sub.endpoint(), vapid, subject, clock))
+                .header("Authorization", authorization)
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body));
         if (topic != null) {
             b.header("Topic", topic);
@@ -67,10 +73,15 @@ public final class WebPushRequest {
         return b.build();
     }
 
+    /** The endpoint's origin, the VAPID token's {@code aud}. */
+    static String origin(URI endpoint) {
+        return endpoint.getScheme() + "://" + endpoint.getHost()
+                + (endpoint.getPort() == -1 ? "" : ":" + endpoint.getPort());
+    }
+
     /** {@code vapid t=<jwt>, k=<key>} for the endpoint's origin. */
     static String authorization(URI endpoint, VapidKeys vapid, String subject, Clock clock) {
-        String origin = endpoint.getScheme() + "://" + endpoint.getHost()
-                + (endpoint.getPort() == -1 ? "" : ":" + endpoint.getPort());
+        String origin = origin(endpoint);
         JWTClaimsSet claims = new JWTClaimsSet.Builder()
                 .audience(origin)
                 .expirationTime(new Date(clock.millis() + JWT_LIFETIME.toMillis()))
