@@ -2,6 +2,7 @@ package io.parley.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -64,13 +65,8 @@ final class ServerRest {
     TreeMap<Double, Double> buckets(String name) {
         TreeMap<Double, Double> out = new TreeMap<>();
         try {
-            HttpResponse<String> r = http.send(
-                    HttpRequest.newBuilder(URI.create(baseUrl + "/metrics"))
-                            .timeout(Duration.ofSeconds(10))
-                            .build(),
-                    HttpResponse.BodyHandlers.ofString());
             String prefix = name + "_bucket{";
-            for (String line : r.body().split("\n")) {
+            for (String line : metrics()) {
                 int le = line.indexOf("le=\"");
                 if (line.startsWith(prefix) && le > 0) {
                     String bound = line.substring(le + 4, line.indexOf('"', le + 4));
@@ -90,12 +86,7 @@ final class ServerRest {
     /** A counter from the server's /metrics (NaN when unavailable, which the report then says). */
     double counter(String name) {
         try {
-            HttpResponse<String> r = http.send(
-                    HttpRequest.newBuilder(URI.create(baseUrl + "/metrics"))
-                            .timeout(Duration.ofSeconds(10))
-                            .build(),
-                    HttpResponse.BodyHandlers.ofString());
-            for (String line : r.body().split("\n")) {
+            for (String line : metrics()) {
                 if (line.startsWith(name + " ") || line.startsWith(name + "{")) {
                     return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
                 }
@@ -104,5 +95,16 @@ final class ServerRest {
             System.out.println("could not read " + name + " from /metrics: " + e);
         }
         return Double.NaN;
+    }
+
+    /** The lines of the server's /metrics. */
+    private String[] metrics() throws IOException, InterruptedException {
+        return http.send(
+                        HttpRequest.newBuilder(URI.create(baseUrl + "/metrics"))
+                                .timeout(Duration.ofSeconds(10))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString())
+                .body()
+                .split("\n");
     }
 }
