@@ -36,12 +36,7 @@ class SmokeTest {
             assertThat(r.lost()).isZero();
             assertThat(r.duplicates()).isZero();
             assertThat(r.json().path("messages").path("gaps").asLong()).isZero();
-            assertThat(r.json().path("server").path("messagesReceivedByBench").asDouble())
-                    .as("the server's own delivery counter agrees")
-                    .isEqualTo(r.json()
-                            .path("server")
-                            .path("messagesDeliveredByServer")
-                            .asDouble());
+            assertServerCounterAgrees(r);
         } finally {
             server.stop().get(30, TimeUnit.SECONDS);
         }
@@ -80,14 +75,20 @@ class SmokeTest {
                     .isPositive()
                     .isLessThanOrEqualTo(50);
             assertThat(r.json().path("push").path("refusedInRun").asLong()).isZero();
-            assertThat(r.json().path("server").path("messagesReceivedByBench").asDouble())
-                    .isEqualTo(r.json()
-                            .path("server")
-                            .path("messagesDeliveredByServer")
-                            .asDouble());
+            assertServerCounterAgrees(r);
         } finally {
             server.stop().get(30, TimeUnit.SECONDS);
         }
+    }
+
+    /** The server's own delivery counter agrees with what the bench received. */
+    private static void assertServerCounterAgrees(Bench.Result r) {
+        assertThat(r.json().path("server").path("messagesReceivedByBench").asDouble())
+                .as("the server's own delivery counter agrees")
+                .isEqualTo(r.json()
+                        .path("server")
+                        .path("messagesDeliveredByServer")
+                        .asDouble());
     }
 
     private static final String SECRET = "smoke-test-secret-at-least-32-bytes-long";
