@@ -267,6 +267,8 @@ public final class Bench {
                 long pushes0 = push == null ? 0 : push.pushes();
                 long wall0 = System.nanoTime();
                 TreeMap<Double, Double> buckets0 = nodes.deliveryBuckets();
+                TreeMap<Double, Double> lag0 = nodes.indexLagBuckets();
+                TreeMap<Double, Double> commit0 = nodes.commitBuckets();
                 w.startNanos = System.nanoTime();
                 windows.add(w);
                 current = w;
@@ -283,6 +285,8 @@ public final class Bench {
                 progress("draining", c.drainSeconds());
                 w.lateDrainMillis = drainLate(w, conns);
                 w.serverDelivery = ServerLatency.difference(nodes.deliveryBuckets(), buckets0);
+                w.indexLag = ServerLatency.difference(nodes.indexLagBuckets(), lag0);
+                w.commits = ServerLatency.difference(nodes.commitBuckets(), commit0);
                 long expected = w.expectedIn.sum();
                 boolean ok = w.deliveredIn.sum() >= expected
                         && tally.duplicates.sum() == 0

@@ -60,9 +60,26 @@ final class Nodes {
      * commit, to its write to a recipient's socket), its cumulative buckets summed over the nodes.
      */
     TreeMap<Double, Double> deliveryBuckets() {
+        return buckets("parley_message_delivery_latency_seconds");
+    }
+
+    /**
+     * The nodes' search index lag (parley_search_index_lag_seconds: from a message's creation, edit or deletion to the
+     * commit of the index batch that took it), summed over the nodes; empty when no node indexes.
+     */
+    TreeMap<Double, Double> indexLagBuckets() {
+        return buckets("parley_search_index_lag_seconds");
+    }
+
+    /** The nodes' group commits (parley_message_store_commit_seconds: one batch of writes), summed over the nodes. */
+    TreeMap<Double, Double> commitBuckets() {
+        return buckets("parley_message_store_commit_seconds");
+    }
+
+    private TreeMap<Double, Double> buckets(String histogram) {
         TreeMap<Double, Double> sum = new TreeMap<>();
         for (ServerRest r : rests) {
-            r.buckets("parley_message_delivery_latency_seconds").forEach((le, n) -> sum.merge(le, n, Double::sum));
+            r.buckets(histogram).forEach((le, n) -> sum.merge(le, n, Double::sum));
         }
         return sum;
     }

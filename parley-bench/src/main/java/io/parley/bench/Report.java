@@ -106,6 +106,12 @@ final class Report {
                 .put("deliveryLatencyP50AtMostMs", ServerLatency.atMost(w.serverDelivery, 50))
                 .put("deliveryLatencyP99AtMostMs", ServerLatency.atMost(w.serverDelivery, 99))
                 .put("deliveriesTimed", ServerLatency.count(w.serverDelivery))
+                .put("searchIndexLagP50AtMostMs", ServerLatency.atMost(w.indexLag, 50))
+                .put("searchIndexLagP99AtMostMs", ServerLatency.atMost(w.indexLag, 99))
+                .put("messagesIndexed", ServerLatency.count(w.indexLag))
+                .put("commitP50AtMostMs", ServerLatency.atMost(w.commits, 50))
+                .put("commitP99AtMostMs", ServerLatency.atMost(w.commits, 99))
+                .put("commits", ServerLatency.count(w.commits))
                 .put("messagesDeliveredByServer", serverDelivered)
                 .put("messagesReceivedByBench", receivedTotal);
         if (w.pushesIn >= 0) {
@@ -128,6 +134,7 @@ final class Report {
                         .put("deliveriesPerSecond", x.deliveredIn.sum() / Math.max(0.001, x.wallMillis / 1000.0))
                         .put("lost", Math.max(0, x.expectedIn.sum() - x.deliveredIn.sum()));
                 latency(o.putObject("deliveryLatencyMs"), x.delivery);
+                o.put("searchIndexLagP99AtMostMs", ServerLatency.atMost(x.indexLag, 99));
             }
         }
         String summary = String.format(
@@ -204,6 +211,11 @@ final class Report {
                                     offline.pushesRefused()));
         }
         summary += "\nserver-side delivery latency: " + ServerLatency.describe(w.serverDelivery);
+        summary += "\nserver group commits: " + ServerLatency.describe(w.commits, "commits, one batch of writes each");
+        if (ServerLatency.count(w.indexLag) > 0) {
+            summary += "\nsearch index lag: "
+                    + ServerLatency.describe(w.indexLag, "messages indexed, last change to index commit");
+        }
         if (w.storeCommits >= 0) {
             summary += String.format(
                     Locale.ROOT,
@@ -216,11 +228,14 @@ final class Report {
             for (Window x : windows) {
                 b.append(String.format(
                         Locale.ROOT,
-                        "%n  %.3f msg/s per user: %.0f deliveries/s, p99 %.2f ms, lost %d",
+                        "%n  %.3f msg/s per user: %.0f deliveries/s, p99 %.2f ms, lost %d%s",
                         x.rate,
                         x.deliveredIn.sum() / Math.max(0.001, x.wallMillis / 1000.0),
                         pct(x.delivery, 99),
-                        Math.max(0, x.expectedIn.sum() - x.deliveredIn.sum())));
+                        Math.max(0, x.expectedIn.sum() - x.deliveredIn.sum()),
+                        ServerLatency.count(x.indexLag) > 0
+                                ? ", index lag p99 <= " + ServerLatency.bound(ServerLatency.atMost(x.indexLag, 99))
+                                : ""));
             }
             b.append(String.format(
                     Locale.ROOT,

@@ -49,18 +49,24 @@ final class ServerLatency {
 
     /** "p50 <= 5 ms, p99 <= 50 ms (N deliveries)", or why there is nothing to say. */
     static String describe(SortedMap<Double, Double> cumulative) {
+        return describe(cumulative, "deliveries, creation to socket write");
+    }
+
+    /** "p50 <= 5 ms, p99 <= 50 ms (N {@code what}, the nodes' /metrics buckets)", or "not read". */
+    static String describe(SortedMap<Double, Double> cumulative, String what) {
         if (count(cumulative) <= 0) {
             return "not read";
         }
         return String.format(
                 Locale.ROOT,
-                "p50 <= %s, p99 <= %s (%.0f deliveries, creation to socket write, the nodes' /metrics buckets)",
+                "p50 <= %s, p99 <= %s (%.0f %s, the nodes' /metrics buckets)",
                 bound(atMost(cumulative, 50)),
                 bound(atMost(cumulative, 99)),
-                count(cumulative));
+                count(cumulative),
+                what);
     }
 
-    private static String bound(double ms) {
+    static String bound(double ms) {
         return Double.isInfinite(ms) ? "(past 60 s)" : String.format(Locale.ROOT, "%.0f ms", ms);
     }
 }

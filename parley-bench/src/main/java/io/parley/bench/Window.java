@@ -34,6 +34,10 @@ final class Window {
      * seconds (the difference of two /metrics reads; empty when not read).
      */
     SortedMap<Double, Double> serverDelivery = new TreeMap<>();
+    /** The nodes' search index lag histogram over the window and its drain (empty when no node indexes). */
+    SortedMap<Double, Double> indexLag = new TreeMap<>();
+    /** The nodes' group commit times over the window and its drain. */
+    SortedMap<Double, Double> commits = new TreeMap<>();
 
     long wallMillis;
     /** How long the drain was extended past drain.seconds for late acks and deliveries (see Bench.drainLate). */

@@ -438,7 +438,9 @@ final class NodeBuilder {
                                     store.searchIndex(),
                                     timers.thread("parley-search-indexer"),
                                     config.search().indexInterval(),
-                                    config.search().indexBatch())));
+                                    config.search().indexBatch(),
+                                    clock,
+                                    metrics::searchIndexLag)));
         }
         // Push: the store queues every conversation a message touched (in the message's transaction); the workers
         // plan and send from there on a thread of their own. The VAPID keys are kept like the JWT secret.

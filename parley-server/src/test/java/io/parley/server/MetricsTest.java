@@ -30,6 +30,15 @@ class MetricsTest {
             .connectTimeout(Duration.ofSeconds(5))
             .build();
 
+    /** {@link #scrape}, for a condition polled by {@link Chatter#await}: a failed scrape fails the test. */
+    private static String scrapeOrFail(TestServer server) {
+        try {
+            return scrape(server);
+        } catch (Exception e) {
+            throw new AssertionError("scraping /metrics failed", e);
+        }
+    }
+
     private static String scrape(TestServer server) throws Exception {
         HttpResponse<String> r = HTTP.send(
                 HttpRequest.newBuilder(URI.create(server.httpUrl() + "/metrics"))
@@ -132,11 +141,18 @@ class MetricsTest {
                 assertThat(value(text, "parley_presence_updates_total")).isPositive();
                 assertThat(value(text, "parley_presence_update_lag_seconds_count"))
                         .isPositive();
+                // The indexer (on by default) takes the 20 messages off the backlog after their commit.
+                Chatter.await(
+                        () -> value(scrapeOrFail(server), "parley_search_index_lag_seconds_count") >= 20,
+                        Duration.ofSeconds(10),
+                        "the indexer's lag");
+                text = scrape(server);
                 for (String timer : List.of(
                         "parley_message_delivery_latency_seconds",
                         "parley_message_store_commit_seconds",
                         "parley_offline_sync_duration_seconds",
-                        "parley_presence_update_lag_seconds")) {
+                        "parley_presence_update_lag_seconds",
+                        "parley_search_index_lag_seconds")) {
                     assertThat(buckets(text, timer)).as(timer).containsExactly(CHAT_BUCKETS);
                 }
                 // Every series Parley measures itself is named parley_*; the rest are the JVM's standard names.
@@ -152,13 +168,7 @@ class MetricsTest {
                 assertThat(value(text, "process_files_open_files")).isPositive();
             }
             Chatter.await(
-                    () -> {
-                        try {
-                            return value(scrape(server), "parley_websocket_connections_active") == 0;
-                        } catch (Exception e) {
-                            throw new AssertionError(e);
-                        }
-                    },
+                    () -> value(scrapeOrFail(server), "parley_websocket_connections_active") == 0,
                     Duration.ofSeconds(10),
                     "connections back to 0");
         }

@@ -56,6 +56,7 @@ public final class Metrics {
     private final Timer commit;
     private final Timer sync;
     private final Timer presenceLag;
+    private final Timer searchIndexLag;
     private final Counter presenceUpdates;
     private final Counter slowConsumers;
 
@@ -90,6 +91,11 @@ public final class Metrics {
                 .register(registry);
         presenceLag = Timer.builder("parley.presence.update.lag")
                 .description("from a presence change reaching this node to its delivery to the local users who see it")
+                .serviceLevelObjectives(BUCKETS)
+                .register(registry);
+        searchIndexLag = Timer.builder("parley.search.index.lag")
+                .description(
+                        "from a message's creation, edit or deletion to the commit of the index batch that took it")
                 .serviceLevelObjectives(BUCKETS)
                 .register(registry);
         presenceUpdates = Counter.builder("parley.presence.updates")
@@ -148,6 +154,11 @@ public final class Metrics {
     /** A presence change delivered {@code millis} after it reached this node. */
     public void presenceLag(long millis) {
         presenceLag.record(Math.max(0, millis), TimeUnit.MILLISECONDS);
+    }
+
+    /** A message indexed {@code millis} after its last change. */
+    public void searchIndexLag(long millis) {
+        searchIndexLag.record(Math.max(0, millis), TimeUnit.MILLISECONDS);
     }
 
     public void presenceUpdates(int n) {

@@ -1,10 +1,12 @@
 package io.parley.server.search;
 
 import io.parley.server.time.Scheduler;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.LongConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,16 +28,25 @@ public final class Indexer implements AutoCloseable {
 
     private final SearchIndex index;
     private final int batch;
+    private final Clock clock;
+    private final LongConsumer lagMillis;
     private final Scheduler.Cancellable task;
     private volatile boolean closed;
     private final java.util.concurrent.atomic.AtomicLong indexed = new java.util.concurrent.atomic.AtomicLong();
 
-    public Indexer(SearchIndex index, Scheduler scheduler, Duration interval, int batch) {
+    /**
+     * {@code lagMillis} is told, for each message indexed, how long after its last change (creation, edit, deletion)
+     * its batch committed, by {@code clock}: the node's {@code parley_search_index_lag_seconds}.
+     */
+    public Indexer(
+            SearchIndex index, Scheduler scheduler, Duration interval, int batch, Clock clock, LongConsumer lagMillis) {
         if (batch < 1) {
             throw new IllegalArgumentException("batch must be at least 1, was " + batch);
         }
         this.index = index;
         this.batch = batch;
+        this.clock = clock;
+        this.lagMillis = lagMillis;
         this.task = scheduler.every(interval, this::run);
     }
 
@@ -45,7 +56,7 @@ public final class Indexer implements AutoCloseable {
         while (!closed) {
             int n;
             try {
-                n = index.indexQueued(batch).get(BATCH_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+                n = index.indexQueued(batch, this::lag).get(BATCH_TIMEOUT_SECONDS, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return total;
@@ -61,6 +72,12 @@ public final class Indexer implements AutoCloseable {
             }
         }
         return total;
+    }
+
+    private void lag(long changedAt) {
+        if (changedAt > 0) {
+            lagMillis.accept(Math.max(0, clock.millis() - changedAt));
+        }
     }
 
     /** How many messages this indexer has indexed since it started. */

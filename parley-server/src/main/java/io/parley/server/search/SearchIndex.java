@@ -2,6 +2,7 @@ package io.parley.server.search;
 
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.LongConsumer;
 
 /**
  * The search index of a store's messages, fed from the store's durable backlog and never from the send path.
@@ -65,7 +66,16 @@ public interface SearchIndex {
     CompletableFuture<List<Hit>> search(Request request);
 
     /** Indexes up to {@code max} queued messages; completes with how many it took off the queue. */
-    CompletableFuture<Integer> indexQueued(int max);
+    default CompletableFuture<Integer> indexQueued(int max) {
+        return indexQueued(max, changedAt -> {});
+    }
+
+    /**
+     * {@link #indexQueued(int)}, telling {@code changedAt}, once each part of the batch has committed, when each
+     * message it took off the queue last changed (its creation, edit or deletion, epoch milliseconds; 0 for one gone
+     * from the log): the indexer's lag is the time from there to that call.
+     */
+    CompletableFuture<Integer> indexQueued(int max, LongConsumer changedAt);
 
     /** How many messages are queued for indexing. */
     CompletableFuture<Long> backlog();

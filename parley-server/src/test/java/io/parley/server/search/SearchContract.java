@@ -292,6 +292,24 @@ public abstract class SearchContract {
     }
 
     @Test
+    void indexing_tellsWhenEachMessageItTookLastChanged() {
+        send("plain", "g1", "ann", "first plain words");
+        String edited = send("edited", "g1", "ann", "words to edit");
+        String deleted = send("deleted", "g2", "ann", "words to delete");
+        await(store.editMessage("g1", "ann", edited, "edited words", T0 + 50_000, 3_600_000));
+        await(store.deleteMessage("g2", "ann", deleted, T0 + 60_000));
+        List<Long> changedAt = new java.util.concurrent.CopyOnWriteArrayList<>();
+        int taken = await(index.indexQueued(100, changedAt::add));
+
+        assertThat(taken).isEqualTo(3);
+        assertThat(changedAt)
+                .as("creation of the plain one, the edit, the deletion")
+                .containsExactlyInAnyOrder(T0 + 1_000, T0 + 50_000, T0 + 60_000);
+        assertThat(await(index.backlog())).isZero();
+        assertThat(found("bob", "edited")).containsExactly("edited");
+    }
+
+    @Test
     void anEditedMessage_isFoundByItsNewWordsOnly() {
         String m = send("edited", "g1", "ann", "meet at the harbour");
         indexAll();

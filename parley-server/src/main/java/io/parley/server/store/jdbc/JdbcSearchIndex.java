@@ -14,6 +14,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongConsumer;
 
 /**
  * {@link SearchIndex} on the JDBC store. SQLite: an FTS5 table over the tokens, written by jobs of the store's
@@ -65,15 +66,15 @@ final class JdbcSearchIndex implements SearchIndex, AutoCloseable {
      * connection.
      */
     @Override
-    public CompletableFuture<Integer> indexQueued(int max) {
+    public CompletableFuture<Integer> indexQueued(int max, LongConsumer changedAt) {
         if (!postgres()) {
-            return readSqliteBacklog(max).thenCompose(this::writeSqliteBatch);
+            return readSqliteBacklog(max).thenCompose(batch -> writeSqliteSlices(batch, 0, changedAt));
         }
         CompletableFuture<Integer> f = new CompletableFuture<>();
         try {
             indexThread.execute(() -> {
                 try {
-                    f.complete(indexPostgres(max));
+                    f.complete(indexPostgres(max, changedAt));
                 } catch (SQLException | RuntimeException e) {
                     dropIndexConnection(e);
                     f.completeExceptionally(e);
@@ -95,10 +96,10 @@ final class JdbcSearchIndex implements SearchIndex, AutoCloseable {
 
     /** SQLite, the second half: writes the batch slice by slice and takes it off the backlog; its size. */
     CompletableFuture<Integer> writeSqliteBatch(List<Indexed> batch) {
-        return writeSqliteSlices(batch, 0);
+        return writeSqliteSlices(batch, 0, changedAt -> {});
     }
 
-    private CompletableFuture<Integer> writeSqliteSlices(List<Indexed> batch, int from) {
+    private CompletableFuture<Integer> writeSqliteSlices(List<Indexed> batch, int from, LongConsumer changedAt) {
         if (from >= batch.size()) {
             return CompletableFuture.completedFuture(batch.size());
         }
@@ -108,10 +109,19 @@ final class JdbcSearchIndex implements SearchIndex, AutoCloseable {
                     takeOffBacklog(tx::ps, slice);
                     return null;
                 })
-                .thenCompose(v -> writeSqliteSlices(batch, from + SQLITE_SLICE));
+                .thenCompose(v -> {
+                    tell(slice, changedAt);
+                    return writeSqliteSlices(batch, from + SQLITE_SLICE, changedAt);
+                });
     }
 
-    private int indexPostgres(int max) throws SQLException {
+    private static void tell(List<Indexed> committed, LongConsumer changedAt) {
+        for (Indexed i : committed) {
+            changedAt.accept(i.q().changedAt());
+        }
+    }
+
+    private int indexPostgres(int max, LongConsumer changedAt) throws SQLException {
         if (indexConnection == null) {
             indexConnection = indexConnections.open();
             indexConnection.setAutoCommit(false);
@@ -128,6 +138,7 @@ final class JdbcSearchIndex implements SearchIndex, AutoCloseable {
             writePostgres(sql, batch);
             takeOffBacklog(sql, batch);
             c.commit();
+            tell(batch, changedAt);
             return batch.size();
         } catch (SQLException | RuntimeException e) {
             c.rollback();
@@ -163,9 +174,10 @@ final class JdbcSearchIndex implements SearchIndex, AutoCloseable {
 
     /**
      * A message of the backlog as it was read: {@code body} null when there is nothing to find (deleted, gone, not a
-     * message); {@code version} its edited_at (0: never edited).
+     * message); {@code version} its edited_at (0: never edited); {@code changedAt} its last change (creation, edit or
+     * deletion; 0 when gone).
      */
-    record Queued(String conversationId, long seq, String body, long version, boolean deleted) {}
+    record Queued(String conversationId, long seq, String body, long version, boolean deleted, long changedAt) {}
 
     /** A message of the backlog with its tokens, ready to write. */
     record Indexed(Queued q, Tokenizer.Tokens tokens) {}
@@ -180,11 +192,13 @@ final class JdbcSearchIndex implements SearchIndex, AutoCloseable {
                 String kind = rs.getString(3);
                 String body = rs.getString(4);
                 long editedAt = rs.getLong(5);
-                rs.getLong(6);
+                long deletedAt = rs.getLong(6);
                 boolean deleted = !rs.wasNull();
+                long changedAt = Math.max(rs.getLong(7), Math.max(editedAt, deletedAt));
                 // Gone (a restore, a rebuild racing a purge), deleted or empty: nothing to find.
                 boolean searchable = "message".equals(kind) && !deleted && body != null;
-                queued.add(new Queued(rs.getString(1), rs.getLong(2), searchable ? body : null, editedAt, deleted));
+                queued.add(new Queued(
+                        rs.getString(1), rs.getLong(2), searchable ? body : null, editedAt, deleted, changedAt));
             }
         }
         return queued;
