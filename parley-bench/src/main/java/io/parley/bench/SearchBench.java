@@ -75,6 +75,12 @@ public final class SearchBench {
             run(s, store, dir, messages, conversations, reps);
         } finally {
             s.close();
+            // The SQLite database (and its WAL) is the bench's own; a PostgreSQL schema is the caller's to drop.
+            try (var files = Files.walk(dir)) {
+                for (Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    Files.delete(f);
+                }
+            }
         }
     }
 

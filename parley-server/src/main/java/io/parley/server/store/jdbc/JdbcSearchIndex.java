@@ -20,8 +20,8 @@ import java.util.function.LongConsumer;
  * {@link SearchIndex} on the JDBC store. SQLite: an FTS5 table over the tokens, written by jobs of the store's
  * {@link Writer} (SQLite has one writer at a time, and a second connection writing would make the send path wait on
  * SQLite's busy handler); the backlog is read on a reader and tokenized on the indexer's own thread, and the writer
- * gets only the writes, in slices of {@link #SQLITE_SLICE} messages one after the other, so a send waits for one
- * slice at most, never for a batch. PostgreSQL: tsvector columns with GIN indexes that hold the conversation too (a
+ * gets only the writes, in slices of {@link #SQLITE_SLICE} messages (or {@link #SQLITE_SLICE_BEHIND} while it is
+ * behind) one after the other, so a send waits for one slice at most, never for a batch. PostgreSQL: tsvector columns with GIN indexes that hold the conversation too (a
  * search reads only the postings of the searcher's conversations), indexed on a connection of the indexer's own (no
  * global write lock: sends never wait), claiming its batch with {@code FOR UPDATE SKIP LOCKED} so several nodes share
  * the backlog. Searches run on the store's readers.
@@ -61,14 +61,16 @@ final class JdbcSearchIndex implements SearchIndex, AutoCloseable {
 
     /**
      * SQLite: the backlog is read on a reader and tokenized on the indexer's thread; only the writes go to the
-     * {@link Writer}, {@link #SQLITE_SLICE} messages at a time, each slice submitted after the one before committed,
-     * so a send queued behind the index waits for one slice at most. PostgreSQL: one batch on the indexer's own
-     * connection.
+     * {@link Writer}, {@link #SQLITE_SLICE} messages at a time ({@link #SQLITE_SLICE_BEHIND} when the batch came back
+     * full), each slice submitted after the one before committed, so a send queued behind the index waits for one
+     * slice at most. PostgreSQL: one batch on the indexer's own connection.
      */
     @Override
     public CompletableFuture<Integer> indexQueued(int max, LongConsumer changedAt) {
         if (!postgres()) {
-            return readSqliteBacklog(max).thenCompose(batch -> writeSqliteSlices(batch, 0, changedAt));
+            return readSqliteBacklog(max)
+                    .thenCompose(batch -> writeSqliteSlices(
+                            batch, 0, batch.size() >= max ? SQLITE_SLICE_BEHIND : SQLITE_SLICE, changedAt));
         }
         CompletableFuture<Integer> f = new CompletableFuture<>();
         try {
@@ -89,6 +91,14 @@ final class JdbcSearchIndex implements SearchIndex, AutoCloseable {
     /** Messages per writer job on SQLite: what a send behind the index may wait for (a few milliseconds). */
     static final int SQLITE_SLICE = 32;
 
+    /**
+     * Messages per writer job on SQLite while the indexer is behind (its batch came back full, so the backlog holds
+     * at least that much): each slice costs a writer batch, so small slices cap the indexer at about 32 messages per
+     * group commit, below the send rate of a loaded node (measured: the lag grew past 10 s above 6,000 sends/s with
+     * slices of 32). A send then waits for up to this many (about 5 ms).
+     */
+    static final int SQLITE_SLICE_BEHIND = 128;
+
     /** SQLite, the first half of {@link #indexQueued}: up to {@code max} messages of the backlog, tokenized. */
     CompletableFuture<List<Indexed>> readSqliteBacklog(int max) {
         return readers.read(sql -> readPending(sql, false, max)).thenApplyAsync(JdbcSearchIndex::tokenize, indexThread);
@@ -96,14 +106,15 @@ final class JdbcSearchIndex implements SearchIndex, AutoCloseable {
 
     /** SQLite, the second half: writes the batch slice by slice and takes it off the backlog; its size. */
     CompletableFuture<Integer> writeSqliteBatch(List<Indexed> batch) {
-        return writeSqliteSlices(batch, 0, changedAt -> {});
+        return writeSqliteSlices(batch, 0, SQLITE_SLICE, changedAt -> {});
     }
 
-    private CompletableFuture<Integer> writeSqliteSlices(List<Indexed> batch, int from, LongConsumer changedAt) {
+    private CompletableFuture<Integer> writeSqliteSlices(
+            List<Indexed> batch, int from, int sliceSize, LongConsumer changedAt) {
         if (from >= batch.size()) {
             return CompletableFuture.completedFuture(batch.size());
         }
-        List<Indexed> slice = batch.subList(from, Math.min(batch.size(), from + SQLITE_SLICE));
+        List<Indexed> slice = batch.subList(from, Math.min(batch.size(), from + sliceSize));
         return writer.submit(tx -> {
                     writeSqlite(tx::ps, slice);
                     takeOffBacklog(tx::ps, slice);
@@ -111,7 +122,7 @@ final class JdbcSearchIndex implements SearchIndex, AutoCloseable {
                 })
                 .thenCompose(v -> {
                     tell(slice, changedAt);
-                    return writeSqliteSlices(batch, from + SQLITE_SLICE, changedAt);
+                    return writeSqliteSlices(batch, from + sliceSize, sliceSize, changedAt);
                 });
     }
 

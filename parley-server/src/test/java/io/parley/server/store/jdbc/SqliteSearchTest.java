@@ -87,6 +87,22 @@ class SqliteSearchTest extends SearchContract {
         assertThat(found("cat", "bulk")).hasSize(JdbcSearchIndex.SQLITE_SLICE * 2 + 5);
     }
 
+    @Test
+    void aFullBatch_isWrittenInTheLargerSlices_wholeAndOnlyItself() {
+        int queued = JdbcSearchIndex.SQLITE_SLICE_BEHIND * 2 + 5;
+        for (int i = 0; i < queued; i++) {
+            send("behind-" + i, "g2", "ann", "behind message number " + i);
+        }
+        int max = JdbcSearchIndex.SQLITE_SLICE_BEHIND + 10;
+        assertThat(await(index.indexQueued(max))).isEqualTo(max);
+        assertThat(await(index.backlog())).isEqualTo(queued - max);
+        // The backlog is taken in its order (conversation, seq): the first max messages, the last one included.
+        assertThat(found("cat", String.valueOf(max - 1))).containsExactly("behind-" + (max - 1));
+        assertThat(found("cat", String.valueOf(max))).isEmpty();
+        indexAll();
+        assertThat(found("cat", String.valueOf(queued - 1))).containsExactly("behind-" + (queued - 1));
+    }
+
     private static SearchIndex.Request request(String q) {
         return new SearchIndex.Request(
                 "ann",
