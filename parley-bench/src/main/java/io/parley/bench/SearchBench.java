@@ -41,7 +41,7 @@ public final class SearchBench {
 
     private SearchBench() {}
 
-    static String body(Random r) {
+    public static String body(Random r) {
         int kind = r.nextInt(6);
         int words = 3 + r.nextInt(r.nextInt(10) == 0 ? 60 : 18);
         StringBuilder sb = new StringBuilder();

@@ -16,6 +16,19 @@ class TokenizerTest {
     }
 
     @Test
+    void asciiWords_foldAsTheUnicodePathFoldsThem() {
+        java.util.Random r = new java.util.Random(17);
+        for (int i = 0; i < 10_000; i++) {
+            StringBuilder w = new StringBuilder();
+            for (int len = r.nextInt(80); w.length() < len; ) {
+                w.append((char) (0x20 + r.nextInt(0x5f)));
+            }
+            assertThat(Tokenizer.foldWord(w.toString())).as("%s", w).isEqualTo(Tokenizer.foldUnicode(w.toString()));
+        }
+        assertThat(Tokenizer.foldWord("Report2026")).isEqualTo("report2026");
+    }
+
+    @Test
     void punctuationSymbolsEmojiAndControls_separateWords() {
         assertThat(Tokenizer.index("a*b(c)d:e\"f\u0000g🙂h-i_j").words())
                 .containsExactly("a", "b", "c", "d", "e", "f", "g", "h", "i", "j");
