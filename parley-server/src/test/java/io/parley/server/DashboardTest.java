@@ -86,6 +86,7 @@ class DashboardTest {
                         "parley_message_delivery_latency_seconds_bucket",
                         "parley_presence_update_lag_seconds_bucket",
                         "parley_offline_sync_duration_seconds_bucket",
+                        "parley_search_index_lag_seconds_bucket",
                         FUTURE);
         ruleMetrics.remove(FUTURE);
         assertThat(ruleMetrics)
@@ -160,7 +161,7 @@ class DashboardTest {
             }
             out.add(b.toString().trim());
         }
-        assertThat(out).hasSize(5);
+        assertThat(out).hasSize(6);
         return out;
     }
 
