@@ -21,10 +21,11 @@ import java.util.function.LongConsumer;
  * {@link Writer} (SQLite has one writer at a time, and a second connection writing would make the send path wait on
  * SQLite's busy handler); the backlog is read on a reader and tokenized on the indexer's own thread, and the writer
  * gets only the writes, in slices of {@link #SQLITE_SLICE} messages (or {@link #SQLITE_SLICE_BEHIND} while it is
- * behind) one after the other, so a send waits for one slice at most, never for a batch. PostgreSQL: tsvector columns with GIN indexes that hold the conversation too (a
- * search reads only the postings of the searcher's conversations), indexed on a connection of the indexer's own (no
- * global write lock: sends never wait), claiming its batch with {@code FOR UPDATE SKIP LOCKED} so several nodes share
- * the backlog. Searches run on the store's readers.
+ * behind) one after the other, so a send waits for one slice at most, never for a batch. PostgreSQL: tsvector
+ * columns with GIN indexes that hold the conversation too (a search reads only the postings of the searcher's
+ * conversations), indexed on a connection of the indexer's own (no global write lock: sends never wait), claiming
+ * its batch with {@code FOR UPDATE SKIP LOCKED} so several nodes share the backlog. Searches run on the store's
+ * readers.
  */
 final class JdbcSearchIndex implements SearchIndex, AutoCloseable {
     private final SqlDialect d;
