@@ -120,6 +120,11 @@ public final class Tokenizer {
     }
 
     static boolean isCjk(int cp) {
+        if (cp < FIRST_CJK) {
+            // Latin, Greek, Cyrillic, ... : most text. UnicodeScript.of is a binary search over the script table, the
+            // tokenizer's largest cost on such text (JFR); no Han, Hiragana, Katakana or Hangul code point is below.
+            return false;
+        }
         if (cp == 0x3005 || cp == 0x3006 || cp == 0x30FC || cp == 0xFF70) {
             return true;
         }
@@ -132,6 +137,9 @@ public final class Tokenizer {
                 || s == Character.UnicodeScript.KATAKANA
                 || s == Character.UnicodeScript.HANGUL;
     }
+
+    /** The first Hangul Jamo (U+1100): below it no code point is of the scripts {@link #isCjk} looks for. */
+    static final int FIRST_CJK = 0x1100;
 
     private static boolean isMark(int cp) {
         int t = Character.getType(cp);

@@ -29,6 +29,21 @@ class TokenizerTest {
     }
 
     @Test
+    void noCodePointBelowTheFirstCjkOne_isOfACjkScript() {
+        java.util.Set<Character.UnicodeScript> cjk = java.util.EnumSet.of(
+                Character.UnicodeScript.HAN,
+                Character.UnicodeScript.HIRAGANA,
+                Character.UnicodeScript.KATAKANA,
+                Character.UnicodeScript.HANGUL);
+        for (int cp = 0; cp < Tokenizer.FIRST_CJK; cp++) {
+            assertThat(cjk).as("U+%04X", cp).doesNotContain(Character.UnicodeScript.of(cp));
+        }
+        assertThat(Character.UnicodeScript.of(Tokenizer.FIRST_CJK)).isEqualTo(Character.UnicodeScript.HANGUL);
+        assertThat(Tokenizer.isCjk(Tokenizer.FIRST_CJK)).isTrue();
+        assertThat(Tokenizer.isCjk('z')).isFalse();
+    }
+
+    @Test
     void punctuationSymbolsEmojiAndControls_separateWords() {
         assertThat(Tokenizer.index("a*b(c)d:e\"f\u0000g🙂h-i_j").words())
                 .containsExactly("a", "b", "c", "d", "e", "f", "g", "h", "i", "j");
