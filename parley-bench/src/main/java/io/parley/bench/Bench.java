@@ -392,82 +392,13 @@ public final class Bench {
                 conns.stream().filter(x -> x.conversationId != null).toList();
         List<Conn> offline = members.stream().filter(x -> x.offline).toList();
         if (!offline.isEmpty()) {
-            setUpOffline(offline, push);
+            devicesRegistered = Offline.setUp(rest, offline, push);
         }
         return members;
     }
 
     /** Push devices the offline users registered (0 without {@code offline.push.devices}). */
     private long devicesRegistered;
-
-    /**
-     * The offline members' set-up: each sets its group's notify level to {@code all} (a group's default is
-     * {@code mentions}, and the bench's messages mention nobody, so without it nobody would be owed a push), with and
-     * without devices, so that a run with push off differs from one with push on only in the devices; then, with
-     * {@code push}, each registers a Web Push device whose endpoint is {@code push}, in the session its token opened.
-     */
-    private void setUpOffline(List<Conn> offline, WebPushSink push) throws Exception {
-        List<CompletableFuture<?>> all = new ArrayList<>();
-        for (Conn x : offline) {
-            all.add(rest.call(
-                    "PUT",
-                    "/api/v1/conversations/" + x.conversationId + "/notifications",
-                    x.token,
-                    "{\"level\":\"all\"}"));
-        }
-        CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).get(10, TimeUnit.MINUTES);
-        if (push == null) {
-            System.out.printf("offline: %d users are members and never connect; no push devices%n", offline.size());
-            return;
-        }
-        // The server records a token's session off the answer's path (Authenticator.seen), so a device registered
-        // right after the session's first request may find it not yet written (401 session_revoked): those are
-        // registered again, a few times, half a second apart.
-        List<Conn> left = offline;
-        for (int attempt = 1; !left.isEmpty(); attempt++) {
-            List<Conn> again = new java.util.concurrent.CopyOnWriteArrayList<>();
-            List<Throwable> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
-            all.clear();
-            for (Conn x : left) {
-                ObjectNode req = JSON.createObjectNode().put("platform", "webpush");
-                req.set("subscription", push.subscription(x.user));
-                all.add(rest.call("POST", "/api/v1/devices", x.token, req.toString())
-                        .handle((body, err) -> {
-                            if (err == null) {
-                                return null;
-                            }
-                            if (String.valueOf(err.getMessage()).contains("session_revoked")) {
-                                again.add(x);
-                            } else {
-                                failures.add(err);
-                            }
-                            return null;
-                        }));
-            }
-            CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).get(10, TimeUnit.MINUTES);
-            if (!failures.isEmpty()) {
-                throw new IllegalStateException(
-                        failures.size() + " push device registrations failed, the first: " + failures.get(0),
-                        failures.get(0));
-            }
-            if (!again.isEmpty() && attempt >= DEVICE_ATTEMPTS) {
-                throw new IllegalStateException(again.size() + " offline users' sessions were still unknown to the"
-                        + " server after " + attempt + " attempts to register their push devices");
-            }
-            devicesRegistered += left.size() - again.size();
-            left = again;
-            if (!left.isEmpty()) {
-                TimeUnit.MILLISECONDS.sleep(500);
-            }
-        }
-        System.out.printf(
-                "offline: %d users are members and never connect; %d push devices at the bench's Web Push service"
-                        + " (127.0.0.1:%d)%n",
-                offline.size(), devicesRegistered, push.port());
-    }
-
-    /** How many times a push device whose session the server has not written yet is registered. */
-    static final int DEVICE_ATTEMPTS = 10;
 
     /** Opens every connection at {@code ramp.per.second}, spread over 127.0.0.1..127.0.0.N as source addresses. */
     private void connect(Vertx vertx, List<Conn> all) throws Exception {
