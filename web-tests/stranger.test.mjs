@@ -34,7 +34,8 @@ test('two strangers meet, chat, one presses Next and the other sees them leave; 
 
     await bob.page.click('#stranger-open');
     await until('both matched', async () => /You are talking to stranger-/.test(await status(alice))
-      && /You are talking to stranger-/.test(await status(bob)));
+      && /You are talking to stranger-/.test(await status(bob)), 10000,
+    async () => ({ alice: await status(alice), bob: await status(bob) }));
     assert.doesNotMatch(await status(alice), /bob/);
     assert.doesNotMatch(await status(bob), /alice/);
 

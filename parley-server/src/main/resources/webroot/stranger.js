@@ -56,7 +56,14 @@ export function mountStranger(client) {
     list.scrollTop = list.scrollHeight;
   }
 
+  // A join asked for while the socket is (re)connecting: sent once the next sync completes (null: none waiting).
+  let joinWhenConnected = null;
+
   function refused(err) {
+    if (err.code === 'offline') {
+      say('Connecting… you will be matched as soon as the connection is up.');
+      return;
+    }
     if (err.code === 'match_session_taken') {
       say('You are already talking to a stranger in another tab.');
       const take = el('button', { type: 'button', id: 'stranger-takeover', class: 'link' }, 'Use this tab instead');
@@ -68,9 +75,15 @@ export function mountStranger(client) {
   }
 
   function join(takeover = false) {
+    joinWhenConnected = null;
     setPaired(false);
     say('Looking for a stranger…');
-    client.matchJoin({ takeover }).catch(refused);
+    client.matchJoin({ takeover }).catch((err) => {
+      if (err.code === 'offline') {
+        joinWhenConnected = takeover;
+      }
+      refused(err);
+    });
   }
 
   function onMatch(m) {
@@ -132,7 +145,11 @@ export function mountStranger(client) {
     }
   });
   client.on('synced', (s) => {
-    if (active && s.resumed && conversationId) {
+    if (active && joinWhenConnected !== null) {
+      const takeover = joinWhenConnected;
+      joinWhenConnected = null;
+      join(takeover);
+    } else if (active && s.resumed && conversationId) {
       client.matchJoin().catch(refused); // within the grace: rejoined
     }
   });
@@ -150,6 +167,7 @@ export function mountStranger(client) {
     view.hidden = true;
     if (active) {
       active = false;
+      joinWhenConnected = null;
       (paired ? client.matchEnd() : client.matchLeave()).catch(() => {});
       setPaired(false);
     }
