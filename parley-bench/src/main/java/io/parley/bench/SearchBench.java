@@ -203,7 +203,12 @@ public final class SearchBench {
                     ResultSet rs = c.createStatement().executeQuery("PRAGMA wal_checkpoint(TRUNCATE)")) {
                 rs.next();
             }
-            return Files.size(dir.resolve("parley.db"));
+            // The store's file and the search index's own (parley.db-search), each checkpointed.
+            try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("parley.db-search"));
+                    ResultSet rs = c.createStatement().executeQuery("PRAGMA wal_checkpoint(TRUNCATE)")) {
+                rs.next();
+            }
+            return Files.size(dir.resolve("parley.db")) + Files.size(dir.resolve("parley.db-search"));
         }
         String url = PostgresOptions.fromUrl(store, 1, 1).jdbcUrl();
         PostgresOptions o = PostgresOptions.fromUrl(store, 1, 1);

@@ -29,8 +29,13 @@ import java.util.stream.Stream;
  * written once, whole, and never changes). PostgreSQL has its own tools (pg_dump, pg_restore).
  */
 final class Backups {
-    /** The files SQLite keeps for one database. */
-    private static final List<String> DB_SUFFIXES = List.of("", "-wal", "-shm");
+    /**
+     * The files SQLite keeps for the store: the database and the search index's ({@code -search}), each with its
+     * WAL and shared memory. A restore moves the index aside with the rest, and the server makes it anew from the
+     * restored messages at its next start (the backup holds no index: it can always be made again).
+     */
+    private static final List<String> DB_SUFFIXES =
+            List.of("", "-wal", "-shm", "-search", "-search-wal", "-search-shm");
 
     /**
      * A file the server makes in the data dir on first start and reads at every start, kept beside the backup as

@@ -309,6 +309,11 @@ abstract class AdminCommandsContract {
 
     // ---- search-rebuild --------------------------------------------------------------------------------------------
 
+    /** Deletes the search index's documents behind the server's back. */
+    void wipeSearchIndex() throws SQLException {
+        sql("DELETE FROM search_docs");
+    }
+
     long count(String query) throws SQLException {
         try (Connection c = raw();
                 PreparedStatement ps = c.prepareStatement(query);
@@ -337,7 +342,7 @@ abstract class AdminCommandsContract {
                 "the server indexed the backlog");
         assertThat(a.get("/api/v1/search?q=hello").json().getJsonArray("results"))
                 .hasSize(3);
-        sql("DELETE FROM search_docs");
+        wipeSearchIndex();
         assertThat(a.get("/api/v1/search?q=hello").json().getJsonArray("results"))
                 .isEmpty();
 

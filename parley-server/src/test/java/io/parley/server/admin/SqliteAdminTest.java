@@ -43,6 +43,15 @@ class SqliteAdminTest extends AdminCommandsContract {
     }
 
     @Override
+    void wipeSearchIndex() throws SQLException {
+        // The index has a file of its own beside the store's (SqliteSearchFile).
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("data/parley.db-search"));
+                java.sql.Statement s = c.createStatement()) {
+            s.executeUpdate("DELETE FROM search_docs");
+        }
+    }
+
+    @Override
     void dropMemberUserForeignKey() {
         // Foreign keys are enforced per connection in SQLite, and raw() does not turn them on.
     }
@@ -94,10 +103,18 @@ class SqliteAdminTest extends AdminCommandsContract {
         // The database and its write-ahead log are byte for byte as they were; a reader of a WAL database whose log
         // was removed by the server's last close opens an empty one (the -shm beside it is SQLite's shared-memory index
         // of the log, no data, which every reader maps and may touch).
-        for (String name : List.of("parley.db", "parley.db-wal", "jwt-secret", "vapid-keys", "parley.lock")) {
+        // The same for the search index's file (parley.db-search).
+        for (String name : List.of(
+                "parley.db",
+                "parley.db-wal",
+                "parley.db-search",
+                "parley.db-search-wal",
+                "jwt-secret",
+                "vapid-keys",
+                "parley.lock")) {
             byte[] was = before.get(name);
             byte[] is = after.get(name);
-            boolean emptyLogOpened = name.equals("parley.db-wal") && was == null && is != null && is.length == 0;
+            boolean emptyLogOpened = name.endsWith("-wal") && was == null && is != null && is.length == 0;
             assertThat(Arrays.equals(was, is) || emptyLogOpened)
                     .as(name + " unchanged (was " + (was == null ? "absent" : was.length + " bytes") + ", is "
                             + (is == null ? "absent" : is.length + " bytes") + ")")
@@ -105,7 +122,15 @@ class SqliteAdminTest extends AdminCommandsContract {
         }
         assertThat(after.keySet())
                 .isSubsetOf(Set.of(
-                        "parley.db", "parley.db-wal", "parley.db-shm", "jwt-secret", "vapid-keys", "parley.lock"));
+                        "parley.db",
+                        "parley.db-wal",
+                        "parley.db-shm",
+                        "parley.db-search",
+                        "parley.db-search-wal",
+                        "parley.db-search-shm",
+                        "jwt-secret",
+                        "vapid-keys",
+                        "parley.lock"));
     }
 
     @Test

@@ -172,12 +172,22 @@ public final class JdbcChatStore implements ChatStore {
             SQLiteConfig rc = new SQLiteConfig();
             rc.setBusyTimeout(10_000);
             rc.setReadOnly(true);
-            Readers readers = new Readers(options.readers(), () -> DriverManager.getConnection(url, rc.toProperties()));
+            // The search index in a file of its own (SqliteSearchFile): made anew, it needs every message queued.
+            SqliteSearchFile index = new SqliteSearchFile(dbFile, options.fsync());
+            if (index.prepare()) {
+                queueEverything(writer);
+                index.markComplete();
+            }
+            Readers readers = new Readers(options.readers(), () -> {
+                Connection c = DriverManager.getConnection(url, rc.toProperties());
+                index.attach(c);
+                return c;
+            });
             SQLiteConfig cc = new SQLiteConfig();
             cc.setBusyTimeout(10_000);
             SqliteCheckpointer checkpointer =
                     new SqliteCheckpointer(DriverManager.getConnection(url, cc.toProperties()), checkpoints);
-            return new JdbcChatStore(dialect, writer, readers, checkpointer, null);
+            return new JdbcChatStore(dialect, writer, readers, checkpointer, index::open);
         } catch (SQLException e) {
             closeQuietly(writerConnection, e);
             throw new IllegalStateException("cannot open SQLite store " + dbFile + ": " + e.getMessage(), e);
@@ -228,6 +238,19 @@ public final class JdbcChatStore implements ChatStore {
             ds.close();
             throw new IllegalStateException(
                     "cannot open PostgreSQL store " + options.jdbcUrl() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Queues every message for the search indexer (at start-up: blocks until committed). */
+    private static void queueEverything(Writer writer) throws SQLException {
+        try {
+            writer.submit(tx -> tx.ps(SearchSql.QUEUE_ALL).executeUpdate())
+                    .get(10, java.util.concurrent.TimeUnit.MINUTES);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SQLException("interrupted while queueing the messages for the search index", e);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            throw new SQLException("cannot queue the messages for the search index: " + e.getMessage(), e);
         }
     }
 

@@ -17,11 +17,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.LongConsumer;
 
 /**
- * {@link SearchIndex} on the JDBC store. SQLite: an FTS5 table over the tokens, written by jobs of the store's
- * {@link Writer} (SQLite has one writer at a time, and a second connection writing would make the send path wait on
- * SQLite's busy handler); the backlog is read on a reader and tokenized on the indexer's own thread, and the writer
- * gets only the writes, in slices of {@link #SQLITE_SLICE} messages (or {@link #SQLITE_SLICE_BEHIND} while it is
- * behind) one after the other, so a send waits for one slice at most, never for a batch. PostgreSQL: tsvector
+ * {@link SearchIndex} on the JDBC store. SQLite: an FTS5 table over the tokens in a database file of its own
+ * ({@link SqliteSearchFile}: SQLite has one writer per file, so in the store's file every index write made the
+ * sends behind it wait), written on the indexer's own connection in one transaction per batch; the backlog is read
+ * on a reader, and the store's writer only takes the indexed messages off it, in jobs of {@link #SQLITE_SLICE}
+ * (a few microseconds each). PostgreSQL: tsvector
  * columns with GIN indexes that hold the conversation too (a search reads only the postings of the searcher's
  * conversations), indexed on a connection of the indexer's own (no global write lock: sends never wait), claiming
  * its batch with {@code FOR UPDATE SKIP LOCKED} so several nodes share the backlog. Searches run on the store's
@@ -31,7 +31,7 @@ final class JdbcSearchIndex implements SearchIndex, AutoCloseable {
     private final SqlDialect d;
     private final Writer writer;
     private final Readers readers;
-    /** PostgreSQL: where the indexer's connections come from; null on SQLite. */
+    /** Where the indexer's connections come from (SQLite: the index file; PostgreSQL: the pool). */
     private final Writer.ConnectionFactory indexConnections;
 
     private final ExecutorService indexThread;
@@ -61,23 +61,73 @@ final class JdbcSearchIndex implements SearchIndex, AutoCloseable {
     // ---- indexing --------------------------------------------------------------------------------------------------
 
     /**
-     * SQLite: the backlog is read on a reader and tokenized on the indexer's thread; only the writes go to the
-     * {@link Writer}, {@link #SQLITE_SLICE} messages at a time ({@link #SQLITE_SLICE_BEHIND} when the batch came back
-     * full), each slice submitted after the one before committed, so a send queued behind the index waits for one
-     * slice at most. PostgreSQL: one batch on the indexer's own connection.
+     * SQLite: the backlog is read on a reader; the indexer's thread tokenizes it and writes the index file in one
+     * transaction; then the store's writer takes the batch off the backlog ({@link #SQLITE_SLICE} messages a job).
+     * PostgreSQL: one batch on the indexer's own connection.
      */
     @Override
     public CompletableFuture<Integer> indexQueued(int max, LongConsumer changedAt) {
         if (!postgres()) {
-            return readSqliteBacklog(max)
-                    .thenCompose(batch -> writeSqliteSlices(
-                            batch, 0, batch.size() >= max ? SQLITE_SLICE_BEHIND : SQLITE_SLICE, changedAt));
+            return readSqliteBacklog(max).thenCompose(batch -> writeSqliteBatch(batch, changedAt));
         }
-        CompletableFuture<Integer> f = new CompletableFuture<>();
+        return onIndexThread(() -> indexPostgres(max, changedAt));
+    }
+
+    /**
+     * Messages per writer job when SQLite's backlog is emptied: a send queued behind one waits for that many guarded
+     * deletes (about 3 us each).
+     */
+    static final int SQLITE_SLICE = 256;
+
+    /** SQLite, the first half of {@link #indexQueued}: up to {@code max} messages of the backlog, tokenized. */
+    CompletableFuture<List<Indexed>> readSqliteBacklog(int max) {
+        return readers.read(sql -> readPending(sql, false, max)).thenApplyAsync(JdbcSearchIndex::tokenize, indexThread);
+    }
+
+    /** SQLite, the second half: writes the batch to the index file, then takes it off the backlog; its size. */
+    CompletableFuture<Integer> writeSqliteBatch(List<Indexed> batch) {
+        return writeSqliteBatch(batch, changedAt -> {});
+    }
+
+    private CompletableFuture<Integer> writeSqliteBatch(List<Indexed> batch, LongConsumer changedAt) {
+        if (batch.isEmpty()) {
+            return CompletableFuture.completedFuture(0);
+        }
+        return onIndexThread(() -> {
+                    Connection c = indexConnection();
+                    try (Statements sql = new Statements(c)) {
+                        writeSqlite(sql, batch);
+                        c.commit();
+                    } catch (SQLException | RuntimeException e) {
+                        c.rollback();
+                        throw e;
+                    }
+                    // Searchable from here: the lag ends at this commit.
+                    tell(batch, changedAt);
+                    return batch.size();
+                })
+                .thenCompose(n -> takeOffSqliteBacklog(batch, 0));
+    }
+
+    private CompletableFuture<Integer> takeOffSqliteBacklog(List<Indexed> batch, int from) {
+        if (from >= batch.size()) {
+            return CompletableFuture.completedFuture(batch.size());
+        }
+        List<Indexed> slice = batch.subList(from, Math.min(batch.size(), from + SQLITE_SLICE));
+        return writer.submit(tx -> {
+                    takeOffBacklog(tx::ps, slice);
+                    return null;
+                })
+                .thenCompose(v -> takeOffSqliteBacklog(batch, from + SQLITE_SLICE));
+    }
+
+    /** Runs {@code work} on the indexer's thread, dropping its connection when it fails. */
+    private <T> CompletableFuture<T> onIndexThread(IndexWork<T> work) {
+        CompletableFuture<T> f = new CompletableFuture<>();
         try {
             indexThread.execute(() -> {
                 try {
-                    f.complete(indexPostgres(max, changedAt));
+                    f.complete(work.run());
                 } catch (SQLException | RuntimeException e) {
                     dropIndexConnection(e);
                     f.completeExceptionally(e);
@@ -89,42 +139,41 @@ final class JdbcSearchIndex implements SearchIndex, AutoCloseable {
         return f;
     }
 
-    /** Messages per writer job on SQLite: what a send behind the index may wait for (a few milliseconds). */
-    static final int SQLITE_SLICE = 32;
-
-    /**
-     * Messages per writer job on SQLite while the indexer is behind (its batch came back full, so the backlog holds
-     * at least that much): each slice costs a writer batch, so small slices cap the indexer at about 32 messages per
-     * group commit, below the send rate of a loaded node (measured: the lag grew past 10 s above 6,000 sends/s with
-     * slices of 32). A send then waits for up to this many (about 5 ms).
-     */
-    static final int SQLITE_SLICE_BEHIND = 128;
-
-    /** SQLite, the first half of {@link #indexQueued}: up to {@code max} messages of the backlog, tokenized. */
-    CompletableFuture<List<Indexed>> readSqliteBacklog(int max) {
-        return readers.read(sql -> readPending(sql, false, max)).thenApplyAsync(JdbcSearchIndex::tokenize, indexThread);
+    private interface IndexWork<T> {
+        T run() throws SQLException;
     }
 
-    /** SQLite, the second half: writes the batch slice by slice and takes it off the backlog; its size. */
-    CompletableFuture<Integer> writeSqliteBatch(List<Indexed> batch) {
-        return writeSqliteSlices(batch, 0, SQLITE_SLICE, changedAt -> {});
-    }
-
-    private CompletableFuture<Integer> writeSqliteSlices(
-            List<Indexed> batch, int from, int sliceSize, LongConsumer changedAt) {
-        if (from >= batch.size()) {
-            return CompletableFuture.completedFuture(batch.size());
+    /** The indexer's connection (opened on first use, again after a failure); its thread only. */
+    private Connection indexConnection() throws SQLException {
+        if (indexConnection == null) {
+            indexConnection = indexConnections.open();
+            indexConnection.setAutoCommit(false);
         }
-        List<Indexed> slice = batch.subList(from, Math.min(batch.size(), from + sliceSize));
-        return writer.submit(tx -> {
-                    writeSqlite(tx::ps, slice);
-                    takeOffBacklog(tx::ps, slice);
-                    return null;
-                })
-                .thenCompose(v -> {
-                    tell(slice, changedAt);
-                    return writeSqliteSlices(batch, from + sliceSize, sliceSize, changedAt);
-                });
+        return indexConnection;
+    }
+
+    /** Prepared statements of one transaction, closed with it. */
+    private static final class Statements implements Sql, AutoCloseable {
+        private final Connection c;
+        private final List<PreparedStatement> opened = new ArrayList<>();
+
+        Statements(Connection c) {
+            this.c = c;
+        }
+
+        @Override
+        public PreparedStatement ps(String q) throws SQLException {
+            PreparedStatement ps = c.prepareStatement(q);
+            opened.add(ps);
+            return ps;
+        }
+
+        @Override
+        public void close() throws SQLException {
+            for (PreparedStatement ps : opened) {
+                ps.close();
+            }
+        }
     }
 
     private static void tell(List<Indexed> committed, LongConsumer changedAt) {
@@ -134,18 +183,8 @@ final class JdbcSearchIndex implements SearchIndex, AutoCloseable {
     }
 
     private int indexPostgres(int max, LongConsumer changedAt) throws SQLException {
-        if (indexConnection == null) {
-            indexConnection = indexConnections.open();
-            indexConnection.setAutoCommit(false);
-        }
-        Connection c = indexConnection;
-        List<PreparedStatement> opened = new ArrayList<>();
-        Sql sql = q -> {
-            PreparedStatement ps = c.prepareStatement(q);
-            opened.add(ps);
-            return ps;
-        };
-        try {
+        Connection c = indexConnection();
+        try (Statements sql = new Statements(c)) {
             List<Indexed> batch = tokenize(readPending(sql, true, max));
             writePostgres(sql, batch);
             takeOffBacklog(sql, batch);
@@ -155,10 +194,6 @@ final class JdbcSearchIndex implements SearchIndex, AutoCloseable {
         } catch (SQLException | RuntimeException e) {
             c.rollback();
             throw e;
-        } finally {
-            for (PreparedStatement ps : opened) {
-                ps.close();
-            }
         }
     }
 
@@ -241,48 +276,61 @@ final class JdbcSearchIndex implements SearchIndex, AutoCloseable {
         done.executeBatch();
     }
 
+    /**
+     * Writes the batch to the index file: a message indexed for the first time (most of them) costs one insert into
+     * the documents and one into FTS5; one indexed before has its old tokens deleted first.
+     */
     private static void writeSqlite(Sql sql, List<Indexed> batch) throws SQLException {
+        PreparedStatement insertDoc = sql.ps(SearchSql.SQLITE_INSERT_DOC);
+        PreparedStatement find = sql.ps(SearchSql.SQLITE_DOC_ID);
+        PreparedStatement deleteFts = sql.ps(SearchSql.SQLITE_DELETE_FTS);
+        PreparedStatement deleteDoc = sql.ps(SearchSql.SQLITE_DELETE_DOC);
+        PreparedStatement updateDoc = sql.ps(SearchSql.SQLITE_UPDATE_DOC);
+        PreparedStatement fts = sql.ps(SearchSql.SQLITE_INSERT_FTS);
         for (Indexed i : batch) {
             Queued q = i.q();
             Tokenizer.Tokens tokens = i.tokens();
             Long id = null;
-            PreparedStatement find = sql.ps(SearchSql.SQLITE_DOC_ID);
-            find.setString(1, q.conversationId());
-            find.setLong(2, q.seq());
-            try (ResultSet rs = find.executeQuery()) {
-                if (rs.next()) {
-                    id = rs.getLong(1);
+            if (!tokens.isEmpty()) {
+                insertDoc.setString(1, q.conversationId());
+                insertDoc.setLong(2, q.seq());
+                insertDoc.setLong(3, q.version());
+                try (ResultSet rs = insertDoc.executeQuery()) {
+                    if (rs.next()) {
+                        id = rs.getLong(1);
+                    }
                 }
-            }
-            if (id != null) {
-                PreparedStatement del = sql.ps(SearchSql.SQLITE_DELETE_FTS);
-                del.setLong(1, id);
-                del.executeUpdate();
-            }
-            if (tokens.isEmpty()) {
-                if (id != null) {
-                    PreparedStatement del = sql.ps(SearchSql.SQLITE_DELETE_DOC);
-                    del.setLong(1, id);
-                    del.executeUpdate();
-                }
-                continue;
             }
             if (id == null) {
-                PreparedStatement ins = sql.ps(SearchSql.SQLITE_INSERT_DOC);
-                ins.setString(1, q.conversationId());
-                ins.setLong(2, q.seq());
-                ins.setLong(3, q.version());
-                try (ResultSet rs = ins.executeQuery()) {
-                    rs.next();
-                    id = rs.getLong(1);
+                // Indexed before (an edit, a deletion, a rebuild) or nothing to index: the old entry goes.
+                Long old = null;
+                find.setString(1, q.conversationId());
+                find.setLong(2, q.seq());
+                try (ResultSet rs = find.executeQuery()) {
+                    if (rs.next()) {
+                        old = rs.getLong(1);
+                    }
                 }
-            } else {
-                PreparedStatement upd = sql.ps(SearchSql.SQLITE_UPDATE_DOC);
-                upd.setLong(1, q.version());
-                upd.setLong(2, id);
-                upd.executeUpdate();
+                if (old != null) {
+                    deleteFts.setLong(1, old);
+                    deleteFts.executeUpdate();
+                }
+                if (tokens.isEmpty()) {
+                    if (old != null) {
+                        deleteDoc.setLong(1, old);
+                        deleteDoc.executeUpdate();
+                    }
+                    continue;
+                }
+                if (old == null) {
+                    throw new SQLException(
+                            "search document of " + q.conversationId() + "/" + q.seq() + " neither inserted nor found");
+                }
+                updateDoc.setLong(1, q.version());
+                updateDoc.setLong(2, old);
+                updateDoc.executeUpdate();
+                id = old;
             }
-            PreparedStatement fts = sql.ps(SearchSql.SQLITE_INSERT_FTS);
             fts.setLong(1, id);
             fts.setString(2, SearchSql.conversationToken(q.conversationId()));
             fts.setString(3, SearchSql.ftsText(tokens.words()));
@@ -410,8 +458,11 @@ final class JdbcSearchIndex implements SearchIndex, AutoCloseable {
         }
         s.append("SELECT ")
                 .append(SearchSql.HIT_COLUMNS)
-                .append(", bm25(search_fts, 0.0, 1.0, 0.5) AS rank FROM search_fts ")
-                .append("JOIN search_docs d ON d.id = search_fts.rowid ")
+                .append(", bm25(search_fts, 0.0, 1.0, 0.5) AS rank FROM ")
+                .append(SqliteSearchFile.SCHEMA)
+                .append(".search_fts JOIN ")
+                .append(SqliteSearchFile.SCHEMA)
+                .append(".search_docs d ON d.id = search_fts.rowid ")
                 .append("JOIN events e ON e.conversation_id = d.conversation_id AND e.seq = d.seq ")
                 .append("WHERE search_fts MATCH ? AND EXISTS (SELECT 1 FROM members m ")
                 .append("WHERE m.conversation_id = d.conversation_id AND m.user_id = ?)");

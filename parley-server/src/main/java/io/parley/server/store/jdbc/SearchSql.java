@@ -61,8 +61,10 @@ final class SearchSql {
             + "SELECT conversation_id, seq FROM events WHERE kind = 'message' ON CONFLICT DO NOTHING";
 
     static final String SQLITE_DOC_ID = "SELECT id FROM search_docs WHERE conversation_id = ? AND seq = ?";
-    static final String SQLITE_INSERT_DOC =
-            "INSERT INTO search_docs (conversation_id, seq, version) VALUES (?, ?, ?) RETURNING id";
+    /** Inserts a message's document unless it has one: the new id, or no row. */
+    static final String SQLITE_INSERT_DOC = "INSERT INTO search_docs (conversation_id, seq, version) VALUES (?, ?, ?) "
+            + "ON CONFLICT (conversation_id, seq) DO NOTHING RETURNING id";
+
     static final String SQLITE_UPDATE_DOC = "UPDATE search_docs SET version = ? WHERE id = ?";
     static final String SQLITE_DELETE_DOC = "DELETE FROM search_docs WHERE id = ?";
     static final String SQLITE_INSERT_FTS = "INSERT INTO search_fts (rowid, conv, words, chars) VALUES (?, ?, ?, ?)";

@@ -7,9 +7,13 @@ import io.parley.server.search.SearchIndex;
 import io.parley.server.search.SearchQuery;
 import io.parley.server.store.ChatStore;
 import io.parley.server.store.CommitListener;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -55,7 +59,9 @@ class SqliteSearchTest extends SearchContract {
         }));
         // The match is answered by the FTS5 index (a VIRTUAL TABLE INDEX scan driven by MATCH), and the rows it
         // gives are joined by primary key; nothing scans the events or the documents.
-        assertThat(plan).as("plan %s", plan).anyMatch(r -> r.startsWith("SCAN search_fts VIRTUAL TABLE INDEX"));
+        assertThat(plan)
+                .as("plan %s", plan)
+                .anyMatch(r -> r.startsWith("SCAN search_index.search_fts VIRTUAL TABLE INDEX"));
         assertThat(plan).as("plan %s", plan).noneMatch(r -> r.matches("SCAN (e|d|events|search_docs)\\b.*"));
     }
 
@@ -78,29 +84,91 @@ class SqliteSearchTest extends SearchContract {
     }
 
     @Test
-    void aBatchLargerThanASlice_isWrittenWhole() {
-        for (int i = 0; i < JdbcSearchIndex.SQLITE_SLICE * 2 + 5; i++) {
+    void aBatchLargerThanASliceOfTheBacklog_isIndexedAndTakenOffWhole() {
+        int n = JdbcSearchIndex.SQLITE_SLICE * 2 + 5;
+        for (int i = 0; i < n; i++) {
             send("bulk-" + i, "g2", "ann", "bulk message number " + i);
         }
-        assertThat(await(index.indexQueued(1000))).isEqualTo(JdbcSearchIndex.SQLITE_SLICE * 2 + 5);
+        assertThat(await(index.indexQueued(1000))).isEqualTo(n);
         assertThat(await(index.backlog())).isZero();
-        assertThat(found("cat", "bulk")).hasSize(JdbcSearchIndex.SQLITE_SLICE * 2 + 5);
+        assertThat(found("cat", "bulk")).hasSize(100);
+        assertThat(found("cat", "0")).containsExactly("bulk-0");
+        assertThat(found("cat", String.valueOf(n - 1))).containsExactly("bulk-" + (n - 1));
     }
 
     @Test
-    void aFullBatch_isWrittenInTheLargerSlices_wholeAndOnlyItself() {
-        int queued = JdbcSearchIndex.SQLITE_SLICE_BEHIND * 2 + 5;
-        for (int i = 0; i < queued; i++) {
-            send("behind-" + i, "g2", "ann", "behind message number " + i);
+    void aSend_commitsWhileTheIndexFileIsLockedForWriting_theIndexNeverHoldsTheStoresWriter() throws Exception {
+        // The index's own file: a writer holding it (the indexer's transaction of a batch) cannot make a send wait.
+        try (Connection c =
+                        DriverManager.getConnection("jdbc:sqlite:" + SqliteSearchFile.of(dir.resolve("parley.db")));
+                Statement st = c.createStatement()) {
+            st.execute("BEGIN IMMEDIATE");
+            st.execute("DELETE FROM search_docs");
+            send("locked", "g1", "ann", "sent while the index is being written");
+            assertThat(await(index.backlog())).isEqualTo(1);
+            st.execute("ROLLBACK");
         }
-        int max = JdbcSearchIndex.SQLITE_SLICE_BEHIND + 10;
-        assertThat(await(index.indexQueued(max))).isEqualTo(max);
-        assertThat(await(index.backlog())).isEqualTo(queued - max);
-        // The backlog is taken in its order (conversation, seq): the first max messages, the last one included.
-        assertThat(found("cat", String.valueOf(max - 1))).containsExactly("behind-" + (max - 1));
-        assertThat(found("cat", String.valueOf(max))).isEmpty();
         indexAll();
-        assertThat(found("cat", String.valueOf(queued - 1))).containsExactly("behind-" + (queued - 1));
+        assertThat(found("bob", "written")).containsExactly("locked");
+    }
+
+    @Test
+    void anIndexFileMissing_isMadeAnew_andEveryMessageIsIndexedAgain() throws Exception {
+        send("kept-1", "g1", "ann", "the harbour at dawn");
+        send("kept-2", "g2", "ann", "上海的天气");
+        indexAll();
+        store.close();
+        Path file = SqliteSearchFile.of(dir.resolve("parley.db"));
+        for (String suffix : List.of("", "-wal", "-shm")) {
+            Files.deleteIfExists(Path.of(file + suffix));
+        }
+
+        store = track(reopen());
+        index = index(store);
+        assertThat(await(index.backlog())).as("every message queued again").isEqualTo(2);
+        indexAll();
+        assertThat(found("bob", "harbour")).containsExactly("kept-1");
+        assertThat(found("cat", "上海")).containsExactly("kept-2");
+    }
+
+    @Test
+    void anIndexFileLeftIncomplete_isMadeAnew_atTheNextStart() throws Exception {
+        send("again", "g1", "ann", "the harbour at dawn");
+        indexAll();
+        store.close();
+        // As a crash leaves it between making the file and committing the queue of every message.
+        try (Connection c =
+                        DriverManager.getConnection("jdbc:sqlite:" + SqliteSearchFile.of(dir.resolve("parley.db")));
+                Statement st = c.createStatement()) {
+            st.execute("PRAGMA user_version = 0");
+        }
+
+        store = track(reopen());
+        index = index(store);
+        assertThat(await(index.backlog())).isEqualTo(1);
+        try (Connection c =
+                        DriverManager.getConnection("jdbc:sqlite:" + SqliteSearchFile.of(dir.resolve("parley.db")));
+                Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery("SELECT COUNT(*) FROM search_docs")) {
+            rs.next();
+            assertThat(rs.getLong(1))
+                    .as("the old documents are gone with the old file")
+                    .isZero();
+        }
+        indexAll();
+        assertThat(found("bob", "harbour")).containsExactly("again");
+    }
+
+    @Test
+    void aMessageIndexedAgain_replacesItsEntry_andANewlyEmptyOneLeavesTheIndex() {
+        String m = send("twice", "g1", "ann", "meet at the harbour");
+        indexAll();
+        await(index.queueAll());
+        indexAll();
+        assertThat(found("bob", "harbour")).containsExactly("twice");
+        await(store.deleteMessage("g1", "ann", m, T0 + 90_000));
+        indexAll();
+        assertThat(found("bob", "harbour")).isEmpty();
     }
 
     private static SearchIndex.Request request(String q) {
