@@ -656,7 +656,10 @@ final class NodeBuilder {
         return config.store().url() instanceof StoreUrl.Postgres pg
                 ? JdbcChatStore.openPostgres(
                         PostgresOptions.of(
-                                pg, config.store().readers() + 1, config.store().maxBatch()),
+                                pg,
+                                config.store().readers() + config.store().writers(),
+                                config.store().maxBatch(),
+                                config.store().writers()),
                         published)
                 : JdbcChatStore.openSqlite(
                         config.store().sqliteFile(config.dataDir()),

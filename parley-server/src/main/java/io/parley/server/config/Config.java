@@ -41,10 +41,10 @@ public record Config(
     /**
      * Where messages live. {@code url} is {@code store.url} parsed by the loader: {@code sqlite:} (the file
      * parley.db under the data dir), {@code sqlite:/path/to/file.db}, or
-     * {@code postgresql://user:password@host:port/db[?schema=name]} (then {@code readers} + 1 is the connection pool
-     * size).
+     * {@code postgresql://user:password@host:port/db[?schema=name]} (then {@code readers} + {@code writers} is the
+     * connection pool size). {@code writers}: PostgreSQL's writer lanes (conversations hashed to them); SQLite has one.
      */
-    public record Store(StoreUrl url, boolean fsync, int maxBatch, int readers) {
+    public record Store(StoreUrl url, boolean fsync, int maxBatch, int readers, int writers) {
 
         public boolean isSqlite() {
             return url instanceof StoreUrl.Sqlite;

@@ -22,6 +22,7 @@ final class ConfigDefaults {
         d.put("store.fsync", "true");
         d.put("store.max-batch", "512");
         d.put("store.readers", "4");
+        d.put("store.writers", "1");
         d.put("auth.jwt-secret", "");
         d.put("auth.issuer", "parley");
         d.put("auth.audience", "");

@@ -35,8 +35,17 @@ final class ConfigParser extends ConfigValues {
                     ? bad("store.url", e.getMessage(), redact(url))
                     : bad("store.url", e.getMessage());
         }
+        int writers = intIn("store.writers", 1, 16);
+        if (writers > 1 && parsed instanceof StoreUrl.Sqlite) {
+            throw bad(
+                    "store.writers", "must be 1 with SQLite (one writer per database file)", Integer.toString(writers));
+        }
         Config.Store store = new Config.Store(
-                parsed, bool("store.fsync"), intIn("store.max-batch", 1, 100_000), intIn("store.readers", 1, 64));
+                parsed,
+                bool("store.fsync"),
+                intIn("store.max-batch", 1, 100_000),
+                intIn("store.readers", 1, 64),
+                writers);
         String secret = values.get("auth.jwt-secret");
         if (!secret.isEmpty() && secret.getBytes(StandardCharsets.UTF_8).length < 32) {
             throw bad("auth.jwt-secret", "must be at least 32 bytes for HS256 (value hidden)", "<hidden>");

@@ -117,6 +117,22 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void storeWriters_oneByDefault_severalOnPostgresOnly() {
+        assertThat(ConfigLoader.load(null, Map.of()).store().writers()).isEqualTo(1);
+        Config pg = ConfigLoader.load(
+                null, Map.of("PARLEY_STORE_URL", "postgresql://u@127.0.0.1:5432/db", "PARLEY_STORE_WRITERS", "3"));
+        assertThat(pg.store().writers()).isEqualTo(3);
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("PARLEY_STORE_WRITERS", "2")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("store.writers")
+                .hasMessageContaining("must be 1 with SQLite");
+        assertThatThrownBy(() -> ConfigLoader.load(
+                        null,
+                        Map.of("PARLEY_STORE_URL", "postgresql://u@127.0.0.1:5432/db", "PARLEY_STORE_WRITERS", "0")))
+                .hasMessageContaining("store.writers");
+    }
+
+    @Test
     void match_defaultsAndBadValues() {
         Config.Match m = ConfigLoader.load(null, Map.of()).match();
         assertThat(m.grace()).hasSeconds(15);

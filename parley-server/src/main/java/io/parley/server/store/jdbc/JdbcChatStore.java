@@ -208,7 +208,7 @@ public final class JdbcChatStore implements ChatStore {
         hc.setJdbcUrl(options.jdbcUrl());
         hc.setUsername(options.user());
         hc.setPassword(options.password());
-        // One more than the writer and readers: the search indexer's connection.
+        // One more than the writers and readers: the search indexer's connection.
         hc.setMaximumPoolSize(options.poolSize() + 1);
         hc.setMinimumIdle(1);
         hc.setPoolName("parley-pg");
@@ -231,7 +231,7 @@ public final class JdbcChatStore implements ChatStore {
                 fc = fc.schemas(options.schema()).createSchemas(true);
             }
             migrate(fc, dialect);
-            Writer writer = new Writer(dialect, ds::getConnection, listener, options.maxBatch());
+            Writer writer = new Writer(dialect, ds::getConnection, listener, options.maxBatch(), options.writers());
             Readers readers = new Readers(options.readers(), ds::getConnection);
             return new JdbcChatStore(dialect, writer, readers, ds, ds::getConnection);
         } catch (SQLException | RuntimeException e) {

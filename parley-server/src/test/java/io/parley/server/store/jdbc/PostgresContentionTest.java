@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
@@ -66,8 +67,18 @@ class PostgresContentionTest {
     }
 
     private ChatStore node() {
+        return node(1, CommitListener.NONE);
+    }
+
+    /** A node with {@code writers} writer lanes (store.writers). */
+    private ChatStore node(int writers, CommitListener listener) {
         ChatStore s = JdbcChatStore.openPostgres(
-                PostgresOptions.fromUrl(PostgresSupport.url(schema), 3, 512), CommitListener.NONE);
+                PostgresOptions.of(
+                        io.parley.server.config.StoreUrl.postgres(PostgresSupport.url(schema)),
+                        2 + writers,
+                        512,
+                        writers),
+                listener);
         stores.add(s);
         return s;
     }
@@ -75,8 +86,55 @@ class PostgresContentionTest {
     @Test
     void twoNodesWritingToTheSameConversations_neverWaitPastTheBound_andStoreEveryAckedWriteOnceWithGaplessSeqs()
             throws Exception {
-        ChatStore node1 = node();
-        ChatStore node2 = node();
+        contention(1);
+    }
+
+    /** The same with three writer lanes on each node: six writers, two per node sharing no conversation. */
+    @Test
+    void twoNodesOfThreeWriterLanesEach_neverWaitPastTheBound_andStoreEveryAckedWriteOnceWithGaplessSeqs()
+            throws Exception {
+        contention(3);
+    }
+
+    @Test
+    void writerLanes_keepEachConversationsOrder_andCommitInParallel() throws Exception {
+        Set<String> listenerThreads = ConcurrentHashMap.newKeySet();
+        ChatStore node = node(4, e -> listenerThreads.add(Thread.currentThread().getName()));
+        node.createUser("a", "a", "h").get(30, TimeUnit.SECONDS);
+        node.createUser("b", "b", "h").get(30, TimeUnit.SECONDS);
+        int conversations = 16;
+        int each = 40;
+        for (int c = 0; c < conversations; c++) {
+            node.createGroup("lane-" + c, "a", "t", List.of("b"), 0).get(30, TimeUnit.SECONDS);
+        }
+        // Interleaved and all in flight at once: no write waits for the one before it.
+        List<CompletableFuture<Appended>> writes = new ArrayList<>();
+        for (int i = 0; i < each; i++) {
+            for (int c = 0; c < conversations; c++) {
+                String id = "lane-" + c + "-" + i;
+                writes.add(node.appendMessage(new NewMessage("lane-" + c, "a", id, "x", "m-" + id, 0)));
+            }
+        }
+        CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+
+        for (int c = 0; c < conversations; c++) {
+            long previous = 0;
+            for (int i = 0; i < each; i++) {
+                long seq = writes.get(i * conversations + c).get().event().seq();
+                assertThat(seq).as("seq of lane-%d's write %d", c, i).isGreaterThan(previous);
+                previous = seq;
+            }
+        }
+        assertThat(listenerThreads)
+                .as("the lanes that committed")
+                .contains(Writer.THREAD_NAME)
+                .hasSizeGreaterThan(1)
+                .allMatch(t -> t.startsWith(Writer.THREAD_NAME));
+    }
+
+    private void contention(int writers) throws Exception {
+        ChatStore node1 = node(writers, CommitListener.NONE);
+        ChatStore node2 = node(writers, CommitListener.NONE);
         List<String> users = new ArrayList<>();
         for (int u = 0; u < USERS; u++) {
             users.add("u" + u);
@@ -168,7 +226,7 @@ class PostgresContentionTest {
             took = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
             other.rollback();
         }
-        assertThat(took).as("close took (ms)").isLessThan(Writer.CLOSE_MILLIS + 2_000);
+        assertThat(took).as("close took (ms)").isLessThan(WriterLane.CLOSE_MILLIS + 2_000);
         assertThat(write).isCompletedExceptionally();
         ChatStore reopened = node();
         assertThat(reopened.eventsAfter("c0", 0, 100).get(30, TimeUnit.SECONDS))
