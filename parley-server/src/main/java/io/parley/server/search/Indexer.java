@@ -12,7 +12,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Keeps a node's {@link SearchIndex} up to date: every {@code interval} it works through the store's backlog in
- * batches of {@code batch} until the backlog is shorter than a batch. It starts with whatever the backlog holds (the
+ * batches of {@code batch} until the backlog is shorter than a batch. A batch that comes back full (the backlog holds
+ * more) makes the next one of the run twice as large, up to {@link #MAX_GROWTH} times {@code batch}: one batch is
+ * one index transaction and a few round trips, so under a send rate that outruns batches of the configured size, the
+ * indexer takes larger ones (cheaper per message) instead of falling further behind. It starts with whatever the backlog holds (the
  * backfill after an upgrade, what a crash left queued, a rebuild), and resumes there after any failure, because a
  * batch leaves the backlog only when its transaction commits. The send path never calls it: a message is queued in
  * its own transaction and found once the next run has indexed it (the lag is at most one interval plus the
@@ -23,6 +26,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class Indexer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Indexer.class);
+    /** How much larger than the configured batch a run's batches may grow while the backlog keeps them full. */
+    static final int MAX_GROWTH = 8;
+
     /** The longest a run waits for one batch before giving up until the next run. */
     private static final long BATCH_TIMEOUT_SECONDS = 60;
 
@@ -53,10 +59,11 @@ public final class Indexer implements AutoCloseable {
     /** Indexes until the backlog is shorter than one batch; returns how many messages it took off the backlog. */
     public long run() {
         long total = 0;
+        int size = batch;
         while (!closed) {
             int n;
             try {
-                n = index.indexQueued(batch, this::lag).get(BATCH_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+                n = index.indexQueued(size, this::lag).get(BATCH_TIMEOUT_SECONDS, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return total;
@@ -67,9 +74,10 @@ public final class Indexer implements AutoCloseable {
             }
             total += n;
             indexed.addAndGet(n);
-            if (n < batch) {
+            if (n < size) {
                 break;
             }
+            size = (int) Math.min((long) batch * MAX_GROWTH, 2L * size);
         }
         return total;
     }
