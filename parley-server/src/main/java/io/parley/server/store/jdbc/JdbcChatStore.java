@@ -662,6 +662,7 @@ public final class JdbcChatStore implements ChatStore {
         search.close();
         writer.close();
         readers.close();
+        search.closeConnection();
         if (pool != null) {
             try {
                 pool.close();

@@ -509,9 +509,13 @@ final class JdbcSearchIndex implements SearchIndex, AutoCloseable {
         SearchSql.order(r, "rank DESC", s, params);
     }
 
+    /**
+     * Stops the indexer's thread (a batch in progress finishes, for up to 5 s). Its connection stays open for
+     * {@link #closeConnection()}: on SQLite the store closes it after its readers, so the last connection to the index
+     * file is a writing one, which checkpoints the file's log and removes it (a read-only reader closing last cannot).
+     */
     @Override
     public void close() {
-        indexThread.execute(this::closeIndexConnection);
         indexThread.shutdown();
         try {
             if (!indexThread.awaitTermination(5, TimeUnit.SECONDS)) {
@@ -520,5 +524,24 @@ final class JdbcSearchIndex implements SearchIndex, AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /** Closes the indexer's connection, after {@link #close()} stopped its thread. */
+    void closeConnection() {
+        if (!indexThread.isTerminated()) {
+            // The thread did not stop in time and may still use it: left to the process's end.
+            return;
+        }
+        if (indexConnection == null && !postgres()) {
+            // Never opened (nothing was indexed): a writing connection closes last all the same.
+            try {
+                indexConnection = indexConnections.open();
+            } catch (SQLException e) {
+                org.slf4j.LoggerFactory.getLogger(JdbcSearchIndex.class)
+                        .warn("opening the index file to close it failed; its log stays until the next start", e);
+                return;
+            }
+        }
+        closeIndexConnection();
     }
 }

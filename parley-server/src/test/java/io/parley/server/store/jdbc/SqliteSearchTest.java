@@ -132,6 +132,18 @@ class SqliteSearchTest extends SearchContract {
     }
 
     @Test
+    void aClosedStore_leavesTheIndexFileWithoutItsLog() throws Exception {
+        send("closing", "g1", "ann", "the harbour at dawn");
+        indexAll();
+        store.close();
+        Path file = SqliteSearchFile.of(dir.resolve("parley.db"));
+        assertThat(file).exists();
+        assertThat(Path.of(file + "-wal"))
+                .as("the log, checkpointed and removed by the last (writing) connection")
+                .doesNotExist();
+    }
+
+    @Test
     void anIndexFileLeftIncomplete_isMadeAnew_atTheNextStart() throws Exception {
         send("again", "g1", "ann", "the harbour at dawn");
         indexAll();
