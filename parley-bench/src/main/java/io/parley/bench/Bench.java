@@ -22,11 +22,13 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
@@ -43,15 +45,19 @@ public final class Bench {
     private final BenchConfig c;
     private final Clock clock = Clock.systemUTC();
     /** What the run counted, shared by the connections and the report. */
-    private final Tally tally = new Tally();
+    final Tally tally = new Tally();
 
-    private List<String> urls;
+    /** The nodes' base URLs; a connection names its node by index. */
+    List<String> urls;
+
     private ServerRest rest;
     private HmacJwt jwt;
     private final List<WebSocketClient> clients = new ArrayList<>();
 
-    private final List<Window> windows = new ArrayList<>();
-    private volatile Window current;
+    /** Set ahead of their sends (on another thread than the connections' loops, which read it): copy on write. */
+    final List<Window> windows = new CopyOnWriteArrayList<>();
+
+    volatile Window current;
 
     /** One user's connection. State is touched only on the connection's event loop. */
     final class Conn {
@@ -84,6 +90,17 @@ public final class Bench {
             this.token = offline && c.offlinePushDevices()
                     ? jwt.issue(user, "bench-" + user, Duration.ofHours(6))
                     : jwt.issue(user, Duration.ofHours(6));
+        }
+
+        /** A connection handed to a generator process, with the token the coordinator minted. */
+        Conn(Slice.Entry e) {
+            this.user = e.user();
+            this.token = e.token();
+            this.node = e.node();
+            this.offline = false;
+            this.conversationId = e.conversationId();
+            this.members = e.members();
+            this.onlineMembers = e.onlineMembers();
         }
 
         /**
@@ -232,6 +249,7 @@ public final class Bench {
         SharedStore shared = SharedStore.of(c, run);
         boolean clean = false;
         Nodes nodes = null;
+        Generators gens = null;
         WebPushSink push = c.offlinePushDevices() ? new WebPushSink() : null;
         Vertx vertx = Vertx.vertx(new VertxOptions()
                 .setEventLoopPoolSize(Math.max(2, Runtime.getRuntime().availableProcessors())));
@@ -241,26 +259,43 @@ public final class Bench {
             rest = nodes.first();
             jwt = new HmacJwt(c.secret().getBytes(StandardCharsets.UTF_8), "parley", null, clock);
             ProcSampler proc = new ProcSampler(nodes.pids());
-            long rssIdle = proc.available() ? proc.rssKib() : -1;
+            long[] rssIdle = rss(proc);
             List<Conn> conns = setUp(run, push);
             // A second baseline once the users and conversations exist (created over REST, which grows the heap) and
             // before any WebSocket: what the connections alone add is measured against it too.
             Thread.sleep(1000);
-            long rssSetUp = proc.available() ? proc.rssKib() : -1;
-            connect(vertx, conns);
+            long[] rssSetUp = rss(proc);
+            // generator.processes=K: this process connects slice 0 and a child process each other slice, all at once;
+            // the other slices' Conns stay here unconnected (ws null), so what follows skips them.
+            List<List<Conn>> slices =
+                    Slice.split(conns.stream().filter(x -> !x.offline).toList(), c.generatorProcesses());
+            gens = Generators.start(c, urls, slices);
+            TimeUnit.NANOSECONDS.sleep(gens.startRamp() - System.nanoTime());
+            connect(vertx, gens.none() ? conns : slices.get(0));
+            gens.awaitConnected(tally);
             System.gc();
             Thread.sleep(1000);
-            long rssConnected = proc.available() ? proc.rssKib() : -1;
+            long[] rssConnected = rss(proc);
             double deliveredBefore = nodes.delivered();
             long receivedBefore = tally.received.sum();
             String padding = "x".repeat(Math.max(1, c.bodyBytes() - 22));
-            long peakRss = rssConnected;
-            Window best = null;
+            long peakRss = Report.total(rssConnected);
+            long[] peakEach = rssConnected.clone();
+            int best = -1;
+            Snapshot.Merged all = null;
             for (int step = 0; step < Math.max(1, c.maxSteps()); step++) {
                 Window w = new Window(c.ratePerUser() + step * c.rateStep());
+                // The window's instants are set before its first send, the same in every generator process
+                // (System.nanoTime() is the machine's monotonic clock, and the send time each message carries).
+                long sendAt = System.nanoTime() + gens.leadNanos();
+                w.startNanos = sendAt + (step == 0 ? TimeUnit.SECONDS.toNanos(c.warmupSeconds()) : 0);
+                w.endNanos = w.startNanos + TimeUnit.SECONDS.toNanos(c.durationSeconds());
+                windows.add(w);
+                gens.window(step, w, sendAt);
+                TimeUnit.NANOSECONDS.sleep(sendAt - System.nanoTime());
                 startSending(vertx, conns, w.rate, padding);
                 if (step == 0) {
-                    progress("warm-up", c.warmupSeconds());
+                    progress("warm-up", w.startNanos, gens);
                 }
                 long cpu0 = proc.available() ? proc.cpuMillis() : 0;
                 long commits0 = shared.commits();
@@ -269,43 +304,46 @@ public final class Bench {
                 TreeMap<Double, Double> buckets0 = nodes.deliveryBuckets();
                 TreeMap<Double, Double> lag0 = nodes.indexLagBuckets();
                 TreeMap<Double, Double> commit0 = nodes.commitBuckets();
-                w.startNanos = System.nanoTime();
-                windows.add(w);
                 current = w;
-                progress(String.format(Locale.ROOT, "measuring at %.3f msg/s per user", w.rate), c.durationSeconds());
-                w.endNanos = System.nanoTime();
+                progress(String.format(Locale.ROOT, "measuring at %.3f msg/s per user", w.rate), w.endNanos, gens);
                 sending = false;
                 w.cpuMillis = proc.available() ? proc.cpuMillis() - cpu0 : -1;
                 w.storeCommits = commits0 < 0 ? -1 : shared.commits() - commits0;
                 w.pushesIn = push == null ? -1 : push.pushes() - pushes0;
                 w.wallMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - wall0);
                 if (proc.available()) {
-                    peakRss = Math.max(peakRss, proc.rssKib());
+                    long[] now = proc.rssKibEach();
+                    peakRss = Math.max(peakRss, Report.total(now));
+                    Arrays.setAll(peakEach, i -> Math.max(peakEach[i], now[i]));
                 }
-                progress("draining", c.drainSeconds());
-                w.lateDrainMillis = drainLate(w, conns);
+                progress("draining", System.nanoTime() + TimeUnit.SECONDS.toNanos(c.drainSeconds()), gens);
+                w.lateDrainMillis = drainLate(step, conns, gens);
                 w.serverDelivery = ServerLatency.difference(nodes.deliveryBuckets(), buckets0);
                 w.indexLag = ServerLatency.difference(nodes.indexLagBuckets(), lag0);
                 w.commits = ServerLatency.difference(nodes.commitBuckets(), commit0);
-                long expected = w.expectedIn.sum();
-                boolean ok = w.deliveredIn.sum() >= expected
-                        && tally.duplicates.sum() == 0
-                        && w.delivery.getValueAtPercentile(99) <= 100_000;
+                // Every process's counts so far (with one process, this one's as they are): loss is the summed
+                // expected deliveries against the summed received, wherever senders and receivers are.
+                all = gens.merge(tally, windows, unacked(conns), receivedBefore);
+                Window m = all.windows().get(step);
+                long expected = m.expectedIn.sum();
+                boolean ok = m.deliveredIn.sum() >= expected
+                        && all.tally().duplicates.sum() == 0
+                        && m.delivery.getValueAtPercentile(99) <= 100_000;
                 if (ok) {
-                    best = w;
+                    best = step;
                 }
                 if (c.maxSteps() > 1 && !ok) {
                     break;
                 }
             }
-            long receivedTotal = tally.received.sum() - receivedBefore;
+            long receivedTotal = all.tally().received.sum() - all.receivedAtStart();
             double serverDelivered = nodes.delivered() - deliveredBefore;
-            long unacked = conns.stream().mapToLong(x -> x.pendingAcks.size()).sum();
-            Result r = new Report(c, tally, windows)
+            long unacked = all.unacked();
+            Result r = new Report(c, all.tally(), all.windows())
                     .write(
-                            best,
+                            best < 0 ? null : all.windows().get(best),
                             unacked,
-                            new Report.Rss(rssIdle, rssSetUp, rssConnected, peakRss),
+                            new Report.Rss(rssIdle, rssSetUp, rssConnected, peakRss, peakEach),
                             receivedTotal,
                             serverDelivered,
                             new Report.OfflineUsers(
@@ -313,11 +351,13 @@ public final class Bench {
                                     devicesRegistered,
                                     push == null ? -1 : push.pushes(),
                                     push == null ? -1 : push.bytes(),
-                                    push == null ? -1 : push.refused()));
+                                    push == null ? -1 : push.refused()),
+                            all.byProcess(best < 0 ? all.windows().size() - 1 : best));
             clean = r.clean();
             if (c.stopWhileSending()) {
+                // This process's slice sends (with several generator processes, the others have stopped).
                 startSending(vertx, conns, c.ratePerUser(), padding);
-                progress("sending, then SIGTERM to every node", 5);
+                progress("sending, then SIGTERM to every node", System.nanoTime() + TimeUnit.SECONDS.toNanos(5), gens);
                 clean &= nodes.stop(!clean, true);
                 sending = false;
             }
@@ -329,6 +369,9 @@ public final class Bench {
             return r;
         } finally {
             sending = false;
+            if (gens != null) {
+                gens.close();
+            }
             if (push != null) {
                 push.close();
             }
@@ -340,6 +383,15 @@ public final class Bench {
                 shared.drop();
             }
         }
+    }
+
+    /** Each node's resident memory in KiB (none when /proc does not show every node). */
+    private static long[] rss(ProcSampler proc) throws java.io.IOException {
+        return proc.available() ? proc.rssKibEach() : new long[0];
+    }
+
+    private static long unacked(List<Conn> conns) {
+        return conns.stream().mapToLong(x -> x.pendingAcks.size()).sum();
     }
 
     private int membersPerConversation() {
@@ -400,8 +452,11 @@ public final class Bench {
     /** Push devices the offline users registered (0 without {@code offline.push.devices}). */
     private long devicesRegistered;
 
-    /** Opens every connection at {@code ramp.per.second}, spread over 127.0.0.1..127.0.0.N as source addresses. */
-    private void connect(Vertx vertx, List<Conn> all) throws Exception {
+    /**
+     * Opens every connection at {@code ramp.per.second} (divided among the generator processes, which ramp at once),
+     * spread over 127.0.0.1..127.0.0.N as source addresses.
+     */
+    void connect(Vertx vertx, List<Conn> all) throws Exception {
         List<Conn> conns = all.stream().filter(x -> !x.offline).toList();
         List<URI> nodes = urls.stream().map(URI::create).toList();
         List<Context> loops = loops(vertx);
@@ -413,7 +468,7 @@ public final class Bench {
                     .setConnectTimeout(30_000)
                     .setTcpNoDelay(true)));
         }
-        long gapNanos = TimeUnit.SECONDS.toNanos(1) / Math.max(1, c.rampPerSecond());
+        long gapNanos = TimeUnit.SECONDS.toNanos(1) / Math.max(1, c.rampPerSecond() / c.generatorProcesses());
         List<CompletableFuture<Void>> opened = new ArrayList<>();
         long start = System.nanoTime();
         for (int i = 0; i < conns.size(); i++) {
@@ -427,6 +482,7 @@ public final class Bench {
             opened.add(f);
             tally.attempted.increment();
             long t0 = System.nanoTime();
+            tally.firstAttemptNanos.accumulateAndGet(t0, Math::min);
             URI u = nodes.get(x.node);
             WebSocketClient client = clients.get(i % clients.size());
             x.loop = loops.get(i % loops.size());
@@ -440,8 +496,13 @@ public final class Bench {
                             f.complete(null);
                             return;
                         }
-                        tally.connectHist.recordValue((System.nanoTime() - t0) / 1000);
+                        long now = System.nanoTime();
+                        tally.connectHist.recordValue((now - t0) / 1000);
                         tally.established.increment();
+                        tally.lastEstablishedNanos.accumulateAndGet(now, Math::max);
+                        tally.establishedByNode
+                                .computeIfAbsent(x.node, k -> new LongAdder())
+                                .increment();
                         x.ws = ar.result();
                         x.ws.textMessageHandler(x::onText);
                         if (!c.tokenInUrl()) {
@@ -458,7 +519,7 @@ public final class Bench {
                         x.ws.writeTextMessage("{\"type\":\"sync\",\"cursors\":{},\"unlisted\":\"skip\"}");
                         WebSocket ws = x.ws;
                         x.ws.closeHandler(v -> {
-                            if (current == null || current.endNanos == 0) {
+                            if (current == null || !current.over()) {
                                 tally.closedEarly.increment();
                                 tally.closeCodes
                                         .computeIfAbsent(
@@ -508,10 +569,10 @@ public final class Bench {
         return out;
     }
 
-    private volatile boolean sending;
+    volatile boolean sending;
 
     /** Each user sends at {@code rate} messages/s on average, with uniform jitter of +-50% between sends. */
-    private void startSending(Vertx vertx, List<Conn> conns, double rate, String padding) {
+    void startSending(Vertx vertx, List<Conn> conns, double rate, String padding) {
         sending = rate > 0;
         if (!sending) {
             return;
@@ -543,19 +604,23 @@ public final class Bench {
      * short, and they keep arriving (something came in the last {@link #LATE_STALL_SECONDS}), waits on, up to
      * {@link #LATE_DRAIN_SECONDS}; so "lost" counts what never came, not what an overloaded run delivered late (late
      * deliveries are in the latency figures, and the summary says how long the drain was extended). Returns the
-     * extension in ms.
+     * extension in ms. With several generator processes, on the sums of all (the workers' counts read after the
+     * window's end).
      */
-    private long drainLate(Window w, List<Conn> conns) throws InterruptedException {
+    private long drainLate(int index, List<Conn> conns, Generators gens) throws InterruptedException {
+        Window w = windows.get(index);
         long start = System.nanoTime();
         long lastChange = start;
         long before = -1;
         while (System.nanoTime() - start < TimeUnit.SECONDS.toNanos(LATE_DRAIN_SECONDS)) {
-            long unacked = conns.stream().mapToLong(x -> x.pendingAcks.size()).sum();
-            long expected = w.expectedIn.sum();
-            if (unacked == 0 && w.deliveredIn.sum() >= expected) {
+            Generators.Progress others = gens.progress();
+            long unacked = unacked(conns) + others.sum("unacked");
+            long expected = w.expectedIn.sum() + others.window(index, "expectedIn");
+            long delivered = w.deliveredIn.sum() + others.window(index, "deliveredIn");
+            if (unacked == 0 && delivered >= expected && others.since(w.endNanos + TimeUnit.SECONDS.toNanos(1))) {
                 break;
             }
-            long now = w.ackedIn.sum() + w.deliveredIn.sum();
+            long now = w.ackedIn.sum() + others.window(index, "ackedIn") + delivered;
             if (now != before) {
                 before = now;
                 lastChange = System.nanoTime();
@@ -577,31 +642,36 @@ public final class Bench {
     /** The drain's extension ends when nothing more arrived for this long. */
     static final int LATE_STALL_SECONDS = 10;
 
-    private void progress(String phase, int seconds) throws InterruptedException {
-        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-        while (System.nanoTime() < end) {
+    /**
+     * Prints the counts every 5 s until {@code end} (a System.nanoTime() instant): with several generator processes,
+     * their sums, and the delivery latency of this process's slice.
+     */
+    private void progress(String phase, long end, Generators gens) throws InterruptedException {
+        while (end - System.nanoTime() > 0) {
             long left = end - System.nanoTime();
             TimeUnit.NANOSECONDS.sleep(Math.min(left, TimeUnit.SECONDS.toNanos(5)));
             Window w = current;
+            Generators.Progress others = gens.progress();
             System.out.printf(
                     Locale.ROOT,
                     "[%s] %s: conns %d, sent %d, acked %d, received %d, dup %d, gaps %d, errors %d%s%n",
                     Instant.now().toString().substring(11, 19),
                     phase,
-                    tally.established.sum() - tally.closedEarly.sum(),
-                    tally.sent.sum(),
-                    tally.acked.sum(),
-                    tally.received.sum(),
-                    tally.duplicates.sum(),
-                    tally.gaps.sum(),
-                    tally.errors.sum(),
+                    tally.established.sum() - tally.closedEarly.sum() + others.sum("conns"),
+                    tally.sent.sum() + others.sum("sent"),
+                    tally.acked.sum() + others.sum("acked"),
+                    tally.received.sum() + others.sum("received"),
+                    tally.duplicates.sum() + others.sum("duplicates"),
+                    tally.gaps.sum() + others.sum("gaps"),
+                    tally.errors.sum() + others.sum("errors"),
                     w == null || w.delivery.getTotalCount() == 0
                             ? ""
                             : String.format(
                                     Locale.ROOT,
-                                    ", delivery p50 %.2f ms p99 %.2f ms",
+                                    ", delivery p50 %.2f ms p99 %.2f ms%s",
                                     w.delivery.getValueAtPercentile(50) / 1000.0,
-                                    w.delivery.getValueAtPercentile(99) / 1000.0));
+                                    w.delivery.getValueAtPercentile(99) / 1000.0,
+                                    gens.none() ? "" : " (generator process 0)"));
         }
     }
 }

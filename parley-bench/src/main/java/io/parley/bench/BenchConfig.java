@@ -38,7 +38,10 @@ public record BenchConfig(
         boolean stopWhileSending,
         double offlineFraction,
         boolean offlinePushDevices,
-        java.util.Map<String, String> serverEnv) {
+        int generatorProcesses,
+        String generatorOptions,
+        java.util.Map<String, String> serverEnv,
+        java.util.List<String> args) {
 
     public static BenchConfig load(Path file, String... overrides) throws IOException {
         Properties p = new Properties();
@@ -84,12 +87,18 @@ public record BenchConfig(
                 Boolean.parseBoolean(p.getProperty("stop.while.sending", "false")),
                 Double.parseDouble(p.getProperty("offline.fraction", "0")),
                 Boolean.parseBoolean(p.getProperty("offline.push.devices", "false")),
-                serverEnv(p));
+                Integer.parseInt(p.getProperty("generator.processes", "1")),
+                p.getProperty("generator.options", "-XX:+UseZGC -Xmx1g"),
+                serverEnv(p),
+                args(file, overrides));
     }
+
+    /** The most generator processes a run may start (each is a JVM on the same machine). */
+    static final int MAX_GENERATOR_PROCESSES = 16;
 
     /**
      * Checks the offline settings: {@code offline.fraction} in [0, 1) leaving a member of each group online, and
-     * {@code offline.push.devices} only with someone offline.
+     * {@code offline.push.devices} only with someone offline; and {@code generator.processes} in 1..16.
      */
     public BenchConfig {
         int offline = Offline.perGroup(offlineFraction, groupSize);
@@ -97,6 +106,21 @@ public record BenchConfig(
             throw new IllegalArgumentException("offline.push.devices=true needs offline users: offline.fraction "
                     + offlineFraction + " takes nobody offline in groups of " + groupSize);
         }
+        if (generatorProcesses < 1 || generatorProcesses > MAX_GENERATOR_PROCESSES) {
+            throw new IllegalArgumentException(
+                    "generator.processes must be 1.." + MAX_GENERATOR_PROCESSES + ": " + generatorProcesses);
+        }
+    }
+
+    /**
+     * The scenario file ("-" for none) and the overrides as given: a generator process ({@link GeneratorWorker}) loads
+     * its configuration from the same.
+     */
+    private static java.util.List<String> args(Path file, String... overrides) {
+        java.util.List<String> a = new java.util.ArrayList<>();
+        a.add(file == null ? "-" : file.toString());
+        a.addAll(java.util.List.of(overrides));
+        return java.util.List.copyOf(a);
     }
 
     /**

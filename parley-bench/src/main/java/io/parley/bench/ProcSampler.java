@@ -4,7 +4,10 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** CPU time and resident memory of the server processes (summed over the nodes), read from /proc (Linux). */
+/**
+ * CPU time and resident memory of the server processes (summed over the nodes, or memory node by node), read from
+ * /proc (Linux).
+ */
 final class ProcSampler {
     private final long[] pids;
     private final long ticksPerSecond = 100; // USER_HZ on Linux
@@ -25,14 +28,23 @@ final class ProcSampler {
     /** Resident set size in KiB. */
     long rssKib() throws IOException {
         long sum = 0;
-        for (long pid : pids) {
-            for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+        for (long kib : rssKibEach()) {
+            sum += kib;
+        }
+        return sum;
+    }
+
+    /** Resident set size in KiB of each process, in the order of the pids. */
+    long[] rssKibEach() throws IOException {
+        long[] each = new long[pids.length];
+        for (int i = 0; i < pids.length; i++) {
+            for (String line : Files.readAllLines(Path.of("/proc/" + pids[i] + "/status"))) {
                 if (line.startsWith("VmRSS:")) {
-                    sum += Long.parseLong(line.replaceAll("[^0-9]", ""));
+                    each[i] += Long.parseLong(line.replaceAll("[^0-9]", ""));
                 }
             }
         }
-        return sum;
+        return each;
     }
 
     /** User + system CPU time in milliseconds. */

@@ -1,5 +1,6 @@
 package io.parley.bench;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -9,6 +10,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.atomic.LongAdder;
 import org.HdrHistogram.Histogram;
 
 /** The end of a run: the JSON document, the human summary and the latency chart, from what the run counted. */
@@ -25,8 +27,23 @@ final class Report {
         this.windows = windows;
     }
 
-    /** The server's resident memory (KiB) at start, after set-up, with everyone connected, and at its peak. */
-    record Rss(long idle, long setUp, long connected, long peak) {}
+    /**
+     * The nodes' resident memory (KiB) at start, after set-up and with everyone connected, node by node (empty: not
+     * read); at its peak, summed over the nodes at their highest reading ({@code peak}) and each node's highest.
+     */
+    record Rss(long[] idle, long[] setUp, long[] connected, long peak, long[] peakEach) {}
+
+    /** One generator process's share of the reported window: its connections, sends, deliveries and their p99. */
+    record Generator(int process, long pid, long connections, long sent, long received, double deliveryP99Ms) {}
+
+    /** The sum of the nodes' figures; -1 when there are none (not read). */
+    static long total(long[] each) {
+        long sum = 0;
+        for (long x : each) {
+            sum += x;
+        }
+        return each.length == 0 ? -1 : sum;
+    }
 
     /**
      * The members who never connected ({@code offline.fraction}), the push devices they registered, and what the
@@ -40,11 +57,17 @@ final class Report {
      * window), prints where, and returns the result.
      */
     Bench.Result write(
-            Window best, long unacked, Rss rss, long receivedTotal, double serverDelivered, OfflineUsers offline)
+            Window best,
+            long unacked,
+            Rss rss,
+            long receivedTotal,
+            double serverDelivered,
+            OfflineUsers offline,
+            List<Generator> processes)
             throws IOException {
-        long rssIdle = rss.idle();
-        long rssSetUp = rss.setUp();
-        long rssConnected = rss.connected();
+        long rssIdle = total(rss.idle());
+        long rssSetUp = total(rss.setUp());
+        long rssConnected = total(rss.connected());
         long peakRss = rss.peak();
         Window w = best != null ? best : windows.get(windows.size() - 1);
         long expected = w.expectedIn.sum();
@@ -66,7 +89,8 @@ final class Report {
                 .put("failed", t.failed.sum())
                 .put("closedEarly", t.closedEarly.sum())
                 .put("connectP50Ms", t.connectHist.getValueAtPercentile(50) / 1000.0)
-                .put("connectP99Ms", t.connectHist.getValueAtPercentile(99) / 1000.0);
+                .put("connectP99Ms", t.connectHist.getValueAtPercentile(99) / 1000.0)
+                .put("connectEveryoneMs", t.connectEveryoneMillis());
         ObjectNode codes = ((ObjectNode) j.path("connections")).putObject("closedEarlyByCode");
         t.closeCodes.forEach((k, v) -> codes.put(k, v.sum()));
         j.putObject("messages")
@@ -114,6 +138,31 @@ final class Report {
                 .put("commits", ServerLatency.count(w.commits))
                 .put("messagesDeliveredByServer", serverDelivered)
                 .put("messagesReceivedByBench", receivedTotal);
+        ArrayNode byNode = s.putArray("byNode");
+        for (int i = 0; i < rss.connected().length; i++) {
+            long n = t.establishedByNode.getOrDefault(i, new LongAdder()).sum();
+            byNode.addObject()
+                    .put("node", i)
+                    .put("connections", n)
+                    .put("rssIdleKiB", at(rss.idle(), i))
+                    .put("rssAfterSetUpKiB", at(rss.setUp(), i))
+                    .put("rssConnectedKiB", at(rss.connected(), i))
+                    .put("rssPeakKiB", at(rss.peakEach(), i))
+                    .put("rssPerConnectionKiB", perConnection(at(rss.connected(), i), at(rss.idle(), i), n))
+                    .put("rssPerConnectionAfterSetUpKiB", perConnection(at(rss.connected(), i), at(rss.setUp(), i), n));
+        }
+        if (!processes.isEmpty()) {
+            ArrayNode gens = j.putArray("generators");
+            for (Generator g : processes) {
+                gens.addObject()
+                        .put("process", g.process())
+                        .put("pid", g.pid())
+                        .put("connections", g.connections())
+                        .put("sent", g.sent())
+                        .put("deliveriesReceived", g.received())
+                        .put("deliveryP99Ms", g.deliveryP99Ms());
+            }
+        }
         if (w.pushesIn >= 0) {
             j.putObject("push")
                     .put("devices", offline.devices())
@@ -141,7 +190,7 @@ final class Report {
                 Locale.ROOT,
                 """
                 == %s: %d node(s), %d users, groups of %d, %.3f msg/s per user, %d-byte bodies, %.0f s measured
-                connections: %d attempted, %d established, %d failed, %d closed early %s; connect p50 %.1f ms, p99 %.1f ms
+                connections: %d attempted, %d established, %d failed, %d closed early %s; connect p50 %.1f ms, p99 %.1f ms; everyone in %.1f s
                 sends: %d sent, %d acked (%.0f/s), %d never acked; ack p50 %.2f ms, p99 %.2f ms
                 deliveries: %d expected, %d received (%.0f/s); lost %d, duplicates %d, gaps %d (drain extended %.1f s)
                 delivery latency: p50 %.2f ms, p95 %.2f ms, p99 %.2f ms, p99.9 %.2f ms, max %.2f ms
@@ -164,6 +213,7 @@ final class Report {
                         : j.path("connections").path("closedEarlyByCode").toString(),
                 t.connectHist.getValueAtPercentile(50) / 1000.0,
                 t.connectHist.getValueAtPercentile(99) / 1000.0,
+                t.connectEveryoneMillis() / 1000.0,
                 w.sentIn.sum(),
                 w.ackedIn.sum(),
                 w.ackedIn.sum() / seconds,
@@ -192,6 +242,39 @@ final class Report {
                 j.path("server").path("rssPerConnectionAfterSetUpKiB").asDouble(),
                 serverDelivered,
                 receivedTotal);
+        if (rss.connected().length > 1) {
+            StringBuilder b = new StringBuilder(summary);
+            for (JsonNode n : byNode) {
+                b.append(String.format(
+                        Locale.ROOT,
+                        "%nnode %d: %d connections; RSS idle %d KiB, connected %d KiB (%.1f KiB per connection, %.1f from"
+                                + " after set-up), peak %d KiB",
+                        n.path("node").asInt(),
+                        n.path("connections").asLong(),
+                        n.path("rssIdleKiB").asLong(),
+                        n.path("rssConnectedKiB").asLong(),
+                        n.path("rssPerConnectionKiB").asDouble(),
+                        n.path("rssPerConnectionAfterSetUpKiB").asDouble(),
+                        n.path("rssPeakKiB").asLong()));
+            }
+            summary = b.toString();
+        }
+        if (!processes.isEmpty()) {
+            StringBuilder b = new StringBuilder(summary);
+            for (Generator g : processes) {
+                b.append(String.format(
+                        Locale.ROOT,
+                        "%ngenerator process %d (pid %d): %d connections; in the window %d sent, %d deliveries"
+                                + " received, delivery p99 %.2f ms",
+                        g.process(),
+                        g.pid(),
+                        g.connections(),
+                        g.sent(),
+                        g.received(),
+                        g.deliveryP99Ms()));
+            }
+            summary = b.toString();
+        }
         if (offline.users() > 0) {
             summary += String.format(
                     Locale.ROOT,
@@ -265,6 +348,15 @@ final class Report {
                                 new Svg.Series("ack (send to ack)", w.ack, "#ff7f0e"))));
         System.out.println("results: " + dir.resolve(stem + ".json") + " (.txt, .svg)");
         return new Bench.Result(j, summary, lost, t.duplicates.sum(), t.failed.sum(), unacked);
+    }
+
+    private static long at(long[] each, int i) {
+        return i < each.length ? each[i] : -1;
+    }
+
+    /** KiB per connection from {@code base} to {@code connected}; -1 when either was not read or none connected. */
+    private static double perConnection(long connected, long base, long connections) {
+        return connected > 0 && base > 0 && connections > 0 ? (double) (connected - base) / connections : -1;
     }
 
     private static double pct(Histogram h, double p) {

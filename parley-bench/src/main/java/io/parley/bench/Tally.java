@@ -1,6 +1,7 @@
 package io.parley.bench;
 
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import org.HdrHistogram.ConcurrentHistogram;
 import org.HdrHistogram.Histogram;
@@ -20,4 +21,20 @@ final class Tally {
     final Histogram connectHist = new ConcurrentHistogram(3);
     /** Why connections closed before the end, by close code and reason. */
     final ConcurrentHashMap<String, LongAdder> closeCodes = new ConcurrentHashMap<>();
+    /** Connections established, by the index of the node they went to (for RSS per connection per node). */
+    final ConcurrentHashMap<Integer, LongAdder> establishedByNode = new ConcurrentHashMap<>();
+    /**
+     * System.nanoTime() of the first connection attempt and of the last connection established: CLOCK_MONOTONIC on
+     * Linux, so the instants of several generator processes compare.
+     */
+    final AtomicLong firstAttemptNanos = new AtomicLong(Long.MAX_VALUE);
+
+    final AtomicLong lastEstablishedNanos = new AtomicLong(Long.MIN_VALUE);
+
+    /** From the first connection attempt to the last one established, in ms (-1: none established). */
+    double connectEveryoneMillis() {
+        long first = firstAttemptNanos.get();
+        long last = lastEstablishedNanos.get();
+        return last == Long.MIN_VALUE || first == Long.MAX_VALUE ? -1 : Math.max(0, last - first) / 1e6;
+    }
 }

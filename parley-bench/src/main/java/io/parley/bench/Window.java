@@ -50,4 +50,9 @@ final class Window {
     boolean contains(long nanos) {
         return startNanos != 0 && nanos >= startNanos && (endNanos == 0 || nanos < endNanos);
     }
+
+    /** Whether the window's end has passed: its instants are set ahead, the same in every generator process. */
+    boolean over() {
+        return endNanos != 0 && System.nanoTime() >= endNanos;
+    }
 }

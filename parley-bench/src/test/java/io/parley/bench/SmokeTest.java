@@ -2,6 +2,7 @@ package io.parley.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.parley.server.ParleyServer;
 import io.parley.server.config.ConfigLoader;
 import java.nio.file.Path;
@@ -36,6 +37,38 @@ class SmokeTest {
             assertThat(r.lost()).isZero();
             assertThat(r.duplicates()).isZero();
             assertThat(r.json().path("messages").path("gaps").asLong()).isZero();
+            assertServerCounterAgrees(r);
+        } finally {
+            server.stop().get(30, TimeUnit.SECONDS);
+        }
+    }
+
+    /**
+     * Two generator processes (this JVM and a child): every delivery is counted wherever its sender and receiver are,
+     * each process reports its share, and the child is gone afterwards.
+     */
+    @Test
+    void twoGeneratorProcesses_accountForEveryDelivery_acrossThem(@TempDir Path dir) throws Exception {
+        ParleyServer server = start(dir, Map.of());
+        try {
+            BenchConfig c = smoke(server, dir, "generator.processes=2");
+            Bench.Result r = new Bench(c).run();
+            System.out.println(r.summary());
+            assertThat(r.json().path("connections").path("established").asLong())
+                    .isEqualTo(100);
+            long acked = r.json().path("messages").path("acked").asLong();
+            assertThat(acked).isGreaterThan(100);
+            assertThat(r.json().path("messages").path("deliveriesReceived").asLong())
+                    .isEqualTo(acked * 10);
+            assertThat(r.clean()).isTrue();
+            JsonNode gens = r.json().path("generators");
+            assertThat(gens).hasSize(2);
+            assertThat(gens.get(0).path("connections").asLong()).isEqualTo(50);
+            assertThat(gens.get(1).path("connections").asLong()).isEqualTo(50);
+            assertThat(gens.get(0).path("deliveriesReceived").asLong()
+                            + gens.get(1).path("deliveriesReceived").asLong())
+                    .isEqualTo(acked * 10);
+            assertThat(ProcessHandle.of(gens.get(1).path("pid").asLong())).isEmpty();
             assertServerCounterAgrees(r);
         } finally {
             server.stop().get(30, TimeUnit.SECONDS);
