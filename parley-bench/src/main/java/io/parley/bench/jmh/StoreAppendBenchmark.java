@@ -34,7 +34,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * (to 16 conversations) and waits for all their commits, so the writer's group commit batches them (one transaction
  * and one fsync per batch). The score is appends per second. {@code store=sqlite}: SQLite with fsync FULL in a temp
  * dir; {@code store=postgresql}: the machine's PostgreSQL (127.0.0.1:5432, database test, stock settings) in a schema
- * of its own, dropped after the trial.
+ * of its own, dropped after the trial, with {@code writers} writer lanes ({@code store.writers}; SQLite has one).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
@@ -47,6 +47,9 @@ public class StoreAppendBenchmark {
     @Param({"sqlite", "postgresql"})
     public String backend;
 
+    @Param({"1"})
+    public int writers;
+
     private Path dir;
     private String schema;
     private JdbcChatStore store;
@@ -58,7 +61,12 @@ public class StoreAppendBenchmark {
         if (backend.equals("postgresql")) {
             schema = "parley_jmh_" + Long.toString(System.nanoTime(), 36);
             store = JdbcChatStore.openPostgres(
-                    PostgresOptions.fromUrl("postgresql://postgres@127.0.0.1:5432/test?schema=" + schema, 2, 512),
+                    PostgresOptions.of(
+                            io.parley.server.config.StoreUrl.postgres(
+                                    "postgresql://postgres@127.0.0.1:5432/test?schema=" + schema),
+                            1 + writers,
+                            512,
+                            writers),
                     CommitListener.NONE);
         } else {
             store = JdbcChatStore.openSqlite(dir.resolve("bench.db"), SqliteOptions.defaults(), CommitListener.NONE);
