@@ -133,8 +133,13 @@ class ReceiptsAndTypingTest {
                 Rest.Response inSmall =
                         alice.post("/api/v1/conversations/" + small + "/typing", new JsonObject().put("active", true));
                 assertThat(inSmall.json().getBoolean("sent")).isTrue();
+                // The SDK's typing state and the test's list of signals are two listeners of one frame: wait for
+                // both (the list was seen empty right after the state had the typist, in a full CI run).
                 Chatter.await(
-                        () -> bob.client.typingIn(small).contains("alice"), Duration.ofSeconds(5), "typing in small");
+                        () -> bob.client.typingIn(small).contains("alice")
+                                && !bob.signals(ServerFrame.Typing.class).isEmpty(),
+                        Duration.ofSeconds(5),
+                        "typing in small");
                 assertThat(bob.signals(ServerFrame.Typing.class))
                         .extracting(ServerFrame.Typing::conversationId)
                         .containsOnly(small);
