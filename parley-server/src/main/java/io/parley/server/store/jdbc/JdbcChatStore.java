@@ -174,10 +174,7 @@ public final class JdbcChatStore implements ChatStore {
             rc.setReadOnly(true);
             // The search index in a file of its own (SqliteSearchFile): made anew, it needs every message queued.
             SqliteSearchFile index = new SqliteSearchFile(dbFile, options.fsync());
-            if (index.prepare()) {
-                queueEverything(writer);
-                index.markComplete();
-            }
+            index.open(writer);
             Readers readers = new Readers(options.readers(), () -> {
                 Connection c = DriverManager.getConnection(url, rc.toProperties());
                 index.attach(c);
@@ -238,19 +235,6 @@ public final class JdbcChatStore implements ChatStore {
             ds.close();
             throw new IllegalStateException(
                     "cannot open PostgreSQL store " + options.jdbcUrl() + ": " + e.getMessage(), e);
-        }
-    }
-
-    /** Queues every message for the search indexer (at start-up: blocks until committed). */
-    private static void queueEverything(Writer writer) throws SQLException {
-        try {
-            writer.submit(tx -> tx.ps(SearchSql.QUEUE_ALL).executeUpdate())
-                    .get(10, java.util.concurrent.TimeUnit.MINUTES);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new SQLException("interrupted while queueing the messages for the search index", e);
-        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-            throw new SQLException("cannot queue the messages for the search index: " + e.getMessage(), e);
         }
     }
 

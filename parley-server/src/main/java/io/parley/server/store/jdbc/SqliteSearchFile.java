@@ -77,10 +77,27 @@ final class SqliteSearchFile {
     }
 
     /**
-     * Makes the file ready to be written and attached: true when it was made anew (missing, incomplete or of another
-     * version), and the store must then queue every message before {@link #markComplete()}.
+     * Makes the file ready to be written and attached (at start-up: blocks). One made anew (missing, incomplete or of
+     * another version) has every message of the store queued on {@code writer}, and is marked complete only after
+     * that queue committed.
      */
-    boolean prepare() throws SQLException {
+    void open(Writer writer) throws SQLException {
+        if (prepare()) {
+            try {
+                writer.submit(tx -> tx.ps(SearchSql.QUEUE_ALL).executeUpdate())
+                        .get(10, java.util.concurrent.TimeUnit.MINUTES);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new SQLException("interrupted while queueing the messages for the search index", e);
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                throw new SQLException("cannot queue the messages for the search index: " + e.getMessage(), e);
+            }
+            markComplete();
+        }
+    }
+
+    /** True when the file was made anew (its tables dropped and created again, not yet complete). */
+    private boolean prepare() throws SQLException {
         try (Connection c = open();
                 Statement s = c.createStatement()) {
             if (userVersion(s) == VERSION) {
@@ -96,7 +113,7 @@ final class SqliteSearchFile {
     }
 
     /** Marks a file made anew as complete: every message of the store has been queued. */
-    void markComplete() throws SQLException {
+    private void markComplete() throws SQLException {
         try (Connection c = open();
                 Statement s = c.createStatement()) {
             s.execute("PRAGMA user_version = " + VERSION);
