@@ -11,10 +11,11 @@ import java.util.function.LongConsumer;
  *
  * <ul>
  *   <li><b>Backlog.</b> Every message the store commits, and every edit and deletion of one, is queued in the same
- *       transaction, so a commit is never lost to the index, whatever crashes when. {@link #indexQueued} takes up to
- *       {@code max} queued messages, indexes each in its current state (its current text; a deleted message is
- *       removed) and takes it off the queue in one transaction; a batch that fails leaves its messages queued. Safe
- *       to call from several threads and several nodes at once.
+ *       transaction (or, on SQLite, found past the index's mark: the log's rowids grow in commit order), so a commit
+ *       is never lost to the index, whatever crashes when. {@link #indexQueued} takes up to {@code max} queued
+ *       messages, indexes each in its current state (its current text; a deleted message is removed) and takes it
+ *       off the queue when that commits; a batch that fails leaves its messages queued. Safe to call from several
+ *       threads and several nodes at once.
  *   <li><b>Scope.</b> {@link #search} returns only messages of conversations {@code userId} is a member of when the
  *       read runs, never a deleted message (from the moment the deletion commits), and never a message whose text
  *       changed after it was indexed (an edit hides the old text at once; the new text is found once indexed).

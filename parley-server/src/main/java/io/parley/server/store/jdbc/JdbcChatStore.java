@@ -172,9 +172,11 @@ public final class JdbcChatStore implements ChatStore {
             SQLiteConfig rc = new SQLiteConfig();
             rc.setBusyTimeout(10_000);
             rc.setReadOnly(true);
-            // The search index in a file of its own (SqliteSearchFile): made anew, it needs every message queued.
+            // The search index in a file of its own (SqliteSearchFile), checked against the store's log.
             SqliteSearchFile index = new SqliteSearchFile(dbFile, options.fsync());
-            index.open(writer);
+            try (Connection check = DriverManager.getConnection(url, rc.toProperties())) {
+                index.open(check);
+            }
             Readers readers = new Readers(options.readers(), () -> {
                 Connection c = DriverManager.getConnection(url, rc.toProperties());
                 index.attach(c);

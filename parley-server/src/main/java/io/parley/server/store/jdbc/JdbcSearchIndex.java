@@ -19,9 +19,10 @@ import java.util.function.LongConsumer;
 /**
  * {@link SearchIndex} on the JDBC store. SQLite: an FTS5 table over the tokens in a database file of its own
  * ({@link SqliteSearchFile}: SQLite has one writer per file, so in the store's file every index write made the
- * sends behind it wait), written on the indexer's own connection in one transaction per batch; the backlog is read
- * on a reader, and the store's writer only takes the indexed messages off it, in jobs of {@link #SQLITE_SLICE}
- * (a few microseconds each). PostgreSQL: tsvector
+ * sends behind it wait), written on the indexer's own connection in one transaction per batch. New messages are read
+ * on a reader from the store's log past the file's mark (their rowid: nothing is queued for them, and the mark moves
+ * in the index's own transaction); edits and deletions come from the backlog, and the store's writer takes those
+ * off it once indexed, in jobs of {@link #SQLITE_SLICE}. PostgreSQL: tsvector
  * columns with GIN indexes that hold the conversation too (a search reads only the postings of the searcher's
  * conversations), indexed on a connection of the indexer's own (no global write lock: sends never wait), claiming
  * its batch with {@code FOR UPDATE SKIP LOCKED} so several nodes share the backlog. Searches run on the store's
@@ -61,9 +62,10 @@ final class JdbcSearchIndex implements SearchIndex, AutoCloseable {
     // ---- indexing --------------------------------------------------------------------------------------------------
 
     /**
-     * SQLite: the backlog is read on a reader; the indexer's thread tokenizes it and writes the index file in one
-     * transaction; then the store's writer takes the batch off the backlog ({@link #SQLITE_SLICE} messages a job).
-     * PostgreSQL: one batch on the indexer's own connection.
+     * SQLite: the edits and deletions of the backlog, then the new messages past the index file's mark, are read on
+     * a reader; the indexer's thread tokenizes them and writes the index file, the mark with it, in one transaction;
+     * then the store's writer takes the edits and deletions off the backlog ({@link #SQLITE_SLICE} a job). New
+     * messages never wait for the store's writer. PostgreSQL: one batch on the indexer's own connection.
      */
     @Override
     public CompletableFuture<Integer> indexQueued(int max, LongConsumer changedAt) {
@@ -74,51 +76,121 @@ final class JdbcSearchIndex implements SearchIndex, AutoCloseable {
     }
 
     /**
-     * Messages per writer job when SQLite's backlog is emptied: a send queued behind one waits for that many guarded
-     * deletes (about 3 us each).
+     * Edits and deletions per writer job when they leave SQLite's backlog: a send queued behind one waits for that
+     * many guarded deletes (about 3 us each).
      */
     static final int SQLITE_SLICE = 256;
 
-    /** SQLite, the first half of {@link #indexQueued}: up to {@code max} messages of the backlog, tokenized. */
-    CompletableFuture<List<Indexed>> readSqliteBacklog(int max) {
-        return readers.read(sql -> readPending(sql, false, max)).thenApplyAsync(JdbcSearchIndex::tokenize, indexThread);
+    /**
+     * A SQLite batch: {@code changed}, the backlog's edits and deletions; {@code fresh}, the messages after rowid
+     * {@code from} (the mark when it was read), in rowid order, but for those also in {@code changed} (indexed once,
+     * in that state); {@code markTo}, the last message read after the mark (null: none), where the mark moves.
+     */
+    record SqliteBatch(long from, List<Indexed> changed, List<Indexed> fresh, Queued markTo) {
+        int size() {
+            return changed.size() + fresh.size();
+        }
     }
 
-    /** SQLite, the second half: writes the batch to the index file, then takes it off the backlog; its size. */
-    CompletableFuture<Integer> writeSqliteBatch(List<Indexed> batch) {
+    private record SqliteRead(long from, List<Queued> changed, List<Queued> fresh) {
+        SqliteBatch tokenized() {
+            java.util.Set<String> queued = new java.util.HashSet<>();
+            for (Queued q : changed) {
+                queued.add(q.conversationId() + '\n' + q.seq());
+            }
+            List<Queued> notQueued = new ArrayList<>(fresh.size());
+            for (Queued q : fresh) {
+                if (!queued.contains(q.conversationId() + '\n' + q.seq())) {
+                    notQueued.add(q);
+                }
+            }
+            Queued markTo = fresh.isEmpty() ? null : fresh.get(fresh.size() - 1);
+            return new SqliteBatch(from, tokenize(changed), tokenize(notQueued), markTo);
+        }
+    }
+
+    /** SQLite, the first half of {@link #indexQueued}: up to {@code max} messages to index, tokenized. */
+    CompletableFuture<SqliteBatch> readSqliteBacklog(int max) {
+        return onIndexThread(this::readMark)
+                .thenCompose(from -> readers.read(sql -> {
+                    List<Queued> changed = readPending(sql, max);
+                    List<Queued> fresh = changed.size() < max ? readNew(sql, from, max - changed.size()) : List.of();
+                    return new SqliteRead(from, changed, fresh);
+                }))
+                .thenApplyAsync(SqliteRead::tokenized, indexThread);
+    }
+
+    /** SQLite, the second half: writes the batch to the index file, then takes its edits off the backlog; its size. */
+    CompletableFuture<Integer> writeSqliteBatch(SqliteBatch batch) {
         return writeSqliteBatch(batch, changedAt -> {});
     }
 
-    private CompletableFuture<Integer> writeSqliteBatch(List<Indexed> batch, LongConsumer changedAt) {
-        if (batch.isEmpty()) {
+    private CompletableFuture<Integer> writeSqliteBatch(SqliteBatch batch, LongConsumer changedAt) {
+        if (batch.size() == 0 && batch.markTo() == null) {
             return CompletableFuture.completedFuture(0);
         }
         return onIndexThread(() -> {
                     Connection c = indexConnection();
                     try (Statements sql = new Statements(c)) {
-                        writeSqlite(sql, batch);
+                        writeSqlite(sql, batch.changed());
+                        writeSqlite(sql, batch.fresh());
+                        moveMark(sql, batch);
                         c.commit();
                     } catch (SQLException | RuntimeException e) {
                         c.rollback();
                         throw e;
                     }
                     // Searchable from here: the lag ends at this commit.
-                    tell(batch, changedAt);
+                    tell(batch.changed(), changedAt);
+                    tell(batch.fresh(), changedAt);
                     return batch.size();
                 })
-                .thenCompose(n -> takeOffSqliteBacklog(batch, 0));
+                .thenCompose(n -> takeOffSqliteBacklog(batch.changed(), 0))
+                .thenApply(v -> batch.size());
     }
 
-    private CompletableFuture<Integer> takeOffSqliteBacklog(List<Indexed> batch, int from) {
-        if (from >= batch.size()) {
-            return CompletableFuture.completedFuture(batch.size());
+    /**
+     * The mark moves to the batch's last new message, unless another connection moved it since the batch was read
+     * (a rebuild set it back to 0): then it stays where that put it, and the next batch reads from there.
+     */
+    private static void moveMark(Sql sql, SqliteBatch batch) throws SQLException {
+        Queued last = batch.markTo();
+        if (last == null) {
+            return;
         }
-        List<Indexed> slice = batch.subList(from, Math.min(batch.size(), from + SQLITE_SLICE));
+        PreparedStatement move = sql.ps(SqliteSearchFile.MOVE_MARK);
+        move.setLong(1, last.rowid());
+        move.setString(2, last.conversationId());
+        move.setLong(3, last.seq());
+        move.setLong(4, batch.from());
+        move.executeUpdate();
+    }
+
+    /** The index file's mark, on the indexer's thread; the read's transaction ends at once. */
+    private long readMark() throws SQLException {
+        Connection c = indexConnection();
+        long mark;
+        try (PreparedStatement ps = c.prepareStatement(SqliteSearchFile.READ_MARK);
+                ResultSet rs = ps.executeQuery()) {
+            if (!rs.next()) {
+                throw new SQLException("the search index file has no mark");
+            }
+            mark = rs.getLong(1);
+        }
+        c.commit();
+        return mark;
+    }
+
+    private CompletableFuture<Void> takeOffSqliteBacklog(List<Indexed> changed, int from) {
+        if (from >= changed.size()) {
+            return CompletableFuture.completedFuture(null);
+        }
+        List<Indexed> slice = changed.subList(from, Math.min(changed.size(), from + SQLITE_SLICE));
         return writer.submit(tx -> {
                     takeOffBacklog(tx::ps, slice);
                     return null;
                 })
-                .thenCompose(v -> takeOffSqliteBacklog(batch, from + SQLITE_SLICE));
+                .thenCompose(v -> takeOffSqliteBacklog(changed, from + SQLITE_SLICE));
     }
 
     /** Runs {@code work} on the indexer's thread, dropping its connection when it fails. */
@@ -185,7 +257,7 @@ final class JdbcSearchIndex implements SearchIndex, AutoCloseable {
     private int indexPostgres(int max, LongConsumer changedAt) throws SQLException {
         Connection c = indexConnection();
         try (Statements sql = new Statements(c)) {
-            List<Indexed> batch = tokenize(readPending(sql, true, max));
+            List<Indexed> batch = tokenize(readPending(sql, max));
             writePostgres(sql, batch);
             takeOffBacklog(sql, batch);
             c.commit();
@@ -220,21 +292,35 @@ final class JdbcSearchIndex implements SearchIndex, AutoCloseable {
     }
 
     /**
-     * A message of the backlog as it was read: {@code body} null when there is nothing to find (deleted, gone, not a
+     * A message to index as it was read: {@code body} null when there is nothing to find (deleted, gone, not a
      * message); {@code version} its edited_at (0: never edited); {@code changedAt} its last change (creation, edit or
-     * deletion; 0 when gone).
+     * deletion; 0 when gone); {@code rowid} its row in SQLite's log when read past the mark (0: from the backlog).
      */
-    record Queued(String conversationId, long seq, String body, long version, boolean deleted, long changedAt) {}
+    record Queued(
+            String conversationId, long seq, String body, long version, boolean deleted, long changedAt, long rowid) {}
 
     /** A message of the backlog with its tokens, ready to write. */
     record Indexed(Queued q, Tokenizer.Tokens tokens) {}
 
     /** Up to {@code max} messages of the backlog, each in its current state (PostgreSQL: claimed, SKIP LOCKED). */
-    private static List<Queued> readPending(Sql sql, boolean postgres, int max) throws SQLException {
-        List<Queued> queued = new ArrayList<>();
-        PreparedStatement pending = sql.ps(postgres ? SearchSql.POSTGRES_PENDING : SearchSql.SQLITE_PENDING);
+    private List<Queued> readPending(Sql sql, int max) throws SQLException {
+        PreparedStatement pending = sql.ps(postgres() ? SearchSql.POSTGRES_PENDING : SearchSql.SQLITE_PENDING);
         pending.setInt(1, max);
-        try (ResultSet rs = pending.executeQuery()) {
+        return queued(pending, false);
+    }
+
+    /** SQLite: up to {@code max} messages of the log after rowid {@code mark}, in rowid order. */
+    private static List<Queued> readNew(Sql sql, long mark, int max) throws SQLException {
+        PreparedStatement fresh = sql.ps(SearchSql.SQLITE_NEW);
+        fresh.setLong(1, mark);
+        fresh.setInt(2, max);
+        return queued(fresh, true);
+    }
+
+    /** The rows of a {@link SearchSql} statement of messages to index (the rowid in column 8 when {@code rowids}). */
+    private static List<Queued> queued(PreparedStatement ps, boolean rowids) throws SQLException {
+        List<Queued> queued = new ArrayList<>();
+        try (ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
                 String kind = rs.getString(3);
                 String body = rs.getString(4);
@@ -245,7 +331,13 @@ final class JdbcSearchIndex implements SearchIndex, AutoCloseable {
                 // Gone (a restore, a rebuild racing a purge), deleted or empty: nothing to find.
                 boolean searchable = "message".equals(kind) && !deleted && body != null;
                 queued.add(new Queued(
-                        rs.getString(1), rs.getLong(2), searchable ? body : null, editedAt, deleted, changedAt));
+                        rs.getString(1),
+                        rs.getLong(2),
+                        searchable ? body : null,
+                        editedAt,
+                        deleted,
+                        changedAt,
+                        rowids ? rs.getLong(8) : 0));
             }
         }
         return queued;
@@ -369,19 +461,37 @@ final class JdbcSearchIndex implements SearchIndex, AutoCloseable {
         }
     }
 
+    /** SQLite: the new messages past the mark and the edits and deletions queued; PostgreSQL: the backlog. */
     @Override
     public CompletableFuture<Long> backlog() {
-        return readers.read(sql -> {
-            try (ResultSet rs = sql.ps(SearchSql.BACKLOG).executeQuery()) {
-                rs.next();
-                return rs.getLong(1);
-            }
-        });
+        return readers.read(sql -> count(sql, postgres() ? SearchSql.BACKLOG : SearchSql.SQLITE_BACKLOG));
     }
 
+    /**
+     * PostgreSQL: queues every message. SQLite: sets the index file's mark back to 0, so every message is read past it
+     * again (a batch read before, written after, leaves the mark there); the number of messages.
+     */
     @Override
     public CompletableFuture<Long> queueAll() {
-        return writer.submit(tx -> (long) tx.ps(SearchSql.QUEUE_ALL).executeUpdate());
+        if (postgres()) {
+            return writer.submit(tx -> (long) tx.ps(SearchSql.QUEUE_ALL).executeUpdate());
+        }
+        return onIndexThread(() -> {
+                    Connection c = indexConnection();
+                    try (PreparedStatement ps = c.prepareStatement(SqliteSearchFile.RESET_MARK)) {
+                        ps.executeUpdate();
+                    }
+                    c.commit();
+                    return null;
+                })
+                .thenCompose(v -> readers.read(sql -> count(sql, SearchSql.SQLITE_MESSAGES)));
+    }
+
+    private static long count(Sql sql, String query) throws SQLException {
+        try (ResultSet rs = sql.ps(query).executeQuery()) {
+            rs.next();
+            return rs.getLong(1);
+        }
     }
 
     // ---- search ----------------------------------------------------------------------------------------------------

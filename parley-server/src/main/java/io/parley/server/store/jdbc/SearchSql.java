@@ -56,7 +56,19 @@ final class SearchSql {
             + "AND NOT EXISTS (SELECT 1 FROM events e WHERE e.conversation_id = search_pending.conversation_id "
             + "AND e.seq = search_pending.seq AND (COALESCE(e.edited_at, 0) <> ? OR (e.deleted_at IS NOT NULL) <> ?))";
 
+    /**
+     * SQLite: up to {@code ?} messages of the log after rowid {@code ?} (the index file's mark), in rowid order: rowids
+     * grow in commit order (one above the largest; the log is never deleted from), so nothing committed is skipped.
+     */
+    static final String SQLITE_NEW = "SELECT conversation_id, seq, kind, COALESCE(edited_body, body), edited_at, "
+            + "deleted_at, created_at, rowid FROM events WHERE rowid > ? AND kind = 'message' ORDER BY rowid LIMIT ?";
+
     static final String BACKLOG = "SELECT COUNT(*) FROM search_pending";
+    /** SQLite's backlog: the messages past the mark, and the edits and deletions queued. */
+    static final String SQLITE_BACKLOG = "SELECT (SELECT COUNT(*) FROM events WHERE kind = 'message' AND rowid > "
+            + "(SELECT mark FROM " + SqliteSearchFile.SCHEMA + ".search_mark)) + (SELECT COUNT(*) FROM search_pending)";
+
+    static final String SQLITE_MESSAGES = "SELECT COUNT(*) FROM events WHERE kind = 'message'";
     static final String QUEUE_ALL = "INSERT INTO search_pending (conversation_id, seq) "
             + "SELECT conversation_id, seq FROM events WHERE kind = 'message' ON CONFLICT DO NOTHING";
 

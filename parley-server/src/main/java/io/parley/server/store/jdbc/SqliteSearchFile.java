@@ -16,11 +16,14 @@ import org.sqlite.SQLiteConfig;
  * own connection, in transactions of a whole batch (FTS5 writes a segment per transaction, so fewer and larger ones
  * cost less), and sends never wait for it. The store's readers attach it as {@value #SCHEMA} to search.
  *
- * <p>What is in the file can always be made again from the store: the backlog ({@code search_pending}) stays in the
- * store's file, and a message leaves it only after the index transaction that took it committed. A file that is
- * missing (first start of this version, a restore, an operator deleting it) or of another version is made anew, and
- * the store queues every message again; the file is marked complete ({@code user_version}) only after that queue
- * committed, so a crash in between makes it anew at the next start.
+ * <p>What is in the file can always be made again from the store. New messages are found by the store's log itself:
+ * SQLite gives each row of {@code events} a rowid one above the largest committed (events are never deleted), so
+ * rowids grow in commit order, and the file keeps the <em>mark</em>, the rowid of the last message indexed, in the
+ * same transaction as the index writes. A crash loses nothing and the send path queues nothing. Edits and deletions
+ * update a row in place, so they still go through the store's backlog ({@code search_pending}, a trigger in their
+ * transaction). A file that is missing (first start of this version, a restore, an operator deleting it), of
+ * another version, or whose mark no longer names the same message in the store (a {@code VACUUM} by hand may number
+ * the rows anew) is made anew with the mark at 0: every message is indexed again.
  */
 final class SqliteSearchFile {
     static final String SUFFIX = "-search";
@@ -28,7 +31,7 @@ final class SqliteSearchFile {
     static final String SCHEMA = "search_index";
 
     /** The layout of the file below; another value (or 0: not complete) makes it anew. */
-    static final int VERSION = 1;
+    static final int VERSION = 2;
 
     /**
      * One row per indexed message; id is the FTS5 rowid. version is the message's edited_at (0: never edited) the
@@ -49,6 +52,25 @@ final class SqliteSearchFile {
     private static final String FTS = "CREATE VIRTUAL TABLE search_fts USING fts5(conv, words, chars, "
             + "content = '', contentless_delete = 1, tokenize = 'ascii', prefix = '2 3', detail = full)";
 
+    /**
+     * The mark: every message of the store's log up to this rowid is indexed (0: none), and the message at it
+     * (conversation and seq) to check that the store's rowids still mean what they meant.
+     */
+    private static final String MARK = "CREATE TABLE search_mark (id INTEGER PRIMARY KEY CHECK (id = 1), "
+            + "mark INTEGER NOT NULL, conversation_id TEXT, seq INTEGER)";
+
+    /** The mark, read on the indexer's connection. */
+    static final String READ_MARK = "SELECT mark FROM search_mark";
+    /**
+     * Moves the mark from the value a batch was read from (parameter 4) to the batch's last message (1-3): no row when
+     * another connection moved it meanwhile (a rebuild from {@code admin search-rebuild}).
+     */
+    static final String MOVE_MARK = "UPDATE search_mark SET mark = ?, conversation_id = ?, seq = ? WHERE mark = ?";
+    /** A rebuild: every message is indexed again from the first. */
+    static final String RESET_MARK = "UPDATE search_mark SET mark = 0, conversation_id = NULL, seq = NULL";
+
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SqliteSearchFile.class);
+
     private final Path file;
     private final SQLiteConfig config;
 
@@ -56,7 +78,7 @@ final class SqliteSearchFile {
         this.file = of(storeFile);
         this.config = new SQLiteConfig();
         config.setJournalMode(SQLiteConfig.JournalMode.WAL);
-        // As durable as the store: a message leaves the store's backlog only after its index commit.
+        // As durable as the store: the mark moves past a message, and an edit leaves the backlog, at this commit.
         config.setSynchronous(fsync ? SQLiteConfig.SynchronousMode.FULL : SQLiteConfig.SynchronousMode.NORMAL);
         config.setBusyTimeout(10_000);
         config.setCacheSize(-16_384);
@@ -77,47 +99,60 @@ final class SqliteSearchFile {
     }
 
     /**
-     * Makes the file ready to be written and attached (at start-up: blocks). One made anew (missing, incomplete or of
-     * another version) has every message of the store queued on {@code writer}, and is marked complete only after
-     * that queue committed.
+     * Makes the file ready to be written and attached (at start-up: blocks): made anew when missing, incomplete, of
+     * another version, or when its mark names another message than the store's row at that rowid ({@code store}: a
+     * connection to the store's file).
      */
-    void open(Writer writer) throws SQLException {
-        if (prepare()) {
-            try {
-                writer.submit(tx -> tx.ps(SearchSql.QUEUE_ALL).executeUpdate())
-                        .get(10, java.util.concurrent.TimeUnit.MINUTES);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new SQLException("interrupted while queueing the messages for the search index", e);
-            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-                throw new SQLException("cannot queue the messages for the search index: " + e.getMessage(), e);
-            }
-            markComplete();
-        }
-    }
-
-    /** True when the file was made anew (its tables dropped and created again, not yet complete). */
-    private boolean prepare() throws SQLException {
+    void open(Connection store) throws SQLException {
         try (Connection c = open();
                 Statement s = c.createStatement()) {
-            if (userVersion(s) == VERSION) {
-                return false;
+            if (userVersion(s) == VERSION && markHolds(s, store)) {
+                return;
             }
+            c.setAutoCommit(false);
             s.execute("DROP TABLE IF EXISTS search_fts");
             s.execute("DROP TABLE IF EXISTS search_docs");
+            s.execute("DROP TABLE IF EXISTS search_mark");
             s.execute(DOCS);
             s.execute(FTS);
-            s.execute("PRAGMA user_version = 0");
-            return true;
+            s.execute(MARK);
+            s.execute("INSERT INTO search_mark (id, mark) VALUES (1, 0)");
+            s.execute("PRAGMA user_version = " + VERSION);
+            c.commit();
         }
     }
 
-    /** Marks a file made anew as complete: every message of the store has been queued. */
-    private void markComplete() throws SQLException {
-        try (Connection c = open();
-                Statement s = c.createStatement()) {
-            s.execute("PRAGMA user_version = " + VERSION);
+    /** True when the mark is 0 or the store's row at its rowid is the message it was. */
+    private static boolean markHolds(Statement s, Connection store) throws SQLException {
+        long mark;
+        String conversationId;
+        long seq;
+        try (ResultSet rs = s.executeQuery("SELECT mark, conversation_id, seq FROM search_mark")) {
+            if (!rs.next()) {
+                return false;
+            }
+            mark = rs.getLong(1);
+            conversationId = rs.getString(2);
+            seq = rs.getLong(3);
         }
+        if (mark == 0) {
+            return true;
+        }
+        try (PreparedStatement ps = store.prepareStatement("SELECT conversation_id, seq FROM events WHERE rowid = ?")) {
+            ps.setLong(1, mark);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (rs.next() && rs.getString(1).equals(conversationId) && rs.getLong(2) == seq) {
+                    return true;
+                }
+            }
+        }
+        LOG.warn(
+                "the search index's mark (rowid {}: {}/{}) names another message of the store now; "
+                        + "the index is made anew and every message indexed again",
+                mark,
+                conversationId,
+                seq);
+        return false;
     }
 
     /** Attaches the file to a connection of the store's (its readers: read-only there) as {@value #SCHEMA}. */

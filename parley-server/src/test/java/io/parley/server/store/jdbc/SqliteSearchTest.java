@@ -69,11 +69,10 @@ class SqliteSearchTest extends SearchContract {
     void anEdit_betweenTheIndexersReadAndItsWrite_staysQueued_andIsIndexedNext() {
         JdbcSearchIndex jdbc = (JdbcSearchIndex) index;
         String m = send("raced", "g1", "ann", "meet at the harbour");
-        List<JdbcSearchIndex.Indexed> read = await(jdbc.readSqliteBacklog(100));
-        assertThat(read).hasSize(1);
+        JdbcSearchIndex.SqliteBatch read = await(jdbc.readSqliteBacklog(100));
+        assertThat(read.size()).isEqualTo(1);
 
-        // The edit commits after the indexer read the old text and before it writes: its backlog row was still
-        // there, so the edit queued nothing of its own.
+        // The edit commits after the indexer read the old text (a new message, past the mark) and before it writes.
         await(store.editMessage("g1", "ann", m, "meet at the station", T0 + 1_500, 3_600_000));
         assertThat(await(jdbc.writeSqliteBatch(read))).isEqualTo(1);
 
@@ -81,6 +80,82 @@ class SqliteSearchTest extends SearchContract {
         indexAll();
         assertThat(found("bob", "station")).containsExactly("raced");
         assertThat(found("bob", "harbour")).isEmpty();
+    }
+
+    @Test
+    void aNewMessage_queuesNothingInItsTransaction_andIsFoundPastTheMark() throws Exception {
+        send("fresh", "g1", "ann", "meet at the harbour");
+        assertThat(storeCount("SELECT COUNT(*) FROM search_pending"))
+                .as("the send wrote no backlog row")
+                .isZero();
+        assertThat(await(index.backlog())).as("the message past the mark").isEqualTo(1);
+        indexAll();
+        assertThat(await(index.backlog())).isZero();
+        assertThat(indexFileLong("SELECT mark FROM search_mark")).isPositive();
+        assertThat(found("bob", "harbour")).containsExactly("fresh");
+    }
+
+    @Test
+    void aRebuild_betweenABatchesReadAndItsWrite_isNotUndoneByIt() {
+        JdbcSearchIndex jdbc = (JdbcSearchIndex) index;
+        send("one", "g1", "ann", "meet at the harbour");
+        indexAll();
+        send("two", "g1", "ann", "meet at the station");
+        JdbcSearchIndex.SqliteBatch read = await(jdbc.readSqliteBacklog(100));
+        assertThat(read.fresh()).hasSize(1);
+
+        // admin search-rebuild (another process, in production) sets the mark back to 0 meanwhile.
+        assertThat(await(index.queueAll())).isEqualTo(2);
+        assertThat(await(jdbc.writeSqliteBatch(read))).isEqualTo(1);
+
+        assertThat(await(index.backlog()))
+                .as("the rebuild still has every message to index")
+                .isEqualTo(2);
+        indexAll();
+        assertThat(await(index.backlog())).isZero();
+        assertThat(found("bob", "harbour")).containsExactly("one");
+        assertThat(found("bob", "station")).containsExactly("two");
+    }
+
+    @Test
+    void aMarkNamingAnotherMessage_makesTheFileAnew_andEveryMessageIsIndexedAgain() throws Exception {
+        send("first", "g1", "ann", "the harbour at dawn");
+        send("second", "g2", "ann", "上海的天气");
+        indexAll();
+        store.close();
+        // As a VACUUM by hand may leave it: the rowid at the mark holds another message than the one indexed there.
+        try (Connection c =
+                        DriverManager.getConnection("jdbc:sqlite:" + SqliteSearchFile.of(dir.resolve("parley.db")));
+                Statement st = c.createStatement()) {
+            st.execute("UPDATE search_mark SET seq = seq + 1000");
+        }
+
+        store = track(reopen());
+        index = index(store);
+        assertThat(await(index.backlog())).as("every message to index again").isEqualTo(2);
+        assertThat(indexFileLong("SELECT COUNT(*) FROM search_docs")).isZero();
+        indexAll();
+        assertThat(found("bob", "harbour")).containsExactly("first");
+        assertThat(found("cat", "上海")).containsExactly("second");
+    }
+
+    private long storeCount(String query) throws Exception {
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("parley.db"));
+                Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery(query)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    private long indexFileLong(String query) throws Exception {
+        try (Connection c =
+                        DriverManager.getConnection("jdbc:sqlite:" + SqliteSearchFile.of(dir.resolve("parley.db")));
+                Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery(query)) {
+            rs.next();
+            return rs.getLong(1);
+        }
     }
 
     @Test
