@@ -32,7 +32,7 @@ export async function comeBack(browser, baseUrl, user, storageState) {
 }
 
 function watch(user) {
-  user.page.setDefaultTimeout(10000);
+  user.page.setDefaultTimeout(WAIT_MS);
   user.page.on('dialog', (d) => {
     user.dialogs.push(`${d.type()}: ${d.message()}`);
     return d.dismiss();
@@ -70,15 +70,21 @@ export function escape(text) {
 }
 
 /** Waits until the bubble with this text has the given data-status (pending, sent, delivered, read, failed). */
-export async function statusOf(user, text, status, timeout = 10000) {
+export async function statusOf(user, text, status, timeout = WAIT_MS) {
   await bubble(user, text).and(user.page.locator(`[data-status="${status}"]`)).waitFor({ timeout });
 }
+
+/**
+ * How long a wait lasts unless a test says otherwise: 10 s, and 20 s in CI, where the whole suite runs on 2 cores
+ * beside a build and single steps (a bcrypt login, a page's first sync) were seen to take longer than 10 s.
+ */
+export const WAIT_MS = process.env.CI ? 20000 : 10000;
 
 /**
  * Polls `check` (async, returns a truthy value when done) until the deadline; fails naming `what` and, when given,
  * what `observe` sees at that moment.
  */
-export async function until(what, check, timeout = 10000, observe = null) {
+export async function until(what, check, timeout = WAIT_MS, observe = null) {
   const deadline = Date.now() + timeout;
   let last;
   while (Date.now() < deadline) {
@@ -98,7 +104,7 @@ export function bodies(user) {
 }
 
 /** Waits for an element's text to be exactly `expected`. */
-export async function textIs(page, selector, expected, timeout = 10000) {
+export async function textIs(page, selector, expected, timeout = WAIT_MS) {
   const read = () => page.textContent(selector);
   await until(`${selector} to read ${JSON.stringify(expected)}`, async () => (await read()) === expected, timeout, read);
 }

@@ -76,7 +76,8 @@ export function createNotifications(store, { openConversation, toast, describeEr
   /** The bell: on asks for permission (this click is the user's gesture) and subscribes; off unsubscribes. */
   async function toggleNotifications() {
     const n = s().notifications;
-    if (!n.supported) {
+    // Asked of the browser, not of the state: a click before the start-up's resumeNotifications ran still works.
+    if (!pushSupported()) {
       toast('This browser cannot show notifications from Parley.', 'error');
       return;
     }

@@ -96,6 +96,24 @@ class SqliteSearchTest extends SearchContract {
     }
 
     @Test
+    void theReadPastTheMark_isARowidRangeSearch_notAScanOfTheLog() {
+        JdbcSearchIndex jdbc = (JdbcSearchIndex) index;
+        List<String> plan = await(jdbc.readers().read(sql -> {
+            PreparedStatement ps = sql.ps("EXPLAIN QUERY PLAN " + SearchSql.SQLITE_NEW);
+            ps.setLong(1, 1);
+            ps.setInt(2, 100);
+            List<String> rows = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    rows.add(rs.getString("detail"));
+                }
+            }
+            return rows;
+        }));
+        assertThat(plan).as("plan %s", plan).containsExactly("SEARCH events USING INTEGER PRIMARY KEY (rowid>?)");
+    }
+
+    @Test
     void aRebuild_betweenABatchesReadAndItsWrite_isNotUndoneByIt() {
         JdbcSearchIndex jdbc = (JdbcSearchIndex) index;
         send("one", "g1", "ann", "meet at the harbour");
