@@ -72,6 +72,12 @@ class LogsTest {
                 carol.send(dm, "hello").acked().get(10, TimeUnit.SECONDS);
                 bob.awaitCount(dm, 1, Duration.ofSeconds(10));
             }
+            // The sampled line is written once every local session was handed the message, which can be after bob
+            // read it (carol's session is on another loop): waited for, then checked below with the rest.
+            Poll.until(
+                    () -> server.output.toString().contains("message_delivered"),
+                    Duration.ofSeconds(10),
+                    "the sampled message_delivered line");
             assertThat(server.terminate()).isTrue();
             lines = parse(server.output.toString());
         }

@@ -142,19 +142,27 @@ class SqliteSearchTest extends SearchContract {
         indexAll();
         store.close();
         // As a VACUUM by hand may leave it: the rowid at the mark holds another message than the one indexed there.
-        try (Connection c =
-                        DriverManager.getConnection("jdbc:sqlite:" + SqliteSearchFile.of(dir.resolve("parley.db")));
-                Statement st = c.createStatement()) {
-            st.execute("UPDATE search_mark SET seq = seq + 1000");
-        }
+        onIndexFile("UPDATE search_mark SET seq = seq + 1000");
 
-        store = track(reopen());
-        index = index(store);
+        reopenStore();
         assertThat(await(index.backlog())).as("every message to index again").isEqualTo(2);
         assertThat(indexFileLong("SELECT COUNT(*) FROM search_docs")).isZero();
         indexAll();
         assertThat(found("bob", "harbour")).containsExactly("first");
         assertThat(found("cat", "上海")).containsExactly("second");
+    }
+
+    private void onIndexFile(String statement) throws Exception {
+        try (Connection c =
+                        DriverManager.getConnection("jdbc:sqlite:" + SqliteSearchFile.of(dir.resolve("parley.db")));
+                Statement st = c.createStatement()) {
+            st.execute(statement);
+        }
+    }
+
+    private void reopenStore() {
+        store = track(reopen());
+        index = index(store);
     }
 
     private long storeCount(String query) throws Exception {
@@ -216,9 +224,8 @@ class SqliteSearchTest extends SearchContract {
             Files.deleteIfExists(Path.of(file + suffix));
         }
 
-        store = track(reopen());
-        index = index(store);
-        assertThat(await(index.backlog())).as("every message queued again").isEqualTo(2);
+        reopenStore();
+        assertThat(await(index.backlog())).as("every message to index again").isEqualTo(2);
         indexAll();
         assertThat(found("bob", "harbour")).containsExactly("kept-1");
         assertThat(found("cat", "上海")).containsExactly("kept-2");
@@ -241,15 +248,10 @@ class SqliteSearchTest extends SearchContract {
         send("again", "g1", "ann", "the harbour at dawn");
         indexAll();
         store.close();
-        // As a crash leaves it between making the file and committing the queue of every message.
-        try (Connection c =
-                        DriverManager.getConnection("jdbc:sqlite:" + SqliteSearchFile.of(dir.resolve("parley.db")));
-                Statement st = c.createStatement()) {
-            st.execute("PRAGMA user_version = 0");
-        }
+        // Not of this layout (0: never finished; the layout is made in one transaction since version 2).
+        onIndexFile("PRAGMA user_version = 0");
 
-        store = track(reopen());
-        index = index(store);
+        reopenStore();
         assertThat(await(index.backlog())).isEqualTo(1);
         try (Connection c =
                         DriverManager.getConnection("jdbc:sqlite:" + SqliteSearchFile.of(dir.resolve("parley.db")));
