@@ -31,6 +31,7 @@ import io.parley.server.blob.BlobStore;
 import io.parley.server.blob.FileBlobStore;
 import io.parley.server.bus.Bus;
 import io.parley.server.bus.LocalBus;
+import io.parley.server.chat.Appends;
 import io.parley.server.chat.ChatService;
 import io.parley.server.chat.EventPublisher;
 import io.parley.server.chat.Ids;
@@ -68,6 +69,7 @@ import io.parley.server.redis.RedisConnections;
 import io.parley.server.redis.RedisMatcher;
 import io.parley.server.redis.RedisPresence;
 import io.parley.server.redis.RedisRateLimiter;
+import io.parley.server.redis.WriteRouting;
 import io.parley.server.scan.Scanner;
 import io.parley.server.search.Indexer;
 import io.parley.server.store.CommitListener;
@@ -289,8 +291,9 @@ final class NodeBuilder {
                         redis != null ? new RedisPresence(redis, ttl, sweeper) : new LocalPresence(ttl, sweeper)));
         SessionRegistry registry = new SessionRegistry(
                 codec, presence, new DeliveryLog(config.log().deliveredSample(), clock));
-        Bus bus = owned(
-                "bus", lifecycle.own("bus", redis != null ? new RedisBus(redis, codec, Ids.nodeId()) : new LocalBus()));
+        String nodeId = Ids.nodeId();
+        Bus bus =
+                owned("bus", lifecycle.own("bus", redis != null ? new RedisBus(redis, codec, nodeId) : new LocalBus()));
         // The node's sessions hear the bus from here until the stop closes this (before the bus, after the store,
         // whose last commits still reach them).
         owned("bus-subscription", lifecycle.own("bus-subscription", bus.subscribe(registry)));
@@ -524,8 +527,26 @@ final class NodeBuilder {
                                 // moderation.send-rate in the node's limiter: in Redis, one bucket per user for the
                                 // cluster, as push.rate and the rate limits.
                                 limiter)));
-        ChatService chat =
-                new ChatService(store, config, bus, presence, receipts, pseudonyms, clock, moderation, moderationQueue);
+        // With redis.route-writes, each send is appended by the node that owns its conversation's writes (closed before
+        // the
+        // store: a stopping node leaves the live nodes, then appends what it still waited for itself).
+        Appends appends = store::appendMessage;
+        if (redis != null && config.redis().routeWrites()) {
+            WriteRouting routing = owned(
+                    "write-routing",
+                    lifecycle.own(
+                            "write-routing",
+                            new WriteRouting(
+                                    redis,
+                                    nodeId,
+                                    store::appendMessage,
+                                    timers.thread("parley-write-routing"),
+                                    config.redis().routeTimeout())));
+            metrics.writeRouting(routing::forwarded, routing::fallbacks, routing::served);
+            appends = routing;
+        }
+        ChatService chat = new ChatService(
+                store, config, bus, presence, receipts, pseudonyms, clock, moderation, moderationQueue, appends);
         Authenticator authenticator =
                 new Authenticator(verifier(jwt, timers), store, bans, sessionStore, revocations, clock);
         SessionTokens sessionTokens = new SessionTokens(

@@ -48,6 +48,7 @@ public final class ChatService {
     private final Users users;
     private final Mutes mutes;
     private final Screening screening;
+    private final Appends appends;
     private final Pseudonyms pseudonyms;
 
     public ChatService(
@@ -88,6 +89,22 @@ public final class ChatService {
             Clock clock,
             Mutes mutes,
             Screening screening) {
+        this(store, config, bus, presence, receipts, pseudonyms, clock, mutes, screening, store::appendMessage);
+    }
+
+    /** As above; {@code appends}: where a send that is not held is appended (a cluster routes it to one node). */
+    public ChatService(
+            ChatStore store,
+            Config config,
+            Bus bus,
+            Presence presence,
+            ReceiptBatcher receipts,
+            Pseudonyms pseudonyms,
+            Clock clock,
+            Mutes mutes,
+            Screening screening,
+            Appends appends) {
+        this.appends = appends;
         this.mutes = mutes;
         this.screening = screening;
         this.store = store;
@@ -145,7 +162,7 @@ public final class ChatService {
         }
         long now = clock.millis();
         NewMessage m = new NewMessage(conversationId, userId, clientMsgId, body, Ids.messageId(now), now, replyTo);
-        return mapped(screening.send(m, () -> store.appendMessage(m)));
+        return mapped(screening.send(m, () -> appends.append(m)));
     }
 
     private ChatException checkMuted(String userId, String conversationId) {

@@ -130,9 +130,15 @@ public record Config(
     /**
      * Cluster mode: {@code url} (redis://host:port[/db]) makes the node use Redis for fanout between nodes and for
      * presence and typing state; null runs everything in process (one node). {@code prefix} namespaces the keys and
-     * channels of one deployment.
+     * channels of one deployment. {@code routeWrites}: each send is appended by the node that owns its conversation's
+     * writes (redis.WriteRouting), waiting up to {@code routeTimeout} for that node's answer before appending it
+     * itself.
      */
-    public record Redis(String url, String prefix) {
+    public record Redis(String url, String prefix, boolean routeWrites, Duration routeTimeout) {
+        public Redis(String url, String prefix) {
+            this(url, prefix, false, Duration.ofSeconds(2));
+        }
+
         public boolean enabled() {
             return url != null;
         }

@@ -63,6 +63,8 @@ final class ConfigDefaults {
         d.put("typing.max-conversation-size", "1000");
         d.put("redis.url", "");
         d.put("redis.prefix", "parley");
+        d.put("redis.route-writes", "false");
+        d.put("redis.route-timeout", "2s");
         d.put("log.format", "auto");
         d.put("log.level", "info");
         d.put("log.delivered-sample", "1000");

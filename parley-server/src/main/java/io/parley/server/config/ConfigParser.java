@@ -132,7 +132,11 @@ final class ConfigParser extends ConfigValues {
                 messages,
                 receipts,
                 presence,
-                new Config.Redis(redisUrl, redisPrefix),
+                new Config.Redis(
+                        redisUrl,
+                        redisPrefix,
+                        bool("redis.route-writes"),
+                        duration("redis.route-timeout", Duration.ofMillis(100))),
                 log(),
                 rates(),
                 attachments(),

@@ -121,6 +121,40 @@ public final class Metrics {
                 .register(registry);
     }
 
+    private volatile Supplier<Number> routingForwarded = () -> 0;
+    private volatile Supplier<Number> routingFallbacks = () -> 0;
+    private volatile Supplier<Number> routingServed = () -> 0;
+
+    {
+        routingCounter(
+                "parley.routing.forwarded",
+                () -> routingForwarded.get(),
+                "sends forwarded to the node owning their conversation (redis.route-writes)");
+        routingCounter(
+                "parley.routing.fallbacks",
+                () -> routingFallbacks.get(),
+                "forwarded sends appended by this node after all (no owner answered in time, or it failed)");
+        routingCounter("parley.routing.served", () -> routingServed.get(), "sends other nodes forwarded to this one");
+    }
+
+    /**
+     * A cluster's write routing (redis.WriteRouting): sends this node forwarded to the node owning their
+     * conversation's writes, forwarded sends it appended itself after all (owner gone, slow or failing), and sends
+     * other nodes forwarded to it. Until this is called (no routing) the three counters stay 0.
+     */
+    public void writeRouting(Supplier<Number> forwarded, Supplier<Number> fallbacks, Supplier<Number> served) {
+        routingForwarded = forwarded;
+        routingFallbacks = fallbacks;
+        routingServed = served;
+    }
+
+    private void routingCounter(String name, Supplier<Number> value, String description) {
+        io.micrometer.core.instrument.FunctionCounter.builder(
+                        name, value, v -> v.get().doubleValue())
+                .description(description)
+                .register(registry);
+    }
+
     /**
      * The sessions a heap of {@code maxHeapBytes} holds by the sizing rule of docs/operations.md ("Memory"): 64 MiB
      * for the node itself, then 5 KiB per connection (about twice the measured 2.7 KiB of live heap, for the
