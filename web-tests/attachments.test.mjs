@@ -13,7 +13,7 @@ import path from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
 import { ServerProcess, launchBrowser } from './harness.mjs';
 import { ClamdProcess, EICAR, clamdAvailable, clamdSocket } from './clamd.mjs';
-import { assertClean, comeBack, newUser, openDm, send, bubble, until } from './pages.mjs';
+import { assertClean, comeBack, newUser, openDm, send, bubble, until, WAIT_MS } from './pages.mjs';
 
 const MAX_BYTES = 1_000_000;
 const haveClamd = clamdAvailable();
@@ -75,7 +75,9 @@ function files(user) {
   })));
 }
 
-async function fileStatus(user, name, status, timeout = 15000) {
+// A scan by a clamd that has just started (CI installs and starts it) and the upload can take longer than a page
+// wait: three of them (60 s in CI; seen failing at 15 s in a full CI run with bob seeing no file yet).
+async function fileStatus(user, name, status, timeout = 3 * WAIT_MS) {
   await until(`${user.username} to see ${name} ${status}`, async () =>
     (await files(user)).some((f) => f.text.includes(name) && f.status === status), timeout, () => files(user));
 }
